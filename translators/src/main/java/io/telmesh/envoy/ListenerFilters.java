@@ -1,0 +1,60 @@
+package io.telmesh.envoy;
+
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilterChainMatchPredicate;
+import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.listener.original_src.v3.OriginalSrc;
+import io.envoyproxy.envoy.type.v3.Int32Range;
+import java.util.Collection;
+import java.util.List;
+
+/** Listener filters, spelled as Istio spells them. */
+public final class ListenerFilters {
+
+  public static final String ORIGINAL_DST = "envoy.filters.listener.original_dst";
+  public static final String ORIGINAL_SRC = "envoy.filters.listener.original_src";
+  public static final String HTTP_INSPECTOR = "envoy.filters.listener.http_inspector";
+  public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+
+  private ListenerFilters() {}
+
+  public static ListenerFilter originalDst() {
+    return ListenerFilter.newBuilder().setName(ORIGINAL_DST)
+        .setTypedConfig(Protos.pack(OriginalDst.getDefaultInstance())).build();
+  }
+
+  /** TPROXY mode: upstream connections keep the client's address, marked so iptables skips them. */
+  public static ListenerFilter originalSrc() {
+    return ListenerFilter.newBuilder().setName(ORIGINAL_SRC)
+        .setTypedConfig(Protos.pack(OriginalSrc.newBuilder().setMark(Names.PROXY_MARK).build())).build();
+  }
+
+  /**
+   * The HTTP inspector, disabled on the given ports (those whose chains never match on ALPN, such
+   * as explicit TCP and Diameter ports), so opaque protocols are never sniffed.
+   */
+  public static ListenerFilter httpInspector(Collection<Integer> disabledPorts) {
+    ListenerFilter.Builder filter = ListenerFilter.newBuilder().setName(HTTP_INSPECTOR)
+        .setTypedConfig(Protos.pack(HttpInspector.getDefaultInstance()));
+    List<Integer> ports = disabledPorts.stream().sorted().distinct().toList();
+    if (!ports.isEmpty()) {
+      filter.setFilterDisabled(anyPort(ports));
+    }
+    return filter.build();
+  }
+
+  /** A predicate matching any of the ports; ranges are half-open {@code [p, p+1)}. */
+  private static ListenerFilterChainMatchPredicate anyPort(List<Integer> ports) {
+    List<ListenerFilterChainMatchPredicate> rules = ports.stream()
+        .map(p -> ListenerFilterChainMatchPredicate.newBuilder()
+            .setDestinationPortRange(Int32Range.newBuilder().setStart(p).setEnd(p + 1)).build())
+        .toList();
+    if (rules.size() == 1) {
+      return rules.get(0);
+    }
+    return ListenerFilterChainMatchPredicate.newBuilder()
+        .setOrMatch(ListenerFilterChainMatchPredicate.MatchSet.newBuilder().addAllRules(rules))
+        .build();
+  }
+}

@@ -1,0 +1,71 @@
+package io.telmesh.envoy;
+
+/** Istio's resource names, which istioctl-style tools and Istio users rely on. */
+public final class Names {
+
+  public static final String VIRTUAL_OUTBOUND = "virtualOutbound";
+  public static final String VIRTUAL_INBOUND = "virtualInbound";
+  public static final String VIRTUAL_OUTBOUND_BLACKHOLE_CHAIN = "virtualOutbound-blackhole";
+  public static final String VIRTUAL_OUTBOUND_CATCHALL_CHAIN = "virtualOutbound-catchall-tcp";
+  public static final String VIRTUAL_INBOUND_BLACKHOLE_CHAIN = "virtualInbound-blackhole";
+  public static final String VIRTUAL_INBOUND_CATCHALL_HTTP_CHAIN = "virtualInbound-catchall-http";
+  /** Istio names the TCP passthrough chain after the listener itself. */
+  public static final String VIRTUAL_INBOUND_PASSTHROUGH_CHAIN = VIRTUAL_INBOUND;
+
+  public static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
+  public static final String INBOUND_PASSTHROUGH_CLUSTER = "InboundPassthroughCluster";
+  public static final String BLACKHOLE_CLUSTER = "BlackHoleCluster";
+
+  public static final int OUTBOUND_CAPTURE_PORT = 15001;
+  public static final int INBOUND_CAPTURE_PORT = 15006;
+  /** The address REDIRECT-mode inbound traffic is sent from, so iptables can tell it apart. */
+  public static final String INBOUND_SOURCE_V4 = "127.0.0.6";
+  public static final String INBOUND_SOURCE_V6 = "::6";
+  public static final int PROXY_MARK = 1337;
+
+  public static final String WILDCARD_V4 = "0.0.0.0";
+  public static final String WILDCARD_V6 = "::";
+
+  /** filter_metadata key under which telmesh records a chain's interface and network. */
+  public static final String METADATA_NAMESPACE = "telmesh";
+
+  private Names() {}
+
+  public static String outboundCluster(int port, String fqdn) {
+    return "outbound|" + port + "||" + fqdn;
+  }
+
+  public static String inboundCluster(int targetPort) {
+    return "inbound|" + targetPort + "||";
+  }
+
+  /** A listener named after its address, Istio style: {@code 10.96.0.7_3868}, {@code 0.0.0.0_8080}. */
+  public static String listener(String address, int port) {
+    return address + "_" + port;
+  }
+
+  /** telmesh's per-interface inbound chain: {@code net1_3868}. */
+  public static String interfaceChain(String interfaceName, int port) {
+    return interfaceName + "_" + port;
+  }
+
+  /** The tcp_proxy stat prefix of a per-interface chain, so Envoy's stats split by interface. */
+  public static String interfaceTcpStatPrefix(int port, String interfaceName) {
+    return "inbound|" + port + "|" + interfaceName + "|";
+  }
+
+  /** Istio delimits HTTP stat prefixes with {@code ;} so stats tag extraction finds the end. */
+  public static String delimited(String statPrefix) {
+    return statPrefix + ";";
+  }
+
+  /** The HTTP route name Istio gives sidecar outbound routes: the port number. */
+  public static String outboundRoute(int port) {
+    return Integer.toString(port);
+  }
+
+  /** The host and port name proxyless gRPC clients use for listeners and routes. */
+  public static String hostPort(String fqdn, int port) {
+    return fqdn + ":" + port;
+  }
+}

@@ -1,0 +1,80 @@
+package io.telmesh.envoy;
+
+import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The network filters telmesh emits: tcp_proxy and the HTTP connection manager. */
+public final class NetworkFilters {
+
+  public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+  public static final String HTTP_CONNECTION_MANAGER = "envoy.filters.network.http_connection_manager";
+  public static final String ROUTER = "envoy.filters.http.router";
+
+  private NetworkFilters() {}
+
+  /**
+   * A tcp_proxy to one cluster.
+   *
+   * @param idleTimeout empty keeps Envoy's default (1h); {@link Duration#ZERO} disables the cut-off
+   */
+  public static Filter tcpProxy(String statPrefix, String cluster, Optional<Duration> idleTimeout) {
+    TcpProxy.Builder proxy = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
+    idleTimeout.ifPresent(t -> proxy.setIdleTimeout(Protos.fromJava(t)));
+    return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Protos.pack(proxy.build())).build();
+  }
+
+  public static Filter httpConnectionManager(HttpConnectionManager manager) {
+    return Filter.newBuilder().setName(HTTP_CONNECTION_MANAGER).setTypedConfig(Protos.pack(manager)).build();
+  }
+
+  /** The router, which must be the last HTTP filter (Envoy and grpc-java both insist). */
+  public static HttpFilter router() {
+    return HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Protos.pack(Router.getDefaultInstance())).build();
+  }
+
+  /** RDS over the ADS stream, as Istio-bootstrapped Envoys and gRPC clients expect. */
+  public static Rds rds(String routeName) {
+    return Rds.newBuilder().setConfigSource(adsConfigSource()).setRouteConfigName(routeName).build();
+  }
+
+  public static ConfigSource adsConfigSource() {
+    return ConfigSource.newBuilder()
+        .setAds(AggregatedConfigSource.getDefaultInstance())
+        .setResourceApiVersion(ApiVersion.V3)
+        .build();
+  }
+
+  /**
+   * The sidecar HTTP connection manager: no remote-address trust, websocket upgrades allowed,
+   * HTTP/2 options when the port speaks h2c.
+   */
+  public static HttpConnectionManager.Builder sidecarHttp(String statPrefix, boolean http2) {
+    HttpConnectionManager.Builder manager = HttpConnectionManager.newBuilder()
+        .setStatPrefix(statPrefix)
+        .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        .setUseRemoteAddress(BoolValue.of(false))
+        .setNormalizePath(BoolValue.of(true))
+        .addUpgradeConfigs(HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
+        .addHttpFilters(router());
+    if (http2) {
+      manager.setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance());
+    }
+    return manager;
+  }
+
+  public static HttpConnectionManager inlineRoutes(HttpConnectionManager.Builder manager, RouteConfiguration routes) {
+    return manager.setRouteConfig(routes).build();
+  }
+}

@@ -1,0 +1,183 @@
+package io.telmesh.inbound;
+
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.telmesh.envoy.Addresses;
+import io.telmesh.envoy.ListenerFilters;
+import io.telmesh.envoy.Names;
+import io.telmesh.envoy.NetworkFilters;
+import io.telmesh.envoy.Protos;
+import io.telmesh.model.AppProtocol;
+import io.telmesh.model.InboundPort;
+import io.telmesh.model.InterceptionMode;
+import io.telmesh.model.Workload;
+import io.telmesh.translate.ProxyProfile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * Builds {@code virtualInbound}: Istio's passthrough chains, a chain (or an HTTP and a TCP chain,
+ * for sniffed ports) per target port, and telmesh's per-interface chains. Chains depend only on
+ * what they do, never on unrelated Services, so an unrelated change leaves their bytes alone.
+ */
+public final class InboundListenerBuilder {
+
+  static final String RAW_BUFFER = "raw_buffer";
+  static final List<String> PLAINTEXT_HTTP_ALPNS = List.of("http/1.1", "h2c");
+
+  private InboundListenerBuilder() {}
+
+  /** The minimal listener for a proxy whose pod is unknown: passthrough chains only. */
+  public static Listener passthroughOnly(ProxyProfile profile) {
+    return listener(profile, passthroughChains(profile), new TreeSet<>(List.of(Names.INBOUND_CAPTURE_PORT)));
+  }
+
+  public static Listener build(Workload workload, InboundPlan plan, ProxyProfile profile) {
+    List<FilterChain> chains = new ArrayList<>(passthroughChains(profile));
+    // Ports whose chains never match on ALPN: the HTTP inspector is disabled there.
+    SortedSet<Integer> unsniffed = new TreeSet<>(List.of(Names.INBOUND_CAPTURE_PORT));
+    for (InboundPort port : plan.ports()) {
+      if (port.protocol() != AppProtocol.AUTO) {
+        unsniffed.add(port.targetPort());
+      }
+      chains.addAll(portChains(port, Optional.empty(), profile));
+      if (InboundPlan.capturedPort(workload, port)) {
+        for (InterfaceBinding binding : plan.interfaces()) {
+          chains.addAll(portChains(port, Optional.of(binding), profile));
+        }
+      }
+    }
+    return listener(profile, chains, unsniffed);
+  }
+
+  private static Listener listener(ProxyProfile profile, List<FilterChain> chains, SortedSet<Integer> unsniffed) {
+    String primary = profile.ipv4() ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
+    Listener.Builder listener = Listener.newBuilder()
+        .setName(Names.VIRTUAL_INBOUND)
+        .setAddress(Addresses.socket(primary, Names.INBOUND_CAPTURE_PORT))
+        .setTrafficDirection(TrafficDirection.INBOUND)
+        .setContinueOnListenerFiltersTimeout(true)
+        .addListenerFilters(ListenerFilters.originalDst());
+    if (profile.ipv4() && profile.ipv6()) {
+      listener.addAdditionalAddresses(AdditionalAddress.newBuilder()
+          .setAddress(Addresses.socket(Names.WILDCARD_V6, Names.INBOUND_CAPTURE_PORT)));
+    }
+    if (profile.mode() == InterceptionMode.TPROXY) {
+      listener.setTransparent(BoolValue.of(true));
+      listener.addListenerFilters(ListenerFilters.originalSrc());
+    }
+    // The catch-all HTTP chain needs ALPN, so the inspector is always there, off where unused.
+    listener.addListenerFilters(ListenerFilters.httpInspector(unsniffed));
+    return listener.addAllFilterChains(chains).build();
+  }
+
+  private static List<FilterChain> passthroughChains(ProxyProfile profile) {
+    FilterChain blackhole = FilterChain.newBuilder()
+        .setName(Names.VIRTUAL_INBOUND_BLACKHOLE_CHAIN)
+        .setFilterChainMatch(FilterChainMatch.newBuilder()
+            .setDestinationPort(UInt32Value.of(Names.INBOUND_CAPTURE_PORT)))
+        .addFilters(NetworkFilters.tcpProxy(Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty()))
+        .build();
+    FilterChain http = FilterChain.newBuilder()
+        .setName(Names.VIRTUAL_INBOUND_CATCHALL_HTTP_CHAIN)
+        .setFilterChainMatch(FilterChainMatch.newBuilder()
+            .setTransportProtocol(RAW_BUFFER).addAllApplicationProtocols(PLAINTEXT_HTTP_ALPNS))
+        .addFilters(httpFilter(Names.delimited(Names.INBOUND_PASSTHROUGH_CLUSTER),
+            Names.INBOUND_PASSTHROUGH_CLUSTER, "inbound|http|0", "inbound|http|0", false))
+        .build();
+    FilterChain tcp = FilterChain.newBuilder()
+        .setName(Names.VIRTUAL_INBOUND_PASSTHROUGH_CHAIN)
+        .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol(RAW_BUFFER))
+        .addFilters(NetworkFilters.tcpProxy(Names.INBOUND_PASSTHROUGH_CLUSTER, Names.INBOUND_PASSTHROUGH_CLUSTER,
+            profile.idleTimeout()))
+        .build();
+    return List.of(blackhole, http, tcp);
+  }
+
+  /** The chains of one port: HTTP or TCP, or both (HTTP by ALPN, TCP as fallback) when sniffed. */
+  private static List<FilterChain> portChains(InboundPort port, Optional<InterfaceBinding> binding,
+      ProxyProfile profile) {
+    int number = port.targetPort();
+    String cluster = Names.inboundCluster(number);
+    String chainName = binding.map(b -> Names.interfaceChain(b.interfaceName(), number))
+        .orElse(Names.listener(Names.WILDCARD_V4, number));
+    List<FilterChain> chains = new ArrayList<>();
+    if (port.protocol().isHttp() || port.protocol() == AppProtocol.AUTO) {
+      FilterChainMatch.Builder match = match(number, binding);
+      if (port.protocol() == AppProtocol.AUTO) {
+        match.addAllApplicationProtocols(PLAINTEXT_HTTP_ALPNS);
+      }
+      String statPrefix = Names.delimited("inbound_" + binding.map(InterfaceBinding::interfaceName)
+          .orElse(Names.WILDCARD_V4) + "_" + number);
+      Filter http = httpFilter(statPrefix, cluster, cluster, "inbound|http|" + number, port.protocol().isHttp2());
+      chains.add(chain(chainName, match, http, binding));
+    }
+    if (!port.protocol().isHttp()) {
+      String statPrefix = binding.map(b -> Names.interfaceTcpStatPrefix(number, b.interfaceName())).orElse(cluster);
+      Optional<Duration> idle = port.protocol() == AppProtocol.DIAMETER ? Optional.of(Duration.ZERO)
+          : profile.idleTimeout();
+      chains.add(chain(chainName, match(number, binding), NetworkFilters.tcpProxy(statPrefix, cluster, idle), binding));
+    }
+    return chains;
+  }
+
+  private static FilterChainMatch.Builder match(int port, Optional<InterfaceBinding> binding) {
+    FilterChainMatch.Builder match = FilterChainMatch.newBuilder()
+        .setDestinationPort(UInt32Value.of(port))
+        .setTransportProtocol(RAW_BUFFER);
+    binding.ifPresent(b -> b.addresses().forEach(ip -> match.addPrefixRanges(Addresses.host(ip))));
+    return match;
+  }
+
+  private static FilterChain chain(String name, FilterChainMatch.Builder match, Filter filter,
+      Optional<InterfaceBinding> binding) {
+    FilterChain.Builder chain = FilterChain.newBuilder().setName(name).setFilterChainMatch(match).addFilters(filter);
+    binding.ifPresent(b -> chain.setMetadata(Metadata.newBuilder().putFilterMetadata(Names.METADATA_NAMESPACE,
+        Struct.newBuilder()
+            .putFields("interface", Value.newBuilder().setStringValue(b.interfaceName()).build())
+            .putFields("network", Value.newBuilder().setStringValue(b.network()).build())
+            .build())));
+    return chain.build();
+  }
+
+  /** Inbound HTTP: an inline route sending everything to the port's inbound cluster. */
+  private static Filter httpFilter(String statPrefix, String cluster, String routeName, String virtualHost,
+      boolean http2) {
+    RouteConfiguration routes = RouteConfiguration.newBuilder()
+        .setName(routeName)
+        .setValidateClusters(BoolValue.of(false))
+        .addVirtualHosts(VirtualHost.newBuilder()
+            .setName(virtualHost)
+            .addDomains("*")
+            .addRoutes(Route.newBuilder()
+                .setName("default")
+                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder()
+                    .setCluster(cluster)
+                    .setTimeout(Protos.seconds(0))
+                    .setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder()
+                        .setMaxStreamDuration(Protos.seconds(0))
+                        .setGrpcTimeoutHeaderMax(Protos.seconds(0))))))
+        .build();
+    return NetworkFilters.httpConnectionManager(
+        NetworkFilters.inlineRoutes(NetworkFilters.sidecarHttp(statPrefix, http2), routes));
+  }
+}

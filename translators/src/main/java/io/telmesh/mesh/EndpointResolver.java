@@ -1,0 +1,134 @@
+package io.telmesh.mesh;
+
+import io.telmesh.kube.Annotations;
+import io.telmesh.kube.EndpointSliceReader.Address;
+import io.telmesh.kube.EndpointSliceReader.Port;
+import io.telmesh.kube.EndpointSliceReader.Slice;
+import io.telmesh.kube.ProblemSink;
+import io.telmesh.model.IpAddress;
+import io.telmesh.model.L4Protocol;
+import io.telmesh.model.MeshService;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.ObjectRef;
+import io.telmesh.model.PodInterface;
+import io.telmesh.model.ServiceEndpoint;
+import io.telmesh.model.ServicePort;
+import io.telmesh.model.Workload;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Endpoints of every Service port. Cluster-network Services take their EndpointSlices. A Service
+ * on a secondary network takes the slices the multus endpointslice controller wrote for it, and
+ * otherwise the selected pods' addresses on that network; the two are never mixed.
+ */
+final class EndpointResolver {
+
+  private EndpointResolver() {}
+
+  static Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> resolve(
+      SortedMap<NamespacedName, MeshService> services, List<Slice> slices,
+      SortedMap<NamespacedName, Workload> workloads, ProblemSink problems) {
+    Map<NamespacedName, List<Slice>> ordinary = new HashMap<>();
+    Map<NamespacedName, List<Slice>> multus = new HashMap<>();
+    for (Slice slice : slices) {
+      (slice.multusManaged() ? multus : ordinary).computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
+    }
+    Map<String, List<Workload>> byNamespace = new HashMap<>();
+    workloads.values().forEach(w -> byNamespace.computeIfAbsent(w.namespace(), k -> new ArrayList<>()).add(w));
+
+    Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> result = new HashMap<>();
+    for (MeshService service : services.values()) {
+      List<Slice> own = ordinary.getOrDefault(service.key(), List.of());
+      List<Slice> secondary = multus.getOrDefault(service.key(), List.of());
+      List<Workload> selected = byNamespace.getOrDefault(service.namespace(), List.of()).stream()
+          .filter(w -> service.selects(w.labelMap())).toList();
+      Map<Integer, List<ServiceEndpoint>> perPort = new TreeMap<>();
+      if (service.serviceNetwork().isPresent()) {
+        NamespacedName network = service.serviceNetwork().get();
+        if (!secondary.isEmpty()) {
+          service.ports().forEach(p -> perPort.put(p.port(), fromSlices(service, p, secondary)));
+        } else {
+          reportPodsWithoutNetwork(service, network, selected, problems);
+          Map<NamespacedName, Boolean> eth0Readiness = readinessByPod(own);
+          service.ports().forEach(p -> perPort.put(p.port(),
+              fromPods(p, selected, w -> w.interfacesOn(network).stream()
+                  .flatMap(i -> i.ips().stream()).toList(), eth0Readiness)));
+        }
+      } else if (!own.isEmpty()) {
+        service.ports().forEach(p -> perPort.put(p.port(), fromSlices(service, p, own)));
+      } else if (service.selector().isPresent()) {
+        // No slices yet (or a manifest set without them): what the endpoints controller would write.
+        service.ports().forEach(p -> perPort.put(p.port(), fromPods(p, selected,
+            w -> w.defaultInterface().map(PodInterface::ips).orElse(List.of()), Map.of())));
+      }
+      result.put(service.key(), Map.copyOf(perPort));
+    }
+    return result;
+  }
+
+  private static List<ServiceEndpoint> fromSlices(MeshService service, ServicePort port, List<Slice> slices) {
+    Map<String, ServiceEndpoint> unique = new LinkedHashMap<>();
+    for (Slice slice : slices) {
+      Optional<Port> slicePort = slice.ports().stream()
+          .filter(p -> p.transport() == L4Protocol.TCP)
+          .filter(p -> p.name().equals(port.name()) || (p.name().isEmpty() && service.ports().size() == 1))
+          .findFirst();
+      if (slicePort.isEmpty()) {
+        continue;
+      }
+      for (Address address : slice.endpoints()) {
+        for (IpAddress ip : address.addresses()) {
+          ServiceEndpoint endpoint = new ServiceEndpoint(ip, slicePort.get().port(), address.ready(),
+              address.pod(), address.zone());
+          unique.merge(ip + ":" + endpoint.port(), endpoint, (a, b) -> a.ready() ? a : b);
+        }
+      }
+    }
+    return unique.values().stream().sorted().toList();
+  }
+
+  private static List<ServiceEndpoint> fromPods(ServicePort port, List<Workload> selected,
+      java.util.function.Function<Workload, List<IpAddress>> addresses, Map<NamespacedName, Boolean> eth0Readiness) {
+    List<ServiceEndpoint> endpoints = new ArrayList<>();
+    for (Workload workload : selected) {
+      OptionalInt target = TargetPorts.resolve(port.targetPort(), workload, port.transport());
+      if (target.isEmpty()) {
+        continue;
+      }
+      boolean ready = eth0Readiness.getOrDefault(workload.key(), workload.ready());
+      for (IpAddress ip : addresses.apply(workload)) {
+        endpoints.add(new ServiceEndpoint(ip, target.getAsInt(), ready, Optional.of(workload.key()), ""));
+      }
+    }
+    return endpoints.stream().sorted().distinct().toList();
+  }
+
+  /** A pod's readiness as its eth0 endpoint in the Service's ordinary slices reports it. */
+  private static Map<NamespacedName, Boolean> readinessByPod(List<Slice> slices) {
+    Map<NamespacedName, Boolean> readiness = new HashMap<>();
+    for (Slice slice : slices) {
+      for (Address address : slice.endpoints()) {
+        address.pod().ifPresent(pod -> readiness.merge(pod, address.ready(), Boolean::logicalOr));
+      }
+    }
+    return readiness;
+  }
+
+  private static void reportPodsWithoutNetwork(
+      MeshService service, NamespacedName network, List<Workload> selected, ProblemSink problems) {
+    for (Workload workload : selected) {
+      if (workload.interfacesOn(network).isEmpty()) {
+        problems.add(ObjectRef.service(service.key()), Annotations.field(Annotations.SERVICE_NETWORK),
+            "selected pod " + workload.key() + " has no interface on " + network + "; it is not an endpoint");
+      }
+    }
+  }
+}

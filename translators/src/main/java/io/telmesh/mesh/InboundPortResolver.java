@@ -1,0 +1,104 @@
+package io.telmesh.mesh;
+
+import io.telmesh.kube.ProblemSink;
+import io.telmesh.model.AppProtocol;
+import io.telmesh.model.ContainerPort;
+import io.telmesh.model.InboundPort;
+import io.telmesh.model.InboundPort.ServicePortRef;
+import io.telmesh.model.MeshService;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.ObjectRef;
+import io.telmesh.model.ServicePort;
+import io.telmesh.model.UntouchedPort;
+import io.telmesh.model.Workload;
+import io.telmesh.model.WorkloadPorts;
+import io.telmesh.protocol.ProtocolSelector;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The inbound ports of each workload. One chain per target port: when two Services claim the same
+ * target port the oldest Service wins (as Istio), and a different protocol from a younger one is
+ * a problem. Container ports no Service covers are served only when recognised as Diameter
+ * (peer-to-peer Diameter often has no Service).
+ */
+final class InboundPortResolver {
+
+  /** Ports the sidecar itself uses; a Service targeting them would loop or collide. */
+  static final Set<Integer> RESERVED_PORTS = Set.of(15000, 15001, 15006, 15008, 15020, 15021, 15090);
+
+  private static final Comparator<MeshService> OLDEST_FIRST =
+      Comparator.comparing(MeshService::created).thenComparing(MeshService::key);
+
+  private InboundPortResolver() {}
+
+  static Map<NamespacedName, WorkloadPorts> resolve(SortedMap<NamespacedName, MeshService> services,
+      SortedMap<NamespacedName, Workload> workloads, ProblemSink problems) {
+    Map<String, List<MeshService>> byNamespace = new HashMap<>();
+    services.values().stream().sorted(OLDEST_FIRST)
+        .forEach(s -> byNamespace.computeIfAbsent(s.namespace(), k -> new ArrayList<>()).add(s));
+    Map<NamespacedName, WorkloadPorts> result = new HashMap<>();
+    for (Workload workload : workloads.values()) {
+      List<MeshService> selecting = byNamespace.getOrDefault(workload.namespace(), List.of()).stream()
+          .filter(s -> s.selects(workload.labelMap())).toList();
+      result.put(workload.key(), portsOf(workload, selecting, problems));
+    }
+    return result;
+  }
+
+  private static WorkloadPorts portsOf(Workload workload, List<MeshService> selecting, ProblemSink problems) {
+    SortedMap<Integer, InboundPort> claimed = new TreeMap<>();
+    Map<String, UntouchedPort> untouched = new TreeMap<>();
+    for (MeshService service : selecting) {
+      for (ServicePort port : service.ports()) {
+        OptionalInt target = TargetPorts.resolve(port.targetPort(), workload, port.transport());
+        if (target.isEmpty()) {
+          continue;
+        }
+        int number = target.getAsInt();
+        if (RESERVED_PORTS.contains(number)) {
+          problems.add(ObjectRef.service(service.key()), port.field() + ".targetPort", "target port " + number
+              + " of pod " + workload.key() + " is reserved for the sidecar; no inbound chain built");
+          continue;
+        }
+        AppProtocol protocol = ProtocolSelector.select(port.name(), port.appProtocol(), number);
+        InboundPort candidate = new InboundPort(number, protocol,
+            Optional.of(new ServicePortRef(service.key(), port.name(), port.port())));
+        InboundPort existing = claimed.putIfAbsent(number, candidate);
+        if (existing != null && existing.protocol() != protocol
+            && !existing.service().map(ServicePortRef::service).equals(Optional.of(service.key()))) {
+          problems.add(ObjectRef.service(service.key()), port.field() + ".targetPort", "target port " + number
+              + " of pod " + workload.key() + " is already served as " + existing.protocol().label()
+              + " for older Service " + existing.service().map(r -> r.service().toString()).orElse("?")
+              + "; this Service's " + protocol.label() + " is ignored inbound");
+        }
+      }
+      for (ServicePort port : service.untouchedPorts()) {
+        OptionalInt target = TargetPorts.resolve(port.targetPort(), workload, port.transport());
+        if (target.isPresent()) {
+          UntouchedPort entry = new UntouchedPort(ObjectRef.service(service.key()), port.name(),
+              target.getAsInt(), port.transport(), UntouchedReasons.of(port.transport()));
+          untouched.putIfAbsent(target.getAsInt() + "/" + port.transport(), entry);
+        }
+      }
+    }
+    for (ContainerPort port : workload.containerPorts()) {
+      if (port.protocol().untouched()) {
+        untouched.putIfAbsent(port.port() + "/" + port.protocol(), new UntouchedPort(ObjectRef.pod(workload.key()),
+            port.name(), port.port(), port.protocol(), UntouchedReasons.of(port.protocol())));
+      } else if (!claimed.containsKey(port.port()) && !RESERVED_PORTS.contains(port.port())
+          && ProtocolSelector.select(port.name(), Optional.empty(), port.port()) == AppProtocol.DIAMETER) {
+        claimed.put(port.port(), new InboundPort(port.port(), AppProtocol.DIAMETER, Optional.empty()));
+      }
+    }
+    return new WorkloadPorts(List.copyOf(claimed.values()), untouched.values().stream().sorted().toList());
+  }
+}

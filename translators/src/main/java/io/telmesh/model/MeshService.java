@@ -1,0 +1,56 @@
+package io.telmesh.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A Kubernetes Service. A Service with {@code serviceNetwork} is served over that secondary
+ * network: its endpoints are the selected pods' addresses on it, never their eth0 addresses.
+ *
+ * @param selector empty when the Service has no selector (endpoints are managed by hand)
+ * @param untouchedPorts UDP and SCTP ports: no listener, no cluster, listed with the reason
+ */
+public record MeshService(
+    NamespacedName key,
+    Optional<SortedMap<String, String>> selector,
+    List<IpAddress> clusterIps,
+    boolean headless,
+    List<ServicePort> ports,
+    List<ServicePort> untouchedPorts,
+    Optional<NamespacedName> serviceNetwork,
+    Instant created) {
+
+  public static final String DOMAIN_SUFFIX = "svc.cluster.local";
+
+  public MeshService {
+    selector = selector.map(s -> java.util.Collections.unmodifiableSortedMap(new TreeMap<>(s)));
+    clusterIps = List.copyOf(clusterIps);
+    ports = List.copyOf(ports);
+    untouchedPorts = List.copyOf(untouchedPorts);
+  }
+
+  public String namespace() {
+    return key.namespace();
+  }
+
+  public String name() {
+    return key.name();
+  }
+
+  /** {@code name.namespace.svc.cluster.local}, the host Istio names clusters after. */
+  public String fqdn() {
+    return key.name() + "." + key.namespace() + "." + DOMAIN_SUFFIX;
+  }
+
+  /** Whether the selector picks the given labels (an empty selector picks nothing, as Kubernetes). */
+  public boolean selects(Map<String, String> labels) {
+    return selector
+        .filter(s -> !s.isEmpty())
+        .map(s -> s.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey()))))
+        .orElse(false);
+  }
+}

@@ -1,0 +1,49 @@
+package io.telmesh.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One immutable view of the whole mesh. Each source change yields a new one; the translator is a
+ * pure function of it and a proxy's identity.
+ *
+ * @param endpoints per Service, per Service port number: its backends (TCP ports only)
+ * @param workloadPorts per workload: the inbound ports resolved from the Services selecting it
+ * @param problems everything that was skipped or corrected while building this state, sorted
+ */
+public record MeshState(
+    SortedMap<NamespacedName, Workload> workloads,
+    SortedMap<NamespacedName, MeshService> services,
+    Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints,
+    SortedMap<NamespacedName, NetworkAttachment> networks,
+    Map<NamespacedName, WorkloadPorts> workloadPorts,
+    List<Problem> problems) {
+
+  public static final MeshState EMPTY = new MeshState(
+      new TreeMap<>(), new TreeMap<>(), Map.of(), new TreeMap<>(), Map.of(), List.of());
+
+  public MeshState {
+    workloads = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(workloads));
+    services = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(services));
+    endpoints = Map.copyOf(endpoints);
+    networks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(networks));
+    workloadPorts = Map.copyOf(workloadPorts);
+    problems = problems.stream().sorted().distinct().toList();
+  }
+
+  public Optional<Workload> workload(NamespacedName key) {
+    return Optional.ofNullable(workloads.get(key));
+  }
+
+  public WorkloadPorts portsOf(NamespacedName workload) {
+    return workloadPorts.getOrDefault(workload, WorkloadPorts.EMPTY);
+  }
+
+  /** Backends of one Service port; empty when none are known. */
+  public List<ServiceEndpoint> endpointsOf(NamespacedName service, int port) {
+    return endpoints.getOrDefault(service, Map.of()).getOrDefault(port, List.of());
+  }
+}

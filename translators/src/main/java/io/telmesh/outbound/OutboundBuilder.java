@@ -1,0 +1,156 @@
+package io.telmesh.outbound;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.telmesh.envoy.Clusters;
+import io.telmesh.envoy.Names;
+import io.telmesh.model.IpAddress;
+import io.telmesh.model.MeshService;
+import io.telmesh.model.MeshState;
+import io.telmesh.model.ObjectRef;
+import io.telmesh.model.Problem;
+import io.telmesh.model.ServiceEndpoint;
+import io.telmesh.model.ServicePort;
+import io.telmesh.model.UntouchedPort;
+import io.telmesh.mesh.UntouchedReasons;
+import io.telmesh.translate.ResourceSegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** Builds the {@link SharedOutbound} part of a mesh state, once for all sidecars. */
+public final class OutboundBuilder {
+
+  /** Ports where a {@code 0.0.0.0} listener would collide with the sidecar's own listeners. */
+  static final Set<Integer> WILDCARD_RESERVED = Set.of(Names.OUTBOUND_CAPTURE_PORT, Names.INBOUND_CAPTURE_PORT,
+      15000, 15021, 15090);
+
+  private static final Comparator<MeshService> OLDEST_FIRST =
+      Comparator.comparing(MeshService::created).thenComparing(MeshService::key);
+
+  private OutboundBuilder() {}
+
+  /** Every Service port's ClusterLoadAssignment; independent of any proxy setting. */
+  public static ResourceSegment<ClusterLoadAssignment> endpoints(MeshState mesh) {
+    List<ClusterLoadAssignment> assignments = new ArrayList<>();
+    for (OutboundPort port : ports(mesh)) {
+      assignments.add(EndpointBuilder.build(port.cluster(),
+          mesh.endpointsOf(port.service().key(), port.number())));
+    }
+    return ResourceSegment.of(assignments, ClusterLoadAssignment::getClusterName);
+  }
+
+  /**
+   * The shared outbound listeners, clusters and routes.
+   *
+   * @param idleTimeout the sidecars' {@code IDLE_TIMEOUT}, which tcp_proxy filters carry
+   */
+  public static SharedOutbound build(MeshState mesh, ResourceSegment<ClusterLoadAssignment> endpoints,
+      Optional<Duration> idleTimeout) {
+    List<Problem> problems = new ArrayList<>();
+    List<Cluster> clusters = new ArrayList<>();
+    Map<String, Listener> listeners = new LinkedHashMap<>();
+    Map<Integer, List<OutboundPort>> httpByPort = new TreeMap<>();
+
+    for (OutboundPort port : ports(mesh)) {
+      clusters.add(OutboundClusterBuilder.build(port));
+      if (port.port().protocol().isHttp()) {
+        httpByPort.computeIfAbsent(port.number(), p -> new ArrayList<>()).add(port);
+        continue;
+      }
+      if (port.port().protocol() == io.telmesh.model.AppProtocol.AUTO) {
+        httpByPort.computeIfAbsent(port.number(), p -> new ArrayList<>()).add(port);
+      }
+      for (List<IpAddress> addresses : listenerAddresses(mesh, port)) {
+        Listener listener = OutboundListenerBuilder.addressed(port, addresses, idleTimeout);
+        Listener earlier = listeners.putIfAbsent(listener.getName(), listener);
+        if (earlier != null) {
+          problems.add(Problem.of(ObjectRef.service(port.service().key()), port.port().field(),
+              "listener " + listener.getName() + " is already built for an older Service; this port is not served there"));
+        }
+      }
+    }
+    for (int port : httpByPort.keySet()) {
+      boolean explicitHttp = httpByPort.get(port).stream().anyMatch(p -> p.port().protocol().isHttp());
+      if (!explicitHttp) {
+        continue;
+      }
+      if (WILDCARD_RESERVED.contains(port)) {
+        httpByPort.get(port).stream().filter(p -> p.port().protocol().isHttp()).forEach(p -> problems.add(
+            Problem.of(ObjectRef.service(p.service().key()), p.port().field(), "HTTP port " + port
+                + " collides with a sidecar listener on 0.0.0.0:" + port + "; not served outbound")));
+        continue;
+      }
+      Listener listener = OutboundListenerBuilder.http(port);
+      listeners.put(listener.getName(), listener);
+    }
+    clusters.add(OutboundClusterBuilder.passthrough());
+    clusters.add(Clusters.blackHole());
+
+    return new SharedOutbound(
+        ResourceSegment.of(listeners.values(), Listener::getName),
+        ResourceSegment.of(clusters, Cluster::getName),
+        routesByNamespace(mesh, httpByPort),
+        endpoints,
+        untouched(mesh),
+        problems);
+  }
+
+  /** Every TCP Service port, oldest Service first so it wins listener collisions. */
+  static List<OutboundPort> ports(MeshState mesh) {
+    List<OutboundPort> ports = new ArrayList<>();
+    mesh.services().values().stream().sorted(OLDEST_FIRST)
+        .forEach(s -> s.ports().forEach(p -> ports.add(new OutboundPort(s, p))));
+    return ports;
+  }
+
+  /** One listener per VIP set, or per ready endpoint address of a headless Service. */
+  private static List<List<IpAddress>> listenerAddresses(MeshState mesh, OutboundPort port) {
+    MeshService service = port.service();
+    if (!service.headless()) {
+      return service.clusterIps().isEmpty() ? List.of() : List.of(service.clusterIps());
+    }
+    Set<IpAddress> addresses = new TreeSet<>();
+    for (ServiceEndpoint endpoint : mesh.endpointsOf(service.key(), port.number())) {
+      if (endpoint.ready()) {
+        addresses.add(endpoint.address());
+      }
+    }
+    return addresses.stream().map(List::of).toList();
+  }
+
+  private static Map<String, ResourceSegment<RouteConfiguration>> routesByNamespace(
+      MeshState mesh, Map<Integer, List<OutboundPort>> httpByPort) {
+    Set<String> namespaces = new TreeSet<>();
+    namespaces.add("");
+    mesh.workloads().keySet().forEach(k -> namespaces.add(k.namespace()));
+    Map<String, ResourceSegment<RouteConfiguration>> result = new HashMap<>();
+    for (String namespace : namespaces) {
+      List<RouteConfiguration> routes = new ArrayList<>();
+      httpByPort.forEach((port, services) -> routes.add(OutboundRouteBuilder.build(port, services, namespace)));
+      result.put(namespace, ResourceSegment.of(routes, RouteConfiguration::getName));
+    }
+    return result;
+  }
+
+  private static List<UntouchedPort> untouched(MeshState mesh) {
+    List<UntouchedPort> untouched = new ArrayList<>();
+    for (MeshService service : mesh.services().values()) {
+      for (ServicePort port : service.untouchedPorts()) {
+        untouched.add(new UntouchedPort(ObjectRef.service(service.key()), port.name(), port.port(),
+            port.transport(), UntouchedReasons.of(port.transport())));
+      }
+    }
+    return untouched.stream().sorted().toList();
+  }
+}

@@ -1,0 +1,34 @@
+package io.telmesh.outbound;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.telmesh.envoy.Clusters;
+import io.telmesh.envoy.Names;
+import io.telmesh.model.AppProtocol;
+
+/**
+ * {@code outbound|<port>||<fqdn>}: EDS, or ORIGINAL_DST for headless Services (clients dial pod
+ * addresses directly, as in Istio). Diameter clusters keep TCP keepalive on.
+ */
+final class OutboundClusterBuilder {
+
+  private OutboundClusterBuilder() {}
+
+  static Cluster build(OutboundPort port) {
+    String name = port.cluster();
+    Cluster.Builder cluster = port.service().headless()
+        ? Clusters.originalDestination(name)
+        : Clusters.eds(name);
+    cluster.setAltStatName(Names.delimited(name));
+    if (port.port().protocol() == AppProtocol.DIAMETER) {
+      cluster.setUpstreamConnectionOptions(Clusters.keepalive());
+    }
+    if (port.port().protocol().isHttp2()) {
+      Clusters.http2(cluster);
+    }
+    return cluster.build();
+  }
+
+  static Cluster passthrough() {
+    return Clusters.originalDestination(Names.PASSTHROUGH_CLUSTER).build();
+  }
+}

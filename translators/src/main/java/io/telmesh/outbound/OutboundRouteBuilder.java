@@ -1,0 +1,81 @@
+package io.telmesh.outbound;
+
+import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.telmesh.envoy.Names;
+import io.telmesh.envoy.Protos;
+import io.telmesh.model.IpAddress;
+import io.telmesh.model.MeshService;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The HTTP routes of one port ({@code RouteConfiguration} named after the port): a virtual host per
+ * Service with the names a client may use, and Istio's {@code allow_any} passthrough host.
+ */
+final class OutboundRouteBuilder {
+
+  private OutboundRouteBuilder() {}
+
+  static RouteConfiguration build(int port, List<OutboundPort> services, String clientNamespace) {
+    RouteConfiguration.Builder routes = RouteConfiguration.newBuilder()
+        .setName(Names.outboundRoute(port))
+        .setValidateClusters(BoolValue.of(false));
+    services.stream()
+        .sorted(Comparator.comparing(p -> Names.hostPort(p.service().fqdn(), port)))
+        .forEach(p -> routes.addVirtualHosts(virtualHost(p, clientNamespace)));
+    routes.addVirtualHosts(VirtualHost.newBuilder()
+        .setName("allow_any")
+        .addDomains("*")
+        .addRoutes(route("allow_any", Names.PASSTHROUGH_CLUSTER)));
+    return routes.build();
+  }
+
+  private static VirtualHost virtualHost(OutboundPort port, String clientNamespace) {
+    return VirtualHost.newBuilder()
+        .setName(Names.hostPort(port.service().fqdn(), port.number()))
+        .addAllDomains(domains(port.service(), port.number(), clientNamespace))
+        .addRoutes(route("default", port.cluster()))
+        .build();
+  }
+
+  /** Every name that reaches the Service; the bare name only from its own namespace, as Istio. */
+  static List<String> domains(MeshService service, int port, String clientNamespace) {
+    List<String> hosts = new ArrayList<>();
+    hosts.add(service.fqdn());
+    hosts.add(service.name() + "." + service.namespace() + ".svc");
+    hosts.add(service.name() + "." + service.namespace());
+    if (service.namespace().equals(clientNamespace)) {
+      hosts.add(service.name());
+    }
+    for (IpAddress vip : service.clusterIps()) {
+      hosts.add(vip.v6() ? "[" + vip.address() + "]" : vip.address());
+    }
+    Set<String> domains = new LinkedHashSet<>();
+    for (String host : hosts) {
+      domains.add(host);
+      domains.add(host + ":" + port);
+    }
+    return List.copyOf(domains);
+  }
+
+  private static Route route(String name, String cluster) {
+    return Route.newBuilder()
+        .setName(name)
+        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+        .setRoute(RouteAction.newBuilder()
+            .setCluster(cluster)
+            .setTimeout(Protos.seconds(0))
+            .setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder()
+                .setMaxStreamDuration(Protos.seconds(0))
+                .setGrpcTimeoutHeaderMax(Protos.seconds(0))))
+        .build();
+  }
+}

@@ -1,0 +1,50 @@
+package io.telmesh.outbound;
+
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.telmesh.envoy.Addresses;
+import io.telmesh.envoy.Names;
+import io.telmesh.envoy.NetworkFilters;
+import io.telmesh.model.InterceptionMode;
+import io.telmesh.translate.ProxyProfile;
+import java.util.Optional;
+
+/**
+ * {@code virtualOutbound} on 15001: hands captured connections to the listener of their original
+ * destination; what matches none passes through, and connections to 15001 itself are dropped.
+ */
+public final class VirtualOutboundBuilder {
+
+  private VirtualOutboundBuilder() {}
+
+  public static Listener build(ProxyProfile profile) {
+    String primary = profile.ipv4() ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
+    Listener.Builder listener = Listener.newBuilder()
+        .setName(Names.VIRTUAL_OUTBOUND)
+        .setAddress(Addresses.socket(primary, Names.OUTBOUND_CAPTURE_PORT))
+        .setUseOriginalDst(BoolValue.of(true))
+        .setTrafficDirection(TrafficDirection.OUTBOUND)
+        .addFilterChains(FilterChain.newBuilder()
+            .setName(Names.VIRTUAL_OUTBOUND_BLACKHOLE_CHAIN)
+            .setFilterChainMatch(FilterChainMatch.newBuilder()
+                .setDestinationPort(UInt32Value.of(Names.OUTBOUND_CAPTURE_PORT)))
+            .addFilters(NetworkFilters.tcpProxy(Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty())))
+        .addFilterChains(FilterChain.newBuilder()
+            .setName(Names.VIRTUAL_OUTBOUND_CATCHALL_CHAIN)
+            .addFilters(NetworkFilters.tcpProxy(Names.PASSTHROUGH_CLUSTER, Names.PASSTHROUGH_CLUSTER,
+                profile.idleTimeout())));
+    if (profile.ipv4() && profile.ipv6()) {
+      listener.addAdditionalAddresses(AdditionalAddress.newBuilder()
+          .setAddress(Addresses.socket(Names.WILDCARD_V6, Names.OUTBOUND_CAPTURE_PORT)));
+    }
+    if (profile.mode() == InterceptionMode.TPROXY) {
+      listener.setTransparent(BoolValue.of(true));
+    }
+    return listener.build();
+  }
+}

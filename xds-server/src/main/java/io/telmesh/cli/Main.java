@@ -1,0 +1,63 @@
+package io.telmesh.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code telmesh}: the control plane and its tools. */
+@Command(
+    name = "telmesh",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Istio-compatible xDS control plane for multi-interface (Multus) Kubernetes pods.",
+    subcommands = {
+        ProxyConfigCommand.class,
+        CommandLine.HelpCommand.class,
+    })
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns the exit code (tests call this instead of main). */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine line = new CommandLine(new Main());
+    line.setParameterExceptionHandler((ex, arguments) -> {
+      CommandLine failed = ex.getCommandLine();
+      failed.getErr().println("telmesh: " + ex.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName()
+          + " --help')");
+      return 2;
+    });
+    line.setExecutionExceptionHandler((ex, failed, parseResult) -> {
+      String message = ex instanceof UserError ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
+      failed.getErr().println("telmesh: error: " + message);
+      return 1;
+    });
+    return line;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"telmesh " + version()};
+    }
+  }
+
+  public static String version() {
+    String version = Main.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+}

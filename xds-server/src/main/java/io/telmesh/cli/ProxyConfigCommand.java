@@ -1,0 +1,155 @@
+package io.telmesh.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.telmesh.envoy.ConfigDumps.Kind;
+import io.telmesh.envoy.EnvoyTypes;
+import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.Problem;
+import io.telmesh.model.UntouchedPort;
+import io.telmesh.model.Workload;
+import io.telmesh.node.InvalidNodeException;
+import io.telmesh.node.NodeIdParser;
+import io.telmesh.node.NodeMetadata;
+import io.telmesh.node.ProxyNode;
+import io.telmesh.translate.MeshTranslation;
+import io.telmesh.translate.ProxyDump;
+import io.telmesh.translate.ProxyResources;
+import io.telmesh.translate.Translator;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code telmesh proxy-config}: what a pod's sidecar is sent, translated locally from manifests,
+ * in Envoy's {@code /config_dump} layout; or, with {@code --problems}, what telmesh skipped.
+ */
+@Command(name = "proxy-config", mixinStandardHelpOptions = true,
+    description = "Print a pod's Envoy config (Envoy /config_dump layout), or the mesh's problems.")
+final class ProxyConfigCommand implements Runnable {
+
+  enum Type { listeners, clusters, routes, endpoints, all }
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  MeshSourceOptions source = new MeshSourceOptions();
+
+  @ArgGroup(multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @Option(names = "--pod", paramLabel = "NS/NAME", converter = PodRef.class, description = "The pod whose sidecar config to print.")
+    NamespacedName pod;
+
+    @Option(names = "--problems", description = "Print mesh-wide problems and, per pod, the ports left untouched.")
+    boolean problems;
+  }
+
+  @Option(names = "--type", defaultValue = "all", description = "listeners, clusters, routes, endpoints or all (default: ${DEFAULT-VALUE}).")
+  Type type;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml (default: ${DEFAULT-VALUE}).")
+  OutputFormat output;
+
+  @Override
+  public void run() {
+    MeshState mesh = source.load();
+    MeshTranslation translation = Translator.prepare(mesh);
+    PrintWriter out = spec.commandLine().getOut();
+    if (target.problems) {
+      out.println(output.render(problemsJson(translation)));
+    } else {
+      out.println(output.render(dumpJson(translation, target.pod)));
+    }
+    out.flush();
+  }
+
+  private String dumpJson(MeshTranslation translation, NamespacedName pod) {
+    Workload workload = translation.mesh().workload(pod).orElseThrow(() ->
+        new UserError("pod " + pod + " is not in the mesh (known pods: " + knownPods(translation.mesh()) + ")"));
+    ProxyResources resources = translation.forProxy(nodeFor(workload));
+    try {
+      return EnvoyTypes.printer().print(ProxyDump.of(resources, kinds(type)));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a resource holds a type the printer does not know: " + e.getMessage(), e);
+    }
+  }
+
+  private String problemsJson(MeshTranslation translation) {
+    Map<String, Object> report = new LinkedHashMap<>();
+    List<Map<String, String>> problems = new ArrayList<>();
+    for (Problem p : translation.problems()) {
+      Map<String, String> entry = new LinkedHashMap<>();
+      entry.put("kind", p.kind());
+      entry.put("namespace", p.namespace());
+      entry.put("name", p.name());
+      entry.put("field", p.field());
+      entry.put("reason", p.reason());
+      problems.add(entry);
+    }
+    report.put("problems", problems);
+    Map<String, List<Map<String, Object>>> untouched = new LinkedHashMap<>();
+    for (Workload workload : translation.mesh().workloads().values()) {
+      ProxyResources resources = translation.forProxy(nodeFor(workload));
+      List<Map<String, Object>> ports = new ArrayList<>();
+      for (UntouchedPort port : resources.untouched()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("owner", port.owner().kind() + " " + port.owner().namespace() + "/" + port.owner().name());
+        entry.put("port", port.port());
+        entry.put("protocol", port.transport().name());
+        entry.put("name", port.portName());
+        entry.put("reason", port.reason());
+        ports.add(entry);
+      }
+      if (!ports.isEmpty()) {
+        untouched.put(workload.key().toString(), ports);
+      }
+    }
+    report.put("untouched", untouched);
+    return JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(report);
+  }
+
+  /** The node id and metadata an Istio-bootstrapped sidecar of this pod would send. */
+  static ProxyNode nodeFor(Workload workload) {
+    String ip = workload.clusterIps().isEmpty() ? "0.0.0.0" : workload.clusterIps().get(0).address();
+    String id = "sidecar~" + ip + "~" + workload.name() + "." + workload.namespace() + "~"
+        + workload.namespace() + ".svc.cluster.local";
+    NodeMetadata metadata = new NodeMetadata(Optional.of(workload.namespace()), List.of(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty());
+    try {
+      return NodeIdParser.parse(id, metadata);
+    } catch (InvalidNodeException e) {
+      throw new UserError("pod " + workload.key() + " has no valid node id: " + e.getMessage());
+    }
+  }
+
+  private static Set<Kind> kinds(Type type) {
+    return switch (type) {
+      case listeners -> EnumSet.of(Kind.LISTENERS);
+      case clusters -> EnumSet.of(Kind.CLUSTERS);
+      case routes -> EnumSet.of(Kind.ROUTES);
+      case endpoints -> EnumSet.of(Kind.ENDPOINTS);
+      case all -> EnumSet.allOf(Kind.class);
+    };
+  }
+
+  private static String knownPods(MeshState mesh) {
+    List<String> pods = mesh.workloads().keySet().stream().map(NamespacedName::toString).toList();
+    return pods.isEmpty() ? "none" : pods.size() > 10 ? String.join(", ", pods.subList(0, 10)) + ", …"
+        : String.join(", ", pods);
+  }
+}

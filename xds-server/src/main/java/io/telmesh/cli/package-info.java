@@ -1,0 +1,2 @@
+/** The {@code telmesh} command line (picocli): one class per subcommand. */
+package io.telmesh.cli;
