@@ -10,7 +10,8 @@ import java.util.SortedMap;
 
 /**
  * Versions derived from content: the same resources always get the same version, across restarts
- * and replicas, so an unchanged set is never re-sent.
+ * and replicas, so an unchanged set is never re-sent. Murmur3 rather than a cryptographic hash:
+ * versions only need to tell content apart, and they are computed on every push.
  */
 public final class ResourceVersions {
 
@@ -22,16 +23,29 @@ public final class ResourceVersions {
   }
 
   public static String of(ByteString bytes) {
-    return Hashing.sha256().hashBytes(bytes.asReadOnlyByteBuffer()).toString().substring(0, 16);
+    return Hashing.murmur3_128().hashBytes(bytes.asReadOnlyByteBuffer()).toString().substring(0, 16);
   }
 
   /** The version of a set: a hash over its names and their resource versions, in name order. */
   public static String ofSet(SortedMap<String, String> versionsByName) {
-    Hasher hasher = Hashing.sha256().newHasher();
+    Hasher hasher = Hashing.murmur3_128().newHasher();
     for (Map.Entry<String, String> entry : versionsByName.entrySet()) {
-      hasher.putString(entry.getKey(), StandardCharsets.UTF_8).putByte((byte) 0)
-          .putString(entry.getValue(), StandardCharsets.UTF_8).putByte((byte) 0);
+      add(hasher, entry.getKey(), entry.getValue());
     }
+    return finish(hasher);
+  }
+
+  /** Starts an incremental set version; add entries in a deterministic order. */
+  public static Hasher newSet() {
+    return Hashing.murmur3_128().newHasher();
+  }
+
+  public static void add(Hasher hasher, String name, String version) {
+    hasher.putString(name, StandardCharsets.UTF_8).putByte((byte) 0)
+        .putString(version, StandardCharsets.UTF_8).putByte((byte) 0);
+  }
+
+  public static String finish(Hasher hasher) {
     return hasher.hash().toString().substring(0, 16);
   }
 }

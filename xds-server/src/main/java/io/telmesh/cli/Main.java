@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Istio-compatible xDS control plane for multi-interface (Multus) Kubernetes pods.",
     subcommands = {
+        ServeCommand.class,
         ProxyConfigCommand.class,
         CommandLine.HelpCommand.class,
     })

@@ -1,0 +1,135 @@
+package io.telmesh.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.telmesh.model.MeshState;
+import io.telmesh.model.Workload;
+import io.telmesh.server.ServerOptions;
+import io.telmesh.server.TelmeshServer;
+import io.telmesh.source.KubernetesSource;
+import io.telmesh.source.ManifestDirectorySource;
+import io.telmesh.source.MeshSource;
+import io.telmesh.source.SourceException;
+import io.telmesh.source.StaticSource;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code telmesh serve}: run the control plane. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the xDS control plane (ADS SotW and delta, LDS/CDS/RDS/EDS) and its monitoring endpoint.")
+final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @ArgGroup(exclusive = true)
+  Source source = new Source();
+
+  static final class Source {
+    @Option(names = "--manifests", paramLabel = "DIR", description = "Serve a directory of manifests (watched).")
+    Path manifests;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch the Kubernetes API of this kubeconfig.")
+    Path kubeconfig;
+
+    @Option(names = "--kubernetes", description = "Watch the Kubernetes API (in-cluster config, else $KUBECONFIG).")
+    boolean kubernetes;
+  }
+
+  @Option(names = "--namespace", paramLabel = "NS", description = "With the Kubernetes API: watch this namespace only.")
+  String namespace;
+
+  @Option(names = "--xds-port", defaultValue = "15010", description = "gRPC xDS port (default: ${DEFAULT-VALUE}).")
+  int xdsPort;
+
+  @Option(names = "--monitoring-port", defaultValue = "15014", description = "HTTP monitoring port (default: ${DEFAULT-VALUE}).")
+  int monitoringPort;
+
+  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--debounce", defaultValue = "100ms", converter = DurationConverter.class,
+      description = "Push this long after the last change (default: ${DEFAULT-VALUE}).")
+  Duration debounce;
+
+  @Option(names = "--debounce-max", defaultValue = "1s", converter = DurationConverter.class,
+      description = "...but no later than this after the first change (default: ${DEFAULT-VALUE}).")
+  Duration debounceMax;
+
+  @Option(names = "--rescan", defaultValue = "10s", converter = DurationConverter.class,
+      description = "With --manifests: full rescan interval besides file events (default: ${DEFAULT-VALUE}).")
+  Duration rescan;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    ServerOptions options = new ServerOptions(bind, xdsPort, monitoringPort, debounce, debounceMax,
+        ServerOptions.defaults().sendThreads());
+    TelmeshServer server = new TelmeshServer(options, source());
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UserError("cannot listen: " + e.getMessage());
+    } catch (SourceException e) {
+      server.close();
+      throw new UserError(e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "shutdown"));
+    out.printf("telmesh %s serving %s%n", Main.version(), server.source().describe());
+    out.printf("  xDS (ADS state-of-the-world and delta, LDS/CDS/RDS/EDS, gRPC health) on %s:%d%n", bind,
+        server.xdsPort());
+    out.printf("  monitoring on http://%s:%d (/metrics, /ready, /debug/problems)%n", bind, server.monitoringPort());
+    out.flush();
+    if (server.pipeline().awaitReady(Duration.ofMinutes(5))) {
+      server.pipeline().current().ifPresent(g -> printKnownProxies(out, g.mesh()));
+    }
+    stopped.await();
+    return 0;
+  }
+
+  private void printKnownProxies(PrintWriter out, MeshState mesh) {
+    out.printf("  knows %d pods, %d services, %d problems (see /debug/problems); sidecar node ids:%n",
+        mesh.workloads().size(), mesh.services().size(), mesh.problems().size());
+    for (Workload workload : mesh.workloads().values()) {
+      out.printf("    %s%n", ProxyConfigCommand.nodeFor(workload).id());
+    }
+    out.flush();
+  }
+
+  private MeshSource source() throws IOException {
+    if (source.manifests != null) {
+      return new ManifestDirectorySource(source.manifests, rescan);
+    }
+    if (source.kubeconfig != null || source.kubernetes) {
+      Config config;
+      if (source.kubeconfig != null) {
+        if (!Files.isReadable(source.kubeconfig)) {
+          throw new UserError("kubeconfig " + source.kubeconfig + " cannot be read");
+        }
+        config = Config.fromKubeconfig(null, Files.readString(source.kubeconfig, StandardCharsets.UTF_8),
+            source.kubeconfig.toString());
+      } else {
+        config = Config.autoConfigure(null);
+      }
+      KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+      return new KubernetesSource(client, Optional.ofNullable(namespace));
+    }
+    return StaticSource.bundledDemo();
+  }
+}

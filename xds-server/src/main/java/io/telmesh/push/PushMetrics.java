@@ -1,0 +1,32 @@
+package io.telmesh.push;
+
+import java.time.Duration;
+
+/** What the push pipeline reports for metrics. */
+public interface PushMetrics {
+
+  /** Building the mesh state and the shared part of the translation, once per generation. */
+  void translatedMesh(Duration duration);
+
+  /** Translating and preparing one proxy's snapshot. */
+  void translatedProxy(Duration duration);
+
+  /** A whole push: from the end of the debounce window until every proxy's snapshot is installed. */
+  void pushed(Duration duration, int proxies);
+
+  void problems(int count);
+
+  PushMetrics NONE = new PushMetrics() {
+    @Override
+    public void translatedMesh(Duration duration) {}
+
+    @Override
+    public void translatedProxy(Duration duration) {}
+
+    @Override
+    public void pushed(Duration duration, int proxies) {}
+
+    @Override
+    public void problems(int count) {}
+  };
+}

@@ -1,0 +1,211 @@
+package io.telmesh.push;
+
+import io.telmesh.kube.KubeObjects;
+import io.telmesh.mesh.MeshStateBuilder;
+import io.telmesh.model.MeshState;
+import io.telmesh.model.Problem;
+import io.telmesh.node.ProxyNode;
+import io.telmesh.status.ProxyStatusTracker;
+import io.telmesh.translate.MeshTranslation;
+import io.telmesh.translate.ProxyResources;
+import io.telmesh.translate.Translator;
+import io.telmesh.xds.ProxyCache;
+import io.telmesh.xds.ProxyRegistry;
+import io.telmesh.xds.SnapshotFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns source changes into proxy snapshots. Sources call {@link #submit} from their own threads;
+ * everything else happens on the push thread (translation of the shared part) and a small worker
+ * pool (per-proxy translation), never on a source thread.
+ */
+public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PushPipeline.class);
+
+  /** The translation every connected proxy is currently built from. */
+  public record Generation(long number, MeshState mesh, MeshTranslation translation, Instant changedAt) {}
+
+  private final ProxyCache cache;
+  private final ProxyRegistry registry;
+  private final ProxyStatusTracker tracker;
+  private final PushMetrics metrics;
+  private final Clock clock;
+  private final SnapshotFactory snapshots = new SnapshotFactory();
+  private final ScheduledExecutorService pushThread;
+  private final ExecutorService workers;
+  private final Debouncer debouncer;
+  private final AtomicReference<KubeObjects> latest = new AtomicReference<>();
+  private final AtomicReference<Generation> current = new AtomicReference<>();
+  private final Map<String, List<Problem>> proxyProblems = new ConcurrentHashMap<>();
+  private final CountDownLatch firstState = new CountDownLatch(1);
+  private volatile Set<Problem> reportedProblems = Set.of();
+  private long generation;
+
+  public PushPipeline(ProxyCache cache, ProxyRegistry registry, ProxyStatusTracker tracker, PushMetrics metrics,
+      Duration debounceQuiet, Duration debounceMax, Clock clock) {
+    this.cache = cache;
+    this.registry = registry;
+    this.tracker = tracker;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.pushThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "push"));
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    this.workers = Executors.newFixedThreadPool(threads, r -> daemon(r, "push-worker"));
+    this.debouncer = new Debouncer(pushThread, debounceQuiet, debounceMax, clock, this::flush);
+    registry.addListener(this);
+  }
+
+  /** A source's complete, current view. Cheap: the work happens after the debounce window. */
+  public void submit(KubeObjects objects) {
+    latest.set(objects);
+    debouncer.changed();
+  }
+
+  public Optional<Generation> current() {
+    return Optional.ofNullable(current.get());
+  }
+
+  /** Whether the first mesh state has been loaded and pushed. */
+  public boolean ready() {
+    return firstState.getCount() == 0;
+  }
+
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return firstState.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Mesh-wide problems plus those of connected proxies (e.g. a pod not yet known), sorted. */
+  public List<Problem> problems() {
+    Set<Problem> all = new HashSet<>();
+    current().ifPresent(g -> all.addAll(g.translation().problems()));
+    proxyProblems.values().forEach(all::addAll);
+    return all.stream().sorted().toList();
+  }
+
+  private void flush(Instant changedAt) {
+    KubeObjects objects = latest.get();
+    if (objects == null) {
+      return;
+    }
+    try {
+      long started = System.nanoTime();
+      MeshState mesh = MeshStateBuilder.build(objects);
+      MeshTranslation translation = Translator.prepare(mesh);
+      metrics.translatedMesh(Duration.ofNanos(System.nanoTime() - started));
+      Generation next = new Generation(++generation, mesh, translation, changedAt);
+      current.set(next);
+      List<ProxyRegistry.Connection> proxies = new ArrayList<>(registry.connections());
+      pushAll(next, proxies);
+      metrics.pushed(Duration.ofNanos(System.nanoTime() - started), proxies.size());
+      logProblems();
+      if (firstState.getCount() > 0) {
+        LOG.info("first mesh state loaded: {} pods, {} services, {} problems", mesh.workloads().size(),
+            mesh.services().size(), mesh.problems().size());
+      } else {
+        LOG.info("generation {}: pushed {} proxies in {} ms", next.number(), proxies.size(),
+            Duration.ofNanos(System.nanoTime() - started).toMillis());
+      }
+      firstState.countDown();
+    } catch (RuntimeException e) {
+      // A translator bug must not stop the control plane: proxies keep their last config.
+      LOG.error("generation {} failed; proxies keep their current config", generation + 1, e);
+    }
+  }
+
+  private void pushAll(Generation next, List<ProxyRegistry.Connection> proxies) {
+    CountDownLatch done = new CountDownLatch(proxies.size());
+    for (ProxyRegistry.Connection connection : proxies) {
+      workers.execute(() -> {
+        try {
+          push(connection.node(), next);
+        } finally {
+          done.countDown();
+        }
+      });
+    }
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void push(ProxyNode node, Generation generation) {
+    try {
+      long started = System.nanoTime();
+      ProxyResources resources = generation.translation().forProxy(node);
+      cache.setSnapshot(node.id(), snapshots.snapshot(resources, generation.number(), generation.changedAt()));
+      metrics.translatedProxy(Duration.ofNanos(System.nanoTime() - started));
+      if (resources.problems().isEmpty()) {
+        proxyProblems.remove(node.id());
+      } else {
+        proxyProblems.put(node.id(), resources.problems());
+      }
+    } catch (RuntimeException e) {
+      LOG.error("proxy {}: translation failed; it keeps its current config", node.id(), e);
+    }
+  }
+
+  private void logProblems() {
+    List<Problem> now = problems();
+    Set<Problem> previous = reportedProblems;
+    for (Problem problem : now) {
+      if (!previous.contains(problem)) {
+        LOG.warn("problem: {}", problem.describe());
+      }
+    }
+    reportedProblems = Set.copyOf(now);
+    metrics.problems(now.size());
+  }
+
+  @Override
+  public void connected(ProxyNode node) {
+    LOG.info("proxy {} connected", node.id());
+    pushThread.execute(() -> current().ifPresent(g -> {
+      push(node, g);
+      logProblems();
+    }));
+  }
+
+  @Override
+  public void disconnected(ProxyNode node) {
+    LOG.info("proxy {} disconnected", node.id());
+    pushThread.execute(() -> {
+      if (registry.connection(node.id()).isEmpty()) {
+        cache.remove(node.id());
+        tracker.forget(node.id());
+        proxyProblems.remove(node.id());
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    pushThread.shutdownNow();
+    workers.shutdownNow();
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread thread = new Thread(r, name);
+    thread.setDaemon(true);
+    return thread;
+  }
+}

@@ -1,0 +1,30 @@
+package io.telmesh.server;
+
+import java.time.Duration;
+
+/**
+ * How a telmesh server runs.
+ *
+ * @param bindAddress the address both servers bind (0.0.0.0 by default)
+ * @param xdsPort gRPC xDS (plaintext, Istio's 15010); 0 picks a free port
+ * @param monitoringPort HTTP monitoring (Istio's 15014); 0 picks a free port
+ * @param debounceQuiet push this long after the last change...
+ * @param debounceMax ...but no later than this after the first one
+ * @param sendThreads threads that send responses (one stream is always served by one thread)
+ */
+public record ServerOptions(String bindAddress, int xdsPort, int monitoringPort, Duration debounceQuiet,
+    Duration debounceMax, int sendThreads) {
+
+  public static ServerOptions defaults() {
+    return new ServerOptions("0.0.0.0", 15010, 15014, Duration.ofMillis(100), Duration.ofSeconds(1),
+        Math.max(2, Runtime.getRuntime().availableProcessors()));
+  }
+
+  public ServerOptions withPorts(int xds, int monitoring) {
+    return new ServerOptions(bindAddress, xds, monitoring, debounceQuiet, debounceMax, sendThreads);
+  }
+
+  public ServerOptions withDebounce(Duration quiet, Duration max) {
+    return new ServerOptions(bindAddress, xdsPort, monitoringPort, quiet, max, sendThreads);
+  }
+}

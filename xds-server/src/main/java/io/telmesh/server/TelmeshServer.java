@@ -1,0 +1,158 @@
+package io.telmesh.server;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.telmesh.http.MonitoringServer;
+import io.telmesh.http.TelmeshMetrics;
+import io.telmesh.push.PushPipeline;
+import io.telmesh.source.MeshSource;
+import io.telmesh.source.SourceException;
+import io.telmesh.status.ProxyStatusTracker;
+import io.telmesh.xds.DebugResponder;
+import io.telmesh.xds.ProxyCache;
+import io.telmesh.xds.ProxyRegistry;
+import io.telmesh.xds.XdsServices;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running telmesh control plane: xDS over gRPC, monitoring over HTTP, fed by one source. */
+public final class TelmeshServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TelmeshServer.class);
+
+  private final ServerOptions options;
+  private final MeshSource source;
+  private final ProxyCache cache = new ProxyCache();
+  private final ProxyRegistry registry = new ProxyRegistry();
+  private final TelmeshMetrics metrics;
+  private final ProxyStatusTracker tracker;
+  private final PushPipeline pipeline;
+  private final XdsServices xds;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final List<ServerInterceptor> interceptors;
+  private Server grpc;
+  private MonitoringServer monitoring;
+
+  public TelmeshServer(ServerOptions options, MeshSource source) {
+    this(options, source, DebugResponder.NONE);
+  }
+
+  public TelmeshServer(ServerOptions options, MeshSource source, DebugResponder debug) {
+    this(options, source, debug, List.of());
+  }
+
+  /** @param interceptors applied to every gRPC call (authentication, auditing, tests) */
+  public TelmeshServer(ServerOptions options, MeshSource source, DebugResponder debug,
+      List<ServerInterceptor> interceptors) {
+    this.options = options;
+    this.interceptors = List.copyOf(interceptors);
+    this.source = source;
+    XdsServices[] services = new XdsServices[1];
+    this.metrics = new TelmeshMetrics(registry::size, () -> services[0] == null ? 0 : services[0].openStreams());
+    this.tracker = new ProxyStatusTracker(Clock.systemUTC(), metrics);
+    this.pipeline = new PushPipeline(cache, registry, tracker, metrics, options.debounceQuiet(),
+        options.debounceMax(), Clock.systemUTC());
+    this.xds = new XdsServices(cache, registry, tracker, debug, options.sendThreads());
+    services[0] = xds;
+  }
+
+  public TelmeshServer start() throws IOException, SourceException {
+    NettyServerBuilder builder = NettyServerBuilder
+        .forAddress(new InetSocketAddress(options.bindAddress(), options.xdsPort()))
+        // Envoy pings the control plane every 30s (Istio bootstrap); the gRPC default would GOAWAY it.
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .keepAliveTime(1, TimeUnit.MINUTES)
+        .addService(health.getHealthService());
+    for (BindableService service : xds.services()) {
+      builder.addService(ServerInterceptors.intercept(service, interceptors));
+    }
+    grpc = builder.build().start();
+    monitoring = new MonitoringServer(new InetSocketAddress(options.bindAddress(), options.monitoringPort()), metrics,
+        pipeline::ready, pipeline::problems);
+    monitoring.start();
+    health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    source.start(pipeline::submit);
+    Thread readiness = new Thread(() -> {
+      try {
+        while (!pipeline.awaitReady(Duration.ofSeconds(1))) {
+          if (grpc.isShutdown()) {
+            return;
+          }
+        }
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "readiness");
+    readiness.setDaemon(true);
+    readiness.start();
+    LOG.info("xDS listening on {}:{}, monitoring on {}:{}, serving {}", options.bindAddress(), xdsPort(),
+        options.bindAddress(), monitoringPort(), source.describe());
+    return this;
+  }
+
+  public int xdsPort() {
+    return grpc.getPort();
+  }
+
+  public int monitoringPort() {
+    return monitoring.port();
+  }
+
+  public PushPipeline pipeline() {
+    return pipeline;
+  }
+
+  public ProxyRegistry registry() {
+    return registry;
+  }
+
+  public ProxyStatusTracker tracker() {
+    return tracker;
+  }
+
+  public ProxyCache cache() {
+    return cache;
+  }
+
+  public MeshSource source() {
+    return source;
+  }
+
+  /** Stops accepting, ends every stream with UNAVAILABLE (proxies reconnect elsewhere), then stops. */
+  @Override
+  public void close() {
+    LOG.info("shutting down: closing {} xDS streams", xds.openStreams());
+    health.enterTerminalState();
+    if (grpc != null) {
+      grpc.shutdown();
+      xds.closeStreams("telmesh is shutting down");
+      try {
+        if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
+          grpc.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        grpc.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (monitoring != null) {
+      monitoring.close();
+    }
+    source.close();
+    pipeline.close();
+    xds.close();
+    LOG.info("stopped");
+  }
+}

@@ -1,0 +1,140 @@
+package io.telmesh.source;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.telmesh.kube.KubeObjects;
+import io.telmesh.model.ObjectRef;
+import io.telmesh.model.Problem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kubernetes API through fabric8 shared informers: Services, EndpointSlices (discovery/v1),
+ * Pods and NetworkAttachmentDefinitions (generic resources). The informers relist and rewatch on
+ * API errors by themselves and keep their stores meanwhile, so the last good view stays served
+ * while the API server is away. NADs are best effort: a cluster without the Multus CRD still
+ * serves everything else.
+ */
+public final class KubernetesSource implements MeshSource {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
+  private static final long COALESCE_MILLIS = 20;
+
+  private final KubernetesClient client;
+  private final Optional<String> namespace;
+  private final ScheduledExecutorService emitter =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "kubernetes-source");
+        thread.setDaemon(true);
+        return thread;
+      });
+  private final AtomicBoolean emitScheduled = new AtomicBoolean();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private SharedIndexInformer<Service> services;
+  private SharedIndexInformer<EndpointSlice> slices;
+  private SharedIndexInformer<Pod> pods;
+  private SharedIndexInformer<GenericKubernetesResource> networks;
+  private Consumer<KubeObjects> sink;
+
+  public KubernetesSource(KubernetesClient client, Optional<String> namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  @Override
+  public void start(Consumer<KubeObjects> sink) {
+    this.sink = sink;
+    services = informer("Services", scoped(client.services()));
+    slices = informer("EndpointSlices", scoped(client.discovery().v1().endpointSlices()));
+    pods = informer("Pods", scoped(client.pods()));
+    networks = informer("NetworkAttachmentDefinitions",
+        scoped(client.genericKubernetesResources(KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)));
+  }
+
+  private <T extends HasMetadata> Informable<T> scoped(MixedOperation<T, ?, ?> operation) {
+    return namespace.<Informable<T>>map(operation::inNamespace).orElseGet(operation::inAnyNamespace);
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> informer(String kind, Informable<T> source) {
+    SharedIndexInformer<T> informer = source.runnableInformer(0);
+    informer.exceptionHandler((started, error) -> {
+      LOG.warn("{} informer: {} (retrying; the last good view stays served)", kind, error.getMessage());
+      return true;
+    });
+    informer.addEventHandler(new ResourceEventHandler<T>() {
+      @Override
+      public void onAdd(T obj) {
+        changed();
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        changed();
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        changed();
+      }
+    });
+    informer.start().whenComplete((ok, error) -> {
+      if (error == null) {
+        LOG.info("{} informer synced ({} objects)", kind, informer.getStore().list().size());
+        changed();
+      }
+    });
+    informers.add(informer);
+    return informer;
+  }
+
+  /** Coalesces event storms (a relist fires one event per object) into one view. */
+  private void changed() {
+    if (emitScheduled.compareAndSet(false, true)) {
+      emitter.schedule(this::emit, COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void emit() {
+    emitScheduled.set(false);
+    if (!services.hasSynced() || !slices.hasSynced() || !pods.hasSynced()) {
+      return; // a partial first view would push half a mesh; wait for the core kinds
+    }
+    List<Problem> problems = new ArrayList<>();
+    if (!networks.hasSynced()) {
+      problems.add(Problem.of(new ObjectRef("NetworkAttachmentDefinition", "", ""), "",
+          "NetworkAttachmentDefinitions cannot be listed (is the Multus CRD installed, and may telmesh list it?); "
+              + "secondary networks come from pods' network-status only"));
+    }
+    sink.accept(new KubeObjects(services.getStore().list(), slices.getStore().list(), pods.getStore().list(),
+        networks.getStore().list(), problems));
+  }
+
+  @Override
+  public String describe() {
+    return "the Kubernetes API at " + client.getMasterUrl() + namespace.map(ns -> " (namespace " + ns + ")")
+        .orElse(" (all namespaces)");
+  }
+
+  @Override
+  public void close() {
+    informers.forEach(SharedIndexInformer::stop);
+    emitter.shutdownNow();
+    client.close();
+  }
+}

@@ -1,0 +1,78 @@
+package io.telmesh.xds;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.grpc.Status;
+import io.telmesh.node.ProxyNode;
+import java.time.Instant;
+import java.util.Optional;
+
+/** {@link XdsStreamFilter} for delta (incremental) streams. */
+final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
+
+  private ResponseStream<DeltaDiscoveryResponse> out;
+
+  DeltaStreamFilter(StreamContext context, String defaultTypeUrl) {
+    super(context, defaultTypeUrl);
+  }
+
+  void responses(ResponseStream<DeltaDiscoveryResponse> responses) {
+    this.out = responses;
+  }
+
+  void sent(DeltaDiscoveryResponse response) {
+    ProxyNode proxy = node();
+    if (proxy == null || !TypeUrls.LIBRARY_TYPES.contains(response.getTypeUrl())) {
+      return;
+    }
+    Instant changedAt = context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
+    context.tracker().sent(proxy.id(), response.getTypeUrl(), TypeUrls.shortName(response.getTypeUrl()),
+        response.getSystemVersionInfo(), response.getNonce(), changedAt, response.getResourcesCount());
+  }
+
+  @Override
+  protected Node nodeOf(DeltaDiscoveryRequest request) {
+    return request.getNode();
+  }
+
+  @Override
+  protected boolean hasNode(DeltaDiscoveryRequest request) {
+    return request.hasNode();
+  }
+
+  @Override
+  protected String typeUrlOf(DeltaDiscoveryRequest request) {
+    return request.getTypeUrl();
+  }
+
+  @Override
+  protected String nonceOf(DeltaDiscoveryRequest request) {
+    return request.getResponseNonce();
+  }
+
+  @Override
+  protected Optional<String> errorOf(DeltaDiscoveryRequest request) {
+    return request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty();
+  }
+
+  @Override
+  protected DeltaDiscoveryRequest withNode(DeltaDiscoveryRequest request, Node node) {
+    return request.toBuilder().setNode(node).build();
+  }
+
+  @Override
+  protected void answerUnknownType(DeltaDiscoveryRequest request, String typeUrl, String nonce) {
+    if (!request.getResponseNonce().isEmpty() && request.getResourceNamesSubscribeCount() == 0) {
+      return; // the ACK of our answer
+    }
+    // Nothing of an unknown type exists: say so for every name asked for.
+    out.onNext(DeltaDiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setNonce(nonce)
+        .addAllRemovedResources(request.getResourceNamesSubscribeList()).build());
+  }
+
+  @Override
+  protected void answerDebug(ProxyNode client, DeltaDiscoveryRequest request, String typeUrl, String nonce) {
+    fail(Status.UNIMPLEMENTED.withDescription("debug types are served on state-of-the-world ADS streams only"));
+  }
+}

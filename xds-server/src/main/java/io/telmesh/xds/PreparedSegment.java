@@ -1,0 +1,68 @@
+package io.telmesh.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import io.telmesh.envoy.Protos;
+import io.telmesh.envoy.ResourceVersions;
+import io.telmesh.translate.ResourceSegment;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.WeakHashMap;
+
+/**
+ * A {@link ResourceSegment} serialized and versioned: every resource packed once, plus a digest of
+ * the whole segment. Shared segments are prepared once per mesh state for all proxies.
+ */
+public final class PreparedSegment {
+
+  private final Map<String, PreparedResource> byName;
+  private final String digest;
+  /** Diffs against earlier segments, computed once for all proxies that share both. */
+  private final Map<PreparedSegment, Set<String>> diffs = Collections.synchronizedMap(new WeakHashMap<>());
+
+  private PreparedSegment(Map<String, PreparedResource> byName, String digest) {
+    this.byName = Collections.unmodifiableMap(byName);
+    this.digest = digest;
+  }
+
+  public static PreparedSegment prepare(ResourceSegment<? extends Message> segment) {
+    Map<String, PreparedResource> byName = new LinkedHashMap<>();
+    SortedMap<String, String> versions = new TreeMap<>();
+    segment.byName().forEach((name, message) -> {
+      Any any = Protos.pack(message);
+      String version = ResourceVersions.of(any.getValue());
+      byName.put(name, new PreparedResource(name, any, version));
+      versions.put(name, version);
+    });
+    return new PreparedSegment(byName, ResourceVersions.ofSet(versions));
+  }
+
+  public Map<String, PreparedResource> byName() {
+    return byName;
+  }
+
+  /** Names added, removed or changed since {@code earlier}. */
+  public Set<String> changedSince(PreparedSegment earlier) {
+    return diffs.computeIfAbsent(earlier, e -> {
+      Set<String> changed = new HashSet<>();
+      byName.forEach((name, resource) -> {
+        PreparedResource before = e.byName.get(name);
+        if (before == null || !before.version().equals(resource.version())) {
+          changed.add(name);
+        }
+      });
+      e.byName.keySet().stream().filter(name -> !byName.containsKey(name)).forEach(changed::add);
+      return Set.copyOf(changed);
+    });
+  }
+
+  /** A content digest of the segment: names and resource versions. */
+  public String digest() {
+    return digest;
+  }
+}

@@ -1,0 +1,314 @@
+package io.telmesh.xds;
+
+import com.google.common.hash.Hasher;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.VersionedResource;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.WatchCancelledException;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.telmesh.envoy.ResourceVersions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * telmesh's {@link ConfigWatcher}: one {@link ProxySnapshot} per proxy, and the rules for when a
+ * watch is answered. Unlike the library's SimpleCache:
+ * <ul>
+ *   <li>a version a proxy NACKed is never sent again; only new content is;</li>
+ *   <li>a request for resources that do not exist is answered with those that do (SotW) or with
+ *       {@code removed_resources} (delta), once;</li>
+ *   <li>versions are per type and per proxy, derived from content, so an endpoint change sends EDS
+ *       only;</li>
+ *   <li>{@link #setSnapshot} only hands responses to the per-stream send executors.</li>
+ * </ul>
+ * Requests reach it with their node filled in by {@link XdsStreamFilter} (Envoy sends the node on
+ * a stream's first request only).
+ */
+public final class ProxyCache implements ConfigWatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyCache.class);
+
+  private final ConcurrentHashMap<String, NodeState> nodes = new ConcurrentHashMap<>();
+
+  /** Installs (or replaces) a proxy's snapshot and answers the watches it satisfies. */
+  public void setSnapshot(String nodeId, ProxySnapshot snapshot) {
+    nodes.computeIfAbsent(nodeId, NodeState::new).setSnapshot(snapshot);
+  }
+
+  public Optional<ProxySnapshot> snapshot(String nodeId) {
+    NodeState state = nodes.get(nodeId);
+    return state == null ? Optional.empty() : Optional.ofNullable(state.snapshot);
+  }
+
+  /** Forgets a proxy whose last stream closed. */
+  public void remove(String nodeId) {
+    nodes.remove(nodeId);
+  }
+
+  @Override
+  public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
+      Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
+    String nodeId = request.v3Request().getNode().getId();
+    nodes.computeIfAbsent(nodeId, NodeState::new).open(watch);
+    return watch;
+  }
+
+  @Override
+  public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
+      Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
+      Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
+    DeltaWatch watch = new DeltaWatch(request, resourceVersions, pendingResources, requesterVersion, isWildcard,
+        responseConsumer);
+    String nodeId = request.v3Request().getNode().getId();
+    nodes.computeIfAbsent(nodeId, NodeState::new).open(watch);
+    return watch;
+  }
+
+  /** Per-proxy state. All access is under the instance lock. */
+  private static final class NodeState {
+
+    private final String nodeId;
+    private volatile ProxySnapshot snapshot;
+    private final Set<SotwWatchState> sotw = new HashSet<>();
+    private final Set<DeltaWatchState> delta = new HashSet<>();
+    /** Per type: the version last sent, and one the proxy NACKed (never re-sent). */
+    private final Map<String, String> lastSentVersion = new HashMap<>();
+    private final Map<String, String> rejectedVersion = new HashMap<>();
+    /** Delta, per type: the snapshot the last response was computed against. */
+    private final Map<String, TypeSnapshot> lastDeltaBaseline = new HashMap<>();
+    /** Delta, per type: the snapshot a NACKed response came from; its versions are not re-sent. */
+    private final Map<String, TypeSnapshot> rejectedDelta = new HashMap<>();
+    /** Delta, per type: subscribed names already answered as missing. */
+    private final Map<String, Set<String>> reportedMissing = new HashMap<>();
+
+    NodeState(String nodeId) {
+      this.nodeId = nodeId;
+    }
+
+    synchronized void setSnapshot(ProxySnapshot next) {
+      this.snapshot = next;
+      for (String type : TypeUrls.PUSH_ORDER) {
+        for (SotwWatchState watch : List.copyOf(sotw)) {
+          if (watch.type.equals(type) && answer(watch)) {
+            sotw.remove(watch);
+          }
+        }
+        for (DeltaWatchState watch : List.copyOf(delta)) {
+          if (watch.type.equals(type) && answer(watch)) {
+            delta.remove(watch);
+          }
+        }
+      }
+      for (SotwWatchState watch : List.copyOf(sotw)) {
+        if (!TypeUrls.PUSH_ORDER.contains(watch.type) && answer(watch)) {
+          sotw.remove(watch);
+        }
+      }
+    }
+
+    synchronized void open(Watch watch) {
+      SotwWatchState state = new SotwWatchState(watch);
+      if (watch.request().hasErrorDetail()) {
+        String rejected = lastSentVersion.get(state.type);
+        if (rejected != null) {
+          rejectedVersion.put(state.type, rejected);
+          LOG.warn("proxy {} rejected {} version {}: {}", nodeId, TypeUrls.shortName(state.type), rejected,
+              watch.request().v3Request().getErrorDetail().getMessage());
+        }
+      }
+      if (!answer(state)) {
+        sotw.add(state);
+        watch.setStop(() -> remove(state));
+      }
+    }
+
+    synchronized void open(DeltaWatch watch) {
+      DeltaWatchState state = new DeltaWatchState(watch);
+      var request = watch.request();
+      if (request.hasErrorDetail()) {
+        TypeSnapshot rejected = lastDeltaBaseline.get(state.type);
+        if (rejected != null) {
+          rejectedDelta.put(state.type, rejected);
+          LOG.warn("proxy {} rejected {} (delta) at {}: {}", nodeId, TypeUrls.shortName(state.type),
+              rejected.version(), request.v3Request().getErrorDetail().getMessage());
+        }
+      } else if (!request.getResponseNonce().isEmpty() && snapshot != null
+          && snapshot.type(state.type) == lastDeltaBaseline.get(state.type)) {
+        // An ACK of a response computed against the current snapshot: the proxy is up to date.
+        state.baseline = lastDeltaBaseline.get(state.type);
+      }
+      if (!answer(state)) {
+        delta.add(state);
+        watch.setStop(() -> remove(state));
+      }
+    }
+
+    private synchronized void remove(SotwWatchState watch) {
+      sotw.remove(watch);
+    }
+
+    private synchronized void remove(DeltaWatchState watch) {
+      delta.remove(watch);
+    }
+
+    /** Answers a SotW watch if there is something new for it; true when answered (or dead). */
+    private boolean answer(SotwWatchState watch) {
+      ProxySnapshot current = snapshot;
+      if (current == null) {
+        return false;
+      }
+      TypeSnapshot resources = current.type(watch.type);
+      if (watch.baseline != null && (resources == watch.baseline
+          || resources.version().equals(watch.baseline.version()))) {
+        return false;
+      }
+      XdsRequest request = watch.watch.request();
+      List<String> names = request.getResourceNamesList();
+      boolean wildcard = names.contains("*") || (names.isEmpty() && TypeUrls.WILDCARD_TYPES.contains(watch.type));
+      List<PreparedResource> selected;
+      String version;
+      if (wildcard) {
+        selected = resources.all();
+        version = resources.version();
+      } else {
+        // The names asked for are part of the version: a changed subscription is always answered,
+        // with whatever of it exists.
+        selected = new ArrayList<>();
+        Hasher hasher = ResourceVersions.newSet();
+        for (String name : new TreeSet<>(names)) {
+          PreparedResource resource = resources.get(name);
+          ResourceVersions.add(hasher, name, resource == null ? "-" : resource.version());
+          if (resource != null) {
+            selected.add(resource);
+          }
+        }
+        version = ResourceVersions.finish(hasher);
+      }
+      if (version.equals(request.getVersionInfo()) || version.equals(rejectedVersion.get(watch.type))) {
+        watch.baseline = resources;
+        return false;
+      }
+      try {
+        watch.watch.respond(Response.create(request, selected.stream().map(PreparedResource::any).toList(), version));
+      } catch (WatchCancelledException e) {
+        return true;
+      }
+      lastSentVersion.put(watch.type, version);
+      rejectedVersion.remove(watch.type);
+      return true;
+    }
+
+    /** Answers a delta watch if some subscribed resource differs from what the proxy tracks. */
+    private boolean answer(DeltaWatchState watch) {
+      ProxySnapshot current = snapshot;
+      if (current == null) {
+        return false;
+      }
+      TypeSnapshot resources = current.type(watch.type);
+      if (watch.baseline != null && (resources == watch.baseline
+          || resources.version().equals(watch.baseline.version()))) {
+        return false;
+      }
+      DeltaWatch dw = watch.watch;
+      Map<String, String> tracked = dw.trackedResources();
+      Set<String> pending = dw.pendingResources();
+      TypeSnapshot rejected = rejectedDelta.get(watch.type);
+      Set<String> missingReported = reportedMissing.computeIfAbsent(watch.type, t -> new HashSet<>());
+      Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
+      List<String> removed = new ArrayList<>();
+
+      Iterable<String> candidates;
+      if (watch.baseline != null) {
+        // Up to date with the baseline: only what changed since can need sending.
+        candidates = resources.changedSince(watch.baseline);
+      } else {
+        // Read on the stream's own thread when the watch is created; later only if no snapshot
+        // existed then (a proxy connecting before the first mesh state), when the proxy is idle.
+        Set<String> all = new TreeSet<>(tracked.keySet());
+        all.addAll(pending);
+        if (dw.isWildcard()) {
+          resources.all().forEach(r -> all.add(r.name()));
+        }
+        candidates = all;
+      }
+      for (String name : candidates) {
+        boolean subscribed = dw.isWildcard() || tracked.containsKey(name) || pending.contains(name);
+        if (!subscribed) {
+          continue;
+        }
+        PreparedResource resource = resources.get(name);
+        if (resource == null) {
+          if (tracked.containsKey(name) || (watch.baseline != null && watch.baseline.get(name) != null)) {
+            removed.add(name);
+          } else if (pending.contains(name) && missingReported.add(name)) {
+            removed.add(name);
+          }
+          continue;
+        }
+        missingReported.remove(name);
+        String have = watch.baseline != null && watch.baseline.get(name) != null
+            ? watch.baseline.get(name).version() : tracked.get(name);
+        if (resource.version().equals(have)) {
+          continue;
+        }
+        PreparedResource refused = rejected == null ? null : rejected.get(name);
+        if (refused != null && refused.version().equals(resource.version())) {
+          continue;
+        }
+        send.put(name, VersionedResource.create(resource.any(), resource.version()));
+      }
+      if (send.isEmpty() && removed.isEmpty()) {
+        watch.baseline = resources;
+        return false;
+      }
+      try {
+        dw.respond(DeltaResponse.create(dw.request(), send, removed, resources.version()));
+      } catch (WatchCancelledException e) {
+        return true;
+      }
+      lastDeltaBaseline.put(watch.type, resources);
+      lastSentVersion.put(watch.type, resources.version());
+      return true;
+    }
+  }
+
+  private static final class SotwWatchState {
+    final Watch watch;
+    final String type;
+    /** The snapshot this watch was found up to date with. */
+    TypeSnapshot baseline;
+
+    SotwWatchState(Watch watch) {
+      this.watch = watch;
+      this.type = watch.request().getTypeUrl();
+    }
+  }
+
+  private static final class DeltaWatchState {
+    final DeltaWatch watch;
+    final String type;
+    /** The snapshot this watch's proxy is known to be up to date with. */
+    TypeSnapshot baseline;
+
+    DeltaWatchState(DeltaWatch watch) {
+      this.watch = watch;
+      this.type = watch.request().getTypeUrl();
+    }
+  }
+}

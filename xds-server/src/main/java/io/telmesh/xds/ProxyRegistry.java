@@ -1,0 +1,69 @@
+package io.telmesh.xds;
+
+import io.telmesh.node.ProxyNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The proxies connected right now, by node id, with how many streams each has open (Envoy uses one
+ * ADS stream; per-type xDS clients use one per type).
+ */
+public final class ProxyRegistry {
+
+  /** Told when a proxy's first stream opens and its last stream closes. */
+  public interface Listener {
+    void connected(ProxyNode node);
+
+    void disconnected(ProxyNode node);
+  }
+
+  /** A connected proxy. */
+  public record Connection(ProxyNode node, Instant since, int streams) {}
+
+  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  void open(ProxyNode node) {
+    Connection result = connections.compute(node.id(), (id, existing) -> existing == null
+        ? new Connection(node, Instant.now(), 1)
+        : new Connection(node, existing.since(), existing.streams() + 1));
+    if (result.streams() == 1) {
+      listeners.forEach(l -> l.connected(node));
+    }
+  }
+
+  void close(ProxyNode node) {
+    boolean[] last = {false};
+    connections.computeIfPresent(node.id(), (id, existing) -> {
+      if (existing.streams() <= 1) {
+        last[0] = true;
+        return null;
+      }
+      return new Connection(existing.node(), existing.since(), existing.streams() - 1);
+    });
+    if (last[0]) {
+      listeners.forEach(l -> l.disconnected(node));
+    }
+  }
+
+  public Collection<Connection> connections() {
+    return new ArrayList<>(connections.values());
+  }
+
+  public Optional<Connection> connection(String nodeId) {
+    return Optional.ofNullable(connections.get(nodeId));
+  }
+
+  public int size() {
+    return connections.size();
+  }
+}

@@ -1,0 +1,80 @@
+package io.telmesh.xds;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.telmesh.node.ProxyNode;
+import java.time.Instant;
+import java.util.Optional;
+
+/** {@link XdsStreamFilter} for state-of-the-world streams. */
+final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
+
+  private ResponseStream<DiscoveryResponse> out;
+
+  SotwStreamFilter(StreamContext context, String defaultTypeUrl) {
+    super(context, defaultTypeUrl);
+  }
+
+  void responses(ResponseStream<DiscoveryResponse> responses) {
+    this.out = responses;
+  }
+
+  /** Every response leaving the stream, whoever built it. */
+  void sent(DiscoveryResponse response) {
+    ProxyNode proxy = node();
+    if (proxy == null || !TypeUrls.LIBRARY_TYPES.contains(response.getTypeUrl())) {
+      return;
+    }
+    Instant changedAt = context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
+    context.tracker().sent(proxy.id(), response.getTypeUrl(), TypeUrls.shortName(response.getTypeUrl()),
+        response.getVersionInfo(), response.getNonce(), changedAt, response.getResourcesCount());
+  }
+
+  @Override
+  protected Node nodeOf(DiscoveryRequest request) {
+    return request.getNode();
+  }
+
+  @Override
+  protected boolean hasNode(DiscoveryRequest request) {
+    return request.hasNode();
+  }
+
+  @Override
+  protected String typeUrlOf(DiscoveryRequest request) {
+    return request.getTypeUrl();
+  }
+
+  @Override
+  protected String nonceOf(DiscoveryRequest request) {
+    return request.getResponseNonce();
+  }
+
+  @Override
+  protected Optional<String> errorOf(DiscoveryRequest request) {
+    return request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty();
+  }
+
+  @Override
+  protected DiscoveryRequest withNode(DiscoveryRequest request, Node node) {
+    return request.toBuilder().setNode(node).build();
+  }
+
+  @Override
+  protected void answerUnknownType(DiscoveryRequest request, String typeUrl, String nonce) {
+    if (!request.getResponseNonce().isEmpty()) {
+      return; // the ACK of our empty answer
+    }
+    out.onNext(DiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setNonce(nonce).build());
+  }
+
+  @Override
+  protected void answerDebug(ProxyNode client, DiscoveryRequest request, String typeUrl, String nonce) {
+    if (!request.getResponseNonce().isEmpty() && !request.hasErrorDetail()) {
+      return; // an ACK; debug clients ask again for fresh data
+    }
+    DiscoveryResponse response = context.debug().respond(client, request.toBuilder().setTypeUrl(typeUrl).build());
+    out.onNext(response.toBuilder().setTypeUrl(typeUrl).setNonce(nonce).build());
+  }
+}

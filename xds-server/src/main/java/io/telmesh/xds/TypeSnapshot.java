@@ -1,0 +1,99 @@
+package io.telmesh.xds;
+
+import com.google.common.hash.Hasher;
+import io.telmesh.envoy.ResourceVersions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One proxy's resources of one type: prepared segments (mostly shared with other proxies) and a
+ * version derived from their content.
+ */
+public final class TypeSnapshot {
+
+  private final String typeUrl;
+  private final List<PreparedSegment> segments;
+  private final String version;
+
+  public TypeSnapshot(String typeUrl, List<PreparedSegment> segments) {
+    this.typeUrl = typeUrl;
+    this.segments = List.copyOf(segments);
+    Hasher hasher = ResourceVersions.newSet();
+    for (PreparedSegment segment : this.segments) {
+      ResourceVersions.add(hasher, "segment", segment.digest());
+    }
+    this.version = ResourceVersions.finish(hasher);
+  }
+
+  public String typeUrl() {
+    return typeUrl;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public List<PreparedSegment> segments() {
+    return segments;
+  }
+
+  public PreparedResource get(String name) {
+    for (PreparedSegment segment : segments) {
+      PreparedResource found = segment.byName().get(name);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
+  public List<PreparedResource> all() {
+    List<PreparedResource> all = new ArrayList<>(size());
+    segments.forEach(s -> all.addAll(s.byName().values()));
+    return all;
+  }
+
+  public int size() {
+    int size = 0;
+    for (PreparedSegment segment : segments) {
+      size += segment.byName().size();
+    }
+    return size;
+  }
+
+  /**
+   * Names whose resource differs between {@code earlier} and this snapshot (added, removed or
+   * changed). Segments that are the same object in both are skipped, and segment-pair diffs are
+   * memoised, so proxies sharing segments pay for a change once.
+   */
+  public Set<String> changedSince(TypeSnapshot earlier) {
+    Set<String> changed = new HashSet<>();
+    Map<PreparedSegment, Boolean> shared = new IdentityHashMap<>();
+    earlier.segments.forEach(s -> shared.put(s, Boolean.TRUE));
+    boolean sameShape = earlier.segments.size() == segments.size();
+    for (int i = 0; i < segments.size(); i++) {
+      PreparedSegment now = segments.get(i);
+      if (shared.containsKey(now)) {
+        continue;
+      }
+      if (sameShape) {
+        changed.addAll(now.changedSince(earlier.segments.get(i)));
+      } else {
+        now.byName().keySet().forEach(changed::add);
+      }
+    }
+    Map<PreparedSegment, Boolean> current = new IdentityHashMap<>();
+    segments.forEach(s -> current.put(s, Boolean.TRUE));
+    for (int i = 0; i < earlier.segments.size(); i++) {
+      PreparedSegment before = earlier.segments.get(i);
+      if (!current.containsKey(before) && !sameShape) {
+        before.byName().keySet().forEach(changed::add);
+      }
+    }
+    return changed;
+  }
+}

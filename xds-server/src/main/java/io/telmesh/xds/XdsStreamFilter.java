@@ -1,0 +1,161 @@
+package io.telmesh.xds;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.telmesh.node.InvalidNodeException;
+import io.telmesh.node.ProxyNode;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sits in front of java-control-plane's request handling for one stream. It validates the node
+ * (Istio node ids; a malformed one ends the stream with INVALID_ARGUMENT), remembers it (Envoy
+ * sends it once) and fills it into every request, answers debug types itself, answers unknown
+ * type URLs with an empty response instead of letting them kill the stream, keeps debug clients
+ * away from sidecar config, and reports requests and responses to the status tracker.
+ *
+ * @param <Q> the request type (SotW or delta)
+ */
+abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(XdsStreamFilter.class);
+  private static final AtomicLong NONCES = new AtomicLong();
+
+  protected final StreamContext context;
+  protected final String defaultTypeUrl;
+  private StreamObserver<Q> library;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Set<String> unknownTypesLogged = new HashSet<>();
+  private volatile ProxyNode node;
+  private Node rawNode;
+  private volatile boolean registered;
+
+  XdsStreamFilter(StreamContext context, String defaultTypeUrl) {
+    this.context = context;
+    this.defaultTypeUrl = defaultTypeUrl;
+  }
+
+  void attach(StreamObserver<Q> libraryObserver) {
+    this.library = libraryObserver;
+  }
+
+  protected abstract Node nodeOf(Q request);
+
+  protected abstract boolean hasNode(Q request);
+
+  protected abstract String typeUrlOf(Q request);
+
+  protected abstract String nonceOf(Q request);
+
+  protected abstract Optional<String> errorOf(Q request);
+
+  protected abstract Q withNode(Q request, Node node);
+
+  /** Answers a type java-control-plane does not know; returns false when it cannot. */
+  protected abstract void answerUnknownType(Q request, String typeUrl, String nonce);
+
+  /** Answers a debug type; only SotW streams carry them. */
+  protected abstract void answerDebug(ProxyNode client, Q request, String typeUrl, String nonce);
+
+  @Override
+  public void onNext(Q request) {
+    if (closed.get()) {
+      return;
+    }
+    try {
+      if (node == null && !identify(request)) {
+        return;
+      }
+      String typeUrl = typeUrlOf(request).isEmpty() ? defaultTypeUrl : typeUrlOf(request);
+      if (typeUrl.isEmpty()) {
+        fail(Status.INVALID_ARGUMENT.withDescription("type_url is required on an ADS stream"));
+        return;
+      }
+      context.tracker().answered(node.id(), typeUrl, TypeUrls.shortName(typeUrl), nonceOf(request), errorOf(request));
+      if (context.debug().handles(typeUrl)) {
+        answerDebug(node, request, typeUrl, nextNonce());
+        return;
+      }
+      if (node.isDebugClient()) {
+        fail(Status.PERMISSION_DENIED.withDescription(
+            "debug clients (GENERATOR=event or type debug) may request debug types only, not " + typeUrl));
+        return;
+      }
+      if (!TypeUrls.LIBRARY_TYPES.contains(typeUrl)) {
+        if (unknownTypesLogged.add(typeUrl)) {
+          LOG.info("proxy {} asked for unknown type {}; answered empty", node.id(), typeUrl);
+        }
+        answerUnknownType(request, typeUrl, nextNonce());
+        return;
+      }
+      if (!registered) {
+        registered = true;
+        context.registry().open(node);
+      }
+      library.onNext(hasNode(request) ? request : withNode(request, rawNode));
+    } catch (RuntimeException e) {
+      LOG.error("stream of proxy {} failed on a request", node == null ? "?" : node.id(), e);
+      fail(Status.INTERNAL.withDescription("telmesh could not handle the request: " + e.getMessage()));
+    }
+  }
+
+  private boolean identify(Q request) {
+    if (!hasNode(request)) {
+      fail(Status.INVALID_ARGUMENT.withDescription("the first request of a stream must carry the node"));
+      return false;
+    }
+    try {
+      node = ProxyNode.from(nodeOf(request));
+      rawNode = nodeOf(request);
+      return true;
+    } catch (InvalidNodeException e) {
+      LOG.warn("rejected stream: {}", e.getMessage());
+      fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+      return false;
+    }
+  }
+
+  /** Ends this stream only, with a status saying why. */
+  protected void fail(Status status) {
+    if (closed.compareAndSet(false, true)) {
+      release();
+      library.onError(status.asRuntimeException());
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    closed.set(true);
+    release();
+    library.onError(t);
+  }
+
+  @Override
+  public void onCompleted() {
+    closed.set(true);
+    release();
+    library.onCompleted();
+  }
+
+  /** Called when the stream ends in any way (also on cancel); idempotent. */
+  void release() {
+    if (registered) {
+      registered = false;
+      context.registry().close(node);
+    }
+  }
+
+  ProxyNode node() {
+    return node;
+  }
+
+  private static String nextNonce() {
+    return "t" + NONCES.incrementAndGet();
+  }
+}
