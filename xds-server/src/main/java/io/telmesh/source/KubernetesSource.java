@@ -35,6 +35,8 @@ public final class KubernetesSource implements MeshSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
   private static final long COALESCE_MILLIS = 20;
+  /** How long to wait for NetworkAttachmentDefinitions before serving without them. */
+  private static final long NAD_GRACE_MILLIS = 10_000;
 
   private final KubernetesClient client;
   private final Optional<String> namespace;
@@ -51,6 +53,7 @@ public final class KubernetesSource implements MeshSource {
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<GenericKubernetesResource> networks;
   private Consumer<KubeObjects> sink;
+  private long startedAt;
 
   public KubernetesSource(KubernetesClient client, Optional<String> namespace) {
     this.client = client;
@@ -60,11 +63,19 @@ public final class KubernetesSource implements MeshSource {
   @Override
   public void start(Consumer<KubeObjects> sink) {
     this.sink = sink;
+    this.startedAt = System.currentTimeMillis();
     services = informer("Services", scoped(client.services()));
     slices = informer("EndpointSlices", scoped(client.discovery().v1().endpointSlices()));
     pods = informer("Pods", scoped(client.pods()));
     networks = informer("NetworkAttachmentDefinitions",
         scoped(client.genericKubernetesResources(KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)));
+    // Without the Multus CRD the NAD informer never syncs: serve without NADs after a grace period.
+    emitter.schedule(this::changed, NAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether every informer has a watch open (after an API outage: whether they are back). */
+  public boolean watching() {
+    return informers.stream().allMatch(SharedIndexInformer::isWatching);
   }
 
   private <T extends HasMetadata> Informable<T> scoped(MixedOperation<T, ?, ?> operation) {
@@ -114,6 +125,9 @@ public final class KubernetesSource implements MeshSource {
     emitScheduled.set(false);
     if (!services.hasSynced() || !slices.hasSynced() || !pods.hasSynced()) {
       return; // a partial first view would push half a mesh; wait for the core kinds
+    }
+    if (!networks.hasSynced() && System.currentTimeMillis() - startedAt < NAD_GRACE_MILLIS) {
+      return; // NADs are probably seconds away; a view without them would report bogus problems
     }
     List<Problem> problems = new ArrayList<>();
     if (!networks.hasSynced()) {

@@ -28,8 +28,9 @@ final class ResponseStream<T> extends ServerCallStreamObserver<T> {
     if (closed) {
       return;
     }
-    delegate.onNext(value);
+    // Recorded first: the proxy's ACK can arrive before onNext returns.
     onSent.accept(value);
+    delegate.onNext(value);
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Status;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.testing.AdsClient;
+import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.Objects;
@@ -233,21 +234,37 @@ class XdsServerTest {
 
   @Test
   void twoHundredConcurrentStreamsAllGetTheirConfig() throws Exception {
+    KubeObjects generated = MeshGenerator.generate(new MeshGenerator.Shape(50, 200, 3, 4));
+    server.source.publish(generated);
+    io.telmesh.model.MeshState mesh = io.telmesh.mesh.MeshStateBuilder.build(generated);
     List<AdsClient.Sotw> streams = new java.util.ArrayList<>();
+    List<AdsClient.Delta> deltas = new java.util.ArrayList<>();
     try {
-      for (int i = 0; i < 200; i++) {
-        AdsClient.Sotw ads = client.sotw();
-        streams.add(ads);
-        String pod = List.of("amf-0", "smf-0", "hss-0", "dra-0").get(i % 4);
-        ads.request(Nodes.envoyNode(pod + "-" + i, "telco", "10.9." + (i / 250) + "." + (i % 250), Map.of()),
-            TypeUrls.CLUSTER, List.of());
+      int i = 0;
+      for (io.telmesh.model.Workload pod : mesh.workloads().values()) {
+        Node node = Nodes.envoyNode(pod.name(), pod.namespace(), pod.clusterIps().get(0).address(), Map.of());
+        if (i++ % 2 == 0) {
+          AdsClient.Sotw ads = client.sotw();
+          streams.add(ads);
+          ads.request(node, TypeUrls.LISTENER, List.of());
+        } else {
+          AdsClient.Delta delta = client.delta();
+          deltas.add(delta);
+          delta.subscribe(node, TypeUrls.LISTENER, List.of());
+        }
       }
       for (AdsClient.Sotw ads : streams) {
-        assertThat(ads.next(TypeUrls.CLUSTER, WAIT).getResourcesCount()).isPositive();
+        assertThat(names(ads.next(TypeUrls.LISTENER, WAIT))).contains("virtualInbound");
+      }
+      for (AdsClient.Delta delta : deltas) {
+        assertThat(delta.next(TypeUrls.LISTENER, WAIT).getResourcesList()).extracting(Resource::getName)
+            .contains("virtualInbound");
       }
       assertThat(server.server.registry().size()).isEqualTo(200);
+      assertThat(server.server.pipeline().problems()).noneMatch(p -> p.kind().equals("Proxy"));
     } finally {
       streams.forEach(AdsClient.Sotw::close);
+      deltas.forEach(AdsClient.Delta::close);
     }
   }
 }
