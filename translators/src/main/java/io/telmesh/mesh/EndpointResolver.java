@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -33,45 +32,30 @@ final class EndpointResolver {
 
   private EndpointResolver() {}
 
-  static Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> resolve(
-      SortedMap<NamespacedName, MeshService> services, List<Slice> slices,
-      SortedMap<NamespacedName, Workload> workloads, ProblemSink problems) {
-    Map<NamespacedName, List<Slice>> ordinary = new HashMap<>();
-    Map<NamespacedName, List<Slice>> multus = new HashMap<>();
-    for (Slice slice : slices) {
-      (slice.multusManaged() ? multus : ordinary).computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
-    }
-    Map<String, List<Workload>> byNamespace = new HashMap<>();
-    workloads.values().forEach(w -> byNamespace.computeIfAbsent(w.namespace(), k -> new ArrayList<>()).add(w));
-
-    Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> result = new HashMap<>();
-    for (MeshService service : services.values()) {
-      List<Slice> own = ordinary.getOrDefault(service.key(), List.of());
-      List<Slice> secondary = multus.getOrDefault(service.key(), List.of());
-      List<Workload> selected = byNamespace.getOrDefault(service.namespace(), List.of()).stream()
-          .filter(w -> service.selects(w.labelMap())).toList();
-      Map<Integer, List<ServiceEndpoint>> perPort = new TreeMap<>();
-      if (service.serviceNetwork().isPresent()) {
-        NamespacedName network = service.serviceNetwork().get();
-        if (!secondary.isEmpty()) {
-          service.ports().forEach(p -> perPort.put(p.port(), fromSlices(service, p, secondary)));
-        } else {
-          reportPodsWithoutNetwork(service, network, selected, problems);
-          Map<NamespacedName, Boolean> eth0Readiness = readinessByPod(own);
-          service.ports().forEach(p -> perPort.put(p.port(),
-              fromPods(p, selected, w -> w.interfacesOn(network).stream()
-                  .flatMap(i -> i.ips().stream()).toList(), eth0Readiness)));
-        }
-      } else if (!own.isEmpty()) {
-        service.ports().forEach(p -> perPort.put(p.port(), fromSlices(service, p, own)));
-      } else if (service.selector().isPresent()) {
-        // No slices yet (or a manifest set without them): what the endpoints controller would write.
-        service.ports().forEach(p -> perPort.put(p.port(), fromPods(p, selected,
-            w -> w.defaultInterface().map(PodInterface::ips).orElse(List.of()), Map.of())));
+  /** One Service's endpoints, from its slices or, failing those, from the pods it selects. */
+  static Memo.Result<Map<Integer, List<ServiceEndpoint>>> resolve(MeshService service, List<Slice> own,
+      List<Slice> secondary, List<Workload> selected) {
+    ProblemSink problems = new ProblemSink();
+    Map<Integer, List<ServiceEndpoint>> perPort = new TreeMap<>();
+    if (service.serviceNetwork().isPresent()) {
+      NamespacedName network = service.serviceNetwork().get();
+      if (!secondary.isEmpty()) {
+        service.ports().forEach(p -> perPort.put(p.port(), fromSlices(service, p, secondary)));
+      } else {
+        reportPodsWithoutNetwork(service, network, selected, problems);
+        Map<NamespacedName, Boolean> eth0Readiness = readinessByPod(own);
+        service.ports().forEach(p -> perPort.put(p.port(),
+            fromPods(p, selected, w -> w.interfacesOn(network).stream()
+                .flatMap(i -> i.ips().stream()).toList(), eth0Readiness)));
       }
-      result.put(service.key(), Map.copyOf(perPort));
+    } else if (!own.isEmpty()) {
+      service.ports().forEach(p -> perPort.put(p.port(), fromSlices(service, p, own)));
+    } else if (service.selector().isPresent()) {
+      // No slices yet (or a manifest set without them): what the endpoints controller would write.
+      service.ports().forEach(p -> perPort.put(p.port(), fromPods(p, selected,
+          w -> w.defaultInterface().map(PodInterface::ips).orElse(List.of()), Map.of())));
     }
-    return result;
+    return new Memo.Result<>(Map.copyOf(perPort), problems.problems());
   }
 
   private static List<ServiceEndpoint> fromSlices(MeshService service, ServicePort port, List<Slice> slices) {

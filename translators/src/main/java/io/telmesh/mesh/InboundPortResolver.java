@@ -6,7 +6,6 @@ import io.telmesh.model.ContainerPort;
 import io.telmesh.model.InboundPort;
 import io.telmesh.model.InboundPort.ServicePortRef;
 import io.telmesh.model.MeshService;
-import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.ServicePort;
 import io.telmesh.model.UntouchedPort;
@@ -14,13 +13,11 @@ import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import io.telmesh.protocol.ProtocolSelector;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -35,23 +32,13 @@ final class InboundPortResolver {
   /** Ports the sidecar itself uses; a Service targeting them would loop or collide. */
   static final Set<Integer> RESERVED_PORTS = Set.of(15000, 15001, 15006, 15008, 15020, 15021, 15090);
 
-  private static final Comparator<MeshService> OLDEST_FIRST =
-      Comparator.comparing(MeshService::created).thenComparing(MeshService::key);
-
   private InboundPortResolver() {}
 
-  static Map<NamespacedName, WorkloadPorts> resolve(SortedMap<NamespacedName, MeshService> services,
-      SortedMap<NamespacedName, Workload> workloads, ProblemSink problems) {
-    Map<String, List<MeshService>> byNamespace = new HashMap<>();
-    services.values().stream().sorted(OLDEST_FIRST)
-        .forEach(s -> byNamespace.computeIfAbsent(s.namespace(), k -> new ArrayList<>()).add(s));
-    Map<NamespacedName, WorkloadPorts> result = new HashMap<>();
-    for (Workload workload : workloads.values()) {
-      List<MeshService> selecting = byNamespace.getOrDefault(workload.namespace(), List.of()).stream()
-          .filter(s -> s.selects(workload.labelMap())).toList();
-      result.put(workload.key(), portsOf(workload, selecting, problems));
-    }
-    return result;
+  /** One workload's inbound and untouched ports, given the Services selecting it (oldest first). */
+  static Memo.Result<WorkloadPorts> resolve(Workload workload, List<MeshService> selecting) {
+    ProblemSink problems = new ProblemSink();
+    WorkloadPorts ports = portsOf(workload, selecting, problems);
+    return new Memo.Result<>(ports, problems.problems());
   }
 
   private static WorkloadPorts portsOf(Workload workload, List<MeshService> selecting, ProblemSink problems) {

@@ -1,11 +1,13 @@
 package io.telmesh.mesh;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.telmesh.kube.Annotations;
 import io.telmesh.kube.EndpointSliceReader;
+import io.telmesh.kube.EndpointSliceReader.Slice;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.kube.NetworkAttachmentReader;
 import io.telmesh.kube.PodReader;
@@ -18,62 +20,136 @@ import io.telmesh.model.NetworkAttachment;
 import io.telmesh.model.NetworkSelection;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.PodInterface;
+import io.telmesh.model.ServiceEndpoint;
 import io.telmesh.model.Workload;
+import io.telmesh.model.WorkloadPorts;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
-/** Kubernetes objects to a {@link MeshState}; never throws because of one object. */
+/**
+ * Kubernetes objects to a {@link MeshState}; never throws because of one object.
+ *
+ * <p>An instance remembers its previous build: an object handed over again (informers keep the
+ * same instance until it changes) is not read again, and a Service's endpoints or a pod's ports
+ * are not joined again unless one of their inputs changed. The result is the same as a fresh
+ * build; only the work differs. Not thread-safe: one builder per push thread.
+ */
 public final class MeshStateBuilder {
 
-  private MeshStateBuilder() {}
+  /** Separates input groups in memo keys, so inputs cannot shift between groups unnoticed. */
+  private static final Object SEPARATOR = new Object();
 
+  private final Memo<GenericKubernetesResource, Optional<NetworkAttachment>> networkReads = new Memo<>();
+  private final Memo<Pod, Optional<Workload>> podReads = new Memo<>();
+  private final Memo<Service, Optional<MeshService>> serviceReads = new Memo<>();
+  private final Memo<EndpointSlice, Optional<Slice>> sliceReads = new Memo<>();
+  private final Memo<MeshService, Map<Integer, List<ServiceEndpoint>>> endpointJoins = new Memo<>();
+  private final Memo<Workload, WorkloadPorts> portJoins = new Memo<>();
+
+  /** A one-off build, sharing nothing with other builds. */
   public static MeshState build(KubeObjects objects) {
+    return new MeshStateBuilder().next(objects);
+  }
+
+  /** Builds the state for a new view, reusing what the previous view had unchanged. */
+  public synchronized MeshState next(KubeObjects objects) {
     ProblemSink problems = new ProblemSink();
     objects.sourceProblems().forEach(problems::add);
 
-    SortedMap<NamespacedName, NetworkAttachment> networks = readAll(objects.networkAttachments(),
+    SortedMap<NamespacedName, NetworkAttachment> networks = readAll(objects.networkAttachments(), networkReads,
         NetworkAttachmentReader::read, NetworkAttachment::key, "NetworkAttachmentDefinition", problems);
     SortedMap<NamespacedName, Workload> workloads =
-        readAll(objects.pods(), PodReader::read, Workload::key, "Pod", problems);
+        readAll(objects.pods(), podReads, PodReader::read, Workload::key, "Pod", problems);
     SortedMap<NamespacedName, MeshService> services =
-        readAll(objects.services(), ServiceReader::read, MeshService::key, "Service", problems);
-    List<EndpointSliceReader.Slice> slices = new ArrayList<>();
+        readAll(objects.services(), serviceReads, ServiceReader::read, MeshService::key, "Service", problems);
+    List<Slice> slices = new ArrayList<>();
     for (EndpointSlice slice : objects.endpointSlices()) {
-      EndpointSliceReader.read(slice, problems).ifPresent(slices::add);
+      Memo.Result<Optional<Slice>> read = sliceReads.get(slice, List.of(), s -> guarded(s, EndpointSliceReader::read));
+      read.problems().forEach(problems::add);
+      read.value().ifPresent(slices::add);
     }
 
     checkNetworkReferences(workloads, services, networks, problems);
-    var endpoints = EndpointResolver.resolve(services, slices, workloads, problems);
-    var workloadPorts = InboundPortResolver.resolve(services, workloads, problems);
+    Selection selection = new Selection(services.values(), workloads.values());
+
+    Map<NamespacedName, List<Slice>> ordinary = new HashMap<>();
+    Map<NamespacedName, List<Slice>> multus = new HashMap<>();
+    for (Slice slice : slices) {
+      (slice.multusManaged() ? multus : ordinary).computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
+    }
+    Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints = new HashMap<>();
+    for (MeshService service : services.values()) {
+      List<Slice> own = ordinary.getOrDefault(service.key(), List.of());
+      List<Slice> secondary = multus.getOrDefault(service.key(), List.of());
+      List<Workload> selected = selection.selectedBy(service);
+      List<Object> inputs = new ArrayList<>(own);
+      inputs.add(SEPARATOR);
+      inputs.addAll(secondary);
+      inputs.add(SEPARATOR);
+      inputs.addAll(selected);
+      Memo.Result<Map<Integer, List<ServiceEndpoint>>> joined = endpointJoins.get(service, inputs,
+          s -> EndpointResolver.resolve(s, own, secondary, selected));
+      joined.problems().forEach(problems::add);
+      endpoints.put(service.key(), joined.value());
+    }
+    Map<NamespacedName, WorkloadPorts> workloadPorts = new HashMap<>();
+    for (Workload workload : workloads.values()) {
+      List<MeshService> selecting = selection.selecting(workload);
+      Memo.Result<WorkloadPorts> joined = portJoins.get(workload, List.copyOf(selecting),
+          w -> InboundPortResolver.resolve(w, selecting));
+      joined.problems().forEach(problems::add);
+      workloadPorts.put(workload.key(), joined.value());
+    }
+
+    networkReads.roll();
+    podReads.roll();
+    serviceReads.roll();
+    sliceReads.roll();
+    endpointJoins.roll();
+    portJoins.roll();
     return new MeshState(workloads, services, endpoints, networks, workloadPorts, problems.problems());
   }
 
   /** Reads objects of one kind; a second object with the same key is a problem and is dropped. */
-  private static <I, O> SortedMap<NamespacedName, O> readAll(List<I> inputs,
+  private static <I, O> SortedMap<NamespacedName, O> readAll(List<I> inputs, Memo<I, Optional<O>> memo,
       BiFunction<I, ProblemSink, Optional<O>> reader, Function<O, NamespacedName> key, String kind,
       ProblemSink problems) {
     SortedMap<NamespacedName, O> result = new TreeMap<>();
     for (I input : inputs) {
-      try {
-        reader.apply(input, problems).ifPresent(value -> {
-          NamespacedName k = key.apply(value);
-          if (result.putIfAbsent(k, value) != null) {
-            problems.add(new ObjectRef(kind, k.namespace(), k.name()), "metadata.name",
-                "defined twice; the first definition is used");
-          }
-        });
-      } catch (RuntimeException e) {
-        // A reader bug must not take the mesh down: the object is skipped and named.
-        problems.add(new ObjectRef(kind, "", String.valueOf(input.getClass().getSimpleName())), "",
-            "could not be read: " + e);
-      }
+      Memo.Result<Optional<O>> read = memo.get(input, List.of(), i -> guarded(i, reader));
+      read.problems().forEach(problems::add);
+      read.value().ifPresent(value -> {
+        NamespacedName k = key.apply(value);
+        if (result.putIfAbsent(k, value) != null) {
+          problems.add(new ObjectRef(kind, k.namespace(), k.name()), "metadata.name",
+              "defined twice; the first definition is used");
+        }
+      });
     }
     return result;
+  }
+
+  /** Runs a reader; a reader bug must not take the mesh down: the object is skipped and named. */
+  private static <I, O> Memo.Result<Optional<O>> guarded(I input, BiFunction<I, ProblemSink, Optional<O>> reader) {
+    ProblemSink sink = new ProblemSink();
+    try {
+      return new Memo.Result<>(reader.apply(input, sink), sink.problems());
+    } catch (RuntimeException e) {
+      String name = input instanceof HasMetadata h && h.getMetadata() != null
+          ? String.valueOf(h.getMetadata().getName()) : "";
+      String namespace = input instanceof HasMetadata h && h.getMetadata() != null
+          ? String.valueOf(h.getMetadata().getNamespace()) : "";
+      String kind = input instanceof HasMetadata h ? h.getKind() : input.getClass().getSimpleName();
+      sink.add(new ObjectRef(kind == null ? "" : kind, namespace, name), "", "could not be read: " + e);
+      return new Memo.Result<>(Optional.empty(), sink.problems());
+    }
   }
 
   private static void checkNetworkReferences(SortedMap<NamespacedName, Workload> workloads,
@@ -83,7 +159,7 @@ public final class MeshStateBuilder {
       ObjectRef pod = ObjectRef.pod(workload.key());
       for (NetworkSelection selection : workload.requestedNetworks()) {
         if (!networks.containsKey(selection.attachment())) {
-          problems.add(pod, io.telmesh.kube.Annotations.field(Annotations.NETWORKS),
+          problems.add(pod, Annotations.field(Annotations.NETWORKS),
               "NetworkAttachmentDefinition " + selection.attachment() + " not found");
         }
       }
@@ -100,11 +176,5 @@ public final class MeshStateBuilder {
           problems.add(ObjectRef.service(service.key()), Annotations.field(Annotations.SERVICE_NETWORK),
               "NetworkAttachmentDefinition " + n + " not found; endpoints still come from the pods' network-status"));
     }
-  }
-
-  /** Convenience for callers holding typed lists. */
-  public static MeshState build(List<Service> services, List<EndpointSlice> slices, List<Pod> pods,
-      List<GenericKubernetesResource> networks) {
-    return build(new KubeObjects(services, slices, pods, networks, List.of()));
   }
 }

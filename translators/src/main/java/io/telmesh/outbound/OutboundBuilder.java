@@ -9,6 +9,7 @@ import io.telmesh.envoy.Names;
 import io.telmesh.model.IpAddress;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.Problem;
 import io.telmesh.model.ServiceEndpoint;
@@ -27,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /** Builds the {@link SharedOutbound} part of a mesh state, once for all sidecars. */
 public final class OutboundBuilder {
@@ -40,12 +42,17 @@ public final class OutboundBuilder {
 
   private OutboundBuilder() {}
 
-  /** Every Service port's ClusterLoadAssignment; independent of any proxy setting. */
-  public static ResourceSegment<ClusterLoadAssignment> endpoints(MeshState mesh) {
+  /**
+   * Every Service port's ClusterLoadAssignment; independent of any proxy setting.
+   *
+   * @param reusable an earlier, still valid assignment for a Service port, if there is one
+   */
+  public static ResourceSegment<ClusterLoadAssignment> endpoints(MeshState mesh,
+      BiFunction<NamespacedName, Integer, Optional<ClusterLoadAssignment>> reusable) {
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     for (OutboundPort port : ports(mesh)) {
-      assignments.add(EndpointBuilder.build(port.cluster(),
-          mesh.endpointsOf(port.service().key(), port.number())));
+      assignments.add(reusable.apply(port.service().key(), port.number()).orElseGet(() ->
+          EndpointBuilder.build(port.cluster(), mesh.endpointsOf(port.service().key(), port.number()))));
     }
     return ResourceSegment.of(assignments, ClusterLoadAssignment::getClusterName);
   }

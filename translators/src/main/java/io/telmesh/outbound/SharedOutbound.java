@@ -31,6 +31,11 @@ public record SharedOutbound(
     problems = List.copyOf(problems);
   }
 
+  /** The same outbound part with another mesh state's endpoints (when nothing else changed). */
+  public SharedOutbound withEndpoints(ResourceSegment<ClusterLoadAssignment> next) {
+    return new SharedOutbound(listeners, clusters, routesByNamespace, next, untouched, problems);
+  }
+
   /** The routes a client in this namespace sees. */
   public ResourceSegment<RouteConfiguration> routesFor(String namespace) {
     ResourceSegment<RouteConfiguration> routes = routesByNamespace.get(namespace);

@@ -8,10 +8,10 @@ import io.telmesh.inbound.InboundClusterBuilder;
 import io.telmesh.inbound.InboundListenerBuilder;
 import io.telmesh.inbound.InboundPlan;
 import io.telmesh.model.InterceptionMode;
+import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.Problem;
-import io.telmesh.model.UntouchedPort;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import io.telmesh.node.ProxyNode;
@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,21 +31,77 @@ import java.util.concurrent.ConcurrentHashMap;
  * One mesh state, prepared for translation: the shared parts are built once here and handed to
  * every proxy by reference; {@link #forProxy} builds only the per-pod part.
  *
- * <p>Thread-safe. The only mutable state is the memo of shared outbound variants per idle
- * timeout (a node metadata value); the memoised values are immutable.
+ * <p>Prepared from a previous translation, it reuses the resource objects whose inputs did not
+ * change (equal Services keep their listeners and clusters, equal endpoints their assignment, an
+ * unchanged pod its inbound part), so an endpoint change costs an endpoint's worth of work and
+ * unchanged resources stay the same objects, which consumers serialize once. The output equals
+ * a fresh translation's.
+ *
+ * <p>Thread-safe. The mutable state is memos (outbound variants per idle timeout, per-proxy
+ * parts) whose values are immutable.
  */
 public final class MeshTranslation {
+
+  /** A proxy's own (per-pod) resources and the inputs they were built from. */
+  private record OwnPart(Workload workload, WorkloadPorts ports, ProxyProfile profile,
+      ResourceSegment<Listener> listeners, ResourceSegment<Cluster> clusters, List<Problem> problems) {}
 
   private final MeshState mesh;
   private final ResourceSegment<ClusterLoadAssignment> endpoints;
   private final ProxylessBuilder.Resources proxyless;
   private final Map<Optional<Duration>, SharedOutbound> outboundByIdleTimeout = new ConcurrentHashMap<>();
+  private final Map<String, OwnPart> own = new ConcurrentHashMap<>();
+  private volatile Map<String, OwnPart> previousOwn;
 
-  MeshTranslation(MeshState mesh) {
+  MeshTranslation(MeshState mesh, Optional<MeshTranslation> previous) {
     this.mesh = mesh;
-    this.endpoints = OutboundBuilder.endpoints(mesh);
-    this.proxyless = ProxylessBuilder.build(mesh);
+    this.endpoints = OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
+    boolean servicesSame = previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
+    this.proxyless = servicesSame ? previous.get().proxyless : ProxylessBuilder.build(mesh);
+    if (servicesSame && sameOutboundInputs(previous.get().mesh, mesh)) {
+      previous.get().outboundByIdleTimeout.forEach((timeout, shared) ->
+          outboundByIdleTimeout.put(timeout, shared.withEndpoints(endpoints)));
+    }
+    this.previousOwn = previous.map(p -> p.own).orElse(Map.of());
     outbound(Optional.empty());
+  }
+
+  /** The previous translation's assignments whose endpoints are unchanged, by cluster name. */
+  private static java.util.function.BiFunction<io.telmesh.model.NamespacedName, Integer,
+      Optional<ClusterLoadAssignment>> reusableAssignments(MeshState mesh, Optional<MeshTranslation> previous) {
+    return (service, port) -> previous.flatMap(p -> {
+      if (!p.mesh.endpointsOf(service, port).equals(mesh.endpointsOf(service, port))) {
+        return Optional.empty();
+      }
+      MeshService before = p.mesh.services().get(service);
+      return before == null ? Optional.empty() : Optional.ofNullable(
+          p.endpoints.byName().get(io.telmesh.envoy.Names.outboundCluster(port, before.fqdn())));
+    });
+  }
+
+  /**
+   * Besides Services, shared listeners depend on headless Services' endpoints (one listener per
+   * endpoint) and routes on the namespaces clients are in.
+   */
+  private static boolean sameOutboundInputs(MeshState before, MeshState now) {
+    for (MeshService service : now.services().values()) {
+      if (service.headless() && !Objects.equals(before.endpoints().get(service.key()),
+          now.endpoints().get(service.key()))) {
+        return false;
+      }
+    }
+    return namespaces(before).equals(namespaces(now));
+  }
+
+  private static java.util.Set<String> namespaces(MeshState mesh) {
+    java.util.Set<String> namespaces = new java.util.TreeSet<>();
+    mesh.workloads().keySet().forEach(k -> namespaces.add(k.namespace()));
+    return namespaces;
+  }
+
+  /** Drops the reference to the previous generation's per-proxy parts once every proxy is pushed. */
+  public void forgetPrevious() {
+    previousOwn = Map.of();
   }
 
   public MeshState mesh() {
@@ -78,27 +135,43 @@ public final class MeshTranslation {
     if (workload.isEmpty()) {
       return minimal(node, profile);
     }
-    return sidecar(workload.get(), profile);
+    return sidecar(node.id(), workload.get(), profile);
   }
 
-  private ProxyResources sidecar(Workload workload, ProxyProfile profile) {
+  private ProxyResources sidecar(String nodeId, Workload workload, ProxyProfile profile) {
     SharedOutbound outbound = outbound(profile.idleTimeout());
     WorkloadPorts ports = mesh.portsOf(workload.key());
-    InboundPlan plan = InboundPlan.of(workload, ports.inbound());
-    List<Listener> own = new ArrayList<>();
-    if (profile.mode() != InterceptionMode.NONE) {
-      own.add(VirtualOutboundBuilder.build(profile));
-      own.add(InboundListenerBuilder.build(workload, plan, profile));
-    }
-    List<Cluster> ownClusters = InboundClusterBuilder.build(ports.inbound(), profile);
-    List<UntouchedPort> untouched = new ArrayList<>(ports.untouched());
+    OwnPart part = ownPart(nodeId, workload, ports, profile);
     return new ProxyResources(
-        ResourceSet.of(outbound.listeners(), ResourceSegment.of(own, Listener::getName)),
-        ResourceSet.of(outbound.clusters(), ResourceSegment.of(ownClusters, Cluster::getName)),
+        ResourceSet.of(outbound.listeners(), part.listeners()),
+        ResourceSet.of(outbound.clusters(), part.clusters()),
         ResourceSet.of(outbound.routesFor(workload.namespace())),
         ResourceSet.of(outbound.endpoints()),
-        untouched,
-        plan.problems());
+        ports.untouched(),
+        part.problems());
+  }
+
+  /** The per-pod resources: reused from this or the previous generation when their inputs are equal. */
+  private OwnPart ownPart(String nodeId, Workload workload, WorkloadPorts ports, ProxyProfile profile) {
+    for (Map<String, OwnPart> memo : List.of(own, previousOwn)) {
+      OwnPart known = memo.get(nodeId);
+      if (known != null && known.profile().equals(profile) && known.workload().equals(workload)
+          && known.ports().equals(ports)) {
+        own.put(nodeId, known);
+        return known;
+      }
+    }
+    InboundPlan plan = InboundPlan.of(workload, ports.inbound());
+    List<Listener> listeners = new ArrayList<>();
+    if (profile.mode() != InterceptionMode.NONE) {
+      listeners.add(VirtualOutboundBuilder.build(profile));
+      listeners.add(InboundListenerBuilder.build(workload, plan, profile));
+    }
+    List<Cluster> clusters = InboundClusterBuilder.build(ports.inbound(), profile);
+    OwnPart part = new OwnPart(workload, ports, profile, ResourceSegment.of(listeners, Listener::getName),
+        ResourceSegment.of(clusters, Cluster::getName), plan.problems());
+    own.put(nodeId, part);
+    return part;
   }
 
   /**

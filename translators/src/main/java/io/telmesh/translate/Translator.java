@@ -1,6 +1,7 @@
 package io.telmesh.translate;
 
 import io.telmesh.model.MeshState;
+import java.util.Optional;
 
 /**
  * Entry point of the translation: prepare a mesh state once, then ask it for each proxy's
@@ -11,6 +12,14 @@ public final class Translator {
   private Translator() {}
 
   public static MeshTranslation prepare(MeshState mesh) {
-    return new MeshTranslation(mesh);
+    return new MeshTranslation(mesh, Optional.empty());
+  }
+
+  /**
+   * Prepares the next mesh state, reusing the previous translation's resource objects where their
+   * inputs are unchanged. The resources are equal to {@link #prepare(MeshState)}'s.
+   */
+  public static MeshTranslation prepare(MeshState mesh, MeshTranslation previous) {
+    return new MeshTranslation(mesh, Optional.of(previous));
   }
 }

@@ -49,6 +49,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private final PushMetrics metrics;
   private final Clock clock;
   private final SnapshotFactory snapshots = new SnapshotFactory();
+  private final MeshStateBuilder meshBuilder = new MeshStateBuilder();
   private final ScheduledExecutorService pushThread;
   private final ExecutorService workers;
   private final Debouncer debouncer;
@@ -107,13 +108,16 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     }
     try {
       long started = System.nanoTime();
-      MeshState mesh = MeshStateBuilder.build(objects);
-      MeshTranslation translation = Translator.prepare(mesh);
+      MeshState mesh = meshBuilder.next(objects);
+      Generation previous = current.get();
+      MeshTranslation translation = previous == null ? Translator.prepare(mesh)
+          : Translator.prepare(mesh, previous.translation());
       metrics.translatedMesh(Duration.ofNanos(System.nanoTime() - started));
       Generation next = new Generation(++generation, mesh, translation, changedAt);
       current.set(next);
       List<ProxyRegistry.Connection> proxies = new ArrayList<>(registry.connections());
       pushAll(next, proxies);
+      translation.forgetPrevious();
       metrics.pushed(Duration.ofNanos(System.nanoTime() - started), proxies.size());
       logProblems();
       if (firstState.getCount() > 0) {

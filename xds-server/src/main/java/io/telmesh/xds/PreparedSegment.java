@@ -31,13 +31,25 @@ public final class PreparedSegment {
   }
 
   public static PreparedSegment prepare(ResourceSegment<? extends Message> segment) {
+    return prepare(segment, message -> null);
+  }
+
+  /**
+   * @param known an already prepared resource for a message object, or null (a segment of a new
+   *     mesh state mostly holds the previous state's objects)
+   */
+  public static PreparedSegment prepare(ResourceSegment<? extends Message> segment,
+      java.util.function.Function<Message, PreparedResource> known) {
     Map<String, PreparedResource> byName = new LinkedHashMap<>();
     SortedMap<String, String> versions = new TreeMap<>();
     segment.byName().forEach((name, message) -> {
-      Any any = Protos.pack(message);
-      String version = ResourceVersions.of(any.getValue());
-      byName.put(name, new PreparedResource(name, any, version));
-      versions.put(name, version);
+      PreparedResource resource = known.apply(message);
+      if (resource == null || !resource.name().equals(name)) {
+        Any any = Protos.pack(message);
+        resource = new PreparedResource(name, any, ResourceVersions.of(any.getValue()));
+      }
+      byName.put(name, resource);
+      versions.put(name, resource.version());
     });
     return new PreparedSegment(byName, ResourceVersions.ofSet(versions));
   }

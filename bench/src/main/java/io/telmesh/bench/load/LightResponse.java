@@ -1,0 +1,83 @@
+package io.telmesh.bench.load;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+import io.grpc.MethodDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A DiscoveryResponse or DeltaDiscoveryResponse read without materializing its resources: the
+ * simulated sidecars only need the type, version, nonce, sizes and (delta) resource names, and
+ * parsing megabytes of config per client would make the harness, not the server, the bottleneck.
+ */
+record LightResponse(String typeUrl, String version, String nonce, int resources, List<String> names,
+    List<String> removed, long bytes) {
+
+  /** Field numbers: SotW version_info=1, resources=2, type_url=4, nonce=5; delta system_version_info=1, resources=2 (Resource: name=3, version=1), type_url=4, nonce=5, removed_resources=6. */
+  static LightResponse parse(byte[] data, boolean delta) throws IOException {
+    CodedInputStream in = CodedInputStream.newInstance(data);
+    String type = "";
+    String version = "";
+    String nonce = "";
+    int resources = 0;
+    List<String> names = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) {
+        break;
+      }
+      switch (WireFormat.getTagFieldNumber(tag)) {
+        case 1 -> version = in.readString();
+        case 2 -> {
+          resources++;
+          if (delta) {
+            names.add(resourceName(in.readBytes().newCodedInput()));
+          } else {
+            in.skipField(tag);
+          }
+        }
+        case 4 -> type = in.readString();
+        case 5 -> nonce = in.readString();
+        case 6 -> removed.add(in.readString());
+        default -> in.skipField(tag);
+      }
+    }
+    return new LightResponse(type, version, nonce, resources, names, removed, data.length);
+  }
+
+  private static String resourceName(CodedInputStream resource) throws IOException {
+    while (true) {
+      int tag = resource.readTag();
+      if (tag == 0) {
+        return "";
+      }
+      if (WireFormat.getTagFieldNumber(tag) == 3) {
+        return resource.readString();
+      }
+      resource.skipField(tag);
+    }
+  }
+
+  static MethodDescriptor.Marshaller<LightResponse> marshaller(boolean delta) {
+    return new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(LightResponse value) {
+        throw new UnsupportedOperationException("client side only");
+      }
+
+      @Override
+      public LightResponse parse(InputStream stream) {
+        try {
+          return LightResponse.parse(stream.readAllBytes(), delta);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
+  }
+}

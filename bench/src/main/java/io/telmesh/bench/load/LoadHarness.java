@@ -1,0 +1,215 @@
+package io.telmesh.bench.load;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.telmesh.mesh.MeshStateBuilder;
+import io.telmesh.model.MeshState;
+import io.telmesh.node.ProxyNode;
+import io.telmesh.testing.MeshGenerator;
+import io.telmesh.testing.Nodes;
+import io.telmesh.translate.MeshTranslation;
+import io.telmesh.translate.ProxyResources;
+import io.telmesh.translate.Translator;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives {@link BenchServer} processes with simulated sidecars and prints the figures: full push
+ * wall time, server CPU and bytes per proxy, convergence after an endpoint change, a reconnect
+ * storm, heap per connected proxy; for telmesh, the stock library and the ceiling.
+ *
+ * <p>{@code java -Xmx6g -cp bench/target/benchmarks.jar io.telmesh.bench.load.LoadHarness
+ * [services pods interfaces clients changes modes kinds]}, defaults {@code 1000 2000 3 2000 10
+ * ceiling,stock,telmesh delta,sotw}.
+ */
+public final class LoadHarness {
+
+  private final int services;
+  private final int pods;
+  private final int interfaces;
+  private final int clients;
+  private final int changes;
+  private final List<ProxyNode> nodes;
+  private final Map<String, List<String>> edsNames = new LinkedHashMap<>();
+  private final Map<String, List<String>> rdsNames = new LinkedHashMap<>();
+
+  LoadHarness(int services, int pods, int interfaces, int clients, int changes) {
+    this.services = services;
+    this.pods = pods;
+    this.interfaces = interfaces;
+    this.clients = clients;
+    this.changes = changes;
+    MeshState mesh = MeshStateBuilder.build(MeshGenerator.generate(
+        new MeshGenerator.Shape(services, pods, interfaces, 10)));
+    MeshTranslation translation = Translator.prepare(mesh);
+    this.nodes = mesh.workloads().keySet().stream().map(k -> Nodes.forWorkload(mesh, k)).limit(clients).toList();
+    for (ProxyNode node : nodes) {
+      ProxyResources resources = translation.forProxy(node);
+      edsNames.put(node.id(), List.copyOf(resources.endpoints().byName().keySet()));
+      rdsNames.put(node.id(), List.copyOf(resources.routes().byName().keySet()));
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int services = arg(args, 0, 1000);
+    int pods = arg(args, 1, 2000);
+    int interfaces = arg(args, 2, 3);
+    int clients = arg(args, 3, 2000);
+    int changes = arg(args, 4, 10);
+    List<String> modes = Arrays.asList((args.length > 5 ? args[5] : "ceiling,stock,telmesh").split(","));
+    List<String> kinds = Arrays.asList((args.length > 6 ? args[6] : "delta,sotw").split(","));
+    LoadHarness harness = new LoadHarness(services, pods, interfaces, clients, changes);
+    System.out.printf("mesh: %d services, %d pods, %d interfaces; %d clients%n", services, pods, interfaces, clients);
+    List<String> rows = new ArrayList<>();
+    for (String kind : kinds) {
+      for (String mode : modes) {
+        rows.add(harness.run(mode, kind.equals("delta")));
+      }
+    }
+    System.out.println();
+    System.out.println("| server | clients | full push wall | proxies/s | server CPU/proxy | bytes/proxy | heap/proxy |"
+        + " convergence p50 | p99 | reconnect storm |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    rows.forEach(System.out::println);
+  }
+
+  private static int arg(String[] args, int index, int fallback) {
+    return args.length > index ? Integer.parseInt(args[index]) : fallback;
+  }
+
+  private String run(String mode, boolean delta) throws Exception {
+    String kind = delta ? "delta" : "sotw";
+    System.out.printf("%n== %s, %d %s clients%n", mode, clients, kind);
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process server = new ProcessBuilder(java.toString(), "-Xmx8g", "-XX:+UseG1GC", "-cp",
+        System.getProperty("java.class.path"), BenchServer.class.getName(), mode, Integer.toString(services),
+        Integer.toString(pods), Integer.toString(interfaces)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    PrintWriter in = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
+    int port = Integer.parseInt(expect(out, "READY"));
+    NioEventLoopGroup loops = new NioEventLoopGroup(2);
+    ExecutorService executor = Executors.newFixedThreadPool(2);
+    List<ManagedChannel> channels = new ArrayList<>();
+    List<SimClient> sims = new ArrayList<>();
+    try {
+      for (ProxyNode node : nodes) {
+        channels.add(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().eventLoopGroup(loops)
+            .channelType(NioSocketChannel.class).executor(executor).maxInboundMessageSize(512 * 1024 * 1024).build());
+        Node envoyNode = Nodes.envoyNode(node.pod().name(), node.pod().namespace(), node.ip(), Map.of());
+        sims.add(new SimClient(envoyNode, delta, edsNames.get(node.id()), rdsNames.get(node.id())));
+      }
+      // One proxy first: the heap baseline includes everything shared.
+      sims.get(0).connect(channels.get(0), false);
+      await(sims.subList(0, 1));
+      long heapOne = Long.parseLong(command(in, out, "HEAP"));
+      long cpuBefore = Long.parseLong(command(in, out, "CPU"));
+      long start = System.nanoTime();
+      for (int i = 1; i < sims.size(); i++) {
+        sims.get(i).connect(channels.get(i), false);
+      }
+      boolean complete = await(sims);
+      Duration wall = Duration.ofNanos(System.nanoTime() - start);
+      long cpu = Long.parseLong(command(in, out, "CPU")) - cpuBefore;
+      Thread.sleep(1000);
+      long heapAll = Long.parseLong(command(in, out, "HEAP"));
+      long bytes = sims.stream().mapToLong(SimClient::bytes).sum() / sims.size();
+      double perProxyHeap = (heapAll - heapOne) / (double) Math.max(1, sims.size() - 1);
+      System.out.printf("full push: %s in %d ms (%s), server CPU %.2f ms/proxy, %d bytes/proxy, heap %.1f KB/proxy%n",
+          complete ? "complete" : "INCOMPLETE", wall.toMillis(), kind, cpu / 1e6 / (sims.size() - 1), bytes,
+          perProxyHeap / 1024);
+
+      String convergence = "n/a | n/a";
+      if (!mode.equals("ceiling") && changes > 0) {
+        List<Long> samples = new ArrayList<>();
+        for (int change = 0; change < changes; change++) {
+          List<SimClient.EdsWaiter> waiters = sims.stream().map(SimClient::expectEds).toList();
+          long changedAt = Long.parseLong(command(in, out, "CHANGE " + change));
+          for (SimClient.EdsWaiter waiter : waiters) {
+            if (waiter.arrived.await(60, TimeUnit.SECONDS)) {
+              samples.add(ChronoUnit.MICROS.between(Instant.EPOCH, waiter.at) - changedAt);
+            }
+          }
+          Thread.sleep(300);
+        }
+        Collections.sort(samples);
+        convergence = samples.isEmpty() ? "none | none" : String.format("%.1f ms | %.1f ms",
+            samples.get(samples.size() / 2) / 1000.0, samples.get((int) Math.min(samples.size() - 1,
+                Math.ceil(samples.size() * 0.99) - 1)) / 1000.0);
+        System.out.printf("convergence after an endpoint change: p50 | p99 = %s (%d samples of %d expected)%n",
+            convergence, samples.size(), changes * sims.size());
+      }
+
+      String storm = "n/a";
+      if (mode.equals("telmesh")) {
+        long received = sims.stream().mapToLong(SimClient::bytes).sum();
+        sims.forEach(SimClient::disconnect);
+        Thread.sleep(1000);
+        long cpuStorm = Long.parseLong(command(in, out, "CPU"));
+        long stormStart = System.nanoTime();
+        for (int i = 0; i < sims.size(); i++) {
+          sims.get(i).connect(channels.get(i), true);
+        }
+        Thread.sleep(2000);
+        long stormCpu = Long.parseLong(command(in, out, "CPU")) - cpuStorm;
+        long resent = sims.stream().mapToLong(SimClient::bytes).sum() - received;
+        storm = String.format("%d proxies reconnected with their versions: server CPU %.0f ms, %d bytes re-sent",
+            sims.size(), stormCpu / 1e6, resent);
+        System.out.println("reconnect storm: " + storm + " (" + (System.nanoTime() - stormStart) / 1_000_000
+            + " ms window)");
+      }
+      return String.format("| %s | %d %s | %.1f s | %.0f | %.2f ms | %d | %.1f KB | %s | %s |", mode, sims.size(), kind,
+          wall.toMillis() / 1000.0, sims.size() / (wall.toMillis() / 1000.0), cpu / 1e6 / (sims.size() - 1), bytes,
+          perProxyHeap / 1024, convergence, storm);
+    } finally {
+      channels.forEach(ManagedChannel::shutdownNow);
+      loops.shutdownGracefully();
+      executor.shutdownNow();
+      in.println("QUIT");
+      server.waitFor(30, TimeUnit.SECONDS);
+      server.destroyForcibly();
+    }
+  }
+
+  private static boolean await(List<SimClient> sims) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    for (SimClient sim : sims) {
+      if (!sim.initial().await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String command(PrintWriter in, BufferedReader out, String command) throws Exception {
+    in.println(command);
+    return expect(out, command.split(" ")[0].equals("CHANGE") ? "CHANGED" : command);
+  }
+
+  private static String expect(BufferedReader out, String prefix) throws Exception {
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith(prefix + " ")) {
+        return line.substring(prefix.length() + 1);
+      }
+    }
+    throw new IllegalStateException("server ended before " + prefix);
+  }
+}
