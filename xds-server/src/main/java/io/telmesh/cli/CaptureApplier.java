@@ -1,0 +1,52 @@
+package io.telmesh.cli;
+
+import io.telmesh.capture.CapturePlan;
+import io.telmesh.capture.IpCommand;
+import io.telmesh.capture.IpFamily;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Carries out a capture plan in the current network namespace, as an init container does: each
+ * family's payload through {@code iptables-restore --noflush} / {@code ip6tables-restore --noflush}
+ * (as istio-iptables runs it), then the policy routing. Stops at the first failure.
+ */
+final class CaptureApplier {
+
+  private final CommandRunner runner;
+  private final PrintWriter log;
+
+  CaptureApplier(CommandRunner runner, PrintWriter log) {
+    this.runner = runner;
+    this.log = log;
+  }
+
+  void apply(CapturePlan plan) {
+    for (IpFamily family : plan.families()) {
+      List<String> command = List.of(family.restoreCommand(), "--noflush");
+      run(command, plan.rules().restorePayload(family), false);
+      log.println("telmesh: applied IPv" + family.number() + " rules (" + plan.rules().tables(family).size()
+          + " tables) with " + String.join(" ", command));
+    }
+    for (IpCommand command : plan.routing()) {
+      run(command.command(), "", command.existsIsSuccess());
+      log.println("telmesh: ran " + command.text());
+    }
+    log.flush();
+  }
+
+  private void run(List<String> command, String stdin, boolean existsIsSuccess) {
+    CommandRunner.Result result;
+    try {
+      result = runner.run(command, stdin);
+    } catch (IOException e) {
+      throw new UserError("cannot run " + command.get(0) + ": " + e.getMessage());
+    }
+    if (result.exitCode() == 0 || existsIsSuccess && result.stderr().contains("File exists")) {
+      return;
+    }
+    String detail = result.stderr().strip().lines().findFirst().orElse("no message");
+    throw new UserError(String.join(" ", command) + " failed (exit " + result.exitCode() + "): " + detail);
+  }
+}

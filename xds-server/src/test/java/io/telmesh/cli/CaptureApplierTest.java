@@ -1,0 +1,91 @@
+package io.telmesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.telmesh.capture.CapturePlan;
+import io.telmesh.capture.CapturePlanBuilder;
+import io.telmesh.capture.IpFamily;
+import io.telmesh.capture.IstioFlags;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class CaptureApplierTest {
+
+  private static final CapturePlan TPROXY_DUAL = CapturePlanBuilder.fromConfig(
+      IstioFlags.parse(List.of("-m", "TPROXY", "-b", "*", "-i", "*", "--ipv6")));
+
+  /** Records what it is asked to run and answers from a script. */
+  private static final class FakeRunner implements CommandRunner {
+    final List<String> commands = new ArrayList<>();
+    final List<String> inputs = new ArrayList<>();
+    final Function<String, Result> answers;
+
+    FakeRunner(Function<String, Result> answers) {
+      this.answers = answers;
+    }
+
+    @Override
+    public Result run(List<String> command, String stdin) throws IOException {
+      String line = String.join(" ", command);
+      commands.add(line);
+      inputs.add(stdin);
+      return answers.apply(line);
+    }
+  }
+
+  private static CaptureApplier applier(CommandRunner runner) {
+    return new CaptureApplier(runner, new PrintWriter(new StringWriter()));
+  }
+
+  @Test
+  void restoresBothFamiliesLikeIstioThenRoutes() {
+    FakeRunner runner = new FakeRunner(line -> new CommandRunner.Result(0, "", ""));
+    applier(runner).apply(TPROXY_DUAL);
+    assertThat(runner.commands).containsExactly(
+        "iptables-restore --noflush",
+        "ip6tables-restore --noflush",
+        "ip -6 addr add ::6/128 dev lo",
+        "ip -4 rule add fwmark 1337 lookup 133",
+        "ip -6 rule add fwmark 1337 lookup 133",
+        "ip -4 route add local default dev lo table 133",
+        "ip -6 route add local default dev lo table 133");
+    assertThat(runner.inputs.get(0)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V4));
+    assertThat(runner.inputs.get(1)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V6));
+  }
+
+  @Test
+  void stopsAtTheFirstFailureWithItsMessage() {
+    FakeRunner runner = new FakeRunner(line -> line.startsWith("ip6tables")
+        ? new CommandRunner.Result(2, "", "ip6tables-restore v1.8.9 (nf_tables): line 5 failed\nmore\n")
+        : new CommandRunner.Result(0, "", ""));
+    assertThatThrownBy(() -> applier(runner).apply(TPROXY_DUAL)).isInstanceOf(UserError.class)
+        .hasMessage("ip6tables-restore --noflush failed (exit 2): ip6tables-restore v1.8.9 (nf_tables): line 5 failed");
+    assertThat(runner.commands).hasSize(2);
+  }
+
+  @Test
+  void existingRoutesAndAddressesAreFineButRulesAreNot() {
+    FakeRunner exists = new FakeRunner(line -> line.contains("route") || line.contains("addr")
+        ? new CommandRunner.Result(2, "", "RTNETLINK answers: File exists\n") : new CommandRunner.Result(0, "", ""));
+    applier(exists).apply(TPROXY_DUAL);
+    assertThat(exists.commands).hasSize(7);
+    FakeRunner ruleFails = new FakeRunner(line -> line.contains("rule")
+        ? new CommandRunner.Result(2, "", "RTNETLINK answers: File exists\n") : new CommandRunner.Result(0, "", ""));
+    assertThatThrownBy(() -> applier(ruleFails).apply(TPROXY_DUAL)).hasMessageContaining("rule add fwmark");
+  }
+
+  @Test
+  void aMissingBinaryIsAUserError() {
+    CommandRunner missing = (command, stdin) -> {
+      throw new IOException("Cannot run program \"" + command.get(0) + "\": error=2, No such file or directory");
+    };
+    assertThatThrownBy(() -> applier(missing).apply(TPROXY_DUAL)).isInstanceOf(UserError.class)
+        .hasMessageStartingWith("cannot run iptables-restore: ");
+  }
+}
