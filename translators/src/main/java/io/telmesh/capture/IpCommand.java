@@ -8,10 +8,8 @@ import java.util.List;
  * {@code ip -4 rule add fwmark 1337 lookup 133}.
  *
  * @param args the words after {@code ip}, family option first
- * @param existsIsSuccess whether "File exists" means the command's work is already done (routes
- *     and addresses; Istio ignores that error for them)
  */
-public record IpCommand(IpFamily family, List<String> args, boolean existsIsSuccess) {
+public record IpCommand(IpFamily family, List<String> args) {
 
   public IpCommand {
     args = List.copyOf(args);

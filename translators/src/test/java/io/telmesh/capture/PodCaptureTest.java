@@ -200,7 +200,7 @@ class PodCaptureTest {
     assertThat(lines(plan, IpFamily.V4)).contains(
         "-A ISTIO_TPROXY ! -d 127.0.0.1/32 -p tcp -j TPROXY --tproxy-mark 1337/0xffffffff --on-port 15006");
     assertThat(plan.routing()).extracting(IpCommand::text).containsExactly(
-        "ip -4 rule add fwmark 1337 lookup 133", "ip -4 route add local default dev lo table 133");
+        "ip -4 rule add fwmark 1337 lookup 133", "ip -4 route replace local default dev lo table 133");
   }
 
   @Test
@@ -208,7 +208,7 @@ class PodCaptureTest {
     CapturePlan hss = CapturePlanBuilder.forPod(DEMO, new NamespacedName("telco", "hss-0"), false);
     assertThat(hss.families()).containsExactly(IpFamily.V4, IpFamily.V6);
     assertThat(lines(hss, IpFamily.V6)).contains("-A ISTIO_OUTPUT -o lo -s ::6/128 -j RETURN", "-A ISTIO_OUTPUT -d ::1/128 -j RETURN");
-    assertThat(hss.routing()).extracting(IpCommand::text).containsExactly("ip -6 addr add ::6/128 dev lo");
+    assertThat(hss.routing()).extracting(IpCommand::text).containsExactly("ip -6 addr replace ::6/128 dev lo");
     CapturePlan amf = CapturePlanBuilder.forPod(DEMO, new NamespacedName("telco", "amf-0"), false);
     assertThat(amf.families()).containsExactly(IpFamily.V4);
     assertThat(amf.routing()).isEmpty();

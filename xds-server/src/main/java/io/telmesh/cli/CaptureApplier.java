@@ -25,25 +25,25 @@ final class CaptureApplier {
   void apply(CapturePlan plan) {
     for (IpFamily family : plan.families()) {
       List<String> command = List.of(family.restoreCommand(), "--noflush");
-      run(command, plan.rules().restorePayload(family), false);
+      run(command, plan.rules().restorePayload(family));
       log.println("telmesh: applied IPv" + family.number() + " rules (" + plan.rules().tables(family).size()
           + " tables) with " + String.join(" ", command));
     }
     for (IpCommand command : plan.routing()) {
-      run(command.command(), "", command.existsIsSuccess());
+      run(command.command(), "");
       log.println("telmesh: ran " + command.text());
     }
     log.flush();
   }
 
-  private void run(List<String> command, String stdin, boolean existsIsSuccess) {
+  private void run(List<String> command, String stdin) {
     CommandRunner.Result result;
     try {
       result = runner.run(command, stdin);
     } catch (IOException e) {
       throw new UserError("cannot run " + command.get(0) + ": " + e.getMessage());
     }
-    if (result.exitCode() == 0 || existsIsSuccess && result.stderr().contains("File exists")) {
+    if (result.exitCode() == 0) {
       return;
     }
     String detail = result.stderr().strip().lines().findFirst().orElse("no message");

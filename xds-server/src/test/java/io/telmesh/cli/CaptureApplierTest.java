@@ -50,11 +50,11 @@ class CaptureApplierTest {
     assertThat(runner.commands).containsExactly(
         "iptables-restore --noflush",
         "ip6tables-restore --noflush",
-        "ip -6 addr add ::6/128 dev lo",
+        "ip -6 addr replace ::6/128 dev lo",
         "ip -4 rule add fwmark 1337 lookup 133",
         "ip -6 rule add fwmark 1337 lookup 133",
-        "ip -4 route add local default dev lo table 133",
-        "ip -6 route add local default dev lo table 133");
+        "ip -4 route replace local default dev lo table 133",
+        "ip -6 route replace local default dev lo table 133");
     assertThat(runner.inputs.get(0)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V4));
     assertThat(runner.inputs.get(1)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V6));
   }
@@ -70,14 +70,13 @@ class CaptureApplierTest {
   }
 
   @Test
-  void existingRoutesAndAddressesAreFineButRulesAreNot() {
-    FakeRunner exists = new FakeRunner(line -> line.contains("route") || line.contains("addr")
-        ? new CommandRunner.Result(2, "", "RTNETLINK answers: File exists\n") : new CommandRunner.Result(0, "", ""));
-    applier(exists).apply(TPROXY_DUAL);
-    assertThat(exists.commands).hasSize(7);
+  void aFailingRoutingCommandStopsTheApply() {
     FakeRunner ruleFails = new FakeRunner(line -> line.contains("rule")
-        ? new CommandRunner.Result(2, "", "RTNETLINK answers: File exists\n") : new CommandRunner.Result(0, "", ""));
-    assertThatThrownBy(() -> applier(ruleFails).apply(TPROXY_DUAL)).hasMessageContaining("rule add fwmark");
+        ? new CommandRunner.Result(2, "", "RTNETLINK answers: Operation not permitted\n")
+        : new CommandRunner.Result(0, "", ""));
+    assertThatThrownBy(() -> applier(ruleFails).apply(TPROXY_DUAL))
+        .hasMessage("ip -4 rule add fwmark 1337 lookup 133 failed (exit 2): RTNETLINK answers: Operation not permitted");
+    assertThat(ruleFails.commands).hasSize(4);
   }
 
   @Test

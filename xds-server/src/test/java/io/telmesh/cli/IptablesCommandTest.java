@@ -40,7 +40,7 @@ class IptablesCommandTest {
     List<String> rules = golden.lines().filter(l -> !l.endsWith("-save")).toList();
     assertThat(run.out().lines().filter(l -> !l.startsWith("#")).toList()).containsExactlyElementsOf(rules);
     assertThat(run.out()).endsWith("COMMIT\n# ip -4 rule add fwmark 1337 lookup 133\n"
-        + "# ip -4 route add local default dev lo table 133\n");
+        + "# ip -4 route replace local default dev lo table 133\n");
   }
 
   @Test
@@ -48,14 +48,14 @@ class IptablesCommandTest {
     Run run = run("iptables", "--pod", "telco/smf-0");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).startsWith("* mangle\n").contains("-A OUTPUT -p tcp -j ISTIO_OUTPUT\n")
-        .endsWith("# ip -4 route add local default dev lo table 133\n");
+        .endsWith("# ip -4 route replace local default dev lo table 133\n");
   }
 
   @Test
   void family6PrintsTheIpv6Payload() {
     Run hss = run("iptables", "--pod", "telco/hss-0", "--family", "6");
     assertThat(hss.exitCode()).isZero();
-    assertThat(hss.out()).contains("-A ISTIO_OUTPUT -o lo -s ::6/128 -j RETURN").endsWith("# ip -6 addr add ::6/128 dev lo\n");
+    assertThat(hss.out()).contains("-A ISTIO_OUTPUT -o lo -s ::6/128 -j RETURN").endsWith("# ip -6 addr replace ::6/128 dev lo\n");
     Run amf = run("iptables", "--pod", "telco/amf-0", "--family", "6");
     assertThat(amf.exitCode()).isEqualTo(1);
     assertThat(amf.out()).isEmpty();
