@@ -15,6 +15,11 @@ public enum IpFamily {
     return this == V4 ? "iptables-restore" : "ip6tables-restore";
   }
 
+  /** The binary that prints the family's current rules. */
+  public String saveCommand() {
+    return this == V4 ? "iptables-save" : "ip6tables-save";
+  }
+
   /** {@code 4} or {@code 6}, as {@code --family} spells it. */
   public int number() {
     return this == V4 ? 4 : 6;

@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * Carries out a capture plan in the current network namespace, as an init container does: each
  * family's payload through {@code iptables-restore --noflush} / {@code ip6tables-restore --noflush}
- * (as istio-iptables runs it), then the policy routing. Stops at the first failure.
+ * (as istio-iptables runs it), then the policy routing. Stops at the first failure. Unlike
+ * istio-iptables it does not reconcile with rules already there: a namespace that already has
+ * ISTIO_* chains is refused up front, with their names, instead of failing half-way.
  */
 final class CaptureApplier {
 
@@ -24,10 +26,19 @@ final class CaptureApplier {
 
   void apply(CapturePlan plan) {
     for (IpFamily family : plan.families()) {
+      List<String> present = run(List.of(family.saveCommand()), "").lines()
+          .filter(line -> line.startsWith(":ISTIO_")).map(line -> line.substring(1).split(" ")[0]).distinct().toList();
+      if (!present.isEmpty()) {
+        throw new UserError("this network namespace already has IPv" + family.number() + " chains "
+            + String.join(", ", present) + ": telmesh applies capture to a clean namespace, as an init container does");
+      }
+    }
+    for (IpFamily family : plan.families()) {
       List<String> command = List.of(family.restoreCommand(), "--noflush");
       run(command, plan.rules().restorePayload(family));
-      log.println("telmesh: applied IPv" + family.number() + " rules (" + plan.rules().tables(family).size()
-          + " tables) with " + String.join(" ", command));
+      log.println("telmesh: applied IPv" + family.number() + " rules ("
+          + String.join(", ", plan.rules().tables(family).stream().map(t -> t.table()).toList()) + ") with "
+          + String.join(" ", command));
     }
     for (IpCommand command : plan.routing()) {
       run(command.command(), "");
@@ -36,7 +47,8 @@ final class CaptureApplier {
     log.flush();
   }
 
-  private void run(List<String> command, String stdin) {
+  /** Runs a command that must succeed; returns its output. */
+  private String run(List<String> command, String stdin) {
     CommandRunner.Result result;
     try {
       result = runner.run(command, stdin);
@@ -44,7 +56,7 @@ final class CaptureApplier {
       throw new UserError("cannot run " + command.get(0) + ": " + e.getMessage());
     }
     if (result.exitCode() == 0) {
-      return;
+      return result.stdout();
     }
     String detail = result.stderr().strip().lines().findFirst().orElse("no message");
     throw new UserError(String.join(" ", command) + " failed (exit " + result.exitCode() + "): " + detail);

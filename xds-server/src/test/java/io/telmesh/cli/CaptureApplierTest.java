@@ -48,6 +48,8 @@ class CaptureApplierTest {
     FakeRunner runner = new FakeRunner(line -> new CommandRunner.Result(0, "", ""));
     applier(runner).apply(TPROXY_DUAL);
     assertThat(runner.commands).containsExactly(
+        "iptables-save",
+        "ip6tables-save",
         "iptables-restore --noflush",
         "ip6tables-restore --noflush",
         "ip -6 addr replace ::6/128 dev lo",
@@ -55,18 +57,30 @@ class CaptureApplierTest {
         "ip -6 rule add fwmark 1337 lookup 133",
         "ip -4 route replace local default dev lo table 133",
         "ip -6 route replace local default dev lo table 133");
-    assertThat(runner.inputs.get(0)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V4));
-    assertThat(runner.inputs.get(1)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V6));
+    assertThat(runner.inputs.get(2)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V4));
+    assertThat(runner.inputs.get(3)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V6));
   }
 
   @Test
   void stopsAtTheFirstFailureWithItsMessage() {
-    FakeRunner runner = new FakeRunner(line -> line.startsWith("ip6tables")
+    FakeRunner runner = new FakeRunner(line -> line.startsWith("ip6tables-restore")
         ? new CommandRunner.Result(2, "", "ip6tables-restore v1.8.9 (nf_tables): line 5 failed\nmore\n")
         : new CommandRunner.Result(0, "", ""));
     assertThatThrownBy(() -> applier(runner).apply(TPROXY_DUAL)).isInstanceOf(UserError.class)
         .hasMessage("ip6tables-restore --noflush failed (exit 2): ip6tables-restore v1.8.9 (nf_tables): line 5 failed");
-    assertThat(runner.commands).hasSize(2);
+    assertThat(runner.commands).hasSize(4);
+  }
+
+  @Test
+  void refusesANamespaceThatAlreadyHasIstioChains() {
+    FakeRunner runner = new FakeRunner(line -> line.equals("ip6tables-save")
+        ? new CommandRunner.Result(0, "*nat\n:PREROUTING ACCEPT [0:0]\n:ISTIO_INBOUND - [0:0]\n:ISTIO_OUTPUT - [0:0]\n"
+            + "-A ISTIO_OUTPUT -j RETURN\nCOMMIT\n", "")
+        : new CommandRunner.Result(0, "", ""));
+    assertThatThrownBy(() -> applier(runner).apply(TPROXY_DUAL)).isInstanceOf(UserError.class)
+        .hasMessage("this network namespace already has IPv6 chains ISTIO_INBOUND, ISTIO_OUTPUT: telmesh applies "
+            + "capture to a clean namespace, as an init container does");
+    assertThat(runner.commands).containsExactly("iptables-save", "ip6tables-save");
   }
 
   @Test
@@ -76,7 +90,7 @@ class CaptureApplierTest {
         : new CommandRunner.Result(0, "", ""));
     assertThatThrownBy(() -> applier(ruleFails).apply(TPROXY_DUAL))
         .hasMessage("ip -4 rule add fwmark 1337 lookup 133 failed (exit 2): RTNETLINK answers: Operation not permitted");
-    assertThat(ruleFails.commands).hasSize(4);
+    assertThat(ruleFails.commands).hasSize(6);
   }
 
   @Test
@@ -85,6 +99,6 @@ class CaptureApplierTest {
       throw new IOException("Cannot run program \"" + command.get(0) + "\": error=2, No such file or directory");
     };
     assertThatThrownBy(() -> applier(missing).apply(TPROXY_DUAL)).isInstanceOf(UserError.class)
-        .hasMessageStartingWith("cannot run iptables-restore: ");
+        .hasMessageStartingWith("cannot run iptables-save: ");
   }
 }
