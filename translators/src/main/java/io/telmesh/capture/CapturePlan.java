@@ -39,7 +39,7 @@ public record CapturePlan(
 
   /** Which families have rules: IPv4 always when capturing, IPv6 when the pod has an IPv6 address. */
   public List<IpFamily> families() {
-    return List.of(IpFamily.values()).stream().filter(f -> !rules.isEmpty(f)).toList();
+    return java.util.Arrays.stream(IpFamily.values()).filter(f -> !rules.isEmpty(f)).toList();
   }
 
   public List<IpCommand> routing(IpFamily family) {

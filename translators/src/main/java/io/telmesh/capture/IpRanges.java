@@ -24,7 +24,7 @@ public record IpRanges(boolean wildcard, List<String> cidrs) {
     return new IpRanges(false, cidrs);
   }
 
-  public List<String> of(IpFamily family) {
+  public List<String> forFamily(IpFamily family) {
     return cidrs.stream().filter(c -> Cidr.isIpv6(c) == (family == IpFamily.V6)).toList();
   }
 

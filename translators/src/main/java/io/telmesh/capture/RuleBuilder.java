@@ -70,7 +70,7 @@ public final class RuleBuilder {
       dns();
     }
     append(NAT, ISTIO_OUTPUT, "-d", loopback(), "-j", "RETURN");
-    for (String cidr : IpRanges.of(config.outboundIpRangesExclude()).of(family)) {
+    for (String cidr : IpRanges.of(config.outboundIpRangesExclude()).forFamily(family)) {
       append(NAT, ISTIO_OUTPUT, "-d", cidr, "-j", "RETURN");
     }
     for (int port : config.outboundPortsInclude()) {
@@ -262,7 +262,7 @@ public final class RuleBuilder {
       }
       return;
     }
-    for (String cidr : include.of(family)) {
+    for (String cidr : include.forFamily(family)) {
       for (String iface : config.kubeVirtInterfaces()) {
         insertEntry(NAT, PREROUTING, 1, inbound(), "-i", iface, "-d", cidr, "-j", ISTIO_REDIRECT);
       }

@@ -10,10 +10,6 @@ record SockAddr(String address, int port) {
 
   static final int LENGTH = 16;
 
-  static SockAddr parse(String address, int port) {
-    return new SockAddr(address, port);
-  }
-
   byte[] encode() {
     try {
       byte[] ip = InetAddress.getByName(address).getAddress();
