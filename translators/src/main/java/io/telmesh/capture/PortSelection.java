@@ -1,7 +1,6 @@
 package io.telmesh.capture;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Inbound ports to capture as istio-iptables {@code -b} takes them: every port ({@code *}), a list
@@ -25,10 +24,5 @@ public record PortSelection(boolean all, List<Integer> ports) {
 
   public boolean isEmpty() {
     return !all && ports.isEmpty();
-  }
-
-  /** Istio's spelling: {@code *} or the comma-joined ports. */
-  public String toFlag() {
-    return all ? "*" : ports.stream().map(String::valueOf).collect(Collectors.joining(","));
   }
 }

@@ -25,6 +25,11 @@ final class CaptureApplier {
   }
 
   void apply(CapturePlan plan) {
+    if (plan.config().isEmpty()) {
+      log.println("telmesh: interception mode NONE: no capture rules, nothing applied");
+      log.flush();
+      return;
+    }
     for (IpFamily family : plan.families()) {
       List<String> present = run(List.of(family.saveCommand()), "").lines()
           .filter(line -> line.startsWith(":ISTIO_")).map(line -> line.substring(1).split(" ")[0]).distinct().toList();

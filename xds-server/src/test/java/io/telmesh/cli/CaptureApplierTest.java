@@ -7,6 +7,8 @@ import io.telmesh.capture.CapturePlan;
 import io.telmesh.capture.CapturePlanBuilder;
 import io.telmesh.capture.IpFamily;
 import io.telmesh.capture.IstioFlags;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.testing.Meshes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -91,6 +93,24 @@ class CaptureApplierTest {
     assertThatThrownBy(() -> applier(ruleFails).apply(TPROXY_DUAL))
         .hasMessage("ip -4 rule add fwmark 1337 lookup 133 failed (exit 2): RTNETLINK answers: Operation not permitted");
     assertThat(ruleFails.commands).hasSize(6);
+  }
+
+  @Test
+  void modeNoneAppliesNothing() {
+    CapturePlan none = CapturePlanBuilder.forPod(Meshes.yaml("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: off-0
+          namespace: t
+          annotations: {sidecar.istio.io/interceptionMode: NONE}
+        spec:
+          containers: [{name: a, image: a}]
+        status: {phase: Running, podIP: 10.0.0.9, podIPs: [{ip: 10.0.0.9}]}
+        """), new NamespacedName("t", "off-0"), true);
+    FakeRunner runner = new FakeRunner(line -> new CommandRunner.Result(0, "", ""));
+    applier(runner).apply(none);
+    assertThat(runner.commands).isEmpty();
   }
 
   @Test

@@ -146,6 +146,9 @@ class CaptureNetnsTest {
       return CapturePlanBuilder.forPod(MeshStateBuilder.build(new ManifestDirectory(dir).read()), POD, false);
     } catch (io.telmesh.source.SourceException e) {
       throw new IllegalStateException(e);
+    } finally {
+      Files.delete(dir.resolve("mesh.yaml"));
+      Files.delete(dir);
     }
   }
 
