@@ -16,7 +16,15 @@ public final class ValueLists {
   private ValueLists() {}
 
   public static SortedSet<Integer> ports(String value) {
-    SortedSet<Integer> ports = new TreeSet<>();
+    return new TreeSet<>(portList(value));
+  }
+
+  /**
+   * Ports in the order given, duplicates kept: istio-iptables emits one rule per list entry, so
+   * reproducing its output needs the list as written.
+   */
+  public static List<Integer> portList(String value) {
+    List<Integer> ports = new ArrayList<>();
     for (String item : items(value)) {
       ports.add(port(item));
     }
@@ -40,7 +48,12 @@ public final class ValueLists {
   }
 
   public static SortedSet<String> interfaces(String value) {
-    SortedSet<String> names = new TreeSet<>();
+    return new TreeSet<>(interfaceList(value));
+  }
+
+  /** Interface names in the order given, duplicates kept (see {@link #portList}). */
+  public static List<String> interfaceList(String value) {
+    List<String> names = new ArrayList<>();
     for (String item : items(value)) {
       if (!Syntax.isInterfaceName(item)) {
         throw new IllegalArgumentException(
@@ -67,6 +80,15 @@ public final class ValueLists {
       throw new IllegalArgumentException("'" + NetworkStatusParser.printable(text) + "' is not a uid/gid number");
     }
     return Long.parseLong(text);
+  }
+
+  /** A comma list of uid/gid numbers, in the order given. */
+  public static List<Long> idList(String value) {
+    List<Long> ids = new ArrayList<>();
+    for (String item : items(value)) {
+      ids.add(id(item));
+    }
+    return ids;
   }
 
   private static List<String> items(String value) {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         ServeCommand.class,
         ProxyConfigCommand.class,
+        IptablesCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
