@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Istio-compatible xDS control plane for multi-interface (Multus) Kubernetes pods.",
     subcommands = {
         ProxyConfigCommand.class,
+        BootstrapCommand.class,
+        ValidateCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
