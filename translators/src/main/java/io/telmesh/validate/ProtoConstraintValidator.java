@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
+import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.telmesh.envoy.EnvoyTypes;
@@ -195,7 +196,9 @@ public final class ProtoConstraintValidator {
     ByteString value = WellKnownMessages.anyValue(any);
     Message content;
     try {
-      content = prototype.get().getParserForType().parseFrom(value);
+      // Dynamic, not generated: reading fields of a DynamicMessage is a map lookup, while
+      // generated messages answer reflection through Method.invoke, the walk's main cost.
+      content = DynamicMessage.parseFrom(prototype.get().getDescriptorForType(), value);
     } catch (InvalidProtocolBufferException e) {
       walk.report("any.unpack", "holds bytes that are not a valid " + typeUrl + ": " + e.getMessage());
       return;
