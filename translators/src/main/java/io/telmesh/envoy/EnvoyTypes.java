@@ -1,6 +1,6 @@
 package io.telmesh.envoy;
 
-import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
@@ -23,29 +23,52 @@ import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.service.status.v3.ClientConfig;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The message types telmesh packs into {@code Any}, so JSON output resolves every
- * {@code typed_config} (as Envoy's own {@code /config_dump} does).
+ * {@code typed_config} (as Envoy's own {@code /config_dump} does) and the validator can unpack
+ * and check what is inside. A type missing here is reported by the validator as unknown: add
+ * every type that is packed anywhere.
  */
 public final class EnvoyTypes {
 
-  private static final List<Descriptor> TYPES = List.of(
-      Listener.getDescriptor(), Cluster.getDescriptor(), RouteConfiguration.getDescriptor(),
-      ClusterLoadAssignment.getDescriptor(), TcpProxy.getDescriptor(), HttpConnectionManager.getDescriptor(),
-      Router.getDescriptor(), OriginalDst.getDescriptor(), OriginalSrc.getDescriptor(),
-      HttpInspector.getDescriptor(), TlsInspector.getDescriptor(), HttpProtocolOptions.getDescriptor(),
-      RawBuffer.getDescriptor(), ConfigDump.getDescriptor(), ListenersConfigDump.getDescriptor(),
-      ClustersConfigDump.getDescriptor(), RoutesConfigDump.getDescriptor(), EndpointsConfigDump.getDescriptor(),
-      Bootstrap.getDescriptor(), ClientConfig.getDescriptor(),
-      io.telmesh.proto.v1.ProblemReport.getDescriptor());
+  private static final List<Message> PROTOTYPES = List.of(
+      Listener.getDefaultInstance(), Cluster.getDefaultInstance(), RouteConfiguration.getDefaultInstance(),
+      ClusterLoadAssignment.getDefaultInstance(), TcpProxy.getDefaultInstance(),
+      HttpConnectionManager.getDefaultInstance(), Router.getDefaultInstance(), OriginalDst.getDefaultInstance(),
+      OriginalSrc.getDefaultInstance(), HttpInspector.getDefaultInstance(), TlsInspector.getDefaultInstance(),
+      HttpProtocolOptions.getDefaultInstance(), RawBuffer.getDefaultInstance(), ConfigDump.getDefaultInstance(),
+      ListenersConfigDump.getDefaultInstance(), ClustersConfigDump.getDefaultInstance(),
+      RoutesConfigDump.getDefaultInstance(), EndpointsConfigDump.getDefaultInstance(),
+      Bootstrap.getDefaultInstance(), ClientConfig.getDefaultInstance(),
+      io.telmesh.proto.v1.ProblemReport.getDefaultInstance());
 
-  private static final JsonFormat.TypeRegistry REGISTRY = JsonFormat.TypeRegistry.newBuilder().add(TYPES).build();
+  private static final Map<String, Message> BY_NAME = PROTOTYPES.stream()
+      .collect(Collectors.toUnmodifiableMap(m -> m.getDescriptorForType().getFullName(), m -> m));
+
+  private static final JsonFormat.TypeRegistry REGISTRY = JsonFormat.TypeRegistry.newBuilder()
+      .add(PROTOTYPES.stream().map(Message::getDescriptorForType).toList()).build();
 
   private EnvoyTypes() {}
 
   public static JsonFormat.TypeRegistry registry() {
     return REGISTRY;
+  }
+
+  /** Every type telmesh packs, as default instances (whose parsers read packed bytes). */
+  public static List<Message> prototypes() {
+    return PROTOTYPES;
+  }
+
+  /**
+   * The default instance of a type telmesh packs, by type URL ({@code type.googleapis.com/NAME})
+   * or full name; empty for any other type.
+   */
+  public static Optional<Message> prototype(String typeUrl) {
+    return Optional.ofNullable(BY_NAME.get(typeUrl.substring(typeUrl.lastIndexOf('/') + 1)));
   }
 
   /** JSON as Envoy prints it: proto field names, defaults omitted, Any resolved. */

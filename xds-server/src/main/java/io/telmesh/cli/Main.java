@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         ServeCommand.class,
         ProxyConfigCommand.class,
         IptablesCommand.class,
+        BootstrapCommand.class,
+        ValidateCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

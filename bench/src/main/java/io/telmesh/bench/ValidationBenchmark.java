@@ -1,0 +1,130 @@
+package io.telmesh.bench;
+
+import com.google.protobuf.Message;
+import io.telmesh.mesh.MeshStateBuilder;
+import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.node.ProxyNode;
+import io.telmesh.testing.MeshGenerator;
+import io.telmesh.testing.Nodes;
+import io.telmesh.translate.MeshTranslation;
+import io.telmesh.translate.ProxyResources;
+import io.telmesh.translate.ResourceSegment;
+import io.telmesh.translate.ResourceSet;
+import io.telmesh.translate.Translator;
+import io.telmesh.validate.CrossResourceValidator;
+import io.telmesh.validate.EnvoyValidator;
+import io.telmesh.validate.ProtoConstraintValidator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Validation cost on the reference mesh (1000 Services, 2000 pods, 3 interfaces), to compare
+ * with {@link TranslationBenchmark}: a proxy's full resource set checked every time, and the
+ * server's way, shared segments once per mesh version and only a proxy's own part per proxy.
+ * Every per-proxy method includes the {@code forProxy} call, as the server would pay it.
+ *
+ * <p>Run: {@code java -jar bench/target/benchmarks.jar ValidationBenchmark -prof gc}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+public class ValidationBenchmark {
+
+  @Param({"1000"})
+  int services;
+
+  @Param({"2000"})
+  int pods;
+
+  @Param({"3"})
+  int interfaces;
+
+  private MeshState mesh;
+  private MeshTranslation translation;
+  private List<ProxyNode> nodes;
+  private EnvoyValidator warm;
+  private final ProtoConstraintValidator constraints = ProtoConstraintValidator.envoy();
+  private int next;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    mesh = MeshStateBuilder.build(MeshGenerator.generate(new MeshGenerator.Shape(services, pods, interfaces, 10)));
+    translation = Translator.prepare(mesh);
+    nodes = mesh.workloads().keySet().stream().map((NamespacedName k) -> Nodes.forWorkload(mesh, k)).toList();
+    warm = EnvoyValidator.create();
+    nodes.forEach(n -> warm.constraints(translation.forProxy(n)));
+  }
+
+  private ProxyResources nextProxy() {
+    return translation.forProxy(nodes.get(next++ % nodes.size()));
+  }
+
+  /** Baseline for the figures below: translation alone. */
+  @Benchmark
+  public ProxyResources translateOnly() {
+    return nextProxy();
+  }
+
+  /** Proto constraints of every resource of a proxy (~4000), nothing remembered. */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public int protoConstraintsFullSetPerProxy() {
+    ProxyResources resources = nextProxy();
+    return count(resources.listeners()) + count(resources.clusters()) + count(resources.routes())
+        + count(resources.endpoints());
+  }
+
+  /** Proto constraints the server's way: shared segments from memory, the proxy's own part checked. */
+  @Benchmark
+  public int protoConstraintsPerProxyShared() {
+    return warm.constraints(nextProxy()).size();
+  }
+
+  /** Proto constraints of every shared resource, once per mesh version. */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public int protoConstraintsSharedPerMeshVersion() {
+    EnvoyValidator cold = EnvoyValidator.create();
+    return cold.constraints(translation.forProxy(nodes.get(0))).size();
+  }
+
+  /** Cross-resource rules over a proxy's full set (names, addresses, references). */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public int crossResourcePerProxy() {
+    return CrossResourceValidator.validate(nextProxy()).size();
+  }
+
+  /** Everything per proxy: proto constraints (shared from memory) plus cross-resource rules. */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public int combinedPerProxy() {
+    return warm.validate(nextProxy()).size();
+  }
+
+  private <T extends Message> int count(ResourceSet<T> set) {
+    int violations = 0;
+    for (ResourceSegment<T> segment : set.segments()) {
+      for (T resource : segment.byName().values()) {
+        violations += constraints.validate(resource).size();
+      }
+    }
+    return violations;
+  }
+}

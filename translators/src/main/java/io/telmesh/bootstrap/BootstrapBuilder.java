@@ -1,0 +1,200 @@
+package io.telmesh.bootstrap;
+
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.bootstrap.v3.LayeredRuntime;
+import io.envoyproxy.envoy.config.bootstrap.v3.RuntimeLayer;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.UpstreamConnectionOptions;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.KeepaliveSettings;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
+import io.envoyproxy.envoy.config.core.v3.TcpKeepalive;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.telmesh.envoy.Addresses;
+import io.telmesh.envoy.Clusters;
+import io.telmesh.envoy.Names;
+import io.telmesh.envoy.NetworkFilters;
+import io.telmesh.envoy.Protos;
+import io.telmesh.model.Workload;
+
+/**
+ * A pod's Envoy bootstrap, Istio-shaped, for a sidecar that talks to telmesh directly. Pure:
+ * the same pod, address, mode and version always give the same bootstrap.
+ */
+public final class BootstrapBuilder {
+
+  public static final int ADMIN_PORT = 15000;
+  public static final int PROMETHEUS_PORT = 15090;
+  public static final int READINESS_PORT = 15021;
+  public static final String XDS_CLUSTER = "xds-grpc";
+  /** Istio's name for the cluster that reaches Envoy's own admin endpoint. */
+  public static final String ADMIN_CLUSTER = "prometheus_stats";
+  public static final String PROMETHEUS_PATH = "/stats/prometheus";
+  public static final String READINESS_PATH = "/healthz/ready";
+  /** Envoy's admin answers 200 once the server is live, i.e. its initial LDS and CDS arrived. */
+  private static final String ADMIN_READY_PATH = "/ready";
+
+  /** Istio's limits on the xDS connection: high enough never to queue config. */
+  private static final int XDS_CIRCUIT_LIMIT = 100_000;
+  private static final int XDS_TCP_KEEPALIVE_SECONDS = 300;
+  /**
+   * HTTP/2 PINGs no more often than grpc-java servers accept by default (5 minutes): more
+   * frequent pings get the connection closed with ENHANCE_YOUR_CALM.
+   */
+  private static final long XDS_PING_INTERVAL_SECONDS = 300;
+  private static final long XDS_PING_TIMEOUT_SECONDS = 20;
+
+  private BootstrapBuilder() {}
+
+  public static Bootstrap build(Workload workload, XdsAddress xds, AdsMode mode, String istioVersion) {
+    boolean ipv6Only = workload.hasIpv6() && !workload.hasIpv4();
+    String localhost = ipv6Only ? "::1" : "127.0.0.1";
+    return Bootstrap.newBuilder()
+        .setNode(SidecarNode.of(workload, istioVersion))
+        .setStaticResources(Bootstrap.StaticResources.newBuilder()
+            .addListeners(prometheusListener(workload))
+            .addListeners(readinessListener(workload))
+            .addClusters(adminCluster(localhost))
+            .addClusters(xdsCluster(xds)))
+        .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
+            .setLdsConfig(adsSource())
+            .setCdsConfig(adsSource())
+            .setAdsConfig(ApiConfigSource.newBuilder()
+                .setApiType(mode.apiType())
+                .setTransportApiVersion(ApiVersion.V3)
+                .setSetNodeOnFirstMessageOnly(true)
+                .addGrpcServices(GrpcService.newBuilder()
+                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER)))))
+        .setAdmin(Admin.newBuilder().setAddress(Addresses.socket(localhost, ADMIN_PORT)))
+        .setLayeredRuntime(LayeredRuntime.newBuilder()
+            .addLayers(RuntimeLayer.newBuilder().setName("admin")
+                .setAdminLayer(RuntimeLayer.AdminLayer.getDefaultInstance())))
+        .build();
+  }
+
+  /** Wait for the first LDS/CDS as long as it takes: Envoy is not ready before it has config. */
+  private static ConfigSource adsSource() {
+    return ConfigSource.newBuilder()
+        .setAds(AggregatedConfigSource.getDefaultInstance())
+        .setInitialFetchTimeout(Protos.seconds(0))
+        .setResourceApiVersion(ApiVersion.V3)
+        .build();
+  }
+
+  private static Cluster xdsCluster(XdsAddress xds) {
+    Cluster.Builder cluster = Cluster.newBuilder()
+        .setName(XDS_CLUSTER)
+        .setAltStatName(Names.delimited(XDS_CLUSTER))
+        .setType(xds.ip() ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
+        .setConnectTimeout(Protos.seconds(1))
+        .setLoadAssignment(singleEndpoint(XDS_CLUSTER, xds.host(), xds.port()))
+        .setCircuitBreakers(CircuitBreakers.newBuilder()
+            .addThresholds(xdsThreshold(RoutingPriority.DEFAULT))
+            .addThresholds(xdsThreshold(RoutingPriority.HIGH)))
+        .setUpstreamConnectionOptions(UpstreamConnectionOptions.newBuilder()
+            .setTcpKeepalive(TcpKeepalive.newBuilder().setKeepaliveTime(UInt32Value.of(XDS_TCP_KEEPALIVE_SECONDS))))
+        .putTypedExtensionProtocolOptions(Clusters.HTTP_PROTOCOL_OPTIONS, Protos.pack(HttpProtocolOptions.newBuilder()
+            .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder()
+                    .setConnectionKeepalive(KeepaliveSettings.newBuilder()
+                        .setInterval(Protos.seconds(XDS_PING_INTERVAL_SECONDS))
+                        .setTimeout(Protos.seconds(XDS_PING_TIMEOUT_SECONDS)))))
+            .build()));
+    if (!xds.ip()) {
+      // A Service name: follow its address as DNS changes it, either family.
+      cluster.setDnsLookupFamily(Cluster.DnsLookupFamily.V4_PREFERRED).setRespectDnsTtl(true);
+    }
+    return cluster.build();
+  }
+
+  private static CircuitBreakers.Thresholds xdsThreshold(RoutingPriority priority) {
+    return CircuitBreakers.Thresholds.newBuilder()
+        .setPriority(priority)
+        .setMaxConnections(UInt32Value.of(XDS_CIRCUIT_LIMIT))
+        .setMaxPendingRequests(UInt32Value.of(XDS_CIRCUIT_LIMIT))
+        .setMaxRequests(UInt32Value.of(XDS_CIRCUIT_LIMIT))
+        .build();
+  }
+
+  /** Envoy's own admin endpoint, reached by the stats and readiness listeners. */
+  private static Cluster adminCluster(String localhost) {
+    return Cluster.newBuilder()
+        .setName(ADMIN_CLUSTER)
+        .setAltStatName(Names.delimited(ADMIN_CLUSTER))
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(Protos.millis(250))
+        .setLoadAssignment(singleEndpoint(ADMIN_CLUSTER, localhost, ADMIN_PORT))
+        .build();
+  }
+
+  private static ClusterLoadAssignment singleEndpoint(String cluster, String host, int port) {
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(cluster)
+        .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
+            .setEndpoint(Endpoint.newBuilder().setAddress(Addresses.socket(host, port)))))
+        .build();
+  }
+
+  private static Listener prometheusListener(Workload workload) {
+    return localHttpListener(workload, PROMETHEUS_PORT, "stats",
+        Route.newBuilder().setMatch(RouteMatch.newBuilder().setPath(PROMETHEUS_PATH))
+            .setRoute(RouteAction.newBuilder().setCluster(ADMIN_CLUSTER)).build());
+  }
+
+  /** Istio's agent answers this port; without one, Envoy's admin {@code /ready} does. */
+  private static Listener readinessListener(Workload workload) {
+    return localHttpListener(workload, READINESS_PORT, "agent",
+        Route.newBuilder().setMatch(RouteMatch.newBuilder().setPath(READINESS_PATH))
+            .setRoute(RouteAction.newBuilder().setCluster(ADMIN_CLUSTER).setPrefixRewrite(ADMIN_READY_PATH))
+            .build());
+  }
+
+  /**
+   * A listener on every address of the pod's families that forwards exactly one path to the
+   * admin endpoint (exact match: the admin endpoint must not be reachable beyond that path).
+   */
+  private static Listener localHttpListener(Workload workload, int port, String statPrefix, Route route) {
+    boolean ipv6 = workload.hasIpv6();
+    boolean ipv4 = workload.hasIpv4();
+    String primary = ipv4 ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
+    Listener.Builder listener = Listener.newBuilder()
+        .setName(Names.listener(primary, port))
+        .setAddress(Addresses.socket(primary, port))
+        .setIgnoreGlobalConnLimit(true)
+        .setBypassOverloadManager(true)
+        .addFilterChains(FilterChain.newBuilder().addFilters(NetworkFilters.httpConnectionManager(
+            HttpConnectionManager.newBuilder()
+                .setStatPrefix(statPrefix)
+                .setCodecType(HttpConnectionManager.CodecType.AUTO)
+                .setRouteConfig(RouteConfiguration.newBuilder().addVirtualHosts(VirtualHost.newBuilder()
+                    .setName("backend").addDomains("*").addRoutes(route)))
+                .addHttpFilters(NetworkFilters.router())
+                .build())));
+    if (ipv4 && ipv6) {
+      listener.addAdditionalAddresses(AdditionalAddress.newBuilder()
+          .setAddress(Addresses.socket(Names.WILDCARD_V6, port)));
+    }
+    return listener.build();
+  }
+}

@@ -1,0 +1,81 @@
+package io.telmesh.validate;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.protobuf.Message;
+import io.telmesh.translate.ProxyResources;
+import io.telmesh.translate.ResourceSegment;
+import io.telmesh.translate.ResourceSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Everything Envoy would check about one proxy's resources: the proto constraints of every
+ * resource ({@link ProtoConstraintValidator}) and the rules across resources
+ * ({@link CrossResourceValidator}).
+ *
+ * <p>Proto constraints of a resource depend on nothing else, so they are remembered per
+ * {@link ResourceSegment} object: the segments every proxy of a mesh version shares are checked
+ * once, and only a proxy's own segments are checked per proxy. Segments are held weakly, so a
+ * validator can live as long as the server; thread-safe.
+ */
+public final class EnvoyValidator {
+
+  private final ProtoConstraintValidator constraints;
+  private final Cache<ResourceSegment<?>, List<Violation>> bySegment =
+      CacheBuilder.newBuilder().weakKeys().build();
+
+  private EnvoyValidator(ProtoConstraintValidator constraints) {
+    this.constraints = constraints;
+  }
+
+  public static EnvoyValidator create() {
+    return new EnvoyValidator(ProtoConstraintValidator.envoy());
+  }
+
+  /** Sorted violations of every resource of the proxy and across them; empty when Envoy would accept all. */
+  public List<Violation> validate(ProxyResources resources) {
+    List<Violation> violations = new ArrayList<>(constraints(resources));
+    violations.addAll(CrossResourceValidator.validate(resources));
+    return violations.isEmpty() ? List.of() : violations.stream().sorted().toList();
+  }
+
+  /** The proto constraints of every resource of the proxy, shared segments from memory. */
+  public List<Violation> constraints(ProxyResources resources) {
+    List<Violation> violations = new ArrayList<>();
+    addSet(resources.listeners(), violations);
+    addSet(resources.clusters(), violations);
+    addSet(resources.routes(), violations);
+    addSet(resources.endpoints(), violations);
+    return violations;
+  }
+
+  /** The proto constraints of every resource of a segment, checked once per segment object. */
+  public List<Violation> constraints(ResourceSegment<?> segment) {
+    try {
+      return bySegment.get(segment, () -> checkSegment(segment));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("validating a segment failed", e.getCause());
+    }
+  }
+
+  /** The proto constraints of one resource (not remembered). */
+  public List<Violation> constraints(Message resource) {
+    return constraints.validate(resource);
+  }
+
+  private <T extends Message> void addSet(ResourceSet<T> set, List<Violation> violations) {
+    for (ResourceSegment<T> segment : set.segments()) {
+      violations.addAll(constraints(segment));
+    }
+  }
+
+  private List<Violation> checkSegment(ResourceSegment<?> segment) {
+    List<Violation> violations = new ArrayList<>();
+    for (Message resource : segment.byName().values()) {
+      violations.addAll(constraints.validate(resource));
+    }
+    return List.copyOf(violations);
+  }
+}

@@ -1,0 +1,87 @@
+package io.telmesh.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.telmesh.bootstrap.AdsMode;
+import io.telmesh.bootstrap.BootstrapBuilder;
+import io.telmesh.bootstrap.XdsAddress;
+import io.telmesh.envoy.EnvoyTypes;
+import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.Workload;
+import io.telmesh.validate.ProtoConstraintValidator;
+import io.telmesh.validate.Violation;
+import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code telmesh bootstrap}: the Envoy v3 bootstrap a pod's sidecar starts with. */
+@Command(name = "bootstrap", mixinStandardHelpOptions = true,
+    description = "Print the Envoy v3 bootstrap (Istio-shaped) for a pod's sidecar talking ADS to telmesh.")
+final class BootstrapCommand implements Runnable {
+
+  /** The Istio release whose conventions telmesh follows, announced as ISTIO_VERSION. */
+  static final String DEFAULT_ISTIO_VERSION = "1.23.0";
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  MeshSourceOptions source = new MeshSourceOptions();
+
+  @Option(names = "--pod", required = true, paramLabel = "NS/NAME", converter = PodRef.class,
+      description = "The pod whose sidecar is bootstrapped.")
+  NamespacedName pod;
+
+  @Option(names = "--xds-address", required = true, paramLabel = "HOST:PORT",
+      description = "Where Envoy reaches telmesh: an IP (static cluster) or a DNS name such as a Service's "
+          + "(strict DNS cluster); IPv6 as [ADDRESS]:PORT.")
+  String xdsAddress;
+
+  @Option(names = "--ads", defaultValue = "DELTA_GRPC", paramLabel = "GRPC|DELTA_GRPC",
+      description = "ADS flavour: DELTA_GRPC (incremental) or GRPC (state of the world) (default: ${DEFAULT-VALUE}).")
+  AdsMode ads;
+
+  @Option(names = "--istio-version", defaultValue = DEFAULT_ISTIO_VERSION, paramLabel = "VERSION",
+      description = "ISTIO_VERSION the sidecar announces (default: ${DEFAULT-VALUE}).")
+  String istioVersion;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml (default: ${DEFAULT-VALUE}).")
+  OutputFormat output;
+
+  @Override
+  public void run() {
+    XdsAddress address;
+    try {
+      address = XdsAddress.parse(xdsAddress);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    MeshState mesh = source.load();
+    Workload workload = mesh.workload(pod).orElseThrow(() -> new UserError("pod " + pod + " is not in the mesh "
+        + "(known pods: " + knownPods(mesh) + ")"));
+    Bootstrap bootstrap = BootstrapBuilder.build(workload, address, ads, istioVersion);
+    List<Violation> violations = ProtoConstraintValidator.envoy().validate(bootstrap);
+    if (!violations.isEmpty()) {
+      // Never print something Envoy would refuse to start with.
+      throw new IllegalStateException("the bootstrap breaks Envoy's constraints: " + violations.get(0).describe());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try {
+      out.println(output.render(EnvoyTypes.printer().print(bootstrap)));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the bootstrap holds a type the printer does not know: " + e.getMessage(), e);
+    }
+    out.flush();
+  }
+
+  private static String knownPods(MeshState mesh) {
+    List<String> pods = mesh.workloads().keySet().stream().map(NamespacedName::toString).toList();
+    return pods.isEmpty() ? "none" : pods.size() > 10 ? String.join(", ", pods.subList(0, 10)) + ", …"
+        : String.join(", ", pods);
+  }
+}
