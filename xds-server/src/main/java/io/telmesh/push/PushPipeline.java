@@ -11,7 +11,7 @@ import io.telmesh.translate.ProxyResources;
 import io.telmesh.translate.Translator;
 import io.telmesh.xds.ProxyCache;
 import io.telmesh.xds.ProxyRegistry;
-import io.telmesh.xds.SnapshotFactory;
+import io.telmesh.snapshot.SnapshotFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
