@@ -64,6 +64,13 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents {
   }
 
   @Override
+  public void validationFailed(String rule) {
+    Counter.builder("telmesh_validation_failures").description(
+            "Resources held back because Envoy would reject them, by rule").tag("rule", rule)
+        .register(registry).increment();
+  }
+
+  @Override
   public void pushed(String type) {
     Counter.builder("telmesh_xds_pushes").description("xDS responses sent, by type").tag("type", type)
         .register(registry).increment();

@@ -16,6 +16,9 @@ public interface PushMetrics {
 
   void problems(int count);
 
+  /** A resource was held back because Envoy would reject it (rule id as in {@code Violation}). */
+  void validationFailed(String rule);
+
   PushMetrics NONE = new PushMetrics() {
     @Override
     public void translatedMesh(Duration duration) {}
@@ -28,5 +31,8 @@ public interface PushMetrics {
 
     @Override
     public void problems(int count) {}
+
+    @Override
+    public void validationFailed(String rule) {}
   };
 }

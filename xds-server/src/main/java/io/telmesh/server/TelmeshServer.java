@@ -24,6 +24,10 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
+import io.telmesh.translate.ProxyResources;
+import io.telmesh.validate.SegmentedValidator;
+import io.telmesh.validate.Violation;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +57,15 @@ public final class TelmeshServer implements AutoCloseable {
 
   /** @param interceptors applied to every gRPC call (authentication, auditing, tests) */
   public TelmeshServer(ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors) {
+    this(options, source, interceptors, new SegmentedValidator()::validate);
+  }
+
+  /**
+   * @param validator what Envoy would reject in a proxy's resources; Envoy's own rules by default
+   *     (tests substitute a stricter one to exercise the hold-back path)
+   */
+  public TelmeshServer(ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors,
+      Function<ProxyResources, List<Violation>> validator) {
     this.options = options;
     this.interceptors = List.copyOf(interceptors);
     this.source = source;
@@ -60,7 +73,7 @@ public final class TelmeshServer implements AutoCloseable {
     this.metrics = new TelmeshMetrics(registry::size, () -> services[0] == null ? 0 : services[0].openStreams());
     this.tracker = new ProxyStatusTracker(Clock.systemUTC(), metrics);
     this.pipeline = new PushPipeline(cache, registry, tracker, metrics, options.debounceQuiet(),
-        options.debounceMax(), Clock.systemUTC());
+        options.debounceMax(), Clock.systemUTC(), validator);
     this.views = new ProxyViews(registry, tracker, cache);
     DebugResponder debug = new DebugTypes(views, () -> pipeline.current().map(PushPipeline.Generation::mesh),
         pipeline::problems, version(), instance());
