@@ -112,6 +112,8 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
     if (request.getResourceNamesSubscribeCount() > 0 || request.getResourceNamesUnsubscribeCount() > 0) {
       resubscribe(state, request);
     }
+    // A reconnecting proxy re-subscribes to names it already has: not fresh, its versions count.
+    state.fresh.removeAll(state.initial.keySet());
     cache.snapshot(nodeId).ifPresent(snapshot -> respond(type, state, snapshot));
   }
 

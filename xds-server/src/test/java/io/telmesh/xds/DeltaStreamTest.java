@@ -143,6 +143,27 @@ class DeltaStreamTest {
   }
 
   @Test
+  void aReconnectingProxyResubscribingByNameGetsOnlyWhatItLacks() throws Exception {
+    Map<String, String> have = new java.util.HashMap<>();
+    try (AdsClient.Delta delta = client.delta()) {
+      delta.subscribe(AMF, TypeUrls.ENDPOINT, List.of(SMF, OCS));
+      DeltaDiscoveryResponse response = delta.next(TypeUrls.ENDPOINT, WAIT);
+      response.getResourcesList().forEach(r -> have.put(r.getName(), r.getVersion()));
+      delta.ack(response);
+    }
+    assertThat(have).containsOnlyKeys(SMF, OCS);
+    have.put(OCS, "stale");
+    try (AdsClient.Delta again = client.delta()) {
+      again.send(DeltaDiscoveryRequest.newBuilder().setNode(AMF).setTypeUrl(TypeUrls.ENDPOINT)
+          .addAllResourceNamesSubscribe(List.of(SMF, OCS)).putAllInitialResourceVersions(have).build());
+      DeltaDiscoveryResponse response = again.next(TypeUrls.ENDPOINT, WAIT);
+      assertThat(names(response)).as("only the name whose version differs").containsExactly(OCS);
+      again.ack(response);
+      assertThat(again.drain(QUIET)).isEmpty();
+    }
+  }
+
+  @Test
   void thePerTypeDeltaServiceNeedsNoTypeUrl() throws Exception {
     BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
     StreamObserver<DeltaDiscoveryRequest> requests = EndpointDiscoveryServiceGrpc.newStub(client.channel())
