@@ -16,6 +16,9 @@ public interface PushMetrics {
 
   void problems(int count);
 
+  /** A push changed a listener-level field of this listener: Envoy drains all its connections. */
+  default void listenerDrained(String listener) {}
+
   PushMetrics NONE = new PushMetrics() {
     @Override
     public void translatedMesh(Duration duration) {}

@@ -11,6 +11,7 @@ import io.telmesh.translate.ProxyResources;
 import io.telmesh.translate.Translator;
 import io.telmesh.xds.ProxyCache;
 import io.telmesh.xds.ProxyRegistry;
+import io.telmesh.xds.ProxySnapshot;
 import io.telmesh.xds.SnapshotFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -156,7 +157,13 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     try {
       long started = System.nanoTime();
       ProxyResources resources = generation.translation().forProxy(node);
-      cache.setSnapshot(node.id(), snapshots.snapshot(resources, generation.number(), generation.changedAt()));
+      ProxySnapshot snapshot = snapshots.snapshot(resources, generation.number(), generation.changedAt());
+      cache.snapshot(node.id()).ifPresent(previous -> ListenerDrains.between(previous, snapshot).forEach(drain -> {
+        LOG.info("proxy {}: listener {} {} changed (drains all its connections)", node.id(), drain.listener(),
+            drain.field());
+        metrics.listenerDrained(drain.listener());
+      }));
+      cache.setSnapshot(node.id(), snapshot);
       metrics.translatedProxy(Duration.ofNanos(System.nanoTime() - started));
       if (resources.problems().isEmpty()) {
         proxyProblems.remove(node.id());
