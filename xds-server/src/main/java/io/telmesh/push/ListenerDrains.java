@@ -38,8 +38,8 @@ public final class ListenerDrains {
 
   /**
    * Listeners present in both snapshots whose listener-level fields differ. Added listeners drain
-   * nothing; removed ones close their connections for a reason the proxy's owner caused (their
-   * Service or endpoint went away), and are not reported.
+   * nothing; a removed listener goes with the Service or endpoint it served, which is no
+   * listener-level change, and is not reported.
    */
   public static List<Drain> between(ProxySnapshot before, ProxySnapshot after) {
     TypeSnapshot earlier = before.type(TypeUrls.LISTENER);
