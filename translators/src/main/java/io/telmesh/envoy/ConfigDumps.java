@@ -1,5 +1,6 @@
 package io.telmesh.envoy;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
@@ -7,10 +8,6 @@ import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
 import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
 import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,53 +17,59 @@ import java.util.Optional;
  */
 public final class ConfigDumps {
 
-  /** One resource with the version it was sent at and when, if it was sent. */
-  public record Entry<T extends Message>(T resource, String version, Optional<Timestamp> lastUpdated) {}
+  /** One resource (packed), with the version it was sent at and when, if it was sent. */
+  public record Entry(String name, Any resource, String version, Optional<Timestamp> lastUpdated) {
+
+    /** A resource that was not sent, only computed. */
+    public static Entry of(String name, Message resource, String version) {
+      return new Entry(name, Protos.pack(resource), version, Optional.empty());
+    }
+  }
 
   /** The xDS types a dump may include, in the order they are printed. */
   public enum Kind { LISTENERS, CLUSTERS, ROUTES, ENDPOINTS }
 
   private ConfigDumps() {}
 
-  public static ListenersConfigDump listeners(String version, List<Entry<Listener>> entries) {
+  public static ListenersConfigDump listeners(String version, List<Entry> entries) {
     ListenersConfigDump.Builder dump = ListenersConfigDump.newBuilder().setVersionInfo(version);
-    for (Entry<Listener> e : entries) {
+    for (Entry e : entries) {
       ListenersConfigDump.DynamicListenerState.Builder state = ListenersConfigDump.DynamicListenerState.newBuilder()
-          .setVersionInfo(e.version()).setListener(Protos.pack(e.resource()));
+          .setVersionInfo(e.version()).setListener(e.resource());
       e.lastUpdated().ifPresent(state::setLastUpdated);
       dump.addDynamicListeners(ListenersConfigDump.DynamicListener.newBuilder()
-          .setName(e.resource().getName()).setActiveState(state));
+          .setName(e.name()).setActiveState(state));
     }
     return dump.build();
   }
 
-  public static ClustersConfigDump clusters(String version, List<Entry<Cluster>> entries) {
+  public static ClustersConfigDump clusters(String version, List<Entry> entries) {
     ClustersConfigDump.Builder dump = ClustersConfigDump.newBuilder().setVersionInfo(version);
-    for (Entry<Cluster> e : entries) {
+    for (Entry e : entries) {
       ClustersConfigDump.DynamicCluster.Builder cluster = ClustersConfigDump.DynamicCluster.newBuilder()
-          .setVersionInfo(e.version()).setCluster(Protos.pack(e.resource()));
+          .setVersionInfo(e.version()).setCluster(e.resource());
       e.lastUpdated().ifPresent(cluster::setLastUpdated);
       dump.addDynamicActiveClusters(cluster);
     }
     return dump.build();
   }
 
-  public static RoutesConfigDump routes(List<Entry<RouteConfiguration>> entries) {
+  public static RoutesConfigDump routes(List<Entry> entries) {
     RoutesConfigDump.Builder dump = RoutesConfigDump.newBuilder();
-    for (Entry<RouteConfiguration> e : entries) {
+    for (Entry e : entries) {
       RoutesConfigDump.DynamicRouteConfig.Builder route = RoutesConfigDump.DynamicRouteConfig.newBuilder()
-          .setVersionInfo(e.version()).setRouteConfig(Protos.pack(e.resource()));
+          .setVersionInfo(e.version()).setRouteConfig(e.resource());
       e.lastUpdated().ifPresent(route::setLastUpdated);
       dump.addDynamicRouteConfigs(route);
     }
     return dump.build();
   }
 
-  public static EndpointsConfigDump endpoints(List<Entry<ClusterLoadAssignment>> entries) {
+  public static EndpointsConfigDump endpoints(List<Entry> entries) {
     EndpointsConfigDump.Builder dump = EndpointsConfigDump.newBuilder();
-    for (Entry<ClusterLoadAssignment> e : entries) {
+    for (Entry e : entries) {
       EndpointsConfigDump.DynamicEndpointConfig.Builder endpoint = EndpointsConfigDump.DynamicEndpointConfig
-          .newBuilder().setVersionInfo(e.version()).setEndpointConfig(Protos.pack(e.resource()));
+          .newBuilder().setVersionInfo(e.version()).setEndpointConfig(e.resource());
       e.lastUpdated().ifPresent(endpoint::setLastUpdated);
       dump.addDynamicEndpointConfigs(endpoint);
     }

@@ -152,14 +152,20 @@ public final class ServiceReader {
     List<IpAddress> ips = new ArrayList<>();
     for (String ip : raw) {
       Optional<IpAddress> parsed = IpAddress.parse(ip);
-      if (parsed.isPresent() && !ip.contains("/")) {
+      if (parsed.isPresent() && !ip.contains("/") && usable(parsed.get())) {
         ips.add(parsed.get());
       } else {
         problems.add(ref, "spec.clusterIPs", "'" + NetworkStatusParser.printable(String.valueOf(ip))
-            + "' is not an IP address, ignored");
+            + "' is not a usable cluster IP (unicast, not unspecified or loopback), ignored");
       }
     }
     return ips.stream().distinct().toList();
+  }
+
+  /** A listener on 0.0.0.0 or a loopback VIP would collide with the sidecar's own listeners. */
+  private static boolean usable(IpAddress ip) {
+    java.net.InetAddress address = com.google.common.net.InetAddresses.forString(ip.address());
+    return !address.isAnyLocalAddress() && !address.isLoopbackAddress() && !address.isMulticastAddress();
   }
 
   private static Optional<NamespacedName> parseNetwork(String value, String serviceNamespace) {

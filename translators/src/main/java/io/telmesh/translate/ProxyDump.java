@@ -8,7 +8,6 @@ import io.telmesh.envoy.ConfigDumps.Kind;
 import io.telmesh.envoy.ResourceVersions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -37,8 +36,9 @@ public final class ProxyDump {
     return ConfigDumps.of(dumps);
   }
 
-  private static <T extends Message> List<Entry<T>> entries(ResourceSet<T> set) {
-    return set.all().stream().map(r -> new Entry<>(r, ResourceVersions.of(r), Optional.empty())).toList();
+  private static <T extends Message> List<Entry> entries(ResourceSet<T> set) {
+    return set.byName().entrySet().stream()
+        .map(e -> Entry.of(e.getKey(), e.getValue(), ResourceVersions.of(e.getValue()))).toList();
   }
 
   /** The version a whole type is sent at: a hash of every resource's name and version. */

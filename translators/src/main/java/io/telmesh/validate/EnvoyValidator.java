@@ -25,6 +25,8 @@ public final class EnvoyValidator {
   private final ProtoConstraintValidator constraints;
   private final Cache<ResourceSegment<?>, List<Violation>> bySegment =
       CacheBuilder.newBuilder().weakKeys().build();
+  /** Per resource object: a new segment made mostly of an older one's objects is cheap to check. */
+  private final Cache<Message, List<Violation>> byResource = CacheBuilder.newBuilder().weakKeys().build();
 
   private EnvoyValidator(ProtoConstraintValidator constraints) {
     this.constraints = constraints;
@@ -74,7 +76,12 @@ public final class EnvoyValidator {
   private List<Violation> checkSegment(ResourceSegment<?> segment) {
     List<Violation> violations = new ArrayList<>();
     for (Message resource : segment.byName().values()) {
-      violations.addAll(constraints.validate(resource));
+      List<Violation> known = byResource.getIfPresent(resource);
+      if (known == null) {
+        known = List.copyOf(constraints.validate(resource));
+        byResource.put(resource, known);
+      }
+      violations.addAll(known);
     }
     return List.copyOf(violations);
   }

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         IptablesCommand.class,
         BootstrapCommand.class,
         ValidateCommand.class,
+        ProxyStatusCommand.class,
+        DumpCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

@@ -64,6 +64,13 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents {
   }
 
   @Override
+  public void validationFailed(String rule) {
+    Counter.builder("telmesh_validation_failures").description(
+            "Resources held back because Envoy would reject them, by rule").tag("rule", rule)
+        .register(registry).increment();
+  }
+
+  @Override
   public void listenerDrained(String listener) {
     Counter.builder("telmesh_listener_drains").description(
             "Pushes that changed a listener-level field, which makes Envoy drain every connection of the listener")

@@ -16,6 +16,9 @@ public interface PushMetrics {
 
   void problems(int count);
 
+  /** A resource was held back because Envoy would reject it (rule id as in {@code Violation}). */
+  void validationFailed(String rule);
+
   /** A push changed a listener-level field of this listener: Envoy drains all its connections. */
   default void listenerDrained(String listener) {}
 
@@ -31,5 +34,8 @@ public interface PushMetrics {
 
     @Override
     public void problems(int count) {}
+
+    @Override
+    public void validationFailed(String rule) {}
   };
 }

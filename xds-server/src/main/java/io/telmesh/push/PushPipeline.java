@@ -9,10 +9,12 @@ import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.ProxyResources;
 import io.telmesh.translate.Translator;
+import io.telmesh.snapshot.ProxySnapshot;
+import io.telmesh.validate.SegmentedValidator;
+import io.telmesh.validate.Violation;
 import io.telmesh.xds.ProxyCache;
 import io.telmesh.xds.ProxyRegistry;
-import io.telmesh.xds.ProxySnapshot;
-import io.telmesh.xds.SnapshotFactory;
+import io.telmesh.snapshot.SnapshotFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private final Clock clock;
   private final SnapshotFactory snapshots = new SnapshotFactory();
   private final MeshStateBuilder meshBuilder = new MeshStateBuilder();
+  private final Function<ProxyResources, List<Violation>> validator;
   private final ScheduledExecutorService pushThread;
   private final ExecutorService workers;
   private final Debouncer debouncer;
@@ -63,6 +67,13 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
 
   public PushPipeline(ProxyCache cache, ProxyRegistry registry, ProxyStatusTracker tracker, PushMetrics metrics,
       Duration debounceQuiet, Duration debounceMax, Clock clock) {
+    this(cache, registry, tracker, metrics, debounceQuiet, debounceMax, clock, new SegmentedValidator()::validate);
+  }
+
+  /** @param validator what Envoy would reject in a proxy's resources (Envoy's rules, in production) */
+  public PushPipeline(ProxyCache cache, ProxyRegistry registry, ProxyStatusTracker tracker, PushMetrics metrics,
+      Duration debounceQuiet, Duration debounceMax, Clock clock, Function<ProxyResources, List<Violation>> validator) {
+    this.validator = validator;
     this.cache = cache;
     this.registry = registry;
     this.tracker = tracker;
@@ -158,21 +169,40 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       long started = System.nanoTime();
       ProxyResources resources = generation.translation().forProxy(node);
       ProxySnapshot snapshot = snapshots.snapshot(resources, generation.number(), generation.changedAt());
-      cache.snapshot(node.id()).ifPresent(previous -> ListenerDrains.between(previous, snapshot).forEach(drain -> {
-        LOG.info("proxy {}: listener {} {} changed (drains all its connections)", node.id(), drain.listener(),
-            drain.field());
-        metrics.listenerDrained(drain.listener());
-      }));
-      cache.setSnapshot(node.id(), snapshot);
-      metrics.translatedProxy(Duration.ofNanos(System.nanoTime() - started));
-      if (resources.problems().isEmpty()) {
+      List<Violation> violations = validator.apply(resources);
+      List<Problem> problems = new ArrayList<>(resources.problems());
+      if (!violations.isEmpty()) {
+        // Never send what Envoy would reject: the proxy keeps the last good version of it.
+        snapshot = LastGood.apply(snapshot, cache.snapshot(node.id()), violations);
+        for (Violation violation : violations) {
+          LOG.error("proxy {}: {} not pushed, the proxy keeps its last good version", node.id(), violation.describe());
+          metrics.validationFailed(violation.rule());
+          problems.add(new Problem(violation.resourceType(), node.pod().namespace(), violation.resourceName(),
+              violation.path(), "[" + violation.rule() + "] " + violation.message() + "; not pushed to proxy "
+                  + node.proxyName() + ", which keeps its last good version"));
+        }
+      }
+      // Problems first: whoever sees the push can see why part of it was held back.
+      if (problems.isEmpty()) {
         proxyProblems.remove(node.id());
       } else {
-        proxyProblems.put(node.id(), resources.problems());
+        proxyProblems.put(node.id(), List.copyOf(problems));
       }
+      logDrains(node, snapshot);
+      cache.setSnapshot(node.id(), snapshot);
+      metrics.translatedProxy(Duration.ofNanos(System.nanoTime() - started));
     } catch (RuntimeException e) {
       LOG.error("proxy {}: translation failed; it keeps its current config", node.id(), e);
     }
+  }
+
+  /** Listener-level changes against what the proxy was last given: each drains a whole listener. */
+  private void logDrains(ProxyNode node, ProxySnapshot next) {
+    cache.snapshot(node.id()).ifPresent(previous -> ListenerDrains.between(previous, next).forEach(drain -> {
+      LOG.info("proxy {}: listener {} {} changed (drains all its connections)", node.id(), drain.listener(),
+          drain.field());
+      metrics.listenerDrained(drain.listener());
+    }));
   }
 
   private void logProblems() {

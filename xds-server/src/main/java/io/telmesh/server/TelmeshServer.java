@@ -6,6 +6,9 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.telmesh.debug.CsdsService;
+import io.telmesh.debug.DebugTypes;
+import io.telmesh.debug.ProxyViews;
 import io.telmesh.http.MonitoringServer;
 import io.telmesh.http.TelmeshMetrics;
 import io.telmesh.push.PushPipeline;
@@ -21,6 +24,10 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
+import io.telmesh.translate.ProxyResources;
+import io.telmesh.validate.SegmentedValidator;
+import io.telmesh.validate.Violation;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,22 +45,27 @@ public final class TelmeshServer implements AutoCloseable {
   private final ProxyStatusTracker tracker;
   private final PushPipeline pipeline;
   private final XdsServices xds;
+  private final ProxyViews views;
   private final HealthStatusManager health = new HealthStatusManager();
   private final List<ServerInterceptor> interceptors;
   private Server grpc;
   private MonitoringServer monitoring;
 
   public TelmeshServer(ServerOptions options, MeshSource source) {
-    this(options, source, DebugResponder.NONE);
-  }
-
-  public TelmeshServer(ServerOptions options, MeshSource source, DebugResponder debug) {
-    this(options, source, debug, List.of());
+    this(options, source, List.of());
   }
 
   /** @param interceptors applied to every gRPC call (authentication, auditing, tests) */
-  public TelmeshServer(ServerOptions options, MeshSource source, DebugResponder debug,
-      List<ServerInterceptor> interceptors) {
+  public TelmeshServer(ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors) {
+    this(options, source, interceptors, new SegmentedValidator()::validate);
+  }
+
+  /**
+   * @param validator what Envoy would reject in a proxy's resources; Envoy's own rules by default
+   *     (tests substitute a stricter one to exercise the hold-back path)
+   */
+  public TelmeshServer(ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors,
+      Function<ProxyResources, List<Violation>> validator) {
     this.options = options;
     this.interceptors = List.copyOf(interceptors);
     this.source = source;
@@ -61,9 +73,30 @@ public final class TelmeshServer implements AutoCloseable {
     this.metrics = new TelmeshMetrics(registry::size, () -> services[0] == null ? 0 : services[0].openStreams());
     this.tracker = new ProxyStatusTracker(Clock.systemUTC(), metrics);
     this.pipeline = new PushPipeline(cache, registry, tracker, metrics, options.debounceQuiet(),
-        options.debounceMax(), Clock.systemUTC());
+        options.debounceMax(), Clock.systemUTC(), validator);
+    this.views = new ProxyViews(registry, tracker, cache);
+    DebugResponder debug = new DebugTypes(views, () -> pipeline.current().map(PushPipeline.Generation::mesh),
+        pipeline::problems, version(), instance());
     this.xds = new XdsServices(cache, registry, tracker, debug, options.sendThreads());
     services[0] = xds;
+  }
+
+  /** The telmesh version, from the jar manifest. */
+  public static String version() {
+    String version = TelmeshServer.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  private static String instance() {
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isEmpty()) {
+      return pod;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "telmesh";
+    }
   }
 
   public TelmeshServer start() throws IOException, SourceException {
@@ -73,7 +106,8 @@ public final class TelmeshServer implements AutoCloseable {
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .keepAliveTime(1, TimeUnit.MINUTES)
-        .addService(health.getHealthService());
+        .addService(health.getHealthService())
+        .addService(ServerInterceptors.intercept(new CsdsService(views), interceptors));
     for (BindableService service : xds.services()) {
       builder.addService(ServerInterceptors.intercept(service, interceptors));
     }

@@ -1,5 +1,6 @@
 package io.telmesh.status;
 
+import io.telmesh.snapshot.Responded;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProxyStatusTracker {
 
-  /** A response as sent. {@code changedAt} is when the source change it carries happened. */
-  public record Sent(String version, String nonce, Instant at, Instant changedAt, int resources) {}
+  /**
+   * A response as sent. {@code changedAt} is when the source change it carries happened; {@code
+   * content} what it carried (references to shared snapshots), when known.
+   */
+  public record Sent(String version, String nonce, Instant at, Instant changedAt, int resources,
+      Optional<Responded> content) {}
 
   /** A NACK: the version refused and the proxy's error message. */
   public record Nack(String version, String nonce, String message, Instant at) {}
@@ -45,8 +50,8 @@ public final class ProxyStatusTracker {
   }
 
   public void sent(String nodeId, String typeUrl, String typeShortName, String version, String nonce,
-      Instant changedAt, int resources) {
-    Sent sent = new Sent(version, nonce, clock.instant(), changedAt, resources);
+      Instant changedAt, int resources, Optional<Responded> content) {
+    Sent sent = new Sent(version, nonce, clock.instant(), changedAt, resources, content);
     types(nodeId).compute(typeUrl, (t, s) -> {
       TypeStatus status = s == null ? TypeStatus.EMPTY : s;
       return new TypeStatus(Optional.of(sent), status.lastAcked(), status.lastNack());

@@ -1,5 +1,6 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.ProxySnapshot;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -28,7 +29,8 @@ final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
     }
     Instant changedAt = context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
     context.tracker().sent(proxy.id(), response.getTypeUrl(), TypeUrls.shortName(response.getTypeUrl()),
-        response.getSystemVersionInfo(), response.getNonce(), changedAt, response.getResourcesCount());
+        response.getSystemVersionInfo(), response.getNonce(), changedAt, response.getResourcesCount(),
+        context.cache().responded(proxy.id(), response.getTypeUrl(), response.getSystemVersionInfo()));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.PreparedResource;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources.ApiVersion;

@@ -1,5 +1,10 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.Responded;
+import io.telmesh.snapshot.Subscription;
+import io.telmesh.snapshot.ProxySnapshot;
+import io.telmesh.snapshot.TypeSnapshot;
+import io.telmesh.snapshot.PreparedResource;
 import com.google.common.hash.Hasher;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
@@ -55,6 +60,12 @@ public final class ProxyCache implements ConfigWatcher {
     return state == null ? Optional.empty() : Optional.ofNullable(state.snapshot);
   }
 
+  /** The content of the response of this version most recently handed to the proxy's stream. */
+  public Optional<Responded> responded(String nodeId, String typeUrl, String version) {
+    NodeState state = nodes.get(nodeId);
+    return state == null ? Optional.empty() : state.responded(typeUrl, version);
+  }
+
   /** Forgets a proxy whose last stream closed. */
   public void remove(String nodeId) {
     nodes.remove(nodeId);
@@ -96,6 +107,8 @@ public final class ProxyCache implements ConfigWatcher {
     private final Map<String, TypeSnapshot> rejectedDelta = new HashMap<>();
     /** Delta, per type: subscribed names already answered as missing. */
     private final Map<String, Set<String>> reportedMissing = new HashMap<>();
+    /** Per type: the last two responses (a newer one may be cut before the older one is sent). */
+    private final Map<String, List<Responded>> responded = new HashMap<>();
 
     NodeState(String nodeId) {
       this.nodeId = nodeId;
@@ -159,6 +172,16 @@ public final class ProxyCache implements ConfigWatcher {
       }
     }
 
+    synchronized Optional<Responded> responded(String typeUrl, String version) {
+      return responded.getOrDefault(typeUrl, List.of()).stream().filter(r -> r.version().equals(version)).findFirst();
+    }
+
+    private void record(String typeUrl, Responded response) {
+      List<Responded> recent = new ArrayList<>(responded.getOrDefault(typeUrl, List.of()));
+      recent.add(0, response);
+      responded.put(typeUrl, List.copyOf(recent.subList(0, Math.min(2, recent.size()))));
+    }
+
     private synchronized void remove(SotwWatchState watch) {
       sotw.remove(watch);
     }
@@ -211,6 +234,7 @@ public final class ProxyCache implements ConfigWatcher {
       }
       lastSentVersion.put(watch.type, version);
       rejectedVersion.remove(watch.type);
+      record(watch.type, new Responded(version, resources, wildcard ? Subscription.WILDCARD : Subscription.of(names)));
       return true;
     }
 
@@ -284,6 +308,7 @@ public final class ProxyCache implements ConfigWatcher {
       }
       lastDeltaBaseline.put(watch.type, resources);
       lastSentVersion.put(watch.type, resources.version());
+      record(watch.type, new Responded(resources.version(), resources, watch.subscription));
       return true;
     }
   }
@@ -306,9 +331,19 @@ public final class ProxyCache implements ConfigWatcher {
     /** The snapshot this watch's proxy is known to be up to date with. */
     TypeSnapshot baseline;
 
+    /** What the proxy subscribes to, read on the stream's thread when the watch is created. */
+    final Subscription subscription;
+
     DeltaWatchState(DeltaWatch watch) {
       this.watch = watch;
       this.type = watch.request().getTypeUrl();
+      if (watch.isWildcard()) {
+        this.subscription = Subscription.WILDCARD;
+      } else {
+        Set<String> names = new HashSet<>(watch.trackedResources().keySet());
+        names.addAll(watch.pendingResources());
+        this.subscription = Subscription.of(names);
+      }
     }
   }
 }

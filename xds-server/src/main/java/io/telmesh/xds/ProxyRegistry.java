@@ -1,5 +1,6 @@
 package io.telmesh.xds;
 
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.telmesh.node.ProxyNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,8 +23,8 @@ public final class ProxyRegistry {
     void disconnected(ProxyNode node);
   }
 
-  /** A connected proxy. */
-  public record Connection(ProxyNode node, Instant since, int streams) {}
+  /** A connected proxy, with the node it sent (as sent, for CSDS). */
+  public record Connection(ProxyNode node, Node sent, Instant since, int streams) {}
 
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -32,10 +33,10 @@ public final class ProxyRegistry {
     listeners.add(listener);
   }
 
-  void open(ProxyNode node) {
+  void open(ProxyNode node, Node sent) {
     Connection result = connections.compute(node.id(), (id, existing) -> existing == null
-        ? new Connection(node, Instant.now(), 1)
-        : new Connection(node, existing.since(), existing.streams() + 1));
+        ? new Connection(node, sent, Instant.now(), 1)
+        : new Connection(node, sent, existing.since(), existing.streams() + 1));
     if (result.streams() == 1) {
       listeners.forEach(l -> l.connected(node));
     }
@@ -48,7 +49,7 @@ public final class ProxyRegistry {
         last[0] = true;
         return null;
       }
-      return new Connection(existing.node(), existing.since(), existing.streams() - 1);
+      return new Connection(existing.node(), existing.sent(), existing.since(), existing.streams() - 1);
     });
     if (last[0]) {
       listeners.forEach(l -> l.disconnected(node));

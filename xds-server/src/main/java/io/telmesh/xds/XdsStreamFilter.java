@@ -96,7 +96,7 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
       }
       if (!registered) {
         registered = true;
-        context.registry().open(node);
+        context.registry().open(node, rawNode);
       }
       library.onNext(hasNode(request) ? request : withNode(request, rawNode));
     } catch (RuntimeException e) {

@@ -26,7 +26,6 @@ import io.telmesh.server.TelmeshServer;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
-import io.telmesh.xds.DebugResponder;
 import io.telmesh.xds.TypeUrls;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -72,7 +71,7 @@ class KubernetesSourceTest {
     demo.endpointSlices().forEach(e -> kube.discovery().v1().endpointSlices().inNamespace("telco").resource(clean(e)).create());
 
     telmesh = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
-        source = new KubernetesSource(api.createClient(), Optional.empty()), DebugResponder.NONE, List.of()).start();
+        source = new KubernetesSource(api.createClient(), Optional.empty()), List.of()).start();
     assertThat(telmesh.pipeline().awaitReady(WAIT)).isTrue();
     client = new AdsClient(telmesh.xdsPort());
   }

@@ -10,7 +10,6 @@ import io.telmesh.server.TelmeshServer;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
-import io.telmesh.xds.DebugResponder;
 import io.telmesh.xds.TypeUrls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +44,7 @@ class ManifestDirectorySourceTest {
     }
     // A long rescan: these changes must arrive through file events.
     telmesh = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
-        new ManifestDirectorySource(dir, Duration.ofMinutes(10)), DebugResponder.NONE, List.of()).start();
+        new ManifestDirectorySource(dir, Duration.ofMinutes(10)), List.of()).start();
     assertThat(telmesh.pipeline().awaitReady(WAIT)).isTrue();
     client = new AdsClient(telmesh.xdsPort());
   }

@@ -3,7 +3,6 @@ package io.telmesh.testing;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
-import io.telmesh.xds.DebugResponder;
 import java.time.Duration;
 
 /** A real telmesh server on loopback (free ports), fed by a {@link ManualSource}. */
@@ -13,13 +12,9 @@ public final class TestServer implements AutoCloseable {
   public final TelmeshServer server;
 
   public TestServer(KubeObjects objects) throws Exception {
-    this(objects, DebugResponder.NONE);
-  }
-
-  public TestServer(KubeObjects objects, DebugResponder debug) throws Exception {
     source = new ManualSource(objects);
     ServerOptions options = new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2);
-    server = new TelmeshServer(options, source, debug).start();
+    server = new TelmeshServer(options, source).start();
     if (!server.pipeline().awaitReady(Duration.ofSeconds(30))) {
       throw new IllegalStateException("server not ready");
     }

@@ -57,7 +57,7 @@ class LibraryDefectsTest {
     source = new ManualSource(demo);
     recorder = new SentRecorder();
     telmesh = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
-        source, DebugResponder.NONE, List.of(recorder)).start();
+        source, List.of(recorder)).start();
     assertThat(telmesh.pipeline().awaitReady(WAIT)).isTrue();
   }
 

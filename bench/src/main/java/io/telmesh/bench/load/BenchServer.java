@@ -32,7 +32,6 @@ import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.ProxyResources;
 import io.telmesh.translate.Translator;
-import io.telmesh.xds.DebugResponder;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -150,7 +149,7 @@ public final class BenchServer {
         public void close() {}
       };
       server = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(1), Duration.ofMillis(100),
-          2), source, DebugResponder.NONE, List.of()).start();
+          2), source, List.of()).start();
       if (!server.pipeline().awaitReady(Duration.ofMinutes(2))) {
         throw new IllegalStateException("not ready");
       }

@@ -1,4 +1,4 @@
-package io.telmesh.xds;
+package io.telmesh.snapshot;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.telmesh.xds;
+package io.telmesh.snapshot;
 
 import com.google.protobuf.Any;
 

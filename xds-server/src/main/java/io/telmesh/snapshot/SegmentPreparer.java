@@ -1,4 +1,4 @@
-package io.telmesh.xds;
+package io.telmesh.snapshot;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;

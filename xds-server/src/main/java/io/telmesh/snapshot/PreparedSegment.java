@@ -1,4 +1,4 @@
-package io.telmesh.xds;
+package io.telmesh.snapshot;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
@@ -52,6 +52,20 @@ public final class PreparedSegment {
       versions.put(name, resource.version());
     });
     return new PreparedSegment(byName, ResourceVersions.ofSet(versions));
+  }
+
+  /** A segment of already prepared resources (a proxy's last good versions, say). */
+  public static PreparedSegment of(Map<String, PreparedResource> resources) {
+    SortedMap<String, String> versions = new TreeMap<>();
+    resources.forEach((name, resource) -> versions.put(name, resource.version()));
+    return new PreparedSegment(new LinkedHashMap<>(new TreeMap<>(resources)), ResourceVersions.ofSet(versions));
+  }
+
+  /** This segment without the given names. */
+  public PreparedSegment without(Set<String> names) {
+    Map<String, PreparedResource> kept = new LinkedHashMap<>(byName);
+    kept.keySet().removeAll(names);
+    return kept.size() == byName.size() ? this : of(kept);
   }
 
   public Map<String, PreparedResource> byName() {

@@ -1,4 +1,4 @@
-package io.telmesh.xds;
+package io.telmesh.snapshot;
 
 import com.google.common.hash.Hasher;
 import io.telmesh.envoy.ResourceVersions;

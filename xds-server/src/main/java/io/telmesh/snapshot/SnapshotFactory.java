@@ -1,5 +1,6 @@
-package io.telmesh.xds;
+package io.telmesh.snapshot;
 
+import io.telmesh.xds.TypeUrls;
 import com.google.protobuf.Message;
 import io.telmesh.translate.ProxyResources;
 import io.telmesh.translate.ResourceSet;

@@ -1,0 +1,58 @@
+package io.telmesh.push;
+
+import io.telmesh.snapshot.PreparedResource;
+import io.telmesh.snapshot.PreparedSegment;
+import io.telmesh.snapshot.ProxySnapshot;
+import io.telmesh.snapshot.TypeSnapshot;
+import io.telmesh.validate.Violation;
+import io.telmesh.xds.TypeUrls;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Keeps resources Envoy would reject out of a push: each failing resource is replaced by the
+ * version the proxy was last given (or left out if it never had one); everything else goes out.
+ */
+final class LastGood {
+
+  private static final Map<String, String> TYPE_URL_BY_RESOURCE = Map.of(
+      "Listener", TypeUrls.LISTENER,
+      "Cluster", TypeUrls.CLUSTER,
+      "RouteConfiguration", TypeUrls.ROUTE,
+      "ClusterLoadAssignment", TypeUrls.ENDPOINT);
+
+  private LastGood() {}
+
+  static ProxySnapshot apply(ProxySnapshot next, Optional<ProxySnapshot> previous, List<Violation> violations) {
+    Map<String, Set<String>> failing = new HashMap<>();
+    for (Violation violation : violations) {
+      String type = TYPE_URL_BY_RESOURCE.get(violation.resourceType());
+      if (type != null) {
+        failing.computeIfAbsent(type, t -> new HashSet<>()).add(violation.resourceName());
+      }
+    }
+    Map<String, TypeSnapshot> types = new LinkedHashMap<>(next.byType());
+    failing.forEach((type, names) -> {
+      List<PreparedSegment> segments = new ArrayList<>();
+      next.type(type).segments().forEach(s -> segments.add(s.without(names)));
+      Map<String, PreparedResource> kept = new HashMap<>();
+      previous.map(p -> p.type(type)).ifPresent(before -> names.forEach(name -> {
+        PreparedResource good = before.get(name);
+        if (good != null) {
+          kept.put(name, good);
+        }
+      }));
+      if (!kept.isEmpty()) {
+        segments.add(PreparedSegment.of(kept));
+      }
+      types.put(type, new TypeSnapshot(type, segments));
+    });
+    return new ProxySnapshot(next.generation(), next.changedAt(), types);
+  }
+}
