@@ -3,11 +3,13 @@ package io.telmesh.snapshot;
 import com.google.common.hash.Hasher;
 import io.telmesh.envoy.ResourceVersions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * One proxy's resources of one type: prepared segments (mostly shared with other proxies) and a
@@ -18,6 +20,8 @@ public final class TypeSnapshot {
   private final String typeUrl;
   private final List<PreparedSegment> segments;
   private final String version;
+  /** Diffs against earlier snapshots, computed once for all proxies sharing both. */
+  private final Map<TypeSnapshot, Set<String>> diffs = Collections.synchronizedMap(new WeakHashMap<>());
 
   public TypeSnapshot(String typeUrl, List<PreparedSegment> segments) {
     this.typeUrl = typeUrl;
@@ -71,6 +75,10 @@ public final class TypeSnapshot {
    * memoised, so proxies sharing segments pay for a change once.
    */
   public Set<String> changedSince(TypeSnapshot earlier) {
+    return diffs.computeIfAbsent(earlier, this::diff);
+  }
+
+  private Set<String> diff(TypeSnapshot earlier) {
     Set<String> changed = new HashSet<>();
     Map<PreparedSegment, Boolean> shared = new IdentityHashMap<>();
     earlier.segments.forEach(s -> shared.put(s, Boolean.TRUE));
@@ -94,6 +102,6 @@ public final class TypeSnapshot {
         before.byName().keySet().forEach(changed::add);
       }
     }
-    return changed;
+    return Set.copyOf(changed);
   }
 }

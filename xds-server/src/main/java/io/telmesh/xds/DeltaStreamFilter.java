@@ -8,14 +8,19 @@ import io.grpc.Status;
 import io.telmesh.node.ProxyNode;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /** {@link XdsStreamFilter} for delta (incremental) streams. */
 final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
 
+  private final Executor serial;
   private ResponseStream<DeltaDiscoveryResponse> out;
+  private volatile DeltaStream stream;
+  private volatile boolean released;
 
-  DeltaStreamFilter(StreamContext context, String defaultTypeUrl) {
+  DeltaStreamFilter(StreamContext context, String defaultTypeUrl, Executor serial) {
     super(context, defaultTypeUrl);
+    this.serial = serial;
   }
 
   void responses(ResponseStream<DeltaDiscoveryResponse> responses) {
@@ -59,8 +64,38 @@ final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
   }
 
   @Override
-  protected DeltaDiscoveryRequest withNode(DeltaDiscoveryRequest request, Node node) {
-    return request.toBuilder().setNode(node).build();
+  protected void forward(String typeUrl, DeltaDiscoveryRequest request, Node node) {
+    if (stream == null) {
+      stream = new DeltaStream(node().id(), context.cache(), out, serial);
+      if (released) {
+        stream.close(); // cancelled meanwhile
+      }
+    }
+    stream.request(typeUrl, request);
+  }
+
+  @Override
+  protected void terminate(Status status) {
+    out.onError(status.asRuntimeException());
+  }
+
+  @Override
+  protected void clientFailed(Throwable t) {
+    // The call is over; there is no one to answer.
+  }
+
+  @Override
+  protected void clientCompleted() {
+    out.onCompleted();
+  }
+
+  @Override
+  void release() {
+    super.release();
+    released = true;
+    if (stream != null) {
+      stream.close();
+    }
   }
 
   @Override

@@ -11,7 +11,6 @@ import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
 import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.WatchCancelledException;
 import io.envoyproxy.controlplane.cache.XdsRequest;
@@ -19,7 +18,6 @@ import io.telmesh.envoy.ResourceVersions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,11 +30,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * telmesh's {@link ConfigWatcher}: one {@link ProxySnapshot} per proxy, and the rules for when a
- * watch is answered. Unlike the library's SimpleCache:
+ * state-of-the-world watch is answered; delta streams ({@link DeltaStream}) listen to the same
+ * snapshots. Unlike the library's SimpleCache:
  * <ul>
  *   <li>a version a proxy NACKed is never sent again; only new content is;</li>
- *   <li>a request for resources that do not exist is answered with those that do (SotW) or with
- *       {@code removed_resources} (delta), once;</li>
+ *   <li>a request for resources that do not exist is answered with those that do;</li>
  *   <li>versions are per type and per proxy, derived from content, so an endpoint change sends EDS
  *       only;</li>
  *   <li>{@link #setSnapshot} only hands responses to the per-stream send executors.</li>
@@ -80,15 +78,33 @@ public final class ProxyCache implements ConfigWatcher {
     return watch;
   }
 
+  /** Delta streams are served by {@link DeltaStream}, not through the library's watches. */
   @Override
   public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
       Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
       Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
-    DeltaWatch watch = new DeltaWatch(request, resourceVersions, pendingResources, requesterVersion, isWildcard,
-        responseConsumer);
-    String nodeId = request.v3Request().getNode().getId();
-    nodes.computeIfAbsent(nodeId, NodeState::new).open(watch);
-    return watch;
+    throw new UnsupportedOperationException("delta streams are served by telmesh's DeltaStream");
+  }
+
+  /** Told, on the pushing thread, when a proxy's snapshot changes; must only hand work off. */
+  interface SnapshotListener {
+    void snapshotChanged(ProxySnapshot snapshot);
+  }
+
+  void listen(String nodeId, SnapshotListener listener) {
+    nodes.computeIfAbsent(nodeId, NodeState::new).listeners.add(listener);
+  }
+
+  void unlisten(String nodeId, SnapshotListener listener) {
+    NodeState state = nodes.get(nodeId);
+    if (state != null) {
+      state.listeners.remove(listener);
+    }
+  }
+
+  /** Records what a response handed to a proxy's stream (outside the library) carried. */
+  void recordResponse(String nodeId, String typeUrl, Responded response) {
+    nodes.computeIfAbsent(nodeId, NodeState::new).recordResponse(typeUrl, response);
   }
 
   /** Per-proxy state. All access is under the instance lock. */
@@ -97,16 +113,10 @@ public final class ProxyCache implements ConfigWatcher {
     private final String nodeId;
     private volatile ProxySnapshot snapshot;
     private final Set<SotwWatchState> sotw = new HashSet<>();
-    private final Set<DeltaWatchState> delta = new HashSet<>();
+    private final Set<SnapshotListener> listeners = ConcurrentHashMap.newKeySet();
     /** Per type: the version last sent, and one the proxy NACKed (never re-sent). */
     private final Map<String, String> lastSentVersion = new HashMap<>();
     private final Map<String, String> rejectedVersion = new HashMap<>();
-    /** Delta, per type: the snapshot the last response was computed against. */
-    private final Map<String, TypeSnapshot> lastDeltaBaseline = new HashMap<>();
-    /** Delta, per type: the snapshot a NACKed response came from; its versions are not re-sent. */
-    private final Map<String, TypeSnapshot> rejectedDelta = new HashMap<>();
-    /** Delta, per type: subscribed names already answered as missing. */
-    private final Map<String, Set<String>> reportedMissing = new HashMap<>();
     /** Per type: the last two responses (a newer one may be cut before the older one is sent). */
     private final Map<String, List<Responded>> responded = new HashMap<>();
 
@@ -122,17 +132,13 @@ public final class ProxyCache implements ConfigWatcher {
             sotw.remove(watch);
           }
         }
-        for (DeltaWatchState watch : List.copyOf(delta)) {
-          if (watch.type.equals(type) && answer(watch)) {
-            delta.remove(watch);
-          }
-        }
       }
       for (SotwWatchState watch : List.copyOf(sotw)) {
         if (!TypeUrls.PUSH_ORDER.contains(watch.type) && answer(watch)) {
           sotw.remove(watch);
         }
       }
+      listeners.forEach(listener -> listener.snapshotChanged(next));
     }
 
     synchronized void open(Watch watch) {
@@ -151,32 +157,11 @@ public final class ProxyCache implements ConfigWatcher {
       }
     }
 
-    synchronized void open(DeltaWatch watch) {
-      DeltaWatchState state = new DeltaWatchState(watch);
-      var request = watch.request();
-      if (request.hasErrorDetail()) {
-        TypeSnapshot rejected = lastDeltaBaseline.get(state.type);
-        if (rejected != null) {
-          rejectedDelta.put(state.type, rejected);
-          LOG.warn("proxy {} rejected {} (delta) at {}: {}", nodeId, TypeUrls.shortName(state.type),
-              rejected.version(), request.v3Request().getErrorDetail().getMessage());
-        }
-      } else if (!request.getResponseNonce().isEmpty() && snapshot != null
-          && snapshot.type(state.type) == lastDeltaBaseline.get(state.type)) {
-        // An ACK of a response computed against the current snapshot: the proxy is up to date.
-        state.baseline = lastDeltaBaseline.get(state.type);
-      }
-      if (!answer(state)) {
-        delta.add(state);
-        watch.setStop(() -> remove(state));
-      }
-    }
-
     synchronized Optional<Responded> responded(String typeUrl, String version) {
       return responded.getOrDefault(typeUrl, List.of()).stream().filter(r -> r.version().equals(version)).findFirst();
     }
 
-    private void record(String typeUrl, Responded response) {
+    synchronized void recordResponse(String typeUrl, Responded response) {
       List<Responded> recent = new ArrayList<>(responded.getOrDefault(typeUrl, List.of()));
       recent.add(0, response);
       responded.put(typeUrl, List.copyOf(recent.subList(0, Math.min(2, recent.size()))));
@@ -184,10 +169,6 @@ public final class ProxyCache implements ConfigWatcher {
 
     private synchronized void remove(SotwWatchState watch) {
       sotw.remove(watch);
-    }
-
-    private synchronized void remove(DeltaWatchState watch) {
-      delta.remove(watch);
     }
 
     /** Answers a SotW watch if there is something new for it; true when answered (or dead). */
@@ -234,81 +215,7 @@ public final class ProxyCache implements ConfigWatcher {
       }
       lastSentVersion.put(watch.type, version);
       rejectedVersion.remove(watch.type);
-      record(watch.type, new Responded(version, resources, wildcard ? Subscription.WILDCARD : Subscription.of(names)));
-      return true;
-    }
-
-    /** Answers a delta watch if some subscribed resource differs from what the proxy tracks. */
-    private boolean answer(DeltaWatchState watch) {
-      ProxySnapshot current = snapshot;
-      if (current == null) {
-        return false;
-      }
-      TypeSnapshot resources = current.type(watch.type);
-      if (watch.baseline != null && (resources == watch.baseline
-          || resources.version().equals(watch.baseline.version()))) {
-        return false;
-      }
-      DeltaWatch dw = watch.watch;
-      Map<String, String> tracked = dw.trackedResources();
-      Set<String> pending = dw.pendingResources();
-      TypeSnapshot rejected = rejectedDelta.get(watch.type);
-      Set<String> missingReported = reportedMissing.computeIfAbsent(watch.type, t -> new HashSet<>());
-      Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
-      List<String> removed = new ArrayList<>();
-
-      Iterable<String> candidates;
-      if (watch.baseline != null) {
-        // Up to date with the baseline: only what changed since can need sending.
-        candidates = resources.changedSince(watch.baseline);
-      } else {
-        // Read on the stream's own thread when the watch is created; later only if no snapshot
-        // existed then (a proxy connecting before the first mesh state), when the proxy is idle.
-        Set<String> all = new TreeSet<>(tracked.keySet());
-        all.addAll(pending);
-        if (dw.isWildcard()) {
-          resources.all().forEach(r -> all.add(r.name()));
-        }
-        candidates = all;
-      }
-      for (String name : candidates) {
-        boolean subscribed = dw.isWildcard() || tracked.containsKey(name) || pending.contains(name);
-        if (!subscribed) {
-          continue;
-        }
-        PreparedResource resource = resources.get(name);
-        if (resource == null) {
-          if (tracked.containsKey(name) || (watch.baseline != null && watch.baseline.get(name) != null)) {
-            removed.add(name);
-          } else if (pending.contains(name) && missingReported.add(name)) {
-            removed.add(name);
-          }
-          continue;
-        }
-        missingReported.remove(name);
-        String have = watch.baseline != null && watch.baseline.get(name) != null
-            ? watch.baseline.get(name).version() : tracked.get(name);
-        if (resource.version().equals(have)) {
-          continue;
-        }
-        PreparedResource refused = rejected == null ? null : rejected.get(name);
-        if (refused != null && refused.version().equals(resource.version())) {
-          continue;
-        }
-        send.put(name, VersionedResource.create(resource.any(), resource.version()));
-      }
-      if (send.isEmpty() && removed.isEmpty()) {
-        watch.baseline = resources;
-        return false;
-      }
-      try {
-        dw.respond(DeltaResponse.create(dw.request(), send, removed, resources.version()));
-      } catch (WatchCancelledException e) {
-        return true;
-      }
-      lastDeltaBaseline.put(watch.type, resources);
-      lastSentVersion.put(watch.type, resources.version());
-      record(watch.type, new Responded(resources.version(), resources, watch.subscription));
+      recordResponse(watch.type, new Responded(version, resources, wildcard ? Subscription.WILDCARD : Subscription.of(names)));
       return true;
     }
   }
@@ -322,28 +229,6 @@ public final class ProxyCache implements ConfigWatcher {
     SotwWatchState(Watch watch) {
       this.watch = watch;
       this.type = watch.request().getTypeUrl();
-    }
-  }
-
-  private static final class DeltaWatchState {
-    final DeltaWatch watch;
-    final String type;
-    /** The snapshot this watch's proxy is known to be up to date with. */
-    TypeSnapshot baseline;
-
-    /** What the proxy subscribes to, read on the stream's thread when the watch is created. */
-    final Subscription subscription;
-
-    DeltaWatchState(DeltaWatch watch) {
-      this.watch = watch;
-      this.type = watch.request().getTypeUrl();
-      if (watch.isWildcard()) {
-        this.subscription = Subscription.WILDCARD;
-      } else {
-        Set<String> names = new HashSet<>(watch.trackedResources().keySet());
-        names.addAll(watch.pendingResources());
-        this.subscription = Subscription.of(names);
-      }
     }
   }
 }

@@ -4,7 +4,10 @@ import io.telmesh.snapshot.ProxySnapshot;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.snapshot.Subscription;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -12,6 +15,7 @@ import java.util.Optional;
 final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
 
   private ResponseStream<DiscoveryResponse> out;
+  private StreamObserver<DiscoveryRequest> library;
 
   SotwStreamFilter(StreamContext context, String defaultTypeUrl) {
     super(context, defaultTypeUrl);
@@ -19,6 +23,11 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
 
   void responses(ResponseStream<DiscoveryResponse> responses) {
     this.out = responses;
+  }
+
+  /** java-control-plane's handler for this stream's requests. */
+  void attach(StreamObserver<DiscoveryRequest> libraryObserver) {
+    this.library = libraryObserver;
   }
 
   /** Every response leaving the stream, whoever built it. */
@@ -59,8 +68,33 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
   }
 
   @Override
-  protected DiscoveryRequest withNode(DiscoveryRequest request, Node node) {
-    return request.toBuilder().setNode(node).build();
+  protected void forward(String typeUrl, DiscoveryRequest request, Node node) {
+    DiscoveryRequest.Builder filled = request.toBuilder();
+    if (!request.hasNode()) {
+      filled.setNode(node);
+    }
+    if (request.getResourceNamesCount() > 0) {
+      // The library parks the request until the next push; with the names swapped for the interned
+      // list every proxy shares, a parked EDS request costs pointers, not a thousand strings.
+      filled.clearResourceNames().addAllResourceNames(
+          Subscription.of(request.getResourceNamesList()).names().orElseThrow());
+    }
+    library.onNext(filled.build());
+  }
+
+  @Override
+  protected void terminate(Status status) {
+    library.onError(status.asRuntimeException());
+  }
+
+  @Override
+  protected void clientFailed(Throwable t) {
+    library.onError(t);
+  }
+
+  @Override
+  protected void clientCompleted() {
+    library.onCompleted();
   }
 
   @Override

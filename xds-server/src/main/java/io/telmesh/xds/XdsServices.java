@@ -23,7 +23,8 @@ import java.util.function.Function;
 
 /**
  * The gRPC xDS services: ADS (state of the world and delta) and the per-type LDS/CDS/RDS/EDS
- * services, each java-control-plane's implementation behind a telmesh stream filter.
+ * services, each behind a telmesh stream filter: state of the world is java-control-plane's
+ * implementation, delta is telmesh's {@link DeltaStream}.
  */
 public final class XdsServices implements AutoCloseable {
 
@@ -56,7 +57,7 @@ public final class XdsServices implements AutoCloseable {
           @Override
           public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
               StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, "", ads::deltaAggregatedResources);
+            return delta(out, "");
           }
         },
         new ListenerDiscoveryServiceImplBase() {
@@ -67,7 +68,7 @@ public final class XdsServices implements AutoCloseable {
 
           @Override
           public StreamObserver<DeltaDiscoveryRequest> deltaListeners(StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, TypeUrls.LISTENER, lds::deltaListeners);
+            return delta(out, TypeUrls.LISTENER);
           }
         },
         new ClusterDiscoveryServiceImplBase() {
@@ -78,7 +79,7 @@ public final class XdsServices implements AutoCloseable {
 
           @Override
           public StreamObserver<DeltaDiscoveryRequest> deltaClusters(StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, TypeUrls.CLUSTER, cds::deltaClusters);
+            return delta(out, TypeUrls.CLUSTER);
           }
         },
         new RouteDiscoveryServiceImplBase() {
@@ -89,7 +90,7 @@ public final class XdsServices implements AutoCloseable {
 
           @Override
           public StreamObserver<DeltaDiscoveryRequest> deltaRoutes(StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, TypeUrls.ROUTE, rds::deltaRoutes);
+            return delta(out, TypeUrls.ROUTE);
           }
         },
         new EndpointDiscoveryServiceImplBase() {
@@ -100,7 +101,7 @@ public final class XdsServices implements AutoCloseable {
 
           @Override
           public StreamObserver<DeltaDiscoveryRequest> deltaEndpoints(StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, TypeUrls.ENDPOINT, eds::deltaEndpoints);
+            return delta(out, TypeUrls.ENDPOINT);
           }
         });
   }
@@ -116,13 +117,11 @@ public final class XdsServices implements AutoCloseable {
     return new TrackedObserver<>(filter, () -> closed(filter));
   }
 
-  private StreamObserver<DeltaDiscoveryRequest> delta(StreamObserver<DeltaDiscoveryResponse> raw, String defaultType,
-      Function<StreamObserver<DeltaDiscoveryResponse>, StreamObserver<DeltaDiscoveryRequest>> library) {
-    DeltaStreamFilter filter = new DeltaStreamFilter(context, defaultType);
+  private StreamObserver<DeltaDiscoveryRequest> delta(StreamObserver<DeltaDiscoveryResponse> raw, String defaultType) {
+    DeltaStreamFilter filter = new DeltaStreamFilter(context, defaultType, executors.next());
     ResponseStream<DeltaDiscoveryResponse> out = new ResponseStream<>(
         (ServerCallStreamObserver<DeltaDiscoveryResponse>) raw, filter::sent, () -> closed(filter));
     filter.responses(out);
-    filter.attach(library.apply(out));
     open.add(filter);
     return new TrackedObserver<>(filter, () -> closed(filter));
   }

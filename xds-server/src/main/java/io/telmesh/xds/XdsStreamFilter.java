@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits in front of java-control-plane's request handling for one stream. It validates the node
+ * Sits in front of the request handling of one stream (java-control-plane's for state of the
+ * world, {@link DeltaStream} for delta). It validates the node
  * (Istio node ids; a malformed one ends the stream with INVALID_ARGUMENT), remembers it (Envoy
  * sends it once) and fills it into every request, answers debug types itself, answers unknown
  * type URLs with an empty response instead of letting them kill the stream, keeps debug clients
@@ -29,7 +30,6 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
 
   protected final StreamContext context;
   protected final String defaultTypeUrl;
-  private StreamObserver<Q> library;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<String> unknownTypesLogged = new HashSet<>();
   private volatile ProxyNode node;
@@ -39,10 +39,6 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
   XdsStreamFilter(StreamContext context, String defaultTypeUrl) {
     this.context = context;
     this.defaultTypeUrl = defaultTypeUrl;
-  }
-
-  void attach(StreamObserver<Q> libraryObserver) {
-    this.library = libraryObserver;
   }
 
   protected abstract Node nodeOf(Q request);
@@ -55,7 +51,17 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
 
   protected abstract Optional<String> errorOf(Q request);
 
-  protected abstract Q withNode(Q request, Node node);
+  /** Hands a sidecar-config request on; {@code node} is the stream's node (Envoy sends it once). */
+  protected abstract void forward(String typeUrl, Q request, Node node);
+
+  /** Ends the stream with a status. */
+  protected abstract void terminate(Status status);
+
+  /** The client ended the stream with an error (or cancelled it). */
+  protected abstract void clientFailed(Throwable t);
+
+  /** The client closed its side. */
+  protected abstract void clientCompleted();
 
   /** Answers a type java-control-plane does not know; returns false when it cannot. */
   protected abstract void answerUnknownType(Q request, String typeUrl, String nonce);
@@ -98,7 +104,7 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
         registered = true;
         context.registry().open(node, rawNode);
       }
-      library.onNext(hasNode(request) ? request : withNode(request, rawNode));
+      forward(typeUrl, request, rawNode);
     } catch (RuntimeException e) {
       LOG.error("stream of proxy {} failed on a request", node == null ? "?" : node.id(), e);
       fail(Status.INTERNAL.withDescription("telmesh could not handle the request: " + e.getMessage()));
@@ -125,7 +131,7 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
   protected void fail(Status status) {
     if (closed.compareAndSet(false, true)) {
       release();
-      library.onError(status.asRuntimeException());
+      terminate(status);
     }
   }
 
@@ -133,14 +139,14 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
   public void onError(Throwable t) {
     closed.set(true);
     release();
-    library.onError(t);
+    clientFailed(t);
   }
 
   @Override
   public void onCompleted() {
     closed.set(true);
     release();
-    library.onCompleted();
+    clientCompleted();
   }
 
   /** Called when the stream ends in any way (also on cancel); idempotent. */

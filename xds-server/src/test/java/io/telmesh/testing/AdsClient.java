@@ -36,6 +36,11 @@ public final class AdsClient implements AutoCloseable {
     return stream;
   }
 
+  /** The channel, for the per-type services. */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
   public Delta delta() {
     Delta stream = new Delta();
     stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(stream.observer);

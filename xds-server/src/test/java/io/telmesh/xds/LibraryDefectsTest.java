@@ -202,6 +202,31 @@ class LibraryDefectsTest {
     }
   }
 
+  /** How many listeners a delta client that reconnects, saying what it has, is sent again. */
+  private static int listenersResentOnReconnect(int port) throws Exception {
+    Map<String, String> have = new java.util.HashMap<>();
+    try (AdsClient client = new AdsClient(port)) {
+      try (AdsClient.Delta delta = client.delta()) {
+        delta.subscribe(AMF, TypeUrls.LISTENER, List.of());
+        var response = delta.next(TypeUrls.LISTENER, WAIT);
+        response.getResourcesList().forEach(r -> have.put(r.getName(), r.getVersion()));
+        delta.ack(response);
+      }
+      try (AdsClient.Delta again = client.delta()) {
+        again.send(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setNode(AMF)
+            .setTypeUrl(TypeUrls.LISTENER).putAllInitialResourceVersions(have).build());
+        return again.drain(WINDOW).stream().mapToInt(r -> r.getResourcesCount()).sum();
+      }
+    }
+  }
+
+  @Test
+  void reconnectingDeltaClientsAreNotSentWhatTheyHave() throws Exception {
+    assertThat(listenersResentOnReconnect(stock.port())).as("stock ignores initial_resource_versions")
+        .isEqualTo(amf.listeners().size());
+    assertThat(listenersResentOnReconnect(telmesh.xdsPort())).as("telmesh sends only what changed").isZero();
+  }
+
   /** Envoy can send the node on a stream's first request only (Istio's bootstraps ask it to). */
   @Test
   void nodeOnTheFirstRequestOnlyIsEnough() throws Exception {

@@ -130,6 +130,13 @@ public final class LoadHarness {
       long cpu = Long.parseLong(command(in, out, "CPU")) - cpuBefore;
       Thread.sleep(1000);
       long heapAll = Long.parseLong(command(in, out, "HEAP"));
+      if (System.getenv("TELMESH_BENCH_HISTO") != null) {
+        // What the heap per proxy is made of: the server's live-object histogram.
+        Process histo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+            Long.toString(server.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+        new String(histo.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().limit(30)
+            .forEach(System.out::println);
+      }
       long bytes = sims.stream().mapToLong(SimClient::bytes).sum() / sims.size();
       double perProxyHeap = (heapAll - heapOne) / (double) Math.max(1, sims.size() - 1);
       System.out.printf("full push: %s in %d ms (%s), server CPU %.2f ms/proxy, %d bytes/proxy, heap %.1f KB/proxy%n",
