@@ -30,18 +30,29 @@ public final class ListenerFilters {
         .setTypedConfig(Protos.pack(OriginalSrc.newBuilder().setMark(Names.PROXY_MARK).build())).build();
   }
 
+  /** The HTTP inspector on every connection (outbound sniffed Service ports: one port per listener). */
+  public static ListenerFilter httpInspector() {
+    return ListenerFilter.newBuilder().setName(HTTP_INSPECTOR)
+        .setTypedConfig(Protos.pack(HttpInspector.getDefaultInstance())).build();
+  }
+
   /**
-   * The HTTP inspector, disabled on the given ports (those whose chains never match on ALPN, such
-   * as explicit TCP and Diameter ports), so opaque protocols are never sniffed.
+   * The HTTP inspector, running only on the given ports (those whose chains match on ALPN) and
+   * disabled everywhere else. Listing the ports it runs on, rather than Istio's list of ports it
+   * is disabled on, keeps this listener-level field unchanged when an explicit TCP, HTTP or
+   * Diameter port comes or goes: a change of listener filters drains every connection of the
+   * listener, Diameter peers included. Opaque protocols are never sniffed either way.
+   *
+   * @param sniffedPorts not empty
    */
-  public static ListenerFilter httpInspector(Collection<Integer> disabledPorts) {
-    ListenerFilter.Builder filter = ListenerFilter.newBuilder().setName(HTTP_INSPECTOR)
-        .setTypedConfig(Protos.pack(HttpInspector.getDefaultInstance()));
-    List<Integer> ports = disabledPorts.stream().sorted().distinct().toList();
-    if (!ports.isEmpty()) {
-      filter.setFilterDisabled(anyPort(ports));
+  public static ListenerFilter httpInspectorOnlyOn(Collection<Integer> sniffedPorts) {
+    List<Integer> ports = sniffedPorts.stream().sorted().distinct().toList();
+    if (ports.isEmpty()) {
+      throw new IllegalArgumentException("an HTTP inspector that never runs is left out instead");
     }
-    return filter.build();
+    return httpInspector().toBuilder()
+        .setFilterDisabled(ListenerFilterChainMatchPredicate.newBuilder().setNotMatch(anyPort(ports)))
+        .build();
   }
 
   /** A predicate matching any of the ports; ranges are half-open {@code [p, p+1)}. */

@@ -8,7 +8,6 @@ public final class Names {
   public static final String VIRTUAL_OUTBOUND_BLACKHOLE_CHAIN = "virtualOutbound-blackhole";
   public static final String VIRTUAL_OUTBOUND_CATCHALL_CHAIN = "virtualOutbound-catchall-tcp";
   public static final String VIRTUAL_INBOUND_BLACKHOLE_CHAIN = "virtualInbound-blackhole";
-  public static final String VIRTUAL_INBOUND_CATCHALL_HTTP_CHAIN = "virtualInbound-catchall-http";
   /** Istio names the TCP passthrough chain after the listener itself. */
   public static final String VIRTUAL_INBOUND_PASSTHROUGH_CHAIN = VIRTUAL_INBOUND;
 

@@ -34,9 +34,10 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Builds {@code virtualInbound}: Istio's passthrough chains, a chain (or an HTTP and a TCP chain,
- * for sniffed ports) per target port, and telmesh's per-interface chains. Chains depend only on
- * what they do, never on unrelated Services, so an unrelated change leaves their bytes alone.
+ * Builds {@code virtualInbound}: the blackhole and TCP passthrough chains, a chain (or an HTTP and
+ * a TCP chain, for sniffed ports) per target port, and telmesh's per-interface chains. Chains
+ * depend only on what they do, never on unrelated Services, so an unrelated change leaves their
+ * bytes alone and Envoy keeps their connections (see docs/connections.md).
  */
 public final class InboundListenerBuilder {
 
@@ -47,16 +48,15 @@ public final class InboundListenerBuilder {
 
   /** The minimal listener for a proxy whose pod is unknown: passthrough chains only. */
   public static Listener passthroughOnly(ProxyProfile profile) {
-    return listener(profile, passthroughChains(profile), new TreeSet<>(List.of(Names.INBOUND_CAPTURE_PORT)));
+    return listener(profile, passthroughChains(profile), new TreeSet<>());
   }
 
   public static Listener build(Workload workload, InboundPlan plan, ProxyProfile profile) {
     List<FilterChain> chains = new ArrayList<>(passthroughChains(profile));
-    // Ports whose chains never match on ALPN: the HTTP inspector is disabled there.
-    SortedSet<Integer> unsniffed = new TreeSet<>(List.of(Names.INBOUND_CAPTURE_PORT));
+    SortedSet<Integer> sniffed = new TreeSet<>();
     for (InboundPort port : plan.ports()) {
-      if (port.protocol() != AppProtocol.AUTO) {
-        unsniffed.add(port.targetPort());
+      if (port.protocol() == AppProtocol.AUTO) {
+        sniffed.add(port.targetPort());
       }
       chains.addAll(portChains(port, Optional.empty(), profile));
       if (InboundPlan.capturedPort(workload, port)) {
@@ -65,10 +65,15 @@ public final class InboundListenerBuilder {
         }
       }
     }
-    return listener(profile, chains, unsniffed);
+    return listener(profile, chains, sniffed);
   }
 
-  private static Listener listener(ProxyProfile profile, List<FilterChain> chains, SortedSet<Integer> unsniffed) {
+  /**
+   * Listener-level fields depend on the pod alone (mode, address families) and on which of its
+   * ports are sniffed: any change to them drains every connection of the listener, so nothing
+   * else (explicit TCP, HTTP or Diameter ports coming and going) may show up here.
+   */
+  private static Listener listener(ProxyProfile profile, List<FilterChain> chains, SortedSet<Integer> sniffed) {
     String primary = profile.ipv4() ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
     Listener.Builder listener = Listener.newBuilder()
         .setName(Names.VIRTUAL_INBOUND)
@@ -84,11 +89,19 @@ public final class InboundListenerBuilder {
       listener.setTransparent(BoolValue.of(true));
       listener.addListenerFilters(ListenerFilters.originalSrc());
     }
-    // The catch-all HTTP chain needs ALPN, so the inspector is always there, off where unused.
-    listener.addListenerFilters(ListenerFilters.httpInspector(unsniffed));
+    // Only sniffed ports have chains matching on ALPN; passthrough traffic is not sniffed (unlike
+    // Istio), or every explicit port added or removed would change the inspector's predicate.
+    if (!sniffed.isEmpty()) {
+      listener.addListenerFilters(ListenerFilters.httpInspectorOnlyOn(sniffed));
+    }
     return listener.addAllFilterChains(chains).build();
   }
 
+  /**
+   * The blackhole (connections to 15006 itself) and the TCP passthrough. Istio's
+   * {@code virtualInbound-catchall-http} is left out: it matches only sniffed traffic, and
+   * passthrough traffic is not sniffed here.
+   */
   private static List<FilterChain> passthroughChains(ProxyProfile profile) {
     FilterChain blackhole = FilterChain.newBuilder()
         .setName(Names.VIRTUAL_INBOUND_BLACKHOLE_CHAIN)
@@ -96,20 +109,13 @@ public final class InboundListenerBuilder {
             .setDestinationPort(UInt32Value.of(Names.INBOUND_CAPTURE_PORT)))
         .addFilters(NetworkFilters.tcpProxy(Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty()))
         .build();
-    FilterChain http = FilterChain.newBuilder()
-        .setName(Names.VIRTUAL_INBOUND_CATCHALL_HTTP_CHAIN)
-        .setFilterChainMatch(FilterChainMatch.newBuilder()
-            .setTransportProtocol(RAW_BUFFER).addAllApplicationProtocols(PLAINTEXT_HTTP_ALPNS))
-        .addFilters(httpFilter(Names.delimited(Names.INBOUND_PASSTHROUGH_CLUSTER),
-            Names.INBOUND_PASSTHROUGH_CLUSTER, "inbound|http|0", "inbound|http|0", false))
-        .build();
     FilterChain tcp = FilterChain.newBuilder()
         .setName(Names.VIRTUAL_INBOUND_PASSTHROUGH_CHAIN)
         .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol(RAW_BUFFER))
         .addFilters(NetworkFilters.tcpProxy(Names.INBOUND_PASSTHROUGH_CLUSTER, Names.INBOUND_PASSTHROUGH_CLUSTER,
             profile.idleTimeout()))
         .build();
-    return List.of(blackhole, http, tcp);
+    return List.of(blackhole, tcp);
   }
 
   /** The chains of one port: HTTP or TCP, or both (HTTP by ALPN, TCP as fallback) when sniffed. */
@@ -127,7 +133,7 @@ public final class InboundListenerBuilder {
       }
       String statPrefix = Names.delimited("inbound_" + binding.map(InterfaceBinding::interfaceName)
           .orElse(Names.WILDCARD_V4) + "_" + number);
-      Filter http = httpFilter(statPrefix, cluster, cluster, "inbound|http|" + number, port.protocol().isHttp2());
+      Filter http = httpFilter(statPrefix, cluster, "inbound|http|" + number, port.protocol().isHttp2());
       chains.add(chain(chainName, match, http, binding));
     }
     if (!port.protocol().isHttp()) {
@@ -159,10 +165,9 @@ public final class InboundListenerBuilder {
   }
 
   /** Inbound HTTP: an inline route sending everything to the port's inbound cluster. */
-  private static Filter httpFilter(String statPrefix, String cluster, String routeName, String virtualHost,
-      boolean http2) {
+  private static Filter httpFilter(String statPrefix, String cluster, String virtualHost, boolean http2) {
     RouteConfiguration routes = RouteConfiguration.newBuilder()
-        .setName(routeName)
+        .setName(cluster)
         .setValidateClusters(BoolValue.of(false))
         .addVirtualHosts(VirtualHost.newBuilder()
             .setName(virtualHost)

@@ -58,7 +58,7 @@ final class OutboundListenerBuilder {
                   .setRds(NetworkFilters.rds(Names.outboundRoute(port.number())))
                   .build()))
           .build();
-      listener.addListenerFilters(ListenerFilters.httpInspector(List.of()))
+      listener.addListenerFilters(ListenerFilters.httpInspector())
           .setContinueOnListenerFiltersTimeout(true)
           .addFilterChains(http);
     }

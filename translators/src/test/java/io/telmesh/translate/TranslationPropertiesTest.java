@@ -9,8 +9,6 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.CidrRange;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
-import io.envoyproxy.envoy.config.listener.v3.ListenerFilterChainMatchPredicate;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.telmesh.envoy.ListenerFilters;
 import io.telmesh.envoy.Names;
@@ -27,6 +25,7 @@ import io.telmesh.model.MeshState;
 import io.telmesh.model.ServicePort;
 import io.telmesh.model.Workload;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.testing.ListenerFilterPredicates;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
@@ -142,9 +141,10 @@ class TranslationPropertiesTest {
           checkedChains++;
         }
       }
-      ListenerFilter inspector = inbound.getListenerFiltersList().stream()
-          .filter(f -> f.getName().equals(ListenerFilters.HTTP_INSPECTOR)).findFirst().orElseThrow();
-      assertThat(disabledPorts(inspector.getFilterDisabled())).containsAll(diameterPorts);
+      for (int port : diameterPorts) {
+        assertThat(ListenerFilterPredicates.runsOn(inbound, ListenerFilters.HTTP_INSPECTOR, port))
+            .as("%s: HTTP inspector on Diameter port %d", node.id(), port).isFalse();
+      }
       for (int port : diameterPorts) {
         assertThat(resources.clusters().get(Names.inboundCluster(port)).orElseThrow()
             .getUpstreamConnectionOptions().hasTcpKeepalive()).isTrue();
@@ -218,6 +218,38 @@ class TranslationPropertiesTest {
     }
   }
 
+  /**
+   * The inspector runs exactly on the pod's sniffed ports, so its predicate (a listener-level
+   * field: changing it drains the listener) moves only when the set of sniffed ports does.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("meshes")
+  void httpInspectorRunsOnSniffedPortsOnly(String name, Supplier<KubeObjects> objects) {
+    MeshState mesh = MeshStateBuilder.build(objects.get());
+    MeshTranslation translation = Translator.prepare(mesh);
+    int sniffedSeen = 0;
+    for (ProxyNode node : nodes(mesh)) {
+      Listener inbound = translation.forProxy(node).listeners().get(Names.VIRTUAL_INBOUND).orElse(null);
+      if (inbound == null || node.metadata().isProxylessGrpc()) {
+        continue;
+      }
+      List<InboundPort> ports = mesh.workload(node.pod()).isPresent() ? mesh.portsOf(node.pod()).inbound() : List.of();
+      Set<Integer> sniffed = ports.stream().filter(p -> p.protocol() == AppProtocol.AUTO)
+          .map(InboundPort::targetPort).collect(Collectors.toSet());
+      Set<Integer> probes = new HashSet<>(sniffed);
+      ports.forEach(p -> probes.add(p.targetPort()));
+      probes.addAll(List.of(Names.INBOUND_CAPTURE_PORT, 1, 80, 12345, 65535));
+      for (int port : probes) {
+        assertThat(ListenerFilterPredicates.runsOn(inbound, ListenerFilters.HTTP_INSPECTOR, port))
+            .as("%s: HTTP inspector on port %d", node.id(), port).isEqualTo(sniffed.contains(port));
+      }
+      sniffedSeen += sniffed.size();
+    }
+    if (!name.equals("edge")) {
+      assertThat(sniffedSeen).as("the mesh has sniffed ports").isPositive();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("meshes")
   void outputIsByteIdenticalWhateverTheInputOrder(String name, Supplier<KubeObjects> objects) {
@@ -250,17 +282,6 @@ class TranslationPropertiesTest {
           .encodeToString(Protos.deterministicBytes(r).toByteArray())));
     }
     return out;
-  }
-
-  private static Set<Integer> disabledPorts(ListenerFilterChainMatchPredicate predicate) {
-    Set<Integer> ports = new HashSet<>();
-    if (predicate.hasDestinationPortRange()) {
-      for (int p = predicate.getDestinationPortRange().getStart(); p < predicate.getDestinationPortRange().getEnd(); p++) {
-        ports.add(p);
-      }
-    }
-    predicate.getOrMatch().getRulesList().forEach(r -> ports.addAll(disabledPorts(r)));
-    return ports;
   }
 
   static <T extends Message> T unpack(Any any, Class<T> type) {

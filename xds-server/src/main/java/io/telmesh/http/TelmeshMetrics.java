@@ -71,6 +71,13 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents {
   }
 
   @Override
+  public void listenerDrained(String listener) {
+    Counter.builder("telmesh_listener_drains").description(
+            "Pushes that changed a listener-level field, which makes Envoy drain every connection of the listener")
+        .tag("listener", listener).register(registry).increment();
+  }
+
+  @Override
   public void pushed(String type) {
     Counter.builder("telmesh_xds_pushes").description("xDS responses sent, by type").tag("type", type)
         .register(registry).increment();

@@ -19,6 +19,9 @@ public interface PushMetrics {
   /** A resource was held back because Envoy would reject it (rule id as in {@code Violation}). */
   void validationFailed(String rule);
 
+  /** A push changed a listener-level field of this listener: Envoy drains all its connections. */
+  default void listenerDrained(String listener) {}
+
   PushMetrics NONE = new PushMetrics() {
     @Override
     public void translatedMesh(Duration duration) {}

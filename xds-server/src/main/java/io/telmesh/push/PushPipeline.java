@@ -188,11 +188,21 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       } else {
         proxyProblems.put(node.id(), List.copyOf(problems));
       }
+      logDrains(node, snapshot);
       cache.setSnapshot(node.id(), snapshot);
       metrics.translatedProxy(Duration.ofNanos(System.nanoTime() - started));
     } catch (RuntimeException e) {
       LOG.error("proxy {}: translation failed; it keeps its current config", node.id(), e);
     }
+  }
+
+  /** Listener-level changes against what the proxy was last given: each drains a whole listener. */
+  private void logDrains(ProxyNode node, ProxySnapshot next) {
+    cache.snapshot(node.id()).ifPresent(previous -> ListenerDrains.between(previous, next).forEach(drain -> {
+      LOG.info("proxy {}: listener {} {} changed (drains all its connections)", node.id(), drain.listener(),
+          drain.field());
+      metrics.listenerDrained(drain.listener());
+    }));
   }
 
   private void logProblems() {
