@@ -210,12 +210,17 @@ pass "server.$NS and client.$NS are SYNCED"
 
 # The client's sidecar knows the server's net1 address as a Diameter peer (headless Service
 # diameter-signaling) once telmesh has seen the server Ready; wait for that listener.
+# (Output is read into variables before grep: a `curl | grep -q` pipeline can fail on SIGPIPE.)
+peer_listener=false
 for _ in $(seq 60); do
-  kubectl -n "$NS" exec client -c app -- curl -fsS http://127.0.0.1:15000/listeners \
-    | grep -q "^${SERVER_NET1}_3868::" && break
+  listeners=$(kubectl -n "$NS" exec client -c app -- curl -fsS http://127.0.0.1:15000/listeners)
+  if grep -q "^${SERVER_NET1}_3868::" <<<"$listeners"; then
+    peer_listener=true
+    break
+  fi
   sleep 1
 done
-kubectl -n "$NS" exec client -c app -- curl -fsS http://127.0.0.1:15000/listeners | grep -q "^${SERVER_NET1}_3868::" \
+[[ $peer_listener == true ]] \
   || fail "the client's sidecar has no Diameter listener ${SERVER_NET1}_3868 for the server's net1 address"
 
 log "TCP through the sidecars, counted per network"
