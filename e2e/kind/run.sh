@@ -41,6 +41,8 @@ pass() { printf 'ok: %s\n' "$*"; }
 for tool in docker kind kubectl; do
   command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
+# Every kubectl call goes to this cluster, whatever the current context is.
+kubectl() { command kubectl --context "kind-$CLUSTER" "$@"; }
 
 on_exit() {
   local rc=$?
@@ -54,7 +56,7 @@ on_exit() {
     done
   fi
   if [[ $keep == true ]]; then
-    log "cluster $CLUSTER kept (kubectl config context kind-$CLUSTER); delete it with e2e/kind/down.sh"
+    log "cluster $CLUSTER kept (kubectl context kind-$CLUSTER); delete it with e2e/kind/down.sh"
   else
     "$here/down.sh" || true
   fi
@@ -91,7 +93,6 @@ if ! docker network inspect "$NET1_NETWORK" >/dev/null 2>&1; then
 fi
 trap on_exit EXIT
 kind create cluster --name "$CLUSTER" --config "$here/kind-config.yaml" --wait 180s
-kubectl config use-context "kind-$CLUSTER" >/dev/null
 
 mapfile -t workers < <(kind get nodes --name "$CLUSTER" | grep -v control-plane | sort)
 ((${#workers[@]} == 2)) || fail "expected 2 workers, got: ${workers[*]}"
@@ -185,11 +186,12 @@ echo_via() { # SOCAT_TYPE HOST:PORT TOKEN
 proxy_status_synced() {
   local out=""
   for _ in $(seq 30); do
-    # -Xmx: a second JVM next to the server's, inside the same memory limit.
+    # -Xmx: a second JVM next to the server's, inside the same memory limit. Only stdout (the
+    # table: NAME CDS LDS EDS RDS VERSION) is parsed; errors go to the terminal.
     if out=$(kubectl -n telmesh-system exec deploy/telmesh -- env TELMESH_JAVA_OPTS=-Xmx128m \
-        telmesh proxy-status --xds-address "$XDS" 2>&1) \
+        telmesh proxy-status --xds-address "$XDS") \
       && awk -v ns="$NS" '
-        NR == 1 { next }
+        NR == 1 || NF == 0 { next }
         $1 == "server." ns || $1 == "client." ns { seen++ }
         !($2 == "SYNCED" && $3 == "SYNCED" && $4 == "SYNCED" && $5 == "SYNCED") { bad = 1 }
         END { exit !(seen == 2 && !bad) }' <<<"$out"; then
