@@ -16,7 +16,9 @@ RUN apt-get update \
 
 COPY xds-server/target/telmesh.jar /opt/telmesh/telmesh.jar
 # Same contract as the repository's ./telmesh launcher: extra JVM options in TELMESH_JAVA_OPTS.
-RUN printf '#!/bin/sh\nexec java ${TELMESH_JAVA_OPTS:-} -jar /opt/telmesh/telmesh.jar "$@"\n' \
+# HotSpot prints its own warnings to stdout; stdout is data here (a bootstrap, an iptables
+# payload), so they go to stderr.
+RUN printf '#!/bin/sh\nexec java -XX:+DisplayVMOutputToStderr ${TELMESH_JAVA_OPTS:-} -jar /opt/telmesh/telmesh.jar "$@"\n' \
       > /usr/local/bin/telmesh \
  && chmod 0755 /usr/local/bin/telmesh
 
