@@ -39,7 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {"", "Examples:", "  telmesh iptables --pod telco/smf-0", "  telmesh iptables --pod telco/hss-0 --family 6",
         "  telmesh iptables -p 15001 -z 15006 -u 1337 -m TPROXY -b '*' -i '*'",
         "  telmesh iptables --pod telco/amf-0 --format json",
-        "  ip netns exec POD telmesh iptables --manifests DIR --pod NS/NAME --apply"})
+        "  ip netns exec POD telmesh iptables --manifests DIR --pod NS/NAME --apply",
+        "  telmesh iptables --kubernetes --pod $(POD_NAMESPACE)/$(POD_NAME) --apply   (an init container)"})
 final class IptablesCommand implements Runnable {
 
   enum Format { text, json }
@@ -48,7 +49,7 @@ final class IptablesCommand implements Runnable {
   CommandSpec spec;
 
   @Mixin
-  MeshSourceOptions source = new MeshSourceOptions();
+  PodSourceOptions source = new PodSourceOptions();
 
   @Option(names = "--pod", paramLabel = "NS/NAME", converter = PodRef.class,
       description = "The pod whose rules to compute (pod mode). Without it, the arguments are istio-iptables flags.")
@@ -105,7 +106,7 @@ final class IptablesCommand implements Runnable {
           + "do not combine with it (got " + String.join(" ", refused) + ")");
     }
     boolean dropInvalid = settings(() -> IstioFlags.parse(istioFlags)).dropInvalid();
-    MeshState mesh = source.load();
+    MeshState mesh = source.load(pod, spec.commandLine().getErr());
     if (mesh.workload(pod).isEmpty()) {
       throw new UserError("pod " + pod + " is not in the mesh (known pods: " + knownPods(mesh) + ")");
     }
@@ -113,8 +114,9 @@ final class IptablesCommand implements Runnable {
   }
 
   private CapturePlan flagsPlan(IpFamily printed) {
-    if (source.manifests != null) {
-      throw new UserError("--manifests only applies with --pod (flags mode reads no manifests)");
+    if (source.files.manifests != null || source.kubernetes) {
+      throw new UserError((source.kubernetes ? "--kubernetes" : "--manifests")
+          + " only applies with --pod (flags mode reads no manifests)");
     }
     List<String> args = new ArrayList<>(istioFlags);
     if (printed == IpFamily.V6) {

@@ -33,6 +33,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubernetesSource implements MeshSource {
 
+  /** An API resource as RBAC names it: API group ({@code ""} for core), version, plural resource. */
+  public record ApiResource(String group, String version, String resource) {}
+
+  /**
+   * Exactly what the informers list and watch; a deployment grants telmesh get, list and watch on
+   * these and nothing else ({@code KubernetesSourceTest} checks the requests against this list).
+   */
+  public static final List<ApiResource> WATCHED = List.of(
+      new ApiResource("", "v1", "services"),
+      new ApiResource("discovery.k8s.io", "v1", "endpointslices"),
+      new ApiResource("", "v1", "pods"),
+      new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"));
+
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
   private static final long COALESCE_MILLIS = 20;
   /** How long to wait for NetworkAttachmentDefinitions before serving without them. */

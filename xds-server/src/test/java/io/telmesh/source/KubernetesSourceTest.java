@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
@@ -30,10 +31,15 @@ import io.telmesh.xds.TypeUrls;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +190,31 @@ class KubernetesSourceTest {
       DeltaDiscoveryResponse after = await(delta, TypeUrls.LISTENER, r -> names(r).contains("10.96.0.52_7779"));
       assertThat(after.getRemovedResourcesList()).isEmpty();
     }
+  }
+
+  /**
+   * The informers read exactly {@link KubernetesSource#WATCHED}, each with a list and a watch: the
+   * list deployments grant get/list/watch on (e2e's kind recipe compares its ClusterRole to it).
+   */
+  @Test
+  void informersListAndWatchExactlyTheWatchedResources() throws Exception {
+    Set<KubernetesSource.ApiResource> listed = new HashSet<>();
+    Set<KubernetesSource.ApiResource> watched = new HashSet<>();
+    Pattern collection = Pattern.compile("/(?:api/(v1)|apis/([^/]+)/([^/]+))/([^/?]+)(\\?.*)?");
+    RecordedRequest request;
+    while ((request = api.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+      Matcher path = collection.matcher(request.getPath());
+      if (!request.getMethod().equals("GET") || !path.matches()) {
+        continue; // the test's own creates, and API discovery (/apis/GROUP/VERSION)
+      }
+      KubernetesSource.ApiResource resource = path.group(1) != null
+          ? new KubernetesSource.ApiResource("", "v1", path.group(4))
+          : new KubernetesSource.ApiResource(path.group(2), path.group(3), path.group(4));
+      String query = path.group(5) == null ? "" : path.group(5);
+      (query.contains("watch=true") ? watched : listed).add(resource);
+    }
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(KubernetesSource.WATCHED);
+    assertThat(watched).containsExactlyInAnyOrderElementsOf(KubernetesSource.WATCHED);
   }
 
   private static int endpointCount(Resource resource) {

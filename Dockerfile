@@ -1,0 +1,29 @@
+# The telmesh image: `telmesh serve` by default, and the CLI that a pod's init containers run
+# (`telmesh bootstrap --kubernetes`, `telmesh iptables --kubernetes --apply`).
+#
+# Build the jar first, then the image from the repository root:
+#   mvn -B -DskipTests package -pl xds-server -am
+#   docker build -t telmesh:dev .
+FROM eclipse-temurin:17-jre
+
+# iptables (iptables-restore/-save, ip6tables-*) and iproute2 (ip) for `telmesh iptables --apply`.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends iptables iproute2 \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 telmesh \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /opt/telmesh --no-create-home \
+      --shell /usr/sbin/nologin telmesh
+
+COPY xds-server/target/telmesh.jar /opt/telmesh/telmesh.jar
+# Same contract as the repository's ./telmesh launcher: extra JVM options in TELMESH_JAVA_OPTS.
+# HotSpot prints its own warnings to stdout; stdout is data here (a bootstrap, an iptables
+# payload), so they go to stderr.
+RUN printf '#!/bin/sh\nexec java -XX:+DisplayVMOutputToStderr ${TELMESH_JAVA_OPTS:-} -jar /opt/telmesh/telmesh.jar "$@"\n' \
+      > /usr/local/bin/telmesh \
+ && chmod 0755 /usr/local/bin/telmesh
+
+# Non-root by default; only the capture init container runs as root (with NET_ADMIN and NET_RAW).
+USER 10001:10001
+EXPOSE 15010 15014
+ENTRYPOINT ["telmesh"]
+CMD ["serve", "--kubernetes"]
