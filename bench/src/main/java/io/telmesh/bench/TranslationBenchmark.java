@@ -11,6 +11,9 @@ import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.ProxyResources;
 import io.telmesh.translate.Translator;
 import io.telmesh.validate.CrossResourceValidator;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -50,6 +53,10 @@ public class TranslationBenchmark {
   int interfaces;
 
   private KubeObjects objects;
+  private KubeObjects[] flipping;
+  private MeshStateBuilder incremental;
+  private MeshTranslation lastIncremental;
+  private int flips;
   private MeshState mesh;
   private MeshTranslation translation;
   private List<ProxyNode> nodes;
@@ -61,6 +68,32 @@ public class TranslationBenchmark {
     mesh = MeshStateBuilder.build(objects);
     translation = Translator.prepare(mesh);
     nodes = mesh.workloads().keySet().stream().map((NamespacedName k) -> Nodes.forWorkload(mesh, k)).toList();
+    flipping = new KubeObjects[] {objects, withFirstEndpointNotReady(objects)};
+    incremental = new MeshStateBuilder();
+    lastIncremental = Translator.prepare(incremental.next(objects));
+  }
+
+  private static KubeObjects withFirstEndpointNotReady(KubeObjects objects) {
+    List<EndpointSlice> slices = new ArrayList<>(objects.endpointSlices());
+    slices.set(0, new EndpointSliceBuilder(slices.get(0)).editFirstEndpoint().withNewConditions().withReady(false)
+        .endConditions().endEndpoint().build());
+    return new KubeObjects(objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
+  }
+
+  /**
+   * What a push does once, before any proxy, after one endpoint changed: the incremental mesh state
+   * (unchanged objects are not read again) and the shared translation reusing the previous one,
+   * with its lazily built shared outbound part (built by the first proxy pushed).
+   */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public ProxyResources endpointChangeShared() {
+    MeshState next = incremental.next(flipping[++flips % 2]);
+    MeshTranslation translation = Translator.prepare(next, lastIncremental);
+    ProxyResources first = translation.forProxy(nodes.get(0));
+    translation.forgetPrevious();
+    lastIncremental = translation;
+    return first;
   }
 
   /** The per-pod part of one proxy (shared outbound resources are referenced, not rebuilt). */

@@ -12,6 +12,7 @@ import io.telmesh.snapshot.TypeSnapshot;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -174,8 +175,7 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
       } else {
         state.reportedMissing.remove(name);
         if (!resource.version().equals(have) && !resource.version().equals(version(state.rejected, name))) {
-          send.add(Resource.newBuilder().setName(name).setVersion(resource.version())
-              .setResource(resource.any()).build());
+          send.add(resource.delta());
         }
       }
     }
@@ -198,7 +198,7 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
 
   /** The names that may differ between what the proxy has and the current snapshot. */
   private static Set<String> candidates(TypeState state, TypeSnapshot current) {
-    Set<String> names = new TreeSet<>(state.fresh);
+    Set<String> names = new LinkedHashSet<>(state.fresh);
     if (state.has != null) {
       if (current != state.has && !current.version().equals(state.has.version())) {
         names.addAll(current.changedSince(state.has));

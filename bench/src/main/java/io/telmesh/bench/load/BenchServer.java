@@ -214,10 +214,16 @@ public final class BenchServer {
     }
   }
 
-  /** The same pre-serialized responses (one representative proxy's) written to every client. */
+  /**
+   * The same pre-serialized responses (one representative proxy's) written to every client; on a
+   * change, the pre-serialized EDS answer (one assignment for delta, all of them for SotW) written
+   * to every open stream: the machine's floor for full push and convergence.
+   */
   static final class CeilingMode implements Mode {
     private final Map<String, byte[]> sotw = new java.util.HashMap<>();
     private final Map<String, byte[]> delta = new java.util.HashMap<>();
+    private byte[] deltaChange;
+    private final Map<StreamObserver<byte[]>, Boolean> open = new java.util.concurrent.ConcurrentHashMap<>();
     private final Server grpc;
 
     CeilingMode(KubeObjects objects) throws Exception {
@@ -227,6 +233,9 @@ public final class BenchServer {
       prepare(SimClient.EDS, r.endpoints().all());
       prepare(SimClient.LDS, r.listeners().all());
       prepare(SimClient.RDS, r.routes().all());
+      deltaChange = DeltaDiscoveryResponse.newBuilder().setTypeUrl(SimClient.EDS).setSystemVersionInfo("2")
+          .setNonce("2").addResources(Resource.newBuilder().setName("r1").setVersion("2")
+              .setResource(Protos.pack(r.endpoints().all().get(0)))).build().toByteArray();
       MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
@@ -245,10 +254,14 @@ public final class BenchServer {
           .getDeltaAggregatedResourcesMethod().toBuilder(
               ProtoUtils.marshaller(DeltaDiscoveryRequest.getDefaultInstance()), raw).build();
       ServerServiceDefinition service = ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
-          .addMethod(sotwMethod, ServerCalls.asyncBidiStreamingCall(out -> new Answer<>(out, sotw,
-              DiscoveryRequest::getTypeUrl, DiscoveryRequest::getResponseNonce)))
-          .addMethod(deltaMethod, ServerCalls.asyncBidiStreamingCall(out -> new Answer<>(out, delta,
-              DeltaDiscoveryRequest::getTypeUrl, DeltaDiscoveryRequest::getResponseNonce)))
+          .addMethod(sotwMethod, ServerCalls.asyncBidiStreamingCall(out -> {
+            open.put(out, false);
+            return new Answer<>(out, sotw, DiscoveryRequest::getTypeUrl, DiscoveryRequest::getResponseNonce);
+          }))
+          .addMethod(deltaMethod, ServerCalls.asyncBidiStreamingCall(out -> {
+            open.put(out, true);
+            return new Answer<>(out, delta, DeltaDiscoveryRequest::getTypeUrl, DeltaDiscoveryRequest::getResponseNonce);
+          }))
           .build();
       grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
     }
@@ -274,7 +287,9 @@ public final class BenchServer {
       @Override
       public void onNext(Q request) {
         if (nonce.apply(request).isEmpty()) {
-          out.onNext(bytes.get(type.apply(request)));
+          synchronized (out) {
+            out.onNext(bytes.get(type.apply(request)));
+          }
         }
       }
 
@@ -294,7 +309,13 @@ public final class BenchServer {
 
     @Override
     public Instant change(int change) {
-      return Instant.now();
+      Instant at = Instant.now();
+      open.forEach((out, isDelta) -> {
+        synchronized (out) {
+          out.onNext(isDelta ? deltaChange : sotw.get(SimClient.EDS));
+        }
+      });
+      return at;
     }
 
     @Override

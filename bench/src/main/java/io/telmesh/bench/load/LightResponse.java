@@ -7,14 +7,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A DiscoveryResponse or DeltaDiscoveryResponse read without materializing its resources: the
- * simulated sidecars only need the type, version, nonce, sizes and (delta) resource names, and
+ * simulated sidecars only need the type, version, nonce, sizes and (delta) resource names and versions, and
  * parsing megabytes of config per client would make the harness, not the server, the bottleneck.
  */
-record LightResponse(String typeUrl, String version, String nonce, int resources, List<String> names,
+record LightResponse(String typeUrl, String version, String nonce, int resources, Map<String, String> resourceVersions,
     List<String> removed, long bytes) {
 
   /** Field numbers: SotW version_info=1, resources=2, type_url=4, nonce=5; delta system_version_info=1, resources=2 (Resource: name=3, version=1), type_url=4, nonce=5, removed_resources=6. */
@@ -24,7 +26,7 @@ record LightResponse(String typeUrl, String version, String nonce, int resources
     String version = "";
     String nonce = "";
     int resources = 0;
-    List<String> names = new ArrayList<>();
+    Map<String, String> resourceVersions = new LinkedHashMap<>();
     List<String> removed = new ArrayList<>();
     while (true) {
       int tag = in.readTag();
@@ -36,7 +38,7 @@ record LightResponse(String typeUrl, String version, String nonce, int resources
         case 2 -> {
           resources++;
           if (delta) {
-            names.add(resourceName(in.readBytes().newCodedInput()));
+            readResource(in.readBytes().newCodedInput(), resourceVersions);
           } else {
             in.skipField(tag);
           }
@@ -47,19 +49,23 @@ record LightResponse(String typeUrl, String version, String nonce, int resources
         default -> in.skipField(tag);
       }
     }
-    return new LightResponse(type, version, nonce, resources, names, removed, data.length);
+    return new LightResponse(type, version, nonce, resources, resourceVersions, removed, data.length);
   }
 
-  private static String resourceName(CodedInputStream resource) throws IOException {
+  private static void readResource(CodedInputStream resource, Map<String, String> into) throws IOException {
+    String name = "";
+    String version = "";
     while (true) {
       int tag = resource.readTag();
       if (tag == 0) {
-        return "";
+        into.put(name, version);
+        return;
       }
-      if (WireFormat.getTagFieldNumber(tag) == 3) {
-        return resource.readString();
+      switch (WireFormat.getTagFieldNumber(tag)) {
+        case 3 -> name = resource.readString();
+        case 1 -> version = resource.readString();
+        default -> resource.skipField(tag);
       }
-      resource.skipField(tag);
     }
   }
 

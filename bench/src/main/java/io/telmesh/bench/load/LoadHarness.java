@@ -99,9 +99,15 @@ public final class LoadHarness {
     String kind = delta ? "delta" : "sotw";
     System.out.printf("%n== %s, %d %s clients%n", mode, clients, kind);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process server = new ProcessBuilder(java.toString(), "-Xmx8g", "-XX:+UseG1GC", "-cp",
-        System.getProperty("java.class.path"), BenchServer.class.getName(), mode, Integer.toString(services),
-        Integer.toString(pods), Integer.toString(interfaces)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx8g", "-XX:+UseG1GC"));
+    // e.g. -XX:StartFlightRecording=filename=/tmp/server.jfr to profile the server
+    String extra = System.getenv("TELMESH_BENCH_SERVER_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(Arrays.asList(extra.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), mode,
+        Integer.toString(services), Integer.toString(pods), Integer.toString(interfaces)));
+    Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     PrintWriter in = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
     int port = Integer.parseInt(expect(out, "READY"));
@@ -144,7 +150,7 @@ public final class LoadHarness {
           perProxyHeap / 1024);
 
       String convergence = "n/a | n/a";
-      if (!mode.equals("ceiling") && changes > 0) {
+      if (changes > 0) {
         List<Long> samples = new ArrayList<>();
         for (int change = 0; change < changes; change++) {
           List<SimClient.EdsWaiter> waiters = sims.stream().map(SimClient::expectEds).toList();

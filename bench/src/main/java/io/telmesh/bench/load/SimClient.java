@@ -106,7 +106,7 @@ final class SimClient {
     String type = response.typeUrl();
     if (delta) {
       Map<String, String> mine = tracked.computeIfAbsent(type, t -> new HashMap<>());
-      response.names().forEach(n -> mine.put(n, response.version()));
+      mine.putAll(response.resourceVersions());
       response.removed().forEach(mine::remove);
       requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
           .setResponseNonce(response.nonce()).build());
