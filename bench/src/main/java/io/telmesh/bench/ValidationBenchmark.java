@@ -15,6 +15,7 @@ import io.telmesh.translate.Translator;
 import io.telmesh.validate.CrossResourceValidator;
 import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.ProtoConstraintValidator;
+import io.telmesh.validate.SegmentedValidator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,6 +60,7 @@ public class ValidationBenchmark {
   private MeshTranslation translation;
   private List<ProxyNode> nodes;
   private EnvoyValidator warm;
+  private SegmentedValidator server;
   private final ProtoConstraintValidator constraints = ProtoConstraintValidator.envoy();
   private int next;
 
@@ -69,6 +71,8 @@ public class ValidationBenchmark {
     nodes = mesh.workloads().keySet().stream().map((NamespacedName k) -> Nodes.forWorkload(mesh, k)).toList();
     warm = EnvoyValidator.create();
     nodes.forEach(n -> warm.constraints(translation.forProxy(n)));
+    server = new SegmentedValidator();
+    nodes.forEach(n -> server.validate(translation.forProxy(n)));
   }
 
   private ProxyResources nextProxy() {
@@ -116,6 +120,15 @@ public class ValidationBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public int combinedPerProxy() {
     return warm.validate(nextProxy()).size();
+  }
+
+  /**
+   * What the server runs before every push ({@link SegmentedValidator}): constraints and facts per
+   * segment from memory, the combination remembered per set of facts.
+   */
+  @Benchmark
+  public int serverPerProxy() {
+    return server.validate(nextProxy()).size();
   }
 
   private <T extends Message> int count(ResourceSet<T> set) {

@@ -7,6 +7,11 @@ public final class Names {
   public static final String VIRTUAL_INBOUND = "virtualInbound";
   public static final String VIRTUAL_OUTBOUND_BLACKHOLE_CHAIN = "virtualOutbound-blackhole";
   public static final String VIRTUAL_OUTBOUND_CATCHALL_CHAIN = "virtualOutbound-catchall-tcp";
+
+  /** virtualOutbound's pass-through for Diameter peers dialled by address: {@code virtualOutbound-diameter-3868}. */
+  public static String virtualOutboundDiameterChain(int port) {
+    return VIRTUAL_OUTBOUND + "-diameter-" + port;
+  }
   public static final String VIRTUAL_INBOUND_BLACKHOLE_CHAIN = "virtualInbound-blackhole";
   /** Istio names the TCP passthrough chain after the listener itself. */
   public static final String VIRTUAL_INBOUND_PASSTHROUGH_CHAIN = VIRTUAL_INBOUND;

@@ -11,12 +11,17 @@ import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.model.InterceptionMode;
+import io.telmesh.protocol.ProtocolSelector;
 import io.telmesh.translate.ProxyProfile;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * {@code virtualOutbound} on 15001: hands captured connections to the listener of their original
  * destination; what matches none passes through, and connections to 15001 itself are dropped.
+ * Diameter peers are often configured by address, with no Service in front: connections to the
+ * Diameter ports pass through with the long-lived profile (no idle timeout), not the catch-all's.
  */
 public final class VirtualOutboundBuilder {
 
@@ -33,11 +38,18 @@ public final class VirtualOutboundBuilder {
             .setName(Names.VIRTUAL_OUTBOUND_BLACKHOLE_CHAIN)
             .setFilterChainMatch(FilterChainMatch.newBuilder()
                 .setDestinationPort(UInt32Value.of(Names.OUTBOUND_CAPTURE_PORT)))
-            .addFilters(NetworkFilters.tcpProxy(Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty())))
-        .addFilterChains(FilterChain.newBuilder()
-            .setName(Names.VIRTUAL_OUTBOUND_CATCHALL_CHAIN)
-            .addFilters(NetworkFilters.tcpProxy(Names.PASSTHROUGH_CLUSTER, Names.PASSTHROUGH_CLUSTER,
-                profile.idleTimeout())));
+            .addFilters(NetworkFilters.tcpProxy(Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty())));
+    for (int port : List.of(ProtocolSelector.DIAMETER_PORT, ProtocolSelector.DIAMETER_TLS_PORT)) {
+      listener.addFilterChains(FilterChain.newBuilder()
+          .setName(Names.virtualOutboundDiameterChain(port))
+          .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
+          .addFilters(NetworkFilters.tcpProxy(Names.virtualOutboundDiameterChain(port), Names.PASSTHROUGH_CLUSTER,
+              Optional.of(Duration.ZERO))));
+    }
+    listener.addFilterChains(FilterChain.newBuilder()
+        .setName(Names.VIRTUAL_OUTBOUND_CATCHALL_CHAIN)
+        .addFilters(NetworkFilters.tcpProxy(Names.PASSTHROUGH_CLUSTER, Names.PASSTHROUGH_CLUSTER,
+            profile.idleTimeout())));
     if (profile.ipv4() && profile.ipv6()) {
       listener.addAdditionalAddresses(AdditionalAddress.newBuilder()
           .setAddress(Addresses.socket(Names.WILDCARD_V6, Names.OUTBOUND_CAPTURE_PORT)));

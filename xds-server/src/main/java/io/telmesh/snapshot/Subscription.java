@@ -2,6 +2,8 @@ package io.telmesh.snapshot;
 
 import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -18,9 +20,22 @@ public record Subscription(Optional<List<String>> names) {
   private static final Interner<List<String>> NAMES = Interners.newWeakInterner();
 
   public static Subscription of(Iterable<String> names) {
-    TreeSet<String> sorted = new TreeSet<>();
-    names.forEach(sorted::add);
-    return new Subscription(Optional.of(NAMES.intern(List.copyOf(sorted))));
+    List<String> list = new ArrayList<>();
+    names.forEach(list::add);
+    if (!sortedAndDistinct(list)) {
+      list = new ArrayList<>(new TreeSet<>(list));
+    }
+    return new Subscription(Optional.of(NAMES.intern(List.copyOf(list))));
+  }
+
+  /** Lists that come back interned (a proxy's ACK repeats its names) skip the sort. */
+  private static boolean sortedAndDistinct(List<String> names) {
+    for (int i = 1; i < names.size(); i++) {
+      if (names.get(i - 1).compareTo(names.get(i)) >= 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public boolean wildcard() {
@@ -28,6 +43,6 @@ public record Subscription(Optional<List<String>> names) {
   }
 
   public boolean includes(String name) {
-    return names.map(n -> java.util.Collections.binarySearch(n, name) >= 0).orElse(true);
+    return names.map(n -> Collections.binarySearch(n, name) >= 0).orElse(true);
   }
 }

@@ -1,6 +1,7 @@
 package io.telmesh.snapshot;
 
 import com.google.common.hash.Hasher;
+import com.google.protobuf.Any;
 import io.telmesh.envoy.ResourceVersions;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +21,9 @@ public final class TypeSnapshot {
   private final String typeUrl;
   private final List<PreparedSegment> segments;
   private final String version;
+  /** Named subscriptions' resources and versions, computed once per interned name list. */
+  private volatile Selection everything;
+  private final Map<List<String>, Selection> selections = Collections.synchronizedMap(new WeakHashMap<>());
   /** Diffs against earlier snapshots, computed once for all proxies sharing both. */
   private final Map<TypeSnapshot, Set<String>> diffs = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -67,6 +71,42 @@ public final class TypeSnapshot {
       size += segment.byName().size();
     }
     return size;
+  }
+
+  /** The resources of a subscription, packed, and its version. */
+  public record Selection(List<Any> resources, String version) {}
+
+  /** A wildcard subscription's answer, built on first use: shared by every proxy with this snapshot. */
+  public Selection everything() {
+    Selection all = everything;
+    if (all == null) {
+      all = new Selection(all().stream().map(PreparedResource::any).toList(), version);
+      everything = all;
+    }
+    return all;
+  }
+
+  /**
+   * What a state-of-the-world subscription to {@code names} (an interned {@link Subscription}
+   * list) receives. The names asked for are part of the version, so a changed subscription is
+   * always answered, with whatever of it exists. Computed once per name list and snapshot: every
+   * ACK of every proxy subscribing to the same EDS names asks again.
+   */
+  public Selection select(List<String> names) {
+    return selections.computeIfAbsent(names, this::selectNow);
+  }
+
+  private Selection selectNow(List<String> names) {
+    List<Any> selected = new ArrayList<>();
+    Hasher hasher = ResourceVersions.newSet();
+    for (String name : names) {
+      PreparedResource resource = get(name);
+      ResourceVersions.add(hasher, name, resource == null ? "-" : resource.version());
+      if (resource != null) {
+        selected.add(resource.any());
+      }
+    }
+    return new Selection(List.copyOf(selected), ResourceVersions.finish(hasher));
   }
 
   /**

@@ -4,8 +4,6 @@ import io.telmesh.snapshot.Responded;
 import io.telmesh.snapshot.Subscription;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.TypeSnapshot;
-import io.telmesh.snapshot.PreparedResource;
-import com.google.common.hash.Hasher;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
@@ -14,7 +12,6 @@ import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.WatchCancelledException;
 import io.envoyproxy.controlplane.cache.XdsRequest;
-import io.telmesh.envoy.ResourceVersions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -185,37 +181,23 @@ public final class ProxyCache implements ConfigWatcher {
       XdsRequest request = watch.watch.request();
       List<String> names = request.getResourceNamesList();
       boolean wildcard = names.contains("*") || (names.isEmpty() && TypeUrls.WILDCARD_TYPES.contains(watch.type));
-      List<PreparedResource> selected;
-      String version;
-      if (wildcard) {
-        selected = resources.all();
-        version = resources.version();
-      } else {
-        // The names asked for are part of the version: a changed subscription is always answered,
-        // with whatever of it exists.
-        selected = new ArrayList<>();
-        Hasher hasher = ResourceVersions.newSet();
-        for (String name : new TreeSet<>(names)) {
-          PreparedResource resource = resources.get(name);
-          ResourceVersions.add(hasher, name, resource == null ? "-" : resource.version());
-          if (resource != null) {
-            selected.add(resource);
-          }
-        }
-        version = ResourceVersions.finish(hasher);
-      }
+      Subscription subscription = wildcard ? Subscription.WILDCARD : Subscription.of(names);
+      // Memoised per snapshot and name list: every ACK asks again, and most proxies ask the same.
+      TypeSnapshot.Selection selection = wildcard ? resources.everything()
+          : resources.select(subscription.names().orElseThrow());
+      String version = selection.version();
       if (version.equals(request.getVersionInfo()) || version.equals(rejectedVersion.get(watch.type))) {
         watch.baseline = resources;
         return false;
       }
       try {
-        watch.watch.respond(Response.create(request, selected.stream().map(PreparedResource::any).toList(), version));
+        watch.watch.respond(Response.create(request, selection.resources(), version));
       } catch (WatchCancelledException e) {
         return true;
       }
       lastSentVersion.put(watch.type, version);
       rejectedVersion.remove(watch.type);
-      recordResponse(watch.type, new Responded(version, resources, wildcard ? Subscription.WILDCARD : Subscription.of(names)));
+      recordResponse(watch.type, new Responded(version, resources, subscription));
       return true;
     }
   }
