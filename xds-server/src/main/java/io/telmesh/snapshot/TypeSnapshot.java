@@ -1,5 +1,6 @@
 package io.telmesh.snapshot;
 
+import com.google.common.collect.MapMaker;
 import com.google.common.hash.Hasher;
 import com.google.protobuf.Any;
 import io.telmesh.envoy.ResourceVersions;
@@ -21,9 +22,11 @@ public final class TypeSnapshot {
   private final String typeUrl;
   private final List<PreparedSegment> segments;
   private final String version;
-  /** Named subscriptions' resources and versions, computed once per interned name list. */
-  private volatile Selection everything;
-  private final Map<List<String>, Selection> selections = Collections.synchronizedMap(new WeakHashMap<>());
+  /**
+   * Named subscriptions' resources and versions, per interned name list; weak keys compare by
+   * identity, so a lookup does not hash a thousand names.
+   */
+  private final Map<List<String>, Selection> selections = new MapMaker().weakKeys().makeMap();
   /** Diffs against earlier snapshots, computed once for all proxies sharing both. */
   private final Map<TypeSnapshot, Set<String>> diffs = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -76,14 +79,12 @@ public final class TypeSnapshot {
   /** The resources of a subscription, packed, and its version. */
   public record Selection(List<Any> resources, String version) {}
 
-  /** A wildcard subscription's answer, built on first use: shared by every proxy with this snapshot. */
+  /**
+   * A wildcard subscription's answer. Not remembered: wildcard types (listeners, clusters) carry
+   * a pod's own resources, so the snapshot is rarely shared, and the list is only needed to send.
+   */
   public Selection everything() {
-    Selection all = everything;
-    if (all == null) {
-      all = new Selection(all().stream().map(PreparedResource::any).toList(), version);
-      everything = all;
-    }
-    return all;
+    return new Selection(all().stream().map(PreparedResource::any).toList(), version);
   }
 
   /**

@@ -182,16 +182,16 @@ public final class ProxyCache implements ConfigWatcher {
       List<String> names = request.getResourceNamesList();
       boolean wildcard = names.contains("*") || (names.isEmpty() && TypeUrls.WILDCARD_TYPES.contains(watch.type));
       Subscription subscription = wildcard ? Subscription.WILDCARD : Subscription.of(names);
-      // Memoised per snapshot and name list: every ACK asks again, and most proxies ask the same.
-      TypeSnapshot.Selection selection = wildcard ? resources.everything()
-          : resources.select(subscription.names().orElseThrow());
-      String version = selection.version();
+      // Named: memoised per snapshot and name list (every ACK asks again, most proxies ask the same).
+      TypeSnapshot.Selection selection = wildcard ? null : resources.select(subscription.names().orElseThrow());
+      String version = wildcard ? resources.version() : selection.version();
       if (version.equals(request.getVersionInfo()) || version.equals(rejectedVersion.get(watch.type))) {
         watch.baseline = resources;
         return false;
       }
       try {
-        watch.watch.respond(Response.create(request, selection.resources(), version));
+        watch.watch.respond(Response.create(request,
+            (wildcard ? resources.everything() : selection).resources(), version));
       } catch (WatchCancelledException e) {
         return true;
       }

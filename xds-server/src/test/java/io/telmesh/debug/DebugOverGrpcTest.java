@@ -9,8 +9,10 @@ import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
 import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.envoyproxy.envoy.service.status.v3.ClientConfig;
 import io.envoyproxy.envoy.service.status.v3.ClientConfig.GenericXdsConfig;
 import io.envoyproxy.envoy.service.status.v3.ClientStatusDiscoveryServiceGrpc;
@@ -124,6 +126,35 @@ class DebugOverGrpcTest {
     assertThat(rejected.getErrorState().getDetails()).isEqualTo(NACK);
     assertThat(rejected.getErrorState().getVersionInfo()).isNotEmpty();
     assertThat(rejected.hasXdsConfig()).as("nothing was ever accepted").isFalse();
+  }
+
+  @Test
+  void csdsReportsWhatADeltaSidecarWasSentAndAcked() throws Exception {
+    Node db = Nodes.envoyNode("db-0", "telco", "10.244.3.30", Map.of());
+    try (AdsClient.Delta delta = client.delta()) {
+      delta.subscribe(db, TypeUrls.CLUSTER, List.of());
+      DeltaDiscoveryResponse cds = delta.next(TypeUrls.CLUSTER, WAIT);
+      delta.ack(cds);
+      Resource sent = cds.getResourcesList().stream().filter(r -> r.getName().equals("inbound|9042||"))
+          .findFirst().orElseThrow();
+      GenericXdsConfig entry = null;
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < deadline) {
+        ClientStatusResponse status = csds(NodeMatcher.newBuilder().setNodeId(StringMatcher.newBuilder()
+            .setExact(db.getId())).build());
+        if (status.getConfigCount() == 1) {
+          entry = entry(status.getConfig(0), TypeUrls.CLUSTER, sent.getName());
+          if (entry.getClientStatus() == ClientResourceStatus.ACKED) {
+            break;
+          }
+        }
+        Thread.sleep(50);
+      }
+      assertThat(entry).isNotNull();
+      assertThat(entry.getClientStatus()).isEqualTo(ClientResourceStatus.ACKED);
+      assertThat(entry.getConfigStatus()).isEqualTo(ConfigStatus.SYNCED);
+      assertThat(entry.getXdsConfig()).as("the resource exactly as sent").isEqualTo(sent.getResource());
+    }
   }
 
   @Test
