@@ -1,13 +1,22 @@
 package io.telmesh.bench;
 
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.telmesh.inbound.InboundClusterBuilder;
+import io.telmesh.inbound.InboundListenerBuilder;
+import io.telmesh.inbound.InboundPlan;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
+import io.telmesh.model.Workload;
+import io.telmesh.model.WorkloadPorts;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.outbound.VirtualOutboundBuilder;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
+import io.telmesh.translate.ProxyProfile;
 import io.telmesh.translate.ProxyResources;
 import io.telmesh.translate.Translator;
 import io.telmesh.validate.CrossResourceValidator;
@@ -15,6 +24,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -96,11 +106,31 @@ public class TranslationBenchmark {
     return first;
   }
 
-  /** The per-pod part of one proxy (shared outbound resources are referenced, not rebuilt). */
+  /**
+   * One proxy's resources in a mesh version that already translated its pod (shared outbound
+   * referenced, own part from memory): what every push after the first costs per proxy.
+   */
   @Benchmark
   public ProxyResources perProxy() {
     ProxyNode node = nodes.get(next++ % nodes.size());
     return translation.forProxy(node);
+  }
+
+  /**
+   * A pod's own part translated for the first time (what {@code forProxy} does on a memo miss:
+   * a new or changed pod): virtual listeners, the inbound listener's chains, inbound clusters.
+   */
+  @Benchmark
+  public int ownPartFirstTranslation() {
+    ProxyNode node = nodes.get(next++ % nodes.size());
+    Workload workload = mesh.workload(node.pod()).orElseThrow();
+    WorkloadPorts ports = mesh.portsOf(workload.key());
+    ProxyProfile profile = ProxyProfile.of(node, Optional.of(workload));
+    InboundPlan plan = InboundPlan.of(workload, ports.inbound());
+    Listener outbound = VirtualOutboundBuilder.build(profile);
+    Listener inbound = InboundListenerBuilder.build(workload, plan, profile);
+    List<Cluster> clusters = InboundClusterBuilder.build(ports.inbound(), profile);
+    return outbound.getFilterChainsCount() + inbound.getFilterChainsCount() + clusters.size();
   }
 
   /** Everything built once per mesh version: endpoints, shared outbound, proxyless. */
