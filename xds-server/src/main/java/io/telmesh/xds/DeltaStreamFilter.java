@@ -1,12 +1,10 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.ProxySnapshot;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.Status;
 import io.telmesh.node.ProxyNode;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -28,14 +26,7 @@ final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
   }
 
   void sent(DeltaDiscoveryResponse response) {
-    ProxyNode proxy = node();
-    if (proxy == null || !TypeUrls.LIBRARY_TYPES.contains(response.getTypeUrl())) {
-      return;
-    }
-    Instant changedAt = context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
-    context.tracker().sent(proxy.id(), response.getTypeUrl(), TypeUrls.shortName(response.getTypeUrl()),
-        response.getSystemVersionInfo(), response.getNonce(), changedAt, response.getResourcesCount(),
-        context.cache().responded(proxy.id(), response.getTypeUrl(), response.getSystemVersionInfo()));
+    recordSent(response.getTypeUrl(), response.getSystemVersionInfo(), response.getNonce(), response.getResourcesCount());
   }
 
   @Override

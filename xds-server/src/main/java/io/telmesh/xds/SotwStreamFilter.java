@@ -1,6 +1,5 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.ProxySnapshot;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -8,7 +7,6 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.snapshot.Subscription;
-import java.time.Instant;
 import java.util.Optional;
 
 /** {@link XdsStreamFilter} for state-of-the-world streams. */
@@ -30,16 +28,8 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
     this.library = libraryObserver;
   }
 
-  /** Every response leaving the stream, whoever built it. */
   void sent(DiscoveryResponse response) {
-    ProxyNode proxy = node();
-    if (proxy == null || !TypeUrls.LIBRARY_TYPES.contains(response.getTypeUrl())) {
-      return;
-    }
-    Instant changedAt = context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
-    context.tracker().sent(proxy.id(), response.getTypeUrl(), TypeUrls.shortName(response.getTypeUrl()),
-        response.getVersionInfo(), response.getNonce(), changedAt, response.getResourcesCount(),
-        context.cache().responded(proxy.id(), response.getTypeUrl(), response.getVersionInfo()));
+    recordSent(response.getTypeUrl(), response.getVersionInfo(), response.getNonce(), response.getResourcesCount());
   }
 
   @Override

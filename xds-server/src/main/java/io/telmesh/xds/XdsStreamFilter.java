@@ -5,6 +5,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.node.InvalidNodeException;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.snapshot.ProxySnapshot;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -159,6 +161,17 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
 
   ProxyNode node() {
     return node;
+  }
+
+  /** Reports a response leaving the stream, whoever built it (the library, DeltaStream, telmesh). */
+  protected void recordSent(String typeUrl, String version, String nonce, int resources) {
+    ProxyNode proxy = node;
+    if (proxy == null || !TypeUrls.LIBRARY_TYPES.contains(typeUrl)) {
+      return;
+    }
+    Instant changedAt = context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
+    context.tracker().sent(proxy.id(), typeUrl, TypeUrls.shortName(typeUrl), version, nonce, changedAt, resources,
+        context.cache().responded(proxy.id(), typeUrl, version));
   }
 
   private static String nextNonce() {
