@@ -1,6 +1,5 @@
 package io.telmesh.model;
 
-import java.util.Locale;
 
 /**
  * The application protocol telmesh serves a TCP port as, following Istio's names, plus Diameter.
@@ -38,20 +37,5 @@ public enum AppProtocol {
   /** HTTP/2 on the upstream connection (h2c). */
   public boolean isHttp2() {
     return this == HTTP2 || this == GRPC || this == GRPC_WEB;
-  }
-
-  /** Served opaquely by a tcp_proxy. */
-  public boolean isOpaqueTcp() {
-    return !isHttp() && this != AUTO;
-  }
-
-  public static AppProtocol fromLabel(String label) {
-    String wanted = label.toLowerCase(Locale.ROOT);
-    for (AppProtocol protocol : values()) {
-      if (protocol.label.equals(wanted)) {
-        return protocol;
-      }
-    }
-    throw new IllegalArgumentException("unknown protocol " + label);
   }
 }

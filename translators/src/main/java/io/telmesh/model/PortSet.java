@@ -3,7 +3,6 @@ package io.telmesh.model;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /** A set of ports that may be "every port" ({@code *} in Istio's annotations). */
 public record PortSet(boolean all, SortedSet<Integer> ports) {
@@ -25,10 +24,5 @@ public record PortSet(boolean all, SortedSet<Integer> ports) {
 
   public boolean isEmpty() {
     return !all && ports.isEmpty();
-  }
-
-  /** Istio's flag spelling: {@code *}, or the comma-joined ports. */
-  public String toFlag() {
-    return all ? "*" : ports.stream().map(String::valueOf).collect(Collectors.joining(","));
   }
 }

@@ -37,12 +37,6 @@ final class FieldPath {
     keys[depth - 1] = key;
   }
 
-  /** Back to the repeated field itself, for rules on the whole list. */
-  void clearIndex() {
-    indexes[depth - 1] = NO_INDEX;
-    keys[depth - 1] = null;
-  }
-
   void pop() {
     depth--;
     keys[depth] = null;

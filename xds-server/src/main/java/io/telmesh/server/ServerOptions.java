@@ -23,8 +23,4 @@ public record ServerOptions(String bindAddress, int xdsPort, int monitoringPort,
   public ServerOptions withPorts(int xds, int monitoring) {
     return new ServerOptions(bindAddress, xds, monitoring, debounceQuiet, debounceMax, sendThreads);
   }
-
-  public ServerOptions withDebounce(Duration quiet, Duration max) {
-    return new ServerOptions(bindAddress, xdsPort, monitoringPort, quiet, max, sendThreads);
-  }
 }
