@@ -5,13 +5,11 @@ import com.google.common.hash.Hasher;
 import com.google.protobuf.Any;
 import io.telmesh.envoy.ResourceVersions;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 
 /**
  * One proxy's resources of one type: prepared segments (mostly shared with other proxies) and a
@@ -27,8 +25,8 @@ public final class TypeSnapshot {
    * identity, so a lookup does not hash a thousand names.
    */
   private final Map<List<String>, Selection> selections = new MapMaker().weakKeys().makeMap();
-  /** Diffs against earlier snapshots, computed once for all proxies sharing both. */
-  private final Map<TypeSnapshot, Set<String>> diffs = Collections.synchronizedMap(new WeakHashMap<>());
+  /** Diffs against earlier snapshots (weak keys, by identity), computed once for all proxies sharing both. */
+  private final Map<TypeSnapshot, Set<String>> diffs = new MapMaker().weakKeys().makeMap();
 
   public TypeSnapshot(String typeUrl, List<PreparedSegment> segments) {
     this.typeUrl = typeUrl;

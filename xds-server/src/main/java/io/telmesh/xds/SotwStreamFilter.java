@@ -59,6 +59,10 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
 
   @Override
   protected void forward(String typeUrl, DiscoveryRequest request, Node node) {
+    if (request.hasNode() && request.getResourceNamesCount() == 0) {
+      library.onNext(request);
+      return;
+    }
     DiscoveryRequest.Builder filled = request.toBuilder();
     if (!request.hasNode()) {
       filled.setNode(node);
