@@ -8,14 +8,13 @@ import io.telmesh.node.ProxyNode;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.translate.ProxyResources;
-import io.telmesh.translate.ResourceSegment;
-import io.telmesh.translate.ResourceSet;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceSet;
 import io.telmesh.translate.Translator;
 import io.telmesh.validate.CrossResourceValidator;
 import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.ProtoConstraintValidator;
-import io.telmesh.validate.SegmentedValidator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -60,7 +59,6 @@ public class ValidationBenchmark {
   private MeshTranslation translation;
   private List<ProxyNode> nodes;
   private EnvoyValidator warm;
-  private SegmentedValidator server;
   private final ProtoConstraintValidator constraints = ProtoConstraintValidator.envoy();
   private int next;
 
@@ -70,9 +68,7 @@ public class ValidationBenchmark {
     translation = Translator.prepare(mesh);
     nodes = mesh.workloads().keySet().stream().map((NamespacedName k) -> Nodes.forWorkload(mesh, k)).toList();
     warm = EnvoyValidator.create();
-    nodes.forEach(n -> warm.constraints(translation.forProxy(n)));
-    server = new SegmentedValidator();
-    nodes.forEach(n -> server.validate(translation.forProxy(n)));
+    nodes.forEach(n -> warm.validate(translation.forProxy(n)));
   }
 
   private ProxyResources nextProxy() {
@@ -115,20 +111,14 @@ public class ValidationBenchmark {
     return CrossResourceValidator.validate(nextProxy()).size();
   }
 
-  /** Everything per proxy: proto constraints (shared from memory) plus cross-resource rules. */
-  @Benchmark
-  @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public int combinedPerProxy() {
-    return warm.validate(nextProxy()).size();
-  }
-
   /**
-   * What the server runs before every push ({@link SegmentedValidator}): constraints and facts per
-   * segment from memory, the combination remembered per set of facts.
+   * What the server runs before every push and {@code telmesh validate} per pod ({@link
+   * EnvoyValidator}): constraints and facts per segment from memory, the combination remembered
+   * per set of facts.
    */
   @Benchmark
   public int serverPerProxy() {
-    return server.validate(nextProxy()).size();
+    return warm.validate(nextProxy()).size();
   }
 
   private <T extends Message> int count(ResourceSet<T> set) {

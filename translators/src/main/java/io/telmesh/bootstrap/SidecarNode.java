@@ -9,6 +9,7 @@ import io.telmesh.model.InterceptionMode;
 import io.telmesh.model.IpAddress;
 import io.telmesh.model.PodInterface;
 import io.telmesh.model.Workload;
+import io.telmesh.node.SidecarIds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,16 +33,9 @@ public final class SidecarNode {
 
   private SidecarNode() {}
 
-  /** The node id; its address is the pod's first cluster-network IP, as the agent picks it. */
-  public static String id(Workload workload) {
-    String ip = workload.clusterIps().isEmpty() ? "0.0.0.0" : workload.clusterIps().get(0).address();
-    return "sidecar~" + ip + "~" + workload.name() + "." + workload.namespace() + "~" + workload.namespace()
-        + ".svc.cluster.local";
-  }
-
   public static Node of(Workload workload, String istioVersion) {
     return Node.newBuilder()
-        .setId(id(workload))
+        .setId(SidecarIds.id(workload))
         .setCluster(workloadName(workload) + "." + workload.namespace())
         .setMetadata(metadata(workload, istioVersion))
         .build();

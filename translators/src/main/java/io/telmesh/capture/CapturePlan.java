@@ -66,12 +66,7 @@ public record CapturePlan(
     }
     config.ifPresent(c -> settings(c, plan));
     for (UntouchedPort port : untouched) {
-      plan.addUntouchedPorts(io.telmesh.proto.v1.UntouchedPort.newBuilder()
-          .setPort(port.port())
-          .setProtocol(port.transport().name())
-          .setOwner(port.owner().kind() + " " + port.owner().namespace() + "/" + port.owner().name())
-          .setName(port.portName())
-          .setReason(port.reason()));
+      plan.addUntouchedPorts(port.toProto());
     }
     for (IpFamily family : IpFamily.values()) {
       for (TableRules table : rules.tables(family)) {

@@ -6,7 +6,7 @@ import io.telmesh.envoy.Names;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.InboundPort;
 import io.telmesh.model.InterceptionMode;
-import io.telmesh.translate.ProxyProfile;
+import io.telmesh.resources.ProxyProfile;
 import java.util.ArrayList;
 import java.util.List;
 

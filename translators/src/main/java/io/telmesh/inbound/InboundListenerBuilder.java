@@ -25,7 +25,7 @@ import io.telmesh.model.AppProtocol;
 import io.telmesh.model.InboundPort;
 import io.telmesh.model.InterceptionMode;
 import io.telmesh.model.Workload;
-import io.telmesh.translate.ProxyProfile;
+import io.telmesh.resources.ProxyProfile;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

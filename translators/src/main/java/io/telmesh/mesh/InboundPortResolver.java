@@ -1,5 +1,7 @@
 package io.telmesh.mesh;
 
+import io.telmesh.model.UntouchedReasons;
+
 import io.telmesh.kube.ProblemSink;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.ContainerPort;

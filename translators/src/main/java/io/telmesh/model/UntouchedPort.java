@@ -22,6 +22,16 @@ public record UntouchedPort(ObjectRef owner, String portName, int port, L4Protoc
     return c != 0 ? c : transport.compareTo(other.transport);
   }
 
+  public io.telmesh.proto.v1.UntouchedPort toProto() {
+    return io.telmesh.proto.v1.UntouchedPort.newBuilder()
+        .setPort(port)
+        .setProtocol(transport.name())
+        .setOwner(owner.kind() + " " + owner.namespace() + "/" + owner.name())
+        .setName(portName)
+        .setReason(reason)
+        .build();
+  }
+
   public String describe() {
     return owner.kind() + " " + owner.namespace() + "/" + owner.name() + " "
         + transport + "/" + port + (portName.isEmpty() ? "" : " (" + portName + ")") + ": " + reason;

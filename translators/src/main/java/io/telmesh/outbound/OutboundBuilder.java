@@ -15,8 +15,9 @@ import io.telmesh.model.Problem;
 import io.telmesh.model.ServiceEndpoint;
 import io.telmesh.model.ServicePort;
 import io.telmesh.model.UntouchedPort;
-import io.telmesh.mesh.UntouchedReasons;
-import io.telmesh.translate.ResourceSegment;
+import io.telmesh.model.UntouchedReasons;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,7 +55,7 @@ public final class OutboundBuilder {
       assignments.add(reusable.apply(port.service().key(), port.number()).orElseGet(() ->
           EndpointBuilder.build(port.cluster(), mesh.endpointsOf(port.service().key(), port.number()))));
     }
-    return ResourceSegment.of(assignments, ClusterLoadAssignment::getClusterName);
+    return ResourceSegment.of(ResourceType.ENDPOINT, assignments);
   }
 
   /**
@@ -105,8 +106,8 @@ public final class OutboundBuilder {
     clusters.add(Clusters.blackHole());
 
     return new SharedOutbound(
-        ResourceSegment.of(listeners.values(), Listener::getName),
-        ResourceSegment.of(clusters, Cluster::getName),
+        ResourceSegment.of(ResourceType.LISTENER, listeners.values()),
+        ResourceSegment.of(ResourceType.CLUSTER, clusters),
         routesByNamespace(mesh, httpByPort),
         endpoints,
         untouched(mesh),
@@ -145,7 +146,7 @@ public final class OutboundBuilder {
     for (String namespace : namespaces) {
       List<RouteConfiguration> routes = new ArrayList<>();
       httpByPort.forEach((port, services) -> routes.add(OutboundRouteBuilder.build(port, services, namespace)));
-      result.put(namespace, ResourceSegment.of(routes, RouteConfiguration::getName));
+      result.put(namespace, ResourceSegment.of(ResourceType.ROUTE, routes));
     }
     return result;
   }

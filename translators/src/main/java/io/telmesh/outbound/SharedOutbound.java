@@ -6,7 +6,8 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.telmesh.model.Problem;
 import io.telmesh.model.UntouchedPort;
-import io.telmesh.translate.ResourceSegment;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceType;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +40,6 @@ public record SharedOutbound(
   /** The routes a client in this namespace sees. */
   public ResourceSegment<RouteConfiguration> routesFor(String namespace) {
     ResourceSegment<RouteConfiguration> routes = routesByNamespace.get(namespace);
-    return routes != null ? routes : routesByNamespace.getOrDefault("", ResourceSegment.empty());
+    return routes != null ? routes : routesByNamespace.getOrDefault("", ResourceSegment.empty(ResourceType.ROUTE));
   }
 }

@@ -12,7 +12,7 @@ import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.model.InterceptionMode;
 import io.telmesh.protocol.ProtocolSelector;
-import io.telmesh.translate.ProxyProfile;
+import io.telmesh.resources.ProxyProfile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

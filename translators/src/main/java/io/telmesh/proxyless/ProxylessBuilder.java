@@ -18,7 +18,8 @@ import io.telmesh.model.AppProtocol;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.ServicePort;
-import io.telmesh.translate.ResourceSegment;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,9 +57,9 @@ public final class ProxylessBuilder {
       }
     }
     return new Resources(
-        ResourceSegment.of(listeners, Listener::getName),
-        ResourceSegment.of(routes, RouteConfiguration::getName),
-        ResourceSegment.of(clusters, Cluster::getName));
+        ResourceSegment.of(ResourceType.LISTENER, listeners),
+        ResourceSegment.of(ResourceType.ROUTE, routes),
+        ResourceSegment.of(ResourceType.CLUSTER, clusters));
   }
 
   private static Listener listener(String hostPort) {

@@ -1,5 +1,14 @@
 package io.telmesh.translate;
 
+import io.telmesh.resources.ProxyResources;
+
+import io.telmesh.resources.ResourceSet;
+
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceType;
+
+import io.telmesh.resources.ProxyProfile;
+
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -168,8 +177,8 @@ public final class MeshTranslation {
       listeners.add(InboundListenerBuilder.build(workload, plan, profile));
     }
     List<Cluster> clusters = InboundClusterBuilder.build(ports.inbound(), profile);
-    OwnPart part = new OwnPart(workload, ports, profile, ResourceSegment.of(listeners, Listener::getName),
-        ResourceSegment.of(clusters, Cluster::getName), plan.problems());
+    OwnPart part = new OwnPart(workload, ports, profile, ResourceSegment.of(ResourceType.LISTENER, listeners),
+        ResourceSegment.of(ResourceType.CLUSTER, clusters), plan.problems());
     own.put(nodeId, part);
     return part;
   }
@@ -192,8 +201,8 @@ public final class MeshTranslation {
         outbound.clusters().byName().get(io.telmesh.envoy.Names.PASSTHROUGH_CLUSTER),
         outbound.clusters().byName().get(io.telmesh.envoy.Names.BLACKHOLE_CLUSTER));
     return new ProxyResources(
-        ResourceSet.of(ResourceSegment.of(listeners, Listener::getName)),
-        ResourceSet.of(ResourceSegment.of(clusters, Cluster::getName)),
+        ResourceSet.of(ResourceSegment.of(ResourceType.LISTENER, listeners)),
+        ResourceSet.of(ResourceSegment.of(ResourceType.CLUSTER, clusters)),
         ResourceSet.<RouteConfiguration>of(),
         ResourceSet.<ClusterLoadAssignment>of(),
         List.of(),

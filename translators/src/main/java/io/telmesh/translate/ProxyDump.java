@@ -1,5 +1,9 @@
 package io.telmesh.translate;
 
+import io.telmesh.resources.ProxyResources;
+
+import io.telmesh.resources.ResourceSet;
+
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.telmesh.envoy.ConfigDumps;

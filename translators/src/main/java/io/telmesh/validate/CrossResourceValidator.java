@@ -4,7 +4,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.telmesh.translate.ProxyResources;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.validate.ResourceFacts.Located;
 import java.util.ArrayList;
 import java.util.HashMap;

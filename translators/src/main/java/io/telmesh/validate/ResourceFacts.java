@@ -53,6 +53,22 @@ public record ResourceFacts(
   /** A value found at a path inside a named resource. */
   public record Located(String resourceType, String resourceName, String path, String value) {}
 
+  public static ResourceFacts listeners(List<Listener> listeners) {
+    return of(listeners, List.of(), List.of(), List.of());
+  }
+
+  public static ResourceFacts clusters(List<Cluster> clusters) {
+    return of(List.of(), clusters, List.of(), List.of());
+  }
+
+  public static ResourceFacts routes(List<RouteConfiguration> routes) {
+    return of(List.of(), List.of(), routes, List.of());
+  }
+
+  public static ResourceFacts assignments(List<ClusterLoadAssignment> assignments) {
+    return of(List.of(), List.of(), List.of(), assignments);
+  }
+
   public static ResourceFacts of(List<Listener> listeners, List<Cluster> clusters, List<RouteConfiguration> routes,
       List<ClusterLoadAssignment> assignments) {
     Extraction x = new Extraction();

@@ -7,7 +7,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.telmesh.model.InterceptionMode;
-import io.telmesh.translate.ProxyProfile;
+import io.telmesh.resources.ProxyProfile;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

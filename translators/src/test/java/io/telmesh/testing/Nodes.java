@@ -8,6 +8,7 @@ import io.telmesh.model.NamespacedName;
 import io.telmesh.model.Workload;
 import io.telmesh.node.InvalidNodeException;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.node.SidecarIds;
 import java.util.Map;
 
 /** Istio-shaped nodes for tests. */
@@ -20,7 +21,7 @@ public final class Nodes {
         .putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build());
     metadata.forEach((k, v) -> struct.putFields(k, Value.newBuilder().setStringValue(v).build()));
     return Node.newBuilder()
-        .setId("sidecar~" + ip + "~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local")
+        .setId(SidecarIds.id(ip, new NamespacedName(namespace, pod)))
         .setMetadata(struct)
         .build();
   }

@@ -11,9 +11,10 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.telmesh.envoy.ListenerFilters;
 import io.telmesh.envoy.NetworkFilters;
-import io.telmesh.translate.ProxyResources;
-import io.telmesh.translate.ResourceSegment;
-import io.telmesh.translate.ResourceSet;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceType;
+import io.telmesh.resources.ResourceSet;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,8 @@ class ResourceDiffTest {
   }
 
   private static ProxyResources resources(List<Listener> listeners, List<Cluster> clusters) {
-    return new ProxyResources(ResourceSet.of(ResourceSegment.of(listeners, Listener::getName)),
-        ResourceSet.of(ResourceSegment.of(clusters, Cluster::getName)), ResourceSet.<RouteConfiguration>of(),
+    return new ProxyResources(ResourceSet.of(ResourceSegment.of(ResourceType.LISTENER, listeners)),
+        ResourceSet.of(ResourceSegment.of(ResourceType.CLUSTER, clusters)), ResourceSet.<RouteConfiguration>of(),
         ResourceSet.<ClusterLoadAssignment>of(), List.of(), List.of());
   }
 

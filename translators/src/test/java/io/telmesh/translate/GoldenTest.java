@@ -1,5 +1,7 @@
 package io.telmesh.translate;
 
+import io.telmesh.resources.ProxyResources;
+
 import io.telmesh.envoy.ConfigDumps.Kind;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.MeshState;

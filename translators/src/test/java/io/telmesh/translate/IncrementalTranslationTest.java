@@ -1,5 +1,9 @@
 package io.telmesh.translate;
 
+import io.telmesh.resources.ProxyResources;
+
+import io.telmesh.resources.ResourceSet;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;

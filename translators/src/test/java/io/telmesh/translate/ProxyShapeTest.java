@@ -1,5 +1,7 @@
 package io.telmesh.translate;
 
+import io.telmesh.resources.ProxyResources;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Duration;

@@ -1,5 +1,7 @@
 package io.telmesh.translate;
 
+import io.telmesh.resources.ProxyResources;
+
 import static io.telmesh.testing.KubeEdits.port;
 import static io.telmesh.testing.KubeEdits.service;
 

@@ -1,5 +1,6 @@
 package io.telmesh.cli;
 
+import io.telmesh.server.TelmeshServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -58,12 +59,7 @@ public final class Main implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"telmesh " + version()};
+      return new String[] {"telmesh " + TelmeshServer.version()};
     }
-  }
-
-  public static String version() {
-    String version = Main.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
   }
 }

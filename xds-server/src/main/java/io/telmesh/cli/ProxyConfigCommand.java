@@ -5,32 +5,29 @@ import io.telmesh.envoy.ConfigDumps.Kind;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
-import io.telmesh.model.Problem;
+import io.telmesh.model.ProblemReports;
 import io.telmesh.model.UntouchedPort;
 import io.telmesh.model.Workload;
 import io.telmesh.node.InvalidNodeException;
-import io.telmesh.node.NodeIdParser;
-import io.telmesh.node.NodeMetadata;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.node.SidecarIds;
 import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.ProxyDump;
-import io.telmesh.translate.ProxyResources;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code telmesh proxy-config}: what a pod's sidecar is sent, translated locally from manifests,
@@ -82,56 +79,29 @@ final class ProxyConfigCommand implements Runnable {
     Workload workload = translation.mesh().workload(pod).orElseThrow(() ->
         new UserError("pod " + pod + " is not in the mesh (known pods: " + knownPods(translation.mesh()) + ")"));
     ProxyResources resources = translation.forProxy(nodeFor(workload));
+    return print(ProxyDump.of(resources, kinds(type)));
+  }
+
+  private String problemsJson(MeshTranslation translation) {
+    Map<NamespacedName, List<UntouchedPort>> untouched = new TreeMap<>();
+    for (Workload workload : translation.mesh().workloads().values()) {
+      untouched.put(workload.key(), translation.forProxy(nodeFor(workload)).untouched());
+    }
+    return print(ProblemReports.of(translation.problems(), untouched));
+  }
+
+  private static String print(com.google.protobuf.MessageOrBuilder message) {
     try {
-      return EnvoyTypes.printer().print(ProxyDump.of(resources, kinds(type)));
+      return EnvoyTypes.printer().print(message);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("a resource holds a type the printer does not know: " + e.getMessage(), e);
     }
   }
 
-  private String problemsJson(MeshTranslation translation) {
-    Map<String, Object> report = new LinkedHashMap<>();
-    List<Map<String, String>> problems = new ArrayList<>();
-    for (Problem p : translation.problems()) {
-      Map<String, String> entry = new LinkedHashMap<>();
-      entry.put("kind", p.kind());
-      entry.put("namespace", p.namespace());
-      entry.put("name", p.name());
-      entry.put("field", p.field());
-      entry.put("reason", p.reason());
-      problems.add(entry);
-    }
-    report.put("problems", problems);
-    Map<String, List<Map<String, Object>>> untouched = new LinkedHashMap<>();
-    for (Workload workload : translation.mesh().workloads().values()) {
-      ProxyResources resources = translation.forProxy(nodeFor(workload));
-      List<Map<String, Object>> ports = new ArrayList<>();
-      for (UntouchedPort port : resources.untouched()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("owner", port.owner().kind() + " " + port.owner().namespace() + "/" + port.owner().name());
-        entry.put("port", port.port());
-        entry.put("protocol", port.transport().name());
-        entry.put("name", port.portName());
-        entry.put("reason", port.reason());
-        ports.add(entry);
-      }
-      if (!ports.isEmpty()) {
-        untouched.put(workload.key().toString(), ports);
-      }
-    }
-    report.put("untouched", untouched);
-    return JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(report);
-  }
-
-  /** The node id and metadata an Istio-bootstrapped sidecar of this pod would send. */
-  static ProxyNode nodeFor(Workload workload) {
-    String ip = workload.clusterIps().isEmpty() ? "0.0.0.0" : workload.clusterIps().get(0).address();
-    String id = "sidecar~" + ip + "~" + workload.name() + "." + workload.namespace() + "~"
-        + workload.namespace() + ".svc.cluster.local";
-    NodeMetadata metadata = new NodeMetadata(Optional.of(workload.namespace()), List.of(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty());
+  /** The node an Istio-bootstrapped sidecar of this pod presents; a pod without one is a user error. */
+  private static ProxyNode nodeFor(Workload workload) {
     try {
-      return NodeIdParser.parse(id, metadata);
+      return SidecarIds.node(workload);
     } catch (InvalidNodeException e) {
       throw new UserError("pod " + workload.key() + " has no valid node id: " + e.getMessage());
     }

@@ -7,7 +7,7 @@ import io.envoyproxy.envoy.service.status.v3.ClientConfig;
 import io.envoyproxy.envoy.service.status.v3.ClientConfig.GenericXdsConfig;
 import io.envoyproxy.envoy.service.status.v3.ConfigStatus;
 import io.telmesh.debug.DebugTypes;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.Workload;
+import io.telmesh.node.SidecarIds;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
 import io.telmesh.source.KubernetesSource;
@@ -91,7 +92,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "shutdown"));
-    out.printf("telmesh %s serving %s%n", Main.version(), server.source().describe());
+    out.printf("telmesh %s serving %s%n", TelmeshServer.version(), server.source().describe());
     out.printf("  xDS (ADS state-of-the-world and delta, LDS/CDS/RDS/EDS, gRPC health) on %s:%d%n", bind,
         server.xdsPort());
     out.printf("  monitoring on http://%s:%d (/metrics, /ready, /debug/problems)%n", bind, server.monitoringPort());
@@ -107,7 +108,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     out.printf("  knows %d pods, %d services, %d problems (see /debug/problems); sidecar node ids:%n",
         mesh.workloads().size(), mesh.services().size(), mesh.problems().size());
     for (Workload workload : mesh.workloads().values()) {
-      out.printf("    %s%n", ProxyConfigCommand.nodeFor(workload).id());
+      out.printf("    %s%n", SidecarIds.id(workload));
     }
     out.flush();
   }

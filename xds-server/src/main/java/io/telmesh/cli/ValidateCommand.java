@@ -4,11 +4,10 @@ import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.Workload;
 import io.telmesh.node.InvalidNodeException;
-import io.telmesh.node.NodeIdParser;
-import io.telmesh.node.NodeMetadata;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.node.SidecarIds;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.translate.ProxyResources;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.Violation;
@@ -82,7 +81,11 @@ final class ValidateCommand implements Callable<Integer> {
   static List<Target> targets(MeshState mesh) {
     List<Target> targets = new ArrayList<>();
     for (Workload workload : mesh.workloads().values()) {
-      targets.add(new Target(workload.key().toString(), ProxyConfigCommand.nodeFor(workload)));
+      try {
+        targets.add(new Target(workload.key().toString(), SidecarIds.node(workload)));
+      } catch (InvalidNodeException e) {
+        throw new UserError("pod " + workload.key() + " has no valid node id: " + e.getMessage());
+      }
     }
     targets.add(synthetic("proxyless-grpc", "127.0.0.1", Optional.of("grpc")));
     targets.add(synthetic("unknown-pod", "10.255.255.254", Optional.empty()));
@@ -90,12 +93,9 @@ final class ValidateCommand implements Callable<Integer> {
   }
 
   private static Target synthetic(String name, String ip, Optional<String> generator) {
-    String id = "sidecar~" + ip + "~" + name + "." + SYNTHETIC_NAMESPACE + "~" + SYNTHETIC_NAMESPACE
-        + ".svc.cluster.local";
-    NodeMetadata metadata = new NodeMetadata(Optional.of(SYNTHETIC_NAMESPACE), List.of(), Optional.empty(), generator,
-        Optional.empty(), Optional.empty());
+    NamespacedName pod = new NamespacedName(SYNTHETIC_NAMESPACE, name);
     try {
-      return new Target(new NamespacedName(SYNTHETIC_NAMESPACE, name).toString(), NodeIdParser.parse(id, metadata));
+      return new Target(pod.toString(), SidecarIds.node(ip, pod, generator));
     } catch (InvalidNodeException e) {
       throw new IllegalStateException("a synthetic node id is invalid: " + e.getMessage(), e);
     }

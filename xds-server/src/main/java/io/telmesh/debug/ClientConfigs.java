@@ -15,7 +15,7 @@ import io.telmesh.snapshot.TypeSnapshot;
 import io.telmesh.status.ProxyStatusTracker.Nack;
 import io.telmesh.status.ProxyStatusTracker.Sent;
 import io.telmesh.status.ProxyStatusTracker.TypeStatus;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

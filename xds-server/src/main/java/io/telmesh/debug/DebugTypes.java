@@ -11,8 +11,8 @@ import io.telmesh.envoy.Protos;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.Problem;
+import io.telmesh.model.ProblemReports;
 import io.telmesh.node.ProxyNode;
-import io.telmesh.proto.v1.ProblemReport;
 import io.telmesh.xds.DebugResponder;
 import java.util.List;
 import java.util.Optional;
@@ -73,8 +73,7 @@ public final class DebugTypes implements DebugResponder {
           () -> unknown(client, request));
       case CAPTURE -> single(client, request).flatMap(name -> capturePlan(client, name))
           .ifPresent(plan -> response.addResources(plan));
-      case PROBLEMS -> response.addResources(Protos.pack(ProblemReport.newBuilder()
-          .addAllProblems(problems.get().stream().map(Problem::toProto).toList()).build()));
+      case PROBLEMS -> response.addResources(Protos.pack(ProblemReports.of(problems.get())));
       default -> LOG.info("debug client {} asked for unknown debug type {}; answered empty", client.id(),
           request.getTypeUrl());
     }

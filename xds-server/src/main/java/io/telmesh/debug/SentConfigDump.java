@@ -8,7 +8,7 @@ import io.telmesh.snapshot.PreparedResource;
 import io.telmesh.snapshot.Responded;
 import io.telmesh.status.ProxyStatusTracker.Sent;
 import io.telmesh.status.ProxyStatusTracker.TypeStatus;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -2,25 +2,22 @@ package io.telmesh.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.Problem;
+import io.telmesh.model.ProblemReports;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import tools.jackson.databind.json.JsonMapper;
 
 /** HTTP monitoring: {@code /metrics}, {@code /ready}, {@code /debug/problems}, {@code /healthz}. */
 public final class MonitoringServer implements AutoCloseable {
 
   private final HttpServer server;
-  private final JsonMapper json = JsonMapper.builder().build();
-
   public MonitoringServer(InetSocketAddress address, TelmeshMetrics metrics, BooleanSupplier ready,
       Supplier<List<Problem>> problems) throws IOException {
     server = HttpServer.create(address, 0);
@@ -36,10 +33,8 @@ public final class MonitoringServer implements AutoCloseable {
       send(exchange, isReady ? 200 : 503, "text/plain; charset=utf-8", isReady ? "ready\n" : "not ready\n");
     });
     server.createContext("/healthz", exchange -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n"));
-    server.createContext("/debug/problems", exchange -> {
-      List<Map<String, String>> entries = problems.get().stream().map(MonitoringServer::entry).toList();
-      send(exchange, 200, "application/json", json.writerWithDefaultPrettyPrinter().writeValueAsString(entries) + "\n");
-    });
+    server.createContext("/debug/problems", exchange ->
+        send(exchange, 200, "application/json", EnvoyTypes.printer().print(ProblemReports.of(problems.get())) + "\n"));
   }
 
   public void start() {
@@ -48,16 +43,6 @@ public final class MonitoringServer implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
-  }
-
-  private static Map<String, String> entry(Problem problem) {
-    Map<String, String> entry = new LinkedHashMap<>();
-    entry.put("kind", problem.kind());
-    entry.put("namespace", problem.namespace());
-    entry.put("name", problem.name());
-    entry.put("field", problem.field());
-    entry.put("reason", problem.reason());
-    return entry;
   }
 
   private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {

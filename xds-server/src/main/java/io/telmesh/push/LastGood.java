@@ -4,8 +4,8 @@ import io.telmesh.snapshot.PreparedResource;
 import io.telmesh.snapshot.PreparedSegment;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.TypeSnapshot;
+import io.telmesh.resources.ResourceType;
 import io.telmesh.validate.Violation;
-import io.telmesh.xds.TypeUrls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,21 +21,13 @@ import java.util.Set;
  */
 final class LastGood {
 
-  private static final Map<String, String> TYPE_URL_BY_RESOURCE = Map.of(
-      "Listener", TypeUrls.LISTENER,
-      "Cluster", TypeUrls.CLUSTER,
-      "RouteConfiguration", TypeUrls.ROUTE,
-      "ClusterLoadAssignment", TypeUrls.ENDPOINT);
-
   private LastGood() {}
 
   static ProxySnapshot apply(ProxySnapshot next, Optional<ProxySnapshot> previous, List<Violation> violations) {
     Map<String, Set<String>> failing = new HashMap<>();
     for (Violation violation : violations) {
-      String type = TYPE_URL_BY_RESOURCE.get(violation.resourceType());
-      if (type != null) {
-        failing.computeIfAbsent(type, t -> new HashSet<>()).add(violation.resourceName());
-      }
+      ResourceType.byKind(violation.resourceType()).ifPresent(type ->
+          failing.computeIfAbsent(type.typeUrl(), t -> new HashSet<>()).add(violation.resourceName()));
     }
     Map<String, TypeSnapshot> types = new LinkedHashMap<>(next.byType());
     failing.forEach((type, names) -> {

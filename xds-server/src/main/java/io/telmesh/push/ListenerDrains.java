@@ -8,7 +8,7 @@ import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.telmesh.snapshot.PreparedResource;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.TypeSnapshot;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

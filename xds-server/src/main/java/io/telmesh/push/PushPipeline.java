@@ -7,10 +7,10 @@ import io.telmesh.model.Problem;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.translate.ProxyResources;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import io.telmesh.snapshot.ProxySnapshot;
-import io.telmesh.validate.SegmentedValidator;
+import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.Violation;
 import io.telmesh.xds.ProxyCache;
 import io.telmesh.xds.ProxyRegistry;
@@ -67,7 +67,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
 
   public PushPipeline(ProxyCache cache, ProxyRegistry registry, ProxyStatusTracker tracker, PushMetrics metrics,
       Duration debounceQuiet, Duration debounceMax, Clock clock) {
-    this(cache, registry, tracker, metrics, debounceQuiet, debounceMax, clock, new SegmentedValidator()::validate);
+    this(cache, registry, tracker, metrics, debounceQuiet, debounceMax, clock, EnvoyValidator.create()::validate);
   }
 
   /** @param validator what Envoy would reject in a proxy's resources (Envoy's rules, in production) */

@@ -25,8 +25,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-import io.telmesh.translate.ProxyResources;
-import io.telmesh.validate.SegmentedValidator;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.Violation;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -57,7 +57,7 @@ public final class TelmeshServer implements AutoCloseable {
 
   /** @param interceptors applied to every gRPC call (authentication, auditing, tests) */
   public TelmeshServer(ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors) {
-    this(options, source, interceptors, new SegmentedValidator()::validate);
+    this(options, source, interceptors, EnvoyValidator.create()::validate);
   }
 
   /**

@@ -4,7 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.telmesh.envoy.Protos;
 import io.telmesh.envoy.ResourceVersions;
-import io.telmesh.translate.ResourceSegment;
+import io.telmesh.resources.ResourceSegment;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

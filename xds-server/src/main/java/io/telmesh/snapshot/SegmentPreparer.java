@@ -3,7 +3,7 @@ package io.telmesh.snapshot;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.Message;
-import io.telmesh.translate.ResourceSegment;
+import io.telmesh.resources.ResourceSegment;
 import java.util.concurrent.ExecutionException;
 
 /**

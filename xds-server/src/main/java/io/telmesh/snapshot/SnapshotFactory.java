@@ -1,11 +1,11 @@
 package io.telmesh.snapshot;
 
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.Message;
-import io.telmesh.translate.ProxyResources;
-import io.telmesh.translate.ResourceSet;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSet;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -17,6 +17,9 @@ public record Subscription(Optional<List<String>> names) {
 
   public static final Subscription WILDCARD = new Subscription(Optional.empty());
 
+  /** The resource name that subscribes to every resource of a type. */
+  public static final String WILDCARD_NAME = "*";
+
   private static final Interner<List<String>> NAMES = Interners.newWeakInterner();
 
   public static Subscription of(Iterable<String> names) {

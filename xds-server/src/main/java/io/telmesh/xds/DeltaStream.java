@@ -1,5 +1,7 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.TypeUrls;
+
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -10,13 +12,12 @@ import io.telmesh.snapshot.Responded;
 import io.telmesh.snapshot.Subscription;
 import io.telmesh.snapshot.TypeSnapshot;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -46,23 +47,21 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
   private final Map<String, TypeState> types = new LinkedHashMap<>();
   private volatile boolean closed;
 
-  /** What the proxy has and awaits of one type. */
+  /** A response sent and not answered yet: what it was cut from and what it accounted for. */
+  private record Pending(String nonce, TypeSnapshot against, DeltaSubscription.Owed owed) {}
+
+  /** What the proxy asked for, has and awaits of one type. */
   private static final class TypeState {
-    Subscription subscription = Subscription.of(List.of());
-    boolean wildcard;
-    /** The snapshot the proxy is known to have, for the names it subscribes to; null at first. */
-    TypeSnapshot has;
-    /** A reconnecting proxy's initial_resource_versions, until the first response. */
-    Map<String, String> initial = Map.of();
-    /** Names subscribed since the last response: the proxy has none of them. */
-    Set<String> fresh = new HashSet<>();
-    /** Subscribed names answered as missing: said once, not again until they exist. */
-    Set<String> reportedMissing = new HashSet<>();
-    String pendingNonce;
-    TypeSnapshot pendingAgainst;
-    Set<String> pendingFresh = Set.of();
+    final DeltaSubscription subscription;
+    /** The snapshot the proxy is known to hold, for what it subscribes to; empty until it ACKs. */
+    Optional<TypeSnapshot> has = Optional.empty();
+    Optional<Pending> pending = Optional.empty();
     /** A snapshot the proxy NACKed: none of its versions is sent again. */
-    TypeSnapshot rejected;
+    Optional<TypeSnapshot> rejected = Optional.empty();
+
+    TypeState(DeltaSubscription subscription) {
+      this.subscription = subscription;
+    }
   }
 
   DeltaStream(String nodeId, ProxyCache cache, StreamObserver<DeltaDiscoveryResponse> out, Executor serial) {
@@ -100,115 +99,92 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
     if (closed) {
       return;
     }
-    boolean first = !types.containsKey(type);
-    TypeState state = types.computeIfAbsent(type, t -> new TypeState());
-    if (!request.getResponseNonce().isEmpty() && request.getResponseNonce().equals(state.pendingNonce)) {
-      answered(type, state, request);
-    }
-    if (first) {
-      state.initial = request.getInitialResourceVersionsMap();
-      // Envoy subscribes to LDS and CDS by wildcard: no names (or "*") on the first request.
-      state.wildcard = request.getResourceNamesSubscribeCount() == 0 && TypeUrls.WILDCARD_TYPES.contains(type);
-    }
-    if (request.getResourceNamesSubscribeCount() > 0 || request.getResourceNamesUnsubscribeCount() > 0) {
-      resubscribe(state, request);
-    }
-    // A reconnecting proxy re-subscribes to names it already has: not fresh, its versions count.
-    state.fresh.removeAll(state.initial.keySet());
-    cache.snapshot(nodeId).ifPresent(snapshot -> respond(type, state, snapshot));
-  }
-
-  private void answered(String type, TypeState state, DeltaDiscoveryRequest request) {
-    if (request.hasErrorDetail()) {
-      state.rejected = state.pendingAgainst;
-      state.fresh.addAll(state.pendingFresh);
-      LOG.warn("proxy {} rejected {} (delta) at {}: {}", nodeId, TypeUrls.shortName(type),
-          state.pendingAgainst.version(), request.getErrorDetail().getMessage());
+    TypeState state = types.get(type);
+    if (state == null) {
+      state = new TypeState(DeltaSubscription.first(request.getResourceNamesSubscribeList(),
+          request.getResourceNamesUnsubscribeList(), request.getInitialResourceVersionsMap()));
+      types.put(type, state);
     } else {
-      state.has = state.pendingAgainst;
+      answer(type, state, request);
+      state.subscription.change(request.getResourceNamesSubscribeList(), request.getResourceNamesUnsubscribeList());
     }
-    state.pendingNonce = null;
-    state.pendingAgainst = null;
-    state.pendingFresh = Set.of();
+    TypeState current = state;
+    cache.snapshot(nodeId).ifPresent(snapshot -> respond(type, current, snapshot));
   }
 
-  private static void resubscribe(TypeState state, DeltaDiscoveryRequest request) {
-    Set<String> names = new TreeSet<>(state.subscription.names().orElse(List.of()));
-    for (String name : request.getResourceNamesSubscribeList()) {
-      if (name.equals("*")) {
-        state.wildcard = true;
-      } else if (names.add(name)) {
-        state.fresh.add(name);
-      }
+  /** An ACK or NACK of the response awaiting an answer; any other nonce answers nothing. */
+  private void answer(String type, TypeState state, DeltaDiscoveryRequest request) {
+    Optional<Pending> pending = state.pending.filter(p -> p.nonce().equals(request.getResponseNonce()));
+    if (pending.isEmpty()) {
+      return;
     }
-    for (String name : request.getResourceNamesUnsubscribeList()) {
-      if (name.equals("*")) {
-        state.wildcard = false;
-      } else {
-        names.remove(name);
-        state.fresh.remove(name);
-        state.reportedMissing.remove(name);
-      }
+    state.pending = Optional.empty();
+    if (request.hasErrorDetail()) {
+      state.rejected = Optional.of(pending.get().against());
+      state.subscription.refused(pending.get().owed());
+      LOG.warn("proxy {} rejected {} (delta) at {}: {}", nodeId, TypeUrls.shortName(type),
+          pending.get().against().version(), request.getErrorDetail().getMessage());
+    } else {
+      state.has = Optional.of(pending.get().against());
     }
-    state.subscription = Subscription.of(names);
   }
 
   /** Sends what the proxy lacks of its subscription, if anything, unless a response awaits its answer. */
   private void respond(String type, TypeState state, ProxySnapshot snapshot) {
-    if (closed || state.pendingNonce != null) {
+    if (closed || state.pending.isPresent()) {
       return;
     }
+    DeltaSubscription subscription = state.subscription;
     TypeSnapshot current = snapshot.type(type);
     List<Resource> send = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     for (String name : candidates(state, current)) {
-      if (!state.wildcard && !state.subscription.includes(name)) {
+      if (!subscription.includes(name)) {
         continue;
       }
       PreparedResource resource = current.get(name);
-      String have = state.fresh.contains(name) ? null
-          : state.has != null ? version(state.has, name) : state.initial.get(name);
+      String have = subscription.owed(name) ? null
+          : state.has.isPresent() ? version(state.has.get(), name) : subscription.initialVersion(name);
       if (resource == null) {
-        if (have != null || (!state.wildcard && state.reportedMissing.add(name))) {
+        if (have != null || subscription.reportMissing(name)) {
           removed.add(name);
         }
       } else {
-        state.reportedMissing.remove(name);
-        if (!resource.version().equals(have) && !resource.version().equals(version(state.rejected, name))) {
+        subscription.exists(name);
+        if (!resource.version().equals(have) && !resource.version().equals(state.rejected.map(r -> version(r, name))
+            .orElse(null))) {
           send.add(resource.delta());
         }
       }
     }
-    Set<String> asked = Set.copyOf(state.fresh);
-    state.fresh.clear();
-    state.initial = Map.of();
+    DeltaSubscription.Owed owed = subscription.responded();
     if (send.isEmpty() && removed.isEmpty()) {
-      state.has = current; // consistent with it for every subscribed name (bar versions it refused)
+      state.has = Optional.of(current); // consistent with it for every subscribed name (bar versions it refused)
       return;
     }
     String nonce = "d" + NONCES.incrementAndGet();
-    state.pendingNonce = nonce;
-    state.pendingAgainst = current;
-    state.pendingFresh = asked;
-    cache.recordResponse(nodeId, type, new Responded(current.version(), current,
-        state.wildcard ? Subscription.WILDCARD : state.subscription));
+    state.pending = Optional.of(new Pending(nonce, current, owed));
+    cache.recordResponse(nodeId, type, new Responded(current.version(), current, subscription.asSubscription()));
     out.onNext(DeltaDiscoveryResponse.newBuilder().setTypeUrl(type).setSystemVersionInfo(current.version())
         .setNonce(nonce).addAllResources(send).addAllRemovedResources(removed).build());
   }
 
   /** The names that may differ between what the proxy has and the current snapshot. */
   private static Set<String> candidates(TypeState state, TypeSnapshot current) {
-    Set<String> names = new LinkedHashSet<>(state.fresh);
-    if (state.has != null) {
-      if (current != state.has && !current.version().equals(state.has.version())) {
-        names.addAll(current.changedSince(state.has));
+    DeltaSubscription subscription = state.subscription;
+    Set<String> names = new LinkedHashSet<>(subscription.owedNames());
+    if (state.has.isPresent() && !subscription.owesEverything()) {
+      TypeSnapshot has = state.has.get();
+      if (current != has && !current.version().equals(has.version())) {
+        names.addAll(current.changedSince(has));
       }
     } else {
-      names.addAll(state.subscription.names().orElse(List.of()));
-      names.addAll(state.initial.keySet());
-      if (state.wildcard) {
+      names.addAll(subscription.names());
+      names.addAll(subscription.initialNames());
+      if (subscription.wildcard()) {
         current.all().forEach(r -> names.add(r.name()));
       }
+      state.has.ifPresent(has -> names.addAll(current.changedSince(has)));
     }
     return names;
   }

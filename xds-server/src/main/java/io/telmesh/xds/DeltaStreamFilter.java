@@ -5,7 +5,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.Status;
 import io.telmesh.node.ProxyNode;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /** {@link XdsStreamFilter} for delta (incremental) streams. */
@@ -30,28 +29,8 @@ final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
   }
 
   @Override
-  protected Node nodeOf(DeltaDiscoveryRequest request) {
-    return request.getNode();
-  }
-
-  @Override
-  protected boolean hasNode(DeltaDiscoveryRequest request) {
-    return request.hasNode();
-  }
-
-  @Override
-  protected String typeUrlOf(DeltaDiscoveryRequest request) {
-    return request.getTypeUrl();
-  }
-
-  @Override
-  protected String nonceOf(DeltaDiscoveryRequest request) {
-    return request.getResponseNonce();
-  }
-
-  @Override
-  protected Optional<String> errorOf(DeltaDiscoveryRequest request) {
-    return request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty();
+  protected StreamRequest read(DeltaDiscoveryRequest request) {
+    return StreamRequest.of(request);
   }
 
   @Override

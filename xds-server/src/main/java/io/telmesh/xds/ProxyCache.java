@@ -1,5 +1,7 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.TypeUrls;
+
 import io.telmesh.snapshot.Responded;
 import io.telmesh.snapshot.Subscription;
 import io.telmesh.snapshot.ProxySnapshot;

@@ -7,7 +7,6 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.snapshot.Subscription;
-import java.util.Optional;
 
 /** {@link XdsStreamFilter} for state-of-the-world streams. */
 final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
@@ -33,28 +32,8 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
   }
 
   @Override
-  protected Node nodeOf(DiscoveryRequest request) {
-    return request.getNode();
-  }
-
-  @Override
-  protected boolean hasNode(DiscoveryRequest request) {
-    return request.hasNode();
-  }
-
-  @Override
-  protected String typeUrlOf(DiscoveryRequest request) {
-    return request.getTypeUrl();
-  }
-
-  @Override
-  protected String nonceOf(DiscoveryRequest request) {
-    return request.getResponseNonce();
-  }
-
-  @Override
-  protected Optional<String> errorOf(DiscoveryRequest request) {
-    return request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty();
+  protected StreamRequest read(DiscoveryRequest request) {
+    return StreamRequest.of(request);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.TypeUrls;
+
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -8,7 +10,6 @@ import io.telmesh.node.ProxyNode;
 import io.telmesh.snapshot.ProxySnapshot;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,15 +44,8 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
     this.defaultTypeUrl = defaultTypeUrl;
   }
 
-  protected abstract Node nodeOf(Q request);
-
-  protected abstract boolean hasNode(Q request);
-
-  protected abstract String typeUrlOf(Q request);
-
-  protected abstract String nonceOf(Q request);
-
-  protected abstract Optional<String> errorOf(Q request);
+  /** The fields of a request this filter reads. */
+  protected abstract StreamRequest read(Q request);
 
   /** Hands a sidecar-config request on; {@code node} is the stream's node (Envoy sends it once). */
   protected abstract void forward(String typeUrl, Q request, Node node);
@@ -77,15 +71,16 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
       return;
     }
     try {
-      if (node == null && !identify(request)) {
+      StreamRequest fields = read(request);
+      if (node == null && !identify(fields)) {
         return;
       }
-      String typeUrl = typeUrlOf(request).isEmpty() ? defaultTypeUrl : typeUrlOf(request);
+      String typeUrl = fields.typeUrl().isEmpty() ? defaultTypeUrl : fields.typeUrl();
       if (typeUrl.isEmpty()) {
         fail(Status.INVALID_ARGUMENT.withDescription("type_url is required on an ADS stream"));
         return;
       }
-      context.tracker().answered(node.id(), typeUrl, TypeUrls.shortName(typeUrl), nonceOf(request), errorOf(request));
+      context.tracker().answered(node.id(), typeUrl, TypeUrls.shortName(typeUrl), fields.nonce(), fields.error());
       if (context.debug().handles(typeUrl)) {
         answerDebug(node, request, typeUrl, nextNonce());
         return;
@@ -113,14 +108,14 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
     }
   }
 
-  private boolean identify(Q request) {
-    if (!hasNode(request)) {
+  private boolean identify(StreamRequest request) {
+    if (request.node().isEmpty()) {
       fail(Status.INVALID_ARGUMENT.withDescription("the first request of a stream must carry the node"));
       return false;
     }
     try {
-      node = ProxyNode.from(nodeOf(request));
-      rawNode = nodeOf(request);
+      node = ProxyNode.from(request.node().get());
+      rawNode = request.node().get();
       return true;
     } catch (InvalidNodeException e) {
       LOG.warn("rejected stream: {}", e.getMessage());

@@ -1,5 +1,7 @@
 package io.telmesh.cli;
 
+import io.telmesh.node.SidecarIds;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -34,7 +36,7 @@ class BootstrapCommandTest {
       assertThat(run.exitCode()).as(run.err()).isZero();
       Bootstrap.Builder parsed = Bootstrap.newBuilder();
       EnvoyTypes.parser().merge(run.out(), parsed);
-      assertThat(parsed.getNode().getId()).isEqualTo(ProxyConfigCommand.nodeFor(workload).id());
+      assertThat(parsed.getNode().getId()).isEqualTo(SidecarIds.id(workload));
       assertThat(parsed.getDynamicResources().getAdsConfig().getApiType().name()).isEqualTo("GRPC");
     }
   }

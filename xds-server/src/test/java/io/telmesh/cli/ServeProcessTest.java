@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Nodes;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -32,7 +32,7 @@ import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.TestServer;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -14,10 +14,10 @@ import io.telmesh.testing.ManualSource;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.Objects;
-import io.telmesh.translate.ProxyResources;
-import io.telmesh.validate.SegmentedValidator;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.Violation;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +42,7 @@ class ServerValidationTest {
 
   @Test
   void aRejectedResourceIsHeldBackAndReported() throws Exception {
-    SegmentedValidator envoy = new SegmentedValidator();
+    EnvoyValidator envoy = EnvoyValidator.create();
     Function<ProxyResources, List<Violation>> validator = resources -> {
       List<Violation> violations = new ArrayList<>(envoy.validate(resources));
       resources.listeners().get("10.96.0.60_6000").ifPresent(l -> violations.add(new Violation("Listener",
@@ -88,7 +88,7 @@ class ServerValidationTest {
 
   @Test
   void theProxyKeepsTheLastGoodVersionOfARejectedResource() throws Exception {
-    SegmentedValidator envoy = new SegmentedValidator();
+    EnvoyValidator envoy = EnvoyValidator.create();
     java.util.concurrent.atomic.AtomicBoolean reject = new java.util.concurrent.atomic.AtomicBoolean();
     Function<ProxyResources, List<Violation>> validator = resources -> {
       List<Violation> violations = new ArrayList<>(envoy.validate(resources));

@@ -27,7 +27,7 @@ import io.telmesh.server.TelmeshServer;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;

@@ -10,7 +10,7 @@ import io.telmesh.server.TelmeshServer;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
-import io.telmesh.xds.TypeUrls;
+import io.telmesh.snapshot.TypeUrls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.TypeUrls;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.core.v3.Node;

@@ -1,5 +1,7 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.TypeUrls;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -17,7 +19,7 @@ import io.telmesh.testing.Nodes;
 import io.telmesh.testing.Objects;
 import io.telmesh.testing.SentRecorder;
 import io.telmesh.testing.StockServer;
-import io.telmesh.translate.ProxyResources;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.time.Duration;
 import java.util.List;

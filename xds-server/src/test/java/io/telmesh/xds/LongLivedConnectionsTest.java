@@ -1,5 +1,7 @@
 package io.telmesh.xds;
 
+import io.telmesh.snapshot.TypeUrls;
+
 import static io.telmesh.testing.KubeEdits.port;
 import static io.telmesh.testing.KubeEdits.service;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,9 +29,10 @@ import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.ResourceDiff;
 import io.telmesh.testing.TestServer;
-import io.telmesh.translate.ProxyResources;
-import io.telmesh.translate.ResourceSegment;
-import io.telmesh.translate.ResourceSet;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceType;
+import io.telmesh.resources.ResourceSet;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -212,7 +215,7 @@ class LongLivedConnectionsTest {
   }
 
   private static ProxyResources proxy(List<Listener> listeners) {
-    return new ProxyResources(ResourceSet.of(ResourceSegment.of(listeners, Listener::getName)),
+    return new ProxyResources(ResourceSet.of(ResourceSegment.of(ResourceType.LISTENER, listeners)),
         ResourceSet.<Cluster>of(), ResourceSet.<RouteConfiguration>of(), ResourceSet.<ClusterLoadAssignment>of(),
         List.of(), List.of());
   }

@@ -11,7 +11,7 @@ import io.telmesh.node.ProxyNode;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.translate.ProxyResources;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

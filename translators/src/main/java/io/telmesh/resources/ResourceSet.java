@@ -1,4 +1,4 @@
-package io.telmesh.translate;
+package io.telmesh.resources;
 
 import com.google.protobuf.Message;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.telmesh.translate;
+package io.telmesh.resources;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;

@@ -1,4 +1,4 @@
-package io.telmesh.translate;
+package io.telmesh.resources;
 
 import com.google.protobuf.Message;
 import java.util.Collection;
@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * An immutable group of resources of one type, by name. Segments are the unit of sharing: the
@@ -15,26 +14,32 @@ import java.util.function.Function;
  */
 public final class ResourceSegment<T extends Message> {
 
+  private final ResourceType<T> type;
   private final SortedMap<String, T> byName;
 
-  private ResourceSegment(SortedMap<String, T> byName) {
+  private ResourceSegment(ResourceType<T> type, SortedMap<String, T> byName) {
+    this.type = type;
     this.byName = Collections.unmodifiableSortedMap(byName);
   }
 
   /** @throws IllegalArgumentException when two resources share a name (a translator bug) */
-  public static <T extends Message> ResourceSegment<T> of(Collection<T> resources, Function<T, String> name) {
+  public static <T extends Message> ResourceSegment<T> of(ResourceType<T> type, Collection<T> resources) {
     SortedMap<String, T> map = new TreeMap<>();
     for (T resource : resources) {
-      T previous = map.put(name.apply(resource), resource);
+      T previous = map.put(type.nameOf(resource), resource);
       if (previous != null) {
-        throw new IllegalArgumentException("two resources named " + name.apply(resource));
+        throw new IllegalArgumentException("two " + type.kind() + " resources named " + type.nameOf(resource));
       }
     }
-    return new ResourceSegment<>(map);
+    return new ResourceSegment<>(type, map);
   }
 
-  public static <T extends Message> ResourceSegment<T> empty() {
-    return new ResourceSegment<>(new TreeMap<>());
+  public static <T extends Message> ResourceSegment<T> empty(ResourceType<T> type) {
+    return new ResourceSegment<>(type, new TreeMap<>());
+  }
+
+  public ResourceType<T> type() {
+    return type;
   }
 
   public SortedMap<String, T> byName() {

@@ -1,6 +1,5 @@
-package io.telmesh.mesh;
+package io.telmesh.model;
 
-import io.telmesh.model.L4Protocol;
 
 /** Why telmesh leaves a port alone, in words operators see in problem and plan output. */
 public final class UntouchedReasons {

@@ -9,21 +9,33 @@ import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.translate.ProxyResources;
-import io.telmesh.translate.ResourceSegment;
-import io.telmesh.translate.ResourceSet;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceType;
+import io.telmesh.resources.ResourceSet;
 import io.telmesh.translate.Translator;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The push-speed validator finds exactly what the plain one finds. */
-class SegmentedValidatorTest {
+/** The remembering validator finds exactly what checking every resource afresh finds. */
+class EnvoyValidatorTest {
+
+  /** No memory at all: every resource's constraints, then the cross-resource rules. */
+  private static List<Violation> direct(ProxyResources resources) {
+    ProtoConstraintValidator constraints = ProtoConstraintValidator.envoy();
+    List<Violation> violations = new ArrayList<>();
+    for (ResourceSet<?> set : List.of(resources.listeners(), resources.clusters(), resources.routes(),
+        resources.endpoints())) {
+      set.all().forEach(r -> violations.addAll(constraints.validate(r)));
+    }
+    violations.addAll(CrossResourceValidator.validate(resources));
+    return violations.stream().sorted().distinct().toList();
+  }
 
   @Test
-  void agreesWithTheDirectValidatorOnEveryProxy() {
-    SegmentedValidator segmented = new SegmentedValidator();
-    EnvoyValidator direct = EnvoyValidator.create();
+  void agreesWithCheckingEverythingAfreshOnEveryProxy() {
+    EnvoyValidator remembering = EnvoyValidator.create();
     for (MeshState mesh : List.of(Meshes.demo(), Meshes.load(Meshes.testMeshDir("edge")),
         io.telmesh.mesh.MeshStateBuilder.build(MeshGenerator.generate(new MeshGenerator.Shape(20, 40, 3, 2))))) {
       MeshTranslation translation = Translator.prepare(mesh);
@@ -32,7 +44,7 @@ class SegmentedValidatorTest {
       nodes.add(Nodes.grpc("client", "default"));
       for (ProxyNode node : nodes) {
         ProxyResources resources = translation.forProxy(node);
-        assertThat(segmented.validate(resources)).isEqualTo(direct.validate(resources)).isEmpty();
+        assertThat(remembering.validate(resources)).isEqualTo(direct(resources)).isEmpty();
       }
     }
   }
@@ -52,9 +64,12 @@ class SegmentedValidatorTest {
     List<Listener> listeners = new ArrayList<>(own.resources());
     listeners.replaceAll(l -> l.getName().equals("virtualInbound") ? broken : l);
     ProxyResources bad = new ProxyResources(
-        ResourceSet.of(good.listeners().segments().get(0), ResourceSegment.of(listeners, Listener::getName)),
+        ResourceSet.of(good.listeners().segments().get(0), ResourceSegment.of(ResourceType.LISTENER, listeners)),
         good.clusters(), good.routes(), good.endpoints(), good.untouched(), good.problems());
-    List<Violation> violations = new SegmentedValidator().validate(bad);
+    EnvoyValidator validator = EnvoyValidator.create();
+    assertThat(validator.validate(good)).as("the good proxy first, so its shared segments are remembered").isEmpty();
+    List<Violation> violations = validator.validate(bad);
+    assertThat(violations).isEqualTo(direct(bad));
     assertThat(violations).extracting(Violation::rule).contains("string.min_len", "reference.cluster");
     assertThat(violations).allSatisfy(v -> assertThat(v.resourceName()).isEqualTo("virtualInbound"));
     assertThat(violations).anySatisfy(v -> assertThat(v.path())

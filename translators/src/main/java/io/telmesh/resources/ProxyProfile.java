@@ -1,4 +1,4 @@
-package io.telmesh.translate;
+package io.telmesh.resources;
 
 import io.telmesh.model.InterceptionMode;
 import io.telmesh.model.Workload;

@@ -1,0 +1,32 @@
+package io.telmesh.snapshot;
+
+import io.envoyproxy.controlplane.cache.Resources;
+import io.telmesh.resources.ResourceType;
+import java.util.List;
+import java.util.Set;
+
+/** The xDS type URLs telmesh serves, in the order a push sends them (make before break). */
+public final class TypeUrls {
+
+  public static final String CLUSTER = ResourceType.CLUSTER.typeUrl();
+  public static final String ENDPOINT = ResourceType.ENDPOINT.typeUrl();
+  public static final String LISTENER = ResourceType.LISTENER.typeUrl();
+  public static final String ROUTE = ResourceType.ROUTE.typeUrl();
+  public static final String SECRET = Resources.V3.SECRET_TYPE_URL;
+
+  /** CDS before EDS before LDS before RDS, as Envoy recommends for ADS. */
+  public static final List<String> PUSH_ORDER = ResourceType.PUSH_ORDER.stream().map(ResourceType::typeUrl).toList();
+
+  /** Types java-control-plane's stream handling knows; anything else is answered by telmesh. */
+  public static final Set<String> LIBRARY_TYPES = Set.copyOf(Resources.V3.TYPE_URLS);
+
+  /** In SotW, an empty subscription to these means every resource (wildcard). */
+  public static final Set<String> WILDCARD_TYPES = Set.of(CLUSTER, LISTENER);
+
+  private TypeUrls() {}
+
+  /** A short name for logs and metrics: {@code LDS}, {@code CDS}, ...; other types as they are. */
+  public static String shortName(String typeUrl) {
+    return typeUrl.equals(SECRET) ? "SDS" : ResourceType.byTypeUrl(typeUrl).map(ResourceType::shortName).orElse(typeUrl);
+  }
+}
