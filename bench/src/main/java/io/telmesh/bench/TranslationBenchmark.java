@@ -8,13 +8,10 @@ import io.telmesh.inbound.InboundPlan;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
-import io.telmesh.model.NamespacedName;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.outbound.VirtualOutboundBuilder;
-import io.telmesh.testing.MeshGenerator;
-import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
 import io.telmesh.resources.ProxyProfile;
 import io.telmesh.resources.ProxyResources;
@@ -33,7 +30,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -53,34 +49,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 public class TranslationBenchmark {
 
-  @Param({"1000"})
-  int services;
-
-  @Param({"2000"})
-  int pods;
-
-  @Param({"3"})
-  int interfaces;
-
-  private KubeObjects objects;
   private KubeObjects[] flipping;
   private MeshStateBuilder incremental;
   private MeshTranslation lastIncremental;
   private int flips;
-  private MeshState mesh;
-  private MeshTranslation translation;
-  private List<ProxyNode> nodes;
-  private int next;
 
   @Setup(Level.Trial)
-  public void setUp() {
-    objects = MeshGenerator.generate(new MeshGenerator.Shape(services, pods, interfaces, 10));
-    mesh = MeshStateBuilder.build(objects);
-    translation = Translator.prepare(mesh);
-    nodes = mesh.workloads().keySet().stream().map((NamespacedName k) -> Nodes.forWorkload(mesh, k)).toList();
-    flipping = new KubeObjects[] {objects, withFirstEndpointNotReady(objects)};
+  public void setUp(ReferenceMesh reference) {
+    flipping = new KubeObjects[] {reference.objects, withFirstEndpointNotReady(reference.objects)};
     incremental = new MeshStateBuilder();
-    lastIncremental = Translator.prepare(incremental.next(objects));
+    lastIncremental = Translator.prepare(incremental.next(reference.objects));
   }
 
   private static KubeObjects withFirstEndpointNotReady(KubeObjects objects) {
@@ -97,10 +75,10 @@ public class TranslationBenchmark {
    */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public ProxyResources endpointChangeShared() {
+  public ProxyResources endpointChangeShared(ReferenceMesh reference) {
     MeshState next = incremental.next(flipping[++flips % 2]);
     MeshTranslation translation = Translator.prepare(next, lastIncremental);
-    ProxyResources first = translation.forProxy(nodes.get(0));
+    ProxyResources first = translation.forProxy(reference.nodes.get(0));
     translation.forgetPrevious();
     lastIncremental = translation;
     return first;
@@ -111,9 +89,8 @@ public class TranslationBenchmark {
    * referenced, own part from memory): what every push after the first costs per proxy.
    */
   @Benchmark
-  public ProxyResources perProxy() {
-    ProxyNode node = nodes.get(next++ % nodes.size());
-    return translation.forProxy(node);
+  public ProxyResources perProxy(ReferenceMesh reference) {
+    return reference.nextProxy();
   }
 
   /**
@@ -121,10 +98,10 @@ public class TranslationBenchmark {
    * a new or changed pod): virtual listeners, the inbound listener's chains, inbound clusters.
    */
   @Benchmark
-  public int ownPartFirstTranslation() {
-    ProxyNode node = nodes.get(next++ % nodes.size());
-    Workload workload = mesh.workload(node.pod()).orElseThrow();
-    WorkloadPorts ports = mesh.portsOf(workload.key());
+  public int ownPartFirstTranslation(ReferenceMesh reference) {
+    ProxyNode node = reference.nextNode();
+    Workload workload = reference.mesh.workload(node.pod()).orElseThrow();
+    WorkloadPorts ports = reference.mesh.portsOf(workload.key());
     ProxyProfile profile = ProxyProfile.of(node, Optional.of(workload));
     InboundPlan plan = InboundPlan.of(workload, ports.inbound());
     Listener outbound = VirtualOutboundBuilder.build(profile);
@@ -136,22 +113,21 @@ public class TranslationBenchmark {
   /** Everything built once per mesh version: endpoints, shared outbound, proxyless. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public MeshTranslation sharedPerMeshVersion() {
-    return Translator.prepare(mesh);
+  public MeshTranslation sharedPerMeshVersion(ReferenceMesh reference) {
+    return Translator.prepare(reference.mesh);
   }
 
   /** Kubernetes objects to the mesh model. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public MeshState meshState() {
-    return MeshStateBuilder.build(objects);
+  public MeshState meshState(ReferenceMesh reference) {
+    return MeshStateBuilder.build(reference.objects);
   }
 
   /** Cross-resource validation of one proxy's full resource set (for the validation budget). */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public int crossResourceValidationPerProxy() {
-    ProxyNode node = nodes.get(next++ % nodes.size());
-    return CrossResourceValidator.validate(translation.forProxy(node)).size();
+  public int crossResourceValidationPerProxy(ReferenceMesh reference) {
+    return CrossResourceValidator.validate(reference.nextProxy()).size();
   }
 }

@@ -46,69 +46,49 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 public class ValidationBenchmark {
 
-  @Param({"1000"})
-  int services;
-
-  @Param({"2000"})
-  int pods;
-
-  @Param({"3"})
-  int interfaces;
-
-  private MeshState mesh;
-  private MeshTranslation translation;
-  private List<ProxyNode> nodes;
   private EnvoyValidator warm;
   private final ProtoConstraintValidator constraints = ProtoConstraintValidator.envoy();
-  private int next;
 
   @Setup(Level.Trial)
-  public void setUp() {
-    mesh = MeshStateBuilder.build(MeshGenerator.generate(new MeshGenerator.Shape(services, pods, interfaces, 10)));
-    translation = Translator.prepare(mesh);
-    nodes = mesh.workloads().keySet().stream().map((NamespacedName k) -> Nodes.forWorkload(mesh, k)).toList();
+  public void setUp(ReferenceMesh reference) {
     warm = EnvoyValidator.create();
-    nodes.forEach(n -> warm.validate(translation.forProxy(n)));
-  }
-
-  private ProxyResources nextProxy() {
-    return translation.forProxy(nodes.get(next++ % nodes.size()));
+    reference.nodes.forEach(n -> warm.validate(reference.translation.forProxy(n)));
   }
 
   /** Baseline for the figures below: translation alone. */
   @Benchmark
-  public ProxyResources translateOnly() {
-    return nextProxy();
+  public ProxyResources translateOnly(ReferenceMesh reference) {
+    return reference.nextProxy();
   }
 
   /** Proto constraints of every resource of a proxy (~4000), nothing remembered. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public int protoConstraintsFullSetPerProxy() {
-    ProxyResources resources = nextProxy();
+  public int protoConstraintsFullSetPerProxy(ReferenceMesh reference) {
+    ProxyResources resources = reference.nextProxy();
     return count(resources.listeners()) + count(resources.clusters()) + count(resources.routes())
         + count(resources.endpoints());
   }
 
   /** Proto constraints the server's way: shared segments from memory, the proxy's own part checked. */
   @Benchmark
-  public int protoConstraintsPerProxyShared() {
-    return warm.constraints(nextProxy()).size();
+  public int protoConstraintsPerProxyShared(ReferenceMesh reference) {
+    return warm.constraints(reference.nextProxy()).size();
   }
 
   /** Proto constraints of every shared resource, once per mesh version. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public int protoConstraintsSharedPerMeshVersion() {
+  public int protoConstraintsSharedPerMeshVersion(ReferenceMesh reference) {
     EnvoyValidator cold = EnvoyValidator.create();
-    return cold.constraints(translation.forProxy(nodes.get(0))).size();
+    return cold.constraints(reference.translation.forProxy(reference.nodes.get(0))).size();
   }
 
   /** Cross-resource rules over a proxy's full set (names, addresses, references). */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
-  public int crossResourcePerProxy() {
-    return CrossResourceValidator.validate(nextProxy()).size();
+  public int crossResourcePerProxy(ReferenceMesh reference) {
+    return CrossResourceValidator.validate(reference.nextProxy()).size();
   }
 
   /**
@@ -117,8 +97,8 @@ public class ValidationBenchmark {
    * per set of facts.
    */
   @Benchmark
-  public int serverPerProxy() {
-    return warm.validate(nextProxy()).size();
+  public int serverPerProxy(ReferenceMesh reference) {
+    return warm.validate(reference.nextProxy()).size();
   }
 
   private <T extends Message> int count(ResourceSet<T> set) {

@@ -27,7 +27,23 @@ public final class ConfigDumps {
   }
 
   /** The xDS types a dump may include, in the order they are printed. */
-  public enum Kind { LISTENERS, CLUSTERS, ROUTES, ENDPOINTS }
+  public enum Kind {
+    LISTENERS(ListenersConfigDump.getDescriptor()),
+    CLUSTERS(ClustersConfigDump.getDescriptor()),
+    ROUTES(RoutesConfigDump.getDescriptor()),
+    ENDPOINTS(EndpointsConfigDump.getDescriptor());
+
+    private final String dumpTypeUrl;
+
+    Kind(com.google.protobuf.Descriptors.Descriptor dump) {
+      this.dumpTypeUrl = "type.googleapis.com/" + dump.getFullName();
+    }
+
+    /** The type URL of this kind's admin dump ({@code ListenersConfigDump}, ...) inside a ConfigDump. */
+    public String dumpTypeUrl() {
+      return dumpTypeUrl;
+    }
+  }
 
   private ConfigDumps() {}
 

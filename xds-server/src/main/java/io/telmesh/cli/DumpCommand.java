@@ -2,18 +2,13 @@ package io.telmesh.cli;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
-import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
-import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
-import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.telmesh.debug.DebugTypes;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.NamespacedName;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,14 +23,6 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Print what a connected proxy was sent, in Envoy's /config_dump layout.")
 final class DumpCommand implements Runnable {
 
-  enum Type { listeners, clusters, routes, endpoints, all }
-
-  private static final Map<Type, String> TYPE_URLS = Map.of(
-      Type.listeners, "type.googleapis.com/" + ListenersConfigDump.getDescriptor().getFullName(),
-      Type.clusters, "type.googleapis.com/" + ClustersConfigDump.getDescriptor().getFullName(),
-      Type.routes, "type.googleapis.com/" + RoutesConfigDump.getDescriptor().getFullName(),
-      Type.endpoints, "type.googleapis.com/" + EndpointsConfigDump.getDescriptor().getFullName());
-
   @Spec
   CommandSpec spec;
 
@@ -46,11 +33,8 @@ final class DumpCommand implements Runnable {
       description = "The proxy's pod.")
   NamespacedName pod;
 
-  @Option(names = "--type", defaultValue = "all", description = "listeners, clusters, routes, endpoints or all (default: ${DEFAULT-VALUE}).")
-  Type type;
-
-  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin
+  DumpOptions parts = new DumpOptions();
 
   @Override
   public void run() {
@@ -61,13 +45,13 @@ final class DumpCommand implements Runnable {
     }
     ConfigDump.Builder dump = ConfigDump.newBuilder();
     for (Any config : response.getResourcesList()) {
-      if (type == Type.all || config.getTypeUrl().equals(TYPE_URLS.get(type))) {
+      if (parts.includes(config.getTypeUrl())) {
         dump.addConfigs(config);
       }
     }
     PrintWriter out = spec.commandLine().getOut();
     try {
-      out.println(output.render(EnvoyTypes.printer().print(dump.build())));
+      out.println(parts.output.render(EnvoyTypes.printer().print(dump.build())));
     } catch (InvalidProtocolBufferException e) {
       throw new UserError("the dump holds a type this telmesh cannot print: " + e.getMessage());
     }

@@ -1,7 +1,6 @@
 package io.telmesh.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.telmesh.envoy.ConfigDumps.Kind;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
@@ -16,11 +15,9 @@ import io.telmesh.translate.ProxyDump;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.io.PrintWriter;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -36,8 +33,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "proxy-config", mixinStandardHelpOptions = true,
     description = "Print a pod's Envoy config (Envoy /config_dump layout), or the mesh's problems.")
 final class ProxyConfigCommand implements Runnable {
-
-  enum Type { listeners, clusters, routes, endpoints, all }
 
   @Spec
   CommandSpec spec;
@@ -56,11 +51,8 @@ final class ProxyConfigCommand implements Runnable {
     boolean problems;
   }
 
-  @Option(names = "--type", defaultValue = "all", description = "listeners, clusters, routes, endpoints or all (default: ${DEFAULT-VALUE}).")
-  Type type;
-
-  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin
+  DumpOptions dump = new DumpOptions();
 
   @Override
   public void run() {
@@ -68,9 +60,9 @@ final class ProxyConfigCommand implements Runnable {
     MeshTranslation translation = Translator.prepare(mesh);
     PrintWriter out = spec.commandLine().getOut();
     if (target.problems) {
-      out.println(output.render(problemsJson(translation)));
+      out.println(dump.output.render(problemsJson(translation)));
     } else {
-      out.println(output.render(dumpJson(translation, target.pod)));
+      out.println(dump.output.render(dumpJson(translation, target.pod)));
     }
     out.flush();
   }
@@ -79,7 +71,7 @@ final class ProxyConfigCommand implements Runnable {
     Workload workload = translation.mesh().workload(pod).orElseThrow(() ->
         new UserError("pod " + pod + " is not in the mesh (known pods: " + knownPods(translation.mesh()) + ")"));
     ProxyResources resources = translation.forProxy(nodeFor(workload));
-    return print(ProxyDump.of(resources, kinds(type)));
+    return print(ProxyDump.of(resources, dump.kinds()));
   }
 
   private String problemsJson(MeshTranslation translation) {
@@ -105,16 +97,6 @@ final class ProxyConfigCommand implements Runnable {
     } catch (InvalidNodeException e) {
       throw new UserError("pod " + workload.key() + " has no valid node id: " + e.getMessage());
     }
-  }
-
-  private static Set<Kind> kinds(Type type) {
-    return switch (type) {
-      case listeners -> EnumSet.of(Kind.LISTENERS);
-      case clusters -> EnumSet.of(Kind.CLUSTERS);
-      case routes -> EnumSet.of(Kind.ROUTES);
-      case endpoints -> EnumSet.of(Kind.ENDPOINTS);
-      case all -> EnumSet.allOf(Kind.class);
-    };
   }
 
   private static String knownPods(MeshState mesh) {

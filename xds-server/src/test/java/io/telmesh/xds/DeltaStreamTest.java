@@ -15,7 +15,7 @@ import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.Objects;
-import io.telmesh.testing.TestServer;
+import io.telmesh.testing.ServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +23,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The delta protocol as telmesh's {@link DeltaStream} serves it: subscriptions, removals, NACKs. */
 class DeltaStreamTest {
@@ -37,35 +36,20 @@ class DeltaStreamTest {
   static final String OCS = "outbound|3868||ocs.telco.svc.cluster.local";
   static final String DB = "outbound|9042||db.telco.svc.cluster.local";
 
-  private KubeObjects demo;
-  private TestServer server;
-  private AdsClient client;
-
-  @BeforeEach
-  void start() throws Exception {
-    demo = Meshes.objects(Meshes.demoDir());
-    server = new TestServer(demo);
-    client = server.client();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    client.close();
-    server.close();
-  }
+  @RegisterExtension final ServerExtension server = ServerExtension.demo();
 
   private static List<String> names(DeltaDiscoveryResponse response) {
     return response.getResourcesList().stream().map(Resource::getName).toList();
   }
 
   private KubeObjects smfNotReady() {
-    return Objects.withSlice(demo, "smf-9dl2c", b -> b.editFirstEndpoint()
+    return Objects.withSlice(server.objects(), "smf-9dl2c", b -> b.editFirstEndpoint()
         .withNewConditions().withReady(false).endConditions().endEndpoint());
   }
 
   @Test
   void aLaterSubscriptionGetsOnlyTheNewNamesAndAnUnsubscribedNameIsNoLongerPushed() throws Exception {
-    try (AdsClient.Delta delta = client.delta()) {
+    try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(AMF, TypeUrls.ENDPOINT, List.of(SMF));
       DeltaDiscoveryResponse first = delta.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(names(first)).containsExactly(SMF);
@@ -79,14 +63,14 @@ class DeltaStreamTest {
       delta.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.ENDPOINT)
           .addResourceNamesUnsubscribe(SMF).build());
       assertThat(delta.drain(QUIET)).as("unsubscribing needs no answer").isEmpty();
-      server.source.publish(smfNotReady());
+      server.publish(smfNotReady());
       assertThat(delta.drain(QUIET)).as("a change to an unsubscribed name is not pushed").isEmpty();
     }
   }
 
   @Test
   void aDeletedServiceIsSentAsRemovedOnWildcardAndNamedSubscriptions() throws Exception {
-    try (AdsClient.Delta delta = client.delta()) {
+    try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(AMF, TypeUrls.CLUSTER, List.of());
       DeltaDiscoveryResponse cds = delta.next(TypeUrls.CLUSTER, WAIT);
       assertThat(names(cds)).contains(DB);
@@ -94,10 +78,10 @@ class DeltaStreamTest {
       delta.subscribe(null, TypeUrls.ENDPOINT, List.of(DB, SMF));
       delta.ack(delta.next(TypeUrls.ENDPOINT, WAIT));
 
-      List<io.fabric8.kubernetes.api.model.Service> services = new ArrayList<>(demo.services());
+      List<io.fabric8.kubernetes.api.model.Service> services = new ArrayList<>(server.objects().services());
       services.removeIf(s -> s.getMetadata().getName().equals("db"));
-      server.source.publish(new KubeObjects(services, demo.endpointSlices(), demo.pods(),
-          demo.networkAttachments(), List.of()));
+      server.publish(new KubeObjects(services, server.objects().endpointSlices(), server.objects().pods(),
+          server.objects().networkAttachments(), List.of()));
 
       List<DeltaDiscoveryResponse> pushed = new ArrayList<>();
       pushed.add(delta.next(WAIT));
@@ -116,16 +100,16 @@ class DeltaStreamTest {
 
   @Test
   void aNackedResourceIsNotResentButItsNextVersionIs() throws Exception {
-    try (AdsClient.Delta delta = client.delta()) {
+    try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(AMF, TypeUrls.ENDPOINT, List.of(SMF));
       delta.ack(delta.next(TypeUrls.ENDPOINT, WAIT));
 
-      server.source.publish(smfNotReady());
+      server.publish(smfNotReady());
       DeltaDiscoveryResponse change = delta.next(TypeUrls.ENDPOINT, WAIT);
       delta.nack(change, "refused for the test");
       assertThat(delta.drain(QUIET)).as("no re-send loop after a NACK").isEmpty();
 
-      server.source.publish(demo);
+      server.publish(server.objects());
       DeltaDiscoveryResponse next = delta.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(names(next)).containsExactly(SMF);
       assertThat(next.getResources(0).getVersion()).isNotEqualTo(change.getResources(0).getVersion());
@@ -134,7 +118,7 @@ class DeltaStreamTest {
 
   @Test
   void aNameSubscribedWhileAResponseAwaitsItsAckIsSentAfterTheAck() throws Exception {
-    try (AdsClient.Delta delta = client.delta()) {
+    try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(AMF, TypeUrls.ENDPOINT, List.of(SMF));
       DeltaDiscoveryResponse first = delta.next(TypeUrls.ENDPOINT, WAIT);
       delta.subscribe(null, TypeUrls.ENDPOINT, List.of(OCS));
@@ -147,7 +131,7 @@ class DeltaStreamTest {
   @Test
   void aReconnectingProxyResubscribingByNameGetsOnlyWhatItLacks() throws Exception {
     Map<String, String> have = new java.util.HashMap<>();
-    try (AdsClient.Delta delta = client.delta()) {
+    try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(AMF, TypeUrls.ENDPOINT, List.of(SMF, OCS));
       DeltaDiscoveryResponse response = delta.next(TypeUrls.ENDPOINT, WAIT);
       response.getResourcesList().forEach(r -> have.put(r.getName(), r.getVersion()));
@@ -155,7 +139,7 @@ class DeltaStreamTest {
     }
     assertThat(have).containsOnlyKeys(SMF, OCS);
     have.put(OCS, "stale");
-    try (AdsClient.Delta again = client.delta()) {
+    try (AdsClient.Delta again = server.client().delta()) {
       again.send(DeltaDiscoveryRequest.newBuilder().setNode(AMF).setTypeUrl(TypeUrls.ENDPOINT)
           .addAllResourceNamesSubscribe(List.of(SMF, OCS)).putAllInitialResourceVersions(have).build());
       DeltaDiscoveryResponse response = again.next(TypeUrls.ENDPOINT, WAIT);
@@ -168,7 +152,7 @@ class DeltaStreamTest {
   @Test
   void thePerTypeDeltaServiceNeedsNoTypeUrl() throws Exception {
     BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    StreamObserver<DeltaDiscoveryRequest> requests = EndpointDiscoveryServiceGrpc.newStub(client.channel())
+    StreamObserver<DeltaDiscoveryRequest> requests = EndpointDiscoveryServiceGrpc.newStub(server.client().channel())
         .deltaEndpoints(new StreamObserver<>() {
           @Override
           public void onNext(DeltaDiscoveryResponse value) {
@@ -194,18 +178,18 @@ class DeltaStreamTest {
 
   @Test
   void aClosedStreamStopsListeningToItsProxy() throws Exception {
-    AdsClient.Delta delta = client.delta();
+    AdsClient.Delta delta = server.client().delta();
     delta.subscribe(AMF, TypeUrls.CLUSTER, List.of());
     delta.ack(delta.next(TypeUrls.CLUSTER, WAIT));
     delta.close();
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (server.server.registry().size() > 0 && System.nanoTime() < deadline) {
+    while (server.telmesh().registry().size() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(server.server.registry().size()).isZero();
+    assertThat(server.telmesh().registry().size()).isZero();
     // A push after the stream ended reaches no one and breaks nothing.
-    server.source.publish(smfNotReady());
-    try (AdsClient.Delta again = client.delta()) {
+    server.publish(smfNotReady());
+    try (AdsClient.Delta again = server.client().delta()) {
       again.subscribe(AMF, TypeUrls.ENDPOINT, List.of(SMF));
       assertThat(names(again.next(TypeUrls.ENDPOINT, WAIT))).containsExactly(SMF);
     }

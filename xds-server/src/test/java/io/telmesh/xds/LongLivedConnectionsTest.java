@@ -28,7 +28,7 @@ import io.telmesh.testing.KubeEdits;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.ResourceDiff;
-import io.telmesh.testing.TestServer;
+import io.telmesh.testing.ServerExtension;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceType;
@@ -42,9 +42,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a sidecar with Diameter peers (hss-0: Diameter on 3868 on eth0 and on its signaling
@@ -59,26 +58,11 @@ class LongLivedConnectionsTest {
   private static final Node HSS = Nodes.envoyNode("hss-0", "telco", "10.244.2.20", Map.of());
   private static final List<String> DIAMETER_CHAINS = List.of("0.0.0.0_3868", "eth0_3868", "net1_3868");
 
-  private KubeObjects demo;
-  private TestServer server;
-  private AdsClient client;
-
-  @BeforeEach
-  void start() throws Exception {
-    demo = Meshes.objects(Meshes.demoDir());
-    server = new TestServer(demo);
-    client = server.client();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    client.close();
-    server.close();
-  }
+  @RegisterExtension final ServerExtension server = ServerExtension.demo();
 
   /** smf-0's endpoint turns not ready: an endpoint-only change. */
   private KubeObjects smfNotReady() {
-    return KubeEdits.editSlice(demo, "telco", "smf-9dl2c", s -> s.withEndpoints(List.of(
+    return KubeEdits.editSlice(server.objects(), "telco", "smf-9dl2c", s -> s.withEndpoints(List.of(
         new EndpointBuilder(s.buildEndpoints().get(0)).withNewConditions().withReady(false).endConditions().build())));
   }
 
@@ -94,7 +78,7 @@ class LongLivedConnectionsTest {
 
   @Test
   void stateOfTheWorld() throws Exception {
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(HSS, TypeUrls.CLUSTER, List.of());
       DiscoveryResponse cds = ads.next(TypeUrls.CLUSTER, WAIT);
       ads.ack(cds, List.of());
@@ -106,13 +90,13 @@ class LongLivedConnectionsTest {
       ads.ack(ads.next(TypeUrls.ENDPOINT, WAIT), edsNames);
       assertThat(ads.drain(QUIET)).as("settled").isEmpty();
 
-      server.source.publish(smfNotReady());
+      server.publish(smfNotReady());
       DiscoveryResponse eds = ads.next(WAIT);
       assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
       ads.ack(eds, edsNames);
       assertThat(ads.drain(QUIET)).as("an endpoint-only change sends no LDS and no CDS").isEmpty();
 
-      server.source.publish(withUnrelatedService(smfNotReady()));
+      server.publish(withUnrelatedService(smfNotReady()));
       DiscoveryResponse cds2 = ads.next(TypeUrls.CLUSTER, WAIT);
       assertThat(changed(resources(cds), resources(cds2))).as("only the new Service's cluster")
           .containsExactly("outbound|7100||billing.lab.svc.cluster.local");
@@ -124,7 +108,7 @@ class LongLivedConnectionsTest {
           .isEqualTo(resources(lds).get(Names.VIRTUAL_INBOUND));
       assertDiameterChainsKept(listeners(lds), listeners(lds2));
 
-      server.source.publish(withAdminPort(withUnrelatedService(smfNotReady())));
+      server.publish(withAdminPort(withUnrelatedService(smfNotReady())));
       DiscoveryResponse lds3 = ads.next(TypeUrls.LISTENER, WAIT);
       ResourceDiff diff = assertDiameterChainsKept(listeners(lds2), listeners(lds3));
       assertThat(diff.chainNames().get(Names.VIRTUAL_INBOUND)).as("the new port's chains, and only those")
@@ -136,7 +120,7 @@ class LongLivedConnectionsTest {
 
   @Test
   void delta() throws Exception {
-    try (AdsClient.Delta delta = client.delta()) {
+    try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(HSS, TypeUrls.CLUSTER, List.of());
       DeltaDiscoveryResponse cds = delta.next(TypeUrls.CLUSTER, WAIT);
       delta.ack(cds);
@@ -150,20 +134,20 @@ class LongLivedConnectionsTest {
       delta.ack(delta.next(TypeUrls.ENDPOINT, WAIT));
       assertThat(delta.drain(QUIET)).as("settled").isEmpty();
 
-      server.source.publish(smfNotReady());
+      server.publish(smfNotReady());
       DeltaDiscoveryResponse eds = delta.next(WAIT);
       assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
       delta.ack(eds);
       assertThat(delta.drain(QUIET)).as("an endpoint-only change sends no LDS and no CDS").isEmpty();
 
-      server.source.publish(withUnrelatedService(smfNotReady()));
+      server.publish(withUnrelatedService(smfNotReady()));
       DeltaDiscoveryResponse lds2 = delta.next(TypeUrls.LISTENER, WAIT);
       assertThat(lds2.getResourcesList()).extracting(Resource::getName).as("virtualInbound is not even re-sent")
           .containsExactly("10.96.9.1_7100");
       assertThat(lds2.getRemovedResourcesList()).isEmpty();
       delta.ack(lds2);
 
-      server.source.publish(withAdminPort(withUnrelatedService(smfNotReady())));
+      server.publish(withAdminPort(withUnrelatedService(smfNotReady())));
       DeltaDiscoveryResponse lds3 = delta.next(TypeUrls.LISTENER, WAIT);
       assertThat(lds3.getResourcesList()).extracting(Resource::getName)
           .containsExactlyInAnyOrder(Names.VIRTUAL_INBOUND, "10.96.0.23_9500");
@@ -179,11 +163,11 @@ class LongLivedConnectionsTest {
   /** The negative control: a sniffed port on hss-0 must change the inspector, and is counted. */
   @Test
   void aNewSniffedPortIsCountedAsADrain() throws Exception {
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(HSS, TypeUrls.LISTENER, List.of());
       DiscoveryResponse lds = ads.next(TypeUrls.LISTENER, WAIT);
       ads.ack(lds, List.of());
-      server.source.publish(KubeEdits.withService(demo, service("telco", "hss-probe", "10.96.0.21", "hss",
+      server.publish(KubeEdits.withService(server.objects(), service("telco", "hss-probe", "10.96.0.21", "hss",
           port("", 9600))));
       DiscoveryResponse lds2 = ads.next(TypeUrls.LISTENER, WAIT);
       ResourceDiff diff = ResourceDiff.between(proxy(listeners(lds)), proxy(listeners(lds2)));
@@ -264,7 +248,7 @@ class LongLivedConnectionsTest {
   /** {@code telmesh_listener_drains_total}, summed over listeners, from the monitoring endpoint. */
   private long drainsCounted() throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + server.server.monitoringPort() + "/metrics")).build(),
+        URI.create("http://127.0.0.1:" + server.telmesh().monitoringPort() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
     return Math.round(response.body().lines().filter(l -> l.startsWith("telmesh_listener_drains_total{"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());

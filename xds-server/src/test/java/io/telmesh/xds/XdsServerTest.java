@@ -19,14 +19,13 @@ import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.Objects;
-import io.telmesh.testing.TestServer;
+import io.telmesh.testing.ServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Raw ADS clients (the api jar's stubs) standing in for sidecars, against a real server. */
 class XdsServerTest {
@@ -35,22 +34,7 @@ class XdsServerTest {
   static final Duration QUIET = Duration.ofMillis(800);
   static final Node AMF = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of());
 
-  private KubeObjects demo;
-  private TestServer server;
-  private AdsClient client;
-
-  @BeforeEach
-  void start() throws Exception {
-    demo = Meshes.objects(Meshes.demoDir());
-    server = new TestServer(demo);
-    client = server.client();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    client.close();
-    server.close();
-  }
+  @RegisterExtension final ServerExtension server = ServerExtension.demo();
 
   private static List<String> names(DiscoveryResponse response) throws Exception {
     List<String> names = new java.util.ArrayList<>();
@@ -68,7 +52,7 @@ class XdsServerTest {
 
   @Test
   void sotwSidecarGetsItsConfigAndAcksEndTheExchange() throws Exception {
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(AMF, TypeUrls.CLUSTER, List.of());
       DiscoveryResponse cds = ads.next(TypeUrls.CLUSTER, WAIT);
       assertThat(names(cds)).contains("inbound|8080||", "outbound|3868||hss.telco.svc.cluster.local",
@@ -90,14 +74,14 @@ class XdsServerTest {
 
   @Test
   void nackedVersionIsNeverResentOnlyNewContentIs() throws Exception {
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(AMF, TypeUrls.LISTENER, List.of());
       DiscoveryResponse lds = ads.next(TypeUrls.LISTENER, WAIT);
       ads.nack(lds, "", List.of(), "listener rejected for the test");
       assertThat(ads.drain(QUIET)).as("no re-send loop after a NACK").isEmpty();
-      assertThat(server.server.tracker().status(AMF.getId()).get(TypeUrls.LISTENER).nacked()).isTrue();
+      assertThat(server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.LISTENER).nacked()).isTrue();
 
-      server.source.publish(Objects.withService(demo, new io.fabric8.kubernetes.api.model.ServiceBuilder()
+      server.publish(Objects.withService(server.objects(), new io.fabric8.kubernetes.api.model.ServiceBuilder()
           .withNewMetadata().withName("new-svc").withNamespace("telco").endMetadata()
           .withNewSpec().withClusterIP("10.96.0.99").addNewPort().withName("tcp-x").withPort(7777).endPort()
           .endSpec().build()));
@@ -109,7 +93,7 @@ class XdsServerTest {
 
   @Test
   void unknownTypeIsAnsweredAndTheStreamLives() throws Exception {
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       String ecds = "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig";
       ads.request(AMF, ecds, List.of("some-filter"));
       DiscoveryResponse answer = ads.next(WAIT);
@@ -123,7 +107,7 @@ class XdsServerTest {
 
   @Test
   void missingResourcesAreAnsweredWithWhatExists() throws Exception {
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(AMF, TypeUrls.ENDPOINT, List.of("outbound|1||nope.telco.svc.cluster.local"));
       DiscoveryResponse empty = ads.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(empty.getResourcesCount()).isZero();
@@ -131,7 +115,7 @@ class XdsServerTest {
       DiscoveryResponse partial = ads.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(names(partial)).containsExactly("outbound|3868||hss.telco.svc.cluster.local");
     }
-    try (AdsClient.Delta delta = client.delta()) {
+    try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(AMF, TypeUrls.ENDPOINT, List.of("outbound|1||nope.telco.svc.cluster.local",
           "outbound|3868||hss.telco.svc.cluster.local"));
       DeltaDiscoveryResponse response = delta.next(TypeUrls.ENDPOINT, WAIT);
@@ -146,11 +130,11 @@ class XdsServerTest {
   @Test
   void reconnectingWithTheCurrentVersionGetsNoResend() throws Exception {
     String version;
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(AMF, TypeUrls.LISTENER, List.of());
       version = ads.next(TypeUrls.LISTENER, WAIT).getVersionInfo();
     }
-    try (AdsClient.Sotw again = client.sotw()) {
+    try (AdsClient.Sotw again = server.client().sotw()) {
       again.send(DiscoveryRequest.newBuilder().setNode(AMF).setTypeUrl(TypeUrls.LISTENER).setVersionInfo(version).build());
       assertThat(again.drain(QUIET)).as("same content, same version: nothing to send").isEmpty();
       again.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.CLUSTER).setVersionInfo("stale").build());
@@ -160,13 +144,13 @@ class XdsServerTest {
 
   @Test
   void malformedNodeIdsAreRejectedWithInvalidArgument() throws Exception {
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(Node.newBuilder().setId("sidecar~not-an-ip~x").build(), TypeUrls.LISTENER, List.of());
       Status status = ads.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(status.getDescription()).contains("3 '~'-separated parts");
     }
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.LISTENER).build());
       assertThat(ads.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS).getDescription()).contains("must carry the node");
     }
@@ -175,23 +159,23 @@ class XdsServerTest {
   @Test
   void unknownPodGetsPassthroughThenItsConfigWithoutReconnecting() throws Exception {
     Node newcomer = Nodes.envoyNode("amf-1", "telco", "10.244.1.12", Map.of());
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(newcomer, TypeUrls.LISTENER, List.of());
       DiscoveryResponse minimal = ads.next(TypeUrls.LISTENER, WAIT);
       assertThat(names(minimal)).containsExactlyInAnyOrder("virtualInbound", "virtualOutbound");
       ads.ack(minimal, List.of());
-      assertThat(server.server.pipeline().problems()).anySatisfy(p -> {
+      assertThat(server.telmesh().pipeline().problems()).anySatisfy(p -> {
         assertThat(p.kind()).isEqualTo("Proxy");
         assertThat(p.name()).isEqualTo("amf-1");
       });
 
-      io.fabric8.kubernetes.api.model.Pod amf0 = demo.pods().stream()
+      io.fabric8.kubernetes.api.model.Pod amf0 = server.objects().pods().stream()
           .filter(p -> p.getMetadata().getName().equals("amf-0")).findFirst().orElseThrow();
       io.fabric8.kubernetes.api.model.Pod amf1 = new io.fabric8.kubernetes.api.model.PodBuilder(amf0)
           .editMetadata().withName("amf-1").removeFromAnnotations("k8s.v1.cni.cncf.io/network-status").endMetadata()
           .editStatus().withPodIP("10.244.1.12").withPodIPs(new io.fabric8.kubernetes.api.model.PodIP("10.244.1.12"))
           .endStatus().build();
-      server.source.publish(Objects.withPod(demo, amf1));
+      server.publish(Objects.withPod(server.objects(), amf1));
       DiscoveryResponse full = ads.next(TypeUrls.LISTENER, WAIT);
       assertThat(names(full)).contains("virtualInbound", "0.0.0.0_8080", "10.96.0.20_3868");
       assertThat(ads.closed()).isNotDone();
@@ -201,17 +185,17 @@ class XdsServerTest {
   @Test
   void debugClientsNeverReceiveSidecarConfig() throws Exception {
     Node istioctl = Nodes.envoyNode("test-1", "default", "10.0.0.1", Map.of("GENERATOR", "event"));
-    try (AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(istioctl, TypeUrls.LISTENER, List.of());
       Status status = ads.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     }
-    assertThat(server.server.registry().size()).isZero();
+    assertThat(server.telmesh().registry().size()).isZero();
   }
 
   @Test
   void endpointOnlyChangePushesOnlyEds() throws Exception {
-    try (AdsClient.Delta delta = client.delta()) {
+    try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(AMF, TypeUrls.CLUSTER, List.of());
       DeltaDiscoveryResponse cds = delta.next(TypeUrls.CLUSTER, WAIT);
       delta.ack(cds);
@@ -222,7 +206,7 @@ class XdsServerTest {
       delta.ack(delta.next(TypeUrls.ENDPOINT, WAIT));
       assertThat(delta.drain(QUIET)).isEmpty();
 
-      server.source.publish(Objects.withSlice(demo, "smf-9dl2c", b -> b.editFirstEndpoint()
+      server.publish(Objects.withSlice(server.objects(), "smf-9dl2c", b -> b.editFirstEndpoint()
           .withNewConditions().withReady(false).endConditions().endEndpoint()));
       DeltaDiscoveryResponse eds = delta.next(WAIT);
       assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
@@ -237,7 +221,7 @@ class XdsServerTest {
   @Test
   void twoHundredConcurrentStreamsAllGetTheirConfig() throws Exception {
     KubeObjects generated = MeshGenerator.generate(new MeshGenerator.Shape(50, 200, 3, 4));
-    server.source.publish(generated);
+    server.publish(generated);
     io.telmesh.model.MeshState mesh = io.telmesh.mesh.MeshStateBuilder.build(generated);
     List<AdsClient.Sotw> streams = new java.util.ArrayList<>();
     List<AdsClient.Delta> deltas = new java.util.ArrayList<>();
@@ -246,11 +230,11 @@ class XdsServerTest {
       for (io.telmesh.model.Workload pod : mesh.workloads().values()) {
         Node node = Nodes.envoyNode(pod.name(), pod.namespace(), pod.clusterIps().get(0).address(), Map.of());
         if (i++ % 2 == 0) {
-          AdsClient.Sotw ads = client.sotw();
+          AdsClient.Sotw ads = server.client().sotw();
           streams.add(ads);
           ads.request(node, TypeUrls.LISTENER, List.of());
         } else {
-          AdsClient.Delta delta = client.delta();
+          AdsClient.Delta delta = server.client().delta();
           deltas.add(delta);
           delta.subscribe(node, TypeUrls.LISTENER, List.of());
         }
@@ -262,8 +246,8 @@ class XdsServerTest {
         assertThat(delta.next(TypeUrls.LISTENER, WAIT).getResourcesList()).extracting(Resource::getName)
             .contains("virtualInbound");
       }
-      assertThat(server.server.registry().size()).isEqualTo(200);
-      assertThat(server.server.pipeline().problems()).noneMatch(p -> p.kind().equals("Proxy"));
+      assertThat(server.telmesh().registry().size()).isEqualTo(200);
+      assertThat(server.telmesh().pipeline().problems()).noneMatch(p -> p.kind().equals("Proxy"));
     } finally {
       streams.forEach(AdsClient.Sotw::close);
       deltas.forEach(AdsClient.Delta::close);
