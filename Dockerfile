@@ -2,9 +2,11 @@
 # (`telmesh bootstrap --kubernetes`, `telmesh iptables --kubernetes --apply`).
 #
 # Build the jar first, then the image from the repository root:
-#   mvn -B -DskipTests package -pl xds-server -am
+#   ./mvnw -B -DskipTests package -pl xds-server -am
 #   docker build -t telmesh:dev .
-FROM eclipse-temurin:17-jre
+# Pinned by digest (the multi-arch index of eclipse-temurin:17-jre when pinned) so a rebuild gets the
+# same base; move the digest deliberately, with the tag, when the JRE needs an update.
+FROM eclipse-temurin:17-jre@sha256:13cc28a6cc72a38ce1f00c906be3580c1a3e604b8984d694f369a96742abc93b
 
 # iptables (iptables-restore/-save, ip6tables-*) and iproute2 (ip) for `telmesh iptables --apply`.
 RUN apt-get update \

@@ -102,6 +102,9 @@ public final class BootstrapBuilder {
         .build();
   }
 
+  // respect_dns_ttl is deprecated in favour of the DnsCluster extension, which Envoys older than
+  // 1.32 lack; Istio's bootstrap still sets the field, and so do we, for the same Envoys.
+  @SuppressWarnings("deprecation")
   private static Cluster xdsCluster(XdsAddress xds) {
     Cluster.Builder cluster = Cluster.newBuilder()
         .setName(XDS_CLUSTER)

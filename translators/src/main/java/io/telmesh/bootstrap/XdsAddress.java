@@ -17,7 +17,11 @@ public record XdsAddress(String host, int port, boolean ip) {
   private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
-  /** @throws IllegalArgumentException with a message saying what is wrong and what is expected */
+  /**
+   * Reads {@code HOST:PORT} (an IPv6 host in brackets).
+   *
+   * @throws IllegalArgumentException with a message saying what is wrong and what is expected
+   */
   public static XdsAddress parse(String text) {
     String value = text == null ? "" : text.strip();
     String host;

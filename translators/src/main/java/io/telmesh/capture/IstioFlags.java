@@ -61,6 +61,8 @@ public final class IstioFlags {
     private final char shortName;
     private final String longName;
     private final boolean bool;
+    // Every value is a lambda that captures nothing: the enum is immutable whatever the field type says.
+    @SuppressWarnings("ImmutableEnumChecker")
     private final BiConsumer<CaptureConfig.Builder, String> apply;
 
     Flag(char shortName, String longName, BiConsumer<CaptureConfig.Builder, String> apply) {
@@ -98,6 +100,8 @@ public final class IstioFlags {
   private IstioFlags() {}
 
   /**
+   * Reads istio-iptables flags into a capture configuration, with the binary's defaults.
+   *
    * @throws InvalidSettingException naming the flag, for an unknown flag, a missing value or a
    *     value that fails validation
    */
@@ -243,7 +247,7 @@ public final class IstioFlags {
 
   private static long routeTable(String value) {
     long table = ValueLists.id(value);
-    if (table == 0 || table >= 253 && table <= 255) {
+    if (table == 0 || (table >= 253 && table <= 255)) {
       throw new IllegalArgumentException("'" + value.strip() + "' is a reserved routing table (0, 253-255)");
     }
     return table;

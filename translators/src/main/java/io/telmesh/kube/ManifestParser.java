@@ -37,6 +37,8 @@ public final class ManifestParser {
   }
 
   /**
+   * Reads every document of a YAML or JSON text; what cannot be read is a problem, not an error.
+   *
    * @param source a name for problems (a file path, "bundled demo")
    */
   public Parsed parse(String source, String yaml) {

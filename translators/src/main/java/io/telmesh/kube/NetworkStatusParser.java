@@ -23,6 +23,8 @@ public final class NetworkStatusParser {
   private NetworkStatusParser() {}
 
   /**
+   * Reads Multus's network-status annotation of a pod in {@code podNamespace}.
+   *
    * @throws IllegalArgumentException when the annotation is not a JSON list of objects
    */
   public static Result parse(String annotation, String podNamespace) {

@@ -1,5 +1,6 @@
 package io.telmesh.kube;
 
+import com.google.common.base.Splitter;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.NetworkSelection;
 import java.util.ArrayList;
@@ -15,7 +16,11 @@ public final class NetworksAnnotationParser {
 
   private NetworksAnnotationParser() {}
 
-  /** @throws IllegalArgumentException naming the first entry that is invalid */
+  /**
+   * Reads the networks a pod asks for, in either of the annotation's forms (comma list or JSON).
+   *
+   * @throws IllegalArgumentException naming the first entry that is invalid
+   */
   public static List<NetworkSelection> parse(String annotation, String podNamespace) {
     String value = annotation.strip();
     if (value.isEmpty()) {
@@ -25,11 +30,7 @@ public final class NetworksAnnotationParser {
       return parseJson(value, podNamespace);
     }
     List<NetworkSelection> selections = new ArrayList<>();
-    for (String item : value.split(",")) {
-      String entry = item.strip();
-      if (entry.isEmpty()) {
-        continue;
-      }
+    for (String entry : Splitter.on(',').trimResults().omitEmptyStrings().split(value)) {
       String reference = entry;
       Optional<String> interfaceName = Optional.empty();
       int at = entry.indexOf('@');

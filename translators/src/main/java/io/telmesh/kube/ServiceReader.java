@@ -115,7 +115,7 @@ public final class ServiceReader {
   private static Optional<TargetPort> targetPort(
       ObjectRef ref, String field, IntOrString target, int servicePort, ProblemSink problems) {
     if (target == null || (target.getIntVal() == null && target.getStrVal() == null)) {
-      return Optional.of(new TargetPort.Number(servicePort));
+      return Optional.of(new TargetPort.Numeric(servicePort));
     }
     if (target.getIntVal() != null) {
       int value = target.getIntVal();
@@ -123,7 +123,7 @@ public final class ServiceReader {
         problems.add(ref, field + ".targetPort", "'" + value + "' is not a port (1-65535), port skipped");
         return Optional.empty();
       }
-      return Optional.of(new TargetPort.Number(value));
+      return Optional.of(new TargetPort.Numeric(value));
     }
     String text = target.getStrVal();
     if (text.matches("\\d+")) {
@@ -132,7 +132,7 @@ public final class ServiceReader {
         problems.add(ref, field + ".targetPort", "'" + text + "' is not a port (1-65535), port skipped");
         return Optional.empty();
       }
-      return Optional.of(new TargetPort.Number((int) value));
+      return Optional.of(new TargetPort.Numeric((int) value));
     }
     if (!Syntax.isPortName(text)) {
       problems.add(ref, field + ".targetPort", "'" + NetworkStatusParser.printable(text)

@@ -3,7 +3,6 @@ package io.telmesh.mesh;
 import io.telmesh.model.Problem;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -16,8 +15,8 @@ final class Memo<K, V> {
   /** A value with the problems found while computing it. */
   record Result<V>(V value, List<Problem> problems) {}
 
-  private Map<K, Entry<V>> previous = new IdentityHashMap<>();
-  private Map<K, Entry<V>> current = new IdentityHashMap<>();
+  private IdentityHashMap<K, Entry<V>> previous = new IdentityHashMap<>();
+  private IdentityHashMap<K, Entry<V>> current = new IdentityHashMap<>();
 
   private record Entry<V>(List<Object> inputs, Result<V> result) {}
 

@@ -13,7 +13,7 @@ final class TargetPorts {
 
   /** The number, or the pod's container port of that name and transport; empty if it has none. */
   static OptionalInt resolve(TargetPort target, Workload workload, L4Protocol transport) {
-    if (target instanceof TargetPort.Number number) {
+    if (target instanceof TargetPort.Numeric number) {
       return OptionalInt.of(number.port());
     }
     String name = ((TargetPort.Named) target).name();

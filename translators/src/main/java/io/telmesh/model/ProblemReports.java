@@ -17,7 +17,11 @@ public final class ProblemReports {
     return of(problems, Map.of());
   }
 
-  /** @param untouched per pod, the ports left alone; pods with none are left out */
+  /**
+   * The report with, per pod, the ports telmesh leaves alone.
+   *
+   * @param untouched per pod, the ports left alone; pods with none are left out
+   */
   public static ProblemReport of(List<Problem> problems, Map<NamespacedName, List<UntouchedPort>> untouched) {
     ProblemReport.Builder report = ProblemReport.newBuilder();
     problems.forEach(p -> report.addProblems(p.toProto()));

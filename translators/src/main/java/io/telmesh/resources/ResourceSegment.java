@@ -22,7 +22,11 @@ public final class ResourceSegment<T extends Message> {
     this.byName = Collections.unmodifiableSortedMap(byName);
   }
 
-  /** @throws IllegalArgumentException when two resources share a name (a translator bug) */
+  /**
+   * A segment of resources of one type, by name.
+   *
+   * @throws IllegalArgumentException when two resources share a name (a translator bug)
+   */
   public static <T extends Message> ResourceSegment<T> of(ResourceType<T> type, Collection<T> resources) {
     SortedMap<String, T> map = new TreeMap<>();
     for (T resource : resources) {

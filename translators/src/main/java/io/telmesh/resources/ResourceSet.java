@@ -21,7 +21,11 @@ public record ResourceSet<T extends Message>(List<ResourceSegment<T>> segments) 
 
   @SafeVarargs
   public static <T extends Message> ResourceSet<T> of(ResourceSegment<T>... segments) {
-    return new ResourceSet<>(List.of(segments));
+    List<ResourceSegment<T>> list = new ArrayList<>(segments.length);
+    for (ResourceSegment<T> segment : segments) {
+      list.add(segment);
+    }
+    return new ResourceSet<>(list);
   }
 
   public Optional<T> get(String name) {

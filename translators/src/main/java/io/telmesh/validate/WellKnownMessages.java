@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -57,12 +58,10 @@ final class WellKnownMessages {
   }
 
   static String show(Duration duration) {
-    if (duration.getNano() == 0) {
-      return duration.getSeconds() + "s";
-    }
-    return new java.math.BigDecimal(duration.getSeconds()).add(java.math.BigDecimal.valueOf(duration.getNano(), 9))
+    return BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9))
         .stripTrailingZeros().toPlainString() + "s";
   }
+
 
   private static long longField(Message message, int number) {
     return (Long) field(message, number);

@@ -32,7 +32,7 @@ final class CaptureApplier {
     }
     for (IpFamily family : plan.families()) {
       List<String> present = run(List.of(family.saveCommand()), "").lines()
-          .filter(line -> line.startsWith(":ISTIO_")).map(line -> line.substring(1).split(" ")[0]).distinct().toList();
+          .filter(line -> line.startsWith(":ISTIO_")).map(line -> line.substring(1).split(" ", 2)[0]).distinct().toList();
       if (!present.isEmpty()) {
         throw new UserError("this network namespace already has IPv" + family.number() + " chains "
             + String.join(", ", present) + ": telmesh applies capture to a clean namespace, as an init container does");

@@ -15,6 +15,8 @@ interface CommandRunner {
   record Result(int exitCode, String stdout, String stderr) {}
 
   /**
+   * Runs a command to completion with {@code stdin} as its input.
+   *
    * @throws IOException when the command cannot be started (not installed, not executable)
    */
   Result run(List<String> command, String stdin) throws IOException;

@@ -1,5 +1,7 @@
 package io.telmesh.cli;
 
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Sets;
 import io.telmesh.envoy.ConfigDumps.Kind;
 import java.util.EnumSet;
 import java.util.List;
@@ -17,11 +19,11 @@ final class DumpOptions {
     endpoints(Kind.ENDPOINTS),
     all;
 
-    private final Set<Kind> kinds;
+    private final ImmutableSet<Kind> kinds;
 
     /** No kinds: every kind. */
     Part(Kind... kinds) {
-      this.kinds = kinds.length == 0 ? EnumSet.allOf(Kind.class) : EnumSet.copyOf(List.of(kinds));
+      this.kinds = Sets.immutableEnumSet(kinds.length == 0 ? EnumSet.allOf(Kind.class) : List.of(kinds));
     }
   }
 

@@ -15,7 +15,6 @@ import io.telmesh.source.SourceException;
 import io.telmesh.source.StaticSource;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,8 +122,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (!Files.isReadable(source.kubeconfig)) {
           throw new UserError("kubeconfig " + source.kubeconfig + " cannot be read");
         }
-        config = Config.fromKubeconfig(null, Files.readString(source.kubeconfig, StandardCharsets.UTF_8),
-            source.kubeconfig.toString());
+        config = Config.fromKubeconfig(source.kubeconfig.toFile());
       } else {
         config = Config.autoConfigure(null);
       }

@@ -51,7 +51,6 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private final ProxyRegistry registry;
   private final ProxyStatusTracker tracker;
   private final PushMetrics metrics;
-  private final Clock clock;
   private final SnapshotFactory snapshots = new SnapshotFactory();
   private final MeshStateBuilder meshBuilder = new MeshStateBuilder();
   private final Function<ProxyResources, List<Violation>> validator;
@@ -78,7 +77,6 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     this.registry = registry;
     this.tracker = tracker;
     this.metrics = metrics;
-    this.clock = clock;
     this.pushThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "push"));
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.workers = Executors.newFixedThreadPool(threads, r -> daemon(r, "push-worker"));

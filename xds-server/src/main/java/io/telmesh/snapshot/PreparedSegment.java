@@ -35,6 +35,8 @@ public final class PreparedSegment {
   }
 
   /**
+   * Prepares a segment, reusing resources prepared before.
+   *
    * @param known an already prepared resource for a message object, or null (a segment of a new
    *     mesh state mostly holds the previous state's objects)
    */

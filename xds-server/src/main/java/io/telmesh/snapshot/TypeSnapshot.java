@@ -119,7 +119,7 @@ public final class TypeSnapshot {
 
   private Set<String> diff(TypeSnapshot earlier) {
     Set<String> changed = new HashSet<>();
-    Map<PreparedSegment, Boolean> shared = new IdentityHashMap<>();
+    IdentityHashMap<PreparedSegment, Boolean> shared = new IdentityHashMap<>();
     earlier.segments.forEach(s -> shared.put(s, Boolean.TRUE));
     boolean sameShape = earlier.segments.size() == segments.size();
     for (int i = 0; i < segments.size(); i++) {
@@ -133,7 +133,7 @@ public final class TypeSnapshot {
         now.byName().keySet().forEach(changed::add);
       }
     }
-    Map<PreparedSegment, Boolean> current = new IdentityHashMap<>();
+    IdentityHashMap<PreparedSegment, Boolean> current = new IdentityHashMap<>();
     segments.forEach(s -> current.put(s, Boolean.TRUE));
     for (int i = 0; i < earlier.segments.size(); i++) {
       PreparedSegment before = earlier.segments.get(i);

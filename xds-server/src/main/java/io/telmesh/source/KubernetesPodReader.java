@@ -29,6 +29,8 @@ public final class KubernetesPodReader {
   private KubernetesPodReader() {}
 
   /**
+   * Reads a pod and its namespace's Services once the pod's interfaces are known.
+   *
    * @param progress told once per distinct reason to wait, e.g. "no network-status from Multus yet"
    * @throws SourceException when the API cannot be read, or the pod is still incomplete at the deadline
    */

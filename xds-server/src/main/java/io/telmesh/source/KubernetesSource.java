@@ -83,7 +83,7 @@ public final class KubernetesSource implements MeshSource {
     networks = informer("NetworkAttachmentDefinitions",
         scoped(client.genericKubernetesResources(KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)));
     // Without the Multus CRD the NAD informer never syncs: serve without NADs after a grace period.
-    emitter.schedule(this::changed, NAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    var unused = emitter.schedule(this::changed, NAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Whether every informer has a watch open (after an API outage: whether they are back). */
@@ -130,12 +130,21 @@ public final class KubernetesSource implements MeshSource {
   /** Coalesces event storms (a relist fires one event per object) into one view. */
   private void changed() {
     if (emitScheduled.compareAndSet(false, true)) {
-      emitter.schedule(this::emit, COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+      var unused = emitter.schedule(this::emit, COALESCE_MILLIS, TimeUnit.MILLISECONDS);
     }
   }
 
+  /** Hands the informers' view on; a failure is logged here, since no one reads the task's future. */
   private void emit() {
     emitScheduled.set(false);
+    try {
+      emitView();
+    } catch (RuntimeException e) {
+      LOG.error("handing the Kubernetes view to the push pipeline failed; the next change retries", e);
+    }
+  }
+
+  private void emitView() {
     if (!services.hasSynced() || !slices.hasSynced() || !pods.hasSynced()) {
       return; // a partial first view would push half a mesh; wait for the core kinds
     }

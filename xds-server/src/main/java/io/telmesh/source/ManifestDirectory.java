@@ -31,7 +31,11 @@ public final class ManifestDirectory {
     return root;
   }
 
-  /** @throws SourceException when the directory itself cannot be listed */
+  /**
+   * Reads every manifest below the root; a file that cannot be read or parsed is a problem.
+   *
+   * @throws SourceException when the directory itself cannot be listed
+   */
   public KubeObjects read() throws SourceException {
     if (!Files.isDirectory(root)) {
       throw new SourceException("manifest directory " + root + " does not exist or is not a directory");

@@ -51,7 +51,7 @@ public final class ManifestDirectorySource implements MeshSource {
     }
     watchThread = daemon(() -> watch(sink), "manifests-watch");
     watchThread.start();
-    rescanner.scheduleWithFixedDelay(() -> reloadQuietly(sink), rescan.toMillis(), rescan.toMillis(),
+    var unused = rescanner.scheduleWithFixedDelay(() -> reloadQuietly(sink), rescan.toMillis(), rescan.toMillis(),
         TimeUnit.MILLISECONDS);
   }
 
@@ -88,6 +88,9 @@ public final class ManifestDirectorySource implements MeshSource {
       reload(sink);
     } catch (SourceException e) {
       LOG.error("{}; keeping the last good view", e.getMessage());
+    } catch (RuntimeException e) {
+      // A scheduled task that throws is never run again: the rescan must outlive any bad file.
+      LOG.error("reading {} failed; keeping the last good view", directory.root(), e);
     }
   }
 

@@ -48,8 +48,14 @@ public final class AdsClient implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  public void close() {
+    try {
+      if (!channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test client's channel did not terminate within 5 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** A state-of-the-world ADS stream. */

@@ -57,7 +57,12 @@ public final class StockServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  public void close() {
+    grpc.shutdownNow();
+    try {
+      grpc.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

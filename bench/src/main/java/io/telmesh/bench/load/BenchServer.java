@@ -37,6 +37,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,7 +75,7 @@ public final class BenchServer {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
-      String[] command = line.split(" ");
+      String[] command = line.split(" ", -1);
       switch (command[0]) {
         case "CHANGE" -> System.out.println("CHANGED " + micros(server.change(Integer.parseInt(command[1]))));
         case "HEAP" -> {
@@ -124,6 +125,9 @@ public final class BenchServer {
     int port();
 
     Instant change(int change) throws Exception;
+
+    @Override
+    void close();
   }
 
   static final class TelmeshMode implements Mode {
@@ -181,7 +185,7 @@ public final class BenchServer {
     StockMode(KubeObjects objects) throws Exception {
       this.objects = objects;
       snapshots(objects, "v0");
-      grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+      grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
           .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl()).build().start();
     }
 
@@ -263,18 +267,18 @@ public final class BenchServer {
             return new Answer<>(out, delta, DeltaDiscoveryRequest::getTypeUrl, DeltaDiscoveryRequest::getResponseNonce);
           }))
           .build();
-      grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
+      grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).addService(service).build().start();
     }
 
     private void prepare(String type, List<? extends com.google.protobuf.Message> resources) {
       DiscoveryResponse.Builder s = DiscoveryResponse.newBuilder().setTypeUrl(type).setVersionInfo("1").setNonce("1");
       DeltaDiscoveryResponse.Builder d = DeltaDiscoveryResponse.newBuilder().setTypeUrl(type)
           .setSystemVersionInfo("1").setNonce("1");
-      AtomicInteger i = new AtomicInteger();
+      int i = 0;
       for (var resource : resources) {
         Any any = Protos.pack(resource);
         s.addResources(any);
-        d.addResources(Resource.newBuilder().setName("r" + i.incrementAndGet()).setVersion("1").setResource(any));
+        d.addResources(Resource.newBuilder().setName("r" + ++i).setVersion("1").setResource(any));
       }
       sotw.put(type, s.build().toByteArray());
       delta.put(type, d.build().toByteArray());

@@ -3,7 +3,9 @@ package io.telmesh.bench.load;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
@@ -74,8 +76,8 @@ public final class LoadHarness {
     int interfaces = arg(args, 2, 3);
     int clients = arg(args, 3, 2000);
     int changes = arg(args, 4, 10);
-    List<String> modes = Arrays.asList((args.length > 5 ? args[5] : "ceiling,stock,telmesh").split(","));
-    List<String> kinds = Arrays.asList((args.length > 6 ? args[6] : "delta,sotw").split(","));
+    List<String> modes = Arrays.asList((args.length > 5 ? args[5] : "ceiling,stock,telmesh").split(",", -1));
+    List<String> kinds = Arrays.asList((args.length > 6 ? args[6] : "delta,sotw").split(",", -1));
     LoadHarness harness = new LoadHarness(services, pods, interfaces, clients, changes);
     System.out.printf("mesh: %d services, %d pods, %d interfaces; %d clients%n", services, pods, interfaces, clients);
     List<String> rows = new ArrayList<>();
@@ -111,7 +113,7 @@ public final class LoadHarness {
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     PrintWriter in = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
     int port = Integer.parseInt(expect(out, "READY"));
-    NioEventLoopGroup loops = new NioEventLoopGroup(2);
+    EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     ExecutorService executor = Executors.newFixedThreadPool(2);
     List<ManagedChannel> channels = new ArrayList<>();
     List<SimClient> sims = new ArrayList<>();
@@ -193,7 +195,10 @@ public final class LoadHarness {
           perProxyHeap / 1024, convergence, storm);
     } finally {
       channels.forEach(ManagedChannel::shutdownNow);
-      loops.shutdownGracefully();
+      boolean stopped = loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
+      if (!stopped) {
+        System.err.println("client event loops did not stop within 10 s");
+      }
       executor.shutdownNow();
       in.println("QUIT");
       server.waitFor(30, TimeUnit.SECONDS);
@@ -213,7 +218,7 @@ public final class LoadHarness {
 
   private static String command(PrintWriter in, BufferedReader out, String command) throws Exception {
     in.println(command);
-    return expect(out, command.split(" ")[0].equals("CHANGE") ? "CHANGED" : command);
+    return expect(out, command.split(" ", 2)[0].equals("CHANGE") ? "CHANGED" : command);
   }
 
   private static String expect(BufferedReader out, String prefix) throws Exception {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -54,13 +55,13 @@ public final class ManifestPickupHarness {
         .start();
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
     BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    StreamObserver<DeltaDiscoveryRequest>[] requests = new StreamObserver[1];
-    requests[0] = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
+    AtomicReference<StreamObserver<DeltaDiscoveryRequest>> requests = new AtomicReference<>();
+    requests.set(AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
       @Override
       public void onNext(DeltaDiscoveryResponse response) {
         responses.add(response);
         synchronized (requests) {
-          requests[0].onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
+          requests.get().onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
               .setResponseNonce(response.getNonce()).build());
         }
       }
@@ -70,10 +71,10 @@ public final class ManifestPickupHarness {
 
       @Override
       public void onCompleted() {}
-    });
+    }));
     Node node = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of());
     synchronized (requests) {
-      requests[0].onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(SimClient.CDS).build());
+      requests.get().onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(SimClient.CDS).build());
     }
     if (responses.poll(60, TimeUnit.SECONDS) == null) {
       throw new IllegalStateException("no initial CDS");
