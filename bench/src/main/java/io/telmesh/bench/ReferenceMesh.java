@@ -45,7 +45,10 @@ public class ReferenceMesh {
     objects = MeshGenerator.generate(new MeshGenerator.Shape(services, pods, interfaces, 10));
     mesh = MeshStateBuilder.build(objects);
     translation = Translator.prepare(mesh);
-    nodes = mesh.workloads().keySet().stream().map((NamespacedName k) -> Nodes.forWorkload(mesh, k)).toList();
+    nodes =
+        mesh.workloads().keySet().stream()
+            .map((NamespacedName k) -> Nodes.forWorkload(mesh, k))
+            .toList();
   }
 
   /** The next pod's sidecar, round robin, so no one proxy's memo answers every call. */

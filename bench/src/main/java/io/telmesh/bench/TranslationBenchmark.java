@@ -2,6 +2,8 @@ package io.telmesh.bench;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.telmesh.inbound.InboundClusterBuilder;
 import io.telmesh.inbound.InboundListenerBuilder;
 import io.telmesh.inbound.InboundPlan;
@@ -12,13 +14,11 @@ import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.outbound.VirtualOutboundBuilder;
-import io.telmesh.translate.MeshTranslation;
 import io.telmesh.resources.ProxyProfile;
 import io.telmesh.resources.ProxyResources;
+import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.Translator;
 import io.telmesh.validate.CrossResourceValidator;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,8 +36,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Translation cost on the reference mesh (1000 Services, 2000 pods, 3 interfaces each):
- * the per-proxy part, the shared part built once per mesh version, and the mesh state itself.
+ * Translation cost on the reference mesh (1000 Services, 2000 pods, 3 interfaces each): the
+ * per-proxy part, the shared part built once per mesh version, and the mesh state itself.
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar TranslationBenchmark -prof gc}
  */
@@ -46,7 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx4g"})
 public class TranslationBenchmark {
 
   private KubeObjects[] flipping;
@@ -63,9 +65,17 @@ public class TranslationBenchmark {
 
   private static KubeObjects withFirstEndpointNotReady(KubeObjects objects) {
     List<EndpointSlice> slices = new ArrayList<>(objects.endpointSlices());
-    slices.set(0, new EndpointSliceBuilder(slices.get(0)).editFirstEndpoint().withNewConditions().withReady(false)
-        .endConditions().endEndpoint().build());
-    return new KubeObjects(objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
+    slices.set(
+        0,
+        new EndpointSliceBuilder(slices.get(0))
+            .editFirstEndpoint()
+            .withNewConditions()
+            .withReady(false)
+            .endConditions()
+            .endEndpoint()
+            .build());
+    return new KubeObjects(
+        objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
   }
 
   /**
@@ -94,8 +104,8 @@ public class TranslationBenchmark {
   }
 
   /**
-   * A pod's own part translated for the first time (what {@code forProxy} does on a memo miss:
-   * a new or changed pod): virtual listeners, the inbound listener's chains, inbound clusters.
+   * A pod's own part translated for the first time (what {@code forProxy} does on a memo miss: a
+   * new or changed pod): virtual listeners, the inbound listener's chains, inbound clusters.
    */
   @Benchmark
   public int ownPartFirstTranslation(ReferenceMesh reference) {

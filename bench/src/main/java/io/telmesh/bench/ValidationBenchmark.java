@@ -1,21 +1,12 @@
 package io.telmesh.bench;
 
 import com.google.protobuf.Message;
-import io.telmesh.mesh.MeshStateBuilder;
-import io.telmesh.model.MeshState;
-import io.telmesh.model.NamespacedName;
-import io.telmesh.node.ProxyNode;
-import io.telmesh.testing.MeshGenerator;
-import io.telmesh.testing.Nodes;
-import io.telmesh.translate.MeshTranslation;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceSet;
-import io.telmesh.translate.Translator;
 import io.telmesh.validate.CrossResourceValidator;
 import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.ProtoConstraintValidator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,17 +15,16 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Validation cost on the reference mesh (1000 Services, 2000 pods, 3 interfaces), to compare
- * with {@link TranslationBenchmark}: a proxy's full resource set checked every time, and the
- * server's way, shared segments once per mesh version and only a proxy's own part per proxy.
- * Every per-proxy method includes the {@code forProxy} call, as the server would pay it.
+ * Validation cost on the reference mesh (1000 Services, 2000 pods, 3 interfaces), to compare with
+ * {@link TranslationBenchmark}: a proxy's full resource set checked every time, and the server's
+ * way, shared segments once per mesh version and only a proxy's own part per proxy. Every per-proxy
+ * method includes the {@code forProxy} call, as the server would pay it.
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar ValidationBenchmark -prof gc}
  */
@@ -43,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx4g"})
 public class ValidationBenchmark {
 
   private EnvoyValidator warm;
@@ -66,11 +58,15 @@ public class ValidationBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public int protoConstraintsFullSetPerProxy(ReferenceMesh reference) {
     ProxyResources resources = reference.nextProxy();
-    return count(resources.listeners()) + count(resources.clusters()) + count(resources.routes())
+    return count(resources.listeners())
+        + count(resources.clusters())
+        + count(resources.routes())
         + count(resources.endpoints());
   }
 
-  /** Proto constraints the server's way: shared segments from memory, the proxy's own part checked. */
+  /**
+   * Proto constraints the server's way: shared segments from memory, the proxy's own part checked.
+   */
   @Benchmark
   public int protoConstraintsPerProxyShared(ReferenceMesh reference) {
     return warm.constraints(reference.nextProxy()).size();
@@ -93,8 +89,8 @@ public class ValidationBenchmark {
 
   /**
    * What the server runs before every push and {@code telmesh validate} per pod ({@link
-   * EnvoyValidator}): constraints and facts per segment from memory, the combination remembered
-   * per set of facts.
+   * EnvoyValidator}): constraints and facts per segment from memory, the combination remembered per
+   * set of facts.
    */
   @Benchmark
   public int serverPerProxy(ReferenceMesh reference) {

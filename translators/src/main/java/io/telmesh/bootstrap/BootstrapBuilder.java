@@ -39,8 +39,8 @@ import io.telmesh.envoy.Protos;
 import io.telmesh.model.Workload;
 
 /**
- * A pod's Envoy bootstrap, Istio-shaped, for a sidecar that talks to telmesh directly. Pure:
- * the same pod, address, mode and version always give the same bootstrap.
+ * A pod's Envoy bootstrap, Istio-shaped, for a sidecar that talks to telmesh directly. Pure: the
+ * same pod, address, mode and version always give the same bootstrap.
  */
 public final class BootstrapBuilder {
 
@@ -48,48 +48,64 @@ public final class BootstrapBuilder {
   public static final int PROMETHEUS_PORT = 15090;
   public static final int READINESS_PORT = 15021;
   public static final String XDS_CLUSTER = "xds-grpc";
+
   /** Istio's name for the cluster that reaches Envoy's own admin endpoint. */
   public static final String ADMIN_CLUSTER = "prometheus_stats";
+
   public static final String PROMETHEUS_PATH = "/stats/prometheus";
   public static final String READINESS_PATH = "/healthz/ready";
+
   /** Envoy's admin answers 200 once the server is live, i.e. its initial LDS and CDS arrived. */
   private static final String ADMIN_READY_PATH = "/ready";
 
   /** Istio's limits on the xDS connection: high enough never to queue config. */
   private static final int XDS_CIRCUIT_LIMIT = 100_000;
+
   private static final int XDS_TCP_KEEPALIVE_SECONDS = 300;
+
   /**
-   * HTTP/2 PINGs no more often than grpc-java servers accept by default (5 minutes): more
-   * frequent pings get the connection closed with ENHANCE_YOUR_CALM.
+   * HTTP/2 PINGs no more often than grpc-java servers accept by default (5 minutes): more frequent
+   * pings get the connection closed with ENHANCE_YOUR_CALM.
    */
   private static final long XDS_PING_INTERVAL_SECONDS = 300;
+
   private static final long XDS_PING_TIMEOUT_SECONDS = 20;
 
   private BootstrapBuilder() {}
 
-  public static Bootstrap build(Workload workload, XdsAddress xds, AdsMode mode, String istioVersion) {
+  public static Bootstrap build(
+      Workload workload, XdsAddress xds, AdsMode mode, String istioVersion) {
     boolean ipv6Only = workload.hasIpv6() && !workload.hasIpv4();
     String localhost = ipv6Only ? "::1" : "127.0.0.1";
     return Bootstrap.newBuilder()
         .setNode(SidecarNode.of(workload, istioVersion))
-        .setStaticResources(Bootstrap.StaticResources.newBuilder()
-            .addListeners(prometheusListener(workload))
-            .addListeners(readinessListener(workload))
-            .addClusters(adminCluster(localhost))
-            .addClusters(xdsCluster(xds)))
-        .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
-            .setLdsConfig(adsSource())
-            .setCdsConfig(adsSource())
-            .setAdsConfig(ApiConfigSource.newBuilder()
-                .setApiType(mode.apiType())
-                .setTransportApiVersion(ApiVersion.V3)
-                .setSetNodeOnFirstMessageOnly(true)
-                .addGrpcServices(GrpcService.newBuilder()
-                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER)))))
+        .setStaticResources(
+            Bootstrap.StaticResources.newBuilder()
+                .addListeners(prometheusListener(workload))
+                .addListeners(readinessListener(workload))
+                .addClusters(adminCluster(localhost))
+                .addClusters(xdsCluster(xds)))
+        .setDynamicResources(
+            Bootstrap.DynamicResources.newBuilder()
+                .setLdsConfig(adsSource())
+                .setCdsConfig(adsSource())
+                .setAdsConfig(
+                    ApiConfigSource.newBuilder()
+                        .setApiType(mode.apiType())
+                        .setTransportApiVersion(ApiVersion.V3)
+                        .setSetNodeOnFirstMessageOnly(true)
+                        .addGrpcServices(
+                            GrpcService.newBuilder()
+                                .setEnvoyGrpc(
+                                    GrpcService.EnvoyGrpc.newBuilder()
+                                        .setClusterName(XDS_CLUSTER)))))
         .setAdmin(Admin.newBuilder().setAddress(Addresses.socket(localhost, ADMIN_PORT)))
-        .setLayeredRuntime(LayeredRuntime.newBuilder()
-            .addLayers(RuntimeLayer.newBuilder().setName("admin")
-                .setAdminLayer(RuntimeLayer.AdminLayer.getDefaultInstance())))
+        .setLayeredRuntime(
+            LayeredRuntime.newBuilder()
+                .addLayers(
+                    RuntimeLayer.newBuilder()
+                        .setName("admin")
+                        .setAdminLayer(RuntimeLayer.AdminLayer.getDefaultInstance())))
         .build();
   }
 
@@ -106,24 +122,37 @@ public final class BootstrapBuilder {
   // 1.32 lack; Istio's bootstrap still sets the field, and so do we, for the same Envoys.
   @SuppressWarnings("deprecation")
   private static Cluster xdsCluster(XdsAddress xds) {
-    Cluster.Builder cluster = Cluster.newBuilder()
-        .setName(XDS_CLUSTER)
-        .setAltStatName(Names.delimited(XDS_CLUSTER))
-        .setType(xds.ip() ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
-        .setConnectTimeout(Protos.seconds(1))
-        .setLoadAssignment(singleEndpoint(XDS_CLUSTER, xds.host(), xds.port()))
-        .setCircuitBreakers(CircuitBreakers.newBuilder()
-            .addThresholds(xdsThreshold(RoutingPriority.DEFAULT))
-            .addThresholds(xdsThreshold(RoutingPriority.HIGH)))
-        .setUpstreamConnectionOptions(UpstreamConnectionOptions.newBuilder()
-            .setTcpKeepalive(TcpKeepalive.newBuilder().setKeepaliveTime(UInt32Value.of(XDS_TCP_KEEPALIVE_SECONDS))))
-        .putTypedExtensionProtocolOptions(Clusters.HTTP_PROTOCOL_OPTIONS, Protos.pack(HttpProtocolOptions.newBuilder()
-            .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder()
-                    .setConnectionKeepalive(KeepaliveSettings.newBuilder()
-                        .setInterval(Protos.seconds(XDS_PING_INTERVAL_SECONDS))
-                        .setTimeout(Protos.seconds(XDS_PING_TIMEOUT_SECONDS)))))
-            .build()));
+    Cluster.Builder cluster =
+        Cluster.newBuilder()
+            .setName(XDS_CLUSTER)
+            .setAltStatName(Names.delimited(XDS_CLUSTER))
+            .setType(xds.ip() ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
+            .setConnectTimeout(Protos.seconds(1))
+            .setLoadAssignment(singleEndpoint(XDS_CLUSTER, xds.host(), xds.port()))
+            .setCircuitBreakers(
+                CircuitBreakers.newBuilder()
+                    .addThresholds(xdsThreshold(RoutingPriority.DEFAULT))
+                    .addThresholds(xdsThreshold(RoutingPriority.HIGH)))
+            .setUpstreamConnectionOptions(
+                UpstreamConnectionOptions.newBuilder()
+                    .setTcpKeepalive(
+                        TcpKeepalive.newBuilder()
+                            .setKeepaliveTime(UInt32Value.of(XDS_TCP_KEEPALIVE_SECONDS))))
+            .putTypedExtensionProtocolOptions(
+                Clusters.HTTP_PROTOCOL_OPTIONS,
+                Protos.pack(
+                    HttpProtocolOptions.newBuilder()
+                        .setExplicitHttpConfig(
+                            HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                                .setHttp2ProtocolOptions(
+                                    Http2ProtocolOptions.newBuilder()
+                                        .setConnectionKeepalive(
+                                            KeepaliveSettings.newBuilder()
+                                                .setInterval(
+                                                    Protos.seconds(XDS_PING_INTERVAL_SECONDS))
+                                                .setTimeout(
+                                                    Protos.seconds(XDS_PING_TIMEOUT_SECONDS)))))
+                        .build()));
     if (!xds.ip()) {
       // A Service name: follow its address as DNS changes it, either family.
       cluster.setDnsLookupFamily(Cluster.DnsLookupFamily.V4_PREFERRED).setRespectDnsTtl(true);
@@ -154,49 +183,75 @@ public final class BootstrapBuilder {
   private static ClusterLoadAssignment singleEndpoint(String cluster, String host, int port) {
     return ClusterLoadAssignment.newBuilder()
         .setClusterName(cluster)
-        .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-            .setEndpoint(Endpoint.newBuilder().setAddress(Addresses.socket(host, port)))))
+        .addEndpoints(
+            LocalityLbEndpoints.newBuilder()
+                .addLbEndpoints(
+                    LbEndpoint.newBuilder()
+                        .setEndpoint(
+                            Endpoint.newBuilder().setAddress(Addresses.socket(host, port)))))
         .build();
   }
 
   private static Listener prometheusListener(Workload workload) {
-    return localHttpListener(workload, PROMETHEUS_PORT, "stats",
-        Route.newBuilder().setMatch(RouteMatch.newBuilder().setPath(PROMETHEUS_PATH))
-            .setRoute(RouteAction.newBuilder().setCluster(ADMIN_CLUSTER)).build());
+    return localHttpListener(
+        workload,
+        PROMETHEUS_PORT,
+        "stats",
+        Route.newBuilder()
+            .setMatch(RouteMatch.newBuilder().setPath(PROMETHEUS_PATH))
+            .setRoute(RouteAction.newBuilder().setCluster(ADMIN_CLUSTER))
+            .build());
   }
 
   /** Istio's agent answers this port; without one, Envoy's admin {@code /ready} does. */
   private static Listener readinessListener(Workload workload) {
-    return localHttpListener(workload, READINESS_PORT, "agent",
-        Route.newBuilder().setMatch(RouteMatch.newBuilder().setPath(READINESS_PATH))
-            .setRoute(RouteAction.newBuilder().setCluster(ADMIN_CLUSTER).setPrefixRewrite(ADMIN_READY_PATH))
+    return localHttpListener(
+        workload,
+        READINESS_PORT,
+        "agent",
+        Route.newBuilder()
+            .setMatch(RouteMatch.newBuilder().setPath(READINESS_PATH))
+            .setRoute(
+                RouteAction.newBuilder()
+                    .setCluster(ADMIN_CLUSTER)
+                    .setPrefixRewrite(ADMIN_READY_PATH))
             .build());
   }
 
   /**
-   * A listener on every address of the pod's families that forwards exactly one path to the
-   * admin endpoint (exact match: the admin endpoint must not be reachable beyond that path).
+   * A listener on every address of the pod's families that forwards exactly one path to the admin
+   * endpoint (exact match: the admin endpoint must not be reachable beyond that path).
    */
-  private static Listener localHttpListener(Workload workload, int port, String statPrefix, Route route) {
+  private static Listener localHttpListener(
+      Workload workload, int port, String statPrefix, Route route) {
     boolean ipv6 = workload.hasIpv6();
     boolean ipv4 = workload.hasIpv4();
     String primary = ipv4 ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
-    Listener.Builder listener = Listener.newBuilder()
-        .setName(Names.listener(primary, port))
-        .setAddress(Addresses.socket(primary, port))
-        .setIgnoreGlobalConnLimit(true)
-        .setBypassOverloadManager(true)
-        .addFilterChains(FilterChain.newBuilder().addFilters(NetworkFilters.httpConnectionManager(
-            HttpConnectionManager.newBuilder()
-                .setStatPrefix(statPrefix)
-                .setCodecType(HttpConnectionManager.CodecType.AUTO)
-                .setRouteConfig(RouteConfiguration.newBuilder().addVirtualHosts(VirtualHost.newBuilder()
-                    .setName("backend").addDomains("*").addRoutes(route)))
-                .addHttpFilters(NetworkFilters.router())
-                .build())));
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(Names.listener(primary, port))
+            .setAddress(Addresses.socket(primary, port))
+            .setIgnoreGlobalConnLimit(true)
+            .setBypassOverloadManager(true)
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        NetworkFilters.httpConnectionManager(
+                            HttpConnectionManager.newBuilder()
+                                .setStatPrefix(statPrefix)
+                                .setCodecType(HttpConnectionManager.CodecType.AUTO)
+                                .setRouteConfig(
+                                    RouteConfiguration.newBuilder()
+                                        .addVirtualHosts(
+                                            VirtualHost.newBuilder()
+                                                .setName("backend")
+                                                .addDomains("*")
+                                                .addRoutes(route)))
+                                .addHttpFilters(NetworkFilters.router())
+                                .build())));
     if (ipv4 && ipv6) {
-      listener.addAdditionalAddresses(AdditionalAddress.newBuilder()
-          .setAddress(Addresses.socket(Names.WILDCARD_V6, port)));
+      listener.addAdditionalAddresses(
+          AdditionalAddress.newBuilder().setAddress(Addresses.socket(Names.WILDCARD_V6, port)));
     }
     return listener.build();
   }

@@ -26,7 +26,9 @@ public final class SidecarNode {
 
   /** Istio's defaults for a single-cluster mesh. */
   static final String CLUSTER_ID = "Kubernetes";
+
   static final String MESH_ID = "cluster.local";
+
   /** Labels Istio reads the workload's canonical name from, in order. */
   private static final List<String> NAME_LABELS =
       List.of("service.istio.io/canonical-name", "app.kubernetes.io/name", "app");
@@ -77,7 +79,9 @@ public final class SidecarNode {
   /** Every address of every interface, cluster network first, without repeats. */
   static List<String> instanceIps(Workload workload) {
     Set<String> ips = new LinkedHashSet<>();
-    workload.interfaces().stream().filter(PodInterface::isDefault).forEach(i -> addAll(ips, i.ips()));
+    workload.interfaces().stream()
+        .filter(PodInterface::isDefault)
+        .forEach(i -> addAll(ips, i.ips()));
     workload.interfaces().stream().filter(i -> !i.isDefault()).forEach(i -> addAll(ips, i.ips()));
     return List.copyOf(ips);
   }
@@ -92,10 +96,13 @@ public final class SidecarNode {
     for (PodInterface i : workload.interfaces()) {
       ListValue.Builder ips = ListValue.newBuilder();
       i.ips().forEach(ip -> ips.addValues(string(ip.address())));
-      list.addValues(Value.newBuilder().setStructValue(Struct.newBuilder()
-          .putFields("name", string(i.name()))
-          .putFields("network", string(i.network()))
-          .putFields("ips", Value.newBuilder().setListValue(ips).build())));
+      list.addValues(
+          Value.newBuilder()
+              .setStructValue(
+                  Struct.newBuilder()
+                      .putFields("name", string(i.name()))
+                      .putFields("network", string(i.network()))
+                      .putFields("ips", Value.newBuilder().setListValue(ips).build())));
     }
     return Value.newBuilder().setListValue(list).build();
   }

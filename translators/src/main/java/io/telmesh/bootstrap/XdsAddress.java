@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Where Envoy reaches the telmesh server: {@code HOST:PORT} or {@code [IPV6]:PORT}. An IP
- * literal makes a {@code STATIC} cluster; a DNS name (such as a Service's
- * {@code telmesh.telmesh-system.svc}) a {@code STRICT_DNS} one.
+ * Where Envoy reaches the telmesh server: {@code HOST:PORT} or {@code [IPV6]:PORT}. An IP literal
+ * makes a {@code STATIC} cluster; a DNS name (such as a Service's {@code
+ * telmesh.telmesh-system.svc}) a {@code STRICT_DNS} one.
  *
  * @param host an IP literal (canonical form) or a lower-case DNS name, without brackets
  */
@@ -57,7 +57,8 @@ public record XdsAddress(String host, int port, boolean ip) {
     if (!isDnsName(name)) {
       throw invalid(value, "'" + host + "' is neither an IP address nor a DNS name");
     }
-    return new XdsAddress(name.endsWith(".") ? name.substring(0, name.length() - 1) : name, number, false);
+    return new XdsAddress(
+        name.endsWith(".") ? name.substring(0, name.length() - 1) : name, number, false);
   }
 
   private static Optional<IpAddress> literal(String host) {
@@ -91,8 +92,8 @@ public record XdsAddress(String host, int port, boolean ip) {
   }
 
   private static IllegalArgumentException invalid(String value, String reason) {
-    return new IllegalArgumentException("invalid xDS address '" + value + "': " + reason
-        + " (expected HOST:PORT or [IPV6]:PORT)");
+    return new IllegalArgumentException(
+        "invalid xDS address '" + value + "': " + reason + " (expected HOST:PORT or [IPV6]:PORT)");
   }
 
   @Override

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Every istio-iptables setting, typed and validated, plus the telmesh extensions. Built from flags
- * ({@link IstioFlags}, binary defaults) or from a pod ({@link PodCaptureConfig}, injector
- * defaults and annotations).
+ * ({@link IstioFlags}, binary defaults) or from a pod ({@link PodCaptureConfig}, injector defaults
+ * and annotations).
  *
  * @param proxyPort {@code -p}: outbound capture port (15001)
  * @param inboundCapturePort {@code -z}: inbound capture port (15006)
@@ -27,7 +27,8 @@ import java.util.List;
  * @param tproxyMark {@code -t}
  * @param tproxyRouteTable {@code -r}
  * @param redirectDns {@code --redirect-dns}
- * @param captureAllDns {@code --capture-all-dns}: every port-53 query, not only those to {@code dnsServers}
+ * @param captureAllDns {@code --capture-all-dns}: every port-53 query, not only those to {@code
+ *     dnsServers}
  * @param dnsServers the resolvers whose queries are captured (Istio reads /etc/resolv.conf)
  * @param dropInvalid {@code --drop-invalid}
  * @param ipv6 whether IPv6 rules are built too (Istio detects it from the pod's address)
@@ -64,6 +65,7 @@ public record CaptureConfig(
 
   /** The agent's DNS listener, where captured queries go. */
   public static final int AGENT_DNS_PORT = 15053;
+
   /** The mark Istio puts on the proxy's own loopback traffic in TPROXY mode. */
   public static final long OUTBOUND_MARK = 1338;
 
@@ -166,39 +168,159 @@ public record CaptureConfig(
       flavor = c.flavor;
     }
 
-    public Builder proxyPort(int value) { proxyPort = value; return this; }
-    public Builder inboundCapturePort(int value) { inboundCapturePort = value; return this; }
-    public Builder inboundTunnelPort(int value) { inboundTunnelPort = value; return this; }
-    public Builder proxyUids(List<Long> value) { proxyUids = value; return this; }
+    public Builder proxyPort(int value) {
+      proxyPort = value;
+      return this;
+    }
+
+    public Builder inboundCapturePort(int value) {
+      inboundCapturePort = value;
+      return this;
+    }
+
+    public Builder inboundTunnelPort(int value) {
+      inboundTunnelPort = value;
+      return this;
+    }
+
+    public Builder proxyUids(List<Long> value) {
+      proxyUids = value;
+      return this;
+    }
+
     /** Unset, the gids are the uids (Istio's rule). */
-    public Builder proxyGids(List<Long> value) { proxyGids = value; return this; }
-    public Builder mode(InterceptionMode value) { mode = value; return this; }
-    public Builder inboundPorts(PortSelection value) { inboundPorts = value; return this; }
-    public Builder inboundPortsExclude(List<Integer> value) { inboundPortsExclude = value; return this; }
-    public Builder outboundIpRangesInclude(IpRanges value) { outboundIpRangesInclude = value; return this; }
-    public Builder outboundIpRangesExclude(List<String> value) { outboundIpRangesExclude = value; return this; }
-    public Builder outboundPortsInclude(List<Integer> value) { outboundPortsInclude = value; return this; }
-    public Builder outboundPortsExclude(List<Integer> value) { outboundPortsExclude = value; return this; }
-    public Builder kubeVirtInterfaces(List<String> value) { kubeVirtInterfaces = value; return this; }
-    public Builder excludeInterfaces(List<String> value) { excludeInterfaces = value; return this; }
-    public Builder excludeInboundInterfaces(List<String> value) { excludeInboundInterfaces = value; return this; }
-    public Builder tproxyMark(long value) { tproxyMark = value; return this; }
-    public Builder tproxyRouteTable(long value) { tproxyRouteTable = value; return this; }
-    public Builder redirectDns(boolean value) { redirectDns = value; return this; }
-    public Builder captureAllDns(boolean value) { captureAllDns = value; return this; }
-    public Builder dnsServers(List<String> value) { dnsServers = new ArrayList<>(value); return this; }
-    public Builder dropInvalid(boolean value) { dropInvalid = value; return this; }
-    public Builder ipv6(boolean value) { ipv6 = value; return this; }
-    public Builder ownerGroups(OwnerGroups value) { ownerGroups = value; return this; }
-    public Builder ipv4LoopbackCidr(String value) { ipv4LoopbackCidr = value; return this; }
-    public Builder flavor(RuleFlavor value) { flavor = value; return this; }
+    public Builder proxyGids(List<Long> value) {
+      proxyGids = value;
+      return this;
+    }
+
+    public Builder mode(InterceptionMode value) {
+      mode = value;
+      return this;
+    }
+
+    public Builder inboundPorts(PortSelection value) {
+      inboundPorts = value;
+      return this;
+    }
+
+    public Builder inboundPortsExclude(List<Integer> value) {
+      inboundPortsExclude = value;
+      return this;
+    }
+
+    public Builder outboundIpRangesInclude(IpRanges value) {
+      outboundIpRangesInclude = value;
+      return this;
+    }
+
+    public Builder outboundIpRangesExclude(List<String> value) {
+      outboundIpRangesExclude = value;
+      return this;
+    }
+
+    public Builder outboundPortsInclude(List<Integer> value) {
+      outboundPortsInclude = value;
+      return this;
+    }
+
+    public Builder outboundPortsExclude(List<Integer> value) {
+      outboundPortsExclude = value;
+      return this;
+    }
+
+    public Builder kubeVirtInterfaces(List<String> value) {
+      kubeVirtInterfaces = value;
+      return this;
+    }
+
+    public Builder excludeInterfaces(List<String> value) {
+      excludeInterfaces = value;
+      return this;
+    }
+
+    public Builder excludeInboundInterfaces(List<String> value) {
+      excludeInboundInterfaces = value;
+      return this;
+    }
+
+    public Builder tproxyMark(long value) {
+      tproxyMark = value;
+      return this;
+    }
+
+    public Builder tproxyRouteTable(long value) {
+      tproxyRouteTable = value;
+      return this;
+    }
+
+    public Builder redirectDns(boolean value) {
+      redirectDns = value;
+      return this;
+    }
+
+    public Builder captureAllDns(boolean value) {
+      captureAllDns = value;
+      return this;
+    }
+
+    public Builder dnsServers(List<String> value) {
+      dnsServers = new ArrayList<>(value);
+      return this;
+    }
+
+    public Builder dropInvalid(boolean value) {
+      dropInvalid = value;
+      return this;
+    }
+
+    public Builder ipv6(boolean value) {
+      ipv6 = value;
+      return this;
+    }
+
+    public Builder ownerGroups(OwnerGroups value) {
+      ownerGroups = value;
+      return this;
+    }
+
+    public Builder ipv4LoopbackCidr(String value) {
+      ipv4LoopbackCidr = value;
+      return this;
+    }
+
+    public Builder flavor(RuleFlavor value) {
+      flavor = value;
+      return this;
+    }
 
     public CaptureConfig build() {
-      return new CaptureConfig(proxyPort, inboundCapturePort, inboundTunnelPort, proxyUids,
-          proxyGids == null ? proxyUids : proxyGids, mode, inboundPorts, inboundPortsExclude,
-          outboundIpRangesInclude, outboundIpRangesExclude, outboundPortsInclude, outboundPortsExclude,
-          kubeVirtInterfaces, excludeInterfaces, excludeInboundInterfaces, tproxyMark, tproxyRouteTable,
-          redirectDns, captureAllDns, dnsServers, dropInvalid, ipv6, ownerGroups, ipv4LoopbackCidr, flavor);
+      return new CaptureConfig(
+          proxyPort,
+          inboundCapturePort,
+          inboundTunnelPort,
+          proxyUids,
+          proxyGids == null ? proxyUids : proxyGids,
+          mode,
+          inboundPorts,
+          inboundPortsExclude,
+          outboundIpRangesInclude,
+          outboundIpRangesExclude,
+          outboundPortsInclude,
+          outboundPortsExclude,
+          kubeVirtInterfaces,
+          excludeInterfaces,
+          excludeInboundInterfaces,
+          tproxyMark,
+          tproxyRouteTable,
+          redirectDns,
+          captureAllDns,
+          dnsServers,
+          dropInvalid,
+          ipv6,
+          ownerGroups,
+          ipv4LoopbackCidr,
+          flavor);
     }
   }
 }

@@ -1,8 +1,8 @@
 package io.telmesh.capture;
 
 /**
- * A capture setting (an istio-iptables flag or a pod annotation) whose value telmesh refuses:
- * no rule is built from it. The message names the setting.
+ * A capture setting (an istio-iptables flag or a pod annotation) whose value telmesh refuses: no
+ * rule is built from it. The message names the setting.
  */
 public final class InvalidSettingException extends IllegalArgumentException {
 

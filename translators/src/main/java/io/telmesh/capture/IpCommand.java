@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One {@code ip} command of the policy routing a plan needs, e.g.
- * {@code ip -4 rule add fwmark 1337 lookup 133}.
+ * One {@code ip} command of the policy routing a plan needs, e.g. {@code ip -4 rule add fwmark 1337
+ * lookup 133}.
  *
  * @param args the words after {@code ip}, family option first
  */

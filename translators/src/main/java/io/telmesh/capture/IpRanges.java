@@ -29,8 +29,8 @@ public record IpRanges(boolean wildcard, List<String> cidrs) {
   }
 
   /**
-   * Whether a range starts at a loopback address. Istio then stops returning the app's own
-   * loopback traffic early, so that it can be redirected.
+   * Whether a range starts at a loopback address. Istio then stops returning the app's own loopback
+   * traffic early, so that it can be redirected.
    */
   public boolean hasLoopback() {
     return cidrs.stream().anyMatch(IpRanges::isLoopback);

@@ -14,8 +14,8 @@ import java.util.Set;
 public record IptablesRule(String table, String chain, int position, List<String> spec) {
 
   /** Chains and targets iptables has without {@code -N} (Istio's list). */
-  static final Set<String> BUILT_IN = Set.of(
-      "INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING", "ACCEPT", "RETURN", "DROP");
+  static final Set<String> BUILT_IN =
+      Set.of("INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING", "ACCEPT", "RETURN", "DROP");
 
   public IptablesRule {
     spec = List.copyOf(spec);
@@ -50,7 +50,9 @@ public record IptablesRule(String table, String chain, int position, List<String
   public Optional<String> jumpTarget() {
     List<String> words = words();
     int n = words.size();
-    return n >= 2 && words.get(n - 2).equals("-j") ? Optional.of(words.get(n - 1)) : Optional.empty();
+    return n >= 2 && words.get(n - 2).equals("-j")
+        ? Optional.of(words.get(n - 1))
+        : Optional.empty();
   }
 
   public static boolean isBuiltIn(String chain) {

@@ -49,20 +49,25 @@ public record IptablesRules(List<TableRules> v4, List<TableRules> v6) {
     Map<String, List<String>> lines = new TreeMap<>();
     Set<String> declared = new LinkedHashSet<>();
     for (IptablesRule rule : rules) {
-      if (declared.add(rule.chain() + ":" + rule.table()) && !IptablesRule.isBuiltIn(rule.chain())) {
+      if (declared.add(rule.chain() + ":" + rule.table())
+          && !IptablesRule.isBuiltIn(rule.chain())) {
         lines.computeIfAbsent(rule.table(), t -> new ArrayList<>()).add("-N " + rule.chain());
       }
     }
     for (IptablesRule rule : rules) {
-      rule.jumpTarget().ifPresent(target -> {
-        if (declared.add(target + ":" + rule.table()) && !IptablesRule.isBuiltIn(target)) {
-          lines.computeIfAbsent(rule.table(), t -> new ArrayList<>()).add("-N " + target);
-        }
-      });
+      rule.jumpTarget()
+          .ifPresent(
+              target -> {
+                if (declared.add(target + ":" + rule.table()) && !IptablesRule.isBuiltIn(target)) {
+                  lines.computeIfAbsent(rule.table(), t -> new ArrayList<>()).add("-N " + target);
+                }
+              });
     }
     for (IptablesRule rule : rules) {
       lines.computeIfAbsent(rule.table(), t -> new ArrayList<>()).add(rule.line());
     }
-    return lines.entrySet().stream().map(e -> new TableRules(family, e.getKey(), e.getValue())).toList();
+    return lines.entrySet().stream()
+        .map(e -> new TableRules(family, e.getKey(), e.getValue()))
+        .toList();
   }
 }

@@ -15,21 +15,25 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Reads istio-iptables' command line ({@code -p 15001 -b '*' --redirect-dns …}) into a
- * {@link CaptureConfig} starting from the binary's defaults. Spellings follow its flag library:
- * {@code -b 80}, {@code -b80}, {@code -b=80}, {@code --istio-inbound-ports 80},
- * {@code --istio-inbound-ports=80}; booleans as {@code --drop-invalid[=true|false]}; the last
- * occurrence wins. Every value is validated first: a bad one is an error naming the flag, where
- * Istio would pass the string on to iptables.
+ * Reads istio-iptables' command line ({@code -p 15001 -b '*' --redirect-dns …}) into a {@link
+ * CaptureConfig} starting from the binary's defaults. Spellings follow its flag library: {@code -b
+ * 80}, {@code -b80}, {@code -b=80}, {@code --istio-inbound-ports 80}, {@code
+ * --istio-inbound-ports=80}; booleans as {@code --drop-invalid[=true|false]}; the last occurrence
+ * wins. Every value is validated first: a bad one is an error naming the flag, where Istio would
+ * pass the string on to iptables.
  */
 public final class IstioFlags {
 
   /** Linux group names (useradd's rule) or numeric gids. */
-  private static final Pattern GROUP = Pattern.compile("^([A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?|\\d{1,10})$");
+  private static final Pattern GROUP =
+      Pattern.compile("^([A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?|\\d{1,10})$");
+
   /** Istio's limit: all included groups share one rule, and iptables caps matches per rule. */
   private static final int MAX_OWNER_GROUPS_INCLUDE = 64;
 
-  /** Every flag telmesh understands; the ones without a short name are booleans or telmesh's own. */
+  /**
+   * Every flag telmesh understands; the ones without a short name are booleans or telmesh's own.
+   */
   public enum Flag {
     ENVOY_PORT('p', "envoy-port", (b, v) -> b.proxyPort(port(v))),
     INBOUND_CAPTURE_PORT('z', "inbound-capture-port", (b, v) -> b.inboundCapturePort(port(v))),
@@ -38,30 +42,44 @@ public final class IstioFlags {
     PROXY_GID('g', "proxy-gid", (b, v) -> b.proxyGids(ids(v))),
     INTERCEPTION_MODE('m', "istio-inbound-interception-mode", (b, v) -> b.mode(mode(v))),
     INBOUND_PORTS('b', "istio-inbound-ports", (b, v) -> b.inboundPorts(portSelection(v))),
-    INBOUND_PORTS_EXCLUDE('d', "istio-local-exclude-ports", (b, v) -> b.inboundPortsExclude(ValueLists.portList(v))),
-    EXCLUDE_INTERFACES('c', "istio-exclude-interfaces", (b, v) -> b.excludeInterfaces(ValueLists.interfaceList(v))),
+    INBOUND_PORTS_EXCLUDE(
+        'd', "istio-local-exclude-ports", (b, v) -> b.inboundPortsExclude(ValueLists.portList(v))),
+    EXCLUDE_INTERFACES(
+        'c',
+        "istio-exclude-interfaces",
+        (b, v) -> b.excludeInterfaces(ValueLists.interfaceList(v))),
     OUTBOUND_RANGES('i', "istio-service-cidr", (b, v) -> b.outboundIpRangesInclude(ranges(v))),
-    OUTBOUND_RANGES_EXCLUDE('x', "istio-service-exclude-cidr", (b, v) -> b.outboundIpRangesExclude(ValueLists.cidrs(v))),
-    OUTBOUND_PORTS('q', "istio-outbound-ports", (b, v) -> b.outboundPortsInclude(ValueLists.portList(v))),
-    OUTBOUND_PORTS_EXCLUDE('o', "istio-local-outbound-ports-exclude",
+    OUTBOUND_RANGES_EXCLUDE(
+        'x',
+        "istio-service-exclude-cidr",
+        (b, v) -> b.outboundIpRangesExclude(ValueLists.cidrs(v))),
+    OUTBOUND_PORTS(
+        'q', "istio-outbound-ports", (b, v) -> b.outboundPortsInclude(ValueLists.portList(v))),
+    OUTBOUND_PORTS_EXCLUDE(
+        'o',
+        "istio-local-outbound-ports-exclude",
         (b, v) -> b.outboundPortsExclude(ValueLists.portList(v))),
-    KUBE_VIRT_INTERFACES('k', "kube-virt-interfaces", (b, v) -> b.kubeVirtInterfaces(ValueLists.interfaceList(v))),
+    KUBE_VIRT_INTERFACES(
+        'k', "kube-virt-interfaces", (b, v) -> b.kubeVirtInterfaces(ValueLists.interfaceList(v))),
     TPROXY_MARK('t', "istio-inbound-tproxy-mark", (b, v) -> b.tproxyMark(ValueLists.id(v))),
-    TPROXY_ROUTE_TABLE('r', "istio-inbound-tproxy-route-table", (b, v) -> b.tproxyRouteTable(routeTable(v))),
+    TPROXY_ROUTE_TABLE(
+        'r', "istio-inbound-tproxy-route-table", (b, v) -> b.tproxyRouteTable(routeTable(v))),
     REDIRECT_DNS("redirect-dns", (b, v) -> b.redirectDns(bool(v))),
     CAPTURE_ALL_DNS("capture-all-dns", (b, v) -> b.captureAllDns(bool(v))),
     DROP_INVALID("drop-invalid", (b, v) -> b.dropInvalid(bool(v))),
     // telmesh's names for what Istio detects or reads from its environment:
     IPV6("ipv6", (b, v) -> b.ipv6(bool(v))),
     DNS_SERVERS("dns-servers", false, (b, v) -> b.dnsServers(addresses(v))),
-    OWNER_GROUPS("owner-groups", false, (b, v) -> { }),
-    OWNER_GROUPS_EXCLUDE("owner-groups-exclude", false, (b, v) -> { }),
+    OWNER_GROUPS("owner-groups", false, (b, v) -> {}),
+    OWNER_GROUPS_EXCLUDE("owner-groups-exclude", false, (b, v) -> {}),
     IPV4_LOOPBACK_CIDR("ipv4-loopback-cidr", false, (b, v) -> b.ipv4LoopbackCidr(loopbackCidr(v)));
 
     private final char shortName;
     private final String longName;
     private final boolean bool;
-    // Every value is a lambda that captures nothing: the enum is immutable whatever the field type says.
+
+    // Every value is a lambda that captures nothing: the enum is immutable whatever the field type
+    // says.
     @SuppressWarnings("ImmutableEnumChecker")
     private final BiConsumer<CaptureConfig.Builder, String> apply;
 
@@ -118,7 +136,8 @@ public final class IstioFlags {
         } else if (i + 1 < args.size()) {
           value = args.get(++i);
         } else {
-          throw new InvalidSettingException(flag.display(), "flag " + flag.display() + " needs a value");
+          throw new InvalidSettingException(
+              flag.display(), "flag " + flag.display() + " needs a value");
         }
       }
       values.put(flag, value);
@@ -150,14 +169,20 @@ public final class IstioFlags {
     if (arg.startsWith("--") && arg.length() > 2) {
       int eq = arg.indexOf('=');
       String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
-      Flag flag = Arrays.stream(Flag.values()).filter(f -> f.longName.equals(name)).findFirst()
-          .orElseThrow(() -> unknown(arg));
+      Flag flag =
+          Arrays.stream(Flag.values())
+              .filter(f -> f.longName.equals(name))
+              .findFirst()
+              .orElseThrow(() -> unknown(arg));
       return new Parsed(flag, eq < 0 ? null : arg.substring(eq + 1));
     }
     if (arg.startsWith("-") && arg.length() >= 2 && arg.charAt(1) != '-') {
       char name = arg.charAt(1);
-      Flag flag = Arrays.stream(Flag.values()).filter(f -> f.shortName == name).findFirst()
-          .orElseThrow(() -> unknown(arg));
+      Flag flag =
+          Arrays.stream(Flag.values())
+              .filter(f -> f.shortName == name)
+              .findFirst()
+              .orElseThrow(() -> unknown(arg));
       String rest = arg.substring(2);
       if (rest.startsWith("=")) {
         rest = rest.substring(1);
@@ -166,8 +191,11 @@ public final class IstioFlags {
       }
       return new Parsed(flag, rest);
     }
-    throw new InvalidSettingException(printable(arg), "unexpected argument '" + printable(arg)
-        + "' (istio-iptables flags take the form -b VALUE or --name=VALUE)");
+    throw new InvalidSettingException(
+        printable(arg),
+        "unexpected argument '"
+            + printable(arg)
+            + "' (istio-iptables flags take the form -b VALUE or --name=VALUE)");
   }
 
   private static InvalidSettingException unknown(String arg) {
@@ -180,8 +208,9 @@ public final class IstioFlags {
     try {
       flag.apply.accept(builder, value);
     } catch (IllegalArgumentException e) {
-      throw new InvalidSettingException(flag.display(), "flag " + flag.display() + " (--" + flag.longName + "): "
-          + e.getMessage());
+      throw new InvalidSettingException(
+          flag.display(),
+          "flag " + flag.display() + " (--" + flag.longName + "): " + e.getMessage());
     }
   }
 
@@ -194,8 +223,14 @@ public final class IstioFlags {
     }
     List<String> included = groups(Flag.OWNER_GROUPS, include);
     if (included.size() > MAX_OWNER_GROUPS_INCLUDE) {
-      throw new InvalidSettingException(Flag.OWNER_GROUPS.display(), "flag " + Flag.OWNER_GROUPS.display()
-          + ": at most " + MAX_OWNER_GROUPS_INCLUDE + " groups, got " + included.size());
+      throw new InvalidSettingException(
+          Flag.OWNER_GROUPS.display(),
+          "flag "
+              + Flag.OWNER_GROUPS.display()
+              + ": at most "
+              + MAX_OWNER_GROUPS_INCLUDE
+              + " groups, got "
+              + included.size());
     }
     return new OwnerGroups(false, included);
   }
@@ -208,8 +243,9 @@ public final class IstioFlags {
         continue;
       }
       if (!GROUP.matcher(group).matches()) {
-        throw new InvalidSettingException(flag.display(), "flag " + flag.display() + ": '" + printable(group)
-            + "' is not a group name or gid");
+        throw new InvalidSettingException(
+            flag.display(),
+            "flag " + flag.display() + ": '" + printable(group) + "' is not a group name or gid");
       }
       groups.add(group);
     }
@@ -232,13 +268,18 @@ public final class IstioFlags {
     return switch (value.strip()) {
       case "", "REDIRECT" -> InterceptionMode.REDIRECT;
       case "TPROXY" -> InterceptionMode.TPROXY;
-      default -> throw new IllegalArgumentException("'" + printable(value)
-          + "' is not REDIRECT or TPROXY (istio-iptables would silently treat it as REDIRECT)");
+      default ->
+          throw new IllegalArgumentException(
+              "'"
+                  + printable(value)
+                  + "' is not REDIRECT or TPROXY (istio-iptables would silently treat it as REDIRECT)");
     };
   }
 
   private static PortSelection portSelection(String value) {
-    return value.strip().equals("*") ? PortSelection.ALL : PortSelection.of(ValueLists.portList(value));
+    return value.strip().equals("*")
+        ? PortSelection.ALL
+        : PortSelection.of(ValueLists.portList(value));
   }
 
   private static IpRanges ranges(String value) {
@@ -248,7 +289,8 @@ public final class IstioFlags {
   private static long routeTable(String value) {
     long table = ValueLists.id(value);
     if (table == 0 || (table >= 253 && table <= 255)) {
-      throw new IllegalArgumentException("'" + value.strip() + "' is a reserved routing table (0, 253-255)");
+      throw new IllegalArgumentException(
+          "'" + value.strip() + "' is a reserved routing table (0, 253-255)");
     }
     return table;
   }
@@ -272,8 +314,13 @@ public final class IstioFlags {
 
   /** Istio's own check: an IPv4 loopback CIDR with a mask of 8 to 32 bits. */
   private static String loopbackCidr(String value) {
-    String cidr = Cidr.parse(value).filter(c -> !Cidr.isIpv6(c) && c.startsWith("127."))
-        .orElseThrow(() -> new IllegalArgumentException("'" + printable(value) + "' is not an IPv4 loopback CIDR"));
+    String cidr =
+        Cidr.parse(value)
+            .filter(c -> !Cidr.isIpv6(c) && c.startsWith("127."))
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "'" + printable(value) + "' is not an IPv4 loopback CIDR"));
     int bits = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
     if (bits < 8 || !value.contains("/")) {
       throw new IllegalArgumentException("'" + printable(value) + "' needs a mask of 8 to 32 bits");
@@ -285,7 +332,8 @@ public final class IstioFlags {
     return switch (value.strip()) {
       case "1", "t", "T", "true", "TRUE", "True" -> true;
       case "0", "f", "F", "false", "FALSE", "False" -> false;
-      default -> throw new IllegalArgumentException("'" + printable(value) + "' is not true or false");
+      default ->
+          throw new IllegalArgumentException("'" + printable(value) + "' is not true or false");
     };
   }
 

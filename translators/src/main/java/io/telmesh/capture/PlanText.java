@@ -9,8 +9,8 @@ public final class PlanText {
   private PlanText() {}
 
   /**
-   * The family's {@code iptables-restore} payload, then its policy-routing commands as
-   * {@code # ip …} comment lines (which iptables-restore ignores, so the text can be piped to it).
+   * The family's {@code iptables-restore} payload, then its policy-routing commands as {@code # ip
+   * …} comment lines (which iptables-restore ignores, so the text can be piped to it).
    */
   public static String payload(CapturePlan plan, IpFamily family) {
     if (plan.config().isEmpty()) {

@@ -16,22 +16,44 @@ public final class PolicyRouting {
   private PolicyRouting() {}
 
   public static List<IpCommand> of(CaptureConfig config) {
-    List<IpFamily> families = config.ipv6() ? List.of(IpFamily.V4, IpFamily.V6) : List.of(IpFamily.V4);
+    List<IpFamily> families =
+        config.ipv6() ? List.of(IpFamily.V4, IpFamily.V6) : List.of(IpFamily.V4);
     List<IpCommand> commands = new ArrayList<>();
     if (config.ipv6()) {
-      commands.add(new IpCommand(IpFamily.V6, List.of("-6", "addr", "replace", "::6/128", "dev", "lo")));
+      commands.add(
+          new IpCommand(IpFamily.V6, List.of("-6", "addr", "replace", "::6/128", "dev", "lo")));
     }
     if (!config.tproxy() || config.inboundPorts().isEmpty()) {
       return commands;
     }
     String table = String.valueOf(config.tproxyRouteTable());
     for (IpFamily family : families) {
-      commands.add(new IpCommand(family, List.of(family.ipOption(), "rule", "add", "fwmark",
-          String.valueOf(config.tproxyMark()), "lookup", table)));
+      commands.add(
+          new IpCommand(
+              family,
+              List.of(
+                  family.ipOption(),
+                  "rule",
+                  "add",
+                  "fwmark",
+                  String.valueOf(config.tproxyMark()),
+                  "lookup",
+                  table)));
     }
     for (IpFamily family : families) {
-      commands.add(new IpCommand(family, List.of(family.ipOption(), "route", "replace", "local", "default", "dev", "lo",
-          "table", table)));
+      commands.add(
+          new IpCommand(
+              family,
+              List.of(
+                  family.ipOption(),
+                  "route",
+                  "replace",
+                  "local",
+                  "default",
+                  "dev",
+                  "lo",
+                  "table",
+                  table)));
     }
     return commands;
   }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Builds the {@code iptables-restore} rules of a {@link CaptureConfig}, in istio-iptables' order:
- * for {@link RuleFlavor#ISTIO} the lines equal Istio's, table by table. Each family is built on
- * its own (Istio keeps one list per family, so their interleaving never shows).
+ * for {@link RuleFlavor#ISTIO} the lines equal Istio's, table by table. Each family is built on its
+ * own (Istio keeps one list per family, so their interleaving never shows).
  */
 public final class RuleBuilder {
 
@@ -38,7 +38,8 @@ public final class RuleBuilder {
 
   /** The rules of both families; IPv6 has rules only when the config asks for IPv6. */
   public static IptablesRules build(CaptureConfig config) {
-    List<IptablesRule> v6 = config.ipv6() ? new RuleBuilder(config, IpFamily.V6).rules() : List.of();
+    List<IptablesRule> v6 =
+        config.ipv6() ? new RuleBuilder(config, IpFamily.V6).rules() : List.of();
     return IptablesRules.of(new RuleBuilder(config, IpFamily.V4).rules(), v6);
   }
 
@@ -48,12 +49,38 @@ public final class RuleBuilder {
       insertEntry(NAT, PREROUTING, 1, inbound(), "-i", iface, "-j", "RETURN");
     }
     if (config.dropInvalid()) {
-      entry(MANGLE, PREROUTING, inbound(), "-m", "conntrack", "--ctstate", "INVALID", "-j", ISTIO_DROP);
+      entry(
+          MANGLE,
+          PREROUTING,
+          inbound(),
+          "-m",
+          "conntrack",
+          "--ctstate",
+          "INVALID",
+          "-j",
+          ISTIO_DROP);
       append(MANGLE, ISTIO_DROP, "-j", "DROP");
     }
-    append(NAT, ISTIO_INBOUND, "-p", "tcp", "--dport", str(config.inboundTunnelPort()), "-j", "RETURN");
-    append(NAT, ISTIO_REDIRECT, "-p", "tcp", "-j", "REDIRECT", "--to-ports", str(config.proxyPort()));
-    append(NAT, ISTIO_IN_REDIRECT, "-p", "tcp", "-j", "REDIRECT", "--to-ports", str(config.inboundCapturePort()));
+    append(
+        NAT,
+        ISTIO_INBOUND,
+        "-p",
+        "tcp",
+        "--dport",
+        str(config.inboundTunnelPort()),
+        "-j",
+        "RETURN");
+    append(
+        NAT, ISTIO_REDIRECT, "-p", "tcp", "-j", "REDIRECT", "--to-ports", str(config.proxyPort()));
+    append(
+        NAT,
+        ISTIO_IN_REDIRECT,
+        "-p",
+        "tcp",
+        "-j",
+        "REDIRECT",
+        "--to-ports",
+        str(config.inboundCapturePort()));
     inboundPorts();
     entry(NAT, OUTPUT, outbound(), "-j", ISTIO_OUTPUT);
     for (int port : config.outboundPortsExclude()) {
@@ -112,8 +139,20 @@ public final class RuleBuilder {
     if (config.tproxy()) {
       append(MANGLE, ISTIO_DIVERT, "-j", "MARK", "--set-mark", str(config.tproxyMark()));
       append(MANGLE, ISTIO_DIVERT, "-j", "ACCEPT");
-      append(MANGLE, ISTIO_TPROXY, "!", "-d", loopback(), "-p", "tcp", "-j", "TPROXY",
-          "--tproxy-mark", config.tproxyMark() + "/0xffffffff", "--on-port", str(config.inboundCapturePort()));
+      append(
+          MANGLE,
+          ISTIO_TPROXY,
+          "!",
+          "-d",
+          loopback(),
+          "-p",
+          "tcp",
+          "-j",
+          "TPROXY",
+          "--tproxy-mark",
+          config.tproxyMark() + "/0xffffffff",
+          "--on-port",
+          str(config.inboundCapturePort()));
       table = MANGLE;
     }
     append(table, PREROUTING, "-p", "tcp", "-j", ISTIO_INBOUND);
@@ -122,8 +161,17 @@ public final class RuleBuilder {
         append(table, ISTIO_INBOUND, "-p", "tcp", "--dport", str(port), "-j", "RETURN");
       }
       if (config.tproxy()) {
-        append(MANGLE, ISTIO_INBOUND, "-p", "tcp", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
-            "-j", ISTIO_DIVERT);
+        append(
+            MANGLE,
+            ISTIO_INBOUND,
+            "-p",
+            "tcp",
+            "-m",
+            "conntrack",
+            "--ctstate",
+            "RELATED,ESTABLISHED",
+            "-j",
+            ISTIO_DIVERT);
         append(MANGLE, ISTIO_INBOUND, "-p", "tcp", "-j", ISTIO_TPROXY);
       } else {
         append(NAT, ISTIO_INBOUND, "-p", "tcp", "-j", ISTIO_IN_REDIRECT);
@@ -132,8 +180,19 @@ public final class RuleBuilder {
     }
     for (int port : ports.ports()) {
       if (config.tproxy()) {
-        append(MANGLE, ISTIO_INBOUND, "-p", "tcp", "--dport", str(port), "-m", "conntrack", "--ctstate",
-            "RELATED,ESTABLISHED", "-j", ISTIO_DIVERT);
+        append(
+            MANGLE,
+            ISTIO_INBOUND,
+            "-p",
+            "tcp",
+            "--dport",
+            str(port),
+            "-m",
+            "conntrack",
+            "--ctstate",
+            "RELATED,ESTABLISHED",
+            "-j",
+            ISTIO_DIVERT);
         append(MANGLE, ISTIO_INBOUND, "-p", "tcp", "--dport", str(port), "-j", ISTIO_TPROXY);
       } else {
         append(NAT, ISTIO_INBOUND, "-p", "tcp", "--dport", str(port), "-j", ISTIO_IN_REDIRECT);
@@ -149,11 +208,47 @@ public final class RuleBuilder {
     for (long uid : config.proxyUids()) {
       if (dns) {
         // DNS to the agent over loopback must not take the detour through the inbound listener.
-        append(NAT, ISTIO_OUTPUT, "-o", "lo", "!", "-d", loopback(), "-p", "tcp", "-m", "multiport",
-            "!", "--dports", DNS_PORT + "," + tunnel, "-m", "owner", "--uid-owner", str(uid), "-j", ISTIO_IN_REDIRECT);
+        append(
+            NAT,
+            ISTIO_OUTPUT,
+            "-o",
+            "lo",
+            "!",
+            "-d",
+            loopback(),
+            "-p",
+            "tcp",
+            "-m",
+            "multiport",
+            "!",
+            "--dports",
+            DNS_PORT + "," + tunnel,
+            "-m",
+            "owner",
+            "--uid-owner",
+            str(uid),
+            "-j",
+            ISTIO_IN_REDIRECT);
       } else {
-        append(NAT, ISTIO_OUTPUT, "-o", "lo", "!", "-d", loopback(), "-p", "tcp", "!", "--dport", tunnel,
-            "-m", "owner", "--uid-owner", str(uid), "-j", ISTIO_IN_REDIRECT);
+        append(
+            NAT,
+            ISTIO_OUTPUT,
+            "-o",
+            "lo",
+            "!",
+            "-d",
+            loopback(),
+            "-p",
+            "tcp",
+            "!",
+            "--dport",
+            tunnel,
+            "-m",
+            "owner",
+            "--uid-owner",
+            str(uid),
+            "-j",
+            ISTIO_IN_REDIRECT);
       }
       if (!loopbackIncluded) {
         appOwnLoopback("--uid-owner", uid, dns);
@@ -162,8 +257,25 @@ public final class RuleBuilder {
     }
     for (long gid : config.proxyGids()) {
       // Istio keeps port 53 redirectable for gids (no multiport rule here), unlike for uids.
-      append(NAT, ISTIO_OUTPUT, "-o", "lo", "!", "-d", loopback(), "-p", "tcp", "!", "--dport", tunnel,
-          "-m", "owner", "--gid-owner", str(gid), "-j", ISTIO_IN_REDIRECT);
+      append(
+          NAT,
+          ISTIO_OUTPUT,
+          "-o",
+          "lo",
+          "!",
+          "-d",
+          loopback(),
+          "-p",
+          "tcp",
+          "!",
+          "--dport",
+          tunnel,
+          "-m",
+          "owner",
+          "--gid-owner",
+          str(gid),
+          "-j",
+          ISTIO_IN_REDIRECT);
       if (!loopbackIncluded) {
         appOwnLoopback("--gid-owner", gid, dns);
       }
@@ -171,13 +283,31 @@ public final class RuleBuilder {
     }
   }
 
-  /** The app calling itself over loopback is left alone (but a local DNS server is still captured). */
+  /**
+   * The app calling itself over loopback is left alone (but a local DNS server is still captured).
+   */
   private void appOwnLoopback(String ownerMatch, long id, boolean dns) {
     if (dns) {
-      append(NAT, ISTIO_OUTPUT, "-o", "lo", "-p", "tcp", "!", "--dport", DNS_PORT,
-          "-m", "owner", "!", ownerMatch, str(id), "-j", "RETURN");
+      append(
+          NAT,
+          ISTIO_OUTPUT,
+          "-o",
+          "lo",
+          "-p",
+          "tcp",
+          "!",
+          "--dport",
+          DNS_PORT,
+          "-m",
+          "owner",
+          "!",
+          ownerMatch,
+          str(id),
+          "-j",
+          "RETURN");
     } else {
-      append(NAT, ISTIO_OUTPUT, "-o", "lo", "-m", "owner", "!", ownerMatch, str(id), "-j", "RETURN");
+      append(
+          NAT, ISTIO_OUTPUT, "-o", "lo", "-m", "owner", "!", ownerMatch, str(id), "-j", "RETURN");
     }
   }
 
@@ -206,16 +336,58 @@ public final class RuleBuilder {
       append(NAT, ISTIO_OUTPUT, "-j", ISTIO_OUTPUT_DNS);
     }
     if (all) {
-      append(NAT, ISTIO_OUTPUT_DNS, "-p", "tcp", "--dport", DNS_PORT, "-j", "REDIRECT", "--to-ports", agent);
-      append(NAT, ISTIO_OUTPUT_DNS, "-p", "udp", "--dport", DNS_PORT, "-j", "REDIRECT", "--to-port", agent);
+      append(
+          NAT,
+          ISTIO_OUTPUT_DNS,
+          "-p",
+          "tcp",
+          "--dport",
+          DNS_PORT,
+          "-j",
+          "REDIRECT",
+          "--to-ports",
+          agent);
+      append(
+          NAT,
+          ISTIO_OUTPUT_DNS,
+          "-p",
+          "udp",
+          "--dport",
+          DNS_PORT,
+          "-j",
+          "REDIRECT",
+          "--to-port",
+          agent);
     } else {
       for (String server : servers) {
-        append(NAT, ISTIO_OUTPUT_DNS, "-p", "tcp", "--dport", DNS_PORT, "-d", host(server),
-            "-j", "REDIRECT", "--to-ports", agent);
+        append(
+            NAT,
+            ISTIO_OUTPUT_DNS,
+            "-p",
+            "tcp",
+            "--dport",
+            DNS_PORT,
+            "-d",
+            host(server),
+            "-j",
+            "REDIRECT",
+            "--to-ports",
+            agent);
       }
       for (String server : servers) {
-        append(NAT, ISTIO_OUTPUT_DNS, "-p", "udp", "--dport", DNS_PORT, "-d", host(server),
-            "-j", "REDIRECT", "--to-port", agent);
+        append(
+            NAT,
+            ISTIO_OUTPUT_DNS,
+            "-p",
+            "udp",
+            "--dport",
+            DNS_PORT,
+            "-d",
+            host(server),
+            "-j",
+            "REDIRECT",
+            "--to-port",
+            agent);
       }
     }
     dnsConntrackZones(all, servers, agent);
@@ -227,16 +399,68 @@ public final class RuleBuilder {
    */
   private void dnsConntrackZones(boolean all, List<String> servers, String agent) {
     for (long uid : config.proxyUids()) {
-      append(RAW, ISTIO_OUTPUT_DNS, "-p", "udp", "--dport", DNS_PORT, "-m", "owner", "--uid-owner", str(uid),
-          "-j", "CT", "--zone", "1");
-      append(RAW, ISTIO_OUTPUT_DNS, "-p", "udp", "--sport", agent, "-m", "owner", "--uid-owner", str(uid),
-          "-j", "CT", "--zone", "2");
+      append(
+          RAW,
+          ISTIO_OUTPUT_DNS,
+          "-p",
+          "udp",
+          "--dport",
+          DNS_PORT,
+          "-m",
+          "owner",
+          "--uid-owner",
+          str(uid),
+          "-j",
+          "CT",
+          "--zone",
+          "1");
+      append(
+          RAW,
+          ISTIO_OUTPUT_DNS,
+          "-p",
+          "udp",
+          "--sport",
+          agent,
+          "-m",
+          "owner",
+          "--uid-owner",
+          str(uid),
+          "-j",
+          "CT",
+          "--zone",
+          "2");
     }
     for (long gid : config.proxyGids()) {
-      append(RAW, ISTIO_OUTPUT_DNS, "-p", "udp", "--dport", DNS_PORT, "-m", "owner", "--gid-owner", str(gid),
-          "-j", "CT", "--zone", "1");
-      append(RAW, ISTIO_OUTPUT_DNS, "-p", "udp", "--sport", agent, "-m", "owner", "--gid-owner", str(gid),
-          "-j", "CT", "--zone", "2");
+      append(
+          RAW,
+          ISTIO_OUTPUT_DNS,
+          "-p",
+          "udp",
+          "--dport",
+          DNS_PORT,
+          "-m",
+          "owner",
+          "--gid-owner",
+          str(gid),
+          "-j",
+          "CT",
+          "--zone",
+          "1");
+      append(
+          RAW,
+          ISTIO_OUTPUT_DNS,
+          "-p",
+          "udp",
+          "--sport",
+          agent,
+          "-m",
+          "owner",
+          "--gid-owner",
+          str(gid),
+          "-j",
+          "CT",
+          "--zone",
+          "2");
     }
     if (all) {
       entry(RAW, PREROUTING, List.of("udp"), "-j", ISTIO_INBOUND);
@@ -248,8 +472,32 @@ public final class RuleBuilder {
       entry(RAW, PREROUTING, List.of("udp"), "-j", ISTIO_INBOUND);
     }
     for (String server : servers) {
-      append(RAW, ISTIO_OUTPUT_DNS, "-p", "udp", "--dport", DNS_PORT, "-d", host(server), "-j", "CT", "--zone", "2");
-      append(RAW, ISTIO_INBOUND, "-p", "udp", "--sport", DNS_PORT, "-s", host(server), "-j", "CT", "--zone", "1");
+      append(
+          RAW,
+          ISTIO_OUTPUT_DNS,
+          "-p",
+          "udp",
+          "--dport",
+          DNS_PORT,
+          "-d",
+          host(server),
+          "-j",
+          "CT",
+          "--zone",
+          "2");
+      append(
+          RAW,
+          ISTIO_INBOUND,
+          "-p",
+          "udp",
+          "--sport",
+          DNS_PORT,
+          "-s",
+          host(server),
+          "-j",
+          "CT",
+          "--zone",
+          "1");
     }
   }
 
@@ -278,21 +526,88 @@ public final class RuleBuilder {
   private void tproxyMarks() {
     String mark = str(config.tproxyMark());
     String outboundMark = str(CaptureConfig.OUTBOUND_MARK);
-    append(MANGLE, PREROUTING, "-p", "tcp", "-m", "mark", "--mark", mark, "-j", "CONNMARK", "--save-mark");
+    append(
+        MANGLE,
+        PREROUTING,
+        "-p",
+        "tcp",
+        "-m",
+        "mark",
+        "--mark",
+        mark,
+        "-j",
+        "CONNMARK",
+        "--save-mark");
     append(MANGLE, OUTPUT, "-p", "tcp", "-o", "lo", "-m", "mark", "--mark", mark, "-j", "RETURN");
     for (long uid : config.proxyUids()) {
-      append(MANGLE, OUTPUT, "!", "-d", loopback(), "-p", "tcp", "-o", "lo", "-m", "owner", "--uid-owner", str(uid),
-          "-j", "MARK", "--set-mark", outboundMark);
+      append(
+          MANGLE,
+          OUTPUT,
+          "!",
+          "-d",
+          loopback(),
+          "-p",
+          "tcp",
+          "-o",
+          "lo",
+          "-m",
+          "owner",
+          "--uid-owner",
+          str(uid),
+          "-j",
+          "MARK",
+          "--set-mark",
+          outboundMark);
     }
     for (long gid : config.proxyGids()) {
-      append(MANGLE, OUTPUT, "!", "-d", loopback(), "-p", "tcp", "-o", "lo", "-m", "owner", "--gid-owner", str(gid),
-          "-j", "MARK", "--set-mark", outboundMark);
+      append(
+          MANGLE,
+          OUTPUT,
+          "!",
+          "-d",
+          loopback(),
+          "-p",
+          "tcp",
+          "-o",
+          "lo",
+          "-m",
+          "owner",
+          "--gid-owner",
+          str(gid),
+          "-j",
+          "MARK",
+          "--set-mark",
+          outboundMark);
     }
-    append(MANGLE, OUTPUT, "-p", "tcp", "-m", "connmark", "--mark", mark, "-j", "CONNMARK", "--restore-mark");
+    append(
+        MANGLE,
+        OUTPUT,
+        "-p",
+        "tcp",
+        "-m",
+        "connmark",
+        "--mark",
+        mark,
+        "-j",
+        "CONNMARK",
+        "--restore-mark");
     insert(MANGLE, ISTIO_INBOUND, 1, "-p", "tcp", "-m", "mark", "--mark", mark, "-j", "RETURN");
     insert(MANGLE, ISTIO_INBOUND, 2, "-p", "tcp", "-s", innerSource(), "-i", "lo", "-j", "RETURN");
-    insert(MANGLE, ISTIO_INBOUND, 3, "-p", "tcp", "-i", "lo", "-m", "mark", "!", "--mark", outboundMark,
-        "-j", "RETURN");
+    insert(
+        MANGLE,
+        ISTIO_INBOUND,
+        3,
+        "-p",
+        "tcp",
+        "-i",
+        "lo",
+        "-m",
+        "mark",
+        "!",
+        "--mark",
+        outboundMark,
+        "-j",
+        "RETURN");
   }
 
   // --- protocol scoping (pod mode) -------------------------------------------------------------
@@ -318,7 +633,8 @@ public final class RuleBuilder {
     insertEntry(table, chain, 0, protocols, spec);
   }
 
-  private void insertEntry(String table, String chain, int position, List<String> protocols, String... spec) {
+  private void insertEntry(
+      String table, String chain, int position, List<String> protocols, String... spec) {
     if (config.flavor() == RuleFlavor.ISTIO) {
       rules.add(new IptablesRule(table, chain, position, List.of(spec)));
       return;
@@ -328,7 +644,9 @@ public final class RuleBuilder {
     }
   }
 
-  /** {@code -p P} goes before the first match module or the target, after addresses and interfaces. */
+  /**
+   * {@code -p P} goes before the first match module or the target, after addresses and interfaces.
+   */
   private static List<String> withProtocol(String protocol, String... spec) {
     List<String> words = new ArrayList<>(List.of(spec));
     int at = 0;

@@ -15,9 +15,12 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 /** Cluster pieces shared by inbound, outbound and passthrough clusters. */
 public final class Clusters {
 
-  public static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  public static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
   /** Istio's default connect timeout. */
   private static final long CONNECT_TIMEOUT_SECONDS = 10;
+
   private static final long UNLIMITED = 4294967295L;
 
   /**
@@ -25,6 +28,7 @@ public final class Clusters {
    * silent NAT or firewall without ever cutting a live but idle connection.
    */
   private static final int KEEPALIVE_TIME_SECONDS = 60;
+
   private static final int KEEPALIVE_INTERVAL_SECONDS = 10;
   private static final int KEEPALIVE_PROBES = 3;
 
@@ -35,12 +39,15 @@ public final class Clusters {
     return Cluster.newBuilder()
         .setName(name)
         .setConnectTimeout(Protos.seconds(CONNECT_TIMEOUT_SECONDS))
-        .setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(CircuitBreakers.Thresholds.newBuilder()
-            .setMaxConnections(UInt32Value.of((int) UNLIMITED))
-            .setMaxPendingRequests(UInt32Value.of((int) UNLIMITED))
-            .setMaxRequests(UInt32Value.of((int) UNLIMITED))
-            .setMaxRetries(UInt32Value.of((int) UNLIMITED))
-            .setTrackRemaining(true)));
+        .setCircuitBreakers(
+            CircuitBreakers.newBuilder()
+                .addThresholds(
+                    CircuitBreakers.Thresholds.newBuilder()
+                        .setMaxConnections(UInt32Value.of((int) UNLIMITED))
+                        .setMaxPendingRequests(UInt32Value.of((int) UNLIMITED))
+                        .setMaxRequests(UInt32Value.of((int) UNLIMITED))
+                        .setMaxRetries(UInt32Value.of((int) UNLIMITED))
+                        .setTrackRemaining(true)));
   }
 
   /** Forwards to the connection's original destination (inbound, passthrough). */
@@ -54,46 +61,57 @@ public final class Clusters {
   public static Cluster.Builder eds(String name) {
     return base(name)
         .setType(Cluster.DiscoveryType.EDS)
-        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
-            .setEdsConfig(NetworkFilters.adsConfigSource())
-            .setServiceName(name));
+        .setEdsClusterConfig(
+            Cluster.EdsClusterConfig.newBuilder()
+                .setEdsConfig(NetworkFilters.adsConfigSource())
+                .setServiceName(name));
   }
 
   public static Cluster blackHole() {
     return base(Names.BLACKHOLE_CLUSTER)
         .setType(Cluster.DiscoveryType.STATIC)
-        .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(Names.BLACKHOLE_CLUSTER))
+        .setLoadAssignment(
+            ClusterLoadAssignment.newBuilder().setClusterName(Names.BLACKHOLE_CLUSTER))
         .build();
   }
 
   /** Upstream TCP keepalive, for long-lived signaling connections. */
   public static UpstreamConnectionOptions keepalive() {
-    return UpstreamConnectionOptions.newBuilder().setTcpKeepalive(TcpKeepalive.newBuilder()
-        .setKeepaliveProbes(UInt32Value.of(KEEPALIVE_PROBES))
-        .setKeepaliveTime(UInt32Value.of(KEEPALIVE_TIME_SECONDS))
-        .setKeepaliveInterval(UInt32Value.of(KEEPALIVE_INTERVAL_SECONDS)))
+    return UpstreamConnectionOptions.newBuilder()
+        .setTcpKeepalive(
+            TcpKeepalive.newBuilder()
+                .setKeepaliveProbes(UInt32Value.of(KEEPALIVE_PROBES))
+                .setKeepaliveTime(UInt32Value.of(KEEPALIVE_TIME_SECONDS))
+                .setKeepaliveInterval(UInt32Value.of(KEEPALIVE_INTERVAL_SECONDS)))
         .build();
   }
 
   /** h2c to the upstream. */
   public static void http2(Cluster.Builder cluster) {
-    cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Protos.pack(HttpProtocolOptions.newBuilder()
-        .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-        .build()));
+    cluster.putTypedExtensionProtocolOptions(
+        HTTP_PROTOCOL_OPTIONS,
+        Protos.pack(
+            HttpProtocolOptions.newBuilder()
+                .setExplicitHttpConfig(
+                    HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                        .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                .build()));
   }
 
   /**
-   * REDIRECT mode: connect to the application from 127.0.0.6 (and ::6), which iptables lets
-   * through instead of capturing again.
+   * REDIRECT mode: connect to the application from 127.0.0.6 (and ::6), which iptables lets through
+   * instead of capturing again.
    */
   public static BindConfig inboundSourceBind(boolean ipv4, boolean ipv6) {
     String primary = ipv4 ? Names.INBOUND_SOURCE_V4 : Names.INBOUND_SOURCE_V6;
-    BindConfig.Builder bind = BindConfig.newBuilder()
-        .setSourceAddress(SocketAddress.newBuilder().setAddress(primary).setPortValue(0));
+    BindConfig.Builder bind =
+        BindConfig.newBuilder()
+            .setSourceAddress(SocketAddress.newBuilder().setAddress(primary).setPortValue(0));
     if (ipv4 && ipv6) {
-      bind.addExtraSourceAddresses(ExtraSourceAddress.newBuilder()
-          .setAddress(SocketAddress.newBuilder().setAddress(Names.INBOUND_SOURCE_V6).setPortValue(0)));
+      bind.addExtraSourceAddresses(
+          ExtraSourceAddress.newBuilder()
+              .setAddress(
+                  SocketAddress.newBuilder().setAddress(Names.INBOUND_SOURCE_V6).setPortValue(0)));
     }
     return bind.build();
   }

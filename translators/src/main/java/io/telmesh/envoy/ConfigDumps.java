@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Envoy admin config dumps ({@code /config_dump} layout) of what a proxy was, or would be, sent,
- * so tools that read Envoy's dumps read telmesh's.
+ * Envoy admin config dumps ({@code /config_dump} layout) of what a proxy was, or would be, sent, so
+ * tools that read Envoy's dumps read telmesh's.
  */
 public final class ConfigDumps {
 
@@ -39,7 +39,10 @@ public final class ConfigDumps {
       this.dumpTypeUrl = "type.googleapis.com/" + dump.getFullName();
     }
 
-    /** The type URL of this kind's admin dump ({@code ListenersConfigDump}, ...) inside a ConfigDump. */
+    /**
+     * The type URL of this kind's admin dump ({@code ListenersConfigDump}, ...) inside a
+     * ConfigDump.
+     */
     public String dumpTypeUrl() {
       return dumpTypeUrl;
     }
@@ -50,11 +53,13 @@ public final class ConfigDumps {
   public static ListenersConfigDump listeners(String version, List<Entry> entries) {
     ListenersConfigDump.Builder dump = ListenersConfigDump.newBuilder().setVersionInfo(version);
     for (Entry e : entries) {
-      ListenersConfigDump.DynamicListenerState.Builder state = ListenersConfigDump.DynamicListenerState.newBuilder()
-          .setVersionInfo(e.version()).setListener(e.resource());
+      ListenersConfigDump.DynamicListenerState.Builder state =
+          ListenersConfigDump.DynamicListenerState.newBuilder()
+              .setVersionInfo(e.version())
+              .setListener(e.resource());
       e.lastUpdated().ifPresent(state::setLastUpdated);
-      dump.addDynamicListeners(ListenersConfigDump.DynamicListener.newBuilder()
-          .setName(e.name()).setActiveState(state));
+      dump.addDynamicListeners(
+          ListenersConfigDump.DynamicListener.newBuilder().setName(e.name()).setActiveState(state));
     }
     return dump.build();
   }
@@ -62,8 +67,10 @@ public final class ConfigDumps {
   public static ClustersConfigDump clusters(String version, List<Entry> entries) {
     ClustersConfigDump.Builder dump = ClustersConfigDump.newBuilder().setVersionInfo(version);
     for (Entry e : entries) {
-      ClustersConfigDump.DynamicCluster.Builder cluster = ClustersConfigDump.DynamicCluster.newBuilder()
-          .setVersionInfo(e.version()).setCluster(e.resource());
+      ClustersConfigDump.DynamicCluster.Builder cluster =
+          ClustersConfigDump.DynamicCluster.newBuilder()
+              .setVersionInfo(e.version())
+              .setCluster(e.resource());
       e.lastUpdated().ifPresent(cluster::setLastUpdated);
       dump.addDynamicActiveClusters(cluster);
     }
@@ -73,8 +80,10 @@ public final class ConfigDumps {
   public static RoutesConfigDump routes(List<Entry> entries) {
     RoutesConfigDump.Builder dump = RoutesConfigDump.newBuilder();
     for (Entry e : entries) {
-      RoutesConfigDump.DynamicRouteConfig.Builder route = RoutesConfigDump.DynamicRouteConfig.newBuilder()
-          .setVersionInfo(e.version()).setRouteConfig(e.resource());
+      RoutesConfigDump.DynamicRouteConfig.Builder route =
+          RoutesConfigDump.DynamicRouteConfig.newBuilder()
+              .setVersionInfo(e.version())
+              .setRouteConfig(e.resource());
       e.lastUpdated().ifPresent(route::setLastUpdated);
       dump.addDynamicRouteConfigs(route);
     }
@@ -84,8 +93,10 @@ public final class ConfigDumps {
   public static EndpointsConfigDump endpoints(List<Entry> entries) {
     EndpointsConfigDump.Builder dump = EndpointsConfigDump.newBuilder();
     for (Entry e : entries) {
-      EndpointsConfigDump.DynamicEndpointConfig.Builder endpoint = EndpointsConfigDump.DynamicEndpointConfig
-          .newBuilder().setVersionInfo(e.version()).setEndpointConfig(e.resource());
+      EndpointsConfigDump.DynamicEndpointConfig.Builder endpoint =
+          EndpointsConfigDump.DynamicEndpointConfig.newBuilder()
+              .setVersionInfo(e.version())
+              .setEndpointConfig(e.resource());
       e.lastUpdated().ifPresent(endpoint::setLastUpdated);
       dump.addDynamicEndpointConfigs(endpoint);
     }

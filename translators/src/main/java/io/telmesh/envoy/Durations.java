@@ -30,20 +30,23 @@ public final class Durations {
       }
       end = matcher.end();
       double amount = Double.parseDouble(matcher.group(1));
-      double unit = switch (matcher.group(2)) {
-        case "ns" -> 1;
-        case "us", "µs" -> 1e3;
-        case "ms" -> 1e6;
-        case "s" -> 1e9;
-        case "m" -> 60e9;
-        default -> 3600e9;
-      };
+      double unit =
+          switch (matcher.group(2)) {
+            case "ns" -> 1;
+            case "us", "µs" -> 1e3;
+            case "ms" -> 1e6;
+            case "s" -> 1e9;
+            case "m" -> 60e9;
+            default -> 3600e9;
+          };
       double part = amount * unit;
       if (part > Long.MAX_VALUE - nanos) {
         return Optional.empty();
       }
       nanos += (long) part;
     }
-    return end == value.length() && end > 0 ? Optional.of(Duration.ofNanos(nanos)) : Optional.empty();
+    return end == value.length() && end > 0
+        ? Optional.of(Duration.ofNanos(nanos))
+        : Optional.empty();
   }
 }

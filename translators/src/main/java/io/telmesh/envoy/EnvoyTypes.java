@@ -28,29 +28,46 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The message types telmesh packs into {@code Any}, so JSON output resolves every
- * {@code typed_config} (as Envoy's own {@code /config_dump} does) and the validator can unpack
- * and check what is inside. A type missing here is reported by the validator as unknown: add
- * every type that is packed anywhere.
+ * The message types telmesh packs into {@code Any}, so JSON output resolves every {@code
+ * typed_config} (as Envoy's own {@code /config_dump} does) and the validator can unpack and check
+ * what is inside. A type missing here is reported by the validator as unknown: add every type that
+ * is packed anywhere.
  */
 public final class EnvoyTypes {
 
-  private static final List<Message> PROTOTYPES = List.of(
-      Listener.getDefaultInstance(), Cluster.getDefaultInstance(), RouteConfiguration.getDefaultInstance(),
-      ClusterLoadAssignment.getDefaultInstance(), TcpProxy.getDefaultInstance(),
-      HttpConnectionManager.getDefaultInstance(), Router.getDefaultInstance(), OriginalDst.getDefaultInstance(),
-      OriginalSrc.getDefaultInstance(), HttpInspector.getDefaultInstance(), TlsInspector.getDefaultInstance(),
-      HttpProtocolOptions.getDefaultInstance(), RawBuffer.getDefaultInstance(), ConfigDump.getDefaultInstance(),
-      ListenersConfigDump.getDefaultInstance(), ClustersConfigDump.getDefaultInstance(),
-      RoutesConfigDump.getDefaultInstance(), EndpointsConfigDump.getDefaultInstance(),
-      Bootstrap.getDefaultInstance(), ClientConfig.getDefaultInstance(),
-      io.telmesh.proto.v1.ProblemReport.getDefaultInstance());
+  private static final List<Message> PROTOTYPES =
+      List.of(
+          Listener.getDefaultInstance(),
+          Cluster.getDefaultInstance(),
+          RouteConfiguration.getDefaultInstance(),
+          ClusterLoadAssignment.getDefaultInstance(),
+          TcpProxy.getDefaultInstance(),
+          HttpConnectionManager.getDefaultInstance(),
+          Router.getDefaultInstance(),
+          OriginalDst.getDefaultInstance(),
+          OriginalSrc.getDefaultInstance(),
+          HttpInspector.getDefaultInstance(),
+          TlsInspector.getDefaultInstance(),
+          HttpProtocolOptions.getDefaultInstance(),
+          RawBuffer.getDefaultInstance(),
+          ConfigDump.getDefaultInstance(),
+          ListenersConfigDump.getDefaultInstance(),
+          ClustersConfigDump.getDefaultInstance(),
+          RoutesConfigDump.getDefaultInstance(),
+          EndpointsConfigDump.getDefaultInstance(),
+          Bootstrap.getDefaultInstance(),
+          ClientConfig.getDefaultInstance(),
+          io.telmesh.proto.v1.ProblemReport.getDefaultInstance());
 
-  private static final Map<String, Message> BY_NAME = PROTOTYPES.stream()
-      .collect(Collectors.toUnmodifiableMap(m -> m.getDescriptorForType().getFullName(), m -> m));
+  private static final Map<String, Message> BY_NAME =
+      PROTOTYPES.stream()
+          .collect(
+              Collectors.toUnmodifiableMap(m -> m.getDescriptorForType().getFullName(), m -> m));
 
-  private static final JsonFormat.TypeRegistry REGISTRY = JsonFormat.TypeRegistry.newBuilder()
-      .add(PROTOTYPES.stream().map(Message::getDescriptorForType).toList()).build();
+  private static final JsonFormat.TypeRegistry REGISTRY =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(PROTOTYPES.stream().map(Message::getDescriptorForType).toList())
+          .build();
 
   private EnvoyTypes() {}
 
@@ -64,8 +81,8 @@ public final class EnvoyTypes {
   }
 
   /**
-   * The default instance of a type telmesh packs, by type URL ({@code type.googleapis.com/NAME})
-   * or full name; empty for any other type.
+   * The default instance of a type telmesh packs, by type URL ({@code type.googleapis.com/NAME}) or
+   * full name; empty for any other type.
    */
   public static Optional<Message> prototype(String typeUrl) {
     return Optional.ofNullable(BY_NAME.get(typeUrl.substring(typeUrl.lastIndexOf('/') + 1)));

@@ -20,28 +20,36 @@ public final class ListenerFilters {
   private ListenerFilters() {}
 
   public static ListenerFilter originalDst() {
-    return ListenerFilter.newBuilder().setName(ORIGINAL_DST)
-        .setTypedConfig(Protos.pack(OriginalDst.getDefaultInstance())).build();
+    return ListenerFilter.newBuilder()
+        .setName(ORIGINAL_DST)
+        .setTypedConfig(Protos.pack(OriginalDst.getDefaultInstance()))
+        .build();
   }
 
   /** TPROXY mode: upstream connections keep the client's address, marked so iptables skips them. */
   public static ListenerFilter originalSrc() {
-    return ListenerFilter.newBuilder().setName(ORIGINAL_SRC)
-        .setTypedConfig(Protos.pack(OriginalSrc.newBuilder().setMark(Names.PROXY_MARK).build())).build();
+    return ListenerFilter.newBuilder()
+        .setName(ORIGINAL_SRC)
+        .setTypedConfig(Protos.pack(OriginalSrc.newBuilder().setMark(Names.PROXY_MARK).build()))
+        .build();
   }
 
-  /** The HTTP inspector on every connection (outbound sniffed Service ports: one port per listener). */
+  /**
+   * The HTTP inspector on every connection (outbound sniffed Service ports: one port per listener).
+   */
   public static ListenerFilter httpInspector() {
-    return ListenerFilter.newBuilder().setName(HTTP_INSPECTOR)
-        .setTypedConfig(Protos.pack(HttpInspector.getDefaultInstance())).build();
+    return ListenerFilter.newBuilder()
+        .setName(HTTP_INSPECTOR)
+        .setTypedConfig(Protos.pack(HttpInspector.getDefaultInstance()))
+        .build();
   }
 
   /**
    * The HTTP inspector, running only on the given ports (those whose chains match on ALPN) and
-   * disabled everywhere else. Listing the ports it runs on, rather than Istio's list of ports it
-   * is disabled on, keeps this listener-level field unchanged when an explicit TCP, HTTP or
-   * Diameter port comes or goes: a change of listener filters drains every connection of the
-   * listener, Diameter peers included. Opaque protocols are never sniffed either way.
+   * disabled everywhere else. Listing the ports it runs on, rather than Istio's list of ports it is
+   * disabled on, keeps this listener-level field unchanged when an explicit TCP, HTTP or Diameter
+   * port comes or goes: a change of listener filters drains every connection of the listener,
+   * Diameter peers included. Opaque protocols are never sniffed either way.
    *
    * @param sniffedPorts not empty
    */
@@ -51,16 +59,21 @@ public final class ListenerFilters {
       throw new IllegalArgumentException("an HTTP inspector that never runs is left out instead");
     }
     return httpInspector().toBuilder()
-        .setFilterDisabled(ListenerFilterChainMatchPredicate.newBuilder().setNotMatch(anyPort(ports)))
+        .setFilterDisabled(
+            ListenerFilterChainMatchPredicate.newBuilder().setNotMatch(anyPort(ports)))
         .build();
   }
 
   /** A predicate matching any of the ports; ranges are half-open {@code [p, p+1)}. */
   private static ListenerFilterChainMatchPredicate anyPort(List<Integer> ports) {
-    List<ListenerFilterChainMatchPredicate> rules = ports.stream()
-        .map(p -> ListenerFilterChainMatchPredicate.newBuilder()
-            .setDestinationPortRange(Int32Range.newBuilder().setStart(p).setEnd(p + 1)).build())
-        .toList();
+    List<ListenerFilterChainMatchPredicate> rules =
+        ports.stream()
+            .map(
+                p ->
+                    ListenerFilterChainMatchPredicate.newBuilder()
+                        .setDestinationPortRange(Int32Range.newBuilder().setStart(p).setEnd(p + 1))
+                        .build())
+            .toList();
     if (rules.size() == 1) {
       return rules.get(0);
     }

@@ -8,11 +8,16 @@ public final class Names {
   public static final String VIRTUAL_OUTBOUND_BLACKHOLE_CHAIN = "virtualOutbound-blackhole";
   public static final String VIRTUAL_OUTBOUND_CATCHALL_CHAIN = "virtualOutbound-catchall-tcp";
 
-  /** virtualOutbound's pass-through for Diameter peers dialled by address: {@code virtualOutbound-diameter-3868}. */
+  /**
+   * virtualOutbound's pass-through for Diameter peers dialled by address: {@code
+   * virtualOutbound-diameter-3868}.
+   */
   public static String virtualOutboundDiameterChain(int port) {
     return VIRTUAL_OUTBOUND + "-diameter-" + port;
   }
+
   public static final String VIRTUAL_INBOUND_BLACKHOLE_CHAIN = "virtualInbound-blackhole";
+
   /** Istio names the TCP passthrough chain after the listener itself. */
   public static final String VIRTUAL_INBOUND_PASSTHROUGH_CHAIN = VIRTUAL_INBOUND;
 
@@ -22,8 +27,10 @@ public final class Names {
 
   public static final int OUTBOUND_CAPTURE_PORT = 15001;
   public static final int INBOUND_CAPTURE_PORT = 15006;
+
   /** The address REDIRECT-mode inbound traffic is sent from, so iptables can tell it apart. */
   public static final String INBOUND_SOURCE_V4 = "127.0.0.6";
+
   public static final String INBOUND_SOURCE_V6 = "::6";
   public static final int PROXY_MARK = 1337;
 
@@ -43,7 +50,9 @@ public final class Names {
     return "inbound|" + targetPort + "||";
   }
 
-  /** A listener named after its address, Istio style: {@code 10.96.0.7_3868}, {@code 0.0.0.0_8080}. */
+  /**
+   * A listener named after its address, Istio style: {@code 10.96.0.7_3868}, {@code 0.0.0.0_8080}.
+   */
   public static String listener(String address, int port) {
     return address + "_" + port;
   }

@@ -19,7 +19,8 @@ import java.util.Optional;
 public final class NetworkFilters {
 
   public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
-  public static final String HTTP_CONNECTION_MANAGER = "envoy.filters.network.http_connection_manager";
+  public static final String HTTP_CONNECTION_MANAGER =
+      "envoy.filters.network.http_connection_manager";
   public static final String ROUTER = "envoy.filters.http.router";
 
   private NetworkFilters() {}
@@ -32,21 +33,33 @@ public final class NetworkFilters {
   public static Filter tcpProxy(String statPrefix, String cluster, Optional<Duration> idleTimeout) {
     TcpProxy.Builder proxy = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
     idleTimeout.ifPresent(t -> proxy.setIdleTimeout(Protos.fromJava(t)));
-    return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Protos.pack(proxy.build())).build();
+    return Filter.newBuilder()
+        .setName(TCP_PROXY)
+        .setTypedConfig(Protos.pack(proxy.build()))
+        .build();
   }
 
   public static Filter httpConnectionManager(HttpConnectionManager manager) {
-    return Filter.newBuilder().setName(HTTP_CONNECTION_MANAGER).setTypedConfig(Protos.pack(manager)).build();
+    return Filter.newBuilder()
+        .setName(HTTP_CONNECTION_MANAGER)
+        .setTypedConfig(Protos.pack(manager))
+        .build();
   }
 
   /** The router, which must be the last HTTP filter (Envoy and grpc-java both insist). */
   public static HttpFilter router() {
-    return HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Protos.pack(Router.getDefaultInstance())).build();
+    return HttpFilter.newBuilder()
+        .setName(ROUTER)
+        .setTypedConfig(Protos.pack(Router.getDefaultInstance()))
+        .build();
   }
 
   /** RDS over the ADS stream, as Istio-bootstrapped Envoys and gRPC clients expect. */
   public static Rds rds(String routeName) {
-    return Rds.newBuilder().setConfigSource(adsConfigSource()).setRouteConfigName(routeName).build();
+    return Rds.newBuilder()
+        .setConfigSource(adsConfigSource())
+        .setRouteConfigName(routeName)
+        .build();
   }
 
   public static ConfigSource adsConfigSource() {
@@ -61,20 +74,23 @@ public final class NetworkFilters {
    * HTTP/2 options when the port speaks h2c.
    */
   public static HttpConnectionManager.Builder sidecarHttp(String statPrefix, boolean http2) {
-    HttpConnectionManager.Builder manager = HttpConnectionManager.newBuilder()
-        .setStatPrefix(statPrefix)
-        .setCodecType(HttpConnectionManager.CodecType.AUTO)
-        .setUseRemoteAddress(BoolValue.of(false))
-        .setNormalizePath(BoolValue.of(true))
-        .addUpgradeConfigs(HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
-        .addHttpFilters(router());
+    HttpConnectionManager.Builder manager =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix(statPrefix)
+            .setCodecType(HttpConnectionManager.CodecType.AUTO)
+            .setUseRemoteAddress(BoolValue.of(false))
+            .setNormalizePath(BoolValue.of(true))
+            .addUpgradeConfigs(
+                HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
+            .addHttpFilters(router());
     if (http2) {
       manager.setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance());
     }
     return manager;
   }
 
-  public static HttpConnectionManager inlineRoutes(HttpConnectionManager.Builder manager, RouteConfiguration routes) {
+  public static HttpConnectionManager inlineRoutes(
+      HttpConnectionManager.Builder manager, RouteConfiguration routes) {
     return manager.setRouteConfig(routes).build();
   }
 }

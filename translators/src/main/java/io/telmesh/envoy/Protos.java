@@ -49,10 +49,16 @@ public final class Protos {
   }
 
   public static Duration millis(long millis) {
-    return Duration.newBuilder().setSeconds(millis / 1000).setNanos((int) (millis % 1000) * 1_000_000).build();
+    return Duration.newBuilder()
+        .setSeconds(millis / 1000)
+        .setNanos((int) (millis % 1000) * 1_000_000)
+        .build();
   }
 
   public static Duration fromJava(java.time.Duration duration) {
-    return Duration.newBuilder().setSeconds(duration.getSeconds()).setNanos(duration.getNano()).build();
+    return Duration.newBuilder()
+        .setSeconds(duration.getSeconds())
+        .setNanos(duration.getNano())
+        .build();
   }
 }

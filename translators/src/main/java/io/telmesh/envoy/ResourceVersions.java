@@ -23,7 +23,10 @@ public final class ResourceVersions {
   }
 
   public static String of(ByteString bytes) {
-    return Hashing.murmur3_128().hashBytes(bytes.asReadOnlyByteBuffer()).toString().substring(0, 16);
+    return Hashing.murmur3_128()
+        .hashBytes(bytes.asReadOnlyByteBuffer())
+        .toString()
+        .substring(0, 16);
   }
 
   /** The version of a set: a hash over its names and their resource versions, in name order. */
@@ -41,8 +44,11 @@ public final class ResourceVersions {
   }
 
   public static void add(Hasher hasher, String name, String version) {
-    hasher.putString(name, StandardCharsets.UTF_8).putByte((byte) 0)
-        .putString(version, StandardCharsets.UTF_8).putByte((byte) 0);
+    hasher
+        .putString(name, StandardCharsets.UTF_8)
+        .putByte((byte) 0)
+        .putString(version, StandardCharsets.UTF_8)
+        .putByte((byte) 0);
   }
 
   public static String finish(Hasher hasher) {

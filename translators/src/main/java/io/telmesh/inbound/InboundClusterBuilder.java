@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The pod's inbound clusters: {@code inbound|<port>||} per target port and the inbound
- * passthrough. REDIRECT mode connects from 127.0.0.6; TPROXY keeps the client's address (the
- * listener's original_src filter), which Diameter peers that check source addresses need.
+ * The pod's inbound clusters: {@code inbound|<port>||} per target port and the inbound passthrough.
+ * REDIRECT mode connects from 127.0.0.6; TPROXY keeps the client's address (the listener's
+ * original_src filter), which Diameter peers that check source addresses need.
  */
 public final class InboundClusterBuilder {
 
@@ -23,8 +23,9 @@ public final class InboundClusterBuilder {
     List<Cluster> clusters = new ArrayList<>();
     for (InboundPort port : ports) {
       String name = Names.inboundCluster(port.targetPort());
-      Cluster.Builder cluster = withSource(Clusters.originalDestination(name), profile)
-          .setAltStatName(Names.delimited(name));
+      Cluster.Builder cluster =
+          withSource(Clusters.originalDestination(name), profile)
+              .setAltStatName(Names.delimited(name));
       if (port.protocol() == AppProtocol.DIAMETER) {
         cluster.setUpstreamConnectionOptions(Clusters.keepalive());
       }
@@ -38,7 +39,8 @@ public final class InboundClusterBuilder {
   }
 
   public static Cluster passthrough(ProxyProfile profile) {
-    return withSource(Clusters.originalDestination(Names.INBOUND_PASSTHROUGH_CLUSTER), profile).build();
+    return withSource(Clusters.originalDestination(Names.INBOUND_PASSTHROUGH_CLUSTER), profile)
+        .build();
   }
 
   private static Cluster.Builder withSource(Cluster.Builder cluster, ProxyProfile profile) {

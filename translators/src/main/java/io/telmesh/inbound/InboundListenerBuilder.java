@@ -70,20 +70,23 @@ public final class InboundListenerBuilder {
 
   /**
    * Listener-level fields depend on the pod alone (mode, address families) and on which of its
-   * ports are sniffed: any change to them drains every connection of the listener, so nothing
-   * else (explicit TCP, HTTP or Diameter ports coming and going) may show up here.
+   * ports are sniffed: any change to them drains every connection of the listener, so nothing else
+   * (explicit TCP, HTTP or Diameter ports coming and going) may show up here.
    */
-  private static Listener listener(ProxyProfile profile, List<FilterChain> chains, SortedSet<Integer> sniffed) {
+  private static Listener listener(
+      ProxyProfile profile, List<FilterChain> chains, SortedSet<Integer> sniffed) {
     String primary = profile.ipv4() ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
-    Listener.Builder listener = Listener.newBuilder()
-        .setName(Names.VIRTUAL_INBOUND)
-        .setAddress(Addresses.socket(primary, Names.INBOUND_CAPTURE_PORT))
-        .setTrafficDirection(TrafficDirection.INBOUND)
-        .setContinueOnListenerFiltersTimeout(true)
-        .addListenerFilters(ListenerFilters.originalDst());
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(Names.VIRTUAL_INBOUND)
+            .setAddress(Addresses.socket(primary, Names.INBOUND_CAPTURE_PORT))
+            .setTrafficDirection(TrafficDirection.INBOUND)
+            .setContinueOnListenerFiltersTimeout(true)
+            .addListenerFilters(ListenerFilters.originalDst());
     if (profile.ipv4() && profile.ipv6()) {
-      listener.addAdditionalAddresses(AdditionalAddress.newBuilder()
-          .setAddress(Addresses.socket(Names.WILDCARD_V6, Names.INBOUND_CAPTURE_PORT)));
+      listener.addAdditionalAddresses(
+          AdditionalAddress.newBuilder()
+              .setAddress(Addresses.socket(Names.WILDCARD_V6, Names.INBOUND_CAPTURE_PORT)));
     }
     if (profile.mode() == InterceptionMode.TPROXY) {
       listener.setTransparent(BoolValue.of(true));
@@ -98,90 +101,132 @@ public final class InboundListenerBuilder {
   }
 
   /**
-   * The blackhole (connections to 15006 itself) and the TCP passthrough. Istio's
-   * {@code virtualInbound-catchall-http} is left out: it matches only sniffed traffic, and
-   * passthrough traffic is not sniffed here.
+   * The blackhole (connections to 15006 itself) and the TCP passthrough. Istio's {@code
+   * virtualInbound-catchall-http} is left out: it matches only sniffed traffic, and passthrough
+   * traffic is not sniffed here.
    */
   private static List<FilterChain> passthroughChains(ProxyProfile profile) {
-    FilterChain blackhole = FilterChain.newBuilder()
-        .setName(Names.VIRTUAL_INBOUND_BLACKHOLE_CHAIN)
-        .setFilterChainMatch(FilterChainMatch.newBuilder()
-            .setDestinationPort(UInt32Value.of(Names.INBOUND_CAPTURE_PORT)))
-        .addFilters(NetworkFilters.tcpProxy(Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty()))
-        .build();
-    FilterChain tcp = FilterChain.newBuilder()
-        .setName(Names.VIRTUAL_INBOUND_PASSTHROUGH_CHAIN)
-        .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol(RAW_BUFFER))
-        .addFilters(NetworkFilters.tcpProxy(Names.INBOUND_PASSTHROUGH_CLUSTER, Names.INBOUND_PASSTHROUGH_CLUSTER,
-            profile.idleTimeout()))
-        .build();
+    FilterChain blackhole =
+        FilterChain.newBuilder()
+            .setName(Names.VIRTUAL_INBOUND_BLACKHOLE_CHAIN)
+            .setFilterChainMatch(
+                FilterChainMatch.newBuilder()
+                    .setDestinationPort(UInt32Value.of(Names.INBOUND_CAPTURE_PORT)))
+            .addFilters(
+                NetworkFilters.tcpProxy(
+                    Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty()))
+            .build();
+    FilterChain tcp =
+        FilterChain.newBuilder()
+            .setName(Names.VIRTUAL_INBOUND_PASSTHROUGH_CHAIN)
+            .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol(RAW_BUFFER))
+            .addFilters(
+                NetworkFilters.tcpProxy(
+                    Names.INBOUND_PASSTHROUGH_CLUSTER,
+                    Names.INBOUND_PASSTHROUGH_CLUSTER,
+                    profile.idleTimeout()))
+            .build();
     return List.of(blackhole, tcp);
   }
 
   /** The chains of one port: HTTP or TCP, or both (HTTP by ALPN, TCP as fallback) when sniffed. */
-  private static List<FilterChain> portChains(InboundPort port, Optional<InterfaceBinding> binding,
-      ProxyProfile profile) {
+  private static List<FilterChain> portChains(
+      InboundPort port, Optional<InterfaceBinding> binding, ProxyProfile profile) {
     int number = port.targetPort();
     String cluster = Names.inboundCluster(number);
-    String chainName = binding.map(b -> Names.interfaceChain(b.interfaceName(), number))
-        .orElse(Names.listener(Names.WILDCARD_V4, number));
+    String chainName =
+        binding
+            .map(b -> Names.interfaceChain(b.interfaceName(), number))
+            .orElse(Names.listener(Names.WILDCARD_V4, number));
     List<FilterChain> chains = new ArrayList<>();
     if (port.protocol().isHttp() || port.protocol() == AppProtocol.AUTO) {
       FilterChainMatch.Builder match = match(number, binding);
       if (port.protocol() == AppProtocol.AUTO) {
         match.addAllApplicationProtocols(PLAINTEXT_HTTP_ALPNS);
       }
-      String statPrefix = Names.delimited("inbound_" + binding.map(InterfaceBinding::interfaceName)
-          .orElse(Names.WILDCARD_V4) + "_" + number);
-      Filter http = httpFilter(statPrefix, cluster, "inbound|http|" + number, port.protocol().isHttp2());
+      String statPrefix =
+          Names.delimited(
+              "inbound_"
+                  + binding.map(InterfaceBinding::interfaceName).orElse(Names.WILDCARD_V4)
+                  + "_"
+                  + number);
+      Filter http =
+          httpFilter(statPrefix, cluster, "inbound|http|" + number, port.protocol().isHttp2());
       chains.add(chain(chainName, match, http, binding));
     }
     if (!port.protocol().isHttp()) {
-      String statPrefix = binding.map(b -> Names.interfaceTcpStatPrefix(number, b.interfaceName())).orElse(cluster);
-      Optional<Duration> idle = port.protocol() == AppProtocol.DIAMETER ? Optional.of(Duration.ZERO)
-          : profile.idleTimeout();
-      chains.add(chain(chainName, match(number, binding), NetworkFilters.tcpProxy(statPrefix, cluster, idle), binding));
+      String statPrefix =
+          binding.map(b -> Names.interfaceTcpStatPrefix(number, b.interfaceName())).orElse(cluster);
+      Optional<Duration> idle =
+          port.protocol() == AppProtocol.DIAMETER
+              ? Optional.of(Duration.ZERO)
+              : profile.idleTimeout();
+      chains.add(
+          chain(
+              chainName,
+              match(number, binding),
+              NetworkFilters.tcpProxy(statPrefix, cluster, idle),
+              binding));
     }
     return chains;
   }
 
   private static FilterChainMatch.Builder match(int port, Optional<InterfaceBinding> binding) {
-    FilterChainMatch.Builder match = FilterChainMatch.newBuilder()
-        .setDestinationPort(UInt32Value.of(port))
-        .setTransportProtocol(RAW_BUFFER);
+    FilterChainMatch.Builder match =
+        FilterChainMatch.newBuilder()
+            .setDestinationPort(UInt32Value.of(port))
+            .setTransportProtocol(RAW_BUFFER);
     binding.ifPresent(b -> b.addresses().forEach(ip -> match.addPrefixRanges(Addresses.host(ip))));
     return match;
   }
 
-  private static FilterChain chain(String name, FilterChainMatch.Builder match, Filter filter,
+  private static FilterChain chain(
+      String name,
+      FilterChainMatch.Builder match,
+      Filter filter,
       Optional<InterfaceBinding> binding) {
-    FilterChain.Builder chain = FilterChain.newBuilder().setName(name).setFilterChainMatch(match).addFilters(filter);
-    binding.ifPresent(b -> chain.setMetadata(Metadata.newBuilder().putFilterMetadata(Names.METADATA_NAMESPACE,
-        Struct.newBuilder()
-            .putFields("interface", Value.newBuilder().setStringValue(b.interfaceName()).build())
-            .putFields("network", Value.newBuilder().setStringValue(b.network()).build())
-            .build())));
+    FilterChain.Builder chain =
+        FilterChain.newBuilder().setName(name).setFilterChainMatch(match).addFilters(filter);
+    binding.ifPresent(
+        b ->
+            chain.setMetadata(
+                Metadata.newBuilder()
+                    .putFilterMetadata(
+                        Names.METADATA_NAMESPACE,
+                        Struct.newBuilder()
+                            .putFields(
+                                "interface",
+                                Value.newBuilder().setStringValue(b.interfaceName()).build())
+                            .putFields(
+                                "network", Value.newBuilder().setStringValue(b.network()).build())
+                            .build())));
     return chain.build();
   }
 
   /** Inbound HTTP: an inline route sending everything to the port's inbound cluster. */
-  private static Filter httpFilter(String statPrefix, String cluster, String virtualHost, boolean http2) {
-    RouteConfiguration routes = RouteConfiguration.newBuilder()
-        .setName(cluster)
-        .setValidateClusters(BoolValue.of(false))
-        .addVirtualHosts(VirtualHost.newBuilder()
-            .setName(virtualHost)
-            .addDomains("*")
-            .addRoutes(Route.newBuilder()
-                .setName("default")
-                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(RouteAction.newBuilder()
-                    .setCluster(cluster)
-                    .setTimeout(Protos.seconds(0))
-                    .setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder()
-                        .setMaxStreamDuration(Protos.seconds(0))
-                        .setGrpcTimeoutHeaderMax(Protos.seconds(0))))))
-        .build();
+  private static Filter httpFilter(
+      String statPrefix, String cluster, String virtualHost, boolean http2) {
+    RouteConfiguration routes =
+        RouteConfiguration.newBuilder()
+            .setName(cluster)
+            .setValidateClusters(BoolValue.of(false))
+            .addVirtualHosts(
+                VirtualHost.newBuilder()
+                    .setName(virtualHost)
+                    .addDomains("*")
+                    .addRoutes(
+                        Route.newBuilder()
+                            .setName("default")
+                            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                            .setRoute(
+                                RouteAction.newBuilder()
+                                    .setCluster(cluster)
+                                    .setTimeout(Protos.seconds(0))
+                                    .setMaxStreamDuration(
+                                        RouteAction.MaxStreamDuration.newBuilder()
+                                            .setMaxStreamDuration(Protos.seconds(0))
+                                            .setGrpcTimeoutHeaderMax(Protos.seconds(0))))))
+            .build();
     return NetworkFilters.httpConnectionManager(
         NetworkFilters.inlineRoutes(NetworkFilters.sidecarHttp(statPrefix, http2), routes));
   }

@@ -13,12 +13,13 @@ import java.util.Set;
 
 /**
  * Which inbound chains a pod gets. Every Service target port gets Istio's port chain. A pod with a
- * secondary network also gets, for each captured port and each captured interface with
- * addresses, a chain pinned to that interface's addresses, so traffic is observable per network.
+ * secondary network also gets, for each captured port and each captured interface with addresses, a
+ * chain pinned to that interface's addresses, so traffic is observable per network.
  *
  * @param interfaces the interfaces that get their own chains; empty for an eth0-only pod
  */
-public record InboundPlan(List<InboundPort> ports, List<InterfaceBinding> interfaces, List<Problem> problems) {
+public record InboundPlan(
+    List<InboundPort> ports, List<InterfaceBinding> interfaces, List<Problem> problems) {
 
   public InboundPlan {
     ports = List.copyOf(ports);
@@ -41,8 +42,13 @@ public record InboundPlan(List<InboundPort> ports, List<InterfaceBinding> interf
             own.add(ip);
           } else {
             // Identical matches on two chains would make Envoy reject the whole listener.
-            problems.add(Problem.of(ObjectRef.pod(workload.key()), "metadata.annotations[k8s.v1.cni.cncf.io/network-status]",
-                "address " + ip + " appears on more than one interface; kept on the first only"));
+            problems.add(
+                Problem.of(
+                    ObjectRef.pod(workload.key()),
+                    "metadata.annotations[k8s.v1.cni.cncf.io/network-status]",
+                    "address "
+                        + ip
+                        + " appears on more than one interface; kept on the first only"));
           }
         }
         if (!own.isEmpty()) {
@@ -53,7 +59,9 @@ public record InboundPlan(List<InboundPort> ports, List<InterfaceBinding> interf
     return new InboundPlan(ports, bindings, problems);
   }
 
-  /** Per-interface chains exist only for captured ports (excluded ports never reach the sidecar). */
+  /**
+   * Per-interface chains exist only for captured ports (excluded ports never reach the sidecar).
+   */
   public static boolean capturedPort(Workload workload, InboundPort port) {
     return workload.capture().capturesInboundPort(port.targetPort());
   }

@@ -20,44 +20,76 @@ public final class CaptureAnnotationsReader {
 
   private CaptureAnnotationsReader() {}
 
-  public static CaptureSettings read(ObjectRef pod, Map<String, String> annotations, ProblemSink problems) {
+  public static CaptureSettings read(
+      ObjectRef pod, Map<String, String> annotations, ProblemSink problems) {
     CaptureSettings d = CaptureSettings.DEFAULTS;
     Reader r = new Reader(pod, annotations, problems);
-    Optional<InterceptionMode> mode = r.value(Annotations.INTERCEPTION_MODE, v -> InterceptionMode.parse(v)
-        .orElseThrow(() -> new IllegalArgumentException(
-            "'" + NetworkStatusParser.printable(v) + "' is not REDIRECT, TPROXY or NONE")));
-    PortSet includeInbound = r.value(Annotations.INCLUDE_INBOUND_PORTS, ValueLists::portSet)
-        .orElse(d.includeInboundPorts());
-    SortedSet<Integer> excludeInbound = r.value(Annotations.EXCLUDE_INBOUND_PORTS, ValueLists::ports)
-        .orElse(d.excludeInboundPorts());
-    SortedSet<String> excludeInterfaces = r.value(Annotations.EXCLUDE_INTERFACES, ValueLists::interfaces)
-        .orElse(d.excludeInterfaces());
-    SortedSet<String> includeInterfaces = r.value(Annotations.INCLUDE_INTERFACES, ValueLists::interfaces)
-        .orElse(d.includeInterfaces());
-    SortedSet<String> excludeInboundInterfaces = r.value(Annotations.EXCLUDE_INBOUND_INTERFACES,
-        ValueLists::interfaces).orElse(d.excludeInboundInterfaces());
-    Optional<List<String>> includeRanges = r.value(Annotations.INCLUDE_OUTBOUND_IP_RANGES,
-        v -> v.strip().equals("*") ? List.of("*") : ValueLists.cidrs(v));
-    List<String> excludeRanges = r.value(Annotations.EXCLUDE_OUTBOUND_IP_RANGES, ValueLists::cidrs)
-        .orElse(d.excludeOutboundIpRanges());
-    SortedSet<Integer> includeOutboundPorts = r.value(Annotations.INCLUDE_OUTBOUND_PORTS, ValueLists::ports)
-        .orElse(d.includeOutboundPorts());
-    SortedSet<Integer> excludeOutboundPorts = r.value(Annotations.EXCLUDE_OUTBOUND_PORTS, ValueLists::ports)
-        .orElse(d.excludeOutboundPorts());
-    SortedSet<String> kubevirt = r.value(Annotations.KUBEVIRT_INTERFACES, ValueLists::interfaces)
-        .orElse(d.kubevirtInterfaces());
-    boolean captureDns = r.value(Annotations.CAPTURE_DNS, CaptureAnnotationsReader::bool).orElse(false);
-    return new CaptureSettings(mode, includeInbound, excludeInbound, excludeInterfaces, includeInterfaces,
-        excludeInboundInterfaces, includeRanges, excludeRanges, includeOutboundPorts, excludeOutboundPorts,
-        kubevirt, captureDns);
+    Optional<InterceptionMode> mode =
+        r.value(
+            Annotations.INTERCEPTION_MODE,
+            v ->
+                InterceptionMode.parse(v)
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                "'"
+                                    + NetworkStatusParser.printable(v)
+                                    + "' is not REDIRECT, TPROXY or NONE")));
+    PortSet includeInbound =
+        r.value(Annotations.INCLUDE_INBOUND_PORTS, ValueLists::portSet)
+            .orElse(d.includeInboundPorts());
+    SortedSet<Integer> excludeInbound =
+        r.value(Annotations.EXCLUDE_INBOUND_PORTS, ValueLists::ports)
+            .orElse(d.excludeInboundPorts());
+    SortedSet<String> excludeInterfaces =
+        r.value(Annotations.EXCLUDE_INTERFACES, ValueLists::interfaces)
+            .orElse(d.excludeInterfaces());
+    SortedSet<String> includeInterfaces =
+        r.value(Annotations.INCLUDE_INTERFACES, ValueLists::interfaces)
+            .orElse(d.includeInterfaces());
+    SortedSet<String> excludeInboundInterfaces =
+        r.value(Annotations.EXCLUDE_INBOUND_INTERFACES, ValueLists::interfaces)
+            .orElse(d.excludeInboundInterfaces());
+    Optional<List<String>> includeRanges =
+        r.value(
+            Annotations.INCLUDE_OUTBOUND_IP_RANGES,
+            v -> v.strip().equals("*") ? List.of("*") : ValueLists.cidrs(v));
+    List<String> excludeRanges =
+        r.value(Annotations.EXCLUDE_OUTBOUND_IP_RANGES, ValueLists::cidrs)
+            .orElse(d.excludeOutboundIpRanges());
+    SortedSet<Integer> includeOutboundPorts =
+        r.value(Annotations.INCLUDE_OUTBOUND_PORTS, ValueLists::ports)
+            .orElse(d.includeOutboundPorts());
+    SortedSet<Integer> excludeOutboundPorts =
+        r.value(Annotations.EXCLUDE_OUTBOUND_PORTS, ValueLists::ports)
+            .orElse(d.excludeOutboundPorts());
+    SortedSet<String> kubevirt =
+        r.value(Annotations.KUBEVIRT_INTERFACES, ValueLists::interfaces)
+            .orElse(d.kubevirtInterfaces());
+    boolean captureDns =
+        r.value(Annotations.CAPTURE_DNS, CaptureAnnotationsReader::bool).orElse(false);
+    return new CaptureSettings(
+        mode,
+        includeInbound,
+        excludeInbound,
+        excludeInterfaces,
+        includeInterfaces,
+        excludeInboundInterfaces,
+        includeRanges,
+        excludeRanges,
+        includeOutboundPorts,
+        excludeOutboundPorts,
+        kubevirt,
+        captureDns);
   }
 
   private static boolean bool(String value) {
     return switch (value.strip().toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw new IllegalArgumentException(
-          "'" + NetworkStatusParser.printable(value) + "' is not true or false");
+      default ->
+          throw new IllegalArgumentException(
+              "'" + NetworkStatusParser.printable(value) + "' is not true or false");
     };
   }
 
@@ -71,7 +103,8 @@ public final class CaptureAnnotationsReader {
       try {
         return Optional.of(parser.apply(raw));
       } catch (IllegalArgumentException e) {
-        problems.add(pod, Annotations.field(key), e.getMessage() + "; annotation ignored, default applies");
+        problems.add(
+            pod, Annotations.field(key), e.getMessage() + "; annotation ignored, default applies");
         return Optional.empty();
       }
     }

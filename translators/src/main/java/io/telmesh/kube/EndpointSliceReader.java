@@ -18,15 +18,15 @@ import java.util.Optional;
 public final class EndpointSliceReader {
 
   /** A slice as telmesh uses it. */
-  public record Slice(NamespacedName service, boolean multusManaged, List<Port> ports, List<Address> endpoints) {}
+  public record Slice(
+      NamespacedName service, boolean multusManaged, List<Port> ports, List<Address> endpoints) {}
 
   /** A slice port: the numeric target port of the Service port of that name. */
   public record Port(String name, int port, L4Protocol transport) {}
 
-  /**
-   * One slice endpoint; {@code ready} follows discovery/v1: an unset condition counts as ready.
-   */
-  public record Address(List<IpAddress> addresses, boolean ready, Optional<NamespacedName> pod, String zone) {}
+  /** One slice endpoint; {@code ready} follows discovery/v1: an unset condition counts as ready. */
+  public record Address(
+      List<IpAddress> addresses, boolean ready, Optional<NamespacedName> pod, String zone) {}
 
   private EndpointSliceReader() {}
 
@@ -47,7 +47,8 @@ public final class EndpointSliceReader {
       problems.add(ref, "addressType", "FQDN endpoint slices are not served");
       return Optional.empty();
     }
-    boolean multus = Annotations.MULTUS_SLICE_CONTROLLER.equals(labels.get(Annotations.MANAGED_BY_LABEL));
+    boolean multus =
+        Annotations.MULTUS_SLICE_CONTROLLER.equals(labels.get(Annotations.MANAGED_BY_LABEL));
 
     List<Port> ports = new ArrayList<>();
     List<EndpointPort> specPorts = slice.getPorts() == null ? List.of() : slice.getPorts();
@@ -55,7 +56,8 @@ public final class EndpointSliceReader {
       EndpointPort port = specPorts.get(i);
       Integer number = port.getPort();
       if (number == null || !Syntax.isPort(number)) {
-        problems.add(ref, "ports[" + i + "].port", "'" + number + "' is not a port (1-65535), port ignored");
+        problems.add(
+            ref, "ports[" + i + "].port", "'" + number + "' is not a port (1-65535), port ignored");
         continue;
       }
       Optional<L4Protocol> transport = L4Protocol.parse(port.getProtocol());
@@ -71,29 +73,41 @@ public final class EndpointSliceReader {
     for (int i = 0; i < specEndpoints.size(); i++) {
       Endpoint endpoint = specEndpoints.get(i);
       List<IpAddress> addresses = new ArrayList<>();
-      for (String address : endpoint.getAddresses() == null ? List.<String>of() : endpoint.getAddresses()) {
+      for (String address :
+          endpoint.getAddresses() == null ? List.<String>of() : endpoint.getAddresses()) {
         Optional<IpAddress> parsed = IpAddress.parse(address);
         if (parsed.isPresent() && !address.contains("/")) {
           addresses.add(parsed.get());
         } else {
-          problems.add(ref, "endpoints[" + i + "].addresses", "'"
-              + NetworkStatusParser.printable(String.valueOf(address)) + "' is not an IP address, ignored");
+          problems.add(
+              ref,
+              "endpoints[" + i + "].addresses",
+              "'"
+                  + NetworkStatusParser.printable(String.valueOf(address))
+                  + "' is not an IP address, ignored");
         }
       }
       if (addresses.isEmpty()) {
         continue;
       }
-      boolean ready = endpoint.getConditions() == null || endpoint.getConditions().getReady() == null
-          || endpoint.getConditions().getReady();
-      Optional<NamespacedName> pod = Optional.ofNullable(endpoint.getTargetRef())
-          .filter(r -> "Pod".equals(r.getKind()) && r.getName() != null)
-          .map(r -> new NamespacedName(targetNamespace(r, namespace), r.getName()));
-      endpoints.add(new Address(addresses, ready, pod, endpoint.getZone() == null ? "" : endpoint.getZone()));
+      boolean ready =
+          endpoint.getConditions() == null
+              || endpoint.getConditions().getReady() == null
+              || endpoint.getConditions().getReady();
+      Optional<NamespacedName> pod =
+          Optional.ofNullable(endpoint.getTargetRef())
+              .filter(r -> "Pod".equals(r.getKind()) && r.getName() != null)
+              .map(r -> new NamespacedName(targetNamespace(r, namespace), r.getName()));
+      endpoints.add(
+          new Address(addresses, ready, pod, endpoint.getZone() == null ? "" : endpoint.getZone()));
     }
-    return Optional.of(new Slice(new NamespacedName(namespace, serviceName), multus, ports, endpoints));
+    return Optional.of(
+        new Slice(new NamespacedName(namespace, serviceName), multus, ports, endpoints));
   }
 
   private static String targetNamespace(ObjectReference ref, String sliceNamespace) {
-    return ref.getNamespace() == null || ref.getNamespace().isEmpty() ? sliceNamespace : ref.getNamespace();
+    return ref.getNamespace() == null || ref.getNamespace().isEmpty()
+        ? sliceNamespace
+        : ref.getNamespace();
   }
 }

@@ -50,9 +50,15 @@ public final class ManifestParser {
         documents.add(iterator.nextValue());
       }
     } catch (JacksonException e) {
-      problems.add(Problem.of(new ObjectRef("Manifest", "", source), "document " + (documents.size() + 1),
-          "broken YAML: " + oneLine(e.getOriginalMessage())
-              + (documents.isEmpty() ? "" : "; the " + documents.size() + " document(s) before it are used")));
+      problems.add(
+          Problem.of(
+              new ObjectRef("Manifest", "", source),
+              "document " + (documents.size() + 1),
+              "broken YAML: "
+                  + oneLine(e.getOriginalMessage())
+                  + (documents.isEmpty()
+                      ? ""
+                      : "; the " + documents.size() + " document(s) before it are used")));
     }
     for (int i = 0; i < documents.size(); i++) {
       JsonNode document = documents.get(i);
@@ -61,7 +67,11 @@ public final class ManifestParser {
       }
       String where = "document " + (i + 1);
       if (!document.isObject() || !document.has("kind") || !document.has("apiVersion")) {
-        problems.add(Problem.of(new ObjectRef("Manifest", "", source), where, "not a Kubernetes object (needs apiVersion and kind)"));
+        problems.add(
+            Problem.of(
+                new ObjectRef("Manifest", "", source),
+                where,
+                "not a Kubernetes object (needs apiVersion and kind)"));
         continue;
       }
       if ("List".equals(document.path("kind").asString("")) && document.path("items").isArray()) {
@@ -76,7 +86,12 @@ public final class ManifestParser {
     return new Parsed(List.copyOf(objects), List.copyOf(problems));
   }
 
-  private void read(String source, String where, JsonNode node, List<HasMetadata> objects, List<Problem> problems) {
+  private void read(
+      String source,
+      String where,
+      JsonNode node,
+      List<HasMetadata> objects,
+      List<Problem> problems) {
     try {
       KubernetesResource resource = mapper.treeToValue(node, KubernetesResource.class);
       if (resource instanceof HasMetadata object) {
@@ -85,8 +100,15 @@ public final class ManifestParser {
     } catch (JacksonException | IllegalArgumentException e) {
       String kind = node.path("kind").asString("");
       String name = node.path("metadata").path("name").asString("");
-      problems.add(Problem.of(new ObjectRef("Manifest", "", source), where + " (" + kind + " " + name + ")",
-          "cannot be read: " + oneLine(e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage())));
+      problems.add(
+          Problem.of(
+              new ObjectRef("Manifest", "", source),
+              where + " (" + kind + " " + name + ")",
+              "cannot be read: "
+                  + oneLine(
+                      e instanceof JacksonException je
+                          ? je.getOriginalMessage()
+                          : e.getMessage())));
     }
   }
 
@@ -103,7 +125,8 @@ public final class ManifestParser {
         slices.add(e);
       } else if (object instanceof Pod p) {
         pods.add(p);
-      } else if (object instanceof GenericKubernetesResource g && KubeObjects.NAD_KIND.equals(g.getKind())
+      } else if (object instanceof GenericKubernetesResource g
+          && KubeObjects.NAD_KIND.equals(g.getKind())
           && KubeObjects.NAD_API_VERSION.equals(g.getApiVersion())) {
         networks.add(g);
       }

@@ -13,12 +13,15 @@ final class Meta {
   private Meta() {}
 
   static Optional<ObjectMeta> of(HasMetadata object) {
-    return Optional.ofNullable(object).map(HasMetadata::getMetadata)
+    return Optional.ofNullable(object)
+        .map(HasMetadata::getMetadata)
         .filter(m -> m.getName() != null && !m.getName().isEmpty());
   }
 
   static String namespace(ObjectMeta meta) {
-    return meta.getNamespace() == null || meta.getNamespace().isEmpty() ? "default" : meta.getNamespace();
+    return meta.getNamespace() == null || meta.getNamespace().isEmpty()
+        ? "default"
+        : meta.getNamespace();
   }
 
   static Map<String, String> annotations(ObjectMeta meta) {

@@ -10,14 +10,15 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
- * NetworkAttachmentDefinition (a generic resource; its {@code spec.config} is a string of CNI
- * JSON) to a {@link NetworkAttachment}. A malformed config is a problem; the NAD still exists.
+ * NetworkAttachmentDefinition (a generic resource; its {@code spec.config} is a string of CNI JSON)
+ * to a {@link NetworkAttachment}. A malformed config is a problem; the NAD still exists.
  */
 public final class NetworkAttachmentReader {
 
   private NetworkAttachmentReader() {}
 
-  public static Optional<NetworkAttachment> read(GenericKubernetesResource resource, ProblemSink problems) {
+  public static Optional<NetworkAttachment> read(
+      GenericKubernetesResource resource, ProblemSink problems) {
     Optional<ObjectMeta> maybeMeta = Meta.of(resource);
     if (maybeMeta.isEmpty()) {
       return Optional.empty();
@@ -25,9 +26,13 @@ public final class NetworkAttachmentReader {
     ObjectMeta meta = maybeMeta.get();
     NamespacedName key = new NamespacedName(Meta.namespace(meta), meta.getName());
     ObjectRef ref = new ObjectRef(KubeObjects.NAD_KIND, key.namespace(), key.name());
-    Optional<String> resourceName = Optional.ofNullable(Meta.annotations(meta).get(Annotations.NAD_RESOURCE_NAME));
+    Optional<String> resourceName =
+        Optional.ofNullable(Meta.annotations(meta).get(Annotations.NAD_RESOURCE_NAME));
 
-    Object spec = resource.getAdditionalProperties() == null ? null : resource.getAdditionalProperties().get("spec");
+    Object spec =
+        resource.getAdditionalProperties() == null
+            ? null
+            : resource.getAdditionalProperties().get("spec");
     Object config = spec instanceof Map<?, ?> map ? map.get("config") : null;
     if (!(config instanceof String text) || text.isBlank()) {
       if (resourceName.isEmpty()) {
@@ -52,8 +57,10 @@ public final class NetworkAttachmentReader {
     if (ipam != null && ipam.isObject()) {
       range = Json.string(ipam, "range").or(() -> Json.string(ipam, "subnet"));
       if (range.isPresent() && Cidr.parse(range.get()).isEmpty()) {
-        problems.add(ref, "spec.config.ipam.range", "'" + NetworkStatusParser.printable(range.get())
-            + "' is not a CIDR, ignored");
+        problems.add(
+            ref,
+            "spec.config.ipam.range",
+            "'" + NetworkStatusParser.printable(range.get()) + "' is not a CIDR, ignored");
         range = Optional.empty();
       }
     }

@@ -10,8 +10,8 @@ import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Reads Multus' {@code network-status} annotation tolerantly: secondary names as {@code ns/nad}
- * or bare {@code nad}, a default entry under any name and possibly without {@code interface},
+ * Reads Multus' {@code network-status} annotation tolerantly: secondary names as {@code ns/nad} or
+ * bare {@code nad}, a default entry under any name and possibly without {@code interface},
  * addresses with or without a prefix, entries without an interface or addresses (devices owned by
  * the application) skipped with a note.
  */
@@ -47,13 +47,16 @@ public final class NetworkStatusParser {
         notes.add(where + ": not an object, skipped");
         continue;
       }
-      readEntry(entry, where, podNamespace, notes).ifPresent(found -> {
-        if (seen.add(found.name())) {
-          interfaces.add(found);
-        } else {
-          notes.add(where + ": interface " + found.name() + " listed twice, later entry skipped");
-        }
-      });
+      readEntry(entry, where, podNamespace, notes)
+          .ifPresent(
+              found -> {
+                if (seen.add(found.name())) {
+                  interfaces.add(found);
+                } else {
+                  notes.add(
+                      where + ": interface " + found.name() + " listed twice, later entry skipped");
+                }
+              });
     }
     return new Result(List.copyOf(interfaces), List.copyOf(notes));
   }
@@ -62,7 +65,8 @@ public final class NetworkStatusParser {
       JsonNode entry, String where, String podNamespace, List<String> notes) {
     boolean isDefault = Json.bool(entry, "default");
     String name = Json.string(entry, "name").orElse("").strip();
-    Optional<String> declaredInterface = Json.string(entry, "interface").map(String::strip).filter(s -> !s.isEmpty());
+    Optional<String> declaredInterface =
+        Json.string(entry, "interface").map(String::strip).filter(s -> !s.isEmpty());
     String label = where + (name.isEmpty() ? "" : " (" + name + ")");
 
     String interfaceName;
@@ -83,7 +87,8 @@ public final class NetworkStatusParser {
     JsonNode ipList = entry.get("ips");
     if (ipList != null && ipList.isArray()) {
       for (JsonNode ip : ipList.values()) {
-        Optional<IpAddress> parsed = ip.isString() ? IpAddress.parse(ip.stringValue()) : Optional.empty();
+        Optional<IpAddress> parsed =
+            ip.isString() ? IpAddress.parse(ip.stringValue()) : Optional.empty();
         if (parsed.isPresent()) {
           ips.add(parsed.get());
         } else {
@@ -92,7 +97,11 @@ public final class NetworkStatusParser {
       }
     }
     if (ips.isEmpty()) {
-      notes.add(label + ": interface " + interfaceName + " has no addresses (no kernel traffic), no listener built");
+      notes.add(
+          label
+              + ": interface "
+              + interfaceName
+              + " has no addresses (no kernel traffic), no listener built");
       return Optional.empty();
     }
 
@@ -105,7 +114,9 @@ public final class NetworkStatusParser {
     } else {
       network = qualify(name, podNamespace);
     }
-    return Optional.of(new PodInterface(interfaceName, network, ips.stream().sorted().distinct().toList(), isDefault));
+    return Optional.of(
+        new PodInterface(
+            interfaceName, network, ips.stream().sorted().distinct().toList(), isDefault));
   }
 
   /** {@code nad} means the pod's namespace; {@code ns/nad} is kept. */

@@ -9,8 +9,8 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Reads the pod's {@code k8s.v1.cni.cncf.io/networks} request in both of its forms: a comma list
- * of {@code [ns/]nad[@ifname]}, or a JSON list of selection objects.
+ * Reads the pod's {@code k8s.v1.cni.cncf.io/networks} request in both of its forms: a comma list of
+ * {@code [ns/]nad[@ifname]}, or a JSON list of selection objects.
  */
 public final class NetworksAnnotationParser {
 
@@ -60,11 +60,12 @@ public final class NetworksAnnotationParser {
       if (!entry.isObject()) {
         throw new IllegalArgumentException(where + " is not an object");
       }
-      String name = Json.string(entry, "name")
-          .orElseThrow(() -> new IllegalArgumentException(where + " has no \"name\""));
+      String name =
+          Json.string(entry, "name")
+              .orElseThrow(() -> new IllegalArgumentException(where + " has no \"name\""));
       String namespace = Json.string(entry, "namespace").orElse("");
-      Optional<String> interfaceName = Json.string(entry, "interface")
-          .or(() -> Json.string(entry, "interfaceRequest"));
+      Optional<String> interfaceName =
+          Json.string(entry, "interface").or(() -> Json.string(entry, "interfaceRequest"));
       String reference = namespace.isEmpty() ? name : namespace + "/" + name;
       selections.add(selection(reference, interfaceName, podNamespace, where));
     }
@@ -75,13 +76,16 @@ public final class NetworksAnnotationParser {
       String reference, Optional<String> interfaceName, String podNamespace, String where) {
     String[] parts = reference.strip().split("/", -1);
     if (parts.length > 2) {
-      throw new IllegalArgumentException("'" + NetworkStatusParser.printable(where) + "': too many '/'");
+      throw new IllegalArgumentException(
+          "'" + NetworkStatusParser.printable(where) + "': too many '/'");
     }
     String namespace = parts.length == 2 ? parts[0] : podNamespace;
     String name = parts[parts.length - 1];
     if (!Syntax.isDnsLabel(namespace) || !Syntax.isDnsLabel(name)) {
       throw new IllegalArgumentException(
-          "'" + NetworkStatusParser.printable(where) + "': namespace and network must be DNS-1123 labels");
+          "'"
+              + NetworkStatusParser.printable(where)
+              + "': namespace and network must be DNS-1123 labels");
     }
     if (interfaceName.isPresent() && !Syntax.isInterfaceName(interfaceName.get())) {
       throw new IllegalArgumentException(

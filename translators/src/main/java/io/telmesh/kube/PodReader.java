@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Pod to {@link Workload}: interfaces from Multus status, falling back to {@code status.podIPs}. */
+/**
+ * Pod to {@link Workload}: interfaces from Multus status, falling back to {@code status.podIPs}.
+ */
 public final class PodReader {
 
   private PodReader() {}
@@ -43,43 +45,68 @@ public final class PodReader {
     List<NetworkSelection> requested = requestedNetworks(ref, annotations, problems);
     List<ContainerPort> ports = containerPorts(ref, pod, problems);
     CaptureSettings capture = CaptureAnnotationsReader.read(ref, annotations, problems);
-    Optional<Boolean> ready = status == null ? Optional.empty() : condition(status.getConditions(), "Ready");
+    Optional<Boolean> ready =
+        status == null ? Optional.empty() : condition(status.getConditions(), "Ready");
     boolean running = status != null && "Running".equals(status.getPhase());
-    return Optional.of(new Workload(key, new TreeMap<>(Meta.labels(meta)), interfaces, requested, ports,
-        ready, running, Meta.created(meta), capture));
+    return Optional.of(
+        new Workload(
+            key,
+            new TreeMap<>(Meta.labels(meta)),
+            interfaces,
+            requested,
+            ports,
+            ready,
+            running,
+            Meta.created(meta),
+            capture));
   }
 
   private static List<PodInterface> interfaces(
       ObjectRef ref, Map<String, String> annotations, PodStatus status, ProblemSink problems) {
-    String key = annotations.containsKey(Annotations.NETWORK_STATUS)
-        ? Annotations.NETWORK_STATUS : Annotations.NETWORKS_STATUS_OLD;
+    String key =
+        annotations.containsKey(Annotations.NETWORK_STATUS)
+            ? Annotations.NETWORK_STATUS
+            : Annotations.NETWORKS_STATUS_OLD;
     String statusAnnotation = annotations.get(key);
     List<PodInterface> interfaces = new ArrayList<>();
     if (statusAnnotation != null) {
       try {
-        NetworkStatusParser.Result result = NetworkStatusParser.parse(statusAnnotation, ref.namespace());
+        NetworkStatusParser.Result result =
+            NetworkStatusParser.parse(statusAnnotation, ref.namespace());
         interfaces.addAll(result.interfaces());
         result.notes().forEach(note -> problems.add(ref, Annotations.field(key), note));
       } catch (IllegalArgumentException e) {
-        problems.add(ref, Annotations.field(key),
+        problems.add(
+            ref,
+            Annotations.field(key),
             e.getMessage() + "; only eth0 from status.podIPs is served");
       }
     }
-    boolean hasDefault = interfaces.stream()
-        .anyMatch(i -> i.isDefault() || i.name().equals(PodInterface.DEFAULT_INTERFACE));
+    boolean hasDefault =
+        interfaces.stream()
+            .anyMatch(i -> i.isDefault() || i.name().equals(PodInterface.DEFAULT_INTERFACE));
     if (!hasDefault) {
       List<IpAddress> podIps = podIps(ref, status, problems);
       if (!podIps.isEmpty()) {
-        interfaces.add(new PodInterface(PodInterface.DEFAULT_INTERFACE, PodInterface.DEFAULT_NETWORK, podIps, true));
+        interfaces.add(
+            new PodInterface(
+                PodInterface.DEFAULT_INTERFACE, PodInterface.DEFAULT_NETWORK, podIps, true));
       }
     }
     // A network-status entry named eth0 without "default": true is still the cluster network.
-    List<PodInterface> normalized = interfaces.stream()
-        .map(i -> !i.isDefault() && i.name().equals(PodInterface.DEFAULT_INTERFACE)
-            && interfaces.stream().noneMatch(PodInterface::isDefault)
-            ? new PodInterface(i.name(), PodInterface.DEFAULT_NETWORK, i.ips(), true) : i)
-        .sorted(Comparator.comparing((PodInterface i) -> !i.isDefault()).thenComparing(PodInterface::name))
-        .toList();
+    List<PodInterface> normalized =
+        interfaces.stream()
+            .map(
+                i ->
+                    !i.isDefault()
+                            && i.name().equals(PodInterface.DEFAULT_INTERFACE)
+                            && interfaces.stream().noneMatch(PodInterface::isDefault)
+                        ? new PodInterface(i.name(), PodInterface.DEFAULT_NETWORK, i.ips(), true)
+                        : i)
+            .sorted(
+                Comparator.comparing((PodInterface i) -> !i.isDefault())
+                    .thenComparing(PodInterface::name))
+            .toList();
     return normalized;
   }
 
@@ -99,8 +126,12 @@ public final class PodReader {
       if (parsed.isPresent()) {
         ips.add(parsed.get());
       } else {
-        problems.add(ref, "status.podIPs", "'" + NetworkStatusParser.printable(String.valueOf(ip))
-            + "' is not an IP address, ignored");
+        problems.add(
+            ref,
+            "status.podIPs",
+            "'"
+                + NetworkStatusParser.printable(String.valueOf(ip))
+                + "' is not an IP address, ignored");
       }
     }
     return ips.stream().sorted().distinct().toList();
@@ -115,7 +146,8 @@ public final class PodReader {
     try {
       return NetworksAnnotationParser.parse(value, ref.namespace());
     } catch (IllegalArgumentException e) {
-      problems.add(ref, Annotations.field(Annotations.NETWORKS), e.getMessage() + "; request ignored");
+      problems.add(
+          ref, Annotations.field(Annotations.NETWORKS), e.getMessage() + "; request ignored");
       return List.of();
     }
   }
@@ -136,25 +168,37 @@ public final class PodReader {
         String field = "spec.containers[" + c + "].ports[" + p + "]";
         Integer number = port.getContainerPort();
         if (number == null || !Syntax.isPort(number)) {
-          problems.add(ref, field + ".containerPort", "'" + number + "' is not a port (1-65535), port ignored");
+          problems.add(
+              ref,
+              field + ".containerPort",
+              "'" + number + "' is not a port (1-65535), port ignored");
           continue;
         }
         Optional<L4Protocol> protocol = L4Protocol.parse(port.getProtocol());
         if (protocol.isEmpty()) {
-          problems.add(ref, field + ".protocol", "'" + NetworkStatusParser.printable(port.getProtocol())
-              + "' is not TCP, UDP or SCTP, port ignored");
+          problems.add(
+              ref,
+              field + ".protocol",
+              "'"
+                  + NetworkStatusParser.printable(port.getProtocol())
+                  + "' is not TCP, UDP or SCTP, port ignored");
           continue;
         }
         String name = port.getName() == null ? "" : port.getName();
         if (!name.isEmpty() && !Syntax.isPortName(name)) {
-          problems.add(ref, field + ".name", "'" + NetworkStatusParser.printable(name)
-              + "' is not a valid port name, name ignored");
+          problems.add(
+              ref,
+              field + ".name",
+              "'"
+                  + NetworkStatusParser.printable(name)
+                  + "' is not a valid port name, name ignored");
           name = "";
         }
         ports.add(new ContainerPort(name, number, protocol.get()));
       }
     }
-    return ports.stream().distinct()
+    return ports.stream()
+        .distinct()
         .sorted(Comparator.comparingInt(ContainerPort::port).thenComparing(ContainerPort::protocol))
         .toList();
   }
@@ -163,7 +207,9 @@ public final class PodReader {
     if (conditions == null) {
       return Optional.empty();
     }
-    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst()
+    return conditions.stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
         .map(c -> "True".equals(c.getStatus()));
   }
 }

@@ -29,7 +29,8 @@ public final class ServiceReader {
   public static Optional<MeshService> read(Service service, ProblemSink problems) {
     Optional<ObjectMeta> maybeMeta = Meta.of(service);
     if (maybeMeta.isEmpty()) {
-      problems.add(new ObjectRef("Service", "", ""), "metadata.name", "service without a name skipped");
+      problems.add(
+          new ObjectRef("Service", "", ""), "metadata.name", "service without a name skipped");
       return Optional.empty();
     }
     ObjectMeta meta = maybeMeta.get();
@@ -50,17 +51,20 @@ public final class ServiceReader {
     if (networkAnnotation != null) {
       serviceNetwork = parseNetwork(networkAnnotation.strip(), key.namespace());
       if (serviceNetwork.isEmpty()) {
-        problems.add(ref, Annotations.field(Annotations.SERVICE_NETWORK), "'"
-            + NetworkStatusParser.printable(networkAnnotation)
-            + "' is not <nad> or <namespace>/<nad>; the Service is not served (it must not fall back to eth0)");
+        problems.add(
+            ref,
+            Annotations.field(Annotations.SERVICE_NETWORK),
+            "'"
+                + NetworkStatusParser.printable(networkAnnotation)
+                + "' is not <nad> or <namespace>/<nad>; the Service is not served (it must not fall back to eth0)");
         return Optional.empty();
       }
     }
 
     boolean headless = "None".equalsIgnoreCase(String.valueOf(spec.getClusterIP()));
     List<IpAddress> clusterIps = headless ? List.of() : clusterIps(ref, spec, problems);
-    Optional<SortedMap<String, String>> selector = Optional.ofNullable(spec.getSelector())
-        .filter(s -> !s.isEmpty()).map(TreeMap::new);
+    Optional<SortedMap<String, String>> selector =
+        Optional.ofNullable(spec.getSelector()).filter(s -> !s.isEmpty()).map(TreeMap::new);
 
     List<ServicePort> ports = new ArrayList<>();
     List<ServicePort> untouched = new ArrayList<>();
@@ -69,15 +73,28 @@ public final class ServiceReader {
     List<io.fabric8.kubernetes.api.model.ServicePort> specPorts =
         spec.getPorts() == null ? List.of() : spec.getPorts();
     for (int i = 0; i < specPorts.size(); i++) {
-      readPort(ref, specPorts.get(i), i, names, portsSeen, problems).ifPresent(port ->
-          (port.transport().untouched() ? untouched : ports).add(port));
+      readPort(ref, specPorts.get(i), i, names, portsSeen, problems)
+          .ifPresent(port -> (port.transport().untouched() ? untouched : ports).add(port));
     }
-    return Optional.of(new MeshService(key, selector, clusterIps, headless, ports, untouched,
-        serviceNetwork, Meta.created(meta)));
+    return Optional.of(
+        new MeshService(
+            key,
+            selector,
+            clusterIps,
+            headless,
+            ports,
+            untouched,
+            serviceNetwork,
+            Meta.created(meta)));
   }
 
-  private static Optional<ServicePort> readPort(ObjectRef ref, io.fabric8.kubernetes.api.model.ServicePort port,
-      int index, Set<String> names, Set<String> portsSeen, ProblemSink problems) {
+  private static Optional<ServicePort> readPort(
+      ObjectRef ref,
+      io.fabric8.kubernetes.api.model.ServicePort port,
+      int index,
+      Set<String> names,
+      Set<String> portsSeen,
+      ProblemSink problems) {
     String field = "spec.ports[" + index + "]";
     Integer number = port.getPort();
     if (number == null || !Syntax.isPort(number)) {
@@ -86,18 +103,29 @@ public final class ServiceReader {
     }
     Optional<L4Protocol> transport = L4Protocol.parse(port.getProtocol());
     if (transport.isEmpty()) {
-      problems.add(ref, field + ".protocol", "'" + NetworkStatusParser.printable(port.getProtocol())
-          + "' is not TCP, UDP or SCTP, port skipped");
+      problems.add(
+          ref,
+          field + ".protocol",
+          "'"
+              + NetworkStatusParser.printable(port.getProtocol())
+              + "' is not TCP, UDP or SCTP, port skipped");
       return Optional.empty();
     }
     if (!portsSeen.add(number + "/" + transport.get())) {
-      problems.add(ref, field + ".port", "port " + number + "/" + transport.get() + " declared twice, later one skipped");
+      problems.add(
+          ref,
+          field + ".port",
+          "port " + number + "/" + transport.get() + " declared twice, later one skipped");
       return Optional.empty();
     }
     String name = port.getName() == null ? "" : port.getName();
     if (!name.isEmpty() && !Syntax.isDnsLabel(name)) {
-      problems.add(ref, field + ".name", "'" + NetworkStatusParser.printable(name)
-          + "' is not a valid port name (DNS-1123 label); protocol chosen as for an unnamed port");
+      problems.add(
+          ref,
+          field + ".name",
+          "'"
+              + NetworkStatusParser.printable(name)
+              + "' is not a valid port name (DNS-1123 label); protocol chosen as for an unnamed port");
       name = "";
     } else if (!name.isEmpty() && !names.add(name + "/" + transport.get())) {
       problems.add(ref, field + ".name", "port name '" + name + "' used twice, later port skipped");
@@ -107,9 +135,11 @@ public final class ServiceReader {
     if (target.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> appProtocol = Optional.ofNullable(port.getAppProtocol()).filter(s -> !s.isBlank());
+    Optional<String> appProtocol =
+        Optional.ofNullable(port.getAppProtocol()).filter(s -> !s.isBlank());
     AppProtocol protocol = ProtocolSelector.select(name, appProtocol, number);
-    return Optional.of(new ServicePort(name, number, target.get(), transport.get(), appProtocol, protocol, index));
+    return Optional.of(
+        new ServicePort(name, number, target.get(), transport.get(), appProtocol, protocol, index));
   }
 
   private static Optional<TargetPort> targetPort(
@@ -120,7 +150,8 @@ public final class ServiceReader {
     if (target.getIntVal() != null) {
       int value = target.getIntVal();
       if (!Syntax.isPort(value)) {
-        problems.add(ref, field + ".targetPort", "'" + value + "' is not a port (1-65535), port skipped");
+        problems.add(
+            ref, field + ".targetPort", "'" + value + "' is not a port (1-65535), port skipped");
         return Optional.empty();
       }
       return Optional.of(new TargetPort.Numeric(value));
@@ -129,14 +160,19 @@ public final class ServiceReader {
     if (text.matches("\\d+")) {
       long value = Long.parseLong(text.length() > 6 ? "0" : text);
       if (text.length() > 6 || !Syntax.isPort(value)) {
-        problems.add(ref, field + ".targetPort", "'" + text + "' is not a port (1-65535), port skipped");
+        problems.add(
+            ref, field + ".targetPort", "'" + text + "' is not a port (1-65535), port skipped");
         return Optional.empty();
       }
       return Optional.of(new TargetPort.Numeric((int) value));
     }
     if (!Syntax.isPortName(text)) {
-      problems.add(ref, field + ".targetPort", "'" + NetworkStatusParser.printable(text)
-          + "' is neither a port number nor a valid port name, port skipped");
+      problems.add(
+          ref,
+          field + ".targetPort",
+          "'"
+              + NetworkStatusParser.printable(text)
+              + "' is neither a port number nor a valid port name, port skipped");
       return Optional.empty();
     }
     return Optional.of(new TargetPort.Named(text));
@@ -155,8 +191,12 @@ public final class ServiceReader {
       if (parsed.isPresent() && !ip.contains("/") && usable(parsed.get())) {
         ips.add(parsed.get());
       } else {
-        problems.add(ref, "spec.clusterIPs", "'" + NetworkStatusParser.printable(String.valueOf(ip))
-            + "' is not a usable cluster IP (unicast, not unspecified or loopback), ignored");
+        problems.add(
+            ref,
+            "spec.clusterIPs",
+            "'"
+                + NetworkStatusParser.printable(String.valueOf(ip))
+                + "' is not a usable cluster IP (unicast, not unspecified or loopback), ignored");
       }
     }
     return ips.stream().distinct().toList();
@@ -165,7 +205,9 @@ public final class ServiceReader {
   /** A listener on 0.0.0.0 or a loopback VIP would collide with the sidecar's own listeners. */
   private static boolean usable(IpAddress ip) {
     java.net.InetAddress address = com.google.common.net.InetAddresses.forString(ip.address());
-    return !address.isAnyLocalAddress() && !address.isLoopbackAddress() && !address.isMulticastAddress();
+    return !address.isAnyLocalAddress()
+        && !address.isLoopbackAddress()
+        && !address.isMulticastAddress();
   }
 
   private static Optional<NamespacedName> parseNetwork(String value, String serviceNamespace) {

@@ -7,9 +7,15 @@ public final class Syntax {
 
   /** Linux interface names as iptables accepts them (IFNAMSIZ - 1). */
   private static final Pattern INTERFACE_NAME = Pattern.compile("^[A-Za-z0-9_.-]{1,15}$");
+
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
-  /** Kubernetes IANA_SVC_NAME: at most 15 characters, lowercase, digits and inner dashes, one letter. */
-  private static final Pattern IANA_SVC_NAME = Pattern.compile("^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$");
+
+  /**
+   * Kubernetes IANA_SVC_NAME: at most 15 characters, lowercase, digits and inner dashes, one
+   * letter.
+   */
+  private static final Pattern IANA_SVC_NAME =
+      Pattern.compile("^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$");
 
   private Syntax() {}
 

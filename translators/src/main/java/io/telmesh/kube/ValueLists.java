@@ -7,9 +7,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Comma lists from annotations and istio-iptables flags, validated entry by entry: ports
- * 1-65535, interface names, CIDRs. The first bad entry rejects the whole value, so a half-read
- * list never turns into rules.
+ * Comma lists from annotations and istio-iptables flags, validated entry by entry: ports 1-65535,
+ * interface names, CIDRs. The first bad entry rejects the whole value, so a half-read list never
+ * turns into rules.
  */
 public final class ValueLists {
 
@@ -42,7 +42,8 @@ public final class ValueLists {
   public static int port(String item) {
     String text = item.strip();
     if (!text.matches("\\d{1,5}") || !Syntax.isPort(Long.parseLong(text))) {
-      throw new IllegalArgumentException("'" + NetworkStatusParser.printable(text) + "' is not a port (1-65535)");
+      throw new IllegalArgumentException(
+          "'" + NetworkStatusParser.printable(text) + "' is not a port (1-65535)");
     }
     return Integer.parseInt(text);
   }
@@ -57,7 +58,9 @@ public final class ValueLists {
     for (String item : items(value)) {
       if (!Syntax.isInterfaceName(item)) {
         throw new IllegalArgumentException(
-            "'" + NetworkStatusParser.printable(item) + "' is not an interface name ([A-Za-z0-9_.-]{1,15})");
+            "'"
+                + NetworkStatusParser.printable(item)
+                + "' is not an interface name ([A-Za-z0-9_.-]{1,15})");
       }
       names.add(item);
     }
@@ -67,8 +70,12 @@ public final class ValueLists {
   public static List<String> cidrs(String value) {
     List<String> cidrs = new ArrayList<>();
     for (String item : items(value)) {
-      cidrs.add(Cidr.parse(item).orElseThrow(() -> new IllegalArgumentException(
-          "'" + NetworkStatusParser.printable(item) + "' is not a CIDR")));
+      cidrs.add(
+          Cidr.parse(item)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "'" + NetworkStatusParser.printable(item) + "' is not a CIDR")));
     }
     return cidrs;
   }
@@ -77,7 +84,8 @@ public final class ValueLists {
   public static long id(String item) {
     String text = item.strip();
     if (!text.matches("\\d{1,10}") || Long.parseLong(text) > 4294967294L) {
-      throw new IllegalArgumentException("'" + NetworkStatusParser.printable(text) + "' is not a uid/gid number");
+      throw new IllegalArgumentException(
+          "'" + NetworkStatusParser.printable(text) + "' is not a uid/gid number");
     }
     return Long.parseLong(text);
   }

@@ -24,8 +24,8 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
- * Endpoints of every Service port. Cluster-network Services take their EndpointSlices. A Service
- * on a secondary network takes the slices the multus endpointslice controller wrote for it, and
+ * Endpoints of every Service port. Cluster-network Services take their EndpointSlices. A Service on
+ * a secondary network takes the slices the multus endpointslice controller wrote for it, and
  * otherwise the selected pods' addresses on that network; the two are never mixed.
  */
 final class EndpointResolver {
@@ -33,8 +33,8 @@ final class EndpointResolver {
   private EndpointResolver() {}
 
   /** One Service's endpoints, from its slices or, failing those, from the pods it selects. */
-  static Memo.Result<Map<Integer, List<ServiceEndpoint>>> resolve(MeshService service, List<Slice> own,
-      List<Slice> secondary, List<Workload> selected) {
+  static Memo.Result<Map<Integer, List<ServiceEndpoint>>> resolve(
+      MeshService service, List<Slice> own, List<Slice> secondary, List<Workload> selected) {
     ProblemSink problems = new ProblemSink();
     Map<Integer, List<ServiceEndpoint>> perPort = new TreeMap<>();
     if (service.serviceNetwork().isPresent()) {
@@ -44,34 +44,60 @@ final class EndpointResolver {
       } else {
         reportPodsWithoutNetwork(service, network, selected, problems);
         Map<NamespacedName, Boolean> eth0Readiness = readinessByPod(own);
-        service.ports().forEach(p -> perPort.put(p.port(),
-            fromPods(p, selected, w -> w.interfacesOn(network).stream()
-                .flatMap(i -> i.ips().stream()).toList(), eth0Readiness)));
+        service
+            .ports()
+            .forEach(
+                p ->
+                    perPort.put(
+                        p.port(),
+                        fromPods(
+                            p,
+                            selected,
+                            w ->
+                                w.interfacesOn(network).stream()
+                                    .flatMap(i -> i.ips().stream())
+                                    .toList(),
+                            eth0Readiness)));
       }
     } else if (!own.isEmpty()) {
       service.ports().forEach(p -> perPort.put(p.port(), fromSlices(service, p, own)));
     } else if (service.selector().isPresent()) {
       // No slices yet (or a manifest set without them): what the endpoints controller would write.
-      service.ports().forEach(p -> perPort.put(p.port(), fromPods(p, selected,
-          w -> w.defaultInterface().map(PodInterface::ips).orElse(List.of()), Map.of())));
+      service
+          .ports()
+          .forEach(
+              p ->
+                  perPort.put(
+                      p.port(),
+                      fromPods(
+                          p,
+                          selected,
+                          w -> w.defaultInterface().map(PodInterface::ips).orElse(List.of()),
+                          Map.of())));
     }
     return new Memo.Result<>(Map.copyOf(perPort), problems.problems());
   }
 
-  private static List<ServiceEndpoint> fromSlices(MeshService service, ServicePort port, List<Slice> slices) {
+  private static List<ServiceEndpoint> fromSlices(
+      MeshService service, ServicePort port, List<Slice> slices) {
     Map<String, ServiceEndpoint> unique = new LinkedHashMap<>();
     for (Slice slice : slices) {
-      Optional<Port> slicePort = slice.ports().stream()
-          .filter(p -> p.transport() == L4Protocol.TCP)
-          .filter(p -> p.name().equals(port.name()) || (p.name().isEmpty() && service.ports().size() == 1))
-          .findFirst();
+      Optional<Port> slicePort =
+          slice.ports().stream()
+              .filter(p -> p.transport() == L4Protocol.TCP)
+              .filter(
+                  p ->
+                      p.name().equals(port.name())
+                          || (p.name().isEmpty() && service.ports().size() == 1))
+              .findFirst();
       if (slicePort.isEmpty()) {
         continue;
       }
       for (Address address : slice.endpoints()) {
         for (IpAddress ip : address.addresses()) {
-          ServiceEndpoint endpoint = new ServiceEndpoint(ip, slicePort.get().port(), address.ready(),
-              address.pod(), address.zone());
+          ServiceEndpoint endpoint =
+              new ServiceEndpoint(
+                  ip, slicePort.get().port(), address.ready(), address.pod(), address.zone());
           unique.merge(ip + ":" + endpoint.port(), endpoint, (a, b) -> a.ready() ? a : b);
         }
       }
@@ -79,8 +105,11 @@ final class EndpointResolver {
     return unique.values().stream().sorted().toList();
   }
 
-  private static List<ServiceEndpoint> fromPods(ServicePort port, List<Workload> selected,
-      java.util.function.Function<Workload, List<IpAddress>> addresses, Map<NamespacedName, Boolean> eth0Readiness) {
+  private static List<ServiceEndpoint> fromPods(
+      ServicePort port,
+      List<Workload> selected,
+      java.util.function.Function<Workload, List<IpAddress>> addresses,
+      Map<NamespacedName, Boolean> eth0Readiness) {
     List<ServiceEndpoint> endpoints = new ArrayList<>();
     for (Workload workload : selected) {
       OptionalInt target = TargetPorts.resolve(port.targetPort(), workload, port.transport());
@@ -89,7 +118,8 @@ final class EndpointResolver {
       }
       boolean ready = eth0Readiness.getOrDefault(workload.key(), workload.ready());
       for (IpAddress ip : addresses.apply(workload)) {
-        endpoints.add(new ServiceEndpoint(ip, target.getAsInt(), ready, Optional.of(workload.key()), ""));
+        endpoints.add(
+            new ServiceEndpoint(ip, target.getAsInt(), ready, Optional.of(workload.key()), ""));
       }
     }
     return endpoints.stream().sorted().distinct().toList();
@@ -110,8 +140,14 @@ final class EndpointResolver {
       MeshService service, NamespacedName network, List<Workload> selected, ProblemSink problems) {
     for (Workload workload : selected) {
       if (workload.interfacesOn(network).isEmpty()) {
-        problems.add(ObjectRef.service(service.key()), Annotations.field(Annotations.SERVICE_NETWORK),
-            "selected pod " + workload.key() + " has no interface on " + network + "; it is not an endpoint");
+        problems.add(
+            ObjectRef.service(service.key()),
+            Annotations.field(Annotations.SERVICE_NETWORK),
+            "selected pod "
+                + workload.key()
+                + " has no interface on "
+                + network
+                + "; it is not an endpoint");
       }
     }
   }

@@ -1,7 +1,5 @@
 package io.telmesh.mesh;
 
-import io.telmesh.model.UntouchedReasons;
-
 import io.telmesh.kube.ProblemSink;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.ContainerPort;
@@ -11,28 +9,29 @@ import io.telmesh.model.MeshService;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.ServicePort;
 import io.telmesh.model.UntouchedPort;
+import io.telmesh.model.UntouchedReasons;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import io.telmesh.protocol.ProtocolSelector;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * The inbound ports of each workload. One chain per target port: when two Services claim the same
- * target port the oldest Service wins (as Istio), and a different protocol from a younger one is
- * a problem. Container ports no Service covers are served only when recognised as Diameter
+ * target port the oldest Service wins (as Istio), and a different protocol from a younger one is a
+ * problem. Container ports no Service covers are served only when recognised as Diameter
  * (peer-to-peer Diameter often has no Service).
  */
 final class InboundPortResolver {
 
   /** Ports the sidecar itself uses; a Service targeting them would loop or collide. */
-  static final Set<Integer> RESERVED_PORTS = Set.of(15000, 15001, 15006, 15008, 15020, 15021, 15090);
+  static final Set<Integer> RESERVED_PORTS =
+      Set.of(15000, 15001, 15006, 15008, 15020, 15021, 15090);
 
   private InboundPortResolver() {}
 
@@ -43,7 +42,8 @@ final class InboundPortResolver {
     return new Memo.Result<>(ports, problems.problems());
   }
 
-  private static WorkloadPorts portsOf(Workload workload, List<MeshService> selecting, ProblemSink problems) {
+  private static WorkloadPorts portsOf(
+      Workload workload, List<MeshService> selecting, ProblemSink problems) {
     SortedMap<Integer, InboundPort> claimed = new TreeMap<>();
     Map<String, UntouchedPort> untouched = new TreeMap<>();
     for (MeshService service : selecting) {
@@ -54,40 +54,78 @@ final class InboundPortResolver {
         }
         int number = target.getAsInt();
         if (RESERVED_PORTS.contains(number)) {
-          problems.add(ObjectRef.service(service.key()), port.field() + ".targetPort", "target port " + number
-              + " of pod " + workload.key() + " is reserved for the sidecar; no inbound chain built");
+          problems.add(
+              ObjectRef.service(service.key()),
+              port.field() + ".targetPort",
+              "target port "
+                  + number
+                  + " of pod "
+                  + workload.key()
+                  + " is reserved for the sidecar; no inbound chain built");
           continue;
         }
         AppProtocol protocol = ProtocolSelector.select(port.name(), port.appProtocol(), number);
-        InboundPort candidate = new InboundPort(number, protocol,
-            Optional.of(new ServicePortRef(service.key(), port.name(), port.port())));
+        InboundPort candidate =
+            new InboundPort(
+                number,
+                protocol,
+                Optional.of(new ServicePortRef(service.key(), port.name(), port.port())));
         InboundPort existing = claimed.putIfAbsent(number, candidate);
-        if (existing != null && existing.protocol() != protocol
-            && !existing.service().map(ServicePortRef::service).equals(Optional.of(service.key()))) {
-          problems.add(ObjectRef.service(service.key()), port.field() + ".targetPort", "target port " + number
-              + " of pod " + workload.key() + " is already served as " + existing.protocol().label()
-              + " for older Service " + existing.service().map(r -> r.service().toString()).orElse("?")
-              + "; this Service's " + protocol.label() + " is ignored inbound");
+        if (existing != null
+            && existing.protocol() != protocol
+            && !existing
+                .service()
+                .map(ServicePortRef::service)
+                .equals(Optional.of(service.key()))) {
+          problems.add(
+              ObjectRef.service(service.key()),
+              port.field() + ".targetPort",
+              "target port "
+                  + number
+                  + " of pod "
+                  + workload.key()
+                  + " is already served as "
+                  + existing.protocol().label()
+                  + " for older Service "
+                  + existing.service().map(r -> r.service().toString()).orElse("?")
+                  + "; this Service's "
+                  + protocol.label()
+                  + " is ignored inbound");
         }
       }
       for (ServicePort port : service.untouchedPorts()) {
         OptionalInt target = TargetPorts.resolve(port.targetPort(), workload, port.transport());
         if (target.isPresent()) {
-          UntouchedPort entry = new UntouchedPort(ObjectRef.service(service.key()), port.name(),
-              target.getAsInt(), port.transport(), UntouchedReasons.of(port.transport()));
+          UntouchedPort entry =
+              new UntouchedPort(
+                  ObjectRef.service(service.key()),
+                  port.name(),
+                  target.getAsInt(),
+                  port.transport(),
+                  UntouchedReasons.of(port.transport()));
           untouched.putIfAbsent(target.getAsInt() + "/" + port.transport(), entry);
         }
       }
     }
     for (ContainerPort port : workload.containerPorts()) {
       if (port.protocol().untouched()) {
-        untouched.putIfAbsent(port.port() + "/" + port.protocol(), new UntouchedPort(ObjectRef.pod(workload.key()),
-            port.name(), port.port(), port.protocol(), UntouchedReasons.of(port.protocol())));
-      } else if (!claimed.containsKey(port.port()) && !RESERVED_PORTS.contains(port.port())
-          && ProtocolSelector.select(port.name(), Optional.empty(), port.port()) == AppProtocol.DIAMETER) {
-        claimed.put(port.port(), new InboundPort(port.port(), AppProtocol.DIAMETER, Optional.empty()));
+        untouched.putIfAbsent(
+            port.port() + "/" + port.protocol(),
+            new UntouchedPort(
+                ObjectRef.pod(workload.key()),
+                port.name(),
+                port.port(),
+                port.protocol(),
+                UntouchedReasons.of(port.protocol())));
+      } else if (!claimed.containsKey(port.port())
+          && !RESERVED_PORTS.contains(port.port())
+          && ProtocolSelector.select(port.name(), Optional.empty(), port.port())
+              == AppProtocol.DIAMETER) {
+        claimed.put(
+            port.port(), new InboundPort(port.port(), AppProtocol.DIAMETER, Optional.empty()));
       }
     }
-    return new WorkloadPorts(List.copyOf(claimed.values()), untouched.values().stream().sorted().toList());
+    return new WorkloadPorts(
+        List.copyOf(claimed.values()), untouched.values().stream().sorted().toList());
   }
 }

@@ -7,8 +7,8 @@ import java.util.function.Function;
 
 /**
  * Results of the previous build, by the identity of their inputs. Informers hand over the same
- * object until it changes, so an unchanged object is never read or joined twice; a changed one is
- * a new object and misses. Each build keeps only what it used, so nothing outlives two builds.
+ * object until it changes, so an unchanged object is never read or joined twice; a changed one is a
+ * new object and misses. Each build keeps only what it used, so nothing outlives two builds.
  */
 final class Memo<K, V> {
 

@@ -36,17 +36,18 @@ import java.util.function.Function;
 /**
  * Kubernetes objects to a {@link MeshState}; never throws because of one object.
  *
- * <p>An instance remembers its previous build: an object handed over again (informers keep the
- * same instance until it changes) is not read again, and a Service's endpoints or a pod's ports
- * are not joined again unless one of their inputs changed. The result is the same as a fresh
- * build; only the work differs. Not thread-safe: one builder per push thread.
+ * <p>An instance remembers its previous build: an object handed over again (informers keep the same
+ * instance until it changes) is not read again, and a Service's endpoints or a pod's ports are not
+ * joined again unless one of their inputs changed. The result is the same as a fresh build; only
+ * the work differs. Not thread-safe: one builder per push thread.
  */
 public final class MeshStateBuilder {
 
   /** Separates input groups in memo keys, so inputs cannot shift between groups unnoticed. */
   private static final Object SEPARATOR = new Object();
 
-  private final Memo<GenericKubernetesResource, Optional<NetworkAttachment>> networkReads = new Memo<>();
+  private final Memo<GenericKubernetesResource, Optional<NetworkAttachment>> networkReads =
+      new Memo<>();
   private final Memo<Pod, Optional<Workload>> podReads = new Memo<>();
   private final Memo<Service, Optional<MeshService>> serviceReads = new Memo<>();
   private final Memo<EndpointSlice, Optional<Slice>> sliceReads = new Memo<>();
@@ -63,15 +64,28 @@ public final class MeshStateBuilder {
     ProblemSink problems = new ProblemSink();
     objects.sourceProblems().forEach(problems::add);
 
-    SortedMap<NamespacedName, NetworkAttachment> networks = readAll(objects.networkAttachments(), networkReads,
-        NetworkAttachmentReader::read, NetworkAttachment::key, "NetworkAttachmentDefinition", problems);
+    SortedMap<NamespacedName, NetworkAttachment> networks =
+        readAll(
+            objects.networkAttachments(),
+            networkReads,
+            NetworkAttachmentReader::read,
+            NetworkAttachment::key,
+            "NetworkAttachmentDefinition",
+            problems);
     SortedMap<NamespacedName, Workload> workloads =
         readAll(objects.pods(), podReads, PodReader::read, Workload::key, "Pod", problems);
     SortedMap<NamespacedName, MeshService> services =
-        readAll(objects.services(), serviceReads, ServiceReader::read, MeshService::key, "Service", problems);
+        readAll(
+            objects.services(),
+            serviceReads,
+            ServiceReader::read,
+            MeshService::key,
+            "Service",
+            problems);
     List<Slice> slices = new ArrayList<>();
     for (EndpointSlice slice : objects.endpointSlices()) {
-      Memo.Result<Optional<Slice>> read = sliceReads.get(slice, List.of(), s -> guarded(s, EndpointSliceReader::read));
+      Memo.Result<Optional<Slice>> read =
+          sliceReads.get(slice, List.of(), s -> guarded(s, EndpointSliceReader::read));
       read.problems().forEach(problems::add);
       read.value().ifPresent(slices::add);
     }
@@ -82,7 +96,9 @@ public final class MeshStateBuilder {
     Map<NamespacedName, List<Slice>> ordinary = new HashMap<>();
     Map<NamespacedName, List<Slice>> multus = new HashMap<>();
     for (Slice slice : slices) {
-      (slice.multusManaged() ? multus : ordinary).computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
+      (slice.multusManaged() ? multus : ordinary)
+          .computeIfAbsent(slice.service(), k -> new ArrayList<>())
+          .add(slice);
     }
     Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints = new HashMap<>();
     for (MeshService service : services.values()) {
@@ -94,16 +110,18 @@ public final class MeshStateBuilder {
       inputs.addAll(secondary);
       inputs.add(SEPARATOR);
       inputs.addAll(selected);
-      Memo.Result<Map<Integer, List<ServiceEndpoint>>> joined = endpointJoins.get(service, inputs,
-          s -> EndpointResolver.resolve(s, own, secondary, selected));
+      Memo.Result<Map<Integer, List<ServiceEndpoint>>> joined =
+          endpointJoins.get(
+              service, inputs, s -> EndpointResolver.resolve(s, own, secondary, selected));
       joined.problems().forEach(problems::add);
       endpoints.put(service.key(), joined.value());
     }
     Map<NamespacedName, WorkloadPorts> workloadPorts = new HashMap<>();
     for (Workload workload : workloads.values()) {
       List<MeshService> selecting = selection.selecting(workload);
-      Memo.Result<WorkloadPorts> joined = portJoins.get(workload, List.copyOf(selecting),
-          w -> InboundPortResolver.resolve(w, selecting));
+      Memo.Result<WorkloadPorts> joined =
+          portJoins.get(
+              workload, List.copyOf(selecting), w -> InboundPortResolver.resolve(w, selecting));
       joined.problems().forEach(problems::add);
       workloadPorts.put(workload.key(), joined.value());
     }
@@ -114,67 +132,103 @@ public final class MeshStateBuilder {
     sliceReads.roll();
     endpointJoins.roll();
     portJoins.roll();
-    return new MeshState(workloads, services, endpoints, networks, workloadPorts, problems.problems());
+    return new MeshState(
+        workloads, services, endpoints, networks, workloadPorts, problems.problems());
   }
 
   /** Reads objects of one kind; a second object with the same key is a problem and is dropped. */
-  private static <I, O> SortedMap<NamespacedName, O> readAll(List<I> inputs, Memo<I, Optional<O>> memo,
-      BiFunction<I, ProblemSink, Optional<O>> reader, Function<O, NamespacedName> key, String kind,
+  private static <I, O> SortedMap<NamespacedName, O> readAll(
+      List<I> inputs,
+      Memo<I, Optional<O>> memo,
+      BiFunction<I, ProblemSink, Optional<O>> reader,
+      Function<O, NamespacedName> key,
+      String kind,
       ProblemSink problems) {
     SortedMap<NamespacedName, O> result = new TreeMap<>();
     for (I input : inputs) {
       Memo.Result<Optional<O>> read = memo.get(input, List.of(), i -> guarded(i, reader));
       read.problems().forEach(problems::add);
-      read.value().ifPresent(value -> {
-        NamespacedName k = key.apply(value);
-        if (result.putIfAbsent(k, value) != null) {
-          problems.add(new ObjectRef(kind, k.namespace(), k.name()), "metadata.name",
-              "defined twice; the first definition is used");
-        }
-      });
+      read.value()
+          .ifPresent(
+              value -> {
+                NamespacedName k = key.apply(value);
+                if (result.putIfAbsent(k, value) != null) {
+                  problems.add(
+                      new ObjectRef(kind, k.namespace(), k.name()),
+                      "metadata.name",
+                      "defined twice; the first definition is used");
+                }
+              });
     }
     return result;
   }
 
   /** Runs a reader; a reader bug must not take the mesh down: the object is skipped and named. */
-  private static <I, O> Memo.Result<Optional<O>> guarded(I input, BiFunction<I, ProblemSink, Optional<O>> reader) {
+  private static <I, O> Memo.Result<Optional<O>> guarded(
+      I input, BiFunction<I, ProblemSink, Optional<O>> reader) {
     ProblemSink sink = new ProblemSink();
     try {
       return new Memo.Result<>(reader.apply(input, sink), sink.problems());
     } catch (RuntimeException e) {
-      String name = input instanceof HasMetadata h && h.getMetadata() != null
-          ? String.valueOf(h.getMetadata().getName()) : "";
-      String namespace = input instanceof HasMetadata h && h.getMetadata() != null
-          ? String.valueOf(h.getMetadata().getNamespace()) : "";
+      String name =
+          input instanceof HasMetadata h && h.getMetadata() != null
+              ? String.valueOf(h.getMetadata().getName())
+              : "";
+      String namespace =
+          input instanceof HasMetadata h && h.getMetadata() != null
+              ? String.valueOf(h.getMetadata().getNamespace())
+              : "";
       String kind = input instanceof HasMetadata h ? h.getKind() : input.getClass().getSimpleName();
-      sink.add(new ObjectRef(kind == null ? "" : kind, namespace, name), "", "could not be read: " + e);
+      sink.add(
+          new ObjectRef(kind == null ? "" : kind, namespace, name), "", "could not be read: " + e);
       return new Memo.Result<>(Optional.empty(), sink.problems());
     }
   }
 
-  private static void checkNetworkReferences(SortedMap<NamespacedName, Workload> workloads,
-      SortedMap<NamespacedName, MeshService> services, SortedMap<NamespacedName, NetworkAttachment> networks,
+  private static void checkNetworkReferences(
+      SortedMap<NamespacedName, Workload> workloads,
+      SortedMap<NamespacedName, MeshService> services,
+      SortedMap<NamespacedName, NetworkAttachment> networks,
       ProblemSink problems) {
     for (Workload workload : workloads.values()) {
       ObjectRef pod = ObjectRef.pod(workload.key());
       for (NetworkSelection selection : workload.requestedNetworks()) {
         if (!networks.containsKey(selection.attachment())) {
-          problems.add(pod, Annotations.field(Annotations.NETWORKS),
+          problems.add(
+              pod,
+              Annotations.field(Annotations.NETWORKS),
               "NetworkAttachmentDefinition " + selection.attachment() + " not found");
         }
       }
       for (PodInterface iface : workload.interfaces()) {
         if (!iface.isDefault()) {
-          NamespacedName.parse(iface.network()).filter(n -> !networks.containsKey(n)).ifPresent(n ->
-              problems.add(pod, Annotations.field(Annotations.NETWORK_STATUS), "interface " + iface.name()
-                  + " is on NetworkAttachmentDefinition " + n + ", which is not known"));
+          NamespacedName.parse(iface.network())
+              .filter(n -> !networks.containsKey(n))
+              .ifPresent(
+                  n ->
+                      problems.add(
+                          pod,
+                          Annotations.field(Annotations.NETWORK_STATUS),
+                          "interface "
+                              + iface.name()
+                              + " is on NetworkAttachmentDefinition "
+                              + n
+                              + ", which is not known"));
         }
       }
     }
     for (MeshService service : services.values()) {
-      service.serviceNetwork().filter(n -> !networks.containsKey(n)).ifPresent(n ->
-          problems.add(ObjectRef.service(service.key()), Annotations.field(Annotations.SERVICE_NETWORK),
-              "NetworkAttachmentDefinition " + n + " not found; endpoints still come from the pods' network-status"));
+      service
+          .serviceNetwork()
+          .filter(n -> !networks.containsKey(n))
+          .ifPresent(
+              n ->
+                  problems.add(
+                      ObjectRef.service(service.key()),
+                      Annotations.field(Annotations.SERVICE_NETWORK),
+                      "NetworkAttachmentDefinition "
+                          + n
+                          + " not found; endpoints still come from the pods' network-status"));
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.telmesh.model;
 
-
 /**
  * The application protocol telmesh serves a TCP port as, following Istio's names, plus Diameter.
  * {@link #AUTO} is Istio's protocol sniffing (HTTP detection with TCP fallback).

@@ -37,10 +37,20 @@ public record CaptureSettings(
     SortedSet<String> kubevirtInterfaces,
     boolean captureDns) {
 
-  public static final CaptureSettings DEFAULTS = new CaptureSettings(
-      Optional.empty(), PortSet.ALL, new TreeSet<>(), new TreeSet<>(), new TreeSet<>(),
-      new TreeSet<>(), Optional.empty(), List.of(), new TreeSet<>(), new TreeSet<>(),
-      new TreeSet<>(), false);
+  public static final CaptureSettings DEFAULTS =
+      new CaptureSettings(
+          Optional.empty(),
+          PortSet.ALL,
+          new TreeSet<>(),
+          new TreeSet<>(),
+          new TreeSet<>(),
+          new TreeSet<>(),
+          Optional.empty(),
+          List.of(),
+          new TreeSet<>(),
+          new TreeSet<>(),
+          new TreeSet<>(),
+          false);
 
   public CaptureSettings {
     excludeInboundPorts = frozen(excludeInboundPorts);

@@ -33,7 +33,8 @@ public record IpAddress(String address, boolean v6) implements Comparable<IpAddr
       return Optional.empty();
     }
     InetAddress parsed = InetAddresses.forString(literal);
-    return Optional.of(new IpAddress(InetAddresses.toAddrString(parsed), parsed instanceof Inet6Address));
+    return Optional.of(
+        new IpAddress(InetAddresses.toAddrString(parsed), parsed instanceof Inet6Address));
   }
 
   /** The host prefix length: 32 for IPv4, 128 for IPv6. */

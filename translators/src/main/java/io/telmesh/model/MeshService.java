@@ -46,7 +46,9 @@ public record MeshService(
     return key.name() + "." + key.namespace() + "." + DOMAIN_SUFFIX;
   }
 
-  /** Whether the selector picks the given labels (an empty selector picks nothing, as Kubernetes). */
+  /**
+   * Whether the selector picks the given labels (an empty selector picks nothing, as Kubernetes).
+   */
   public boolean selects(Map<String, String> labels) {
     return selector
         .filter(s -> !s.isEmpty())

@@ -22,8 +22,9 @@ public record MeshState(
     Map<NamespacedName, WorkloadPorts> workloadPorts,
     List<Problem> problems) {
 
-  public static final MeshState EMPTY = new MeshState(
-      new TreeMap<>(), new TreeMap<>(), Map.of(), new TreeMap<>(), Map.of(), List.of());
+  public static final MeshState EMPTY =
+      new MeshState(
+          new TreeMap<>(), new TreeMap<>(), Map.of(), new TreeMap<>(), Map.of(), List.of());
 
   public MeshState {
     workloads = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(workloads));

@@ -10,4 +10,7 @@ import java.util.Optional;
  * @param resourceName {@code k8s.v1.cni.cncf.io/resourceName} (device plugin resource)
  */
 public record NetworkAttachment(
-    NamespacedName key, String cniType, Optional<String> ipamRange, Optional<String> resourceName) {}
+    NamespacedName key,
+    String cniType,
+    Optional<String> ipamRange,
+    Optional<String> resourceName) {}

@@ -3,8 +3,8 @@ package io.telmesh.model;
 import java.util.List;
 
 /**
- * One network interface of a pod as Multus reported it: {@code eth0} on the cluster network
- * ({@code network = "default"}) or a secondary attachment ({@code network = "ns/nad"}).
+ * One network interface of a pod as Multus reported it: {@code eth0} on the cluster network ({@code
+ * network = "default"}) or a secondary attachment ({@code network = "ns/nad"}).
  */
 public record PodInterface(String name, String network, List<IpAddress> ips, boolean isDefault) {
 

@@ -4,17 +4,18 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * Something telmesh could not take as given: the object (kind, namespace, name), the field at
- * fault and why. A problem never stops the rest of the mesh from being translated.
+ * Something telmesh could not take as given: the object (kind, namespace, name), the field at fault
+ * and why. A problem never stops the rest of the mesh from being translated.
  */
 public record Problem(String kind, String namespace, String name, String field, String reason)
     implements Comparable<Problem> {
 
-  private static final Comparator<Problem> ORDER = Comparator.comparing(Problem::kind)
-      .thenComparing(Problem::namespace)
-      .thenComparing(Problem::name)
-      .thenComparing(Problem::field)
-      .thenComparing(Problem::reason);
+  private static final Comparator<Problem> ORDER =
+      Comparator.comparing(Problem::kind)
+          .thenComparing(Problem::namespace)
+          .thenComparing(Problem::name)
+          .thenComparing(Problem::field)
+          .thenComparing(Problem::reason);
 
   public Problem {
     Objects.requireNonNull(kind, "kind");

@@ -22,15 +22,20 @@ public final class ProblemReports {
    *
    * @param untouched per pod, the ports left alone; pods with none are left out
    */
-  public static ProblemReport of(List<Problem> problems, Map<NamespacedName, List<UntouchedPort>> untouched) {
+  public static ProblemReport of(
+      List<Problem> problems, Map<NamespacedName, List<UntouchedPort>> untouched) {
     ProblemReport.Builder report = ProblemReport.newBuilder();
     problems.forEach(p -> report.addProblems(p.toProto()));
-    untouched.forEach((pod, ports) -> {
-      if (!ports.isEmpty()) {
-        report.putUntouched(pod.toString(),
-            UntouchedPorts.newBuilder().addAllPorts(ports.stream().map(UntouchedPort::toProto).toList()).build());
-      }
-    });
+    untouched.forEach(
+        (pod, ports) -> {
+          if (!ports.isEmpty()) {
+            report.putUntouched(
+                pod.toString(),
+                UntouchedPorts.newBuilder()
+                    .addAllPorts(ports.stream().map(UntouchedPort::toProto).toList())
+                    .build());
+          }
+        });
     return report.build();
   }
 }

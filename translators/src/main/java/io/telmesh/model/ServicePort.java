@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /**
  * One port of a Service. {@code protocol} is what the port is served as on the outbound side
- * (decided from appProtocol, name and the Service port number); the inbound side decides again
- * with the resolved target port.
+ * (decided from appProtocol, name and the Service port number); the inbound side decides again with
+ * the resolved target port.
  *
  * @param index position in {@code spec.ports}, for field paths in problems
  */

@@ -4,7 +4,8 @@ package io.telmesh.model;
  * A port telmesh deliberately leaves alone (UDP and SCTP): no listener, no chain, no cluster, no
  * capture rule. Listed so operators can see the decision and its reason.
  */
-public record UntouchedPort(ObjectRef owner, String portName, int port, L4Protocol transport, String reason)
+public record UntouchedPort(
+    ObjectRef owner, String portName, int port, L4Protocol transport, String reason)
     implements Comparable<UntouchedPort> {
 
   @Override
@@ -33,7 +34,17 @@ public record UntouchedPort(ObjectRef owner, String portName, int port, L4Protoc
   }
 
   public String describe() {
-    return owner.kind() + " " + owner.namespace() + "/" + owner.name() + " "
-        + transport + "/" + port + (portName.isEmpty() ? "" : " (" + portName + ")") + ": " + reason;
+    return owner.kind()
+        + " "
+        + owner.namespace()
+        + "/"
+        + owner.name()
+        + " "
+        + transport
+        + "/"
+        + port
+        + (portName.isEmpty() ? "" : " (" + portName + ")")
+        + ": "
+        + reason;
   }
 }

@@ -1,6 +1,5 @@
 package io.telmesh.model;
 
-
 /** Why telmesh leaves a port alone, in words operators see in problem and plan output. */
 public final class UntouchedReasons {
 
@@ -8,7 +7,8 @@ public final class UntouchedReasons {
 
   public static String of(L4Protocol transport) {
     return switch (transport) {
-      case SCTP -> "SCTP is never proxied (Envoy cannot carry it): no listener, cluster or capture rule";
+      case SCTP ->
+          "SCTP is never proxied (Envoy cannot carry it): no listener, cluster or capture rule";
       case UDP -> "UDP is never proxied: no listener, cluster or capture rule";
       case TCP -> throw new IllegalArgumentException("TCP ports are served");
     };

@@ -24,14 +24,27 @@ public final class NodeIdParser {
     }
     String[] parts = id.split("~", -1);
     if (parts.length != 4) {
-      throw new InvalidNodeException("node id '" + printable(id) + "' has " + parts.length
-          + " '~'-separated parts; expected 4: TYPE~IP~POD.NAMESPACE~DOMAIN");
+      throw new InvalidNodeException(
+          "node id '"
+              + printable(id)
+              + "' has "
+              + parts.length
+              + " '~'-separated parts; expected 4: TYPE~IP~POD.NAMESPACE~DOMAIN");
     }
-    NodeType type = NodeType.parse(parts[0]).orElseThrow(() -> new InvalidNodeException(
-        "node id '" + printable(id) + "': unknown type '" + printable(parts[0]) + "' (sidecar, router or debug)"));
+    NodeType type =
+        NodeType.parse(parts[0])
+            .orElseThrow(
+                () ->
+                    new InvalidNodeException(
+                        "node id '"
+                            + printable(id)
+                            + "': unknown type '"
+                            + printable(parts[0])
+                            + "' (sidecar, router or debug)"));
     String ip = parts[1];
     if (type != NodeType.DEBUG && IpAddress.parse(ip).filter(a -> !ip.contains("/")).isEmpty()) {
-      throw new InvalidNodeException("node id '" + printable(id) + "': '" + printable(ip) + "' is not an IP address");
+      throw new InvalidNodeException(
+          "node id '" + printable(id) + "': '" + printable(ip) + "' is not an IP address");
     }
     String workload = parts[2];
     String domain = parts[3];
@@ -48,15 +61,21 @@ public final class NodeIdParser {
     String suffix = "." + candidate;
     if (!candidate.isEmpty() && workload.endsWith(suffix) && workload.length() > suffix.length()) {
       String pod = workload.substring(0, workload.length() - suffix.length());
-      return new ProxyNode(id, type, ip, new NamespacedName(candidate, pod), domain, metadata, true);
+      return new ProxyNode(
+          id, type, ip, new NamespacedName(candidate, pod), domain, metadata, true);
     }
     int dot = workload.lastIndexOf('.');
     if (dot <= 0 || dot == workload.length() - 1) {
-      throw new InvalidNodeException("node id '" + printable(id) + "': third part '" + printable(workload)
-          + "' is not POD.NAMESPACE");
+      throw new InvalidNodeException(
+          "node id '"
+              + printable(id)
+              + "': third part '"
+              + printable(workload)
+              + "' is not POD.NAMESPACE");
     }
     // The id names a namespace other than the metadata's: keep the id's reading, flag the mismatch.
-    NamespacedName pod = new NamespacedName(workload.substring(dot + 1), workload.substring(0, dot));
+    NamespacedName pod =
+        new NamespacedName(workload.substring(dot + 1), workload.substring(0, dot));
     return new ProxyNode(id, type, ip, pod, domain, metadata, namespace.isEmpty());
   }
 

@@ -22,8 +22,14 @@ public record NodeMetadata(
     Optional<Duration> idleTimeout,
     Optional<String> istioVersion) {
 
-  public static final NodeMetadata EMPTY = new NodeMetadata(
-      Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+  public static final NodeMetadata EMPTY =
+      new NodeMetadata(
+          Optional.empty(),
+          List.of(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty());
 
   public NodeMetadata {
     instanceIps = List.copyOf(instanceIps);
@@ -33,7 +39,12 @@ public record NodeMetadata(
     return new NodeMetadata(
         string(metadata, "NAMESPACE"),
         string(metadata, "INSTANCE_IPS")
-            .map(ips -> Arrays.stream(ips.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
+            .map(
+                ips ->
+                    Arrays.stream(ips.split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .toList())
             .orElse(List.of()),
         string(metadata, "INTERCEPTION_MODE"),
         string(metadata, "GENERATOR"),
@@ -52,7 +63,9 @@ public record NodeMetadata(
 
   private static Optional<String> string(Struct metadata, String key) {
     Value value = metadata.getFieldsOrDefault(key, null);
-    if (value == null || value.getKindCase() != Value.KindCase.STRING_VALUE || value.getStringValue().isEmpty()) {
+    if (value == null
+        || value.getKindCase() != Value.KindCase.STRING_VALUE
+        || value.getStringValue().isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(value.getStringValue());

@@ -12,7 +12,12 @@ import io.telmesh.model.NamespacedName;
  *     namespace disagrees is not trusted with its pod's config
  */
 public record ProxyNode(
-    String id, NodeType type, String ip, NamespacedName pod, String domain, NodeMetadata metadata,
+    String id,
+    NodeType type,
+    String ip,
+    NamespacedName pod,
+    String domain,
+    NodeMetadata metadata,
     boolean namespaceConsistent) {
 
   /** The name istioctl prints and debug requests use: {@code pod.namespace}. */

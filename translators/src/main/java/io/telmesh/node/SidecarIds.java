@@ -19,13 +19,22 @@ public final class SidecarIds {
 
   /** The id of a sidecar at {@code ip} for {@code pod}. */
   public static String id(String ip, NamespacedName pod) {
-    return NodeType.SIDECAR.id() + "~" + ip + "~" + pod.name() + "." + pod.namespace() + "~"
-        + pod.namespace() + ".svc.cluster.local";
+    return NodeType.SIDECAR.id()
+        + "~"
+        + ip
+        + "~"
+        + pod.name()
+        + "."
+        + pod.namespace()
+        + "~"
+        + pod.namespace()
+        + ".svc.cluster.local";
   }
 
   /** The id a pod's sidecar announces: its first cluster-network IP, as the agent picks it. */
   public static String id(Workload workload) {
-    String ip = workload.clusterIps().isEmpty() ? NO_ADDRESS : workload.clusterIps().get(0).address();
+    String ip =
+        workload.clusterIps().isEmpty() ? NO_ADDRESS : workload.clusterIps().get(0).address();
     return id(ip, workload.key());
   }
 
@@ -51,8 +60,14 @@ public final class SidecarIds {
 
   private static ProxyNode node(String id, String namespace, Optional<String> generator)
       throws InvalidNodeException {
-    NodeMetadata metadata = new NodeMetadata(Optional.of(namespace), List.of(), Optional.empty(), generator,
-        Optional.empty(), Optional.empty());
+    NodeMetadata metadata =
+        new NodeMetadata(
+            Optional.of(namespace),
+            List.of(),
+            Optional.empty(),
+            generator,
+            Optional.empty(),
+            Optional.empty());
     return NodeIdParser.parse(id, metadata);
   }
 }

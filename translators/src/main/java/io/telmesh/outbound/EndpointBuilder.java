@@ -25,21 +25,31 @@ public final class EndpointBuilder {
       if (!endpoint.ready()) {
         continue;
       }
-      LocalityLbEndpoints.Builder locality = byZone.computeIfAbsent(endpoint.zone(), zone -> {
-        LocalityLbEndpoints.Builder b = LocalityLbEndpoints.newBuilder();
-        if (!zone.isEmpty()) {
-          b.setLocality(Locality.newBuilder().setZone(zone));
-        }
-        return b;
-      });
-      locality.addLbEndpoints(LbEndpoint.newBuilder()
-          .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-              .setAddress(Addresses.socket(endpoint.address().address(), endpoint.port())))
-          .setLoadBalancingWeight(UInt32Value.of(1)));
+      LocalityLbEndpoints.Builder locality =
+          byZone.computeIfAbsent(
+              endpoint.zone(),
+              zone -> {
+                LocalityLbEndpoints.Builder b = LocalityLbEndpoints.newBuilder();
+                if (!zone.isEmpty()) {
+                  b.setLocality(Locality.newBuilder().setZone(zone));
+                }
+                return b;
+              });
+      locality.addLbEndpoints(
+          LbEndpoint.newBuilder()
+              .setEndpoint(
+                  io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                      .setAddress(Addresses.socket(endpoint.address().address(), endpoint.port())))
+              .setLoadBalancingWeight(UInt32Value.of(1)));
     }
-    ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(cluster);
-    byZone.values().forEach(l -> assignment.addEndpoints(
-        l.setLoadBalancingWeight(UInt32Value.of(l.getLbEndpointsCount()))));
+    ClusterLoadAssignment.Builder assignment =
+        ClusterLoadAssignment.newBuilder().setClusterName(cluster);
+    byZone
+        .values()
+        .forEach(
+            l ->
+                assignment.addEndpoints(
+                    l.setLoadBalancingWeight(UInt32Value.of(l.getLbEndpointsCount()))));
     return assignment.build();
   }
 }

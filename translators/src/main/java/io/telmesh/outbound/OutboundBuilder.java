@@ -35,8 +35,8 @@ import java.util.function.BiFunction;
 public final class OutboundBuilder {
 
   /** Ports where a {@code 0.0.0.0} listener would collide with the sidecar's own listeners. */
-  static final Set<Integer> WILDCARD_RESERVED = Set.of(Names.OUTBOUND_CAPTURE_PORT, Names.INBOUND_CAPTURE_PORT,
-      15000, 15021, 15090);
+  static final Set<Integer> WILDCARD_RESERVED =
+      Set.of(Names.OUTBOUND_CAPTURE_PORT, Names.INBOUND_CAPTURE_PORT, 15000, 15021, 15090);
 
   private static final Comparator<MeshService> OLDEST_FIRST =
       Comparator.comparing(MeshService::created).thenComparing(MeshService::key);
@@ -48,12 +48,18 @@ public final class OutboundBuilder {
    *
    * @param reusable an earlier, still valid assignment for a Service port, if there is one
    */
-  public static ResourceSegment<ClusterLoadAssignment> endpoints(MeshState mesh,
+  public static ResourceSegment<ClusterLoadAssignment> endpoints(
+      MeshState mesh,
       BiFunction<NamespacedName, Integer, Optional<ClusterLoadAssignment>> reusable) {
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     for (OutboundPort port : ports(mesh)) {
-      assignments.add(reusable.apply(port.service().key(), port.number()).orElseGet(() ->
-          EndpointBuilder.build(port.cluster(), mesh.endpointsOf(port.service().key(), port.number()))));
+      assignments.add(
+          reusable
+              .apply(port.service().key(), port.number())
+              .orElseGet(
+                  () ->
+                      EndpointBuilder.build(
+                          port.cluster(), mesh.endpointsOf(port.service().key(), port.number()))));
     }
     return ResourceSegment.of(ResourceType.ENDPOINT, assignments);
   }
@@ -63,7 +69,9 @@ public final class OutboundBuilder {
    *
    * @param idleTimeout the sidecars' {@code IDLE_TIMEOUT}, which tcp_proxy filters carry
    */
-  public static SharedOutbound build(MeshState mesh, ResourceSegment<ClusterLoadAssignment> endpoints,
+  public static SharedOutbound build(
+      MeshState mesh,
+      ResourceSegment<ClusterLoadAssignment> endpoints,
       Optional<Duration> idleTimeout) {
     List<Problem> problems = new ArrayList<>();
     List<Cluster> clusters = new ArrayList<>();
@@ -83,20 +91,36 @@ public final class OutboundBuilder {
         Listener listener = OutboundListenerBuilder.addressed(port, addresses, idleTimeout);
         Listener earlier = listeners.putIfAbsent(listener.getName(), listener);
         if (earlier != null) {
-          problems.add(Problem.of(ObjectRef.service(port.service().key()), port.port().field(),
-              "listener " + listener.getName() + " is already built for an older Service; this port is not served there"));
+          problems.add(
+              Problem.of(
+                  ObjectRef.service(port.service().key()),
+                  port.port().field(),
+                  "listener "
+                      + listener.getName()
+                      + " is already built for an older Service; this port is not served there"));
         }
       }
     }
     for (int port : httpByPort.keySet()) {
-      boolean explicitHttp = httpByPort.get(port).stream().anyMatch(p -> p.port().protocol().isHttp());
+      boolean explicitHttp =
+          httpByPort.get(port).stream().anyMatch(p -> p.port().protocol().isHttp());
       if (!explicitHttp) {
         continue;
       }
       if (WILDCARD_RESERVED.contains(port)) {
-        httpByPort.get(port).stream().filter(p -> p.port().protocol().isHttp()).forEach(p -> problems.add(
-            Problem.of(ObjectRef.service(p.service().key()), p.port().field(), "HTTP port " + port
-                + " collides with a sidecar listener on 0.0.0.0:" + port + "; not served outbound")));
+        httpByPort.get(port).stream()
+            .filter(p -> p.port().protocol().isHttp())
+            .forEach(
+                p ->
+                    problems.add(
+                        Problem.of(
+                            ObjectRef.service(p.service().key()),
+                            p.port().field(),
+                            "HTTP port "
+                                + port
+                                + " collides with a sidecar listener on 0.0.0.0:"
+                                + port
+                                + "; not served outbound")));
         continue;
       }
       Listener listener = OutboundListenerBuilder.http(port);
@@ -117,7 +141,8 @@ public final class OutboundBuilder {
   /** Every TCP Service port, oldest Service first so it wins listener collisions. */
   static List<OutboundPort> ports(MeshState mesh) {
     List<OutboundPort> ports = new ArrayList<>();
-    mesh.services().values().stream().sorted(OLDEST_FIRST)
+    mesh.services().values().stream()
+        .sorted(OLDEST_FIRST)
         .forEach(s -> s.ports().forEach(p -> ports.add(new OutboundPort(s, p))));
     return ports;
   }
@@ -145,7 +170,8 @@ public final class OutboundBuilder {
     Map<String, ResourceSegment<RouteConfiguration>> result = new HashMap<>();
     for (String namespace : namespaces) {
       List<RouteConfiguration> routes = new ArrayList<>();
-      httpByPort.forEach((port, services) -> routes.add(OutboundRouteBuilder.build(port, services, namespace)));
+      httpByPort.forEach(
+          (port, services) -> routes.add(OutboundRouteBuilder.build(port, services, namespace)));
       result.put(namespace, ResourceSegment.of(ResourceType.ROUTE, routes));
     }
     return result;
@@ -155,8 +181,13 @@ public final class OutboundBuilder {
     List<UntouchedPort> untouched = new ArrayList<>();
     for (MeshService service : mesh.services().values()) {
       for (ServicePort port : service.untouchedPorts()) {
-        untouched.add(new UntouchedPort(ObjectRef.service(service.key()), port.name(), port.port(),
-            port.transport(), UntouchedReasons.of(port.transport())));
+        untouched.add(
+            new UntouchedPort(
+                ObjectRef.service(service.key()),
+                port.name(),
+                port.port(),
+                port.transport(),
+                UntouchedReasons.of(port.transport())));
       }
     }
     return untouched.stream().sorted().toList();

@@ -15,9 +15,8 @@ final class OutboundClusterBuilder {
 
   static Cluster build(OutboundPort port) {
     String name = port.cluster();
-    Cluster.Builder cluster = port.service().headless()
-        ? Clusters.originalDestination(name)
-        : Clusters.eds(name);
+    Cluster.Builder cluster =
+        port.service().headless() ? Clusters.originalDestination(name) : Clusters.eds(name);
     cluster.setAltStatName(Names.delimited(name));
     if (port.port().protocol() == AppProtocol.DIAMETER) {
       cluster.setUpstreamConnectionOptions(Clusters.keepalive());

@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * Per-Service outbound listeners. They never bind ({@code bind_to_port: false}): virtualOutbound
- * hands connections over by original destination. TCP, Diameter and sniffed ports are keyed by
- * the Service address ({@code <vip>_<port>}, or {@code <podIP>_<port>} per endpoint of a headless
+ * hands connections over by original destination. TCP, Diameter and sniffed ports are keyed by the
+ * Service address ({@code <vip>_<port>}, or {@code <podIP>_<port>} per endpoint of a headless
  * Service); HTTP ports share {@code 0.0.0.0_<port>} and route by host.
  */
 final class OutboundListenerBuilder {
@@ -29,50 +29,65 @@ final class OutboundListenerBuilder {
   /** An HTTP port: one listener for every HTTP Service on it, routing by RDS. */
   static Listener http(int port) {
     String name = Names.listener(Names.WILDCARD_V4, port);
-    FilterChain chain = FilterChain.newBuilder()
-        .addFilters(NetworkFilters.httpConnectionManager(
-            NetworkFilters.sidecarHttp(Names.delimited("outbound_" + name), false)
-                .setRds(NetworkFilters.rds(Names.outboundRoute(port)))
-                .build()))
-        .build();
+    FilterChain chain =
+        FilterChain.newBuilder()
+            .addFilters(
+                NetworkFilters.httpConnectionManager(
+                    NetworkFilters.sidecarHttp(Names.delimited("outbound_" + name), false)
+                        .setRds(NetworkFilters.rds(Names.outboundRoute(port)))
+                        .build()))
+            .build();
     return base(name, Names.WILDCARD_V4, port, List.of()).addFilterChains(chain).build();
   }
 
   /**
-   * A Service address (VIP, or endpoint of a headless Service): tcp_proxy, or for a sniffed port
-   * an HTTP chain by ALPN with a TCP fallback.
+   * A Service address (VIP, or endpoint of a headless Service): tcp_proxy, or for a sniffed port an
+   * HTTP chain by ALPN with a TCP fallback.
    */
-  static Listener addressed(OutboundPort port, List<IpAddress> addresses, Optional<Duration> idleTimeout) {
+  static Listener addressed(
+      OutboundPort port, List<IpAddress> addresses, Optional<Duration> idleTimeout) {
     IpAddress primary = addresses.get(0);
     String name = Names.listener(primary.address(), port.number());
-    Listener.Builder listener = base(name, primary.address(), port.number(), addresses.subList(1, addresses.size()));
-    Optional<Duration> idle = port.port().protocol() == AppProtocol.DIAMETER ? Optional.of(Duration.ZERO) : idleTimeout;
-    FilterChain tcp = FilterChain.newBuilder()
-        .addFilters(NetworkFilters.tcpProxy(port.cluster(), port.cluster(), idle))
-        .build();
+    Listener.Builder listener =
+        base(name, primary.address(), port.number(), addresses.subList(1, addresses.size()));
+    Optional<Duration> idle =
+        port.port().protocol() == AppProtocol.DIAMETER ? Optional.of(Duration.ZERO) : idleTimeout;
+    FilterChain tcp =
+        FilterChain.newBuilder()
+            .addFilters(NetworkFilters.tcpProxy(port.cluster(), port.cluster(), idle))
+            .build();
     if (port.port().protocol() == AppProtocol.AUTO) {
-      FilterChain http = FilterChain.newBuilder()
-          .setFilterChainMatch(FilterChainMatch.newBuilder().addApplicationProtocols("http/1.1").addApplicationProtocols("h2c"))
-          .addFilters(NetworkFilters.httpConnectionManager(
-              NetworkFilters.sidecarHttp(Names.delimited("outbound_" + name), false)
-                  .setRds(NetworkFilters.rds(Names.outboundRoute(port.number())))
-                  .build()))
-          .build();
-      listener.addListenerFilters(ListenerFilters.httpInspector())
+      FilterChain http =
+          FilterChain.newBuilder()
+              .setFilterChainMatch(
+                  FilterChainMatch.newBuilder()
+                      .addApplicationProtocols("http/1.1")
+                      .addApplicationProtocols("h2c"))
+              .addFilters(
+                  NetworkFilters.httpConnectionManager(
+                      NetworkFilters.sidecarHttp(Names.delimited("outbound_" + name), false)
+                          .setRds(NetworkFilters.rds(Names.outboundRoute(port.number())))
+                          .build()))
+              .build();
+      listener
+          .addListenerFilters(ListenerFilters.httpInspector())
           .setContinueOnListenerFiltersTimeout(true)
           .addFilterChains(http);
     }
     return listener.addFilterChains(tcp).build();
   }
 
-  private static Listener.Builder base(String name, String address, int port, List<IpAddress> extra) {
-    Listener.Builder listener = Listener.newBuilder()
-        .setName(name)
-        .setAddress(Addresses.socket(address, port))
-        .setBindToPort(BoolValue.of(false))
-        .setTrafficDirection(TrafficDirection.OUTBOUND);
+  private static Listener.Builder base(
+      String name, String address, int port, List<IpAddress> extra) {
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(name)
+            .setAddress(Addresses.socket(address, port))
+            .setBindToPort(BoolValue.of(false))
+            .setTrafficDirection(TrafficDirection.OUTBOUND);
     for (IpAddress ip : extra) {
-      listener.addAdditionalAddresses(AdditionalAddress.newBuilder().setAddress(Addresses.socket(ip.address(), port)));
+      listener.addAdditionalAddresses(
+          AdditionalAddress.newBuilder().setAddress(Addresses.socket(ip.address(), port)));
     }
     return listener;
   }

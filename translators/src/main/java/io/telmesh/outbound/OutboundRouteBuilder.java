@@ -25,16 +25,18 @@ final class OutboundRouteBuilder {
   private OutboundRouteBuilder() {}
 
   static RouteConfiguration build(int port, List<OutboundPort> services, String clientNamespace) {
-    RouteConfiguration.Builder routes = RouteConfiguration.newBuilder()
-        .setName(Names.outboundRoute(port))
-        .setValidateClusters(BoolValue.of(false));
+    RouteConfiguration.Builder routes =
+        RouteConfiguration.newBuilder()
+            .setName(Names.outboundRoute(port))
+            .setValidateClusters(BoolValue.of(false));
     services.stream()
         .sorted(Comparator.comparing(p -> Names.hostPort(p.service().fqdn(), port)))
         .forEach(p -> routes.addVirtualHosts(virtualHost(p, clientNamespace)));
-    routes.addVirtualHosts(VirtualHost.newBuilder()
-        .setName("allow_any")
-        .addDomains("*")
-        .addRoutes(route("allow_any", Names.PASSTHROUGH_CLUSTER)));
+    routes.addVirtualHosts(
+        VirtualHost.newBuilder()
+            .setName("allow_any")
+            .addDomains("*")
+            .addRoutes(route("allow_any", Names.PASSTHROUGH_CLUSTER)));
     return routes.build();
   }
 
@@ -70,12 +72,14 @@ final class OutboundRouteBuilder {
     return Route.newBuilder()
         .setName(name)
         .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-        .setRoute(RouteAction.newBuilder()
-            .setCluster(cluster)
-            .setTimeout(Protos.seconds(0))
-            .setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder()
-                .setMaxStreamDuration(Protos.seconds(0))
-                .setGrpcTimeoutHeaderMax(Protos.seconds(0))))
+        .setRoute(
+            RouteAction.newBuilder()
+                .setCluster(cluster)
+                .setTimeout(Protos.seconds(0))
+                .setMaxStreamDuration(
+                    RouteAction.MaxStreamDuration.newBuilder()
+                        .setMaxStreamDuration(Protos.seconds(0))
+                        .setGrpcTimeoutHeaderMax(Protos.seconds(0))))
         .build();
   }
 }

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The outbound resources every sidecar of a mesh state shares. Routes differ only by the
- * client's namespace (Istio lets same-namespace clients use the short Service name), so there is
- * one route segment per namespace.
+ * The outbound resources every sidecar of a mesh state shares. Routes differ only by the client's
+ * namespace (Istio lets same-namespace clients use the short Service name), so there is one route
+ * segment per namespace.
  *
  * @param untouched every Service port telmesh leaves alone, mesh-wide
  */
@@ -40,6 +40,8 @@ public record SharedOutbound(
   /** The routes a client in this namespace sees. */
   public ResourceSegment<RouteConfiguration> routesFor(String namespace) {
     ResourceSegment<RouteConfiguration> routes = routesByNamespace.get(namespace);
-    return routes != null ? routes : routesByNamespace.getOrDefault("", ResourceSegment.empty(ResourceType.ROUTE));
+    return routes != null
+        ? routes
+        : routesByNamespace.getOrDefault("", ResourceSegment.empty(ResourceType.ROUTE));
   }
 }

@@ -29,30 +29,43 @@ public final class VirtualOutboundBuilder {
 
   public static Listener build(ProxyProfile profile) {
     String primary = profile.ipv4() ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
-    Listener.Builder listener = Listener.newBuilder()
-        .setName(Names.VIRTUAL_OUTBOUND)
-        .setAddress(Addresses.socket(primary, Names.OUTBOUND_CAPTURE_PORT))
-        .setUseOriginalDst(BoolValue.of(true))
-        .setTrafficDirection(TrafficDirection.OUTBOUND)
-        .addFilterChains(FilterChain.newBuilder()
-            .setName(Names.VIRTUAL_OUTBOUND_BLACKHOLE_CHAIN)
-            .setFilterChainMatch(FilterChainMatch.newBuilder()
-                .setDestinationPort(UInt32Value.of(Names.OUTBOUND_CAPTURE_PORT)))
-            .addFilters(NetworkFilters.tcpProxy(Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty())));
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(Names.VIRTUAL_OUTBOUND)
+            .setAddress(Addresses.socket(primary, Names.OUTBOUND_CAPTURE_PORT))
+            .setUseOriginalDst(BoolValue.of(true))
+            .setTrafficDirection(TrafficDirection.OUTBOUND)
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .setName(Names.VIRTUAL_OUTBOUND_BLACKHOLE_CHAIN)
+                    .setFilterChainMatch(
+                        FilterChainMatch.newBuilder()
+                            .setDestinationPort(UInt32Value.of(Names.OUTBOUND_CAPTURE_PORT)))
+                    .addFilters(
+                        NetworkFilters.tcpProxy(
+                            Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty())));
     for (int port : List.of(ProtocolSelector.DIAMETER_PORT, ProtocolSelector.DIAMETER_TLS_PORT)) {
-      listener.addFilterChains(FilterChain.newBuilder()
-          .setName(Names.virtualOutboundDiameterChain(port))
-          .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
-          .addFilters(NetworkFilters.tcpProxy(Names.virtualOutboundDiameterChain(port), Names.PASSTHROUGH_CLUSTER,
-              Optional.of(Duration.ZERO))));
+      listener.addFilterChains(
+          FilterChain.newBuilder()
+              .setName(Names.virtualOutboundDiameterChain(port))
+              .setFilterChainMatch(
+                  FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
+              .addFilters(
+                  NetworkFilters.tcpProxy(
+                      Names.virtualOutboundDiameterChain(port),
+                      Names.PASSTHROUGH_CLUSTER,
+                      Optional.of(Duration.ZERO))));
     }
-    listener.addFilterChains(FilterChain.newBuilder()
-        .setName(Names.VIRTUAL_OUTBOUND_CATCHALL_CHAIN)
-        .addFilters(NetworkFilters.tcpProxy(Names.PASSTHROUGH_CLUSTER, Names.PASSTHROUGH_CLUSTER,
-            profile.idleTimeout())));
+    listener.addFilterChains(
+        FilterChain.newBuilder()
+            .setName(Names.VIRTUAL_OUTBOUND_CATCHALL_CHAIN)
+            .addFilters(
+                NetworkFilters.tcpProxy(
+                    Names.PASSTHROUGH_CLUSTER, Names.PASSTHROUGH_CLUSTER, profile.idleTimeout())));
     if (profile.ipv4() && profile.ipv6()) {
-      listener.addAdditionalAddresses(AdditionalAddress.newBuilder()
-          .setAddress(Addresses.socket(Names.WILDCARD_V6, Names.OUTBOUND_CAPTURE_PORT)));
+      listener.addAdditionalAddresses(
+          AdditionalAddress.newBuilder()
+              .setAddress(Addresses.socket(Names.WILDCARD_V6, Names.OUTBOUND_CAPTURE_PORT)));
     }
     if (profile.mode() == InterceptionMode.TPROXY) {
       listener.setTransparent(BoolValue.of(true));

@@ -19,23 +19,25 @@ public final class ProtocolSelector {
   /** Istio defaults these unnamed ports to TCP instead of sniffing them. */
   private static final Set<Integer> WELL_KNOWN_TCP_PORTS = Set.of(25, 53, 3306, 27017);
 
-  private static final Map<String, AppProtocol> ISTIO_NAMES = Map.ofEntries(
-      Map.entry("http", AppProtocol.HTTP),
-      Map.entry("http2", AppProtocol.HTTP2),
-      Map.entry("grpc", AppProtocol.GRPC),
-      Map.entry("grpc-web", AppProtocol.GRPC_WEB),
-      Map.entry("https", AppProtocol.HTTPS),
-      Map.entry("tls", AppProtocol.TLS),
-      Map.entry("tcp", AppProtocol.TCP),
-      Map.entry("mongo", AppProtocol.MONGO),
-      Map.entry("redis", AppProtocol.REDIS),
-      Map.entry("mysql", AppProtocol.MYSQL));
+  private static final Map<String, AppProtocol> ISTIO_NAMES =
+      Map.ofEntries(
+          Map.entry("http", AppProtocol.HTTP),
+          Map.entry("http2", AppProtocol.HTTP2),
+          Map.entry("grpc", AppProtocol.GRPC),
+          Map.entry("grpc-web", AppProtocol.GRPC_WEB),
+          Map.entry("https", AppProtocol.HTTPS),
+          Map.entry("tls", AppProtocol.TLS),
+          Map.entry("tcp", AppProtocol.TCP),
+          Map.entry("mongo", AppProtocol.MONGO),
+          Map.entry("redis", AppProtocol.REDIS),
+          Map.entry("mysql", AppProtocol.MYSQL));
 
   /** Kubernetes' standard appProtocol values, honoured only as appProtocol (as Istio does). */
-  private static final Map<String, AppProtocol> KUBERNETES_APP_PROTOCOLS = Map.of(
-      "kubernetes.io/h2c", AppProtocol.HTTP2,
-      "kubernetes.io/ws", AppProtocol.HTTP,
-      "kubernetes.io/wss", AppProtocol.HTTPS);
+  private static final Map<String, AppProtocol> KUBERNETES_APP_PROTOCOLS =
+      Map.of(
+          "kubernetes.io/h2c", AppProtocol.HTTP2,
+          "kubernetes.io/ws", AppProtocol.HTTP,
+          "kubernetes.io/wss", AppProtocol.HTTPS);
 
   private static final Set<String> DIAMETER_APP_PROTOCOLS = Set.of("diameter", "diameters");
 
@@ -50,12 +52,14 @@ public final class ProtocolSelector {
    *     port for inbound
    */
   public static AppProtocol select(String portName, Optional<String> appProtocol, int portNumber) {
-    Optional<String> app = appProtocol.map(a -> a.strip().toLowerCase(Locale.ROOT)).filter(a -> !a.isEmpty());
+    Optional<String> app =
+        appProtocol.map(a -> a.strip().toLowerCase(Locale.ROOT)).filter(a -> !a.isEmpty());
     if (app.filter(DIAMETER_APP_PROTOCOLS::contains).isPresent()) {
       return AppProtocol.DIAMETER;
     }
     AppProtocol istio = istioProtocol(portName == null ? "" : portName, app, portNumber);
-    boolean diameterHint = (app.isEmpty() && isDiameterName(portName)) || isDiameterPort(portNumber);
+    boolean diameterHint =
+        (app.isEmpty() && isDiameterName(portName)) || isDiameterPort(portNumber);
     if (diameterHint && !istio.isHttp() && istio != AppProtocol.HTTPS && istio != AppProtocol.TLS) {
       return AppProtocol.DIAMETER;
     }
@@ -63,7 +67,8 @@ public final class ProtocolSelector {
   }
 
   /** Istio's own choice, without telmesh's Diameter recognition. */
-  public static AppProtocol istioProtocol(String portName, Optional<String> appProtocol, int portNumber) {
+  public static AppProtocol istioProtocol(
+      String portName, Optional<String> appProtocol, int portNumber) {
     String name = appProtocol.orElse(portName).toLowerCase(Locale.ROOT);
     if (appProtocol.isPresent() && KUBERNETES_APP_PROTOCOLS.containsKey(name)) {
       return KUBERNETES_APP_PROTOCOLS.get(name);
@@ -85,7 +90,9 @@ public final class ProtocolSelector {
       return false;
     }
     String name = portName.toLowerCase(Locale.ROOT);
-    return name.equals("diameter") || name.startsWith("diameter-") || name.startsWith("tcp-diameter");
+    return name.equals("diameter")
+        || name.startsWith("diameter-")
+        || name.startsWith("tcp-diameter");
   }
 
   static boolean isDiameterPort(int port) {

@@ -63,11 +63,12 @@ public final class ProxylessBuilder {
   }
 
   private static Listener listener(String hostPort) {
-    HttpConnectionManager manager = HttpConnectionManager.newBuilder()
-        .setStatPrefix(hostPort)
-        .setRds(NetworkFilters.rds(hostPort))
-        .addHttpFilters(NetworkFilters.router())
-        .build();
+    HttpConnectionManager manager =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix(hostPort)
+            .setRds(NetworkFilters.rds(hostPort))
+            .addHttpFilters(NetworkFilters.router())
+            .build();
     return Listener.newBuilder()
         .setName(hostPort)
         .setApiListener(ApiListener.newBuilder().setApiListener(Protos.pack(manager)))
@@ -78,14 +79,16 @@ public final class ProxylessBuilder {
     return RouteConfiguration.newBuilder()
         .setName(hostPort)
         .setValidateClusters(BoolValue.of(false))
-        .addVirtualHosts(VirtualHost.newBuilder()
-            .setName(hostPort)
-            .addDomains(hostPort)
-            .addDomains(service.fqdn())
-            .addRoutes(Route.newBuilder()
-                .setName("default")
-                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(RouteAction.newBuilder().setCluster(cluster))))
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName(hostPort)
+                .addDomains(hostPort)
+                .addDomains(service.fqdn())
+                .addRoutes(
+                    Route.newBuilder()
+                        .setName("default")
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder().setCluster(cluster))))
         .build();
   }
 }

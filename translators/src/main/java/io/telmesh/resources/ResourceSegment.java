@@ -27,12 +27,14 @@ public final class ResourceSegment<T extends Message> {
    *
    * @throws IllegalArgumentException when two resources share a name (a translator bug)
    */
-  public static <T extends Message> ResourceSegment<T> of(ResourceType<T> type, Collection<T> resources) {
+  public static <T extends Message> ResourceSegment<T> of(
+      ResourceType<T> type, Collection<T> resources) {
     SortedMap<String, T> map = new TreeMap<>();
     for (T resource : resources) {
       T previous = map.put(type.nameOf(resource), resource);
       if (previous != null) {
-        throw new IllegalArgumentException("two " + type.kind() + " resources named " + type.nameOf(resource));
+        throw new IllegalArgumentException(
+            "two " + type.kind() + " resources named " + type.nameOf(resource));
       }
     }
     return new ResourceSegment<>(type, map);

@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The xDS resource types telmesh emits, typed: how a resource of the type is named, the type URL
- * it is sent under, and the names operators see ({@code Listener}, {@code LDS}). A segment knows
- * its type, so consumers (validation, snapshots, the held-back path) never guess it from content.
+ * The xDS resource types telmesh emits, typed: how a resource of the type is named, the type URL it
+ * is sent under, and the names operators see ({@code Listener}, {@code LDS}). A segment knows its
+ * type, so consumers (validation, snapshots, the held-back path) never guess it from content.
  *
  * @param <T> the resource message
  */
@@ -23,12 +23,15 @@ public final class ResourceType<T extends Message> {
   public static final ResourceType<Cluster> CLUSTER =
       new ResourceType<>(Cluster.getDefaultInstance(), "CDS", Cluster::getName);
   public static final ResourceType<RouteConfiguration> ROUTE =
-      new ResourceType<>(RouteConfiguration.getDefaultInstance(), "RDS", RouteConfiguration::getName);
-  public static final ResourceType<ClusterLoadAssignment> ENDPOINT = new ResourceType<>(
-      ClusterLoadAssignment.getDefaultInstance(), "EDS", ClusterLoadAssignment::getClusterName);
+      new ResourceType<>(
+          RouteConfiguration.getDefaultInstance(), "RDS", RouteConfiguration::getName);
+  public static final ResourceType<ClusterLoadAssignment> ENDPOINT =
+      new ResourceType<>(
+          ClusterLoadAssignment.getDefaultInstance(), "EDS", ClusterLoadAssignment::getClusterName);
 
   /** CDS before EDS before LDS before RDS: make before break, as Envoy recommends for ADS. */
-  public static final List<ResourceType<?>> PUSH_ORDER = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE);
+  public static final List<ResourceType<?>> PUSH_ORDER =
+      List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE);
 
   private final String kind;
   private final String shortName;
@@ -44,15 +47,24 @@ public final class ResourceType<T extends Message> {
 
   /** The type by its message name ({@code Listener}), as violations and problems name it. */
   public static Optional<ResourceType<?>> byKind(String kind) {
-    return PUSH_ORDER.stream().<ResourceType<?>>map(t -> t).filter(t -> t.kind.equals(kind)).findFirst();
+    return PUSH_ORDER.stream()
+        .<ResourceType<?>>map(t -> t)
+        .filter(t -> t.kind.equals(kind))
+        .findFirst();
   }
 
   /** The type by its type URL. */
   public static Optional<ResourceType<?>> byTypeUrl(String typeUrl) {
-    return PUSH_ORDER.stream().<ResourceType<?>>map(t -> t).filter(t -> t.typeUrl.equals(typeUrl)).findFirst();
+    return PUSH_ORDER.stream()
+        .<ResourceType<?>>map(t -> t)
+        .filter(t -> t.typeUrl.equals(typeUrl))
+        .findFirst();
   }
 
-  /** The message name: {@code Listener}, {@code Cluster}, {@code RouteConfiguration}, {@code ClusterLoadAssignment}. */
+  /**
+   * The message name: {@code Listener}, {@code Cluster}, {@code RouteConfiguration}, {@code
+   * ClusterLoadAssignment}.
+   */
   public String kind() {
     return kind;
   }

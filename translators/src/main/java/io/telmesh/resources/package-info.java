@@ -4,6 +4,7 @@
  * ({@link io.telmesh.resources.ResourceSegment}), and what one proxy is sent, by type ({@link
  * io.telmesh.resources.ResourceSet}, {@link io.telmesh.resources.ProxyResources}). It sits below
  * the builders ({@code inbound}, {@code outbound}, {@code proxyless}) and the {@code translate}
- * entry point that combines them, and below {@code validate}, so no package depends on one above it.
+ * entry point that combines them, and below {@code validate}, so no package depends on one above
+ * it.
  */
 package io.telmesh.resources;

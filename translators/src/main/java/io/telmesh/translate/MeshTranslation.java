@@ -1,14 +1,5 @@
 package io.telmesh.translate;
 
-import io.telmesh.resources.ProxyResources;
-
-import io.telmesh.resources.ResourceSet;
-
-import io.telmesh.resources.ResourceSegment;
-import io.telmesh.resources.ResourceType;
-
-import io.telmesh.resources.ProxyProfile;
-
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -28,6 +19,11 @@ import io.telmesh.outbound.OutboundBuilder;
 import io.telmesh.outbound.SharedOutbound;
 import io.telmesh.outbound.VirtualOutboundBuilder;
 import io.telmesh.proxyless.ProxylessBuilder;
+import io.telmesh.resources.ProxyProfile;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceSet;
+import io.telmesh.resources.ResourceType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,49 +39,67 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Prepared from a previous translation, it reuses the resource objects whose inputs did not
  * change (equal Services keep their listeners and clusters, equal endpoints their assignment, an
  * unchanged pod its inbound part), so an endpoint change costs an endpoint's worth of work and
- * unchanged resources stay the same objects, which consumers serialize once. The output equals
- * a fresh translation's.
+ * unchanged resources stay the same objects, which consumers serialize once. The output equals a
+ * fresh translation's.
  *
- * <p>Thread-safe. The mutable state is memos (outbound variants per idle timeout, per-proxy
- * parts) whose values are immutable.
+ * <p>Thread-safe. The mutable state is memos (outbound variants per idle timeout, per-proxy parts)
+ * whose values are immutable.
  */
 public final class MeshTranslation {
 
   /** A proxy's own (per-pod) resources and the inputs they were built from. */
-  private record OwnPart(Workload workload, WorkloadPorts ports, ProxyProfile profile,
-      ResourceSegment<Listener> listeners, ResourceSegment<Cluster> clusters, List<Problem> problems) {}
+  private record OwnPart(
+      Workload workload,
+      WorkloadPorts ports,
+      ProxyProfile profile,
+      ResourceSegment<Listener> listeners,
+      ResourceSegment<Cluster> clusters,
+      List<Problem> problems) {}
 
   private final MeshState mesh;
   private final ResourceSegment<ClusterLoadAssignment> endpoints;
   private final ProxylessBuilder.Resources proxyless;
-  private final Map<Optional<Duration>, SharedOutbound> outboundByIdleTimeout = new ConcurrentHashMap<>();
+  private final Map<Optional<Duration>, SharedOutbound> outboundByIdleTimeout =
+      new ConcurrentHashMap<>();
   private final Map<String, OwnPart> own = new ConcurrentHashMap<>();
   private volatile Map<String, OwnPart> previousOwn;
 
   MeshTranslation(MeshState mesh, Optional<MeshTranslation> previous) {
     this.mesh = mesh;
     this.endpoints = OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
-    boolean servicesSame = previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
+    boolean servicesSame =
+        previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
     this.proxyless = servicesSame ? previous.get().proxyless : ProxylessBuilder.build(mesh);
     if (servicesSame && sameOutboundInputs(previous.get().mesh, mesh)) {
-      previous.get().outboundByIdleTimeout.forEach((timeout, shared) ->
-          outboundByIdleTimeout.put(timeout, shared.withEndpoints(endpoints)));
+      previous
+          .get()
+          .outboundByIdleTimeout
+          .forEach(
+              (timeout, shared) ->
+                  outboundByIdleTimeout.put(timeout, shared.withEndpoints(endpoints)));
     }
     this.previousOwn = previous.map(p -> p.own).orElse(Map.of());
     outbound(Optional.empty());
   }
 
   /** The previous translation's assignments whose endpoints are unchanged, by cluster name. */
-  private static java.util.function.BiFunction<io.telmesh.model.NamespacedName, Integer,
-      Optional<ClusterLoadAssignment>> reusableAssignments(MeshState mesh, Optional<MeshTranslation> previous) {
-    return (service, port) -> previous.flatMap(p -> {
-      if (!p.mesh.endpointsOf(service, port).equals(mesh.endpointsOf(service, port))) {
-        return Optional.empty();
-      }
-      MeshService before = p.mesh.services().get(service);
-      return before == null ? Optional.empty() : Optional.ofNullable(
-          p.endpoints.byName().get(io.telmesh.envoy.Names.outboundCluster(port, before.fqdn())));
-    });
+  private static java.util.function.BiFunction<
+          io.telmesh.model.NamespacedName, Integer, Optional<ClusterLoadAssignment>>
+      reusableAssignments(MeshState mesh, Optional<MeshTranslation> previous) {
+    return (service, port) ->
+        previous.flatMap(
+            p -> {
+              if (!p.mesh.endpointsOf(service, port).equals(mesh.endpointsOf(service, port))) {
+                return Optional.empty();
+              }
+              MeshService before = p.mesh.services().get(service);
+              return before == null
+                  ? Optional.empty()
+                  : Optional.ofNullable(
+                      p.endpoints
+                          .byName()
+                          .get(io.telmesh.envoy.Names.outboundCluster(port, before.fqdn())));
+            });
   }
 
   /**
@@ -94,8 +108,9 @@ public final class MeshTranslation {
    */
   private static boolean sameOutboundInputs(MeshState before, MeshState now) {
     for (MeshService service : now.services().values()) {
-      if (service.headless() && !Objects.equals(before.endpoints().get(service.key()),
-          now.endpoints().get(service.key()))) {
+      if (service.headless()
+          && !Objects.equals(
+              before.endpoints().get(service.key()), now.endpoints().get(service.key()))) {
         return false;
       }
     }
@@ -108,7 +123,9 @@ public final class MeshTranslation {
     return namespaces;
   }
 
-  /** Drops the reference to the previous generation's per-proxy parts once every proxy is pushed. */
+  /**
+   * Drops the reference to the previous generation's per-proxy parts once every proxy is pushed.
+   */
   public void forgetPrevious() {
     previousOwn = Map.of();
   }
@@ -119,7 +136,8 @@ public final class MeshTranslation {
 
   /** The shared sidecar outbound part for proxies with this {@code IDLE_TIMEOUT}. */
   public SharedOutbound outbound(Optional<Duration> idleTimeout) {
-    return outboundByIdleTimeout.computeIfAbsent(idleTimeout, t -> OutboundBuilder.build(mesh, endpoints, t));
+    return outboundByIdleTimeout.computeIfAbsent(
+        idleTimeout, t -> OutboundBuilder.build(mesh, endpoints, t));
   }
 
   public ResourceSegment<ClusterLoadAssignment> endpoints() {
@@ -136,10 +154,16 @@ public final class MeshTranslation {
   /** Everything this proxy is sent. Never throws for a well-formed node. */
   public ProxyResources forProxy(ProxyNode node) {
     if (node.metadata().isProxylessGrpc()) {
-      return new ProxyResources(ResourceSet.of(proxyless.listeners()), ResourceSet.of(proxyless.clusters()),
-          ResourceSet.of(proxyless.routes()), ResourceSet.of(endpoints), List.of(), List.of());
+      return new ProxyResources(
+          ResourceSet.of(proxyless.listeners()),
+          ResourceSet.of(proxyless.clusters()),
+          ResourceSet.of(proxyless.routes()),
+          ResourceSet.of(endpoints),
+          List.of(),
+          List.of());
     }
-    Optional<Workload> workload = node.namespaceConsistent() ? mesh.workload(node.pod()) : Optional.empty();
+    Optional<Workload> workload =
+        node.namespaceConsistent() ? mesh.workload(node.pod()) : Optional.empty();
     ProxyProfile profile = ProxyProfile.of(node, workload);
     if (workload.isEmpty()) {
       return minimal(node, profile);
@@ -160,11 +184,16 @@ public final class MeshTranslation {
         part.problems());
   }
 
-  /** The per-pod resources: reused from this or the previous generation when their inputs are equal. */
-  private OwnPart ownPart(String nodeId, Workload workload, WorkloadPorts ports, ProxyProfile profile) {
+  /**
+   * The per-pod resources: reused from this or the previous generation when their inputs are equal.
+   */
+  private OwnPart ownPart(
+      String nodeId, Workload workload, WorkloadPorts ports, ProxyProfile profile) {
     for (Map<String, OwnPart> memo : List.of(own, previousOwn)) {
       OwnPart known = memo.get(nodeId);
-      if (known != null && known.profile().equals(profile) && known.workload().equals(workload)
+      if (known != null
+          && known.profile().equals(profile)
+          && known.workload().equals(workload)
           && known.ports().equals(ports)) {
         own.put(nodeId, known);
         return known;
@@ -177,29 +206,46 @@ public final class MeshTranslation {
       listeners.add(InboundListenerBuilder.build(workload, plan, profile));
     }
     List<Cluster> clusters = InboundClusterBuilder.build(ports.inbound(), profile);
-    OwnPart part = new OwnPart(workload, ports, profile, ResourceSegment.of(ResourceType.LISTENER, listeners),
-        ResourceSegment.of(ResourceType.CLUSTER, clusters), plan.problems());
+    OwnPart part =
+        new OwnPart(
+            workload,
+            ports,
+            profile,
+            ResourceSegment.of(ResourceType.LISTENER, listeners),
+            ResourceSegment.of(ResourceType.CLUSTER, clusters),
+            plan.problems());
     own.put(nodeId, part);
     return part;
   }
 
   /**
-   * A proxy whose pod is not (yet) known, or whose namespace metadata disagrees with its id: it
-   * can reach anything through passthrough and loses nothing, but gets no Service config until
-   * its pod shows up.
+   * A proxy whose pod is not (yet) known, or whose namespace metadata disagrees with its id: it can
+   * reach anything through passthrough and loses nothing, but gets no Service config until its pod
+   * shows up.
    */
   private ProxyResources minimal(ProxyNode node, ProxyProfile profile) {
-    String reason = node.namespaceConsistent()
-        ? "pod not found in the mesh; serving passthrough-only config until it appears"
-        : "metadata NAMESPACE '" + node.metadata().namespace().orElse("") + "' disagrees with the node id; "
-            + "serving passthrough-only config";
-    Problem problem = Problem.of(new ObjectRef("Proxy", node.pod().namespace(), node.pod().name()), "node.id", reason);
-    List<Listener> listeners = profile.mode() == InterceptionMode.NONE ? List.of() : List.of(
-        VirtualOutboundBuilder.build(profile), InboundListenerBuilder.passthroughOnly(profile));
+    String reason =
+        node.namespaceConsistent()
+            ? "pod not found in the mesh; serving passthrough-only config until it appears"
+            : "metadata NAMESPACE '"
+                + node.metadata().namespace().orElse("")
+                + "' disagrees with the node id; "
+                + "serving passthrough-only config";
+    Problem problem =
+        Problem.of(
+            new ObjectRef("Proxy", node.pod().namespace(), node.pod().name()), "node.id", reason);
+    List<Listener> listeners =
+        profile.mode() == InterceptionMode.NONE
+            ? List.of()
+            : List.of(
+                VirtualOutboundBuilder.build(profile),
+                InboundListenerBuilder.passthroughOnly(profile));
     SharedOutbound outbound = outbound(Optional.empty());
-    List<Cluster> clusters = List.of(InboundClusterBuilder.passthrough(profile),
-        outbound.clusters().byName().get(io.telmesh.envoy.Names.PASSTHROUGH_CLUSTER),
-        outbound.clusters().byName().get(io.telmesh.envoy.Names.BLACKHOLE_CLUSTER));
+    List<Cluster> clusters =
+        List.of(
+            InboundClusterBuilder.passthrough(profile),
+            outbound.clusters().byName().get(io.telmesh.envoy.Names.PASSTHROUGH_CLUSTER),
+            outbound.clusters().byName().get(io.telmesh.envoy.Names.BLACKHOLE_CLUSTER));
     return new ProxyResources(
         ResourceSet.of(ResourceSegment.of(ResourceType.LISTENER, listeners)),
         ResourceSet.of(ResourceSegment.of(ResourceType.CLUSTER, clusters)),

@@ -1,15 +1,13 @@
 package io.telmesh.translate;
 
-import io.telmesh.resources.ProxyResources;
-
-import io.telmesh.resources.ResourceSet;
-
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.telmesh.envoy.ConfigDumps;
 import io.telmesh.envoy.ConfigDumps.Entry;
 import io.telmesh.envoy.ConfigDumps.Kind;
 import io.telmesh.envoy.ResourceVersions;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -30,19 +28,25 @@ public final class ProxyDump {
       if (!kinds.contains(kind)) {
         continue;
       }
-      dumps.add(switch (kind) {
-        case LISTENERS -> ConfigDumps.listeners(setVersion(resources.listeners()), entries(resources.listeners()));
-        case CLUSTERS -> ConfigDumps.clusters(setVersion(resources.clusters()), entries(resources.clusters()));
-        case ROUTES -> ConfigDumps.routes(entries(resources.routes()));
-        case ENDPOINTS -> ConfigDumps.endpoints(entries(resources.endpoints()));
-      });
+      dumps.add(
+          switch (kind) {
+            case LISTENERS ->
+                ConfigDumps.listeners(
+                    setVersion(resources.listeners()), entries(resources.listeners()));
+            case CLUSTERS ->
+                ConfigDumps.clusters(
+                    setVersion(resources.clusters()), entries(resources.clusters()));
+            case ROUTES -> ConfigDumps.routes(entries(resources.routes()));
+            case ENDPOINTS -> ConfigDumps.endpoints(entries(resources.endpoints()));
+          });
     }
     return ConfigDumps.of(dumps);
   }
 
   private static <T extends Message> List<Entry> entries(ResourceSet<T> set) {
     return set.byName().entrySet().stream()
-        .map(e -> Entry.of(e.getKey(), e.getValue(), ResourceVersions.of(e.getValue()))).toList();
+        .map(e -> Entry.of(e.getKey(), e.getValue(), ResourceVersions.of(e.getValue())))
+        .toList();
   }
 
   /** The version a whole type is sent at: a hash of every resource's name and version. */

@@ -30,16 +30,20 @@ final class BytesCheck implements ValueCheck {
     }
     int size = value.size();
     if (rules.hasConst() && !value.equals(rules.getConst())) {
-      walk.report(rule + ".const", "must equal the configured constant (" + rules.getConst().size() + " bytes)");
+      walk.report(
+          rule + ".const",
+          "must equal the configured constant (" + rules.getConst().size() + " bytes)");
     }
     if (rules.hasLen() && size != rules.getLen()) {
       walk.report(rule + ".len", "must be exactly " + rules.getLen() + " bytes long, is " + size);
     }
     if (rules.hasMinLen() && size < rules.getMinLen()) {
-      walk.report(rule + ".min_len", "must be at least " + rules.getMinLen() + " bytes long, is " + size);
+      walk.report(
+          rule + ".min_len", "must be at least " + rules.getMinLen() + " bytes long, is " + size);
     }
     if (rules.hasMaxLen() && size > rules.getMaxLen()) {
-      walk.report(rule + ".max_len", "must be at most " + rules.getMaxLen() + " bytes long, is " + size);
+      walk.report(
+          rule + ".max_len", "must be at most " + rules.getMaxLen() + " bytes long, is " + size);
     }
     if (pattern != null && !pattern.matcher(value.toByteArray()).find()) {
       walk.report(rule + ".pattern", "must match /" + rules.getPattern() + "/");
@@ -75,7 +79,7 @@ final class BytesCheck implements ValueCheck {
           walk.report(rule + ".ipv6", "must be an IPv6 address (16 bytes), is " + size + " bytes");
         }
       }
-      case WELLKNOWN_NOT_SET -> { }
+      case WELLKNOWN_NOT_SET -> {}
     }
   }
 

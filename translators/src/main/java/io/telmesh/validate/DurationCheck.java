@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code (validate.rules).duration} on a set Duration ({@code required} is checked with the
- * field's presence). Ranges follow PGV: inside when the upper bound is above the lower one.
+ * {@code (validate.rules).duration} on a set Duration ({@code required} is checked with the field's
+ * presence). Ranges follow PGV: inside when the upper bound is above the lower one.
  */
 final class DurationCheck implements ValueCheck {
 
@@ -24,11 +24,15 @@ final class DurationCheck implements ValueCheck {
     this.rule = prefix + "duration";
     this.constant = rules.hasConst() ? WellKnownMessages.duration(rules.getConst()) : null;
     this.lowerName = rules.hasGt() ? "gt" : rules.hasGte() ? "gte" : null;
-    this.lower = rules.hasGt() ? WellKnownMessages.duration(rules.getGt())
-        : rules.hasGte() ? WellKnownMessages.duration(rules.getGte()) : null;
+    this.lower =
+        rules.hasGt()
+            ? WellKnownMessages.duration(rules.getGt())
+            : rules.hasGte() ? WellKnownMessages.duration(rules.getGte()) : null;
     this.upperName = rules.hasLt() ? "lt" : rules.hasLte() ? "lte" : null;
-    this.upper = rules.hasLt() ? WellKnownMessages.duration(rules.getLt())
-        : rules.hasLte() ? WellKnownMessages.duration(rules.getLte()) : null;
+    this.upper =
+        rules.hasLt()
+            ? WellKnownMessages.duration(rules.getLt())
+            : rules.hasLte() ? WellKnownMessages.duration(rules.getLte()) : null;
     this.in = rules.getInList().stream().map(WellKnownMessages::duration).toList();
     this.notIn = rules.getNotInList().stream().map(WellKnownMessages::duration).toList();
   }
@@ -44,25 +48,51 @@ final class DurationCheck implements ValueCheck {
     if (constant != null && !value.equals(constant)) {
       walk.report(rule + ".const", "must be " + WellKnownMessages.show(constant) + ", is " + shown);
     }
-    boolean aboveLower = lower == null || (lowerName.equals("gt") ? value.compareTo(lower) > 0 : value.compareTo(lower) >= 0);
-    boolean belowUpper = upper == null || (upperName.equals("lt") ? value.compareTo(upper) < 0 : value.compareTo(upper) <= 0);
+    boolean aboveLower =
+        lower == null
+            || (lowerName.equals("gt") ? value.compareTo(lower) > 0 : value.compareTo(lower) >= 0);
+    boolean belowUpper =
+        upper == null
+            || (upperName.equals("lt") ? value.compareTo(upper) < 0 : value.compareTo(upper) <= 0);
     if (lower != null && upper != null && upper.compareTo(lower) <= 0) {
       if (!aboveLower && !belowUpper) {
-        walk.report(rule + "." + lowerName + "_" + upperName, "must be " + upperName + " "
-            + WellKnownMessages.show(upper) + " or " + lowerName + " " + WellKnownMessages.show(lower) + ", is " + shown);
+        walk.report(
+            rule + "." + lowerName + "_" + upperName,
+            "must be "
+                + upperName
+                + " "
+                + WellKnownMessages.show(upper)
+                + " or "
+                + lowerName
+                + " "
+                + WellKnownMessages.show(lower)
+                + ", is "
+                + shown);
       }
     } else {
       if (!aboveLower) {
-        walk.report(rule + "." + lowerName, "must be " + (lowerName.equals("gt") ? "greater than " : "at least ")
-            + WellKnownMessages.show(lower) + ", is " + shown);
+        walk.report(
+            rule + "." + lowerName,
+            "must be "
+                + (lowerName.equals("gt") ? "greater than " : "at least ")
+                + WellKnownMessages.show(lower)
+                + ", is "
+                + shown);
       }
       if (!belowUpper) {
-        walk.report(rule + "." + upperName, "must be " + (upperName.equals("lt") ? "less than " : "at most ")
-            + WellKnownMessages.show(upper) + ", is " + shown);
+        walk.report(
+            rule + "." + upperName,
+            "must be "
+                + (upperName.equals("lt") ? "less than " : "at most ")
+                + WellKnownMessages.show(upper)
+                + ", is "
+                + shown);
       }
     }
     if (!in.isEmpty() && !in.contains(value)) {
-      walk.report(rule + ".in", "must be one of " + in.stream().map(WellKnownMessages::show).toList() + ", is " + shown);
+      walk.report(
+          rule + ".in",
+          "must be one of " + in.stream().map(WellKnownMessages::show).toList() + ", is " + shown);
     }
     if (notIn.contains(value)) {
       walk.report(rule + ".not_in", "must not be " + shown);

@@ -28,8 +28,9 @@ final class EnumCheck implements ValueCheck {
     }
     // An unknown number (proto3 keeps it) reaches us as a descriptor the enum type does not list.
     if (rules.getDefinedOnly() && value.getType().findValueByNumber(number) == null) {
-      walk.report(rule + ".defined_only", "must be a value defined by " + value.getType().getFullName()
-          + ", is " + number);
+      walk.report(
+          rule + ".defined_only",
+          "must be a value defined by " + value.getType().getFullName() + ", is " + number);
     }
     if (!in.isEmpty() && !in.contains(number)) {
       walk.report(rule + ".in", "must be one of " + in + ", is " + show(value));
@@ -41,6 +42,8 @@ final class EnumCheck implements ValueCheck {
 
   private static String show(EnumValueDescriptor value) {
     EnumValueDescriptor known = value.getType().findValueByNumber(value.getNumber());
-    return known == null ? Integer.toString(value.getNumber()) : known.getName() + " (" + value.getNumber() + ")";
+    return known == null
+        ? Integer.toString(value.getNumber())
+        : known.getName() + " (" + value.getNumber() + ")";
   }
 }

@@ -11,22 +11,24 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Everything Envoy would check about one proxy's resources: the proto constraints of every
- * resource ({@link ProtoConstraintValidator}) and the rules across resources
- * ({@link CrossResourceValidator}).
+ * Everything Envoy would check about one proxy's resources: the proto constraints of every resource
+ * ({@link ProtoConstraintValidator}) and the rules across resources ({@link
+ * CrossResourceValidator}).
  *
- * <p>Proto constraints of a resource depend on nothing else, so they are remembered per
- * {@link ResourceSegment} object: the segments every proxy of a mesh version shares are checked
- * once, and only a proxy's own segments are checked per proxy. Segments are held weakly, so a
- * validator can live as long as the server; thread-safe.
+ * <p>Proto constraints of a resource depend on nothing else, so they are remembered per {@link
+ * ResourceSegment} object: the segments every proxy of a mesh version shares are checked once, and
+ * only a proxy's own segments are checked per proxy. Segments are held weakly, so a validator can
+ * live as long as the server; thread-safe.
  */
 public final class EnvoyValidator {
 
   private final ProtoConstraintValidator constraints;
   private final Cache<ResourceSegment<?>, List<Violation>> bySegment =
       CacheBuilder.newBuilder().weakKeys().build();
+
   /** Per resource object: a new segment made mostly of an older one's objects is cheap to check. */
-  private final Cache<Message, List<Violation>> byResource = CacheBuilder.newBuilder().weakKeys().build();
+  private final Cache<Message, List<Violation>> byResource =
+      CacheBuilder.newBuilder().weakKeys().build();
 
   private EnvoyValidator(ProtoConstraintValidator constraints) {
     this.constraints = constraints;
@@ -36,7 +38,10 @@ public final class EnvoyValidator {
     return new EnvoyValidator(ProtoConstraintValidator.envoy());
   }
 
-  /** Sorted violations of every resource of the proxy and across them; empty when Envoy would accept all. */
+  /**
+   * Sorted violations of every resource of the proxy and across them; empty when Envoy would accept
+   * all.
+   */
   public List<Violation> validate(ProxyResources resources) {
     List<Violation> violations = new ArrayList<>(constraints(resources));
     violations.addAll(CrossResourceValidator.validate(resources));

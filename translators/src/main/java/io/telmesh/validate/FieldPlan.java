@@ -6,8 +6,8 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 /**
  * What to check on one field, compiled from its {@code validate.rules}.
  *
- * @param requiredRule the rule id when the field must be set ({@code message.required},
- *     {@code duration.required}, …), else null
+ * @param requiredRule the rule id when the field must be set ({@code message.required}, {@code
+ *     duration.required}, …), else null
  * @param presenceOnly a scalar checked only when set (in a oneof, or proto3 {@code optional})
  * @param check the rules of the value (per item for repeated fields, per value for maps), or null
  * @param keyCheck the rules of map keys, or null
@@ -15,10 +15,22 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
  * @param visit the message type to descend into (the value type for maps), or null when nothing
  *     below it can be violated
  */
-record FieldPlan(FieldDescriptor field, Shape shape, String requiredRule, boolean presenceOnly, ValueCheck check,
-    ValueCheck keyCheck, CollectionCheck collection, Descriptor visit) {
+record FieldPlan(
+    FieldDescriptor field,
+    Shape shape,
+    String requiredRule,
+    boolean presenceOnly,
+    ValueCheck check,
+    ValueCheck keyCheck,
+    CollectionCheck collection,
+    Descriptor visit) {
 
-  enum Shape { SCALAR, MESSAGE, REPEATED, MAP }
+  enum Shape {
+    SCALAR,
+    MESSAGE,
+    REPEATED,
+    MAP
+  }
 
   String name() {
     return field.getName();
@@ -29,6 +41,7 @@ record FieldPlan(FieldDescriptor field, Shape shape, String requiredRule, boolea
   }
 
   FieldPlan withVisit(Descriptor type) {
-    return new FieldPlan(field, shape, requiredRule, presenceOnly, check, keyCheck, collection, type);
+    return new FieldPlan(
+        field, shape, requiredRule, presenceOnly, check, keyCheck, collection, type);
   }
 }

@@ -8,7 +8,8 @@ import java.util.List;
  * The compiled checks of one message type: only the fields that carry rules or lead to a message
  * that does; {@code any} marks {@code google.protobuf.Any}, whose content is unpacked and checked.
  */
-record MessagePlan(Descriptor type, List<FieldPlan> fields, List<OneofDescriptor> requiredOneofs, boolean any) {
+record MessagePlan(
+    Descriptor type, List<FieldPlan> fields, List<OneofDescriptor> requiredOneofs, boolean any) {
 
   MessagePlan {
     fields = List.copyOf(fields);

@@ -6,16 +6,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rules of every numeric family ({@code int32} … {@code sfixed64}, {@code float},
- * {@code double}). Their rule messages share field names, so one reading serves all twelve;
- * only the comparison differs (signed, unsigned, floating point).
+ * The rules of every numeric family ({@code int32} … {@code sfixed64}, {@code float}, {@code
+ * double}). Their rule messages share field names, so one reading serves all twelve; only the
+ * comparison differs (signed, unsigned, floating point).
  *
  * <p>With a lower and an upper bound, PGV means "inside the range" when the upper bound is above
  * the lower one, and "outside the range" otherwise.
  */
 final class NumberCheck implements ValueCheck {
 
-  enum Kind { SIGNED, UNSIGNED, FLOATING }
+  enum Kind {
+    SIGNED,
+    UNSIGNED,
+    FLOATING
+  }
 
   private record Bound(String name, Object value, boolean inclusive) {}
 
@@ -36,21 +40,26 @@ final class NumberCheck implements ValueCheck {
     Object gte = optional(rules, "gte");
     Object lt = optional(rules, "lt");
     Object lte = optional(rules, "lte");
-    this.lower = gt != null ? new Bound("gt", gt, false) : gte != null ? new Bound("gte", gte, true) : null;
-    this.upper = lt != null ? new Bound("lt", lt, false) : lte != null ? new Bound("lte", lte, true) : null;
+    this.lower =
+        gt != null ? new Bound("gt", gt, false) : gte != null ? new Bound("gte", gte, true) : null;
+    this.upper =
+        lt != null ? new Bound("lt", lt, false) : lte != null ? new Bound("lte", lte, true) : null;
     this.in = repeated(rules, "in");
     this.notIn = repeated(rules, "not_in");
     Object ignore = optional(rules, "ignore_empty");
     this.ignoreEmpty = Boolean.TRUE.equals(ignore);
   }
 
-  /** @param family the rule message's name in {@code FieldRules}, e.g. {@code uint32} */
+  /**
+   * @param family the rule message's name in {@code FieldRules}, e.g. {@code uint32}
+   */
   static NumberCheck of(String prefix, String family, Message rules) {
-    Kind kind = switch (family) {
-      case "float", "double" -> Kind.FLOATING;
-      case "uint32", "uint64", "fixed32", "fixed64" -> Kind.UNSIGNED;
-      default -> Kind.SIGNED;
-    };
+    Kind kind =
+        switch (family) {
+          case "float", "double" -> Kind.FLOATING;
+          case "uint32", "uint64", "fixed32", "fixed64" -> Kind.UNSIGNED;
+          default -> Kind.SIGNED;
+        };
     return new NumberCheck(prefix + family, kind, rules);
   }
 
@@ -76,19 +85,38 @@ final class NumberCheck implements ValueCheck {
     boolean belowUpper = upper == null || satisfiesUpper(value);
     if (lower != null && upper != null && compare(upper.value, lower.value) <= 0) {
       if (!aboveLower && !belowUpper) {
-        walk.report(rule + "." + lower.name + "_" + upper.name, "must be outside the range "
-            + (upper.inclusive ? "(" : "[") + show(upper.value) + ", " + show(lower.value)
-            + (lower.inclusive ? ")" : "]") + ", is " + show(value));
+        walk.report(
+            rule + "." + lower.name + "_" + upper.name,
+            "must be outside the range "
+                + (upper.inclusive ? "(" : "[")
+                + show(upper.value)
+                + ", "
+                + show(lower.value)
+                + (lower.inclusive ? ")" : "]")
+                + ", is "
+                + show(value));
       }
       return;
     }
     if (!aboveLower) {
-      walk.report(rule + "." + lower.name, "must be " + (lower.inclusive ? "at least " : "greater than ")
-          + show(lower.value) + rangeSuffix() + ", is " + show(value));
+      walk.report(
+          rule + "." + lower.name,
+          "must be "
+              + (lower.inclusive ? "at least " : "greater than ")
+              + show(lower.value)
+              + rangeSuffix()
+              + ", is "
+              + show(value));
     }
     if (!belowUpper) {
-      walk.report(rule + "." + upper.name, "must be " + (upper.inclusive ? "at most " : "less than ")
-          + show(upper.value) + rangeSuffix() + ", is " + show(value));
+      walk.report(
+          rule + "." + upper.name,
+          "must be "
+              + (upper.inclusive ? "at most " : "less than ")
+              + show(upper.value)
+              + rangeSuffix()
+              + ", is "
+              + show(value));
     }
   }
 
@@ -96,8 +124,13 @@ final class NumberCheck implements ValueCheck {
     if (lower == null || upper == null) {
       return "";
     }
-    return " (range " + (lower.inclusive ? "[" : "(") + show(lower.value) + ", " + show(upper.value)
-        + (upper.inclusive ? "]" : ")") + ")";
+    return " (range "
+        + (lower.inclusive ? "[" : "(")
+        + show(lower.value)
+        + ", "
+        + show(upper.value)
+        + (upper.inclusive ? "]" : ")")
+        + ")";
   }
 
   private boolean satisfiesLower(Object value) {

@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Compiles the {@code validate.rules} options of every message type reachable from some roots
- * into {@link MessagePlan}s, read from the descriptors at run time. A type is planned only when
- * something in or below it can be violated, so walks skip whole subtrees (metadata structs, most
- * of a cluster) without looking at them.
+ * Compiles the {@code validate.rules} options of every message type reachable from some roots into
+ * {@link MessagePlan}s, read from the descriptors at run time. A type is planned only when
+ * something in or below it can be violated, so walks skip whole subtrees (metadata structs, most of
+ * a cluster) without looking at them.
  */
 final class PlanCompiler {
 
@@ -33,8 +33,8 @@ final class PlanCompiler {
 
   /**
    * @param byType the plans of the types worth visiting
-   * @param covered every type compiled, planned or not (a type covered but unplanned has nothing
-   *     to check)
+   * @param covered every type compiled, planned or not (a type covered but unplanned has nothing to
+   *     check)
    */
   record Plans(Map<Descriptor, MessagePlan> byType, Set<Descriptor> covered) {}
 
@@ -55,7 +55,8 @@ final class PlanCompiler {
       for (FieldDescriptor field : type.getFields()) {
         plans.add(fieldPlan(field));
       }
-      List<OneofDescriptor> required = type.getRealOneofs().stream().filter(RuleOptions::oneofRequired).toList();
+      List<OneofDescriptor> required =
+          type.getRealOneofs().stream().filter(RuleOptions::oneofRequired).toList();
       fields.put(type, plans);
       oneofs.put(type, required);
       if (isAny(type) || !required.isEmpty() || plans.stream().anyMatch(FieldPlan::hasRules)) {
@@ -69,7 +70,8 @@ final class PlanCompiler {
       changed = false;
       for (Map.Entry<Descriptor, List<FieldPlan>> entry : fields.entrySet()) {
         if (!relevant.contains(entry.getKey())
-            && entry.getValue().stream().anyMatch(f -> f.visit() != null && relevant.contains(f.visit()))) {
+            && entry.getValue().stream()
+                .anyMatch(f -> f.visit() != null && relevant.contains(f.visit()))) {
           relevant.add(entry.getKey());
           changed = true;
         }
@@ -79,12 +81,17 @@ final class PlanCompiler {
     for (Descriptor type : relevant) {
       List<FieldPlan> kept = new ArrayList<>();
       for (FieldPlan field : fields.get(type)) {
-        FieldPlan plan = field.visit() != null && relevant.contains(field.visit()) ? field : field.withVisit(null);
+        FieldPlan plan =
+            field.visit() != null && relevant.contains(field.visit())
+                ? field
+                : field.withVisit(null);
         if (plan.hasRules() || plan.visit() != null) {
           kept.add(plan);
         }
       }
-      plans.put(type, new MessagePlan(type, isAny(type) ? List.of() : kept, oneofs.get(type), isAny(type)));
+      plans.put(
+          type,
+          new MessagePlan(type, isAny(type) ? List.of() : kept, oneofs.get(type), isAny(type)));
     }
     return new Plans(Map.copyOf(plans), Set.copyOf(types));
   }
@@ -119,25 +126,53 @@ final class PlanCompiler {
       FieldDescriptor value = field.getMessageType().findFieldByNumber(2);
       CollectionCheck collection = rules.hasMap() ? CollectionCheck.of(rules.getMap()) : null;
       FieldRules valueRules = rules.getMap().getValues();
-      return new FieldPlan(field, FieldPlan.Shape.MAP, null, false,
-          valueCheck(value, valueRules, "map.values."), valueCheck(key, rules.getMap().getKeys(), "map.keys."),
-          collection == null || collection.isEmpty() ? null : collection, descent(value, valueRules));
+      return new FieldPlan(
+          field,
+          FieldPlan.Shape.MAP,
+          null,
+          false,
+          valueCheck(value, valueRules, "map.values."),
+          valueCheck(key, rules.getMap().getKeys(), "map.keys."),
+          collection == null || collection.isEmpty() ? null : collection,
+          descent(value, valueRules));
     }
     if (field.isRepeated()) {
-      CollectionCheck collection = rules.hasRepeated() ? CollectionCheck.of(rules.getRepeated()) : null;
+      CollectionCheck collection =
+          rules.hasRepeated() ? CollectionCheck.of(rules.getRepeated()) : null;
       FieldRules items = rules.getRepeated().getItems();
-      return new FieldPlan(field, FieldPlan.Shape.REPEATED, null, false, valueCheck(field, items, "repeated.items."),
-          null, collection == null || collection.isEmpty() ? null : collection, descent(field, items));
+      return new FieldPlan(
+          field,
+          FieldPlan.Shape.REPEATED,
+          null,
+          false,
+          valueCheck(field, items, "repeated.items."),
+          null,
+          collection == null || collection.isEmpty() ? null : collection,
+          descent(field, items));
     }
     if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
       // As in PGV, a oneof member's rules apply only when it is the member set, so "required"
       // there is moot (the oneof's own (validate.required) says whether some member must be).
       String required = field.getRealContainingOneof() == null ? requiredRule(rules) : null;
-      return new FieldPlan(field, FieldPlan.Shape.MESSAGE, required, false, valueCheck(field, rules, ""),
-          null, null, descent(field, rules));
+      return new FieldPlan(
+          field,
+          FieldPlan.Shape.MESSAGE,
+          required,
+          false,
+          valueCheck(field, rules, ""),
+          null,
+          null,
+          descent(field, rules));
     }
-    return new FieldPlan(field, FieldPlan.Shape.SCALAR, null, field.hasPresence(), valueCheck(field, rules, ""),
-        null, null, null);
+    return new FieldPlan(
+        field,
+        FieldPlan.Shape.SCALAR,
+        null,
+        field.hasPresence(),
+        valueCheck(field, rules, ""),
+        null,
+        null,
+        null);
   }
 
   private static Descriptor descent(FieldDescriptor field, FieldRules rules) {
@@ -161,23 +196,45 @@ final class PlanCompiler {
 
   /** The check of one value of the field (an item for repeated fields), or null. */
   private ValueCheck valueCheck(FieldDescriptor field, FieldRules rules, String prefix) {
-    String family = rules.getTypeCase() == FieldRules.TypeCase.TYPE_NOT_SET ? ""
-        : FieldRules.getDescriptor().findFieldByNumber(rules.getTypeCase().getNumber()).getName();
-    ValueCheck check = switch (rules.getTypeCase()) {
-      case FLOAT, DOUBLE, INT32, INT64, UINT32, UINT64, SINT32, SINT64, FIXED32, FIXED64, SFIXED32, SFIXED64 ->
-          NumberCheck.of(prefix, family, (Message) rules.getField(FieldRules.getDescriptor().findFieldByName(family)));
-      case BOOL -> new BoolCheck(prefix + "bool", rules.getBool());
-      case STRING -> new StringCheck(prefix, rules.getString());
-      case BYTES -> new BytesCheck(prefix, rules.getBytes());
-      case ENUM -> new EnumCheck(prefix, rules.getEnum());
-      case DURATION -> new DurationCheck(prefix, rules.getDuration());
-      case TIMESTAMP -> new TimestampCheck(prefix, rules.getTimestamp(), clock);
-      case ANY -> rules.getAny().getInCount() + rules.getAny().getNotInCount() == 0 ? null
-          : new AnyCheck(prefix, rules.getAny());
-      // Collection rules on a single value do not apply (protoc-gen-validate refuses them).
-      case REPEATED, MAP, TYPE_NOT_SET -> null;
-    };
-    if (check != null && field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+    String family =
+        rules.getTypeCase() == FieldRules.TypeCase.TYPE_NOT_SET
+            ? ""
+            : FieldRules.getDescriptor()
+                .findFieldByNumber(rules.getTypeCase().getNumber())
+                .getName();
+    ValueCheck check =
+        switch (rules.getTypeCase()) {
+          case FLOAT,
+              DOUBLE,
+              INT32,
+              INT64,
+              UINT32,
+              UINT64,
+              SINT32,
+              SINT64,
+              FIXED32,
+              FIXED64,
+              SFIXED32,
+              SFIXED64 ->
+              NumberCheck.of(
+                  prefix,
+                  family,
+                  (Message) rules.getField(FieldRules.getDescriptor().findFieldByName(family)));
+          case BOOL -> new BoolCheck(prefix + "bool", rules.getBool());
+          case STRING -> new StringCheck(prefix, rules.getString());
+          case BYTES -> new BytesCheck(prefix, rules.getBytes());
+          case ENUM -> new EnumCheck(prefix, rules.getEnum());
+          case DURATION -> new DurationCheck(prefix, rules.getDuration());
+          case TIMESTAMP -> new TimestampCheck(prefix, rules.getTimestamp(), clock);
+          case ANY ->
+              rules.getAny().getInCount() + rules.getAny().getNotInCount() == 0
+                  ? null
+                  : new AnyCheck(prefix, rules.getAny());
+          // Collection rules on a single value do not apply (protoc-gen-validate refuses them).
+          case REPEATED, MAP, TYPE_NOT_SET -> null;
+        };
+    if (check != null
+        && field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
         && WellKnownMessages.isWrapper(field.getMessageType())) {
       return new WrapperCheck(check);
     }

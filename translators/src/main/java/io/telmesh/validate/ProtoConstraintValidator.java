@@ -19,11 +19,11 @@ import java.util.function.Function;
 
 /**
  * Checks any message against the constraints Envoy's own proto definitions declare
- * (protoc-gen-validate's {@code validate.rules}, {@code (validate.required)} oneofs,
- * {@code (validate.disabled)} messages), read from the descriptors at run time, so the rules are
- * exactly those of the Envoy API version telmesh is built with. Nested, repeated, map and
- * {@code Any}-packed messages are walked; an {@code Any} of a type telmesh does not know is itself
- * a violation, since Envoy would reject it too.
+ * (protoc-gen-validate's {@code validate.rules}, {@code (validate.required)} oneofs, {@code
+ * (validate.disabled)} messages), read from the descriptors at run time, so the rules are exactly
+ * those of the Envoy API version telmesh is built with. Nested, repeated, map and {@code
+ * Any}-packed messages are walked; an {@code Any} of a type telmesh does not know is itself a
+ * violation, since Envoy would reject it too.
  *
  * <p>Immutable and thread-safe: the compiled rules are built once per instance.
  */
@@ -34,7 +34,8 @@ public final class ProtoConstraintValidator {
   private final Function<String, Optional<Message>> types;
   private final Clock clock;
 
-  private ProtoConstraintValidator(PlanCompiler.Plans plans, Function<String, Optional<Message>> types, Clock clock) {
+  private ProtoConstraintValidator(
+      PlanCompiler.Plans plans, Function<String, Optional<Message>> types, Clock clock) {
     this.plans = plans.byType();
     this.covered = plans.covered();
     this.types = types;
@@ -47,15 +48,15 @@ public final class ProtoConstraintValidator {
   }
 
   /**
-   * A validator for the message types reachable from {@code roots} (other types are planned on
-   * the fly, at a cost, when met).
+   * A validator for the message types reachable from {@code roots} (other types are planned on the
+   * fly, at a cost, when met).
    *
    * @param types resolves an {@code Any}'s type URL to a default instance of that type; the
    *     resolvable types should be among the roots
    * @param clock for timestamp rules relative to now
    */
-  public static ProtoConstraintValidator of(Collection<Descriptor> roots, Function<String, Optional<Message>> types,
-      Clock clock) {
+  public static ProtoConstraintValidator of(
+      Collection<Descriptor> roots, Function<String, Optional<Message>> types, Clock clock) {
     return new ProtoConstraintValidator(PlanCompiler.compile(roots, clock), types, clock);
   }
 
@@ -90,8 +91,11 @@ public final class ProtoConstraintValidator {
     for (OneofDescriptor oneof : plan.requiredOneofs()) {
       if (!message.hasOneof(oneof)) {
         walk.path().push(oneof.getName());
-        walk.report("oneof.required", "one of " + oneof.getFields().stream().map(FieldDescriptor::getName).toList()
-            + " must be set");
+        walk.report(
+            "oneof.required",
+            "one of "
+                + oneof.getFields().stream().map(FieldDescriptor::getName).toList()
+                + " must be set");
         walk.path().pop();
       }
     }
@@ -139,7 +143,8 @@ public final class ProtoConstraintValidator {
     walk.path().push(field.name());
     boolean rest = field.collection() == null || field.collection().checkCount(count, walk);
     if (rest && (field.check() != null || field.visit() != null || field.collection() != null)) {
-      Set<Object> seen = field.collection() != null && field.collection().unique() ? new HashSet<>() : null;
+      Set<Object> seen =
+          field.collection() != null && field.collection().unique() ? new HashSet<>() : null;
       for (int i = 0; i < count; i++) {
         Object item = message.getRepeatedField(field.field(), i);
         walk.path().index(i);
@@ -189,8 +194,12 @@ public final class ProtoConstraintValidator {
     String typeUrl = WellKnownMessages.typeUrl(any);
     Optional<Message> prototype = types.apply(typeUrl);
     if (prototype.isEmpty()) {
-      walk.report("any.known_type", "holds type '" + typeUrl + "', which telmesh does not know (Envoy would "
-          + "reject a typed config it has no extension for)");
+      walk.report(
+          "any.known_type",
+          "holds type '"
+              + typeUrl
+              + "', which telmesh does not know (Envoy would "
+              + "reject a typed config it has no extension for)");
       return;
     }
     ByteString value = WellKnownMessages.anyValue(any);
@@ -200,7 +209,8 @@ public final class ProtoConstraintValidator {
       // generated messages answer reflection through Method.invoke, the walk's main cost.
       content = DynamicMessage.parseFrom(prototype.get().getDescriptorForType(), value);
     } catch (InvalidProtocolBufferException e) {
-      walk.report("any.unpack", "holds bytes that are not a valid " + typeUrl + ": " + e.getMessage());
+      walk.report(
+          "any.unpack", "holds bytes that are not a valid " + typeUrl + ": " + e.getMessage());
       return;
     }
     visitPlanned(content, walk);
@@ -211,8 +221,10 @@ public final class ProtoConstraintValidator {
   }
 
   private static final class EnvoyHolder {
-    static final ProtoConstraintValidator INSTANCE = of(
-        EnvoyTypes.prototypes().stream().map(Message::getDescriptorForType).toList(), EnvoyTypes::prototype,
-        Clock.systemUTC());
+    static final ProtoConstraintValidator INSTANCE =
+        of(
+            EnvoyTypes.prototypes().stream().map(Message::getDescriptorForType).toList(),
+            EnvoyTypes::prototype,
+            Clock.systemUTC());
   }
 }

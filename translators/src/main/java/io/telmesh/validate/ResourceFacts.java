@@ -69,7 +69,10 @@ public record ResourceFacts(
     return of(List.of(), List.of(), List.of(), assignments);
   }
 
-  public static ResourceFacts of(List<Listener> listeners, List<Cluster> clusters, List<RouteConfiguration> routes,
+  public static ResourceFacts of(
+      List<Listener> listeners,
+      List<Cluster> clusters,
+      List<RouteConfiguration> routes,
       List<ClusterLoadAssignment> assignments) {
     Extraction x = new Extraction();
     listeners.forEach(x::listener);
@@ -95,23 +98,39 @@ public record ResourceFacts(
       String name = listener.getName();
       listenerNames.add(name);
       if (listener.hasApiListener()) {
-        Unpacked.as(listener.getApiListener().getApiListener(), HttpConnectionManager.class).ifPresentOrElse(
-            hcm -> http(name, "api_listener.api_listener", hcm),
-            () -> internal.add(new Violation("Listener", name, "api_listener.api_listener",
-                "listener.api_listener_type", "api_listener must hold an HttpConnectionManager")));
+        Unpacked.as(listener.getApiListener().getApiListener(), HttpConnectionManager.class)
+            .ifPresentOrElse(
+                hcm -> http(name, "api_listener.api_listener", hcm),
+                () ->
+                    internal.add(
+                        new Violation(
+                            "Listener",
+                            name,
+                            "api_listener.api_listener",
+                            "listener.api_listener_type",
+                            "api_listener must hold an HttpConnectionManager")));
         return;
       }
       List<Address> all = new ArrayList<>();
       all.add(listener.getAddress());
-      listener.getAdditionalAddressesList().stream().map(AdditionalAddress::getAddress).forEach(all::add);
+      listener.getAdditionalAddressesList().stream()
+          .map(AdditionalAddress::getAddress)
+          .forEach(all::add);
       for (int i = 0; i < all.size(); i++) {
         String path = i == 0 ? "address" : "additional_addresses[" + (i - 1) + "].address";
         int port = all.get(i).getSocketAddress().getPortValue();
         if (port < 1 || port > 65535) {
-          internal.add(new Violation("Listener", name, path + ".socket_address.port_value", "listener.port_range",
-              "port " + port + " is not 1-65535"));
+          internal.add(
+              new Violation(
+                  "Listener",
+                  name,
+                  path + ".socket_address.port_value",
+                  "listener.port_range",
+                  "port " + port + " is not 1-65535"));
         }
-        addresses.add(new Located("Listener", name, path, all.get(i).getSocketAddress().getAddress() + ":" + port));
+        addresses.add(
+            new Located(
+                "Listener", name, path, all.get(i).getSocketAddress().getAddress() + ":" + port));
       }
       chains(listener);
     }
@@ -120,8 +139,13 @@ public record ResourceFacts(
       String name = listener.getName();
       List<FilterChain> chains = listener.getFilterChainsList();
       if (chains.isEmpty() && !listener.hasDefaultFilterChain()) {
-        internal.add(new Violation("Listener", name, "filter_chains", "listener.has_chains",
-            "a listener needs at least one filter chain"));
+        internal.add(
+            new Violation(
+                "Listener",
+                name,
+                "filter_chains",
+                "listener.has_chains",
+                "a listener needs at least one filter chain"));
       }
       Map<String, Integer> seenKeys = new HashMap<>();
       for (int i = 0; i < chains.size(); i++) {
@@ -130,15 +154,30 @@ public record ResourceFacts(
         for (String key : matchKeys(chain.getFilterChainMatch())) {
           Integer other = seenKeys.putIfAbsent(key, i);
           if (other != null) {
-            internal.add(new Violation("Listener", name, path + ".filter_chain_match", "listener.unique_chain_match",
-                "chain '" + chain.getName() + "' has the same matching rules as filter_chains[" + other + "] ('"
-                    + chains.get(other).getName() + "')"));
+            internal.add(
+                new Violation(
+                    "Listener",
+                    name,
+                    path + ".filter_chain_match",
+                    "listener.unique_chain_match",
+                    "chain '"
+                        + chain.getName()
+                        + "' has the same matching rules as filter_chains["
+                        + other
+                        + "] ('"
+                        + chains.get(other).getName()
+                        + "')"));
             break;
           }
         }
         if (chain.getFiltersCount() == 0) {
-          internal.add(new Violation("Listener", name, path + ".filters", "listener.chain_filters",
-              "a filter chain needs at least one network filter"));
+          internal.add(
+              new Violation(
+                  "Listener",
+                  name,
+                  path + ".filters",
+                  "listener.chain_filters",
+                  "a filter chain needs at least one network filter"));
         }
         for (int f = 0; f < chain.getFiltersCount(); f++) {
           filter(name, path + ".filters[" + f + "]", chain.getFilters(f));
@@ -150,10 +189,21 @@ public record ResourceFacts(
       Optional<TcpProxy> tcp = Unpacked.as(filter.getTypedConfig(), TcpProxy.class);
       if (tcp.isPresent()) {
         if (!tcp.get().getCluster().isEmpty()) {
-          clusterReferences.add(new Located("Listener", listener, path + ".typed_config.cluster", tcp.get().getCluster()));
+          clusterReferences.add(
+              new Located(
+                  "Listener", listener, path + ".typed_config.cluster", tcp.get().getCluster()));
         }
-        tcp.get().getWeightedClusters().getClustersList().forEach(c -> clusterReferences.add(
-            new Located("Listener", listener, path + ".typed_config.weighted_clusters", c.getName())));
+        tcp.get()
+            .getWeightedClusters()
+            .getClustersList()
+            .forEach(
+                c ->
+                    clusterReferences.add(
+                        new Located(
+                            "Listener",
+                            listener,
+                            path + ".typed_config.weighted_clusters",
+                            c.getName())));
         return;
       }
       Unpacked.as(filter.getTypedConfig(), HttpConnectionManager.class)
@@ -162,13 +212,23 @@ public record ResourceFacts(
 
     void http(String listener, String path, HttpConnectionManager hcm) {
       int filters = hcm.getHttpFiltersCount();
-      if (filters == 0 || !hcm.getHttpFilters(filters - 1).getName().equals("envoy.filters.http.router")) {
-        internal.add(new Violation("Listener", listener, path + ".http_filters", "http.router_last",
-            "the router must be the last HTTP filter"));
+      if (filters == 0
+          || !hcm.getHttpFilters(filters - 1).getName().equals("envoy.filters.http.router")) {
+        internal.add(
+            new Violation(
+                "Listener",
+                listener,
+                path + ".http_filters",
+                "http.router_last",
+                "the router must be the last HTTP filter"));
       }
       if (hcm.hasRds()) {
-        routeReferences.add(new Located("Listener", listener, path + ".rds.route_config_name",
-            hcm.getRds().getRouteConfigName()));
+        routeReferences.add(
+            new Located(
+                "Listener",
+                listener,
+                path + ".rds.route_config_name",
+                hcm.getRds().getRouteConfigName()));
       } else if (hcm.hasRouteConfig()) {
         route("Listener", listener, path + ".route_config.", hcm.getRouteConfig());
       }
@@ -184,13 +244,23 @@ public record ResourceFacts(
         VirtualHost host = route.getVirtualHosts(v);
         String path = prefix + "virtual_hosts[" + v + "]";
         if (!hosts.add(host.getName())) {
-          internal.add(new Violation(type, name, path + ".name", "route.unique_virtual_host",
-              "virtual host name " + host.getName() + " is used twice"));
+          internal.add(
+              new Violation(
+                  type,
+                  name,
+                  path + ".name",
+                  "route.unique_virtual_host",
+                  "virtual host name " + host.getName() + " is used twice"));
         }
         for (String domain : host.getDomainsList()) {
           if (!domains.add(domain.toLowerCase(Locale.ROOT))) {
-            internal.add(new Violation(type, name, path + ".domains", "route.unique_domain",
-                "domain " + domain + " is used by more than one virtual host"));
+            internal.add(
+                new Violation(
+                    type,
+                    name,
+                    path + ".domains",
+                    "route.unique_domain",
+                    "domain " + domain + " is used by more than one virtual host"));
           }
         }
         for (int r = 0; r < host.getRoutesCount(); r++) {
@@ -202,7 +272,8 @@ public record ResourceFacts(
           if (!entry.getRoute().getCluster().isEmpty()) {
             clusterReferences.add(new Located(type, name, at, entry.getRoute().getCluster()));
           }
-          entry.getRoute().getWeightedClusters().getClustersList().stream().map(WeightedCluster.ClusterWeight::getName)
+          entry.getRoute().getWeightedClusters().getClustersList().stream()
+              .map(WeightedCluster.ClusterWeight::getName)
               .forEach(c -> clusterReferences.add(new Located(type, name, at, c)));
         }
       }
@@ -211,9 +282,13 @@ public record ResourceFacts(
     void cluster(Cluster cluster) {
       clusterNames.add(cluster.getName());
       if (cluster.getType() == Cluster.DiscoveryType.EDS) {
-        String serviceName = cluster.getEdsClusterConfig().getServiceName().isEmpty()
-            ? cluster.getName() : cluster.getEdsClusterConfig().getServiceName();
-        edsServiceNames.add(new Located("Cluster", cluster.getName(), "eds_cluster_config.service_name", serviceName));
+        String serviceName =
+            cluster.getEdsClusterConfig().getServiceName().isEmpty()
+                ? cluster.getName()
+                : cluster.getEdsClusterConfig().getServiceName();
+        edsServiceNames.add(
+            new Located(
+                "Cluster", cluster.getName(), "eds_cluster_config.service_name", serviceName));
       }
     }
 
@@ -225,9 +300,17 @@ public record ResourceFacts(
           LbEndpoint endpoint = locality.getLbEndpoints(e);
           int port = endpoint.getEndpoint().getAddress().getSocketAddress().getPortValue();
           if (port < 1 || port > 65535) {
-            internal.add(new Violation("ClusterLoadAssignment", assignment.getClusterName(),
-                "endpoints[" + l + "].lb_endpoints[" + e + "].endpoint.address.socket_address.port_value",
-                "endpoint.port_range", "port " + port + " is not 1-65535"));
+            internal.add(
+                new Violation(
+                    "ClusterLoadAssignment",
+                    assignment.getClusterName(),
+                    "endpoints["
+                        + l
+                        + "].lb_endpoints["
+                        + e
+                        + "].endpoint.address.socket_address.port_value",
+                    "endpoint.port_range",
+                    "port " + port + " is not 1-65535"));
           }
         }
       }
@@ -235,14 +318,32 @@ public record ResourceFacts(
 
     ResourceFacts facts() {
       Hasher hasher = Hashing.murmur3_128().newHasher();
-      for (List<?> part : List.of(listenerNames, addresses, clusterReferences, routeReferences, clusterNames,
-          edsServiceNames, routeNames, assignmentNames, internal)) {
+      for (List<?> part :
+          List.of(
+              listenerNames,
+              addresses,
+              clusterReferences,
+              routeReferences,
+              clusterNames,
+              edsServiceNames,
+              routeNames,
+              assignmentNames,
+              internal)) {
         hasher.putInt(part.size());
-        part.forEach(item -> hasher.putString(item.toString(), StandardCharsets.UTF_8).putByte((byte) 0));
+        part.forEach(
+            item -> hasher.putString(item.toString(), StandardCharsets.UTF_8).putByte((byte) 0));
       }
-      return new ResourceFacts(List.copyOf(listenerNames), List.copyOf(addresses), List.copyOf(clusterReferences),
-          List.copyOf(routeReferences), List.copyOf(clusterNames), List.copyOf(edsServiceNames),
-          List.copyOf(routeNames), List.copyOf(assignmentNames), List.copyOf(internal), hasher.hash().toString());
+      return new ResourceFacts(
+          List.copyOf(listenerNames),
+          List.copyOf(addresses),
+          List.copyOf(clusterReferences),
+          List.copyOf(routeReferences),
+          List.copyOf(clusterNames),
+          List.copyOf(edsServiceNames),
+          List.copyOf(routeNames),
+          List.copyOf(assignmentNames),
+          List.copyOf(internal),
+          hasher.hash().toString());
     }
   }
 
@@ -252,7 +353,8 @@ public record ResourceFacts(
    */
   static Set<String> matchKeys(FilterChainMatch match) {
     List<String> keys = new ArrayList<>();
-    keys.add(Integer.toString(match.hasDestinationPort() ? match.getDestinationPort().getValue() : 0));
+    keys.add(
+        Integer.toString(match.hasDestinationPort() ? match.getDestinationPort().getValue() : 0));
     keys = expand(keys, cidrs(match.getPrefixRangesList()));
     keys = expand(keys, match.getServerNamesList());
     keys = expand(keys, List.of(match.getTransportProtocol()));
@@ -265,8 +367,15 @@ public record ResourceFacts(
   }
 
   private static List<String> cidrs(List<CidrRange> ranges) {
-    return ranges.stream().map(r -> IpAddress.parse(r.getAddressPrefix()).map(IpAddress::address)
-        .orElse(r.getAddressPrefix()) + "/" + (r.hasPrefixLen() ? r.getPrefixLen().getValue() : -1)).toList();
+    return ranges.stream()
+        .map(
+            r ->
+                IpAddress.parse(r.getAddressPrefix())
+                        .map(IpAddress::address)
+                        .orElse(r.getAddressPrefix())
+                    + "/"
+                    + (r.hasPrefixLen() ? r.getPrefixLen().getValue() : -1))
+        .toList();
   }
 
   private static List<String> expand(List<String> keys, List<String> values) {

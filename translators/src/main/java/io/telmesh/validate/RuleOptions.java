@@ -14,10 +14,10 @@ import io.envoyproxy.pgv.validate.Validate.FieldRules;
 import java.util.Optional;
 
 /**
- * Reads protoc-gen-validate's options from descriptors. Generated code normally resolves them,
- * but a descriptor built without the {@code validate} extensions registered (a dynamic
- * descriptor, another protobuf runtime) keeps them as unknown fields; those are re-parsed with
- * the extensions registered rather than silently skipped.
+ * Reads protoc-gen-validate's options from descriptors. Generated code normally resolves them, but
+ * a descriptor built without the {@code validate} extensions registered (a dynamic descriptor,
+ * another protobuf runtime) keeps them as unknown fields; those are re-parsed with the extensions
+ * registered rather than silently skipped.
  */
 final class RuleOptions {
 
@@ -33,24 +33,31 @@ final class RuleOptions {
 
   static Optional<FieldRules> fieldRules(FieldDescriptor field) {
     FieldOptions options = field.getOptions();
-    if (!options.hasExtension(Validate.rules) && holdsUnresolved(options, Validate.rules.getNumber())) {
+    if (!options.hasExtension(Validate.rules)
+        && holdsUnresolved(options, Validate.rules.getNumber())) {
       options = reparse(options, FieldOptions.parser());
     }
-    return options.hasExtension(Validate.rules) ? Optional.of(options.getExtension(Validate.rules)) : Optional.empty();
+    return options.hasExtension(Validate.rules)
+        ? Optional.of(options.getExtension(Validate.rules))
+        : Optional.empty();
   }
 
   static boolean oneofRequired(OneofDescriptor oneof) {
     OneofOptions options = oneof.getOptions();
-    if (!options.hasExtension(Validate.required) && holdsUnresolved(options, Validate.required.getNumber())) {
+    if (!options.hasExtension(Validate.required)
+        && holdsUnresolved(options, Validate.required.getNumber())) {
       options = reparse(options, OneofOptions.parser());
     }
     return options.getExtension(Validate.required);
   }
 
-  /** {@code (validate.disabled)} or {@code (validate.ignored)}: the message is not checked at all. */
+  /**
+   * {@code (validate.disabled)} or {@code (validate.ignored)}: the message is not checked at all.
+   */
   static boolean messageDisabled(Descriptor type) {
     MessageOptions options = type.getOptions();
-    if (!options.hasExtension(Validate.disabled) && !options.hasExtension(Validate.ignored)
+    if (!options.hasExtension(Validate.disabled)
+        && !options.hasExtension(Validate.ignored)
         && (holdsUnresolved(options, Validate.disabled.getNumber())
             || holdsUnresolved(options, Validate.ignored.getNumber()))) {
       options = reparse(options, MessageOptions.parser());
@@ -66,7 +73,8 @@ final class RuleOptions {
     try {
       return parser.parseFrom(options.toByteString(), REGISTRY);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("descriptor options that protobuf itself parsed do not parse again", e);
+      throw new IllegalStateException(
+          "descriptor options that protobuf itself parsed do not parse again", e);
     }
   }
 }

@@ -27,19 +27,29 @@ final class TimestampCheck implements ValueCheck {
   public void check(Object raw, Walk walk) {
     Instant value = WellKnownMessages.timestamp((Message) raw);
     if (rules.hasConst() && !value.equals(WellKnownMessages.timestamp(rules.getConst()))) {
-      walk.report(rule + ".const", "must be " + WellKnownMessages.timestamp(rules.getConst()) + ", is " + value);
+      walk.report(
+          rule + ".const",
+          "must be " + WellKnownMessages.timestamp(rules.getConst()) + ", is " + value);
     }
     if (rules.hasLt() && !value.isBefore(WellKnownMessages.timestamp(rules.getLt()))) {
-      walk.report(rule + ".lt", "must be before " + WellKnownMessages.timestamp(rules.getLt()) + ", is " + value);
+      walk.report(
+          rule + ".lt",
+          "must be before " + WellKnownMessages.timestamp(rules.getLt()) + ", is " + value);
     }
     if (rules.hasLte() && value.isAfter(WellKnownMessages.timestamp(rules.getLte()))) {
-      walk.report(rule + ".lte", "must not be after " + WellKnownMessages.timestamp(rules.getLte()) + ", is " + value);
+      walk.report(
+          rule + ".lte",
+          "must not be after " + WellKnownMessages.timestamp(rules.getLte()) + ", is " + value);
     }
     if (rules.hasGt() && !value.isAfter(WellKnownMessages.timestamp(rules.getGt()))) {
-      walk.report(rule + ".gt", "must be after " + WellKnownMessages.timestamp(rules.getGt()) + ", is " + value);
+      walk.report(
+          rule + ".gt",
+          "must be after " + WellKnownMessages.timestamp(rules.getGt()) + ", is " + value);
     }
     if (rules.hasGte() && value.isBefore(WellKnownMessages.timestamp(rules.getGte()))) {
-      walk.report(rule + ".gte", "must not be before " + WellKnownMessages.timestamp(rules.getGte()) + ", is " + value);
+      walk.report(
+          rule + ".gte",
+          "must not be before " + WellKnownMessages.timestamp(rules.getGte()) + ", is " + value);
     }
     Instant now = clock.instant();
     if (rules.getLtNow() && !value.isBefore(now)) {
@@ -51,7 +61,9 @@ final class TimestampCheck implements ValueCheck {
     if (rules.hasWithin()) {
       Duration within = WellKnownMessages.duration(rules.getWithin());
       if (Duration.between(value, now).abs().compareTo(within) > 0) {
-        walk.report(rule + ".within", "must be within " + WellKnownMessages.show(within) + " of now, is " + value);
+        walk.report(
+            rule + ".within",
+            "must be within " + WellKnownMessages.show(within) + " of now, is " + value);
       }
     }
   }

@@ -9,7 +9,8 @@ package io.telmesh.validate;
  * @param rule a short rule id, e.g. {@code listener.unique_chain_match}
  * @param message what is wrong
  */
-public record Violation(String resourceType, String resourceName, String path, String rule, String message)
+public record Violation(
+    String resourceType, String resourceName, String path, String rule, String message)
     implements Comparable<Violation> {
 
   @Override

@@ -17,22 +17,27 @@ final class WellKnownFormats {
 
   /** RFC 7230 token, optionally an HTTP/2 pseudo-header; PGV's strict header name. */
   private static final Pattern HEADER_NAME = Pattern.compile("^:?[0-9a-zA-Z!#$%&'*+-.^_|~\\x60]+$");
+
   /** RFC 7230 field value: no control characters but horizontal tab. */
   private static final Pattern HEADER_VALUE = Pattern.compile("^[^\\x00-\\x08\\x0A-\\x1F\\x7F]*$");
+
   /** {@code strict: false}: only NUL, CR and LF are refused. */
   private static final Pattern HEADER_LOOSE = Pattern.compile("^[^\\x00\\x0A\\x0D]*$");
-  private static final Pattern UUID = Pattern.compile(
-      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+  private static final Pattern UUID =
+      Pattern.compile(
+          "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
   private static final Pattern LABEL = Pattern.compile("^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$");
 
   private WellKnownFormats() {}
 
   static boolean matchesKnownRegex(KnownRegex regex, boolean strict, String value) {
-    Pattern pattern = switch (regex) {
-      case HTTP_HEADER_NAME -> strict ? HEADER_NAME : HEADER_LOOSE;
-      case HTTP_HEADER_VALUE -> strict ? HEADER_VALUE : HEADER_LOOSE;
-      default -> null;
-    };
+    Pattern pattern =
+        switch (regex) {
+          case HTTP_HEADER_NAME -> strict ? HEADER_NAME : HEADER_LOOSE;
+          case HTTP_HEADER_VALUE -> strict ? HEADER_VALUE : HEADER_LOOSE;
+          default -> null;
+        };
     return pattern == null || pattern.matcher(value).find();
   }
 
@@ -55,12 +60,15 @@ final class WellKnownFormats {
   }
 
   static boolean isIpv4(String value) {
-    return !value.contains("%") && InetAddresses.isInetAddress(value)
+    return !value.contains("%")
+        && InetAddresses.isInetAddress(value)
         && InetAddresses.forString(value) instanceof Inet4Address;
   }
 
   static boolean isIpv6(String value) {
-    return value.contains(":") && !value.contains("%") && InetAddresses.isInetAddress(value)
+    return value.contains(":")
+        && !value.contains("%")
+        && InetAddresses.isInetAddress(value)
         && (InetAddresses.forString(value) instanceof Inet6Address || isIpv4Mapped(value));
   }
 
@@ -84,7 +92,8 @@ final class WellKnownFormats {
       return false;
     }
     String local = address.substring(0, at);
-    return local.length() <= 64 && local.chars().noneMatch(c -> c <= ' ' || c == '@' || c == '<' || c == '>')
+    return local.length() <= 64
+        && local.chars().noneMatch(c -> c <= ' ' || c == '@' || c == '<' || c == '>')
         && isHostname(address.substring(at + 1));
   }
 

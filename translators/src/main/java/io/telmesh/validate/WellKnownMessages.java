@@ -11,18 +11,25 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * Reads the well-known messages PGV has rules for, whether generated or dynamic (a message
- * unpacked from an {@code Any} of a type without generated code is dynamic).
+ * Reads the well-known messages PGV has rules for, whether generated or dynamic (a message unpacked
+ * from an {@code Any} of a type without generated code is dynamic).
  */
 final class WellKnownMessages {
 
   static final String ANY = "google.protobuf.Any";
   static final String DURATION = "google.protobuf.Duration";
   static final String TIMESTAMP = "google.protobuf.Timestamp";
-  private static final Set<String> WRAPPERS = Set.of(
-      "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.Int64Value",
-      "google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
-      "google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue");
+  private static final Set<String> WRAPPERS =
+      Set.of(
+          "google.protobuf.DoubleValue",
+          "google.protobuf.FloatValue",
+          "google.protobuf.Int64Value",
+          "google.protobuf.UInt64Value",
+          "google.protobuf.Int32Value",
+          "google.protobuf.UInt32Value",
+          "google.protobuf.BoolValue",
+          "google.protobuf.StringValue",
+          "google.protobuf.BytesValue");
 
   private WellKnownMessages() {}
 
@@ -58,10 +65,12 @@ final class WellKnownMessages {
   }
 
   static String show(Duration duration) {
-    return BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9))
-        .stripTrailingZeros().toPlainString() + "s";
+    return BigDecimal.valueOf(duration.getSeconds())
+            .add(BigDecimal.valueOf(duration.getNano(), 9))
+            .stripTrailingZeros()
+            .toPlainString()
+        + "s";
   }
-
 
   private static long longField(Message message, int number) {
     return (Long) field(message, number);

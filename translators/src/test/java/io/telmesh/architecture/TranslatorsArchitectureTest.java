@@ -34,10 +34,11 @@ class TranslatorsArchitectureTest {
 
   @BeforeAll
   static void importClasses() {
-    translators = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-        .importPackages("io.telmesh");
+    translators =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+            .importPackages("io.telmesh");
   }
 
   @Test
@@ -47,20 +48,53 @@ class TranslatorsArchitectureTest {
 
   @Test
   void translatorsDoNoIo() {
-    noClasses().that().resideInAPackage("io.telmesh..")
-        .and().resideOutsideOfPackage("io.telmesh.proto..") // generated code offers parseFrom(InputStream)
-        .should().dependOnClassesThat().resideInAnyPackage("java.nio.file..", "java.nio.channels..",
-            "java.net.http..", "io.grpc..", "io.fabric8.kubernetes.client..", "com.sun.net.httpserver..",
-            "org.slf4j..", "java.util.logging..")
-        .orShould().dependOnClassesThat().belongToAnyOf(File.class, FileInputStream.class, FileOutputStream.class,
-            FileReader.class, FileWriter.class, RandomAccessFile.class, Socket.class, ServerSocket.class,
-            DatagramSocket.class, URL.class, ProcessBuilder.class, Process.class, Thread.class, Timer.class,
-            ExecutorService.class, ScheduledExecutorService.class, Executors.class)
-        .orShould().callMethod(InetAddress.class, "getByName", String.class)
-        .orShould().callMethod(InetAddress.class, "getAllByName", String.class)
-        .orShould().callMethod(InetAddress.class, "getLocalHost")
-        .orShould().callMethod(System.class, "getenv", String.class)
-        .orShould().callMethod(System.class, "getenv")
+    noClasses()
+        .that()
+        .resideInAPackage("io.telmesh..")
+        .and()
+        .resideOutsideOfPackage(
+            "io.telmesh.proto..") // generated code offers parseFrom(InputStream)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.nio.file..",
+            "java.nio.channels..",
+            "java.net.http..",
+            "io.grpc..",
+            "io.fabric8.kubernetes.client..",
+            "com.sun.net.httpserver..",
+            "org.slf4j..",
+            "java.util.logging..")
+        .orShould()
+        .dependOnClassesThat()
+        .belongToAnyOf(
+            File.class,
+            FileInputStream.class,
+            FileOutputStream.class,
+            FileReader.class,
+            FileWriter.class,
+            RandomAccessFile.class,
+            Socket.class,
+            ServerSocket.class,
+            DatagramSocket.class,
+            URL.class,
+            ProcessBuilder.class,
+            Process.class,
+            Thread.class,
+            Timer.class,
+            ExecutorService.class,
+            ScheduledExecutorService.class,
+            Executors.class)
+        .orShould()
+        .callMethod(InetAddress.class, "getByName", String.class)
+        .orShould()
+        .callMethod(InetAddress.class, "getAllByName", String.class)
+        .orShould()
+        .callMethod(InetAddress.class, "getLocalHost")
+        .orShould()
+        .callMethod(System.class, "getenv", String.class)
+        .orShould()
+        .callMethod(System.class, "getenv")
         .because("translation is a pure function of the mesh state and the proxy (DESIGN.md)")
         .check(translators);
   }

@@ -35,15 +35,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BootstrapBuilderTest {
 
-  private static final Map<String, MeshState> MESHES = Map.of(
-      "telco", Meshes.demo(),
-      "edge", Meshes.load(Meshes.testMeshDir("edge")));
+  private static final Map<String, MeshState> MESHES =
+      Map.of(
+          "telco", Meshes.demo(),
+          "edge", Meshes.load(Meshes.testMeshDir("edge")));
   private static final XdsAddress XDS = XdsAddress.parse("telmesh.telmesh-system.svc:15010");
   private static final String ISTIO_VERSION = "1.23.0";
 
   static Stream<Arguments> pods() {
-    return MESHES.entrySet().stream().sorted(Map.Entry.comparingByKey()).flatMap(e ->
-        e.getValue().workloads().keySet().stream().map(k -> Arguments.of(e.getKey(), k)));
+    return MESHES.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .flatMap(
+            e -> e.getValue().workloads().keySet().stream().map(k -> Arguments.of(e.getKey(), k)));
   }
 
   private static Workload workload(String mesh, NamespacedName pod) {
@@ -53,28 +56,39 @@ class BootstrapBuilderTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("pods")
   void matchesGolden(String mesh, NamespacedName pod) throws Exception {
-    Bootstrap bootstrap = BootstrapBuilder.build(workload(mesh, pod), XDS, AdsMode.DELTA_GRPC, ISTIO_VERSION);
-    Path golden = Meshes.repoRoot().resolve("translators/src/test/resources/golden/bootstrap").resolve(mesh)
-        .resolve(pod.namespace() + "." + pod.name() + ".json");
+    Bootstrap bootstrap =
+        BootstrapBuilder.build(workload(mesh, pod), XDS, AdsMode.DELTA_GRPC, ISTIO_VERSION);
+    Path golden =
+        Meshes.repoRoot()
+            .resolve("translators/src/test/resources/golden/bootstrap")
+            .resolve(mesh)
+            .resolve(pod.namespace() + "." + pod.name() + ".json");
     Goldens.assertMatches(golden, EnvoyTypes.printer().print(bootstrap) + "\n");
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("pods")
   void passesEnvoysConstraintsAndParsesBack(String mesh, NamespacedName pod) throws Exception {
-    for (XdsAddress xds : List.of(XDS, XdsAddress.parse("10.96.0.10:15010"), XdsAddress.parse("[fd00::10]:15010"))) {
+    for (XdsAddress xds :
+        List.of(XDS, XdsAddress.parse("10.96.0.10:15010"), XdsAddress.parse("[fd00::10]:15010"))) {
       for (AdsMode mode : AdsMode.values()) {
         Bootstrap bootstrap = BootstrapBuilder.build(workload(mesh, pod), xds, mode, ISTIO_VERSION);
         assertThat(ProtoConstraintValidator.envoy().validate(bootstrap)).isEmpty();
-        assertThat(CrossResourceValidator.validate(bootstrap.getStaticResources().getListenersList(),
-            bootstrap.getStaticResources().getClustersList(), List.of(), List.of())).isEmpty();
+        assertThat(
+                CrossResourceValidator.validate(
+                    bootstrap.getStaticResources().getListenersList(),
+                    bootstrap.getStaticResources().getClustersList(),
+                    List.of(),
+                    List.of()))
+            .isEmpty();
         String json = EnvoyTypes.printer().print(bootstrap);
         Bootstrap.Builder parsed = Bootstrap.newBuilder();
         EnvoyTypes.parser().merge(json, parsed);
         assertThat(parsed.build()).isEqualTo(bootstrap);
         // Every typed config resolves: a parser that knows no types must fail on this JSON.
         assertThat(json).contains("\"@type\": \"type.googleapis.com/");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JsonFormat.parser().merge(json, Bootstrap.newBuilder()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> JsonFormat.parser().merge(json, Bootstrap.newBuilder()))
             .hasMessageContaining("Cannot resolve type");
       }
     }
@@ -88,16 +102,23 @@ class BootstrapBuilderTest {
     ProxyNode node = ProxyNode.from(bootstrap.getNode());
     assertThat(node.pod()).isEqualTo(pod);
     assertThat(node.namespaceConsistent()).isTrue();
-    assertThat(node.ip()).isEqualTo(workload.clusterIps().isEmpty() ? "0.0.0.0" : workload.clusterIps().get(0).address());
+    assertThat(node.ip())
+        .isEqualTo(
+            workload.clusterIps().isEmpty() ? "0.0.0.0" : workload.clusterIps().get(0).address());
     NodeMetadata metadata = node.metadata();
     assertThat(metadata.istioVersion()).contains(ISTIO_VERSION);
-    List<String> allIps = workload.interfaces().stream().flatMap(i -> i.ips().stream()).map(ip -> ip.address())
-        .distinct().toList();
+    List<String> allIps =
+        workload.interfaces().stream()
+            .flatMap(i -> i.ips().stream())
+            .map(ip -> ip.address())
+            .distinct()
+            .toList();
     assertThat(metadata.instanceIps()).containsExactlyInAnyOrderElementsOf(allIps);
-    assertThat(metadata.interceptionMode()).contains(
-        workload.capture().interceptionMode().map(Enum::name).orElse("REDIRECT"));
+    assertThat(metadata.interceptionMode())
+        .contains(workload.capture().interceptionMode().map(Enum::name).orElse("REDIRECT"));
     Struct labels = bootstrap.getNode().getMetadata().getFieldsOrThrow("LABELS").getStructValue();
-    assertThat(labels.getFieldsMap().keySet()).containsExactlyInAnyOrderElementsOf(workload.labels().keySet());
+    assertThat(labels.getFieldsMap().keySet())
+        .containsExactlyInAnyOrderElementsOf(workload.labels().keySet());
     assertThat(NodeIdParser.parse(bootstrap.getNode().getId(), metadata).pod()).isEqualTo(pod);
   }
 
@@ -114,56 +135,118 @@ class BootstrapBuilderTest {
     Workload amf = workload("telco", new NamespacedName("telco", "amf-0"));
     Cluster byName = xdsCluster(BootstrapBuilder.build(amf, XDS, AdsMode.GRPC, ISTIO_VERSION));
     assertThat(byName.getType()).isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
-    assertThat(byName.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress()
-        .getSocketAddress().getAddress()).isEqualTo("telmesh.telmesh-system.svc");
-    Cluster byIp = xdsCluster(BootstrapBuilder.build(amf, XdsAddress.parse("[FD00::10]:15010"), AdsMode.GRPC,
-        ISTIO_VERSION));
+    assertThat(
+            byName
+                .getLoadAssignment()
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
+                .getAddress())
+        .isEqualTo("telmesh.telmesh-system.svc");
+    Cluster byIp =
+        xdsCluster(
+            BootstrapBuilder.build(
+                amf, XdsAddress.parse("[FD00::10]:15010"), AdsMode.GRPC, ISTIO_VERSION));
     assertThat(byIp.getType()).isEqualTo(Cluster.DiscoveryType.STATIC);
-    assertThat(byIp.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress()
-        .getSocketAddress().getAddress()).isEqualTo("fd00::10");
+    assertThat(
+            byIp.getLoadAssignment()
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
+                .getAddress())
+        .isEqualTo("fd00::10");
   }
 
   @Test
   void adsModeIsDeltaOrStateOfTheWorld() {
     Workload amf = workload("telco", new NamespacedName("telco", "amf-0"));
-    assertThat(BootstrapBuilder.build(amf, XDS, AdsMode.DELTA_GRPC, ISTIO_VERSION).getDynamicResources()
-        .getAdsConfig().getApiType().name()).isEqualTo("DELTA_GRPC");
-    assertThat(BootstrapBuilder.build(amf, XDS, AdsMode.GRPC, ISTIO_VERSION).getDynamicResources()
-        .getAdsConfig().getApiType().name()).isEqualTo("GRPC");
+    assertThat(
+            BootstrapBuilder.build(amf, XDS, AdsMode.DELTA_GRPC, ISTIO_VERSION)
+                .getDynamicResources()
+                .getAdsConfig()
+                .getApiType()
+                .name())
+        .isEqualTo("DELTA_GRPC");
+    assertThat(
+            BootstrapBuilder.build(amf, XDS, AdsMode.GRPC, ISTIO_VERSION)
+                .getDynamicResources()
+                .getAdsConfig()
+                .getApiType()
+                .name())
+        .isEqualTo("GRPC");
   }
 
   @Test
   void statsAndReadinessGoToTheAdminEndpointOnExactPaths() throws Exception {
     Workload amf = workload("telco", new NamespacedName("telco", "amf-0"));
     Bootstrap bootstrap = BootstrapBuilder.build(amf, XDS, AdsMode.DELTA_GRPC, ISTIO_VERSION);
-    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getPortValue()).isEqualTo(15000);
-    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getAddress()).isEqualTo("127.0.0.1");
-    Listener readiness = bootstrap.getStaticResources().getListenersList().stream()
-        .filter(l -> l.getName().equals("0.0.0.0_15021")).findFirst().orElseThrow();
-    var route = readiness.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class)
-        .getRouteConfig().getVirtualHosts(0).getRoutes(0);
+    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getPortValue())
+        .isEqualTo(15000);
+    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getAddress())
+        .isEqualTo("127.0.0.1");
+    Listener readiness =
+        bootstrap.getStaticResources().getListenersList().stream()
+            .filter(l -> l.getName().equals("0.0.0.0_15021"))
+            .findFirst()
+            .orElseThrow();
+    var route =
+        readiness
+            .getFilterChains(0)
+            .getFilters(0)
+            .getTypedConfig()
+            .unpack(HttpConnectionManager.class)
+            .getRouteConfig()
+            .getVirtualHosts(0)
+            .getRoutes(0);
     assertThat(route.getMatch().getPath()).isEqualTo("/healthz/ready");
     assertThat(route.getRoute().getCluster()).isEqualTo("prometheus_stats");
     assertThat(route.getRoute().getPrefixRewrite()).isEqualTo("/ready");
-    Listener stats = bootstrap.getStaticResources().getListenersList().stream()
-        .filter(l -> l.getName().equals("0.0.0.0_15090")).findFirst().orElseThrow();
-    assertThat(stats.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class)
-        .getRouteConfig().getVirtualHosts(0).getRoutes(0).getMatch().getPath()).isEqualTo("/stats/prometheus");
+    Listener stats =
+        bootstrap.getStaticResources().getListenersList().stream()
+            .filter(l -> l.getName().equals("0.0.0.0_15090"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(
+            stats
+                .getFilterChains(0)
+                .getFilters(0)
+                .getTypedConfig()
+                .unpack(HttpConnectionManager.class)
+                .getRouteConfig()
+                .getVirtualHosts(0)
+                .getRoutes(0)
+                .getMatch()
+                .getPath())
+        .isEqualTo("/stats/prometheus");
   }
 
   @Test
   void dualStackPodsListenOnBothFamilies() {
-    NamespacedName dual = MESHES.get("edge").workloads().values().stream()
-        .filter(w -> w.hasIpv4() && w.hasIpv6()).map(Workload::key).findFirst().orElseThrow();
-    Bootstrap bootstrap = BootstrapBuilder.build(workload("edge", dual), XDS, AdsMode.DELTA_GRPC, ISTIO_VERSION);
-    assertThat(bootstrap.getStaticResources().getListenersList()).allSatisfy(l -> {
-      assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0");
-      assertThat(l.getAdditionalAddresses(0).getAddress().getSocketAddress().getAddress()).isEqualTo("::");
-    });
+    NamespacedName dual =
+        MESHES.get("edge").workloads().values().stream()
+            .filter(w -> w.hasIpv4() && w.hasIpv6())
+            .map(Workload::key)
+            .findFirst()
+            .orElseThrow();
+    Bootstrap bootstrap =
+        BootstrapBuilder.build(workload("edge", dual), XDS, AdsMode.DELTA_GRPC, ISTIO_VERSION);
+    assertThat(bootstrap.getStaticResources().getListenersList())
+        .allSatisfy(
+            l -> {
+              assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0");
+              assertThat(l.getAdditionalAddresses(0).getAddress().getSocketAddress().getAddress())
+                  .isEqualTo("::");
+            });
   }
 
   private static Cluster xdsCluster(Bootstrap bootstrap) {
     return bootstrap.getStaticResources().getClustersList().stream()
-        .filter(c -> c.getName().equals(BootstrapBuilder.XDS_CLUSTER)).findFirst().orElseThrow();
+        .filter(c -> c.getName().equals(BootstrapBuilder.XDS_CLUSTER))
+        .findFirst()
+        .orElseThrow();
   }
 }

@@ -31,7 +31,10 @@ class CaptureGoldenTest {
     CapturePlan plan = CapturePlanBuilder.forPod(DEMO, pod, false);
     StringBuilder text = new StringBuilder();
     for (IpFamily family : IpFamily.values()) {
-      text.append("### IPv").append(family.number()).append('\n').append(PlanText.payload(plan, family));
+      text.append("### IPv")
+          .append(family.number())
+          .append('\n')
+          .append(PlanText.payload(plan, family));
     }
     Goldens.assertMatches(golden(pod.namespace() + "." + pod.name() + ".rules"), text.toString());
   }
@@ -39,7 +42,8 @@ class CaptureGoldenTest {
   @ParameterizedTest
   @MethodSource("pods")
   void planJson(NamespacedName pod) {
-    Goldens.assertMatches(golden(pod.namespace() + "." + pod.name() + ".json"),
+    Goldens.assertMatches(
+        golden(pod.namespace() + "." + pod.name() + ".json"),
         PlanText.json(CapturePlanBuilder.forPod(DEMO, pod, false)));
   }
 }

@@ -15,15 +15,26 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class IstioGoldenTest {
 
-  private static final Path GOLDENS = Meshes.repoRoot().resolve("translators/src/test/resources/istio-iptables-golden");
+  private static final Path GOLDENS =
+      Meshes.repoRoot().resolve("translators/src/test/resources/istio-iptables-golden");
 
   @ParameterizedTest
-  @ValueSource(strings = {"empty", "inbound-ports-wildcard", "inbound-ports-include", "basic-exclude-nic",
-      "kube-virt-interfaces", "inbound-ports-tproxy"})
+  @ValueSource(
+      strings = {
+        "empty",
+        "inbound-ports-wildcard",
+        "inbound-ports-include",
+        "basic-exclude-nic",
+        "kube-virt-interfaces",
+        "inbound-ports-tproxy"
+      })
   void sameRulesAsIstio(String name) throws IOException {
     String golden = Files.readString(GOLDENS.resolve(name + ".golden"));
-    assertThat(IstioCases.goldenLines(golden)).as("reference output %s has rules", name).isNotEmpty();
-    assertThat(IstioCases.telmeshLines(name)).as("rules for %s", name)
+    assertThat(IstioCases.goldenLines(golden))
+        .as("reference output %s has rules", name)
+        .isNotEmpty();
+    assertThat(IstioCases.telmeshLines(name))
+        .as("rules for %s", name)
         .containsExactlyElementsOf(IstioCases.goldenLines(golden));
   }
 }

@@ -11,7 +11,8 @@ import java.util.Set;
  */
 final class ProtocolReach {
 
-  private static final Set<String> BUILT_IN = Set.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
+  private static final Set<String> BUILT_IN =
+      Set.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
 
   private record Rule(String table, String chain, List<String> words, String line) {}
 

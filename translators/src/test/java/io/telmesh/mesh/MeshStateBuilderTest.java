@@ -26,50 +26,75 @@ class MeshStateBuilderTest {
   }
 
   private static List<Problem> problemsOf(String kind, String name) {
-    return EDGE.problems().stream().filter(p -> p.kind().equals(kind) && p.name().equals(name)).toList();
+    return EDGE.problems().stream()
+        .filter(p -> p.kind().equals(kind) && p.name().equals(name))
+        .toList();
   }
 
   @Test
   void malformedNetworkStatusKeepsEth0FromPodIps() {
-    assertThat(problemsOf("Pod", "badstatus-0")).anySatisfy(p -> {
-      assertThat(p.field()).isEqualTo("metadata.annotations[k8s.v1.cni.cncf.io/network-status]");
-      assertThat(p.reason()).contains("malformed JSON");
-    });
+    assertThat(problemsOf("Pod", "badstatus-0"))
+        .anySatisfy(
+            p -> {
+              assertThat(p.field())
+                  .isEqualTo("metadata.annotations[k8s.v1.cni.cncf.io/network-status]");
+              assertThat(p.reason()).contains("malformed JSON");
+            });
     assertThat(EDGE.workload(edge("badstatus-0")).orElseThrow().interfaces())
-        .containsExactly(new PodInterface("eth0", "default", List.of(IpAddress.parse("10.10.0.6").orElseThrow()), true));
+        .containsExactly(
+            new PodInterface(
+                "eth0", "default", List.of(IpAddress.parse("10.10.0.6").orElseThrow()), true));
   }
 
   @Test
   void malformedNetworksRequestIsAProblem() {
-    assertThat(problemsOf("Pod", "badstatus-0")).anySatisfy(p -> {
-      assertThat(p.field()).isEqualTo("metadata.annotations[k8s.v1.cni.cncf.io/networks]");
-      assertThat(p.reason()).contains("no \"name\"");
-    });
+    assertThat(problemsOf("Pod", "badstatus-0"))
+        .anySatisfy(
+            p -> {
+              assertThat(p.field()).isEqualTo("metadata.annotations[k8s.v1.cni.cncf.io/networks]");
+              assertThat(p.reason()).contains("no \"name\"");
+            });
   }
 
   @Test
   void entriesWithoutInterfaceOrAddressesAreNotedAndSkipped() {
-    assertThat(problemsOf("Pod", "hostile-0")).anySatisfy(p -> assertThat(p.reason()).contains("net4 has no addresses"));
-    assertThat(EDGE.workload(edge("hostile-0")).orElseThrow().interfaces()).extracting(PodInterface::name)
+    assertThat(problemsOf("Pod", "hostile-0"))
+        .anySatisfy(p -> assertThat(p.reason()).contains("net4 has no addresses"));
+    assertThat(EDGE.workload(edge("hostile-0")).orElseThrow().interfaces())
+        .extracting(PodInterface::name)
         .containsExactly("eth0", "net2", "net3");
   }
 
   @Test
   void hostileAnnotationValuesAreRejectedNamingTheAnnotation() {
     List<Problem> hostile = problemsOf("Pod", "hostile-0");
-    assertThat(hostile).anySatisfy(p -> {
-      assertThat(p.field()).isEqualTo("metadata.annotations[traffic.sidecar.istio.io/excludeInterfaces]");
-      assertThat(p.reason()).contains("not an interface name");
-    });
-    assertThat(hostile).anySatisfy(p -> {
-      assertThat(p.field()).isEqualTo("metadata.annotations[traffic.sidecar.istio.io/includeInboundPorts]");
-      assertThat(p.reason()).contains("'70000' is not a port");
-    });
-    assertThat(hostile).anySatisfy(p -> assertThat(p.field())
-        .isEqualTo("metadata.annotations[traffic.sidecar.istio.io/excludeInboundPorts]"));
-    assertThat(hostile).anySatisfy(p -> assertThat(p.field())
-        .isEqualTo("metadata.annotations[sidecar.istio.io/interceptionMode]"));
-    assertThat(hostile).anySatisfy(p -> assertThat(p.reason()).contains("invalid interface name 'net1; reboot'"));
+    assertThat(hostile)
+        .anySatisfy(
+            p -> {
+              assertThat(p.field())
+                  .isEqualTo("metadata.annotations[traffic.sidecar.istio.io/excludeInterfaces]");
+              assertThat(p.reason()).contains("not an interface name");
+            });
+    assertThat(hostile)
+        .anySatisfy(
+            p -> {
+              assertThat(p.field())
+                  .isEqualTo("metadata.annotations[traffic.sidecar.istio.io/includeInboundPorts]");
+              assertThat(p.reason()).contains("'70000' is not a port");
+            });
+    assertThat(hostile)
+        .anySatisfy(
+            p ->
+                assertThat(p.field())
+                    .isEqualTo(
+                        "metadata.annotations[traffic.sidecar.istio.io/excludeInboundPorts]"));
+    assertThat(hostile)
+        .anySatisfy(
+            p ->
+                assertThat(p.field())
+                    .isEqualTo("metadata.annotations[sidecar.istio.io/interceptionMode]"));
+    assertThat(hostile)
+        .anySatisfy(p -> assertThat(p.reason()).contains("invalid interface name 'net1; reboot'"));
     var capture = EDGE.workload(edge("hostile-0")).orElseThrow().capture();
     assertThat(capture.excludeInterfaces()).isEmpty();
     assertThat(capture.includeInboundPorts().all()).isTrue();
@@ -79,75 +104,102 @@ class MeshStateBuilderTest {
   @Test
   void badPortsAreProblemsAndSkipped() {
     List<Problem> web = problemsOf("Service", "web-b");
-    assertThat(web).anySatisfy(p -> {
-      assertThat(p.field()).isEqualTo("spec.ports[2].port");
-      assertThat(p.reason()).contains("'99999' is not a port");
-    });
+    assertThat(web)
+        .anySatisfy(
+            p -> {
+              assertThat(p.field()).isEqualTo("spec.ports[2].port");
+              assertThat(p.reason()).contains("'99999' is not a port");
+            });
     assertThat(web).anySatisfy(p -> assertThat(p.field()).isEqualTo("spec.ports[3].targetPort"));
-    assertThat(web).anySatisfy(p -> {
-      assertThat(p.field()).isEqualTo("spec.ports[1].name");
-      assertThat(p.reason()).contains("not a valid port name");
-    });
-    assertThat(problemsOf("Pod", "hostile-0")).anySatisfy(p -> assertThat(p.field())
-        .isEqualTo("spec.containers[0].ports[2].containerPort"));
-    assertThat(EDGE.services().get(edge("web-b")).ports()).extracting(p -> p.port()).containsExactly(81, 82);
+    assertThat(web)
+        .anySatisfy(
+            p -> {
+              assertThat(p.field()).isEqualTo("spec.ports[1].name");
+              assertThat(p.reason()).contains("not a valid port name");
+            });
+    assertThat(problemsOf("Pod", "hostile-0"))
+        .anySatisfy(
+            p -> assertThat(p.field()).isEqualTo("spec.containers[0].ports[2].containerPort"));
+    assertThat(EDGE.services().get(edge("web-b")).ports())
+        .extracting(p -> p.port())
+        .containsExactly(81, 82);
   }
 
   @Test
   void oldestServiceWinsATargetPort() {
     List<InboundPort> inbound = EDGE.portsOf(edge("hostile-0")).inbound();
-    assertThat(inbound).singleElement().satisfies(p -> {
-      assertThat(p.targetPort()).isEqualTo(8080);
-      assertThat(p.protocol()).isEqualTo(AppProtocol.HTTP);
-      assertThat(p.service().orElseThrow().service()).isEqualTo(edge("web-a"));
-    });
-    assertThat(problemsOf("Service", "web-b")).anySatisfy(p -> {
-      assertThat(p.field()).isEqualTo("spec.ports[0].targetPort");
-      assertThat(p.reason()).contains("older Service edge/web-a");
-    });
+    assertThat(inbound)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.targetPort()).isEqualTo(8080);
+              assertThat(p.protocol()).isEqualTo(AppProtocol.HTTP);
+              assertThat(p.service().orElseThrow().service()).isEqualTo(edge("web-a"));
+            });
+    assertThat(problemsOf("Service", "web-b"))
+        .anySatisfy(
+            p -> {
+              assertThat(p.field()).isEqualTo("spec.ports[0].targetPort");
+              assertThat(p.reason()).contains("older Service edge/web-a");
+            });
   }
 
   @Test
   void unknownNetworkAttachmentsAreProblems() {
-    assertThat(problemsOf("Pod", "hostile-0")).anySatisfy(p -> assertThat(p.reason())
-        .contains("edge/ghost, which is not known"));
-    assertThat(problemsOf("Service", "ghost-net")).anySatisfy(p -> assertThat(p.reason())
-        .contains("edge/ghost not found"));
-    assertThat(problemsOf("NetworkAttachmentDefinition", "broken-nad")).singleElement()
+    assertThat(problemsOf("Pod", "hostile-0"))
+        .anySatisfy(p -> assertThat(p.reason()).contains("edge/ghost, which is not known"));
+    assertThat(problemsOf("Service", "ghost-net"))
+        .anySatisfy(p -> assertThat(p.reason()).contains("edge/ghost not found"));
+    assertThat(problemsOf("NetworkAttachmentDefinition", "broken-nad"))
+        .singleElement()
         .satisfies(p -> assertThat(p.reason()).contains("malformed CNI JSON"));
   }
 
   @Test
   void tcpAndSctpOnOnePortServeTcpAndLeaveSctp() {
     var dual = EDGE.services().get(edge("dual"));
-    assertThat(dual.ports()).extracting(p -> p.port() + "/" + p.transport()).containsExactly("7000/TCP", "7001/TCP");
-    assertThat(dual.untouchedPorts()).extracting(p -> p.port() + "/" + p.transport()).containsExactly("7000/SCTP");
+    assertThat(dual.ports())
+        .extracting(p -> p.port() + "/" + p.transport())
+        .containsExactly("7000/TCP", "7001/TCP");
+    assertThat(dual.untouchedPorts())
+        .extracting(p -> p.port() + "/" + p.transport())
+        .containsExactly("7000/SCTP");
     List<UntouchedPort> untouched = EDGE.portsOf(edge("dual-0")).untouched();
-    assertThat(untouched).singleElement().satisfies(u -> {
-      assertThat(u.transport()).isEqualTo(L4Protocol.SCTP);
-      assertThat(u.reason()).contains("SCTP is never proxied");
-    });
+    assertThat(untouched)
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.transport()).isEqualTo(L4Protocol.SCTP);
+              assertThat(u.reason()).contains("SCTP is never proxied");
+            });
   }
 
   @Test
   void secondaryNetworkEndpointsComeFromNetworkStatusNeverFromEth0() {
     List<ServiceEndpoint> endpoints = EDGE.endpointsOf(edge("sig-svc"), 7000);
-    assertThat(endpoints).extracting(e -> e.address().address() + ":" + e.port() + ":" + e.ready())
-        .containsExactly("192.168.80.20:7000:true", "192.168.80.21:7000:true", "192.168.80.22:7000:false");
-    assertThat(problemsOf("Service", "sig-svc")).singleElement()
-        .satisfies(p -> assertThat(p.reason()).contains("sig-missing has no interface on edge/sig"));
+    assertThat(endpoints)
+        .extracting(e -> e.address().address() + ":" + e.port() + ":" + e.ready())
+        .containsExactly(
+            "192.168.80.20:7000:true", "192.168.80.21:7000:true", "192.168.80.22:7000:false");
+    assertThat(problemsOf("Service", "sig-svc"))
+        .singleElement()
+        .satisfies(
+            p -> assertThat(p.reason()).contains("sig-missing has no interface on edge/sig"));
   }
 
   @Test
   void invalidServiceNetworkIsNotServedAtAll() {
     assertThat(EDGE.services()).doesNotContainKey(edge("bad-net"));
-    assertThat(problemsOf("Service", "bad-net")).singleElement()
+    assertThat(problemsOf("Service", "bad-net"))
+        .singleElement()
         .satisfies(p -> assertThat(p.reason()).contains("must not fall back to eth0"));
   }
 
   @Test
   void secondaryReadinessFollowsTheEth0EndpointThenConditionThenPhase() {
-    MeshState mesh = Meshes.yaml("""
+    MeshState mesh =
+        Meshes.yaml(
+            """
         apiVersion: v1
         kind: Service
         metadata: {name: s, namespace: n, annotations: {k8s.v1.cni.cncf.io/service-network: sig}}
@@ -199,24 +251,31 @@ class MeshStateBuilderTest {
   void multusSlicesWinAndAreNeverMergedWithEth0Slices() {
     MeshState demo = Meshes.demo();
     assertThat(demo.endpointsOf(new NamespacedName("telco", "ocs"), 3868))
-        .extracting(e -> e.address().address()).containsExactly("192.168.50.22");
+        .extracting(e -> e.address().address())
+        .containsExactly("192.168.50.22");
     assertThat(demo.endpointsOf(new NamespacedName("telco", "hss"), 3868))
-        .extracting(e -> e.address().address()).containsExactly("192.168.50.20", "fd00:50::20");
+        .extracting(e -> e.address().address())
+        .containsExactly("192.168.50.20", "fd00:50::20");
   }
 
   @Test
   void peerToPeerDiameterContainerPortsAreServedWithoutAService() {
     MeshState demo = Meshes.demo();
-    assertThat(demo.portsOf(new NamespacedName("telco", "dra-0")).inbound()).singleElement().satisfies(p -> {
-      assertThat(p.targetPort()).isEqualTo(3868);
-      assertThat(p.protocol()).isEqualTo(AppProtocol.DIAMETER);
-      assertThat(p.service()).isEmpty();
-    });
+    assertThat(demo.portsOf(new NamespacedName("telco", "dra-0")).inbound())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.targetPort()).isEqualTo(3868);
+              assertThat(p.protocol()).isEqualTo(AppProtocol.DIAMETER);
+              assertThat(p.service()).isEmpty();
+            });
   }
 
   @Test
   void duplicateObjectsKeepTheFirstAndSayso() {
-    MeshState mesh = Meshes.yaml("""
+    MeshState mesh =
+        Meshes.yaml(
+            """
         apiVersion: v1
         kind: Service
         metadata: {name: s, namespace: n}
@@ -227,13 +286,19 @@ class MeshStateBuilderTest {
         metadata: {name: s, namespace: n}
         spec: {clusterIP: 10.0.0.2, ports: [{name: tcp, port: 8}]}
         """);
-    assertThat(mesh.services().get(new NamespacedName("n", "s")).ports()).extracting(p -> p.port()).containsExactly(7);
-    assertThat(mesh.problems()).singleElement().satisfies(p -> assertThat(p.reason()).contains("defined twice"));
+    assertThat(mesh.services().get(new NamespacedName("n", "s")).ports())
+        .extracting(p -> p.port())
+        .containsExactly(7);
+    assertThat(mesh.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).contains("defined twice"));
   }
 
   @Test
   void brokenYamlIsAProblemAndEarlierDocumentsSurvive() {
-    MeshState mesh = Meshes.yaml("""
+    MeshState mesh =
+        Meshes.yaml(
+            """
         apiVersion: v1
         kind: Service
         metadata: {name: ok, namespace: n}
@@ -245,9 +310,12 @@ class MeshStateBuilderTest {
         spec: [
         """);
     assertThat(mesh.services()).containsOnlyKeys(new NamespacedName("n", "ok"));
-    assertThat(mesh.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("Manifest");
-      assertThat(p.reason()).contains("broken YAML");
-    });
+    assertThat(mesh.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("Manifest");
+              assertThat(p.reason()).contains("broken YAML");
+            });
   }
 }

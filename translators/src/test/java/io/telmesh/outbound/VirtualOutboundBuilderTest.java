@@ -21,18 +21,24 @@ class VirtualOutboundBuilderTest {
   }
 
   @Test
-  void diameterPeersDialledByAddressKeepTheLongLivedProfileWhileOtherPassthroughIdlesOut() throws Exception {
-    Listener listener = VirtualOutboundBuilder.build(
-        new ProxyProfile(InterceptionMode.REDIRECT, Optional.of(Duration.ofSeconds(30)), true, false));
-    Map<String, FilterChain> chains = listener.getFilterChainsList().stream()
-        .collect(Collectors.toMap(FilterChain::getName, c -> c));
+  void diameterPeersDialledByAddressKeepTheLongLivedProfileWhileOtherPassthroughIdlesOut()
+      throws Exception {
+    Listener listener =
+        VirtualOutboundBuilder.build(
+            new ProxyProfile(
+                InterceptionMode.REDIRECT, Optional.of(Duration.ofSeconds(30)), true, false));
+    Map<String, FilterChain> chains =
+        listener.getFilterChainsList().stream()
+            .collect(Collectors.toMap(FilterChain::getName, c -> c));
 
     for (int port : new int[] {3868, 5868}) {
       FilterChain diameter = chains.get("virtualOutbound-diameter-" + port);
       assertThat(diameter.getFilterChainMatch().getDestinationPort().getValue()).isEqualTo(port);
       assertThat(tcpProxy(diameter).getCluster()).isEqualTo("PassthroughCluster");
       assertThat(tcpProxy(diameter).hasIdleTimeout()).isTrue();
-      assertThat(tcpProxy(diameter).getIdleTimeout().getSeconds()).as("0 disables Envoy's idle timeout").isZero();
+      assertThat(tcpProxy(diameter).getIdleTimeout().getSeconds())
+          .as("0 disables Envoy's idle timeout")
+          .isZero();
     }
     FilterChain catchAll = chains.get("virtualOutbound-catchall-tcp");
     assertThat(catchAll.hasFilterChainMatch()).isFalse();

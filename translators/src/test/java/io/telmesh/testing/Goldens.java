@@ -29,10 +29,14 @@ public final class Goldens {
         return;
       }
       if (!Files.exists(golden)) {
-        Assertions.fail("golden file " + golden + " is missing; run with -Dgolden.update=true and review it");
+        Assertions.fail(
+            "golden file " + golden + " is missing; run with -Dgolden.update=true and review it");
       }
       String expected = Files.readString(golden, StandardCharsets.UTF_8);
-      assertThat(actual).as("output differs from golden %s (regenerate with -Dgolden.update=true and review)", golden)
+      assertThat(actual)
+          .as(
+              "output differs from golden %s (regenerate with -Dgolden.update=true and review)",
+              golden)
           .isEqualTo(expected);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

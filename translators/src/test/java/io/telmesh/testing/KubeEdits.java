@@ -30,7 +30,12 @@ public final class KubeEdits {
 
   public static KubeObjects withService(KubeObjects objects, Service service) {
     List<Service> services = replaced(objects.services(), service);
-    return new KubeObjects(services, objects.endpointSlices(), objects.pods(), objects.networkAttachments(), List.of());
+    return new KubeObjects(
+        services,
+        objects.endpointSlices(),
+        objects.pods(),
+        objects.networkAttachments(),
+        List.of());
   }
 
   public static KubeObjects withoutService(KubeObjects objects, String namespace, String name) {
@@ -38,33 +43,58 @@ public final class KubeEdits {
     if (!services.removeIf(s -> named(s, namespace, name))) {
       throw new IllegalArgumentException("no Service " + namespace + "/" + name);
     }
-    return new KubeObjects(services, objects.endpointSlices(), objects.pods(), objects.networkAttachments(), List.of());
+    return new KubeObjects(
+        services,
+        objects.endpointSlices(),
+        objects.pods(),
+        objects.networkAttachments(),
+        List.of());
   }
 
-  public static KubeObjects editService(KubeObjects objects, String namespace, String name,
-      UnaryOperator<ServiceBuilder> edit) {
-    return withService(objects, edit.apply(new ServiceBuilder(find(objects.services(), namespace, name))).build());
+  public static KubeObjects editService(
+      KubeObjects objects, String namespace, String name, UnaryOperator<ServiceBuilder> edit) {
+    return withService(
+        objects, edit.apply(new ServiceBuilder(find(objects.services(), namespace, name))).build());
   }
 
   public static KubeObjects withPod(KubeObjects objects, Pod pod) {
-    return new KubeObjects(objects.services(), objects.endpointSlices(), replaced(objects.pods(), pod),
-        objects.networkAttachments(), List.of());
+    return new KubeObjects(
+        objects.services(),
+        objects.endpointSlices(),
+        replaced(objects.pods(), pod),
+        objects.networkAttachments(),
+        List.of());
   }
 
-  public static KubeObjects editPod(KubeObjects objects, String namespace, String name, UnaryOperator<PodBuilder> edit) {
-    return withPod(objects, edit.apply(new PodBuilder(find(objects.pods(), namespace, name))).build());
+  public static KubeObjects editPod(
+      KubeObjects objects, String namespace, String name, UnaryOperator<PodBuilder> edit) {
+    return withPod(
+        objects, edit.apply(new PodBuilder(find(objects.pods(), namespace, name))).build());
   }
 
-  public static KubeObjects editSlice(KubeObjects objects, String namespace, String name,
+  public static KubeObjects editSlice(
+      KubeObjects objects,
+      String namespace,
+      String name,
       UnaryOperator<EndpointSliceBuilder> edit) {
-    EndpointSlice slice = edit.apply(new EndpointSliceBuilder(find(objects.endpointSlices(), namespace, name))).build();
-    return new KubeObjects(objects.services(), replaced(objects.endpointSlices(), slice), objects.pods(),
-        objects.networkAttachments(), List.of());
+    EndpointSlice slice =
+        edit.apply(new EndpointSliceBuilder(find(objects.endpointSlices(), namespace, name)))
+            .build();
+    return new KubeObjects(
+        objects.services(),
+        replaced(objects.endpointSlices(), slice),
+        objects.pods(),
+        objects.networkAttachments(),
+        List.of());
   }
 
   public static KubeObjects withNetwork(KubeObjects objects, GenericKubernetesResource network) {
-    return new KubeObjects(objects.services(), objects.endpointSlices(), objects.pods(),
-        replaced(objects.networkAttachments(), network), List.of());
+    return new KubeObjects(
+        objects.services(),
+        objects.endpointSlices(),
+        objects.pods(),
+        replaced(objects.networkAttachments(), network),
+        List.of());
   }
 
   /**
@@ -74,23 +104,44 @@ public final class KubeEdits {
    */
   public static KubeObjects bumped(KubeObjects objects, String revision) {
     return new KubeObjects(
-        map(objects.services(), s -> new ServiceBuilder(s).withMetadata(bump(s.getMetadata(), revision)).build()),
-        map(objects.endpointSlices(), s -> new EndpointSliceBuilder(s).withMetadata(bump(s.getMetadata(), revision))
-            .build()),
-        map(objects.pods(), p -> new PodBuilder(p).withMetadata(new ObjectMetaBuilder(bump(p.getMetadata(), revision))
-            .addToLabels("telmesh.test/revision", revision).build()).build()),
-        map(objects.networkAttachments(), n -> new GenericKubernetesResourceBuilder(n)
-            .withMetadata(bump(n.getMetadata(), revision)).build()),
+        map(
+            objects.services(),
+            s -> new ServiceBuilder(s).withMetadata(bump(s.getMetadata(), revision)).build()),
+        map(
+            objects.endpointSlices(),
+            s -> new EndpointSliceBuilder(s).withMetadata(bump(s.getMetadata(), revision)).build()),
+        map(
+            objects.pods(),
+            p ->
+                new PodBuilder(p)
+                    .withMetadata(
+                        new ObjectMetaBuilder(bump(p.getMetadata(), revision))
+                            .addToLabels("telmesh.test/revision", revision)
+                            .build())
+                    .build()),
+        map(
+            objects.networkAttachments(),
+            n ->
+                new GenericKubernetesResourceBuilder(n)
+                    .withMetadata(bump(n.getMetadata(), revision))
+                    .build()),
         List.of());
   }
 
   /** A Service with a cluster IP, selecting {@code app: <selector>} (none when null). */
-  public static Service service(String namespace, String name, String clusterIp, String selector,
-      ServicePort... ports) {
-    ServiceBuilder service = new ServiceBuilder()
-        .withNewMetadata().withName(name).withNamespace(namespace)
-        .withCreationTimestamp("2026-12-01T00:00:00Z").endMetadata()
-        .withNewSpec().withClusterIP(clusterIp).withPorts(ports).endSpec();
+  public static Service service(
+      String namespace, String name, String clusterIp, String selector, ServicePort... ports) {
+    ServiceBuilder service =
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withCreationTimestamp("2026-12-01T00:00:00Z")
+            .endMetadata()
+            .withNewSpec()
+            .withClusterIP(clusterIp)
+            .withPorts(ports)
+            .endSpec();
     if (selector != null) {
       service.editSpec().withSelector(Map.of("app", selector)).endSpec();
     }
@@ -108,31 +159,46 @@ public final class KubeEdits {
 
   public static GenericKubernetesResource network(String namespace, String name, String range) {
     return new GenericKubernetesResourceBuilder()
-        .withApiVersion(KubeObjects.NAD_API_VERSION).withKind(KubeObjects.NAD_KIND)
-        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-        .addToAdditionalProperties("spec", Map.of("config",
-            "{\"cniVersion\":\"0.3.1\",\"type\":\"macvlan\",\"ipam\":{\"type\":\"whereabouts\",\"range\":\""
-                + range + "\"}}"))
+        .withApiVersion(KubeObjects.NAD_API_VERSION)
+        .withKind(KubeObjects.NAD_KIND)
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata()
+        .addToAdditionalProperties(
+            "spec",
+            Map.of(
+                "config",
+                "{\"cniVersion\":\"0.3.1\",\"type\":\"macvlan\",\"ipam\":{\"type\":\"whereabouts\",\"range\":\""
+                    + range
+                    + "\"}}"))
         .build();
   }
 
   private static ObjectMeta bump(ObjectMeta meta, String revision) {
-    return new ObjectMetaBuilder(meta).withResourceVersion(revision).withGeneration(Long.parseLong(revision))
-        .addToAnnotations("telmesh.test/touched", revision).build();
+    return new ObjectMetaBuilder(meta)
+        .withResourceVersion(revision)
+        .withGeneration(Long.parseLong(revision))
+        .addToAnnotations("telmesh.test/touched", revision)
+        .build();
   }
 
   private static boolean named(HasMetadata object, String namespace, String name) {
-    return object.getMetadata().getName().equals(name) && namespace.equals(object.getMetadata().getNamespace());
+    return object.getMetadata().getName().equals(name)
+        && namespace.equals(object.getMetadata().getNamespace());
   }
 
   private static <T extends HasMetadata> T find(List<T> objects, String namespace, String name) {
-    return objects.stream().filter(o -> named(o, namespace, name)).findFirst()
+    return objects.stream()
+        .filter(o -> named(o, namespace, name))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no object " + namespace + "/" + name));
   }
 
   private static <T extends HasMetadata> List<T> replaced(List<T> objects, T object) {
     List<T> result = new ArrayList<>(objects);
-    result.removeIf(o -> named(o, object.getMetadata().getNamespace(), object.getMetadata().getName()));
+    result.removeIf(
+        o -> named(o, object.getMetadata().getNamespace(), object.getMetadata().getName()));
     result.add(object);
     return result;
   }

@@ -22,12 +22,15 @@ public final class ListenerFilterPredicates {
 
   static boolean matches(ListenerFilterChainMatchPredicate predicate, int port) {
     return switch (predicate.getRuleCase()) {
-      case OR_MATCH -> predicate.getOrMatch().getRulesList().stream().anyMatch(r -> matches(r, port));
-      case AND_MATCH -> predicate.getAndMatch().getRulesList().stream().allMatch(r -> matches(r, port));
+      case OR_MATCH ->
+          predicate.getOrMatch().getRulesList().stream().anyMatch(r -> matches(r, port));
+      case AND_MATCH ->
+          predicate.getAndMatch().getRulesList().stream().allMatch(r -> matches(r, port));
       case NOT_MATCH -> !matches(predicate.getNotMatch(), port);
       case ANY_MATCH -> predicate.getAnyMatch();
-      case DESTINATION_PORT_RANGE -> predicate.getDestinationPortRange().getStart() <= port
-          && port < predicate.getDestinationPortRange().getEnd();
+      case DESTINATION_PORT_RANGE ->
+          predicate.getDestinationPortRange().getStart() <= port
+              && port < predicate.getDestinationPortRange().getEnd();
       case RULE_NOT_SET -> throw new AssertionError("a predicate without a rule: Envoy rejects it");
     };
   }

@@ -10,9 +10,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
 import io.telmesh.kube.KubeObjects;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +20,9 @@ import java.util.Map;
 
 /**
  * A synthetic telco mesh of any size: {@code services} Services spread over {@code namespaces},
- * {@code pods} pods with {@code interfaces} interfaces each (eth0 plus secondary networks), a mix of
- * HTTP/2, Diameter, TCP, sniffed, SCTP and UDP ports, one EndpointSlice per Service. Deterministic:
- * the same parameters give the same objects.
+ * {@code pods} pods with {@code interfaces} interfaces each (eth0 plus secondary networks), a mix
+ * of HTTP/2, Diameter, TCP, sniffed, SCTP and UDP ports, one EndpointSlice per Service.
+ * Deterministic: the same parameters give the same objects.
  */
 public final class MeshGenerator {
 
@@ -86,9 +86,13 @@ public final class MeshGenerator {
     return ports;
   }
 
-  private static io.fabric8.kubernetes.api.model.ServicePort port(String name, int port, String protocol) {
-    ServicePortBuilder builder = new ServicePortBuilder().withPort(port).withProtocol(protocol)
-        .withTargetPort(new IntOrString(port));
+  private static io.fabric8.kubernetes.api.model.ServicePort port(
+      String name, int port, String protocol) {
+    ServicePortBuilder builder =
+        new ServicePortBuilder()
+            .withPort(port)
+            .withProtocol(protocol)
+            .withTargetPort(new IntOrString(port));
     if (!name.isEmpty()) {
       builder.withName(name);
     }
@@ -97,8 +101,11 @@ public final class MeshGenerator {
 
   private static Service service(int s, Shape shape) {
     return new ServiceBuilder()
-        .withNewMetadata().withName("svc" + s).withNamespace(namespace(namespaceOf(s, shape)))
-        .withCreationTimestamp("2026-01-01T00:00:00Z").endMetadata()
+        .withNewMetadata()
+        .withName("svc" + s)
+        .withNamespace(namespace(namespaceOf(s, shape)))
+        .withCreationTimestamp("2026-01-01T00:00:00Z")
+        .endMetadata()
         .withNewSpec()
         .withClusterIP("10.96." + (s / 250) + "." + (s % 250 + 1))
         .withSelector(Map.of("app", "svc" + s))
@@ -108,55 +115,109 @@ public final class MeshGenerator {
   }
 
   private static EndpointSlice slice(int s, Shape shape, int podsPerService) {
-    EndpointSliceBuilder builder = new EndpointSliceBuilder()
-        .withNewMetadata().withName("svc" + s + "-slice").withNamespace(namespace(namespaceOf(s, shape)))
-        .withLabels(Map.of("kubernetes.io/service-name", "svc" + s)).endMetadata()
-        .withAddressType("IPv4");
+    EndpointSliceBuilder builder =
+        new EndpointSliceBuilder()
+            .withNewMetadata()
+            .withName("svc" + s + "-slice")
+            .withNamespace(namespace(namespaceOf(s, shape)))
+            .withLabels(Map.of("kubernetes.io/service-name", "svc" + s))
+            .endMetadata()
+            .withAddressType("IPv4");
     for (io.fabric8.kubernetes.api.model.ServicePort port : ports(s)) {
-      builder.addToPorts(new EndpointPortBuilder().withName(port.getName()).withPort(port.getPort())
-          .withProtocol(port.getProtocol()).build());
+      builder.addToPorts(
+          new EndpointPortBuilder()
+              .withName(port.getName())
+              .withPort(port.getPort())
+              .withProtocol(port.getProtocol())
+              .build());
     }
     for (int p = s * podsPerService; p < Math.min(shape.pods(), (s + 1) * podsPerService); p++) {
-      builder.addToEndpoints(new EndpointBuilder().withAddresses(podIp(p))
-          .withNewConditions().withReady(p % 10 != 9).endConditions()
-          .withNewTargetRef().withKind("Pod").withName("pod" + p)
-          .withNamespace(namespace(namespaceOf(s, shape))).endTargetRef()
-          .withZone("zone-" + (p % 3)).build());
+      builder.addToEndpoints(
+          new EndpointBuilder()
+              .withAddresses(podIp(p))
+              .withNewConditions()
+              .withReady(p % 10 != 9)
+              .endConditions()
+              .withNewTargetRef()
+              .withKind("Pod")
+              .withName("pod" + p)
+              .withNamespace(namespace(namespaceOf(s, shape)))
+              .endTargetRef()
+              .withZone("zone-" + (p % 3))
+              .build());
     }
     return builder.build();
   }
 
   private static Pod pod(int p, int service, Shape shape) {
     String ns = namespace(namespaceOf(service, shape));
-    StringBuilder status = new StringBuilder("[{\"name\":\"kindnet\",\"interface\":\"eth0\",\"ips\":[\"")
-        .append(podIp(p)).append("\"],\"default\":true}");
+    StringBuilder status =
+        new StringBuilder("[{\"name\":\"kindnet\",\"interface\":\"eth0\",\"ips\":[\"")
+            .append(podIp(p))
+            .append("\"],\"default\":true}");
     for (int i = 1; i < shape.interfaces(); i++) {
-      status.append(",{\"name\":\"").append(ns).append("/net").append(i).append("\",\"interface\":\"net").append(i)
-          .append("\",\"ips\":[\"").append(secondaryIp(p, i)).append("\"]}");
+      status
+          .append(",{\"name\":\"")
+          .append(ns)
+          .append("/net")
+          .append(i)
+          .append("\",\"interface\":\"net")
+          .append(i)
+          .append("\",\"ips\":[\"")
+          .append(secondaryIp(p, i))
+          .append("\"]}");
     }
     status.append(']');
     List<io.fabric8.kubernetes.api.model.ContainerPort> containerPorts = new ArrayList<>();
     for (io.fabric8.kubernetes.api.model.ServicePort port : ports(service)) {
-      containerPorts.add(new ContainerPortBuilder().withName(port.getName()).withContainerPort(port.getPort())
-          .withProtocol(port.getProtocol()).build());
+      containerPorts.add(
+          new ContainerPortBuilder()
+              .withName(port.getName())
+              .withContainerPort(port.getPort())
+              .withProtocol(port.getProtocol())
+              .build());
     }
     return new PodBuilder()
-        .withNewMetadata().withName("pod" + p).withNamespace(ns)
+        .withNewMetadata()
+        .withName("pod" + p)
+        .withNamespace(ns)
         .withLabels(Map.of("app", "svc" + service))
         .withAnnotations(Map.of("k8s.v1.cni.cncf.io/network-status", status.toString()))
         .endMetadata()
-        .withNewSpec().addNewContainer().withName("app").withPorts(containerPorts).endContainer().endSpec()
-        .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
-        .addNewPodIP().withIp(podIp(p)).endPodIP().endStatus()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withPorts(containerPorts)
+        .endContainer()
+        .endSpec()
+        .withNewStatus()
+        .withPhase("Running")
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .addNewPodIP()
+        .withIp(podIp(p))
+        .endPodIP()
+        .endStatus()
         .build();
   }
 
   private static GenericKubernetesResource nad(String namespace, String name, String range) {
     return new GenericKubernetesResourceBuilder()
-        .withApiVersion(KubeObjects.NAD_API_VERSION).withKind(KubeObjects.NAD_KIND)
-        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-        .addToAdditionalProperties("spec", Map.of("config",
-            "{\"cniVersion\":\"0.3.1\",\"type\":\"macvlan\",\"ipam\":{\"type\":\"whereabouts\",\"range\":\"" + range + "\"}}"))
+        .withApiVersion(KubeObjects.NAD_API_VERSION)
+        .withKind(KubeObjects.NAD_KIND)
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata()
+        .addToAdditionalProperties(
+            "spec",
+            Map.of(
+                "config",
+                "{\"cniVersion\":\"0.3.1\",\"type\":\"macvlan\",\"ipam\":{\"type\":\"whereabouts\",\"range\":\""
+                    + range
+                    + "\"}}"))
         .build();
   }
 }

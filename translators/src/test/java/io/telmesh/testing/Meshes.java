@@ -27,7 +27,8 @@ public final class Meshes {
       dir = dir.getParent();
     }
     if (dir == null) {
-      throw new IllegalStateException("examples/telco not found above " + Path.of("").toAbsolutePath());
+      throw new IllegalStateException(
+          "examples/telco not found above " + Path.of("").toAbsolutePath());
     }
     return dir;
   }
@@ -46,8 +47,9 @@ public final class Meshes {
     List<Problem> problems = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-        ManifestParser.Parsed parsed = parser.parse(file.getFileName().toString(),
-            Files.readString(file, StandardCharsets.UTF_8));
+        ManifestParser.Parsed parsed =
+            parser.parse(
+                file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
         objects.addAll(parsed.objects());
         problems.addAll(parsed.problems());
       }
@@ -67,6 +69,7 @@ public final class Meshes {
 
   public static MeshState yaml(String yaml) {
     ManifestParser.Parsed parsed = new ManifestParser().parse("inline", yaml);
-    return MeshStateBuilder.build(ManifestParser.toKubeObjects(parsed.objects(), parsed.problems()));
+    return MeshStateBuilder.build(
+        ManifestParser.toKubeObjects(parsed.objects(), parsed.problems()));
   }
 }

@@ -16,9 +16,11 @@ public final class Nodes {
 
   private Nodes() {}
 
-  public static Node envoyNode(String pod, String namespace, String ip, Map<String, String> metadata) {
-    Struct.Builder struct = Struct.newBuilder()
-        .putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build());
+  public static Node envoyNode(
+      String pod, String namespace, String ip, Map<String, String> metadata) {
+    Struct.Builder struct =
+        Struct.newBuilder()
+            .putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build());
     metadata.forEach((k, v) -> struct.putFields(k, Value.newBuilder().setStringValue(v).build()));
     return Node.newBuilder()
         .setId(SidecarIds.id(ip, new NamespacedName(namespace, pod)))
@@ -26,7 +28,8 @@ public final class Nodes {
         .build();
   }
 
-  public static ProxyNode sidecar(String pod, String namespace, String ip, Map<String, String> metadata) {
+  public static ProxyNode sidecar(
+      String pod, String namespace, String ip, Map<String, String> metadata) {
     try {
       return ProxyNode.from(envoyNode(pod, namespace, ip, metadata));
     } catch (InvalidNodeException e) {
@@ -37,7 +40,8 @@ public final class Nodes {
   /** A sidecar node for a workload of the mesh, with its first address. */
   public static ProxyNode forWorkload(MeshState mesh, NamespacedName key) {
     Workload workload = mesh.workload(key).orElseThrow();
-    String ip = workload.clusterIps().isEmpty() ? "10.0.0.1" : workload.clusterIps().get(0).address();
+    String ip =
+        workload.clusterIps().isEmpty() ? "10.0.0.1" : workload.clusterIps().get(0).address();
     return sidecar(key.name(), key.namespace(), ip, Map.of());
   }
 

@@ -1,13 +1,12 @@
 package io.telmesh.translate;
 
-import io.telmesh.resources.ProxyResources;
-
 import io.telmesh.envoy.ConfigDumps.Kind;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.Problem;
 import io.telmesh.model.UntouchedPort;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.testing.Goldens;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
@@ -28,17 +27,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GoldenTest {
 
-  private static final Map<String, MeshState> MESHES = Map.of(
-      "telco", Meshes.demo(),
-      "edge", Meshes.load(Meshes.testMeshDir("edge")));
+  private static final Map<String, MeshState> MESHES =
+      Map.of(
+          "telco", Meshes.demo(),
+          "edge", Meshes.load(Meshes.testMeshDir("edge")));
 
   private static Path golden(String mesh, String file) {
-    return Meshes.repoRoot().resolve("translators/src/test/resources/golden").resolve(mesh).resolve(file);
+    return Meshes.repoRoot()
+        .resolve("translators/src/test/resources/golden")
+        .resolve(mesh)
+        .resolve(file);
   }
 
   static Stream<Arguments> pods() {
-    return MESHES.entrySet().stream().sorted(Map.Entry.comparingByKey()).flatMap(e ->
-        e.getValue().workloads().keySet().stream().map(k -> Arguments.of(e.getKey(), k)));
+    return MESHES.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .flatMap(
+            e -> e.getValue().workloads().keySet().stream().map(k -> Arguments.of(e.getKey(), k)));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -46,24 +51,29 @@ class GoldenTest {
   void sidecarConfig(String mesh, NamespacedName pod) throws Exception {
     MeshState state = MESHES.get(mesh);
     ProxyResources resources = Translator.prepare(state).forProxy(Nodes.forWorkload(state, pod));
-    String json = EnvoyTypes.printer().print(ProxyDump.of(resources, EnumSet.allOf(Kind.class))) + "\n";
+    String json =
+        EnvoyTypes.printer().print(ProxyDump.of(resources, EnumSet.allOf(Kind.class))) + "\n";
     Goldens.assertMatches(golden(mesh, pod.namespace() + "." + pod.name() + ".json"), json);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"telco", "edge"})
   void proxylessGrpcConfig(String mesh) throws Exception {
-    ProxyResources resources = Translator.prepare(MESHES.get(mesh)).forProxy(Nodes.grpc("client", "default"));
-    String json = EnvoyTypes.printer().print(ProxyDump.of(resources, EnumSet.allOf(Kind.class))) + "\n";
+    ProxyResources resources =
+        Translator.prepare(MESHES.get(mesh)).forProxy(Nodes.grpc("client", "default"));
+    String json =
+        EnvoyTypes.printer().print(ProxyDump.of(resources, EnumSet.allOf(Kind.class))) + "\n";
     Goldens.assertMatches(golden(mesh, "proxyless-grpc.json"), json);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"telco", "edge"})
   void unknownPodGetsPassthroughOnly(String mesh) throws Exception {
-    ProxyResources resources = Translator.prepare(MESHES.get(mesh))
-        .forProxy(Nodes.sidecar("not-yet-0", "telco", "10.99.0.1", Map.of()));
-    String json = EnvoyTypes.printer().print(ProxyDump.of(resources, EnumSet.allOf(Kind.class))) + "\n";
+    ProxyResources resources =
+        Translator.prepare(MESHES.get(mesh))
+            .forProxy(Nodes.sidecar("not-yet-0", "telco", "10.99.0.1", Map.of()));
+    String json =
+        EnvoyTypes.printer().print(ProxyDump.of(resources, EnumSet.allOf(Kind.class))) + "\n";
     Goldens.assertMatches(golden(mesh, "unknown-pod.json"), json);
   }
 
@@ -72,13 +82,20 @@ class GoldenTest {
   void problemsAndUntouchedPorts(String mesh) {
     MeshTranslation translation = Translator.prepare(MESHES.get(mesh));
     StringBuilder text = new StringBuilder("# problems\n");
-    translation.problems().stream().map(Problem::describe).forEach(line -> text.append(line).append('\n'));
+    translation.problems().stream()
+        .map(Problem::describe)
+        .forEach(line -> text.append(line).append('\n'));
     text.append("# untouched ports, per pod\n");
     for (NamespacedName pod : translation.mesh().workloads().keySet()) {
-      List<UntouchedPort> untouched = translation.forProxy(Nodes.forWorkload(translation.mesh(), pod)).untouched();
+      List<UntouchedPort> untouched =
+          translation.forProxy(Nodes.forWorkload(translation.mesh(), pod)).untouched();
       if (!untouched.isEmpty()) {
-        text.append(pod).append(":\n").append(untouched.stream().map(u -> "  " + u.describe() + "\n")
-            .collect(Collectors.joining()));
+        text.append(pod)
+            .append(":\n")
+            .append(
+                untouched.stream()
+                    .map(u -> "  " + u.describe() + "\n")
+                    .collect(Collectors.joining()));
       }
     }
     Goldens.assertMatches(golden(mesh, "problems.txt"), text.toString());

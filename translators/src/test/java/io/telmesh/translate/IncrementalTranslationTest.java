@@ -1,9 +1,5 @@
 package io.telmesh.translate;
 
-import io.telmesh.resources.ProxyResources;
-
-import io.telmesh.resources.ResourceSet;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
@@ -17,6 +13,8 @@ import io.telmesh.kube.KubeObjects;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSet;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Nodes;
 import java.util.ArrayList;
@@ -33,28 +31,53 @@ import org.junit.jupiter.api.Test;
  */
 class IncrementalTranslationTest {
 
-  private static final KubeObjects BASE = MeshGenerator.generate(new MeshGenerator.Shape(30, 60, 3, 3));
+  private static final KubeObjects BASE =
+      MeshGenerator.generate(new MeshGenerator.Shape(30, 60, 3, 3));
 
-  private static KubeObjects editSlice(KubeObjects objects, String name, UnaryOperator<EndpointSliceBuilder> edit) {
+  private static KubeObjects editSlice(
+      KubeObjects objects, String name, UnaryOperator<EndpointSliceBuilder> edit) {
     List<EndpointSlice> slices = new ArrayList<>();
-    objects.endpointSlices().forEach(s -> slices.add(s.getMetadata().getName().equals(name)
-        ? edit.apply(new EndpointSliceBuilder(s)).build() : s));
-    return new KubeObjects(objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
+    objects
+        .endpointSlices()
+        .forEach(
+            s ->
+                slices.add(
+                    s.getMetadata().getName().equals(name)
+                        ? edit.apply(new EndpointSliceBuilder(s)).build()
+                        : s));
+    return new KubeObjects(
+        objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
   }
 
-  private static KubeObjects editPod(KubeObjects objects, String name, UnaryOperator<PodBuilder> edit) {
+  private static KubeObjects editPod(
+      KubeObjects objects, String name, UnaryOperator<PodBuilder> edit) {
     List<Pod> pods = new ArrayList<>();
-    objects.pods().forEach(p -> pods.add(p.getMetadata().getName().equals(name)
-        ? edit.apply(new PodBuilder(p)).build() : p));
-    return new KubeObjects(objects.services(), objects.endpointSlices(), pods, objects.networkAttachments(), List.of());
+    objects
+        .pods()
+        .forEach(
+            p ->
+                pods.add(
+                    p.getMetadata().getName().equals(name)
+                        ? edit.apply(new PodBuilder(p)).build()
+                        : p));
+    return new KubeObjects(
+        objects.services(),
+        objects.endpointSlices(),
+        pods,
+        objects.networkAttachments(),
+        List.of());
   }
 
   private static Map<String, String> bytes(MeshTranslation translation, List<ProxyNode> nodes) {
     Map<String, String> all = new LinkedHashMap<>();
     for (ProxyNode node : nodes) {
       ProxyResources r = translation.forProxy(node);
-      for (ResourceSet<? extends Message> set : List.of(r.listeners(), r.clusters(), r.routes(), r.endpoints())) {
-        set.byName().forEach((n, m) -> all.put(node.id() + " " + n, Protos.deterministicBytes(m).toStringUtf8()));
+      for (ResourceSet<? extends Message> set :
+          List.of(r.listeners(), r.clusters(), r.routes(), r.endpoints())) {
+        set.byName()
+            .forEach(
+                (n, m) ->
+                    all.put(node.id() + " " + n, Protos.deterministicBytes(m).toStringUtf8()));
       }
       all.put(node.id() + " problems", r.problems().toString());
     }
@@ -65,20 +88,60 @@ class IncrementalTranslationTest {
   void incrementalEqualsFreshThroughAChainOfChanges() {
     List<KubeObjects> views = new ArrayList<>();
     views.add(BASE);
-    views.add(editSlice(views.get(views.size() - 1), "svc0-slice",
-        b -> b.editFirstEndpoint().withNewConditions().withReady(false).endConditions().endEndpoint()));
-    views.add(editPod(views.get(views.size() - 1), "pod1", b -> b.editMetadata().addToAnnotations(
-        "k8s.v1.cni.cncf.io/network-status", "[{\"name\":\"kindnet\",\"interface\":\"eth0\",\"ips\":[\"10.1.0.2\"],"
-            + "\"default\":true}]").endMetadata()));
+    views.add(
+        editSlice(
+            views.get(views.size() - 1),
+            "svc0-slice",
+            b ->
+                b.editFirstEndpoint()
+                    .withNewConditions()
+                    .withReady(false)
+                    .endConditions()
+                    .endEndpoint()));
+    views.add(
+        editPod(
+            views.get(views.size() - 1),
+            "pod1",
+            b ->
+                b.editMetadata()
+                    .addToAnnotations(
+                        "k8s.v1.cni.cncf.io/network-status",
+                        "[{\"name\":\"kindnet\",\"interface\":\"eth0\",\"ips\":[\"10.1.0.2\"],"
+                            + "\"default\":true}]")
+                    .endMetadata()));
     KubeObjects withService = views.get(views.size() - 1);
-    List<io.fabric8.kubernetes.api.model.Service> services = new ArrayList<>(withService.services());
-    services.add(new ServiceBuilder().withNewMetadata().withName("extra").withNamespace("ns0").endMetadata()
-        .withNewSpec().withClusterIP("10.96.9.9").withSelector(Map.of("app", "svc0"))
-        .addNewPort().withName("diameter").withPort(3868).endPort().endSpec().build());
-    views.add(new KubeObjects(services, withService.endpointSlices(), withService.pods(),
-        withService.networkAttachments(), List.of()));
-    views.add(editPod(views.get(views.size() - 1), "pod5", b -> b.editMetadata()
-        .addToAnnotations("sidecar.istio.io/interceptionMode", "TPROXY").endMetadata()));
+    List<io.fabric8.kubernetes.api.model.Service> services =
+        new ArrayList<>(withService.services());
+    services.add(
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withName("extra")
+            .withNamespace("ns0")
+            .endMetadata()
+            .withNewSpec()
+            .withClusterIP("10.96.9.9")
+            .withSelector(Map.of("app", "svc0"))
+            .addNewPort()
+            .withName("diameter")
+            .withPort(3868)
+            .endPort()
+            .endSpec()
+            .build());
+    views.add(
+        new KubeObjects(
+            services,
+            withService.endpointSlices(),
+            withService.pods(),
+            withService.networkAttachments(),
+            List.of()));
+    views.add(
+        editPod(
+            views.get(views.size() - 1),
+            "pod5",
+            b ->
+                b.editMetadata()
+                    .addToAnnotations("sidecar.istio.io/interceptionMode", "TPROXY")
+                    .endMetadata()));
     views.add(BASE);
 
     MeshStateBuilder incremental = new MeshStateBuilder();
@@ -87,11 +150,14 @@ class IncrementalTranslationTest {
       MeshState state = incremental.next(view);
       MeshState fresh = MeshStateBuilder.build(view);
       assertThat(state).isEqualTo(fresh);
-      MeshTranslation translation = previous == null ? Translator.prepare(state) : Translator.prepare(state, previous);
-      List<ProxyNode> nodes = fresh.workloads().keySet().stream().map(k -> Nodes.forWorkload(fresh, k)).toList();
+      MeshTranslation translation =
+          previous == null ? Translator.prepare(state) : Translator.prepare(state, previous);
+      List<ProxyNode> nodes =
+          fresh.workloads().keySet().stream().map(k -> Nodes.forWorkload(fresh, k)).toList();
       List<ProxyNode> withProxyless = new ArrayList<>(nodes);
       withProxyless.add(Nodes.grpc("client", "ns0"));
-      assertThat(bytes(translation, withProxyless)).isEqualTo(bytes(Translator.prepare(fresh), withProxyless));
+      assertThat(bytes(translation, withProxyless))
+          .isEqualTo(bytes(Translator.prepare(fresh), withProxyless));
       translation.forgetPrevious();
       previous = translation;
     }
@@ -105,8 +171,17 @@ class IncrementalTranslationTest {
     ProxyNode node = Nodes.forWorkload(before, before.workloads().firstKey());
     ProxyResources a = first.forProxy(node);
 
-    MeshState after = builder.next(editSlice(BASE, "svc1-slice",
-        b -> b.editFirstEndpoint().withNewConditions().withReady(false).endConditions().endEndpoint()));
+    MeshState after =
+        builder.next(
+            editSlice(
+                BASE,
+                "svc1-slice",
+                b ->
+                    b.editFirstEndpoint()
+                        .withNewConditions()
+                        .withReady(false)
+                        .endConditions()
+                        .endEndpoint()));
     MeshTranslation second = Translator.prepare(after, first);
     ProxyResources b = second.forProxy(node);
 
@@ -117,12 +192,17 @@ class IncrementalTranslationTest {
     }
     assertThat(b.routes().segments().get(0)).isSameAs(a.routes().segments().get(0));
     String changed = "outbound|3868||svc1.ns1.svc.cluster.local";
-    a.endpoints().byName().forEach((name, cla) -> {
-      if (name.equals(changed)) {
-        assertThat(b.endpoints().get(name).orElseThrow()).isNotSameAs(cla).isNotEqualTo(cla);
-      } else {
-        assertThat(b.endpoints().get(name).orElseThrow()).as(name).isSameAs(cla);
-      }
-    });
+    a.endpoints()
+        .byName()
+        .forEach(
+            (name, cla) -> {
+              if (name.equals(changed)) {
+                assertThat(b.endpoints().get(name).orElseThrow())
+                    .isNotSameAs(cla)
+                    .isNotEqualTo(cla);
+              } else {
+                assertThat(b.endpoints().get(name).orElseThrow()).as(name).isSameAs(cla);
+              }
+            });
   }
 }

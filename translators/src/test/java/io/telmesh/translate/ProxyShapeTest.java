@@ -1,7 +1,5 @@
 package io.telmesh.translate;
 
-import io.telmesh.resources.ProxyResources;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Duration;
@@ -15,6 +13,7 @@ import io.telmesh.envoy.ListenerFilters;
 import io.telmesh.envoy.Names;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import java.util.Map;
@@ -27,7 +26,8 @@ class ProxyShapeTest {
   private static final MeshTranslation TRANSLATION = Translator.prepare(DEMO);
 
   private static ProxyResources sidecar(String pod, Map<String, String> metadata) {
-    String ip = DEMO.workload(new NamespacedName("telco", pod)).orElseThrow().clusterIps().get(0).address();
+    String ip =
+        DEMO.workload(new NamespacedName("telco", pod)).orElseThrow().clusterIps().get(0).address();
     return TRANSLATION.forProxy(Nodes.sidecar(pod, "telco", ip, metadata));
   }
 
@@ -40,10 +40,12 @@ class ProxyShapeTest {
     ProxyResources amf = sidecar("amf-0", Map.of());
     assertThat(listener(amf, Names.VIRTUAL_INBOUND).hasTransparent()).isFalse();
     assertThat(listener(amf, Names.VIRTUAL_OUTBOUND).hasTransparent()).isFalse();
-    assertThat(listener(amf, Names.VIRTUAL_INBOUND).getListenerFiltersList()).extracting(ListenerFilter::getName)
+    assertThat(listener(amf, Names.VIRTUAL_INBOUND).getListenerFiltersList())
+        .extracting(ListenerFilter::getName)
         .containsExactly(ListenerFilters.ORIGINAL_DST, ListenerFilters.HTTP_INSPECTOR);
     Cluster inbound = amf.clusters().get(Names.inboundCluster(8080)).orElseThrow();
-    assertThat(inbound.getUpstreamBindConfig().getSourceAddress().getAddress()).isEqualTo("127.0.0.6");
+    assertThat(inbound.getUpstreamBindConfig().getSourceAddress().getAddress())
+        .isEqualTo("127.0.0.6");
   }
 
   @Test
@@ -52,10 +54,22 @@ class ProxyShapeTest {
     Listener inbound = listener(tproxy, Names.VIRTUAL_INBOUND);
     assertThat(inbound.getTransparent().getValue()).isTrue();
     assertThat(listener(tproxy, Names.VIRTUAL_OUTBOUND).getTransparent().getValue()).isTrue();
-    assertThat(inbound.getListenerFiltersList()).extracting(ListenerFilter::getName)
-        .containsExactly(ListenerFilters.ORIGINAL_DST, ListenerFilters.ORIGINAL_SRC, ListenerFilters.HTTP_INSPECTOR);
-    assertThat(tproxy.clusters().get(Names.inboundCluster(8080)).orElseThrow().hasUpstreamBindConfig()).isFalse();
-    assertThat(tproxy.clusters().get(Names.INBOUND_PASSTHROUGH_CLUSTER).orElseThrow().hasUpstreamBindConfig()).isFalse();
+    assertThat(inbound.getListenerFiltersList())
+        .extracting(ListenerFilter::getName)
+        .containsExactly(
+            ListenerFilters.ORIGINAL_DST,
+            ListenerFilters.ORIGINAL_SRC,
+            ListenerFilters.HTTP_INSPECTOR);
+    assertThat(
+            tproxy.clusters().get(Names.inboundCluster(8080)).orElseThrow().hasUpstreamBindConfig())
+        .isFalse();
+    assertThat(
+            tproxy
+                .clusters()
+                .get(Names.INBOUND_PASSTHROUGH_CLUSTER)
+                .orElseThrow()
+                .hasUpstreamBindConfig())
+        .isFalse();
   }
 
   @Test
@@ -68,25 +82,38 @@ class ProxyShapeTest {
   @Test
   void noneModeHasNoVirtualListeners() {
     ProxyResources none = sidecar("amf-0", Map.of("INTERCEPTION_MODE", "NONE"));
-    assertThat(none.listeners().byName()).doesNotContainKeys(Names.VIRTUAL_INBOUND, Names.VIRTUAL_OUTBOUND);
+    assertThat(none.listeners().byName())
+        .doesNotContainKeys(Names.VIRTUAL_INBOUND, Names.VIRTUAL_OUTBOUND);
   }
 
   @Test
   void dualStackPodsListenOnBothFamilies() {
     MeshState edge = Meshes.load(Meshes.testMeshDir("edge"));
-    ProxyResources dual = Translator.prepare(edge).forProxy(Nodes.forWorkload(edge, new NamespacedName("edge", "dual-0")));
+    ProxyResources dual =
+        Translator.prepare(edge)
+            .forProxy(Nodes.forWorkload(edge, new NamespacedName("edge", "dual-0")));
     for (String name : new String[] {Names.VIRTUAL_INBOUND, Names.VIRTUAL_OUTBOUND}) {
       Listener l = dual.listeners().get(name).orElseThrow();
       assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0");
-      assertThat(l.getAdditionalAddressesList()).singleElement()
-          .satisfies(a -> assertThat(a.getAddress().getSocketAddress().getAddress()).isEqualTo("::"));
+      assertThat(l.getAdditionalAddressesList())
+          .singleElement()
+          .satisfies(
+              a -> assertThat(a.getAddress().getSocketAddress().getAddress()).isEqualTo("::"));
     }
-    assertThat(dual.clusters().get(Names.inboundCluster(7000)).orElseThrow().getUpstreamBindConfig()
-        .getExtraSourceAddressesList()).singleElement()
+    assertThat(
+            dual.clusters()
+                .get(Names.inboundCluster(7000))
+                .orElseThrow()
+                .getUpstreamBindConfig()
+                .getExtraSourceAddressesList())
+        .singleElement()
         .satisfies(a -> assertThat(a.getAddress().getAddress()).isEqualTo("::6"));
     Listener vip = dual.listeners().get("10.20.0.3_7000").orElseThrow();
-    assertThat(vip.getAdditionalAddressesList()).singleElement()
-        .satisfies(a -> assertThat(a.getAddress().getSocketAddress().getAddress()).isEqualTo("fd00:20::3"));
+    assertThat(vip.getAdditionalAddressesList())
+        .singleElement()
+        .satisfies(
+            a ->
+                assertThat(a.getAddress().getSocketAddress().getAddress()).isEqualTo("fd00:20::3"));
   }
 
   @Test
@@ -98,38 +125,58 @@ class ProxyShapeTest {
     assertThat(diameter.hasIdleTimeout()).isTrue();
     assertThat(diameter.getIdleTimeout()).isEqualTo(Duration.getDefaultInstance());
     ProxyResources defaults = sidecar("amf-0", Map.of());
-    assertThat(tcpProxy(listener(defaults, "10.244.3.30_9042").getFilterChains(0)).hasIdleTimeout()).isFalse();
+    assertThat(tcpProxy(listener(defaults, "10.244.3.30_9042").getFilterChains(0)).hasIdleTimeout())
+        .isFalse();
   }
 
   @Test
   void proxylessClientsGetApiListenersWithTheRouterLast() throws Exception {
     ProxyResources grpc = TRANSLATION.forProxy(Nodes.grpc("client", "telco"));
     Listener amf = grpc.listeners().get("amf.telco.svc.cluster.local:8080").orElseThrow();
-    HttpConnectionManager hcm = amf.getApiListener().getApiListener().unpack(HttpConnectionManager.class);
-    assertThat(hcm.getHttpFilters(hcm.getHttpFiltersCount() - 1).getName()).isEqualTo("envoy.filters.http.router");
+    HttpConnectionManager hcm =
+        amf.getApiListener().getApiListener().unpack(HttpConnectionManager.class);
+    assertThat(hcm.getHttpFilters(hcm.getHttpFiltersCount() - 1).getName())
+        .isEqualTo("envoy.filters.http.router");
     assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("amf.telco.svc.cluster.local:8080");
     assertThat(grpc.routes().get("amf.telco.svc.cluster.local:8080")).isPresent();
-    assertThat(grpc.clusters().get("outbound|8080||amf.telco.svc.cluster.local").orElseThrow().getType())
+    assertThat(
+            grpc.clusters()
+                .get("outbound|8080||amf.telco.svc.cluster.local")
+                .orElseThrow()
+                .getType())
         .isEqualTo(Cluster.DiscoveryType.EDS);
-    assertThat(grpc.endpoints().get("outbound|8080||amf.telco.svc.cluster.local").orElseThrow().getEndpointsList())
+    assertThat(
+            grpc.endpoints()
+                .get("outbound|8080||amf.telco.svc.cluster.local")
+                .orElseThrow()
+                .getEndpointsList())
         .allSatisfy(l -> assertThat(l.getLoadBalancingWeight().getValue()).isPositive());
-    assertThat(grpc.listeners().byName()).doesNotContainKey("hss.telco.svc.cluster.local:3868")
+    assertThat(grpc.listeners().byName())
+        .doesNotContainKey("hss.telco.svc.cluster.local:3868")
         .doesNotContainKey(Names.VIRTUAL_INBOUND);
   }
 
   @Test
   void unknownOrInconsistentProxiesGetPassthroughOnly() throws Exception {
-    ProxyResources unknown = TRANSLATION.forProxy(Nodes.sidecar("ghost-0", "telco", "10.1.1.1", Map.of()));
-    assertThat(unknown.listeners().byName()).containsOnlyKeys(Names.VIRTUAL_INBOUND, Names.VIRTUAL_OUTBOUND);
-    assertThat(unknown.clusters().byName()).containsOnlyKeys(Names.PASSTHROUGH_CLUSTER,
-        Names.INBOUND_PASSTHROUGH_CLUSTER, Names.BLACKHOLE_CLUSTER);
-    assertThat(unknown.problems()).singleElement().satisfies(p -> assertThat(p.reason()).contains("pod not found"));
+    ProxyResources unknown =
+        TRANSLATION.forProxy(Nodes.sidecar("ghost-0", "telco", "10.1.1.1", Map.of()));
+    assertThat(unknown.listeners().byName())
+        .containsOnlyKeys(Names.VIRTUAL_INBOUND, Names.VIRTUAL_OUTBOUND);
+    assertThat(unknown.clusters().byName())
+        .containsOnlyKeys(
+            Names.PASSTHROUGH_CLUSTER, Names.INBOUND_PASSTHROUGH_CLUSTER, Names.BLACKHOLE_CLUSTER);
+    assertThat(unknown.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).contains("pod not found"));
 
     // amf-0's id, but metadata claims another namespace: not trusted with amf-0's config.
     var node = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of("NAMESPACE", "other"));
     ProxyResources spoofed = TRANSLATION.forProxy(io.telmesh.node.ProxyNode.from(node));
-    assertThat(spoofed.listeners().byName()).containsOnlyKeys(Names.VIRTUAL_INBOUND, Names.VIRTUAL_OUTBOUND);
-    assertThat(spoofed.problems()).singleElement().satisfies(p -> assertThat(p.reason()).contains("disagrees"));
+    assertThat(spoofed.listeners().byName())
+        .containsOnlyKeys(Names.VIRTUAL_INBOUND, Names.VIRTUAL_OUTBOUND);
+    assertThat(spoofed.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).contains("disagrees"));
   }
 
   @Test
@@ -145,23 +192,36 @@ class ProxyShapeTest {
   @Test
   void perInterfaceChainsCarryNetworkAndStatPrefixes() {
     Listener inbound = listener(sidecar("hss-0", Map.of()), Names.VIRTUAL_INBOUND);
-    FilterChain net1 = inbound.getFilterChainsList().stream().filter(c -> c.getName().equals("net1_3868"))
-        .findFirst().orElseThrow();
-    assertThat(net1.getMetadata().getFilterMetadataOrThrow("telmesh").getFieldsOrThrow("network").getStringValue())
+    FilterChain net1 =
+        inbound.getFilterChainsList().stream()
+            .filter(c -> c.getName().equals("net1_3868"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(
+            net1.getMetadata()
+                .getFilterMetadataOrThrow("telmesh")
+                .getFieldsOrThrow("network")
+                .getStringValue())
         .isEqualTo("telco/signaling");
-    assertThat(net1.getFilterChainMatch().getPrefixRangesList()).extracting(r -> r.getAddressPrefix() + "/"
-        + r.getPrefixLen().getValue()).containsExactly("192.168.50.20/32", "fd00:50::20/128");
+    assertThat(net1.getFilterChainMatch().getPrefixRangesList())
+        .extracting(r -> r.getAddressPrefix() + "/" + r.getPrefixLen().getValue())
+        .containsExactly("192.168.50.20/32", "fd00:50::20/128");
     assertThat(tcpProxy(net1).getStatPrefix()).isEqualTo("inbound|3868|net1|");
-    FilterChain amfNet2 = listener(sidecar("amf-0", Map.of()), Names.VIRTUAL_INBOUND).getFilterChainsList().stream()
-        .filter(c -> c.getName().equals("net2_8080")).findFirst().orElseThrow();
-    assertThat(unpack(amfNet2, HttpConnectionManager.class).getStatPrefix()).isEqualTo("inbound_net2_8080;");
+    FilterChain amfNet2 =
+        listener(sidecar("amf-0", Map.of()), Names.VIRTUAL_INBOUND).getFilterChainsList().stream()
+            .filter(c -> c.getName().equals("net2_8080"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(unpack(amfNet2, HttpConnectionManager.class).getStatPrefix())
+        .isEqualTo("inbound_net2_8080;");
   }
 
   private static TcpProxy tcpProxy(FilterChain chain) {
     return unpack(chain, TcpProxy.class);
   }
 
-  private static <T extends com.google.protobuf.Message> T unpack(FilterChain chain, Class<T> type) {
+  private static <T extends com.google.protobuf.Message> T unpack(
+      FilterChain chain, Class<T> type) {
     return TranslationPropertiesTest.unpack(chain.getFilters(0).getTypedConfig(), type);
   }
 }

@@ -7,11 +7,11 @@ import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.Workload;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Everything the translator emits for the demo, the edge-case mesh and a generated mesh passes
- * both Envoy's proto constraints and the cross-resource rules, for every kind of proxy.
+ * Everything the translator emits for the demo, the edge-case mesh and a generated mesh passes both
+ * Envoy's proto constraints and the cross-resource rules, for every kind of proxy.
  */
 class EmittedResourcesAreValidTest {
 
@@ -33,7 +33,8 @@ class EmittedResourcesAreValidTest {
   static Stream<Arguments> meshes() {
     return Stream.of(
         Arguments.of("telco", (Supplier<KubeObjects>) () -> Meshes.objects(Meshes.demoDir())),
-        Arguments.of("edge", (Supplier<KubeObjects>) () -> Meshes.objects(Meshes.testMeshDir("edge"))),
+        Arguments.of(
+            "edge", (Supplier<KubeObjects>) () -> Meshes.objects(Meshes.testMeshDir("edge"))),
         Arguments.of("generated", (Supplier<KubeObjects>) () -> MeshGenerator.generate(GENERATED)));
   }
 
@@ -42,12 +43,23 @@ class EmittedResourcesAreValidTest {
     for (Workload w : mesh.workloads().values()) {
       String ip = w.clusterIps().isEmpty() ? "10.0.0.1" : w.clusterIps().get(0).address();
       nodes.add(Nodes.sidecar(w.name(), w.namespace(), ip, Map.of()));
-      nodes.add(Nodes.sidecar(w.name(), w.namespace(), ip, Map.of("INTERCEPTION_MODE", "TPROXY", "IDLE_TIMEOUT", "30s")));
-      nodes.add(Nodes.sidecar(w.name(), w.namespace(), ip, Map.of("INTERCEPTION_MODE", "NONE", "IDLE_TIMEOUT", "0s")));
+      nodes.add(
+          Nodes.sidecar(
+              w.name(),
+              w.namespace(),
+              ip,
+              Map.of("INTERCEPTION_MODE", "TPROXY", "IDLE_TIMEOUT", "30s")));
+      nodes.add(
+          Nodes.sidecar(
+              w.name(),
+              w.namespace(),
+              ip,
+              Map.of("INTERCEPTION_MODE", "NONE", "IDLE_TIMEOUT", "0s")));
     }
     nodes.add(Nodes.grpc("client", "default"));
     nodes.add(Nodes.sidecar("unknown", "nowhere", "10.0.0.9", Map.of()));
-    nodes.add(Nodes.sidecar("unknown6", "nowhere", "fd00::9", Map.of("INTERCEPTION_MODE", "TPROXY")));
+    nodes.add(
+        Nodes.sidecar("unknown6", "nowhere", "fd00::9", Map.of("INTERCEPTION_MODE", "TPROXY")));
     return nodes;
   }
 

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.telmesh.model.MeshState;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSegment;
+import io.telmesh.resources.ResourceSet;
+import io.telmesh.resources.ResourceType;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.resources.ProxyResources;
-import io.telmesh.resources.ResourceSegment;
-import io.telmesh.resources.ResourceType;
-import io.telmesh.resources.ResourceSet;
 import io.telmesh.translate.Translator;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,12 @@ class EnvoyValidatorTest {
   private static List<Violation> direct(ProxyResources resources) {
     ProtoConstraintValidator constraints = ProtoConstraintValidator.envoy();
     List<Violation> violations = new ArrayList<>();
-    for (ResourceSet<?> set : List.of(resources.listeners(), resources.clusters(), resources.routes(),
-        resources.endpoints())) {
+    for (ResourceSet<?> set :
+        List.of(
+            resources.listeners(),
+            resources.clusters(),
+            resources.routes(),
+            resources.endpoints())) {
       set.all().forEach(r -> violations.addAll(constraints.validate(r)));
     }
     violations.addAll(CrossResourceValidator.validate(resources));
@@ -36,11 +40,16 @@ class EnvoyValidatorTest {
   @Test
   void agreesWithCheckingEverythingAfreshOnEveryProxy() {
     EnvoyValidator remembering = EnvoyValidator.create();
-    for (MeshState mesh : List.of(Meshes.demo(), Meshes.load(Meshes.testMeshDir("edge")),
-        io.telmesh.mesh.MeshStateBuilder.build(MeshGenerator.generate(new MeshGenerator.Shape(20, 40, 3, 2))))) {
+    for (MeshState mesh :
+        List.of(
+            Meshes.demo(),
+            Meshes.load(Meshes.testMeshDir("edge")),
+            io.telmesh.mesh.MeshStateBuilder.build(
+                MeshGenerator.generate(new MeshGenerator.Shape(20, 40, 3, 2))))) {
       MeshTranslation translation = Translator.prepare(mesh);
-      List<ProxyNode> nodes = new ArrayList<>(mesh.workloads().keySet().stream()
-          .map(k -> Nodes.forWorkload(mesh, k)).toList());
+      List<ProxyNode> nodes =
+          new ArrayList<>(
+              mesh.workloads().keySet().stream().map(k -> Nodes.forWorkload(mesh, k)).toList());
       nodes.add(Nodes.grpc("client", "default"));
       for (ProxyNode node : nodes) {
         ProxyResources resources = translation.forProxy(node);
@@ -52,27 +61,52 @@ class EnvoyValidatorTest {
   @Test
   void findsABrokenResourceInAProxysOwnSegmentAndACrossReference() {
     MeshState mesh = Meshes.demo();
-    ProxyResources good = Translator.prepare(mesh).forProxy(Nodes.forWorkload(mesh, mesh.workloads().firstKey()));
+    ProxyResources good =
+        Translator.prepare(mesh).forProxy(Nodes.forWorkload(mesh, mesh.workloads().firstKey()));
     ResourceSegment<Listener> own = good.listeners().segments().get(1);
     Listener inbound = own.byName().get("virtualInbound");
-    Listener broken = inbound.toBuilder()
-        .setFilterChains(3, inbound.getFilterChains(3).toBuilder().setFilters(0, inbound.getFilterChains(3)
-            .getFilters(0).toBuilder().setTypedConfig(io.telmesh.envoy.Protos.pack(
-                io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
-                    .setCluster("nowhere").build()))))
-        .build();
+    Listener broken =
+        inbound.toBuilder()
+            .setFilterChains(
+                3,
+                inbound.getFilterChains(3).toBuilder()
+                    .setFilters(
+                        0,
+                        inbound.getFilterChains(3).getFilters(0).toBuilder()
+                            .setTypedConfig(
+                                io.telmesh.envoy.Protos.pack(
+                                    io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3
+                                        .TcpProxy.newBuilder()
+                                        .setCluster("nowhere")
+                                        .build()))))
+            .build();
     List<Listener> listeners = new ArrayList<>(own.resources());
     listeners.replaceAll(l -> l.getName().equals("virtualInbound") ? broken : l);
-    ProxyResources bad = new ProxyResources(
-        ResourceSet.of(good.listeners().segments().get(0), ResourceSegment.of(ResourceType.LISTENER, listeners)),
-        good.clusters(), good.routes(), good.endpoints(), good.untouched(), good.problems());
+    ProxyResources bad =
+        new ProxyResources(
+            ResourceSet.of(
+                good.listeners().segments().get(0),
+                ResourceSegment.of(ResourceType.LISTENER, listeners)),
+            good.clusters(),
+            good.routes(),
+            good.endpoints(),
+            good.untouched(),
+            good.problems());
     EnvoyValidator validator = EnvoyValidator.create();
-    assertThat(validator.validate(good)).as("the good proxy first, so its shared segments are remembered").isEmpty();
+    assertThat(validator.validate(good))
+        .as("the good proxy first, so its shared segments are remembered")
+        .isEmpty();
     List<Violation> violations = validator.validate(bad);
     assertThat(violations).isEqualTo(direct(bad));
-    assertThat(violations).extracting(Violation::rule).contains("string.min_len", "reference.cluster");
-    assertThat(violations).allSatisfy(v -> assertThat(v.resourceName()).isEqualTo("virtualInbound"));
-    assertThat(violations).anySatisfy(v -> assertThat(v.path())
-        .isEqualTo("filter_chains[3].filters[0].typed_config.stat_prefix"));
+    assertThat(violations)
+        .extracting(Violation::rule)
+        .contains("string.min_len", "reference.cluster");
+    assertThat(violations)
+        .allSatisfy(v -> assertThat(v.resourceName()).isEqualTo("virtualInbound"));
+    assertThat(violations)
+        .anySatisfy(
+            v ->
+                assertThat(v.path())
+                    .isEqualTo("filter_chains[3].filters[0].typed_config.stat_prefix"));
   }
 }

@@ -47,12 +47,18 @@ class ProtoConstraintValidatorTest {
   private final ProtoConstraintValidator validator = ProtoConstraintValidator.envoy();
 
   private static Listener tcpListener(Filter filter) {
-    return Listener.newBuilder().setName("l").setAddress(Addresses.socket("0.0.0.0", 80))
-        .addFilterChains(FilterChain.newBuilder().addFilters(filter)).build();
+    return Listener.newBuilder()
+        .setName("l")
+        .setAddress(Addresses.socket("0.0.0.0", 80))
+        .addFilterChains(FilterChain.newBuilder().addFilters(filter))
+        .build();
   }
 
   private static Filter tcpProxy(TcpProxy proxy) {
-    return Filter.newBuilder().setName(NetworkFilters.TCP_PROXY).setTypedConfig(Protos.pack(proxy)).build();
+    return Filter.newBuilder()
+        .setName(NetworkFilters.TCP_PROXY)
+        .setTypedConfig(Protos.pack(proxy))
+        .build();
   }
 
   private static RouteConfiguration routes(VirtualHost.Builder host) {
@@ -60,9 +66,13 @@ class ProtoConstraintValidatorTest {
   }
 
   private static VirtualHost.Builder host() {
-    return VirtualHost.newBuilder().setName("v").addDomains("*")
-        .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
-            .setRoute(RouteAction.newBuilder().setCluster("c")));
+    return VirtualHost.newBuilder()
+        .setName("v")
+        .addDomains("*")
+        .addRoutes(
+            Route.newBuilder()
+                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setCluster("c")));
   }
 
   private static Violation single(List<Violation> violations) {
@@ -72,14 +82,18 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void healthyResourcesPass() {
-    assertThat(validator.validate(tcpListener(NetworkFilters.tcpProxy("s", "c", Optional.empty())))).isEmpty();
+    assertThat(validator.validate(tcpListener(NetworkFilters.tcpProxy("s", "c", Optional.empty()))))
+        .isEmpty();
     assertThat(validator.validate(routes(host()))).isEmpty();
     assertThat(validator.validate(Clusters.eds("c").build())).isEmpty();
   }
 
   @Test
   void tcpProxyWithoutStatPrefixFailsInsideTheAny() {
-    Violation v = single(validator.validate(tcpListener(tcpProxy(TcpProxy.newBuilder().setCluster("c").build()))));
+    Violation v =
+        single(
+            validator.validate(
+                tcpListener(tcpProxy(TcpProxy.newBuilder().setCluster("c").build()))));
     assertThat(v.path()).isEqualTo("filter_chains[0].filters[0].typed_config.stat_prefix");
     assertThat(v.rule()).isEqualTo("string.min_len");
     assertThat(v.resourceType()).isEqualTo("Listener");
@@ -89,7 +103,8 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void negativeConnectTimeoutFailsDurationGt() {
-    Cluster cluster = Clusters.eds("c").setConnectTimeout(Duration.newBuilder().setSeconds(-1)).build();
+    Cluster cluster =
+        Clusters.eds("c").setConnectTimeout(Duration.newBuilder().setSeconds(-1)).build();
     Violation v = single(validator.validate(cluster));
     assertThat(v.path()).isEqualTo("connect_timeout");
     assertThat(v.rule()).isEqualTo("duration.gt");
@@ -102,21 +117,30 @@ class ProtoConstraintValidatorTest {
     Violation v = single(validator.validate(bootstrap));
     assertThat(v.path()).isEqualTo("stats_flush_interval");
     assertThat(v.rule()).isEqualTo("duration.lt");
-    assertThat(validator.validate(Bootstrap.newBuilder().setStatsFlushInterval(Protos.seconds(5)).build())).isEmpty();
+    assertThat(
+            validator.validate(
+                Bootstrap.newBuilder().setStatsFlushInterval(Protos.seconds(5)).build()))
+        .isEmpty();
   }
 
   @Test
   void missingRequiredMessageIsReported() {
-    HttpConnectionManager manager = NetworkFilters.sidecarHttp("s", false)
-        .setRds(Rds.newBuilder().setRouteConfigName("80")).build();
-    Violation v = single(validator.validate(tcpListener(NetworkFilters.httpConnectionManager(manager))));
+    HttpConnectionManager manager =
+        NetworkFilters.sidecarHttp("s", false)
+            .setRds(Rds.newBuilder().setRouteConfigName("80"))
+            .build();
+    Violation v =
+        single(validator.validate(tcpListener(NetworkFilters.httpConnectionManager(manager))));
     assertThat(v.path()).isEqualTo("filter_chains[0].filters[0].typed_config.rds.config_source");
     assertThat(v.rule()).isEqualTo("message.required");
   }
 
   @Test
   void requiredOneofWithNothingSetIsReported() {
-    Violation v = single(validator.validate(tcpListener(tcpProxy(TcpProxy.newBuilder().setStatPrefix("s").build()))));
+    Violation v =
+        single(
+            validator.validate(
+                tcpListener(tcpProxy(TcpProxy.newBuilder().setStatPrefix("s").build()))));
     assertThat(v.path()).isEqualTo("filter_chains[0].filters[0].typed_config.cluster_specifier");
     assertThat(v.rule()).isEqualTo("oneof.required");
   }
@@ -138,8 +162,11 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void enumNotInIsEnforced() {
-    var check = io.envoyproxy.envoy.config.core.v3.HealthCheck.HttpHealthCheck.newBuilder().setPath("/")
-        .setMethod(io.envoyproxy.envoy.config.core.v3.RequestMethod.CONNECT).build();
+    var check =
+        io.envoyproxy.envoy.config.core.v3.HealthCheck.HttpHealthCheck.newBuilder()
+            .setPath("/")
+            .setMethod(io.envoyproxy.envoy.config.core.v3.RequestMethod.CONNECT)
+            .build();
     Violation v = single(validator.validate("HealthCheck", "h", check));
     assertThat(v.path()).isEqualTo("method");
     assertThat(v.rule()).isEqualTo("enum.not_in");
@@ -147,8 +174,10 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void portAboveRangeFailsUint32Lte() {
-    Listener listener = tcpListener(NetworkFilters.tcpProxy("s", "c", Optional.empty())).toBuilder()
-        .setAddress(Addresses.socket("0.0.0.0", 70000)).build();
+    Listener listener =
+        tcpListener(NetworkFilters.tcpProxy("s", "c", Optional.empty())).toBuilder()
+            .setAddress(Addresses.socket("0.0.0.0", 70000))
+            .build();
     Violation v = single(validator.validate(listener));
     assertThat(v.path()).isEqualTo("address.socket_address.port_value");
     assertThat(v.rule()).isEqualTo("uint32.lte");
@@ -157,19 +186,34 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void wrapperValuesAreCheckedWhenSet() {
-    CidrRange range = CidrRange.newBuilder().setAddressPrefix("10.0.0.0").setPrefixLen(UInt32Value.of(129)).build();
-    Listener listener = Listener.newBuilder().setName("l").setAddress(Addresses.socket("0.0.0.0", 80))
-        .addFilterChains(FilterChain.newBuilder().setFilterChainMatch(FilterChainMatch.newBuilder()
-            .addPrefixRanges(range)).addFilters(NetworkFilters.tcpProxy("s", "c", Optional.empty()))).build();
+    CidrRange range =
+        CidrRange.newBuilder()
+            .setAddressPrefix("10.0.0.0")
+            .setPrefixLen(UInt32Value.of(129))
+            .build();
+    Listener listener =
+        Listener.newBuilder()
+            .setName("l")
+            .setAddress(Addresses.socket("0.0.0.0", 80))
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .setFilterChainMatch(FilterChainMatch.newBuilder().addPrefixRanges(range))
+                    .addFilters(NetworkFilters.tcpProxy("s", "c", Optional.empty())))
+            .build();
     Violation v = single(validator.validate(listener));
-    assertThat(v.path()).isEqualTo("filter_chains[0].filter_chain_match.prefix_ranges[0].prefix_len");
+    assertThat(v.path())
+        .isEqualTo("filter_chains[0].filter_chain_match.prefix_ranges[0].prefix_len");
     assertThat(v.rule()).isEqualTo("uint32.lte");
   }
 
   @Test
   void doubleRangeIsEnforcedWithBothBoundsNamed() {
-    Cluster cluster = Clusters.eds("c").setPreconnectPolicy(Cluster.PreconnectPolicy.newBuilder()
-        .setPerUpstreamPreconnectRatio(DoubleValue.of(3.5))).build();
+    Cluster cluster =
+        Clusters.eds("c")
+            .setPreconnectPolicy(
+                Cluster.PreconnectPolicy.newBuilder()
+                    .setPerUpstreamPreconnectRatio(DoubleValue.of(3.5)))
+            .build();
     Violation v = single(validator.validate(cluster));
     assertThat(v.path()).isEqualTo("preconnect_policy.per_upstream_preconnect_ratio");
     assertThat(v.rule()).isEqualTo("double.lte");
@@ -193,20 +237,37 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void repeatedUniqueIsEnforced() {
-    RouteConfiguration config = routes(host().clearRoutes().addRoutes(Route.newBuilder()
-        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-        .setRoute(RouteAction.newBuilder().setCluster("c").setInternalRedirectPolicy(InternalRedirectPolicy
-            .newBuilder().addResponseHeadersToCopy("x-a").addResponseHeadersToCopy("x-a")))));
+    RouteConfiguration config =
+        routes(
+            host()
+                .clearRoutes()
+                .addRoutes(
+                    Route.newBuilder()
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(
+                            RouteAction.newBuilder()
+                                .setCluster("c")
+                                .setInternalRedirectPolicy(
+                                    InternalRedirectPolicy.newBuilder()
+                                        .addResponseHeadersToCopy("x-a")
+                                        .addResponseHeadersToCopy("x-a")))));
     Violation v = single(validator.validate(config));
-    assertThat(v.path()).isEqualTo("virtual_hosts[0].routes[0].route.internal_redirect_policy.response_headers_to_copy[1]");
+    assertThat(v.path())
+        .isEqualTo(
+            "virtual_hosts[0].routes[0].route.internal_redirect_policy.response_headers_to_copy[1]");
     assertThat(v.rule()).isEqualTo("repeated.unique");
   }
 
   @Test
   void headerNameRegexAndLengthsAreEnforced() {
-    RouteConfiguration config = RouteConfiguration.newBuilder().setName("r").addVirtualHosts(host())
-        .addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder()
-            .setKey("x-bad\r").setValue("v"))).build();
+    RouteConfiguration config =
+        RouteConfiguration.newBuilder()
+            .setName("r")
+            .addVirtualHosts(host())
+            .addRequestHeadersToAdd(
+                HeaderValueOption.newBuilder()
+                    .setHeader(HeaderValue.newBuilder().setKey("x-bad\r").setValue("v")))
+            .build();
     Violation v = single(validator.validate(config));
     assertThat(v.path()).isEqualTo("request_headers_to_add[0].header.key");
     assertThat(v.rule()).isEqualTo("string.well_known_regex");
@@ -215,9 +276,13 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void stringPatternIsEvaluatedWithRe2() {
-    VirtualHost.Builder bad = host().clearRoutes().addRoutes(Route.newBuilder()
-        .setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/api/"))
-        .setRoute(RouteAction.newBuilder().setCluster("c")));
+    VirtualHost.Builder bad =
+        host()
+            .clearRoutes()
+            .addRoutes(
+                Route.newBuilder()
+                    .setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/api/"))
+                    .setRoute(RouteAction.newBuilder().setCluster("c")));
     Violation v = single(validator.validate(routes(bad)));
     assertThat(v.path()).isEqualTo("virtual_hosts[0].routes[0].match.path_separated_prefix");
     assertThat(v.rule()).isEqualTo("string.pattern");
@@ -225,8 +290,10 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void mapKeysAreChecked() {
-    Cluster cluster = Clusters.eds("c").setMetadata(Metadata.newBuilder()
-        .putFilterMetadata("", Struct.getDefaultInstance())).build();
+    Cluster cluster =
+        Clusters.eds("c")
+            .setMetadata(Metadata.newBuilder().putFilterMetadata("", Struct.getDefaultInstance()))
+            .build();
     Violation v = single(validator.validate(cluster));
     assertThat(v.path()).isEqualTo("metadata.filter_metadata[\"\"]");
     assertThat(v.rule()).isEqualTo("map.keys.string.min_len");
@@ -234,8 +301,11 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void mapValuesAreWalked() {
-    Cluster cluster = Clusters.eds("c").putTypedExtensionProtocolOptions("broken",
-        Any.newBuilder().setTypeUrl("type.googleapis.com/not.a.Type").build()).build();
+    Cluster cluster =
+        Clusters.eds("c")
+            .putTypedExtensionProtocolOptions(
+                "broken", Any.newBuilder().setTypeUrl("type.googleapis.com/not.a.Type").build())
+            .build();
     Violation v = single(validator.validate(cluster));
     assertThat(v.path()).isEqualTo("typed_extension_protocol_options[\"broken\"]");
     assertThat(v.rule()).isEqualTo("any.known_type");
@@ -243,8 +313,11 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void anyOfAnUnknownTypeIsAViolation() {
-    Filter filter = Filter.newBuilder().setName("x")
-        .setTypedConfig(Any.newBuilder().setTypeUrl("type.googleapis.com/example.Unknown")).build();
+    Filter filter =
+        Filter.newBuilder()
+            .setName("x")
+            .setTypedConfig(Any.newBuilder().setTypeUrl("type.googleapis.com/example.Unknown"))
+            .build();
     Violation v = single(validator.validate(tcpListener(filter)));
     assertThat(v.path()).isEqualTo("filter_chains[0].filters[0].typed_config");
     assertThat(v.rule()).isEqualTo("any.known_type");
@@ -252,9 +325,15 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void anyWithBytesThatDoNotParseIsAViolation() {
-    Filter filter = Filter.newBuilder().setName("x").setTypedConfig(Any.newBuilder()
-        .setTypeUrl(Protos.typeUrl(TcpProxy.getDefaultInstance()))
-        .setValue(ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}))).build();
+    Filter filter =
+        Filter.newBuilder()
+            .setName("x")
+            .setTypedConfig(
+                Any.newBuilder()
+                    .setTypeUrl(Protos.typeUrl(TcpProxy.getDefaultInstance()))
+                    .setValue(
+                        ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})))
+            .build();
     Violation v = single(validator.validate(tcpListener(filter)));
     assertThat(v.path()).isEqualTo("filter_chains[0].filters[0].typed_config");
     assertThat(v.rule()).isEqualTo("any.unpack");
@@ -262,7 +341,8 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void anyRequiredIsEnforced() {
-    var config = io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig.newBuilder().setName("x").build();
+    var config =
+        io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig.newBuilder().setName("x").build();
     Violation v = single(validator.validate("TypedExtensionConfig", "x", config));
     assertThat(v.path()).isEqualTo("typed_config");
     assertThat(v.rule()).isEqualTo("any.required");
@@ -270,24 +350,34 @@ class ProtoConstraintValidatorTest {
 
   @Test
   void oneofMemberScalarsAreCheckedOnlyWhenSet() {
-    Violation v = single(validator.validate("DataSource", "d", DataSource.newBuilder().setFilename("").build()));
+    Violation v =
+        single(
+            validator.validate("DataSource", "d", DataSource.newBuilder().setFilename("").build()));
     assertThat(v.path()).isEqualTo("filename");
     assertThat(v.rule()).isEqualTo("string.min_len");
     // filename is empty here too, but another member of the oneof is the one set.
-    assertThat(validator.validate("DataSource", "d", DataSource.newBuilder().setInlineString("x").build())).isEmpty();
+    assertThat(
+            validator.validate(
+                "DataSource", "d", DataSource.newBuilder().setInlineString("x").build()))
+        .isEmpty();
   }
 
   @Test
   void bytesLengthIsEnforced() {
-    Violation v = single(validator.validate("TlvEntry", "t", io.envoyproxy.envoy.config.core.v3.TlvEntry.newBuilder()
-        .setType(1).build()));
+    Violation v =
+        single(
+            validator.validate(
+                "TlvEntry",
+                "t",
+                io.envoyproxy.envoy.config.core.v3.TlvEntry.newBuilder().setType(1).build()));
     assertThat(v.path()).isEqualTo("value");
     assertThat(v.rule()).isEqualTo("bytes.min_len");
   }
 
   @Test
   void boolConstIsEnforced() {
-    Violation v = single(validator.validate(Bootstrap.newBuilder().setStatsFlushOnAdmin(false).build()));
+    Violation v =
+        single(validator.validate(Bootstrap.newBuilder().setStatsFlushOnAdmin(false).build()));
     assertThat(v.path()).isEqualTo("stats_flush_on_admin");
     assertThat(v.rule()).isEqualTo("bool.const");
   }
@@ -295,18 +385,25 @@ class ProtoConstraintValidatorTest {
   @Test
   void skippedMessagesAreNotWalked() {
     KeyValue badEntry = KeyValue.newBuilder().setKey("").build();
-    assertThat(validator.validate("KeyValue", "k", badEntry)).extracting(Violation::rule)
+    assertThat(validator.validate("KeyValue", "k", badEntry))
+        .extracting(Violation::rule)
         .containsExactly("string.min_len");
     // KeyValueAppend.entry carries (validate.rules).message.skip.
-    assertThat(validator.validate("KeyValueAppend", "k", KeyValueAppend.newBuilder().setEntry(badEntry).build()))
+    assertThat(
+            validator.validate(
+                "KeyValueAppend", "k", KeyValueAppend.newBuilder().setEntry(badEntry).build()))
         .isEmpty();
   }
 
   @Test
   void violationsAreSortedAndEveryOneIsReported() {
-    Cluster cluster = Clusters.eds("").setConnectTimeout(Duration.newBuilder().setSeconds(-1)).setLbPolicyValue(42)
-        .build();
-    assertThat(validator.validate(cluster)).extracting(Violation::rule)
+    Cluster cluster =
+        Clusters.eds("")
+            .setConnectTimeout(Duration.newBuilder().setSeconds(-1))
+            .setLbPolicyValue(42)
+            .build();
+    assertThat(validator.validate(cluster))
+        .extracting(Violation::rule)
         .containsExactly("duration.gt", "enum.defined_only", "string.min_len");
   }
 }

@@ -17,47 +17,69 @@ import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code telmesh bootstrap}: the Envoy v3 bootstrap a pod's sidecar starts with. */
-@Command(name = "bootstrap", mixinStandardHelpOptions = true,
-    description = "Print the Envoy v3 bootstrap (Istio-shaped) for a pod's sidecar talking ADS to telmesh.")
+@Command(
+    name = "bootstrap",
+    mixinStandardHelpOptions = true,
+    description =
+        "Print the Envoy v3 bootstrap (Istio-shaped) for a pod's sidecar talking ADS to telmesh.")
 final class BootstrapCommand implements Runnable {
 
   /** The Istio release whose conventions telmesh follows, announced as ISTIO_VERSION. */
   static final String DEFAULT_ISTIO_VERSION = "1.23.0";
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  PodSourceOptions source = new PodSourceOptions();
+  @Mixin PodSourceOptions source = new PodSourceOptions();
 
-  @Option(names = "--pod", required = true, paramLabel = "NS/NAME", converter = PodRef.class,
+  @Option(
+      names = "--pod",
+      required = true,
+      paramLabel = "NS/NAME",
+      converter = PodRef.class,
       description = "The pod whose sidecar is bootstrapped.")
   NamespacedName pod;
 
-  @Option(names = "--xds-address", required = true, paramLabel = "HOST:PORT",
-      description = "Where Envoy reaches telmesh: an IP (static cluster) or a DNS name such as a Service's "
-          + "(strict DNS cluster); IPv6 as [ADDRESS]:PORT.")
+  @Option(
+      names = "--xds-address",
+      required = true,
+      paramLabel = "HOST:PORT",
+      description =
+          "Where Envoy reaches telmesh: an IP (static cluster) or a DNS name such as a Service's "
+              + "(strict DNS cluster); IPv6 as [ADDRESS]:PORT.")
   String xdsAddress;
 
-  @Option(names = "--ads", defaultValue = "DELTA_GRPC", paramLabel = "GRPC|DELTA_GRPC",
-      description = "ADS flavour: DELTA_GRPC (incremental) or GRPC (state of the world) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ads",
+      defaultValue = "DELTA_GRPC",
+      paramLabel = "GRPC|DELTA_GRPC",
+      description =
+          "ADS flavour: DELTA_GRPC (incremental) or GRPC (state of the world) (default: ${DEFAULT-VALUE}).")
   AdsMode ads;
 
-  @Option(names = "--istio-version", defaultValue = DEFAULT_ISTIO_VERSION, paramLabel = "VERSION",
+  @Option(
+      names = "--istio-version",
+      defaultValue = DEFAULT_ISTIO_VERSION,
+      paramLabel = "VERSION",
       description = "ISTIO_VERSION the sidecar announces (default: ${DEFAULT-VALUE}).")
   String istioVersion;
 
-  @Option(names = "--idle-timeout", paramLabel = "DURATION",
-      description = "Node metadata IDLE_TIMEOUT (as Istio's proxyMetadata sets it), e.g. 30s: the idle cut-off of the "
-          + "sidecar's TCP proxies; Diameter ports keep none. Default: unset (Envoy's 1h).")
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      description =
+          "Node metadata IDLE_TIMEOUT (as Istio's proxyMetadata sets it), e.g. 30s: the idle cut-off of the "
+              + "sidecar's TCP proxies; Diameter ports keep none. Default: unset (Envoy's 1h).")
   String idleTimeout;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "json",
+      description = "json or yaml (default: ${DEFAULT-VALUE}).")
   OutputFormat output;
 
   @Override
@@ -69,22 +91,35 @@ final class BootstrapCommand implements Runnable {
       throw new UserError(e.getMessage());
     }
     if (idleTimeout != null && Durations.parseGo(idleTimeout).isEmpty()) {
-      throw new UserError("--idle-timeout: '" + idleTimeout + "' is not a duration like 30s, 5m or 1h");
+      throw new UserError(
+          "--idle-timeout: '" + idleTimeout + "' is not a duration like 30s, 5m or 1h");
     }
     MeshState mesh = source.load(pod, spec.commandLine().getErr());
-    Workload workload = mesh.workload(pod).orElseThrow(() -> new UserError("pod " + pod + " is not in the mesh "
-        + "(known pods: " + knownPods(mesh) + ")"));
-    Bootstrap bootstrap = withIdleTimeout(BootstrapBuilder.build(workload, address, ads, istioVersion));
+    Workload workload =
+        mesh.workload(pod)
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        "pod "
+                            + pod
+                            + " is not in the mesh "
+                            + "(known pods: "
+                            + knownPods(mesh)
+                            + ")"));
+    Bootstrap bootstrap =
+        withIdleTimeout(BootstrapBuilder.build(workload, address, ads, istioVersion));
     List<Violation> violations = ProtoConstraintValidator.envoy().validate(bootstrap);
     if (!violations.isEmpty()) {
       // Never print something Envoy would refuse to start with.
-      throw new IllegalStateException("the bootstrap breaks Envoy's constraints: " + violations.get(0).describe());
+      throw new IllegalStateException(
+          "the bootstrap breaks Envoy's constraints: " + violations.get(0).describe());
     }
     PrintWriter out = spec.commandLine().getOut();
     try {
       out.println(output.render(EnvoyTypes.printer().print(bootstrap)));
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("the bootstrap holds a type the printer does not know: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the bootstrap holds a type the printer does not know: " + e.getMessage(), e);
     }
     out.flush();
   }
@@ -95,14 +130,19 @@ final class BootstrapCommand implements Runnable {
       return bootstrap;
     }
     Bootstrap.Builder builder = bootstrap.toBuilder();
-    builder.getNodeBuilder().getMetadataBuilder()
+    builder
+        .getNodeBuilder()
+        .getMetadataBuilder()
         .putFields("IDLE_TIMEOUT", Value.newBuilder().setStringValue(idleTimeout.strip()).build());
     return builder.build();
   }
 
   private static String knownPods(MeshState mesh) {
     List<String> pods = mesh.workloads().keySet().stream().map(NamespacedName::toString).toList();
-    return pods.isEmpty() ? "none" : pods.size() > 10 ? String.join(", ", pods.subList(0, 10)) + ", …"
-        : String.join(", ", pods);
+    return pods.isEmpty()
+        ? "none"
+        : pods.size() > 10
+            ? String.join(", ", pods.subList(0, 10)) + ", …"
+            : String.join(", ", pods);
   }
 }

@@ -31,19 +31,32 @@ final class CaptureApplier {
       return;
     }
     for (IpFamily family : plan.families()) {
-      List<String> present = run(List.of(family.saveCommand()), "").lines()
-          .filter(line -> line.startsWith(":ISTIO_")).map(line -> line.substring(1).split(" ", 2)[0]).distinct().toList();
+      List<String> present =
+          run(List.of(family.saveCommand()), "")
+              .lines()
+              .filter(line -> line.startsWith(":ISTIO_"))
+              .map(line -> line.substring(1).split(" ", 2)[0])
+              .distinct()
+              .toList();
       if (!present.isEmpty()) {
-        throw new UserError("this network namespace already has IPv" + family.number() + " chains "
-            + String.join(", ", present) + ": telmesh applies capture to a clean namespace, as an init container does");
+        throw new UserError(
+            "this network namespace already has IPv"
+                + family.number()
+                + " chains "
+                + String.join(", ", present)
+                + ": telmesh applies capture to a clean namespace, as an init container does");
       }
     }
     for (IpFamily family : plan.families()) {
       List<String> command = List.of(family.restoreCommand(), "--noflush");
       run(command, plan.rules().restorePayload(family));
-      log.println("telmesh: applied IPv" + family.number() + " rules ("
-          + String.join(", ", plan.rules().tables(family).stream().map(t -> t.table()).toList()) + ") with "
-          + String.join(" ", command));
+      log.println(
+          "telmesh: applied IPv"
+              + family.number()
+              + " rules ("
+              + String.join(", ", plan.rules().tables(family).stream().map(t -> t.table()).toList())
+              + ") with "
+              + String.join(" ", command));
     }
     for (IpCommand command : plan.routing()) {
       run(command.command(), "");
@@ -64,6 +77,7 @@ final class CaptureApplier {
       return result.stdout();
     }
     String detail = result.stderr().strip().lines().findFirst().orElse("no message");
-    throw new UserError(String.join(" ", command) + " failed (exit " + result.exitCode() + "): " + detail);
+    throw new UserError(
+        String.join(" ", command) + " failed (exit " + result.exitCode() + "): " + detail);
   }
 }

@@ -11,37 +11,46 @@ import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code telmesh dump}: what the control plane sent a connected proxy, in Envoy's
- * {@code /config_dump} layout (from {@code istio.io/debug/config_dump}).
+ * {@code telmesh dump}: what the control plane sent a connected proxy, in Envoy's {@code
+ * /config_dump} layout (from {@code istio.io/debug/config_dump}).
  */
-@Command(name = "dump", mixinStandardHelpOptions = true,
+@Command(
+    name = "dump",
+    mixinStandardHelpOptions = true,
     description = "Print what a connected proxy was sent, in Envoy's /config_dump layout.")
 final class DumpCommand implements Runnable {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  XdsAddressOption xds = new XdsAddressOption();
+  @Mixin XdsAddressOption xds = new XdsAddressOption();
 
-  @Option(names = "--pod", required = true, paramLabel = "NS/NAME", converter = PodRef.class,
+  @Option(
+      names = "--pod",
+      required = true,
+      paramLabel = "NS/NAME",
+      converter = PodRef.class,
       description = "The proxy's pod.")
   NamespacedName pod;
 
-  @Mixin
-  DumpOptions parts = new DumpOptions();
+  @Mixin DumpOptions parts = new DumpOptions();
 
   @Override
   public void run() {
-    DiscoveryResponse response = xds.ask(DebugTypes.CONFIG_DUMP, List.of(pod.name() + "." + pod.namespace()));
+    DiscoveryResponse response =
+        xds.ask(DebugTypes.CONFIG_DUMP, List.of(pod.name() + "." + pod.namespace()));
     if (response.getResourcesCount() == 0) {
-      throw new UserError("proxy " + pod.name() + "." + pod.namespace() + " is not connected to the control plane at "
-          + xds.address);
+      throw new UserError(
+          "proxy "
+              + pod.name()
+              + "."
+              + pod.namespace()
+              + " is not connected to the control plane at "
+              + xds.address);
     }
     ConfigDump.Builder dump = ConfigDump.newBuilder();
     for (Any config : response.getResourcesList()) {

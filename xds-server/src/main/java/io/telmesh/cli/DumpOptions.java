@@ -23,15 +23,21 @@ final class DumpOptions {
 
     /** No kinds: every kind. */
     Part(Kind... kinds) {
-      this.kinds = Sets.immutableEnumSet(kinds.length == 0 ? EnumSet.allOf(Kind.class) : List.of(kinds));
+      this.kinds =
+          Sets.immutableEnumSet(kinds.length == 0 ? EnumSet.allOf(Kind.class) : List.of(kinds));
     }
   }
 
-  @Option(names = "--type", defaultValue = "all",
+  @Option(
+      names = "--type",
+      defaultValue = "all",
       description = "listeners, clusters, routes, endpoints or all (default: ${DEFAULT-VALUE}).")
   Part part;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "json",
+      description = "json or yaml (default: ${DEFAULT-VALUE}).")
   OutputFormat output;
 
   Set<Kind> kinds() {

@@ -9,7 +9,10 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
   @Override
   public Duration convert(String value) {
-    return Durations.parseGo(value).orElseThrow(() ->
-        new CommandLine.TypeConversionException("'" + value + "' is not a duration like 100ms, 1s or 2m"));
+    return Durations.parseGo(value)
+        .orElseThrow(
+            () ->
+                new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a duration like 100ms, 1s or 2m"));
   }
 }

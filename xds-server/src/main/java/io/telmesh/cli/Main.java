@@ -9,21 +9,21 @@ import picocli.CommandLine.Command;
     name = "telmesh",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Istio-compatible xDS control plane for multi-interface (Multus) Kubernetes pods.",
+    description =
+        "Istio-compatible xDS control plane for multi-interface (Multus) Kubernetes pods.",
     subcommands = {
-        ServeCommand.class,
-        ProxyConfigCommand.class,
-        IptablesCommand.class,
-        BootstrapCommand.class,
-        ValidateCommand.class,
-        ProxyStatusCommand.class,
-        DumpCommand.class,
-        CommandLine.HelpCommand.class,
+      ServeCommand.class,
+      ProxyConfigCommand.class,
+      IptablesCommand.class,
+      BootstrapCommand.class,
+      ValidateCommand.class,
+      ProxyStatusCommand.class,
+      DumpCommand.class,
+      CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -36,17 +36,28 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine line = new CommandLine(new Main());
-    line.setParameterExceptionHandler((ex, arguments) -> {
-      CommandLine failed = ex.getCommandLine();
-      failed.getErr().println("telmesh: " + ex.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName()
-          + " --help')");
-      return 2;
-    });
-    line.setExecutionExceptionHandler((ex, failed, parseResult) -> {
-      String message = ex instanceof UserError ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
-      failed.getErr().println("telmesh: error: " + message);
-      return 1;
-    });
+    line.setParameterExceptionHandler(
+        (ex, arguments) -> {
+          CommandLine failed = ex.getCommandLine();
+          failed
+              .getErr()
+              .println(
+                  "telmesh: "
+                      + ex.getMessage()
+                      + " (see '"
+                      + failed.getCommandSpec().qualifiedName()
+                      + " --help')");
+          return 2;
+        });
+    line.setExecutionExceptionHandler(
+        (ex, failed, parseResult) -> {
+          String message =
+              ex instanceof UserError
+                  ? ex.getMessage()
+                  : ex.getClass().getSimpleName() + ": " + ex.getMessage();
+          failed.getErr().println("telmesh: error: " + message);
+          return 1;
+        });
     return line;
   }
 

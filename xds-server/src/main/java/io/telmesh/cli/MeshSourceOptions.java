@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 /** {@code --manifests DIR}, or the bundled demo mesh when absent. */
 final class MeshSourceOptions {
 
-  @Option(names = "--manifests", paramLabel = "DIR",
+  @Option(
+      names = "--manifests",
+      paramLabel = "DIR",
       description = "Directory of Kubernetes YAML manifests (default: the bundled telco demo).")
   Path manifests;
 

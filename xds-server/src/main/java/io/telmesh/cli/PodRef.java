@@ -8,7 +8,8 @@ final class PodRef implements CommandLine.ITypeConverter<NamespacedName> {
 
   @Override
   public NamespacedName convert(String value) {
-    return NamespacedName.parse(value).orElseThrow(() ->
-        new CommandLine.TypeConversionException("'" + value + "' is not NAMESPACE/NAME"));
+    return NamespacedName.parse(value)
+        .orElseThrow(
+            () -> new CommandLine.TypeConversionException("'" + value + "' is not NAMESPACE/NAME"));
   }
 }

@@ -19,17 +19,23 @@ import picocli.CommandLine.Option;
  */
 final class PodSourceOptions {
 
-  @Mixin
-  MeshSourceOptions files = new MeshSourceOptions();
+  @Mixin MeshSourceOptions files = new MeshSourceOptions();
 
-  @Option(names = "--kubernetes",
-      description = "Read the pod (with the network-status Multus wrote) and its namespace's Services from the "
-          + "Kubernetes API: in-cluster config, else $KUBECONFIG. For init containers.")
+  @Option(
+      names = "--kubernetes",
+      description =
+          "Read the pod (with the network-status Multus wrote) and its namespace's Services from the "
+              + "Kubernetes API: in-cluster config, else $KUBECONFIG. For init containers.")
   boolean kubernetes;
 
-  @Option(names = "--wait", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
-      description = "With --kubernetes: how long to wait for the pod, its IP and, when it asks for networks, "
-          + "Multus's network-status (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--wait",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description =
+          "With --kubernetes: how long to wait for the pod, its IP and, when it asks for networks, "
+              + "Multus's network-status (default: ${DEFAULT-VALUE}).")
   Duration wait;
 
   MeshState load(NamespacedName pod, PrintWriter err) {
@@ -39,11 +45,17 @@ final class PodSourceOptions {
     if (files.manifests != null) {
       throw new UserError("--manifests and --kubernetes exclude each other");
     }
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build()) {
-      return MeshStateBuilder.build(KubernetesPodReader.read(client, pod, wait, note -> {
-        err.println("telmesh: " + note);
-        err.flush();
-      }));
+    try (KubernetesClient client =
+        new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build()) {
+      return MeshStateBuilder.build(
+          KubernetesPodReader.read(
+              client,
+              pod,
+              wait,
+              note -> {
+                err.println("telmesh: " + note);
+                err.flush();
+              }));
     } catch (SourceException e) {
       throw new UserError(e.getMessage());
     }

@@ -10,49 +10,53 @@ import io.telmesh.model.Workload;
 import io.telmesh.node.InvalidNodeException;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.node.SidecarIds;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.ProxyDump;
-import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code telmesh proxy-config}: what a pod's sidecar is sent, translated locally from manifests,
- * in Envoy's {@code /config_dump} layout; or, with {@code --problems}, what telmesh skipped.
+ * {@code telmesh proxy-config}: what a pod's sidecar is sent, translated locally from manifests, in
+ * Envoy's {@code /config_dump} layout; or, with {@code --problems}, what telmesh skipped.
  */
-@Command(name = "proxy-config", mixinStandardHelpOptions = true,
+@Command(
+    name = "proxy-config",
+    mixinStandardHelpOptions = true,
     description = "Print a pod's Envoy config (Envoy /config_dump layout), or the mesh's problems.")
 final class ProxyConfigCommand implements Runnable {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  MeshSourceOptions source = new MeshSourceOptions();
+  @Mixin MeshSourceOptions source = new MeshSourceOptions();
 
   @ArgGroup(multiplicity = "1")
   Target target;
 
   static final class Target {
-    @Option(names = "--pod", paramLabel = "NS/NAME", converter = PodRef.class, description = "The pod whose sidecar config to print.")
+    @Option(
+        names = "--pod",
+        paramLabel = "NS/NAME",
+        converter = PodRef.class,
+        description = "The pod whose sidecar config to print.")
     NamespacedName pod;
 
-    @Option(names = "--problems", description = "Print mesh-wide problems and, per pod, the ports left untouched.")
+    @Option(
+        names = "--problems",
+        description = "Print mesh-wide problems and, per pod, the ports left untouched.")
     boolean problems;
   }
 
-  @Mixin
-  DumpOptions dump = new DumpOptions();
+  @Mixin DumpOptions dump = new DumpOptions();
 
   @Override
   public void run() {
@@ -68,8 +72,18 @@ final class ProxyConfigCommand implements Runnable {
   }
 
   private String dumpJson(MeshTranslation translation, NamespacedName pod) {
-    Workload workload = translation.mesh().workload(pod).orElseThrow(() ->
-        new UserError("pod " + pod + " is not in the mesh (known pods: " + knownPods(translation.mesh()) + ")"));
+    Workload workload =
+        translation
+            .mesh()
+            .workload(pod)
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        "pod "
+                            + pod
+                            + " is not in the mesh (known pods: "
+                            + knownPods(translation.mesh())
+                            + ")"));
     ProxyResources resources = translation.forProxy(nodeFor(workload));
     return print(ProxyDump.of(resources, dump.kinds()));
   }
@@ -86,11 +100,14 @@ final class ProxyConfigCommand implements Runnable {
     try {
       return EnvoyTypes.printer().print(message);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("a resource holds a type the printer does not know: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "a resource holds a type the printer does not know: " + e.getMessage(), e);
     }
   }
 
-  /** The node an Istio-bootstrapped sidecar of this pod presents; a pod without one is a user error. */
+  /**
+   * The node an Istio-bootstrapped sidecar of this pod presents; a pod without one is a user error.
+   */
   private static ProxyNode nodeFor(Workload workload) {
     try {
       return SidecarIds.node(workload);
@@ -101,7 +118,10 @@ final class ProxyConfigCommand implements Runnable {
 
   private static String knownPods(MeshState mesh) {
     List<String> pods = mesh.workloads().keySet().stream().map(NamespacedName::toString).toList();
-    return pods.isEmpty() ? "none" : pods.size() > 10 ? String.join(", ", pods.subList(0, 10)) + ", …"
-        : String.join(", ", pods);
+    return pods.isEmpty()
+        ? "none"
+        : pods.size() > 10
+            ? String.join(", ", pods.subList(0, 10)) + ", …"
+            : String.join(", ", pods);
   }
 }

@@ -16,29 +16,46 @@ import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code telmesh proxy-status}: every connected proxy's sync state, as {@code istioctl proxy-status}. */
-@Command(name = "proxy-status", mixinStandardHelpOptions = true,
+/**
+ * {@code telmesh proxy-status}: every connected proxy's sync state, as {@code istioctl
+ * proxy-status}.
+ */
+@Command(
+    name = "proxy-status",
+    mixinStandardHelpOptions = true,
     description = "Show each connected proxy's xDS sync state (from istio.io/debug/syncz).")
 final class ProxyStatusCommand implements Runnable {
 
-  private static final Map<String, String> COLUMNS = Map.of(
-      "CDS", TypeUrls.CLUSTER, "LDS", TypeUrls.LISTENER, "EDS", TypeUrls.ENDPOINT, "RDS", TypeUrls.ROUTE);
+  private static final Map<String, String> COLUMNS =
+      Map.of(
+          "CDS",
+          TypeUrls.CLUSTER,
+          "LDS",
+          TypeUrls.LISTENER,
+          "EDS",
+          TypeUrls.ENDPOINT,
+          "RDS",
+          TypeUrls.ROUTE);
   private static final List<String> ORDER = List.of("CDS", "LDS", "EDS", "RDS");
 
-  enum Format { table, json }
+  enum Format {
+    table,
+    json
+  }
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  XdsAddressOption xds = new XdsAddressOption();
+  @Mixin XdsAddressOption xds = new XdsAddressOption();
 
-  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
+      description = "table or json (default: ${DEFAULT-VALUE}).")
   Format output;
 
   @Override
@@ -49,12 +66,18 @@ final class ProxyStatusCommand implements Runnable {
       try {
         proxies.add(any.unpack(ClientConfig.class));
       } catch (InvalidProtocolBufferException e) {
-        throw new UserError("the control plane answered syncz with something other than ClientConfig: " + any.getTypeUrl());
+        throw new UserError(
+            "the control plane answered syncz with something other than ClientConfig: "
+                + any.getTypeUrl());
       }
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output == Format.json) {
-      out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(json(proxies)));
+      out.println(
+          JsonMapper.builder()
+              .build()
+              .writerWithDefaultPrettyPrinter()
+              .writeValueAsString(json(proxies)));
     } else {
       out.print(table(proxies));
     }
@@ -82,7 +105,10 @@ final class ProxyStatusCommand implements Runnable {
     StringBuilder text = new StringBuilder();
     for (List<String> row : rows) {
       for (int i = 0; i < row.size(); i++) {
-        text.append(i == row.size() - 1 ? row.get(i) : String.format("%-" + (widths[i] + 3) + "s", row.get(i)));
+        text.append(
+            i == row.size() - 1
+                ? row.get(i)
+                : String.format("%-" + (widths[i] + 3) + "s", row.get(i)));
       }
       text.append('\n');
     }
@@ -90,7 +116,9 @@ final class ProxyStatusCommand implements Runnable {
   }
 
   private static Optional<GenericXdsConfig> find(ClientConfig proxy, String typeUrl) {
-    return proxy.getGenericXdsConfigsList().stream().filter(c -> c.getTypeUrl().equals(typeUrl)).findFirst();
+    return proxy.getGenericXdsConfigsList().stream()
+        .filter(c -> c.getTypeUrl().equals(typeUrl))
+        .findFirst();
   }
 
   /** SYNCED, STALE, NOT SENT, or NACKED (the first 40 characters of the proxy's error). */
@@ -126,7 +154,9 @@ final class ProxyStatusCommand implements Runnable {
         Map<String, Object> type = new LinkedHashMap<>();
         type.put("status", status(config));
         type.put("configVersion", config.map(GenericXdsConfig::getVersionInfo).orElse(""));
-        config.filter(GenericXdsConfig::hasErrorState).ifPresent(c -> type.put("error", c.getErrorState().getDetails()));
+        config
+            .filter(GenericXdsConfig::hasErrorState)
+            .ifPresent(c -> type.put("error", c.getErrorState().getDetails()));
         entry.put(column.toLowerCase(java.util.Locale.ROOT), type);
       }
       result.add(entry);

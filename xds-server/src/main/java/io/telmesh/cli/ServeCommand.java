@@ -22,61 +22,99 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code telmesh serve}: run the control plane. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Run the xDS control plane (ADS SotW and delta, LDS/CDS/RDS/EDS) and its monitoring endpoint.")
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the xDS control plane (ADS SotW and delta, LDS/CDS/RDS/EDS) and its monitoring endpoint.")
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @ArgGroup(exclusive = true)
   Source source = new Source();
 
   static final class Source {
-    @Option(names = "--manifests", paramLabel = "DIR", description = "Serve a directory of manifests (watched).")
+    @Option(
+        names = "--manifests",
+        paramLabel = "DIR",
+        description = "Serve a directory of manifests (watched).")
     Path manifests;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch the Kubernetes API of this kubeconfig.")
+    @Option(
+        names = "--kubeconfig",
+        paramLabel = "FILE",
+        description = "Watch the Kubernetes API of this kubeconfig.")
     Path kubeconfig;
 
-    @Option(names = "--kubernetes", description = "Watch the Kubernetes API (in-cluster config, else $KUBECONFIG).")
+    @Option(
+        names = "--kubernetes",
+        description = "Watch the Kubernetes API (in-cluster config, else $KUBECONFIG).")
     boolean kubernetes;
   }
 
-  @Option(names = "--namespace", paramLabel = "NS", description = "With the Kubernetes API: watch this namespace only.")
+  @Option(
+      names = "--namespace",
+      paramLabel = "NS",
+      description = "With the Kubernetes API: watch this namespace only.")
   String namespace;
 
-  @Option(names = "--xds-port", defaultValue = "15010", description = "gRPC xDS port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--xds-port",
+      defaultValue = "15010",
+      description = "gRPC xDS port (default: ${DEFAULT-VALUE}).")
   int xdsPort;
 
-  @Option(names = "--monitoring-port", defaultValue = "15014", description = "HTTP monitoring port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--monitoring-port",
+      defaultValue = "15014",
+      description = "HTTP monitoring port (default: ${DEFAULT-VALUE}).")
   int monitoringPort;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bind",
+      defaultValue = "0.0.0.0",
+      description = "Address to bind (default: ${DEFAULT-VALUE}).")
   String bind;
 
-  @Option(names = "--debounce", defaultValue = "100ms", converter = DurationConverter.class,
+  @Option(
+      names = "--debounce",
+      defaultValue = "100ms",
+      converter = DurationConverter.class,
       description = "Push this long after the last change (default: ${DEFAULT-VALUE}).")
   Duration debounce;
 
-  @Option(names = "--debounce-max", defaultValue = "1s", converter = DurationConverter.class,
+  @Option(
+      names = "--debounce-max",
+      defaultValue = "1s",
+      converter = DurationConverter.class,
       description = "...but no later than this after the first change (default: ${DEFAULT-VALUE}).")
   Duration debounceMax;
 
-  @Option(names = "--rescan", defaultValue = "10s", converter = DurationConverter.class,
-      description = "With --manifests: full rescan interval besides file events (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rescan",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "With --manifests: full rescan interval besides file events (default: ${DEFAULT-VALUE}).")
   Duration rescan;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    ServerOptions options = new ServerOptions(bind, xdsPort, monitoringPort, debounce, debounceMax,
-        ServerOptions.defaults().sendThreads());
+    ServerOptions options =
+        new ServerOptions(
+            bind,
+            xdsPort,
+            monitoringPort,
+            debounce,
+            debounceMax,
+            ServerOptions.defaults().sendThreads());
     TelmeshServer server = new TelmeshServer(options, source());
     try {
       server.start();
@@ -87,14 +125,21 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       throw new UserError(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
     out.printf("telmesh %s serving %s%n", TelmeshServer.version(), server.source().describe());
-    out.printf("  xDS (ADS state-of-the-world and delta, LDS/CDS/RDS/EDS, gRPC health) on %s:%d%n", bind,
-        server.xdsPort());
-    out.printf("  monitoring on http://%s:%d (/metrics, /ready, /debug/problems)%n", bind, server.monitoringPort());
+    out.printf(
+        "  xDS (ADS state-of-the-world and delta, LDS/CDS/RDS/EDS, gRPC health) on %s:%d%n",
+        bind, server.xdsPort());
+    out.printf(
+        "  monitoring on http://%s:%d (/metrics, /ready, /debug/problems)%n",
+        bind, server.monitoringPort());
     out.flush();
     if (server.pipeline().awaitReady(Duration.ofMinutes(5))) {
       server.pipeline().current().ifPresent(g -> printKnownProxies(out, g.mesh()));
@@ -104,7 +149,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private void printKnownProxies(PrintWriter out, MeshState mesh) {
-    out.printf("  knows %d pods, %d services, %d problems (see /debug/problems); sidecar node ids:%n",
+    out.printf(
+        "  knows %d pods, %d services, %d problems (see /debug/problems); sidecar node ids:%n",
         mesh.workloads().size(), mesh.services().size(), mesh.problems().size());
     for (Workload workload : mesh.workloads().values()) {
       out.printf("    %s%n", SidecarIds.id(workload));

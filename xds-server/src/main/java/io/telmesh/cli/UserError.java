@@ -1,6 +1,8 @@
 package io.telmesh.cli;
 
-/** An error the user can fix (bad argument, unknown pod, unreadable directory): one line, exit 1. */
+/**
+ * An error the user can fix (bad argument, unknown pod, unreadable directory): one line, exit 1.
+ */
 public final class UserError extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

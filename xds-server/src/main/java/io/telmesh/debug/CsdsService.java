@@ -9,8 +9,8 @@ import java.util.function.Predicate;
 
 /**
  * {@code envoy.service.status.v3.ClientStatusDiscoveryService}: per connected proxy (selected by
- * the request's node matchers), one entry per resource with what was sent, its version, the
- * proxy's answer and the NACK details. A matcher telmesh cannot evaluate is INVALID_ARGUMENT.
+ * the request's node matchers), one entry per resource with what was sent, its version, the proxy's
+ * answer and the NACK details. A matcher telmesh cannot evaluate is INVALID_ARGUMENT.
  */
 public final class CsdsService extends ClientStatusDiscoveryServiceImplBase {
 
@@ -21,7 +21,8 @@ public final class CsdsService extends ClientStatusDiscoveryServiceImplBase {
   }
 
   @Override
-  public void fetchClientStatus(ClientStatusRequest request, StreamObserver<ClientStatusResponse> out) {
+  public void fetchClientStatus(
+      ClientStatusRequest request, StreamObserver<ClientStatusResponse> out) {
     try {
       out.onNext(answer(request));
       out.onCompleted();
@@ -31,7 +32,8 @@ public final class CsdsService extends ClientStatusDiscoveryServiceImplBase {
   }
 
   @Override
-  public StreamObserver<ClientStatusRequest> streamClientStatus(StreamObserver<ClientStatusResponse> out) {
+  public StreamObserver<ClientStatusRequest> streamClientStatus(
+      StreamObserver<ClientStatusResponse> out) {
     return new StreamObserver<>() {
       @Override
       public void onNext(ClientStatusRequest request) {
@@ -56,7 +58,8 @@ public final class CsdsService extends ClientStatusDiscoveryServiceImplBase {
   }
 
   private ClientStatusResponse answer(ClientStatusRequest request) throws InvalidMatcherException {
-    Predicate<io.envoyproxy.envoy.config.core.v3.Node> selected = NodeMatchers.compile(request.getNodeMatchersList());
+    Predicate<io.envoyproxy.envoy.config.core.v3.Node> selected =
+        NodeMatchers.compile(request.getNodeMatchersList());
     ClientStatusResponse.Builder response = ClientStatusResponse.newBuilder();
     for (ProxyView proxy : proxies.all()) {
       if (selected.test(proxy.connection().sent())) {

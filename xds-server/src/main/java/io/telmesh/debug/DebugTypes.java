@@ -23,15 +23,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The debug type URLs served on an ADS stream, as istiod serves its own:
+ *
  * <ul>
- *   <li>{@code istio.io/debug/syncz}: one {@code ClientConfig} per connected proxy, per-type status;</li>
- *   <li>{@code istio.io/debug/config_dump} [{@code pod.ns}]: the per-type admin config dumps of what
- *       the proxy was sent;</li>
- *   <li>{@code telmesh.io/debug/capture} [{@code pod.ns}]: the pod's {@code telmesh.v1.CapturePlan};</li>
- *   <li>{@code telmesh.io/debug/problems}: the {@code telmesh.v1.ProblemReport}.</li>
+ *   <li>{@code istio.io/debug/syncz}: one {@code ClientConfig} per connected proxy, per-type
+ *       status;
+ *   <li>{@code istio.io/debug/config_dump} [{@code pod.ns}]: the per-type admin config dumps of
+ *       what the proxy was sent;
+ *   <li>{@code telmesh.io/debug/capture} [{@code pod.ns}]: the pod's {@code
+ *       telmesh.v1.CapturePlan};
+ *   <li>{@code telmesh.io/debug/problems}: the {@code telmesh.v1.ProblemReport}.
  * </ul>
- * An unknown pod is answered with no resources (and a log line), never with an error that would
- * end the stream. Every response names telmesh in {@code control_plane.identifier}.
+ *
+ * An unknown pod is answered with no resources (and a log line), never with an error that would end
+ * the stream. Every response names telmesh in {@code control_plane.identifier}.
  */
 public final class DebugTypes implements DebugResponder {
 
@@ -47,43 +51,68 @@ public final class DebugTypes implements DebugResponder {
   private final Supplier<List<Problem>> problems;
   private final ControlPlane controlPlane;
 
-  public DebugTypes(ProxyViews proxies, Supplier<Optional<MeshState>> mesh, Supplier<List<Problem>> problems,
-      String version, String instance) {
+  public DebugTypes(
+      ProxyViews proxies,
+      Supplier<Optional<MeshState>> mesh,
+      Supplier<List<Problem>> problems,
+      String version,
+      String instance) {
     this.proxies = proxies;
     this.mesh = mesh;
     this.problems = problems;
-    this.controlPlane = ControlPlane.newBuilder().setIdentifier(String.format(
-        "{\"Component\":\"telmesh\",\"ID\":\"%s\",\"info\":{\"version\":\"%s\"}}", json(instance), json(version)))
-        .build();
+    this.controlPlane =
+        ControlPlane.newBuilder()
+            .setIdentifier(
+                String.format(
+                    "{\"Component\":\"telmesh\",\"ID\":\"%s\",\"info\":{\"version\":\"%s\"}}",
+                    json(instance), json(version)))
+            .build();
   }
 
   @Override
   public boolean handles(String typeUrl) {
-    return TYPES.contains(typeUrl) || typeUrl.startsWith("istio.io/debug") || typeUrl.startsWith("telmesh.io/debug");
+    return TYPES.contains(typeUrl)
+        || typeUrl.startsWith("istio.io/debug")
+        || typeUrl.startsWith("telmesh.io/debug");
   }
 
   @Override
   public DiscoveryResponse respond(ProxyNode client, DiscoveryRequest request) {
-    DiscoveryResponse.Builder response = DiscoveryResponse.newBuilder().setTypeUrl(request.getTypeUrl())
-        .setControlPlane(controlPlane);
+    DiscoveryResponse.Builder response =
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(request.getTypeUrl())
+            .setControlPlane(controlPlane);
     switch (request.getTypeUrl()) {
-      case SYNCZ -> proxies.all().forEach(p -> response.addResources(Protos.pack(ClientConfigs.perType(p))));
-      case CONFIG_DUMP -> single(client, request).flatMap(proxies::byName).ifPresentOrElse(
-          p -> SentConfigDump.perType(p).forEach(d -> response.addResources(Protos.pack(d))),
-          () -> unknown(client, request));
-      case CAPTURE -> single(client, request).flatMap(name -> capturePlan(client, name))
-          .ifPresent(plan -> response.addResources(plan));
+      case SYNCZ ->
+          proxies.all().forEach(p -> response.addResources(Protos.pack(ClientConfigs.perType(p))));
+      case CONFIG_DUMP ->
+          single(client, request)
+              .flatMap(proxies::byName)
+              .ifPresentOrElse(
+                  p ->
+                      SentConfigDump.perType(p).forEach(d -> response.addResources(Protos.pack(d))),
+                  () -> unknown(client, request));
+      case CAPTURE ->
+          single(client, request)
+              .flatMap(name -> capturePlan(client, name))
+              .ifPresent(plan -> response.addResources(plan));
       case PROBLEMS -> response.addResources(Protos.pack(ProblemReports.of(problems.get())));
-      default -> LOG.info("debug client {} asked for unknown debug type {}; answered empty", client.id(),
-          request.getTypeUrl());
+      default ->
+          LOG.info(
+              "debug client {} asked for unknown debug type {}; answered empty",
+              client.id(),
+              request.getTypeUrl());
     }
     return response.build();
   }
 
   private static Optional<String> single(ProxyNode client, DiscoveryRequest request) {
     if (request.getResourceNamesCount() != 1) {
-      LOG.info("debug client {} asked for {} with {} resource names (one pod.namespace expected); answered empty",
-          client.id(), request.getTypeUrl(), request.getResourceNamesCount());
+      LOG.info(
+          "debug client {} asked for {} with {} resource names (one pod.namespace expected); answered empty",
+          client.id(),
+          request.getTypeUrl(),
+          request.getResourceNamesCount());
       return Optional.empty();
     }
     return Optional.of(request.getResourceNames(0));
@@ -91,8 +120,11 @@ public final class DebugTypes implements DebugResponder {
 
   private void unknown(ProxyNode client, DiscoveryRequest request) {
     if (request.getResourceNamesCount() == 1) {
-      LOG.info("debug client {} asked for {} of {}, which is not connected; answered empty", client.id(),
-          request.getTypeUrl(), request.getResourceNames(0));
+      LOG.info(
+          "debug client {} asked for {} of {}, which is not connected; answered empty",
+          client.id(),
+          request.getTypeUrl(),
+          request.getResourceNames(0));
     }
   }
 
@@ -100,14 +132,19 @@ public final class DebugTypes implements DebugResponder {
     int dot = proxyName.lastIndexOf('.');
     Optional<MeshState> state = mesh.get();
     if (dot <= 0 || dot == proxyName.length() - 1 || state.isEmpty()) {
-      LOG.info("debug client {} asked for the capture plan of '{}': not pod.namespace, or no mesh yet; answered empty",
-          client.id(), proxyName);
+      LOG.info(
+          "debug client {} asked for the capture plan of '{}': not pod.namespace, or no mesh yet; answered empty",
+          client.id(),
+          proxyName);
       return Optional.empty();
     }
-    NamespacedName pod = new NamespacedName(proxyName.substring(dot + 1), proxyName.substring(0, dot));
+    NamespacedName pod =
+        new NamespacedName(proxyName.substring(dot + 1), proxyName.substring(0, dot));
     if (state.get().workload(pod).isEmpty()) {
-      LOG.info("debug client {} asked for the capture plan of {}, which is not in the mesh; answered empty",
-          client.id(), pod);
+      LOG.info(
+          "debug client {} asked for the capture plan of {}, which is not in the mesh; answered empty",
+          client.id(),
+          pod);
       return Optional.empty();
     }
     try {

@@ -15,11 +15,11 @@ import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
- * CSDS node matchers ({@code envoy.type.matcher.v3.NodeMatcher}): node id by string matcher
- * (exact, prefix, suffix, contains, RE2 regex, optionally ignoring case) and node metadata by
- * path with string, bool or presence matchers. Several matchers select a node if any matches (the
- * CSDS contract); none selects every node. Anything telmesh cannot evaluate is rejected, never
- * silently ignored.
+ * CSDS node matchers ({@code envoy.type.matcher.v3.NodeMatcher}): node id by string matcher (exact,
+ * prefix, suffix, contains, RE2 regex, optionally ignoring case) and node metadata by path with
+ * string, bool or presence matchers. Several matchers select a node if any matches (the CSDS
+ * contract); none selects every node. Anything telmesh cannot evaluate is rejected, never silently
+ * ignored.
  */
 final class NodeMatchers {
 
@@ -36,14 +36,16 @@ final class NodeMatchers {
     return node -> any.stream().anyMatch(m -> m.test(node));
   }
 
-  private static Predicate<Node> compile(NodeMatcher matcher, String path) throws InvalidMatcherException {
+  private static Predicate<Node> compile(NodeMatcher matcher, String path)
+      throws InvalidMatcherException {
     List<Predicate<Node>> all = new ArrayList<>();
     if (matcher.hasNodeId()) {
       Predicate<String> id = string(matcher.getNodeId(), path + ".node_id");
       all.add(node -> id.test(node.getId()));
     }
     for (int i = 0; i < matcher.getNodeMetadatasCount(); i++) {
-      Predicate<Struct> metadata = struct(matcher.getNodeMetadatas(i), path + ".node_metadatas[" + i + "]");
+      Predicate<Struct> metadata =
+          struct(matcher.getNodeMetadatas(i), path + ".node_metadatas[" + i + "]");
       all.add(node -> metadata.test(node.getMetadata()));
     }
     if (all.isEmpty()) {
@@ -52,7 +54,8 @@ final class NodeMatchers {
     return node -> all.stream().allMatch(m -> m.test(node));
   }
 
-  static Predicate<String> string(StringMatcher matcher, String path) throws InvalidMatcherException {
+  static Predicate<String> string(StringMatcher matcher, String path)
+      throws InvalidMatcherException {
     boolean ignoreCase = matcher.getIgnoreCase();
     return switch (matcher.getMatchPatternCase()) {
       case EXACT -> compare(matcher.getExact(), ignoreCase, String::equals);
@@ -61,15 +64,18 @@ final class NodeMatchers {
       case CONTAINS -> compare(matcher.getContains(), ignoreCase, String::contains);
       case SAFE_REGEX -> {
         try {
-          Pattern pattern = Pattern.compile(matcher.getSafeRegex().getRegex(),
-              ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
+          Pattern pattern =
+              Pattern.compile(
+                  matcher.getSafeRegex().getRegex(), ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
           yield value -> pattern.matches(value);
         } catch (PatternSyntaxException e) {
           throw new InvalidMatcherException(path + ".safe_regex: " + e.getDescription());
         }
       }
-      case CUSTOM -> throw new InvalidMatcherException(path + ": custom string matchers are not supported");
-      case MATCHPATTERN_NOT_SET -> throw new InvalidMatcherException(path + ": no match pattern is set");
+      case CUSTOM ->
+          throw new InvalidMatcherException(path + ": custom string matchers are not supported");
+      case MATCHPATTERN_NOT_SET ->
+          throw new InvalidMatcherException(path + ": no match pattern is set");
     };
   }
 
@@ -77,7 +83,8 @@ final class NodeMatchers {
     boolean test(String value, String pattern);
   }
 
-  private static Predicate<String> compare(String pattern, boolean ignoreCase, Comparison comparison) {
+  private static Predicate<String> compare(
+      String pattern, boolean ignoreCase, Comparison comparison) {
     if (!ignoreCase) {
       return value -> comparison.test(value, pattern);
     }
@@ -85,14 +92,16 @@ final class NodeMatchers {
     return value -> comparison.test(value.toLowerCase(Locale.ROOT), lower);
   }
 
-  private static Predicate<Struct> struct(StructMatcher matcher, String path) throws InvalidMatcherException {
+  private static Predicate<Struct> struct(StructMatcher matcher, String path)
+      throws InvalidMatcherException {
     if (matcher.getPathCount() == 0) {
       throw new InvalidMatcherException(path + ".path: at least one path segment is required");
     }
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < matcher.getPathCount(); i++) {
       if (matcher.getPath(i).getKey().isEmpty()) {
-        throw new InvalidMatcherException(path + ".path[" + i + "]: only key segments are supported");
+        throw new InvalidMatcherException(
+            path + ".path[" + i + "]: only key segments are supported");
       }
       keys.add(matcher.getPath(i).getKey());
     }
@@ -110,16 +119,25 @@ final class NodeMatchers {
     };
   }
 
-  private static Predicate<Value> value(ValueMatcher matcher, String path) throws InvalidMatcherException {
+  private static Predicate<Value> value(ValueMatcher matcher, String path)
+      throws InvalidMatcherException {
     return switch (matcher.getMatchPatternCase()) {
       case STRING_MATCH -> {
         Predicate<String> string = string(matcher.getStringMatch(), path + ".string_match");
-        yield v -> v != null && v.getKindCase() == Value.KindCase.STRING_VALUE && string.test(v.getStringValue());
+        yield v ->
+            v != null
+                && v.getKindCase() == Value.KindCase.STRING_VALUE
+                && string.test(v.getStringValue());
       }
-      case BOOL_MATCH -> v -> v != null && v.getKindCase() == Value.KindCase.BOOL_VALUE
-          && v.getBoolValue() == matcher.getBoolMatch();
+      case BOOL_MATCH ->
+          v ->
+              v != null
+                  && v.getKindCase() == Value.KindCase.BOOL_VALUE
+                  && v.getBoolValue() == matcher.getBoolMatch();
       case PRESENT_MATCH -> v -> (v != null) == matcher.getPresentMatch();
-      default -> throw new InvalidMatcherException(path + ": only string_match, bool_match and present_match are supported");
+      default ->
+          throw new InvalidMatcherException(
+              path + ": only string_match, bool_match and present_match are supported");
     };
   }
 }

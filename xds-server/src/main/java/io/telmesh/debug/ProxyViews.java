@@ -23,7 +23,9 @@ public final class ProxyViews {
 
   List<ProxyView> all() {
     return registry.connections().stream()
-        .sorted(Comparator.comparing((Connection c) -> c.node().proxyName()).thenComparing(c -> c.node().id()))
+        .sorted(
+            Comparator.comparing((Connection c) -> c.node().proxyName())
+                .thenComparing(c -> c.node().id()))
         .map(this::view)
         .toList();
   }

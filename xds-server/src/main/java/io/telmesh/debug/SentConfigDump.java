@@ -6,9 +6,9 @@ import io.telmesh.envoy.ConfigDumps;
 import io.telmesh.envoy.ConfigDumps.Entry;
 import io.telmesh.snapshot.PreparedResource;
 import io.telmesh.snapshot.Responded;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker.Sent;
 import io.telmesh.status.ProxyStatusTracker.TypeStatus;
-import io.telmesh.snapshot.TypeUrls;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,8 +25,10 @@ final class SentConfigDump {
   /** The per-type dumps, listeners, clusters, routes, endpoints (types never sent are left out). */
   static List<Message> perType(ProxyView proxy) {
     List<Message> dumps = new ArrayList<>();
-    sent(proxy, TypeUrls.LISTENER).ifPresent(s -> dumps.add(ConfigDumps.listeners(s.version(), entries(s))));
-    sent(proxy, TypeUrls.CLUSTER).ifPresent(s -> dumps.add(ConfigDumps.clusters(s.version(), entries(s))));
+    sent(proxy, TypeUrls.LISTENER)
+        .ifPresent(s -> dumps.add(ConfigDumps.listeners(s.version(), entries(s))));
+    sent(proxy, TypeUrls.CLUSTER)
+        .ifPresent(s -> dumps.add(ConfigDumps.clusters(s.version(), entries(s))));
     sent(proxy, TypeUrls.ROUTE).ifPresent(s -> dumps.add(ConfigDumps.routes(entries(s))));
     sent(proxy, TypeUrls.ENDPOINT).ifPresent(s -> dumps.add(ConfigDumps.endpoints(entries(s))));
     return dumps;
@@ -38,7 +40,9 @@ final class SentConfigDump {
 
   private static Optional<Sent> sent(ProxyView proxy, String type) {
     TypeStatus status = proxy.status().get(type);
-    return status == null ? Optional.empty() : status.lastSent().filter(s -> s.content().isPresent());
+    return status == null
+        ? Optional.empty()
+        : status.lastSent().filter(s -> s.content().isPresent());
   }
 
   private static List<Entry> entries(Sent sent) {
@@ -46,7 +50,13 @@ final class SentConfigDump {
     return content.snapshot().all().stream()
         .filter(r -> content.subscription().includes(r.name()))
         .sorted(Comparator.comparing(PreparedResource::name))
-        .map(r -> new Entry(r.name(), r.any(), r.version(), Optional.of(ClientConfigs.timestamp(sent.at()))))
+        .map(
+            r ->
+                new Entry(
+                    r.name(),
+                    r.any(),
+                    r.version(),
+                    Optional.of(ClientConfigs.timestamp(sent.at()))))
         .toList();
   }
 }

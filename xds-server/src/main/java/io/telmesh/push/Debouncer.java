@@ -23,7 +23,12 @@ final class Debouncer {
   private Instant firstChange;
   private ScheduledFuture<?> scheduled;
 
-  Debouncer(ScheduledExecutorService executor, Duration quiet, Duration max, Clock clock, Consumer<Instant> action) {
+  Debouncer(
+      ScheduledExecutorService executor,
+      Duration quiet,
+      Duration max,
+      Clock clock,
+      Consumer<Instant> action) {
     this.executor = executor;
     this.quiet = quiet;
     this.max = max.compareTo(quiet) < 0 ? quiet : max;

@@ -19,11 +19,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The listener-level changes between two snapshots of one proxy. Envoy updates a listener in
- * place, draining only the filter chains whose config differs, when nothing but its filter chains
- * changed; any other field (address, listener filters and their {@code filter_disabled}
- * predicates, socket options, {@code transparent}, {@code bind_to_port}, ...) makes it replace the
- * listener and drain every connection it holds. Those are what this finds, field by field.
+ * The listener-level changes between two snapshots of one proxy. Envoy updates a listener in place,
+ * draining only the filter chains whose config differs, when nothing but its filter chains changed;
+ * any other field (address, listener filters and their {@code filter_disabled} predicates, socket
+ * options, {@code transparent}, {@code bind_to_port}, ...) makes it replace the listener and drain
+ * every connection it holds. Those are what this finds, field by field.
  */
 public final class ListenerDrains {
 
@@ -31,8 +31,8 @@ public final class ListenerDrains {
   public record Drain(String listener, String field) {}
 
   /** Changed in place by Envoy, chain by chain: never a reason to drain the whole listener. */
-  private static final Set<Integer> CHAIN_FIELDS = Set.of(
-      Listener.FILTER_CHAINS_FIELD_NUMBER, Listener.DEFAULT_FILTER_CHAIN_FIELD_NUMBER);
+  private static final Set<Integer> CHAIN_FIELDS =
+      Set.of(Listener.FILTER_CHAINS_FIELD_NUMBER, Listener.DEFAULT_FILTER_CHAIN_FIELD_NUMBER);
 
   private ListenerDrains() {}
 
@@ -49,7 +49,8 @@ public final class ListenerDrains {
       PreparedResource old = earlier.get(name);
       PreparedResource current = now.get(name);
       if (old != null && current != null) {
-        changedFields(listener(old.any()), listener(current.any())).forEach(f -> drains.add(new Drain(name, f)));
+        changedFields(listener(old.any()), listener(current.any()))
+            .forEach(f -> drains.add(new Drain(name, f)));
       }
     }
     return drains;
@@ -57,17 +58,19 @@ public final class ListenerDrains {
 
   /**
    * The listener-level fields that differ, as proto field names; listener filters by filter name
-   * (one added or removed), down to the field that differs (one changed):
-   * {@code listener_filters[envoy.filters.listener.http_inspector].filter_disabled}.
+   * (one added or removed), down to the field that differs (one changed): {@code
+   * listener_filters[envoy.filters.listener.http_inspector].filter_disabled}.
    */
   static List<String> changedFields(Listener before, Listener after) {
     List<String> fields = new ArrayList<>();
     for (FieldDescriptor field : Listener.getDescriptor().getFields()) {
-      if (CHAIN_FIELDS.contains(field.getNumber()) || Objects.equals(value(before, field), value(after, field))) {
+      if (CHAIN_FIELDS.contains(field.getNumber())
+          || Objects.equals(value(before, field), value(after, field))) {
         continue;
       }
       if (field.getNumber() == Listener.LISTENER_FILTERS_FIELD_NUMBER) {
-        fields.addAll(listenerFilterChanges(before.getListenerFiltersList(), after.getListenerFiltersList()));
+        fields.addAll(
+            listenerFilterChanges(before.getListenerFiltersList(), after.getListenerFiltersList()));
       } else {
         fields.add(field.getName());
       }
@@ -75,7 +78,8 @@ public final class ListenerDrains {
     return fields;
   }
 
-  private static List<String> listenerFilterChanges(List<ListenerFilter> before, List<ListenerFilter> after) {
+  private static List<String> listenerFilterChanges(
+      List<ListenerFilter> before, List<ListenerFilter> after) {
     Map<String, ListenerFilter> old = byName(before);
     Map<String, ListenerFilter> now = byName(after);
     Set<String> names = new LinkedHashSet<>(now.keySet());

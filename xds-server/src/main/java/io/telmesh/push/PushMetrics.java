@@ -11,7 +11,9 @@ public interface PushMetrics {
   /** Translating and preparing one proxy's snapshot. */
   void translatedProxy(Duration duration);
 
-  /** A whole push: from the end of the debounce window until every proxy's snapshot is installed. */
+  /**
+   * A whole push: from the end of the debounce window until every proxy's snapshot is installed.
+   */
   void pushed(Duration duration, int proxies);
 
   void problems(int count);
@@ -22,20 +24,21 @@ public interface PushMetrics {
   /** A push changed a listener-level field of this listener: Envoy drains all its connections. */
   default void listenerDrained(String listener) {}
 
-  PushMetrics NONE = new PushMetrics() {
-    @Override
-    public void translatedMesh(Duration duration) {}
+  PushMetrics NONE =
+      new PushMetrics() {
+        @Override
+        public void translatedMesh(Duration duration) {}
 
-    @Override
-    public void translatedProxy(Duration duration) {}
+        @Override
+        public void translatedProxy(Duration duration) {}
 
-    @Override
-    public void pushed(Duration duration, int proxies) {}
+        @Override
+        public void pushed(Duration duration, int proxies) {}
 
-    @Override
-    public void problems(int count) {}
+        @Override
+        public void problems(int count) {}
 
-    @Override
-    public void validationFailed(String rule) {}
-  };
+        @Override
+        public void validationFailed(String rule) {}
+      };
 }

@@ -5,16 +5,16 @@ import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.Problem;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.snapshot.ProxySnapshot;
+import io.telmesh.snapshot.SnapshotFactory;
 import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
-import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.Violation;
 import io.telmesh.xds.ProxyCache;
 import io.telmesh.xds.ProxyRegistry;
-import io.telmesh.snapshot.SnapshotFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +45,8 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private static final Logger LOG = LoggerFactory.getLogger(PushPipeline.class);
 
   /** The translation every connected proxy is currently built from. */
-  public record Generation(long number, MeshState mesh, MeshTranslation translation, Instant changedAt) {}
+  public record Generation(
+      long number, MeshState mesh, MeshTranslation translation, Instant changedAt) {}
 
   private final ProxyCache cache;
   private final ProxyRegistry registry;
@@ -64,14 +65,37 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private volatile Set<Problem> reportedProblems = Set.of();
   private long generation;
 
-  public PushPipeline(ProxyCache cache, ProxyRegistry registry, ProxyStatusTracker tracker, PushMetrics metrics,
-      Duration debounceQuiet, Duration debounceMax, Clock clock) {
-    this(cache, registry, tracker, metrics, debounceQuiet, debounceMax, clock, EnvoyValidator.create()::validate);
+  public PushPipeline(
+      ProxyCache cache,
+      ProxyRegistry registry,
+      ProxyStatusTracker tracker,
+      PushMetrics metrics,
+      Duration debounceQuiet,
+      Duration debounceMax,
+      Clock clock) {
+    this(
+        cache,
+        registry,
+        tracker,
+        metrics,
+        debounceQuiet,
+        debounceMax,
+        clock,
+        EnvoyValidator.create()::validate);
   }
 
-  /** @param validator what Envoy would reject in a proxy's resources (Envoy's rules, in production) */
-  public PushPipeline(ProxyCache cache, ProxyRegistry registry, ProxyStatusTracker tracker, PushMetrics metrics,
-      Duration debounceQuiet, Duration debounceMax, Clock clock, Function<ProxyResources, List<Violation>> validator) {
+  /**
+   * @param validator what Envoy would reject in a proxy's resources (Envoy's rules, in production)
+   */
+  public PushPipeline(
+      ProxyCache cache,
+      ProxyRegistry registry,
+      ProxyStatusTracker tracker,
+      PushMetrics metrics,
+      Duration debounceQuiet,
+      Duration debounceMax,
+      Clock clock,
+      Function<ProxyResources, List<Violation>> validator) {
     this.validator = validator;
     this.cache = cache;
     this.registry = registry;
@@ -120,8 +144,10 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       long started = System.nanoTime();
       MeshState mesh = meshBuilder.next(objects);
       Generation previous = current.get();
-      MeshTranslation translation = previous == null ? Translator.prepare(mesh)
-          : Translator.prepare(mesh, previous.translation());
+      MeshTranslation translation =
+          previous == null
+              ? Translator.prepare(mesh)
+              : Translator.prepare(mesh, previous.translation());
       Duration shared = Duration.ofNanos(System.nanoTime() - started);
       metrics.translatedMesh(shared);
       Generation next = new Generation(++generation, mesh, translation, changedAt);
@@ -132,11 +158,18 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       metrics.pushed(Duration.ofNanos(System.nanoTime() - started), proxies.size());
       logProblems();
       if (firstState.getCount() > 0) {
-        LOG.info("first mesh state loaded: {} pods, {} services, {} problems", mesh.workloads().size(),
-            mesh.services().size(), mesh.problems().size());
+        LOG.info(
+            "first mesh state loaded: {} pods, {} services, {} problems",
+            mesh.workloads().size(),
+            mesh.services().size(),
+            mesh.problems().size());
       } else {
-        LOG.info("generation {}: pushed {} proxies in {} ms ({} ms mesh state and shared translation)",
-            next.number(), proxies.size(), Duration.ofNanos(System.nanoTime() - started).toMillis(), shared.toMillis());
+        LOG.info(
+            "generation {}: pushed {} proxies in {} ms ({} ms mesh state and shared translation)",
+            next.number(),
+            proxies.size(),
+            Duration.ofNanos(System.nanoTime() - started).toMillis(),
+            shared.toMillis());
       }
       firstState.countDown();
     } catch (RuntimeException e) {
@@ -148,13 +181,14 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private void pushAll(Generation next, List<ProxyRegistry.Connection> proxies) {
     CountDownLatch done = new CountDownLatch(proxies.size());
     for (ProxyRegistry.Connection connection : proxies) {
-      workers.execute(() -> {
-        try {
-          push(connection.node(), next);
-        } finally {
-          done.countDown();
-        }
-      });
+      workers.execute(
+          () -> {
+            try {
+              push(connection.node(), next);
+            } finally {
+              done.countDown();
+            }
+          });
     }
     try {
       done.await();
@@ -167,18 +201,32 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     try {
       long started = System.nanoTime();
       ProxyResources resources = generation.translation().forProxy(node);
-      ProxySnapshot snapshot = snapshots.snapshot(resources, generation.number(), generation.changedAt());
+      ProxySnapshot snapshot =
+          snapshots.snapshot(resources, generation.number(), generation.changedAt());
       List<Violation> violations = validator.apply(resources);
       List<Problem> problems = new ArrayList<>(resources.problems());
       if (!violations.isEmpty()) {
         // Never send what Envoy would reject: the proxy keeps the last good version of it.
         snapshot = LastGood.apply(snapshot, cache.snapshot(node.id()), violations);
         for (Violation violation : violations) {
-          LOG.error("proxy {}: {} not pushed, the proxy keeps its last good version", node.id(), violation.describe());
+          LOG.error(
+              "proxy {}: {} not pushed, the proxy keeps its last good version",
+              node.id(),
+              violation.describe());
           metrics.validationFailed(violation.rule());
-          problems.add(new Problem(violation.resourceType(), node.pod().namespace(), violation.resourceName(),
-              violation.path(), "[" + violation.rule() + "] " + violation.message() + "; not pushed to proxy "
-                  + node.proxyName() + ", which keeps its last good version"));
+          problems.add(
+              new Problem(
+                  violation.resourceType(),
+                  node.pod().namespace(),
+                  violation.resourceName(),
+                  violation.path(),
+                  "["
+                      + violation.rule()
+                      + "] "
+                      + violation.message()
+                      + "; not pushed to proxy "
+                      + node.proxyName()
+                      + ", which keeps its last good version"));
         }
       }
       // Problems first: whoever sees the push can see why part of it was held back.
@@ -197,11 +245,20 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
 
   /** Listener-level changes against what the proxy was last given: each drains a whole listener. */
   private void logDrains(ProxyNode node, ProxySnapshot next) {
-    cache.snapshot(node.id()).ifPresent(previous -> ListenerDrains.between(previous, next).forEach(drain -> {
-      LOG.info("proxy {}: listener {} {} changed (drains all its connections)", node.id(), drain.listener(),
-          drain.field());
-      metrics.listenerDrained(drain.listener());
-    }));
+    cache
+        .snapshot(node.id())
+        .ifPresent(
+            previous ->
+                ListenerDrains.between(previous, next)
+                    .forEach(
+                        drain -> {
+                          LOG.info(
+                              "proxy {}: listener {} {} changed (drains all its connections)",
+                              node.id(),
+                              drain.listener(),
+                              drain.field());
+                          metrics.listenerDrained(drain.listener());
+                        }));
   }
 
   private void logProblems() {
@@ -219,22 +276,27 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   @Override
   public void connected(ProxyNode node) {
     LOG.info("proxy {} connected", node.id());
-    pushThread.execute(() -> current().ifPresent(g -> {
-      push(node, g);
-      logProblems();
-    }));
+    pushThread.execute(
+        () ->
+            current()
+                .ifPresent(
+                    g -> {
+                      push(node, g);
+                      logProblems();
+                    }));
   }
 
   @Override
   public void disconnected(ProxyNode node) {
     LOG.info("proxy {} disconnected", node.id());
-    pushThread.execute(() -> {
-      if (registry.connection(node.id()).isEmpty()) {
-        cache.remove(node.id());
-        tracker.forget(node.id());
-        proxyProblems.remove(node.id());
-      }
-    });
+    pushThread.execute(
+        () -> {
+          if (registry.connection(node.id()).isEmpty()) {
+            cache.remove(node.id());
+            tracker.forget(node.id());
+            proxyProblems.remove(node.id());
+          }
+        });
   }
 
   @Override

@@ -12,11 +12,21 @@ import java.time.Duration;
  * @param debounceMax ...but no later than this after the first one
  * @param sendThreads threads that send responses (one stream is always served by one thread)
  */
-public record ServerOptions(String bindAddress, int xdsPort, int monitoringPort, Duration debounceQuiet,
-    Duration debounceMax, int sendThreads) {
+public record ServerOptions(
+    String bindAddress,
+    int xdsPort,
+    int monitoringPort,
+    Duration debounceQuiet,
+    Duration debounceMax,
+    int sendThreads) {
 
   public static ServerOptions defaults() {
-    return new ServerOptions("0.0.0.0", 15010, 15014, Duration.ofMillis(100), Duration.ofSeconds(1),
+    return new ServerOptions(
+        "0.0.0.0",
+        15010,
+        15014,
+        Duration.ofMillis(100),
+        Duration.ofSeconds(1),
         Math.max(2, Runtime.getRuntime().availableProcessors()));
   }
 

@@ -12,9 +12,12 @@ import io.telmesh.debug.ProxyViews;
 import io.telmesh.http.MonitoringServer;
 import io.telmesh.http.TelmeshMetrics;
 import io.telmesh.push.PushPipeline;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.source.MeshSource;
 import io.telmesh.source.SourceException;
 import io.telmesh.status.ProxyStatusTracker;
+import io.telmesh.validate.EnvoyValidator;
+import io.telmesh.validate.Violation;
 import io.telmesh.xds.DebugResponder;
 import io.telmesh.xds.ProxyCache;
 import io.telmesh.xds.ProxyRegistry;
@@ -24,11 +27,8 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
-import io.telmesh.resources.ProxyResources;
-import io.telmesh.validate.EnvoyValidator;
-import io.telmesh.validate.Violation;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +55,11 @@ public final class TelmeshServer implements AutoCloseable {
     this(options, source, List.of());
   }
 
-  /** @param interceptors applied to every gRPC call (authentication, auditing, tests) */
-  public TelmeshServer(ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors) {
+  /**
+   * @param interceptors applied to every gRPC call (authentication, auditing, tests)
+   */
+  public TelmeshServer(
+      ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors) {
     this(options, source, interceptors, EnvoyValidator.create()::validate);
   }
 
@@ -64,19 +67,37 @@ public final class TelmeshServer implements AutoCloseable {
    * @param validator what Envoy would reject in a proxy's resources; Envoy's own rules by default
    *     (tests substitute a stricter one to exercise the hold-back path)
    */
-  public TelmeshServer(ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors,
+  public TelmeshServer(
+      ServerOptions options,
+      MeshSource source,
+      List<ServerInterceptor> interceptors,
       Function<ProxyResources, List<Violation>> validator) {
     this.options = options;
     this.interceptors = List.copyOf(interceptors);
     this.source = source;
     XdsServices[] services = new XdsServices[1];
-    this.metrics = new TelmeshMetrics(registry::size, () -> services[0] == null ? 0 : services[0].openStreams());
+    this.metrics =
+        new TelmeshMetrics(
+            registry::size, () -> services[0] == null ? 0 : services[0].openStreams());
     this.tracker = new ProxyStatusTracker(Clock.systemUTC(), metrics);
-    this.pipeline = new PushPipeline(cache, registry, tracker, metrics, options.debounceQuiet(),
-        options.debounceMax(), Clock.systemUTC(), validator);
+    this.pipeline =
+        new PushPipeline(
+            cache,
+            registry,
+            tracker,
+            metrics,
+            options.debounceQuiet(),
+            options.debounceMax(),
+            Clock.systemUTC(),
+            validator);
     this.views = new ProxyViews(registry, tracker, cache);
-    DebugResponder debug = new DebugTypes(views, () -> pipeline.current().map(PushPipeline.Generation::mesh),
-        pipeline::problems, version(), instance());
+    DebugResponder debug =
+        new DebugTypes(
+            views,
+            () -> pipeline.current().map(PushPipeline.Generation::mesh),
+            pipeline::problems,
+            version(),
+            instance());
     this.xds = new XdsServices(cache, registry, tracker, debug, options.sendThreads());
     services[0] = xds;
   }
@@ -100,39 +121,53 @@ public final class TelmeshServer implements AutoCloseable {
   }
 
   public TelmeshServer start() throws IOException, SourceException {
-    NettyServerBuilder builder = NettyServerBuilder
-        .forAddress(new InetSocketAddress(options.bindAddress(), options.xdsPort()))
-        // Envoy pings the control plane every 30s (Istio bootstrap); the gRPC default would GOAWAY it.
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .keepAliveTime(1, TimeUnit.MINUTES)
-        .addService(health.getHealthService())
-        .addService(ServerInterceptors.intercept(new CsdsService(views), interceptors));
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(options.bindAddress(), options.xdsPort()))
+            // Envoy pings the control plane every 30s (Istio bootstrap); the gRPC default would
+            // GOAWAY it.
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .keepAliveTime(1, TimeUnit.MINUTES)
+            .addService(health.getHealthService())
+            .addService(ServerInterceptors.intercept(new CsdsService(views), interceptors));
     for (BindableService service : xds.services()) {
       builder.addService(ServerInterceptors.intercept(service, interceptors));
     }
     grpc = builder.build().start();
-    monitoring = new MonitoringServer(new InetSocketAddress(options.bindAddress(), options.monitoringPort()), metrics,
-        pipeline::ready, pipeline::problems);
+    monitoring =
+        new MonitoringServer(
+            new InetSocketAddress(options.bindAddress(), options.monitoringPort()),
+            metrics,
+            pipeline::ready,
+            pipeline::problems);
     monitoring.start();
     health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
     source.start(pipeline::submit);
-    Thread readiness = new Thread(() -> {
-      try {
-        while (!pipeline.awaitReady(Duration.ofSeconds(1))) {
-          if (grpc.isShutdown()) {
-            return;
-          }
-        }
-        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "readiness");
+    Thread readiness =
+        new Thread(
+            () -> {
+              try {
+                while (!pipeline.awaitReady(Duration.ofSeconds(1))) {
+                  if (grpc.isShutdown()) {
+                    return;
+                  }
+                }
+                health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "readiness");
     readiness.setDaemon(true);
     readiness.start();
-    LOG.info("xDS listening on {}:{}, monitoring on {}:{}, serving {}", options.bindAddress(), xdsPort(),
-        options.bindAddress(), monitoringPort(), source.describe());
+    LOG.info(
+        "xDS listening on {}:{}, monitoring on {}:{}, serving {}",
+        options.bindAddress(),
+        xdsPort(),
+        options.bindAddress(),
+        monitoringPort(),
+        source.describe());
     return this;
   }
 
@@ -164,7 +199,9 @@ public final class TelmeshServer implements AutoCloseable {
     return source;
   }
 
-  /** Stops accepting, ends every stream with UNAVAILABLE (proxies reconnect elsewhere), then stops. */
+  /**
+   * Stops accepting, ends every stream with UNAVAILABLE (proxies reconnect elsewhere), then stops.
+   */
   @Override
   public void close() {
     LOG.info("shutting down: closing {} xDS streams", xds.openStreams());

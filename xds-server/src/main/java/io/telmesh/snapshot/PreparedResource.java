@@ -11,6 +11,10 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 public record PreparedResource(String name, Any any, String version, Resource delta) {
 
   public PreparedResource(String name, Any any, String version) {
-    this(name, any, version, Resource.newBuilder().setName(name).setVersion(version).setResource(any).build());
+    this(
+        name,
+        any,
+        version,
+        Resource.newBuilder().setName(name).setVersion(version).setResource(any).build());
   }
 }

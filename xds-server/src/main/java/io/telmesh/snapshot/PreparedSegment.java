@@ -22,8 +22,10 @@ public final class PreparedSegment {
 
   private final Map<String, PreparedResource> byName;
   private final String digest;
+
   /** Diffs against earlier segments, computed once for all proxies that share both. */
-  private final Map<PreparedSegment, Set<String>> diffs = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<PreparedSegment, Set<String>> diffs =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private PreparedSegment(Map<String, PreparedResource> byName, String digest) {
     this.byName = Collections.unmodifiableMap(byName);
@@ -40,19 +42,23 @@ public final class PreparedSegment {
    * @param known an already prepared resource for a message object, or null (a segment of a new
    *     mesh state mostly holds the previous state's objects)
    */
-  public static PreparedSegment prepare(ResourceSegment<? extends Message> segment,
+  public static PreparedSegment prepare(
+      ResourceSegment<? extends Message> segment,
       java.util.function.Function<Message, PreparedResource> known) {
     Map<String, PreparedResource> byName = new LinkedHashMap<>();
     SortedMap<String, String> versions = new TreeMap<>();
-    segment.byName().forEach((name, message) -> {
-      PreparedResource resource = known.apply(message);
-      if (resource == null || !resource.name().equals(name)) {
-        Any any = Protos.pack(message);
-        resource = new PreparedResource(name, any, ResourceVersions.of(any.getValue()));
-      }
-      byName.put(name, resource);
-      versions.put(name, resource.version());
-    });
+    segment
+        .byName()
+        .forEach(
+            (name, message) -> {
+              PreparedResource resource = known.apply(message);
+              if (resource == null || !resource.name().equals(name)) {
+                Any any = Protos.pack(message);
+                resource = new PreparedResource(name, any, ResourceVersions.of(any.getValue()));
+              }
+              byName.put(name, resource);
+              versions.put(name, resource.version());
+            });
     return new PreparedSegment(byName, ResourceVersions.ofSet(versions));
   }
 
@@ -60,7 +66,8 @@ public final class PreparedSegment {
   public static PreparedSegment of(Map<String, PreparedResource> resources) {
     SortedMap<String, String> versions = new TreeMap<>();
     resources.forEach((name, resource) -> versions.put(name, resource.version()));
-    return new PreparedSegment(new LinkedHashMap<>(new TreeMap<>(resources)), ResourceVersions.ofSet(versions));
+    return new PreparedSegment(
+        new LinkedHashMap<>(new TreeMap<>(resources)), ResourceVersions.ofSet(versions));
   }
 
   /** This segment without the given names. */
@@ -76,17 +83,22 @@ public final class PreparedSegment {
 
   /** Names added, removed or changed since {@code earlier}. */
   public Set<String> changedSince(PreparedSegment earlier) {
-    return diffs.computeIfAbsent(earlier, e -> {
-      Set<String> changed = new HashSet<>();
-      byName.forEach((name, resource) -> {
-        PreparedResource before = e.byName.get(name);
-        if (before == null || !before.version().equals(resource.version())) {
-          changed.add(name);
-        }
-      });
-      e.byName.keySet().stream().filter(name -> !byName.containsKey(name)).forEach(changed::add);
-      return Set.copyOf(changed);
-    });
+    return diffs.computeIfAbsent(
+        earlier,
+        e -> {
+          Set<String> changed = new HashSet<>();
+          byName.forEach(
+              (name, resource) -> {
+                PreparedResource before = e.byName.get(name);
+                if (before == null || !before.version().equals(resource.version())) {
+                  changed.add(name);
+                }
+              });
+          e.byName.keySet().stream()
+              .filter(name -> !byName.containsKey(name))
+              .forEach(changed::add);
+          return Set.copyOf(changed);
+        });
   }
 
   /** A content digest of the segment: names and resource versions. */

@@ -1,6 +1,5 @@
 package io.telmesh.snapshot;
 
-import io.telmesh.snapshot.TypeUrls;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.Message;
@@ -13,19 +12,21 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Translated resources to a {@link ProxySnapshot}, reusing prepared shared segments, and sharing
- * one {@link TypeSnapshot} between every proxy whose resources of a type are the same segments
- * (all proxies' endpoints, a namespace's routes), so per-type work (versions, diffs) is done once.
+ * one {@link TypeSnapshot} between every proxy whose resources of a type are the same segments (all
+ * proxies' endpoints, a namespace's routes), so per-type work (versions, diffs) is done once.
  */
 public final class SnapshotFactory {
 
   private final SegmentPreparer preparer = new SegmentPreparer();
-  private final Cache<SegmentList, TypeSnapshot> shared = CacheBuilder.newBuilder().weakValues().build();
+  private final Cache<SegmentList, TypeSnapshot> shared =
+      CacheBuilder.newBuilder().weakValues().build();
 
   /** A list of segments compared by identity. */
   private record SegmentList(String typeUrl, List<PreparedSegment> segments) {
     @Override
     public boolean equals(Object other) {
-      if (!(other instanceof SegmentList that) || !typeUrl.equals(that.typeUrl)
+      if (!(other instanceof SegmentList that)
+          || !typeUrl.equals(that.typeUrl)
           || segments.size() != that.segments.size()) {
         return false;
       }
@@ -48,17 +49,21 @@ public final class SnapshotFactory {
   }
 
   public ProxySnapshot snapshot(ProxyResources resources, long generation, Instant changedAt) {
-    return new ProxySnapshot(generation, changedAt, Map.of(
-        TypeUrls.LISTENER, type(TypeUrls.LISTENER, resources.listeners()),
-        TypeUrls.CLUSTER, type(TypeUrls.CLUSTER, resources.clusters()),
-        TypeUrls.ROUTE, type(TypeUrls.ROUTE, resources.routes()),
-        TypeUrls.ENDPOINT, type(TypeUrls.ENDPOINT, resources.endpoints())));
+    return new ProxySnapshot(
+        generation,
+        changedAt,
+        Map.of(
+            TypeUrls.LISTENER, type(TypeUrls.LISTENER, resources.listeners()),
+            TypeUrls.CLUSTER, type(TypeUrls.CLUSTER, resources.clusters()),
+            TypeUrls.ROUTE, type(TypeUrls.ROUTE, resources.routes()),
+            TypeUrls.ENDPOINT, type(TypeUrls.ENDPOINT, resources.endpoints())));
   }
 
   private TypeSnapshot type(String typeUrl, ResourceSet<? extends Message> set) {
     List<PreparedSegment> segments = set.segments().stream().map(s -> preparer.prepare(s)).toList();
     try {
-      return shared.get(new SegmentList(typeUrl, segments), () -> new TypeSnapshot(typeUrl, segments));
+      return shared.get(
+          new SegmentList(typeUrl, segments), () -> new TypeSnapshot(typeUrl, segments));
     } catch (ExecutionException e) {
       throw new IllegalStateException("building a type snapshot cannot fail", e.getCause());
     }

@@ -20,12 +20,17 @@ public final class TypeSnapshot {
   private final String typeUrl;
   private final List<PreparedSegment> segments;
   private final String version;
+
   /**
    * Named subscriptions' resources and versions, per interned name list; weak keys compare by
    * identity, so a lookup does not hash a thousand names.
    */
   private final Map<List<String>, Selection> selections = new MapMaker().weakKeys().makeMap();
-  /** Diffs against earlier snapshots (weak keys, by identity), computed once for all proxies sharing both. */
+
+  /**
+   * Diffs against earlier snapshots (weak keys, by identity), computed once for all proxies sharing
+   * both.
+   */
   private final Map<TypeSnapshot, Set<String>> diffs = new MapMaker().weakKeys().makeMap();
 
   public TypeSnapshot(String typeUrl, List<PreparedSegment> segments) {
@@ -78,18 +83,18 @@ public final class TypeSnapshot {
   public record Selection(List<Any> resources, String version) {}
 
   /**
-   * A wildcard subscription's answer. Not remembered: wildcard types (listeners, clusters) carry
-   * a pod's own resources, so the snapshot is rarely shared, and the list is only needed to send.
+   * A wildcard subscription's answer. Not remembered: wildcard types (listeners, clusters) carry a
+   * pod's own resources, so the snapshot is rarely shared, and the list is only needed to send.
    */
   public Selection everything() {
     return new Selection(all().stream().map(PreparedResource::any).toList(), version);
   }
 
   /**
-   * What a state-of-the-world subscription to {@code names} (an interned {@link Subscription}
-   * list) receives. The names asked for are part of the version, so a changed subscription is
-   * always answered, with whatever of it exists. Computed once per name list and snapshot: every
-   * ACK of every proxy subscribing to the same EDS names asks again.
+   * What a state-of-the-world subscription to {@code names} (an interned {@link Subscription} list)
+   * receives. The names asked for are part of the version, so a changed subscription is always
+   * answered, with whatever of it exists. Computed once per name list and snapshot: every ACK of
+   * every proxy subscribing to the same EDS names asks again.
    */
   public Selection select(List<String> names) {
     return selections.computeIfAbsent(names, this::selectNow);

@@ -15,7 +15,8 @@ public final class TypeUrls {
   public static final String SECRET = Resources.V3.SECRET_TYPE_URL;
 
   /** CDS before EDS before LDS before RDS, as Envoy recommends for ADS. */
-  public static final List<String> PUSH_ORDER = ResourceType.PUSH_ORDER.stream().map(ResourceType::typeUrl).toList();
+  public static final List<String> PUSH_ORDER =
+      ResourceType.PUSH_ORDER.stream().map(ResourceType::typeUrl).toList();
 
   /** Types java-control-plane's stream handling knows; anything else is answered by telmesh. */
   public static final Set<String> LIBRARY_TYPES = Set.copyOf(Resources.V3.TYPE_URLS);
@@ -27,6 +28,8 @@ public final class TypeUrls {
 
   /** A short name for logs and metrics: {@code LDS}, {@code CDS}, ...; other types as they are. */
   public static String shortName(String typeUrl) {
-    return typeUrl.equals(SECRET) ? "SDS" : ResourceType.byTypeUrl(typeUrl).map(ResourceType::shortName).orElse(typeUrl);
+    return typeUrl.equals(SECRET)
+        ? "SDS"
+        : ResourceType.byTypeUrl(typeUrl).map(ResourceType::shortName).orElse(typeUrl);
   }
 }

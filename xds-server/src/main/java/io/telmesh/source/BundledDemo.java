@@ -14,8 +14,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The demo mesh packed into the jar ({@code examples/telco}), read in the order its
- * {@code kustomization.yaml} lists.
+ * The demo mesh packed into the jar ({@code examples/telco}), read in the order its {@code
+ * kustomization.yaml} lists.
  */
 public final class BundledDemo {
 

@@ -32,22 +32,27 @@ public final class KubernetesPodReader {
    * Reads a pod and its namespace's Services once the pod's interfaces are known.
    *
    * @param progress told once per distinct reason to wait, e.g. "no network-status from Multus yet"
-   * @throws SourceException when the API cannot be read, or the pod is still incomplete at the deadline
+   * @throws SourceException when the API cannot be read, or the pod is still incomplete at the
+   *     deadline
    */
-  public static KubeObjects read(KubernetesClient client, NamespacedName key, Duration wait, Consumer<String> progress)
+  public static KubeObjects read(
+      KubernetesClient client, NamespacedName key, Duration wait, Consumer<String> progress)
       throws SourceException {
     long deadline = System.nanoTime() + wait.toNanos();
     String reported = "";
     while (true) {
-      Pod pod = call(key, () -> client.pods().inNamespace(key.namespace()).withName(key.name()).get());
+      Pod pod =
+          call(key, () -> client.pods().inNamespace(key.namespace()).withName(key.name()).get());
       Optional<String> missing = missing(pod);
       if (missing.isEmpty()) {
-        List<Service> services = call(key, () -> client.services().inNamespace(key.namespace()).list().getItems());
+        List<Service> services =
+            call(key, () -> client.services().inNamespace(key.namespace()).list().getItems());
         return new KubeObjects(services, List.of(), List.of(pod), List.of(), List.of());
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new SourceException("pod " + key + ": " + missing.get() + " after waiting " + seconds(wait));
+        throw new SourceException(
+            "pod " + key + ": " + missing.get() + " after waiting " + seconds(wait));
       }
       if (!missing.get().equals(reported)) {
         reported = missing.get();
@@ -67,14 +72,19 @@ public final class KubernetesPodReader {
     if (pod == null) {
       return Optional.of("not found");
     }
-    Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of()
-        : pod.getMetadata().getAnnotations();
-    boolean hasStatus = annotations.containsKey(Annotations.NETWORK_STATUS)
-        || annotations.containsKey(Annotations.NETWORKS_STATUS_OLD);
+    Map<String, String> annotations =
+        pod.getMetadata().getAnnotations() == null ? Map.of() : pod.getMetadata().getAnnotations();
+    boolean hasStatus =
+        annotations.containsKey(Annotations.NETWORK_STATUS)
+            || annotations.containsKey(Annotations.NETWORKS_STATUS_OLD);
     String requested = annotations.getOrDefault(Annotations.NETWORKS, "");
     if (!requested.isBlank() && !hasStatus) {
-      return Optional.of("it asks for networks (" + Annotations.NETWORKS + ") but has no " + Annotations.NETWORK_STATUS
-          + " from Multus yet");
+      return Optional.of(
+          "it asks for networks ("
+              + Annotations.NETWORKS
+              + ") but has no "
+              + Annotations.NETWORK_STATUS
+              + " from Multus yet");
     }
     if (!hasStatus && !hasPodIp(pod.getStatus())) {
       return Optional.of("no IP address yet");
@@ -83,8 +93,9 @@ public final class KubernetesPodReader {
   }
 
   private static boolean hasPodIp(PodStatus status) {
-    return status != null && ((status.getPodIP() != null && !status.getPodIP().isEmpty())
-        || (status.getPodIPs() != null && !status.getPodIPs().isEmpty()));
+    return status != null
+        && ((status.getPodIP() != null && !status.getPodIP().isEmpty())
+            || (status.getPodIPs() != null && !status.getPodIPs().isEmpty()));
   }
 
   private interface ApiCall<T> {
@@ -95,14 +106,21 @@ public final class KubernetesPodReader {
     try {
       return call.run();
     } catch (KubernetesClientException e) {
-      String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-          : e.getMessage();
-      throw new SourceException("cannot read pod " + key + " from the Kubernetes API: "
-          + String.valueOf(message).replaceAll("\\s+", " ").strip());
+      String message =
+          e.getStatus() != null && e.getStatus().getMessage() != null
+              ? e.getStatus().getMessage()
+              : e.getMessage();
+      throw new SourceException(
+          "cannot read pod "
+              + key
+              + " from the Kubernetes API: "
+              + String.valueOf(message).replaceAll("\\s+", " ").strip());
     }
   }
 
   private static String seconds(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    return duration.toMillis() % 1000 == 0
+        ? duration.toSeconds() + "s"
+        : duration.toMillis() + "ms";
   }
 }

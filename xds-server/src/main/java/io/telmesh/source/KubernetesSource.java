@@ -6,8 +6,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.telmesh.kube.KubeObjects;
@@ -28,37 +28,42 @@ import org.slf4j.LoggerFactory;
  * The Kubernetes API through fabric8 shared informers: Services, EndpointSlices (discovery/v1),
  * Pods and NetworkAttachmentDefinitions (generic resources). The informers relist and rewatch on
  * API errors by themselves and keep their stores meanwhile, so the last good view stays served
- * while the API server is away. NADs are best effort: a cluster without the Multus CRD still
- * serves everything else.
+ * while the API server is away. NADs are best effort: a cluster without the Multus CRD still serves
+ * everything else.
  */
 public final class KubernetesSource implements MeshSource {
 
-  /** An API resource as RBAC names it: API group ({@code ""} for core), version, plural resource. */
+  /**
+   * An API resource as RBAC names it: API group ({@code ""} for core), version, plural resource.
+   */
   public record ApiResource(String group, String version, String resource) {}
 
   /**
    * Exactly what the informers list and watch; a deployment grants telmesh get, list and watch on
    * these and nothing else ({@code KubernetesSourceTest} checks the requests against this list).
    */
-  public static final List<ApiResource> WATCHED = List.of(
-      new ApiResource("", "v1", "services"),
-      new ApiResource("discovery.k8s.io", "v1", "endpointslices"),
-      new ApiResource("", "v1", "pods"),
-      new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"));
+  public static final List<ApiResource> WATCHED =
+      List.of(
+          new ApiResource("", "v1", "services"),
+          new ApiResource("discovery.k8s.io", "v1", "endpointslices"),
+          new ApiResource("", "v1", "pods"),
+          new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"));
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
   private static final long COALESCE_MILLIS = 20;
+
   /** How long to wait for NetworkAttachmentDefinitions before serving without them. */
   private static final long NAD_GRACE_MILLIS = 10_000;
 
   private final KubernetesClient client;
   private final Optional<String> namespace;
   private final ScheduledExecutorService emitter =
-      Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "kubernetes-source");
-        thread.setDaemon(true);
-        return thread;
-      });
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "kubernetes-source");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final AtomicBoolean emitScheduled = new AtomicBoolean();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<Service> services;
@@ -80,8 +85,12 @@ public final class KubernetesSource implements MeshSource {
     services = informer("Services", scoped(client.services()));
     slices = informer("EndpointSlices", scoped(client.discovery().v1().endpointSlices()));
     pods = informer("Pods", scoped(client.pods()));
-    networks = informer("NetworkAttachmentDefinitions",
-        scoped(client.genericKubernetesResources(KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)));
+    networks =
+        informer(
+            "NetworkAttachmentDefinitions",
+            scoped(
+                client.genericKubernetesResources(
+                    KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)));
     // Without the Multus CRD the NAD informer never syncs: serve without NADs after a grace period.
     var unused = emitter.schedule(this::changed, NAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
@@ -92,37 +101,49 @@ public final class KubernetesSource implements MeshSource {
   }
 
   private <T extends HasMetadata> Informable<T> scoped(MixedOperation<T, ?, ?> operation) {
-    return namespace.<Informable<T>>map(operation::inNamespace).orElseGet(operation::inAnyNamespace);
+    return namespace
+        .<Informable<T>>map(operation::inNamespace)
+        .orElseGet(operation::inAnyNamespace);
   }
 
-  private <T extends HasMetadata> SharedIndexInformer<T> informer(String kind, Informable<T> source) {
+  private <T extends HasMetadata> SharedIndexInformer<T> informer(
+      String kind, Informable<T> source) {
     SharedIndexInformer<T> informer = source.runnableInformer(0);
-    informer.exceptionHandler((started, error) -> {
-      LOG.warn("{} informer: {} (retrying; the last good view stays served)", kind, error.getMessage());
-      return true;
-    });
-    informer.addEventHandler(new ResourceEventHandler<T>() {
-      @Override
-      public void onAdd(T obj) {
-        changed();
-      }
+    informer.exceptionHandler(
+        (started, error) -> {
+          LOG.warn(
+              "{} informer: {} (retrying; the last good view stays served)",
+              kind,
+              error.getMessage());
+          return true;
+        });
+    informer.addEventHandler(
+        new ResourceEventHandler<T>() {
+          @Override
+          public void onAdd(T obj) {
+            changed();
+          }
 
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        changed();
-      }
+          @Override
+          public void onUpdate(T oldObj, T newObj) {
+            changed();
+          }
 
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        changed();
-      }
-    });
-    informer.start().whenComplete((ok, error) -> {
-      if (error == null) {
-        LOG.info("{} informer synced ({} objects)", kind, informer.getStore().list().size());
-        changed();
-      }
-    });
+          @Override
+          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            changed();
+          }
+        });
+    informer
+        .start()
+        .whenComplete(
+            (ok, error) -> {
+              if (error == null) {
+                LOG.info(
+                    "{} informer synced ({} objects)", kind, informer.getStore().list().size());
+                changed();
+              }
+            });
     informers.add(informer);
     return informer;
   }
@@ -134,13 +155,16 @@ public final class KubernetesSource implements MeshSource {
     }
   }
 
-  /** Hands the informers' view on; a failure is logged here, since no one reads the task's future. */
+  /**
+   * Hands the informers' view on; a failure is logged here, since no one reads the task's future.
+   */
   private void emit() {
     emitScheduled.set(false);
     try {
       emitView();
     } catch (RuntimeException e) {
-      LOG.error("handing the Kubernetes view to the push pipeline failed; the next change retries", e);
+      LOG.error(
+          "handing the Kubernetes view to the push pipeline failed; the next change retries", e);
     }
   }
 
@@ -153,18 +177,27 @@ public final class KubernetesSource implements MeshSource {
     }
     List<Problem> problems = new ArrayList<>();
     if (!networks.hasSynced()) {
-      problems.add(Problem.of(new ObjectRef("NetworkAttachmentDefinition", "", ""), "",
-          "NetworkAttachmentDefinitions cannot be listed (is the Multus CRD installed, and may telmesh list it?); "
-              + "secondary networks come from pods' network-status only"));
+      problems.add(
+          Problem.of(
+              new ObjectRef("NetworkAttachmentDefinition", "", ""),
+              "",
+              "NetworkAttachmentDefinitions cannot be listed (is the Multus CRD installed, and may telmesh list it?); "
+                  + "secondary networks come from pods' network-status only"));
     }
-    sink.accept(new KubeObjects(services.getStore().list(), slices.getStore().list(), pods.getStore().list(),
-        networks.getStore().list(), problems));
+    sink.accept(
+        new KubeObjects(
+            services.getStore().list(),
+            slices.getStore().list(),
+            pods.getStore().list(),
+            networks.getStore().list(),
+            problems));
   }
 
   @Override
   public String describe() {
-    return "the Kubernetes API at " + client.getMasterUrl() + namespace.map(ns -> " (namespace " + ns + ")")
-        .orElse(" (all namespaces)");
+    return "the Kubernetes API at "
+        + client.getMasterUrl()
+        + namespace.map(ns -> " (namespace " + ns + ")").orElse(" (all namespaces)");
   }
 
   @Override

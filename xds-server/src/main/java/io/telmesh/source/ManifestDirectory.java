@@ -38,11 +38,16 @@ public final class ManifestDirectory {
    */
   public KubeObjects read() throws SourceException {
     if (!Files.isDirectory(root)) {
-      throw new SourceException("manifest directory " + root + " does not exist or is not a directory");
+      throw new SourceException(
+          "manifest directory " + root + " does not exist or is not a directory");
     }
     List<Path> files;
     try (Stream<Path> walk = Files.walk(root)) {
-      files = walk.filter(ManifestDirectory::isManifest).filter(p -> !isHidden(root.relativize(p))).sorted().toList();
+      files =
+          walk.filter(ManifestDirectory::isManifest)
+              .filter(p -> !isHidden(root.relativize(p)))
+              .sorted()
+              .toList();
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new SourceException("cannot list manifest directory " + root + ": " + e.getMessage());
     }
@@ -51,11 +56,14 @@ public final class ManifestDirectory {
     for (Path file : files) {
       String name = root.relativize(file).toString();
       try {
-        ManifestParser.Parsed parsed = parser.parse(name, Files.readString(file, StandardCharsets.UTF_8));
+        ManifestParser.Parsed parsed =
+            parser.parse(name, Files.readString(file, StandardCharsets.UTF_8));
         objects.addAll(parsed.objects());
         problems.addAll(parsed.problems());
       } catch (IOException | java.io.UncheckedIOException e) {
-        problems.add(Problem.of(new ObjectRef("Manifest", "", name), "", "cannot be read: " + e.getMessage()));
+        problems.add(
+            Problem.of(
+                new ObjectRef("Manifest", "", name), "", "cannot be read: " + e.getMessage()));
       }
     }
     return ManifestParser.toKubeObjects(objects, problems);
@@ -63,7 +71,8 @@ public final class ManifestDirectory {
 
   static boolean isManifest(Path path) {
     String name = path.getFileName().toString();
-    return Files.isRegularFile(path) && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
+    return Files.isRegularFile(path)
+        && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
   }
 
   private static boolean isHidden(Path relative) {

@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A watched directory of manifests. Any change below it (inotify, via {@link WatchService}) re-reads
- * the whole directory; a slow rescan catches what events miss (e.g. ConfigMap symlink swaps on
- * some file systems). A file with broken YAML is a problem; the rest stays served.
+ * A watched directory of manifests. Any change below it (inotify, via {@link WatchService})
+ * re-reads the whole directory; a slow rescan catches what events miss (e.g. ConfigMap symlink
+ * swaps on some file systems). A file with broken YAML is a problem; the rest stays served.
  */
 public final class ManifestDirectorySource implements MeshSource {
 
@@ -51,8 +51,9 @@ public final class ManifestDirectorySource implements MeshSource {
     }
     watchThread = daemon(() -> watch(sink), "manifests-watch");
     watchThread.start();
-    var unused = rescanner.scheduleWithFixedDelay(() -> reloadQuietly(sink), rescan.toMillis(), rescan.toMillis(),
-        TimeUnit.MILLISECONDS);
+    var unused =
+        rescanner.scheduleWithFixedDelay(
+            () -> reloadQuietly(sink), rescan.toMillis(), rescan.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void watch(Consumer<KubeObjects> sink) {
@@ -69,7 +70,10 @@ public final class ManifestDirectorySource implements MeshSource {
     } catch (InterruptedException | ClosedWatchServiceException e) {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
-      LOG.error("manifest watch on {} stopped: {}; rescanning every {}s only", directory.root(), e.getMessage(),
+      LOG.error(
+          "manifest watch on {} stopped: {}; rescanning every {}s only",
+          directory.root(),
+          e.getMessage(),
           rescan.toSeconds());
     }
   }
@@ -77,7 +81,10 @@ public final class ManifestDirectorySource implements MeshSource {
   private void registerAll(Path root) throws IOException {
     try (Stream<Path> dirs = Files.walk(root)) {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {
-        dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+        dir.register(
+            watcher,
+            StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_DELETE,
             StandardWatchEventKinds.ENTRY_MODIFY);
       }
     }

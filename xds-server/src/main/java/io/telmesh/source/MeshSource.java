@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Something that knows the mesh's Kubernetes objects and tells a sink each time its view changes.
- * Every call hands over the complete current view; a source never hands over a partial one (an
- * API error keeps the last good view).
+ * Every call hands over the complete current view; a source never hands over a partial one (an API
+ * error keeps the last good view).
  */
 public interface MeshSource extends AutoCloseable {
 

@@ -18,25 +18,34 @@ public final class ProxyStatusTracker {
    * A response as sent. {@code changedAt} is when the source change it carries happened; {@code
    * content} what it carried (references to shared snapshots), when known.
    */
-  public record Sent(String version, String nonce, Instant at, Instant changedAt, int resources,
+  public record Sent(
+      String version,
+      String nonce,
+      Instant at,
+      Instant changedAt,
+      int resources,
       Optional<Responded> content) {}
 
   /** A NACK: the version refused and the proxy's error message. */
   public record Nack(String version, String nonce, String message, Instant at) {}
 
   /** The status of one type for one proxy. */
-  public record TypeStatus(Optional<Sent> lastSent, Optional<Sent> lastAcked, Optional<Nack> lastNack) {
+  public record TypeStatus(
+      Optional<Sent> lastSent, Optional<Sent> lastAcked, Optional<Nack> lastNack) {
 
-    static final TypeStatus EMPTY = new TypeStatus(Optional.empty(), Optional.empty(), Optional.empty());
+    static final TypeStatus EMPTY =
+        new TypeStatus(Optional.empty(), Optional.empty(), Optional.empty());
 
     /** Whether the latest response was NACKed (a later ACK or response clears it). */
     public boolean nacked() {
-      return lastNack.isPresent() && lastSent.map(s -> s.nonce().equals(lastNack.get().nonce())).orElse(false);
+      return lastNack.isPresent()
+          && lastSent.map(s -> s.nonce().equals(lastNack.get().nonce())).orElse(false);
     }
 
     /** Whether the proxy ACKed the latest response. */
     public boolean synced() {
-      return lastSent.isPresent() && lastAcked.map(a -> a.nonce().equals(lastSent.get().nonce())).orElse(false);
+      return lastSent.isPresent()
+          && lastAcked.map(a -> a.nonce().equals(lastSent.get().nonce())).orElse(false);
     }
   }
 
@@ -49,35 +58,51 @@ public final class ProxyStatusTracker {
     this.events = events;
   }
 
-  public void sent(String nodeId, String typeUrl, String typeShortName, String version, String nonce,
-      Instant changedAt, int resources, Optional<Responded> content) {
+  public void sent(
+      String nodeId,
+      String typeUrl,
+      String typeShortName,
+      String version,
+      String nonce,
+      Instant changedAt,
+      int resources,
+      Optional<Responded> content) {
     Sent sent = new Sent(version, nonce, clock.instant(), changedAt, resources, content);
-    types(nodeId).compute(typeUrl, (t, s) -> {
-      TypeStatus status = s == null ? TypeStatus.EMPTY : s;
-      return new TypeStatus(Optional.of(sent), status.lastAcked(), status.lastNack());
-    });
+    types(nodeId)
+        .compute(
+            typeUrl,
+            (t, s) -> {
+              TypeStatus status = s == null ? TypeStatus.EMPTY : s;
+              return new TypeStatus(Optional.of(sent), status.lastAcked(), status.lastNack());
+            });
     events.pushed(typeShortName);
   }
 
   /** A request answering a response: ACK when {@code error} is empty, NACK otherwise. */
-  public void answered(String nodeId, String typeUrl, String typeShortName, String nonce, Optional<String> error) {
+  public void answered(
+      String nodeId, String typeUrl, String typeShortName, String nonce, Optional<String> error) {
     if (nonce.isEmpty()) {
       return;
     }
     Instant now = clock.instant();
-    types(nodeId).computeIfPresent(typeUrl, (t, status) -> {
-      Optional<Sent> answered = status.lastSent().filter(s -> s.nonce().equals(nonce));
-      if (answered.isEmpty()) {
-        return status; // a stale nonce: answers a response already superseded
-      }
-      if (error.isPresent()) {
-        events.nacked(typeShortName);
-        return new TypeStatus(status.lastSent(), status.lastAcked(),
-            Optional.of(new Nack(answered.get().version(), nonce, error.get(), now)));
-      }
-      events.converged(typeShortName, Duration.between(answered.get().changedAt(), now));
-      return new TypeStatus(status.lastSent(), answered, status.lastNack());
-    });
+    types(nodeId)
+        .computeIfPresent(
+            typeUrl,
+            (t, status) -> {
+              Optional<Sent> answered = status.lastSent().filter(s -> s.nonce().equals(nonce));
+              if (answered.isEmpty()) {
+                return status; // a stale nonce: answers a response already superseded
+              }
+              if (error.isPresent()) {
+                events.nacked(typeShortName);
+                return new TypeStatus(
+                    status.lastSent(),
+                    status.lastAcked(),
+                    Optional.of(new Nack(answered.get().version(), nonce, error.get(), now)));
+              }
+              events.converged(typeShortName, Duration.between(answered.get().changedAt(), now));
+              return new TypeStatus(status.lastSent(), answered, status.lastNack());
+            });
   }
 
   public Map<String, TypeStatus> status(String nodeId) {

@@ -12,14 +12,15 @@ public interface XdsEvents {
   /** From the first source change of a generation to the proxy's ACK of it. */
   void converged(String typeShortName, Duration latency);
 
-  XdsEvents NONE = new XdsEvents() {
-    @Override
-    public void pushed(String typeShortName) {}
+  XdsEvents NONE =
+      new XdsEvents() {
+        @Override
+        public void pushed(String typeShortName) {}
 
-    @Override
-    public void nacked(String typeShortName) {}
+        @Override
+        public void nacked(String typeShortName) {}
 
-    @Override
-    public void converged(String typeShortName, Duration latency) {}
-  };
+        @Override
+        public void converged(String typeShortName, Duration latency) {}
+      };
 }

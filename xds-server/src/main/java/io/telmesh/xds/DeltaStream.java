@@ -1,7 +1,5 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.TypeUrls;
-
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -9,8 +7,8 @@ import io.grpc.stub.StreamObserver;
 import io.telmesh.snapshot.PreparedResource;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.Responded;
-import io.telmesh.snapshot.Subscription;
 import io.telmesh.snapshot.TypeSnapshot;
+import io.telmesh.snapshot.TypeUrls;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,15 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One delta (incremental) xDS stream, served by telmesh rather than java-control-plane: the
- * library keeps a map of every resource name and version per stream and type (over 100 KB per
- * sidecar at a thousand Services) and ignores {@code initial_resource_versions}, so a reconnect
- * re-sends everything. Here a stream remembers, per type, only references: the snapshot the proxy
- * is known to have (shared with every proxy that has the same), what it subscribes to, and the
- * response awaiting an answer.
+ * One delta (incremental) xDS stream, served by telmesh rather than java-control-plane: the library
+ * keeps a map of every resource name and version per stream and type (over 100 KB per sidecar at a
+ * thousand Services) and ignores {@code initial_resource_versions}, so a reconnect re-sends
+ * everything. Here a stream remembers, per type, only references: the snapshot the proxy is known
+ * to have (shared with every proxy that has the same), what it subscribes to, and the response
+ * awaiting an answer.
  *
- * <p>All state changes run on the stream's serial executor: requests, and snapshot changes
- * handed over by {@link ProxyCache}.
+ * <p>All state changes run on the stream's serial executor: requests, and snapshot changes handed
+ * over by {@link ProxyCache}.
  */
 final class DeltaStream implements ProxyCache.SnapshotListener {
 
@@ -43,8 +41,10 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
   private final ProxyCache cache;
   private final StreamObserver<DeltaDiscoveryResponse> out;
   private final Executor serial;
+
   /** Per type URL, in the order first asked for. */
   private final Map<String, TypeState> types = new LinkedHashMap<>();
+
   private volatile boolean closed;
 
   /** A response sent and not answered yet: what it was cut from and what it accounted for. */
@@ -53,9 +53,12 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
   /** What the proxy asked for, has and awaits of one type. */
   private static final class TypeState {
     final DeltaSubscription subscription;
+
     /** The snapshot the proxy is known to hold, for what it subscribes to; empty until it ACKs. */
     Optional<TypeSnapshot> has = Optional.empty();
+
     Optional<Pending> pending = Optional.empty();
+
     /** A snapshot the proxy NACKed: none of its versions is sent again. */
     Optional<TypeSnapshot> rejected = Optional.empty();
 
@@ -64,7 +67,11 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
     }
   }
 
-  DeltaStream(String nodeId, ProxyCache cache, StreamObserver<DeltaDiscoveryResponse> out, Executor serial) {
+  DeltaStream(
+      String nodeId,
+      ProxyCache cache,
+      StreamObserver<DeltaDiscoveryResponse> out,
+      Executor serial) {
     this.nodeId = nodeId;
     this.cache = cache;
     this.out = out;
@@ -79,13 +86,14 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
 
   @Override
   public void snapshotChanged(ProxySnapshot snapshot) {
-    serial.execute(() -> {
-      for (String type : TypeUrls.PUSH_ORDER) {
-        if (types.containsKey(type)) {
-          respond(type, types.get(type), snapshot);
-        }
-      }
-    });
+    serial.execute(
+        () -> {
+          for (String type : TypeUrls.PUSH_ORDER) {
+            if (types.containsKey(type)) {
+              respond(type, types.get(type), snapshot);
+            }
+          }
+        });
   }
 
   void close() {
@@ -101,12 +109,17 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
     }
     TypeState state = types.get(type);
     if (state == null) {
-      state = new TypeState(DeltaSubscription.first(request.getResourceNamesSubscribeList(),
-          request.getResourceNamesUnsubscribeList(), request.getInitialResourceVersionsMap()));
+      state =
+          new TypeState(
+              DeltaSubscription.first(
+                  request.getResourceNamesSubscribeList(),
+                  request.getResourceNamesUnsubscribeList(),
+                  request.getInitialResourceVersionsMap()));
       types.put(type, state);
     } else {
       answer(type, state, request);
-      state.subscription.change(request.getResourceNamesSubscribeList(), request.getResourceNamesUnsubscribeList());
+      state.subscription.change(
+          request.getResourceNamesSubscribeList(), request.getResourceNamesUnsubscribeList());
     }
     TypeState current = state;
     cache.snapshot(nodeId).ifPresent(snapshot -> respond(type, current, snapshot));
@@ -114,7 +127,8 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
 
   /** An ACK or NACK of the response awaiting an answer; any other nonce answers nothing. */
   private void answer(String type, TypeState state, DeltaDiscoveryRequest request) {
-    Optional<Pending> pending = state.pending.filter(p -> p.nonce().equals(request.getResponseNonce()));
+    Optional<Pending> pending =
+        state.pending.filter(p -> p.nonce().equals(request.getResponseNonce()));
     if (pending.isEmpty()) {
       return;
     }
@@ -122,14 +136,21 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
     if (request.hasErrorDetail()) {
       state.rejected = Optional.of(pending.get().against());
       state.subscription.refused(pending.get().owed());
-      LOG.warn("proxy {} rejected {} (delta) at {}: {}", nodeId, TypeUrls.shortName(type),
-          pending.get().against().version(), request.getErrorDetail().getMessage());
+      LOG.warn(
+          "proxy {} rejected {} (delta) at {}: {}",
+          nodeId,
+          TypeUrls.shortName(type),
+          pending.get().against().version(),
+          request.getErrorDetail().getMessage());
     } else {
       state.has = Optional.of(pending.get().against());
     }
   }
 
-  /** Sends what the proxy lacks of its subscription, if anything, unless a response awaits its answer. */
+  /**
+   * Sends what the proxy lacks of its subscription, if anything, unless a response awaits its
+   * answer.
+   */
   private void respond(String type, TypeState state, ProxySnapshot snapshot) {
     if (closed || state.pending.isPresent()) {
       return;
@@ -143,30 +164,43 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
         continue;
       }
       PreparedResource resource = current.get(name);
-      String have = subscription.owed(name) ? null
-          : state.has.isPresent() ? version(state.has.get(), name) : subscription.initialVersion(name);
+      String have =
+          subscription.owed(name)
+              ? null
+              : state.has.isPresent()
+                  ? version(state.has.get(), name)
+                  : subscription.initialVersion(name);
       if (resource == null) {
         if (have != null || subscription.reportMissing(name)) {
           removed.add(name);
         }
       } else {
         subscription.exists(name);
-        if (!resource.version().equals(have) && !resource.version().equals(state.rejected.map(r -> version(r, name))
-            .orElse(null))) {
+        if (!resource.version().equals(have)
+            && !resource.version().equals(state.rejected.map(r -> version(r, name)).orElse(null))) {
           send.add(resource.delta());
         }
       }
     }
     DeltaSubscription.Owed owed = subscription.responded();
     if (send.isEmpty() && removed.isEmpty()) {
-      state.has = Optional.of(current); // consistent with it for every subscribed name (bar versions it refused)
+      state.has =
+          Optional.of(
+              current); // consistent with it for every subscribed name (bar versions it refused)
       return;
     }
     String nonce = "d" + NONCES.incrementAndGet();
     state.pending = Optional.of(new Pending(nonce, current, owed));
-    cache.recordResponse(nodeId, type, new Responded(current.version(), current, subscription.asSubscription()));
-    out.onNext(DeltaDiscoveryResponse.newBuilder().setTypeUrl(type).setSystemVersionInfo(current.version())
-        .setNonce(nonce).addAllResources(send).addAllRemovedResources(removed).build());
+    cache.recordResponse(
+        nodeId, type, new Responded(current.version(), current, subscription.asSubscription()));
+    out.onNext(
+        DeltaDiscoveryResponse.newBuilder()
+            .setTypeUrl(type)
+            .setSystemVersionInfo(current.version())
+            .setNonce(nonce)
+            .addAllResources(send)
+            .addAllRemovedResources(removed)
+            .build());
   }
 
   /** The names that may differ between what the proxy has and the current snapshot. */

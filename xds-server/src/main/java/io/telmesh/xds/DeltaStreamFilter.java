@@ -25,7 +25,11 @@ final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
   }
 
   void sent(DeltaDiscoveryResponse response) {
-    recordSent(response.getTypeUrl(), response.getSystemVersionInfo(), response.getNonce(), response.getResourcesCount());
+    recordSent(
+        response.getTypeUrl(),
+        response.getSystemVersionInfo(),
+        response.getNonce(),
+        response.getResourcesCount());
   }
 
   @Override
@@ -74,12 +78,19 @@ final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
       return; // the ACK of our answer
     }
     // Nothing of an unknown type exists: say so for every name asked for.
-    out.onNext(DeltaDiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setNonce(nonce)
-        .addAllRemovedResources(request.getResourceNamesSubscribeList()).build());
+    out.onNext(
+        DeltaDiscoveryResponse.newBuilder()
+            .setTypeUrl(typeUrl)
+            .setNonce(nonce)
+            .addAllRemovedResources(request.getResourceNamesSubscribeList())
+            .build());
   }
 
   @Override
-  protected void answerDebug(ProxyNode client, DeltaDiscoveryRequest request, String typeUrl, String nonce) {
-    fail(Status.UNIMPLEMENTED.withDescription("debug types are served on state-of-the-world ADS streams only"));
+  protected void answerDebug(
+      ProxyNode client, DeltaDiscoveryRequest request, String typeUrl, String nonce) {
+    fail(
+        Status.UNIMPLEMENTED.withDescription(
+            "debug types are served on state-of-the-world ADS streams only"));
   }
 }

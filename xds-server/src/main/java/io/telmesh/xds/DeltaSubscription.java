@@ -17,8 +17,8 @@ import java.util.TreeSet;
  *       *}); a later request naming nothing changes nothing;
  *   <li>{@code *} subscribes to and unsubscribes from the wildcard; explicit names are kept beside
  *       it, so they survive the wildcard being dropped;
- *   <li>a client drops a resource it unsubscribes from; if the wildcard still covers it, it is
- *       owed again; turning the wildcard on owes every resource not named before;
+ *   <li>a client drops a resource it unsubscribes from; if the wildcard still covers it, it is owed
+ *       again; turning the wildcard on owes every resource not named before;
  *   <li>unsubscribing a name that was never subscribed changes nothing;
  *   <li>a newly named resource that does not exist is reported removed, once, so the client stops
  *       waiting for it;
@@ -36,12 +36,16 @@ final class DeltaSubscription {
 
   private boolean wildcard;
   private final Set<String> names = new TreeSet<>();
+
   /** Names the client holds no version of (subscribed since the last response). */
   private final Set<String> fresh = new HashSet<>();
+
   /** Whether the wildcard was turned on since the last response: every unnamed resource is owed. */
   private boolean wildcardOpened;
+
   /** Subscribed names answered as missing: said once, not again until they exist. */
   private final Set<String> reportedMissing = new HashSet<>();
+
   /** What a reconnecting client said it has, until the first response. */
   private Map<String, String> initial = Map.of();
 
@@ -140,7 +144,9 @@ final class DeltaSubscription {
     return owed;
   }
 
-  /** The response accounting for {@code owed} was refused: what is still subscribed is owed again. */
+  /**
+   * The response accounting for {@code owed} was refused: what is still subscribed is owed again.
+   */
   void refused(Owed owed) {
     owed.names().stream().filter(this::includes).forEach(fresh::add);
     wildcardOpened |= owed.everythingUnnamed() && wildcard;

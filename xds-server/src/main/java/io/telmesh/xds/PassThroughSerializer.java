@@ -1,11 +1,11 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.PreparedResource;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources.ApiVersion;
 import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
 import io.telmesh.envoy.Protos;
+import io.telmesh.snapshot.PreparedResource;
 
 /**
  * telmesh hands the library resources already packed ({@link PreparedResource#any()}), so

@@ -1,11 +1,5 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.TypeUrls;
-
-import io.telmesh.snapshot.Responded;
-import io.telmesh.snapshot.Subscription;
-import io.telmesh.snapshot.ProxySnapshot;
-import io.telmesh.snapshot.TypeSnapshot;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
@@ -14,6 +8,11 @@ import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.WatchCancelledException;
 import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.telmesh.snapshot.ProxySnapshot;
+import io.telmesh.snapshot.Responded;
+import io.telmesh.snapshot.Subscription;
+import io.telmesh.snapshot.TypeSnapshot;
+import io.telmesh.snapshot.TypeUrls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,15 +29,17 @@ import org.slf4j.LoggerFactory;
  * telmesh's {@link ConfigWatcher}: one {@link ProxySnapshot} per proxy, and the rules for when a
  * state-of-the-world watch is answered; delta streams ({@link DeltaStream}) listen to the same
  * snapshots. Unlike the library's SimpleCache:
+ *
  * <ul>
- *   <li>a version a proxy NACKed is never sent again; only new content is;</li>
- *   <li>a request for resources that do not exist is answered with those that do;</li>
+ *   <li>a version a proxy NACKed is never sent again; only new content is;
+ *   <li>a request for resources that do not exist is answered with those that do;
  *   <li>versions are per type and per proxy, derived from content, so an endpoint change sends EDS
- *       only;</li>
- *   <li>{@link #setSnapshot} only hands responses to the per-stream send executors.</li>
+ *       only;
+ *   <li>{@link #setSnapshot} only hands responses to the per-stream send executors.
  * </ul>
- * Requests reach it with their node filled in by {@link XdsStreamFilter} (Envoy sends the node on
- * a stream's first request only).
+ *
+ * Requests reach it with their node filled in by {@link XdsStreamFilter} (Envoy sends the node on a
+ * stream's first request only).
  */
 public final class ProxyCache implements ConfigWatcher {
 
@@ -68,8 +69,13 @@ public final class ProxyCache implements ConfigWatcher {
   }
 
   @Override
-  public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
-      Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+  public Watch createWatch(
+      boolean ads,
+      XdsRequest request,
+      Set<String> knownResourceNames,
+      Consumer<Response> responseConsumer,
+      boolean hasClusterChanged,
+      boolean allowDefaultEmptyEdsUpdate) {
     Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
     String nodeId = request.v3Request().getNode().getId();
     nodes.computeIfAbsent(nodeId, NodeState::new).open(watch);
@@ -78,9 +84,14 @@ public final class ProxyCache implements ConfigWatcher {
 
   /** Delta streams are served by {@link DeltaStream}, not through the library's watches. */
   @Override
-  public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
-      Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
-      Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
+  public DeltaWatch createDeltaWatch(
+      DeltaXdsRequest request,
+      String requesterVersion,
+      Map<String, String> resourceVersions,
+      Set<String> pendingResources,
+      boolean isWildcard,
+      Consumer<DeltaResponse> responseConsumer,
+      boolean hasClusterChanged) {
     throw new UnsupportedOperationException("delta streams are served by telmesh's DeltaStream");
   }
 
@@ -112,9 +123,12 @@ public final class ProxyCache implements ConfigWatcher {
     private volatile ProxySnapshot snapshot;
     private final Set<SotwWatchState> sotw = new HashSet<>();
     private final Set<SnapshotListener> listeners = ConcurrentHashMap.newKeySet();
+
     /** Per type: the version last sent, and one the proxy NACKed (never re-sent). */
     private final Map<String, String> lastSentVersion = new HashMap<>();
+
     private final Map<String, String> rejectedVersion = new HashMap<>();
+
     /** Per type: the last two responses (a newer one may be cut before the older one is sent). */
     private final Map<String, List<Responded>> responded = new HashMap<>();
 
@@ -145,7 +159,11 @@ public final class ProxyCache implements ConfigWatcher {
         String rejected = lastSentVersion.get(state.type);
         if (rejected != null) {
           rejectedVersion.put(state.type, rejected);
-          LOG.warn("proxy {} rejected {} version {}: {}", nodeId, TypeUrls.shortName(state.type), rejected,
+          LOG.warn(
+              "proxy {} rejected {} version {}: {}",
+              nodeId,
+              TypeUrls.shortName(state.type),
+              rejected,
               watch.request().v3Request().getErrorDetail().getMessage());
         }
       }
@@ -156,7 +174,9 @@ public final class ProxyCache implements ConfigWatcher {
     }
 
     synchronized Optional<Responded> responded(String typeUrl, String version) {
-      return responded.getOrDefault(typeUrl, List.of()).stream().filter(r -> r.version().equals(version)).findFirst();
+      return responded.getOrDefault(typeUrl, List.of()).stream()
+          .filter(r -> r.version().equals(version))
+          .findFirst();
     }
 
     synchronized void recordResponse(String typeUrl, Responded response) {
@@ -176,24 +196,30 @@ public final class ProxyCache implements ConfigWatcher {
         return false;
       }
       TypeSnapshot resources = current.type(watch.type);
-      if (watch.baseline != null && (resources == watch.baseline
-          || resources.version().equals(watch.baseline.version()))) {
+      if (watch.baseline != null
+          && (resources == watch.baseline
+              || resources.version().equals(watch.baseline.version()))) {
         return false;
       }
       XdsRequest request = watch.watch.request();
       List<String> names = request.getResourceNamesList();
-      boolean wildcard = names.contains("*") || (names.isEmpty() && TypeUrls.WILDCARD_TYPES.contains(watch.type));
+      boolean wildcard =
+          names.contains("*") || (names.isEmpty() && TypeUrls.WILDCARD_TYPES.contains(watch.type));
       Subscription subscription = wildcard ? Subscription.WILDCARD : Subscription.of(names);
-      // Named: memoised per snapshot and name list (every ACK asks again, most proxies ask the same).
-      TypeSnapshot.Selection selection = wildcard ? null : resources.select(subscription.names().orElseThrow());
+      // Named: memoised per snapshot and name list (every ACK asks again, most proxies ask the
+      // same).
+      TypeSnapshot.Selection selection =
+          wildcard ? null : resources.select(subscription.names().orElseThrow());
       String version = wildcard ? resources.version() : selection.version();
-      if (version.equals(request.getVersionInfo()) || version.equals(rejectedVersion.get(watch.type))) {
+      if (version.equals(request.getVersionInfo())
+          || version.equals(rejectedVersion.get(watch.type))) {
         watch.baseline = resources;
         return false;
       }
       try {
-        watch.watch.respond(Response.create(request,
-            (wildcard ? resources.everything() : selection).resources(), version));
+        watch.watch.respond(
+            Response.create(
+                request, (wildcard ? resources.everything() : selection).resources(), version));
       } catch (WatchCancelledException e) {
         return true;
       }
@@ -207,6 +233,7 @@ public final class ProxyCache implements ConfigWatcher {
   private static final class SotwWatchState {
     final Watch watch;
     final String type;
+
     /** The snapshot this watch was found up to date with. */
     TypeSnapshot baseline;
 

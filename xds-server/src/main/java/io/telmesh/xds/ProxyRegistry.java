@@ -34,9 +34,13 @@ public final class ProxyRegistry {
   }
 
   void open(ProxyNode node, Node sent) {
-    Connection result = connections.compute(node.id(), (id, existing) -> existing == null
-        ? new Connection(node, sent, Instant.now(), 1)
-        : new Connection(node, sent, existing.since(), existing.streams() + 1));
+    Connection result =
+        connections.compute(
+            node.id(),
+            (id, existing) ->
+                existing == null
+                    ? new Connection(node, sent, Instant.now(), 1)
+                    : new Connection(node, sent, existing.since(), existing.streams() + 1));
     if (result.streams() == 1) {
       listeners.forEach(l -> l.connected(node));
     }
@@ -44,13 +48,16 @@ public final class ProxyRegistry {
 
   void close(ProxyNode node) {
     boolean[] last = {false};
-    connections.computeIfPresent(node.id(), (id, existing) -> {
-      if (existing.streams() <= 1) {
-        last[0] = true;
-        return null;
-      }
-      return new Connection(existing.node(), existing.sent(), existing.since(), existing.streams() - 1);
-    });
+    connections.computeIfPresent(
+        node.id(),
+        (id, existing) -> {
+          if (existing.streams() <= 1) {
+            last[0] = true;
+            return null;
+          }
+          return new Connection(
+              existing.node(), existing.sent(), existing.since(), existing.streams() - 1);
+        });
     if (last[0]) {
       listeners.forEach(l -> l.disconnected(node));
     }

@@ -56,13 +56,14 @@ final class ResponseStream<T> extends ServerCallStreamObserver<T> {
 
   @Override
   public void setOnCancelHandler(Runnable handler) {
-    delegate.setOnCancelHandler(() -> {
-      try {
-        handler.run();
-      } finally {
-        onCancel.run();
-      }
-    });
+    delegate.setOnCancelHandler(
+        () -> {
+          try {
+            handler.run();
+          } finally {
+            onCancel.run();
+          }
+        });
   }
 
   @Override

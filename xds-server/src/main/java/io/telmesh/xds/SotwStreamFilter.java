@@ -28,7 +28,11 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
   }
 
   void sent(DiscoveryResponse response) {
-    recordSent(response.getTypeUrl(), response.getVersionInfo(), response.getNonce(), response.getResourcesCount());
+    recordSent(
+        response.getTypeUrl(),
+        response.getVersionInfo(),
+        response.getNonce(),
+        response.getResourcesCount());
   }
 
   @Override
@@ -49,8 +53,10 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
     if (request.getResourceNamesCount() > 0) {
       // The library parks the request until the next push; with the names swapped for the interned
       // list every proxy shares, a parked EDS request costs pointers, not a thousand strings.
-      filled.clearResourceNames().addAllResourceNames(
-          Subscription.of(request.getResourceNamesList()).names().orElseThrow());
+      filled
+          .clearResourceNames()
+          .addAllResourceNames(
+              Subscription.of(request.getResourceNamesList()).names().orElseThrow());
     }
     library.onNext(filled.build());
   }
@@ -79,11 +85,13 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest> {
   }
 
   @Override
-  protected void answerDebug(ProxyNode client, DiscoveryRequest request, String typeUrl, String nonce) {
+  protected void answerDebug(
+      ProxyNode client, DiscoveryRequest request, String typeUrl, String nonce) {
     if (!request.getResponseNonce().isEmpty() && !request.hasErrorDetail()) {
       return; // an ACK; debug clients ask again for fresh data
     }
-    DiscoveryResponse response = context.debug().respond(client, request.toBuilder().setTypeUrl(typeUrl).build());
+    DiscoveryResponse response =
+        context.debug().respond(client, request.toBuilder().setTypeUrl(typeUrl).build());
     out.onNext(response.toBuilder().setTypeUrl(typeUrl).setNonce(nonce).build());
   }
 }

@@ -21,11 +21,13 @@ final class StreamExecutors implements ExecutorGroup, AutoCloseable {
   StreamExecutors(int threads) {
     for (int i = 0; i < threads; i++) {
       int index = i;
-      executors.add(Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "xds-send-" + index);
-        thread.setDaemon(true);
-        return thread;
-      }));
+      executors.add(
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread thread = new Thread(r, "xds-send-" + index);
+                thread.setDaemon(true);
+                return thread;
+              }));
     }
   }
 

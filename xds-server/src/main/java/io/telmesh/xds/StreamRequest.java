@@ -15,14 +15,22 @@ import java.util.Optional;
 record StreamRequest(Optional<Node> node, String typeUrl, String nonce, Optional<String> error) {
 
   static StreamRequest of(DiscoveryRequest request) {
-    return new StreamRequest(request.hasNode() ? Optional.of(request.getNode()) : Optional.empty(),
-        request.getTypeUrl(), request.getResponseNonce(),
-        request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty());
+    return new StreamRequest(
+        request.hasNode() ? Optional.of(request.getNode()) : Optional.empty(),
+        request.getTypeUrl(),
+        request.getResponseNonce(),
+        request.hasErrorDetail()
+            ? Optional.of(request.getErrorDetail().getMessage())
+            : Optional.empty());
   }
 
   static StreamRequest of(DeltaDiscoveryRequest request) {
-    return new StreamRequest(request.hasNode() ? Optional.of(request.getNode()) : Optional.empty(),
-        request.getTypeUrl(), request.getResponseNonce(),
-        request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty());
+    return new StreamRequest(
+        request.hasNode() ? Optional.of(request.getNode()) : Optional.empty(),
+        request.getTypeUrl(),
+        request.getResponseNonce(),
+        request.hasErrorDetail()
+            ? Optional.of(request.getErrorDetail().getMessage())
+            : Optional.empty());
   }
 }

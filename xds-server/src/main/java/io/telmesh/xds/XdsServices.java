@@ -1,7 +1,5 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.TypeUrls;
-
 import io.envoyproxy.controlplane.server.DefaultStartupConfigs;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc.ClusterDiscoveryServiceImplBase;
@@ -17,6 +15,7 @@ import io.grpc.BindableService;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import java.util.List;
 import java.util.Set;
@@ -35,11 +34,16 @@ public final class XdsServices implements AutoCloseable {
   private final StreamExecutors executors;
   private final Set<XdsStreamFilter<?>> open = ConcurrentHashMap.newKeySet();
 
-  public XdsServices(ProxyCache cache, ProxyRegistry registry, ProxyStatusTracker tracker, DebugResponder debug,
+  public XdsServices(
+      ProxyCache cache,
+      ProxyRegistry registry,
+      ProxyStatusTracker tracker,
+      DebugResponder debug,
       int sendThreads) {
     this.executors = new StreamExecutors(sendThreads);
-    this.server = new V3DiscoveryServer(List.of(), cache, executors, new PassThroughSerializer(),
-        new DefaultStartupConfigs());
+    this.server =
+        new V3DiscoveryServer(
+            List.of(), cache, executors, new PassThroughSerializer(), new DefaultStartupConfigs());
     this.context = new StreamContext(registry, cache, tracker, debug);
   }
 
@@ -52,7 +56,8 @@ public final class XdsServices implements AutoCloseable {
     return List.of(
         new AggregatedDiscoveryServiceImplBase() {
           @Override
-          public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
+          public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+              StreamObserver<DiscoveryResponse> out) {
             return sotw(out, "", ads::streamAggregatedResources);
           }
 
@@ -64,65 +69,80 @@ public final class XdsServices implements AutoCloseable {
         },
         new ListenerDiscoveryServiceImplBase() {
           @Override
-          public StreamObserver<DiscoveryRequest> streamListeners(StreamObserver<DiscoveryResponse> out) {
+          public StreamObserver<DiscoveryRequest> streamListeners(
+              StreamObserver<DiscoveryResponse> out) {
             return sotw(out, TypeUrls.LISTENER, lds::streamListeners);
           }
 
           @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaListeners(StreamObserver<DeltaDiscoveryResponse> out) {
+          public StreamObserver<DeltaDiscoveryRequest> deltaListeners(
+              StreamObserver<DeltaDiscoveryResponse> out) {
             return delta(out, TypeUrls.LISTENER);
           }
         },
         new ClusterDiscoveryServiceImplBase() {
           @Override
-          public StreamObserver<DiscoveryRequest> streamClusters(StreamObserver<DiscoveryResponse> out) {
+          public StreamObserver<DiscoveryRequest> streamClusters(
+              StreamObserver<DiscoveryResponse> out) {
             return sotw(out, TypeUrls.CLUSTER, cds::streamClusters);
           }
 
           @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaClusters(StreamObserver<DeltaDiscoveryResponse> out) {
+          public StreamObserver<DeltaDiscoveryRequest> deltaClusters(
+              StreamObserver<DeltaDiscoveryResponse> out) {
             return delta(out, TypeUrls.CLUSTER);
           }
         },
         new RouteDiscoveryServiceImplBase() {
           @Override
-          public StreamObserver<DiscoveryRequest> streamRoutes(StreamObserver<DiscoveryResponse> out) {
+          public StreamObserver<DiscoveryRequest> streamRoutes(
+              StreamObserver<DiscoveryResponse> out) {
             return sotw(out, TypeUrls.ROUTE, rds::streamRoutes);
           }
 
           @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaRoutes(StreamObserver<DeltaDiscoveryResponse> out) {
+          public StreamObserver<DeltaDiscoveryRequest> deltaRoutes(
+              StreamObserver<DeltaDiscoveryResponse> out) {
             return delta(out, TypeUrls.ROUTE);
           }
         },
         new EndpointDiscoveryServiceImplBase() {
           @Override
-          public StreamObserver<DiscoveryRequest> streamEndpoints(StreamObserver<DiscoveryResponse> out) {
+          public StreamObserver<DiscoveryRequest> streamEndpoints(
+              StreamObserver<DiscoveryResponse> out) {
             return sotw(out, TypeUrls.ENDPOINT, eds::streamEndpoints);
           }
 
           @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaEndpoints(StreamObserver<DeltaDiscoveryResponse> out) {
+          public StreamObserver<DeltaDiscoveryRequest> deltaEndpoints(
+              StreamObserver<DeltaDiscoveryResponse> out) {
             return delta(out, TypeUrls.ENDPOINT);
           }
         });
   }
 
-  private StreamObserver<DiscoveryRequest> sotw(StreamObserver<DiscoveryResponse> raw, String defaultType,
+  private StreamObserver<DiscoveryRequest> sotw(
+      StreamObserver<DiscoveryResponse> raw,
+      String defaultType,
       Function<StreamObserver<DiscoveryResponse>, StreamObserver<DiscoveryRequest>> library) {
     SotwStreamFilter filter = new SotwStreamFilter(context, defaultType);
-    ResponseStream<DiscoveryResponse> out = new ResponseStream<>((ServerCallStreamObserver<DiscoveryResponse>) raw,
-        filter::sent, () -> closed(filter));
+    ResponseStream<DiscoveryResponse> out =
+        new ResponseStream<>(
+            (ServerCallStreamObserver<DiscoveryResponse>) raw, filter::sent, () -> closed(filter));
     filter.responses(out);
     filter.attach(library.apply(out));
     open.add(filter);
     return new TrackedObserver<>(filter, () -> closed(filter));
   }
 
-  private StreamObserver<DeltaDiscoveryRequest> delta(StreamObserver<DeltaDiscoveryResponse> raw, String defaultType) {
+  private StreamObserver<DeltaDiscoveryRequest> delta(
+      StreamObserver<DeltaDiscoveryResponse> raw, String defaultType) {
     DeltaStreamFilter filter = new DeltaStreamFilter(context, defaultType, executors.next());
-    ResponseStream<DeltaDiscoveryResponse> out = new ResponseStream<>(
-        (ServerCallStreamObserver<DeltaDiscoveryResponse>) raw, filter::sent, () -> closed(filter));
+    ResponseStream<DeltaDiscoveryResponse> out =
+        new ResponseStream<>(
+            (ServerCallStreamObserver<DeltaDiscoveryResponse>) raw,
+            filter::sent,
+            () -> closed(filter));
     filter.responses(out);
     open.add(filter);
     return new TrackedObserver<>(filter, () -> closed(filter));
@@ -151,7 +171,8 @@ public final class XdsServices implements AutoCloseable {
   }
 
   /** Forwards requests to a filter and forgets the stream when the client ends it. */
-  private record TrackedObserver<Q>(StreamObserver<Q> filter, Runnable onEnd) implements StreamObserver<Q> {
+  private record TrackedObserver<Q>(StreamObserver<Q> filter, Runnable onEnd)
+      implements StreamObserver<Q> {
     @Override
     public void onNext(Q value) {
       filter.onNext(value);

@@ -1,13 +1,12 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.TypeUrls;
-
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.node.InvalidNodeException;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.snapshot.ProxySnapshot;
+import io.telmesh.snapshot.TypeUrls;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -17,12 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits in front of the request handling of one stream (java-control-plane's for state of the
- * world, {@link DeltaStream} for delta). It validates the node
- * (Istio node ids; a malformed one ends the stream with INVALID_ARGUMENT), remembers it (Envoy
- * sends it once) and fills it into every request, answers debug types itself, answers unknown
- * type URLs with an empty response instead of letting them kill the stream, keeps debug clients
- * away from sidecar config, and reports requests and responses to the status tracker.
+ * Sits in front of the request handling of one stream (java-control-plane's for state of the world,
+ * {@link DeltaStream} for delta). It validates the node (Istio node ids; a malformed one ends the
+ * stream with INVALID_ARGUMENT), remembers it (Envoy sends it once) and fills it into every
+ * request, answers debug types itself, answers unknown type URLs with an empty response instead of
+ * letting them kill the stream, keeps debug clients away from sidecar config, and reports requests
+ * and responses to the status tracker.
  *
  * @param <Q> the request type (SotW or delta)
  */
@@ -80,14 +79,19 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
         fail(Status.INVALID_ARGUMENT.withDescription("type_url is required on an ADS stream"));
         return;
       }
-      context.tracker().answered(node.id(), typeUrl, TypeUrls.shortName(typeUrl), fields.nonce(), fields.error());
+      context
+          .tracker()
+          .answered(
+              node.id(), typeUrl, TypeUrls.shortName(typeUrl), fields.nonce(), fields.error());
       if (context.debug().handles(typeUrl)) {
         answerDebug(node, request, typeUrl, nextNonce());
         return;
       }
       if (node.isDebugClient()) {
-        fail(Status.PERMISSION_DENIED.withDescription(
-            "debug clients (GENERATOR=event or type debug) may request debug types only, not " + typeUrl));
+        fail(
+            Status.PERMISSION_DENIED.withDescription(
+                "debug clients (GENERATOR=event or type debug) may request debug types only, not "
+                    + typeUrl));
         return;
       }
       if (!TypeUrls.LIBRARY_TYPES.contains(typeUrl)) {
@@ -104,13 +108,17 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
       forward(typeUrl, request, rawNode);
     } catch (RuntimeException e) {
       LOG.error("stream of proxy {} failed on a request", node == null ? "?" : node.id(), e);
-      fail(Status.INTERNAL.withDescription("telmesh could not handle the request: " + e.getMessage()));
+      fail(
+          Status.INTERNAL.withDescription(
+              "telmesh could not handle the request: " + e.getMessage()));
     }
   }
 
   private boolean identify(StreamRequest request) {
     if (request.node().isEmpty()) {
-      fail(Status.INVALID_ARGUMENT.withDescription("the first request of a stream must carry the node"));
+      fail(
+          Status.INVALID_ARGUMENT.withDescription(
+              "the first request of a stream must carry the node"));
       return false;
     }
     try {
@@ -158,15 +166,27 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
     return node;
   }
 
-  /** Reports a response leaving the stream, whoever built it (the library, DeltaStream, telmesh). */
+  /**
+   * Reports a response leaving the stream, whoever built it (the library, DeltaStream, telmesh).
+   */
   protected void recordSent(String typeUrl, String version, String nonce, int resources) {
     ProxyNode proxy = node;
     if (proxy == null || !TypeUrls.LIBRARY_TYPES.contains(typeUrl)) {
       return;
     }
-    Instant changedAt = context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
-    context.tracker().sent(proxy.id(), typeUrl, TypeUrls.shortName(typeUrl), version, nonce, changedAt, resources,
-        context.cache().responded(proxy.id(), typeUrl, version));
+    Instant changedAt =
+        context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
+    context
+        .tracker()
+        .sent(
+            proxy.id(),
+            typeUrl,
+            TypeUrls.shortName(typeUrl),
+            version,
+            nonce,
+            changedAt,
+            resources,
+            context.cache().responded(proxy.id(), typeUrl, version));
   }
 
   private static String nextNonce() {

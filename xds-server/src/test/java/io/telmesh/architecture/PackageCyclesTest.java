@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 class PackageCyclesTest {
 
   /** Test classes, in directories or in the translators' test jar, may reach across packages. */
-  private static final ImportOption NO_TESTS = location -> !location.contains("/test-classes/")
-      && !location.contains("-tests.jar");
+  private static final ImportOption NO_TESTS =
+      location -> !location.contains("/test-classes/") && !location.contains("-tests.jar");
 
   @Test
   void noPackageCyclesAcrossModules() {
-    JavaClasses all = new ClassFileImporter().withImportOption(NO_TESTS).importPackages("io.telmesh");
+    JavaClasses all =
+        new ClassFileImporter().withImportOption(NO_TESTS).importPackages("io.telmesh");
     slices().matching("io.telmesh.(*)..").should().beFreeOfCycles().check(all);
   }
 }

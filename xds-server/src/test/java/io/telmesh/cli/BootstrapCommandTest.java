@@ -1,13 +1,12 @@
 package io.telmesh.cli;
 
-import io.telmesh.node.SidecarIds;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.Workload;
+import io.telmesh.node.SidecarIds;
 import io.telmesh.testing.Meshes;
 import io.telmesh.validate.ProtoConstraintValidator;
 import org.junit.jupiter.api.Test;
@@ -16,13 +15,20 @@ class BootstrapCommandTest {
 
   @Test
   void printsAValidBootstrapForADemoPod() throws Exception {
-    CliRun run = CliRun.of("bootstrap", "--pod", "telco/amf-0", "--xds-address", "telmesh.telmesh-system.svc:15010");
+    CliRun run =
+        CliRun.of(
+            "bootstrap",
+            "--pod",
+            "telco/amf-0",
+            "--xds-address",
+            "telmesh.telmesh-system.svc:15010");
     assertThat(run.exitCode()).as(run.err()).isZero();
     Bootstrap.Builder parsed = Bootstrap.newBuilder();
     EnvoyTypes.parser().merge(run.out(), parsed);
     Bootstrap bootstrap = parsed.build();
     assertThat(ProtoConstraintValidator.envoy().validate(bootstrap)).isEmpty();
-    assertThat(bootstrap.getDynamicResources().getAdsConfig().getApiType().name()).isEqualTo("DELTA_GRPC");
+    assertThat(bootstrap.getDynamicResources().getAdsConfig().getApiType().name())
+        .isEqualTo("DELTA_GRPC");
     assertThat(bootstrap.getNode().getMetadata().getFieldsOrThrow("INSTANCE_IPS").getStringValue())
         .isEqualTo("10.244.1.10,192.168.50.10,192.168.60.10");
   }
@@ -31,8 +37,15 @@ class BootstrapCommandTest {
   void nodeIdIsTheOneProxyConfigTranslatesFor() throws Exception {
     MeshState mesh = Meshes.demo();
     for (Workload workload : mesh.workloads().values()) {
-      CliRun run = CliRun.of("bootstrap", "--pod", workload.key().toString(), "--xds-address", "10.96.0.10:15010",
-          "--ads", "GRPC");
+      CliRun run =
+          CliRun.of(
+              "bootstrap",
+              "--pod",
+              workload.key().toString(),
+              "--xds-address",
+              "10.96.0.10:15010",
+              "--ads",
+              "GRPC");
       assertThat(run.exitCode()).as(run.err()).isZero();
       Bootstrap.Builder parsed = Bootstrap.newBuilder();
       EnvoyTypes.parser().merge(run.out(), parsed);
@@ -43,7 +56,9 @@ class BootstrapCommandTest {
 
   @Test
   void yamlOutputIsOffered() {
-    CliRun run = CliRun.of("bootstrap", "--pod", "telco/smf-0", "--xds-address", "[fd00::10]:15010", "-o", "yaml");
+    CliRun run =
+        CliRun.of(
+            "bootstrap", "--pod", "telco/smf-0", "--xds-address", "[fd00::10]:15010", "-o", "yaml");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("INTERCEPTION_MODE: \"TPROXY\"").contains("type: \"STATIC\"");
   }
@@ -53,7 +68,8 @@ class BootstrapCommandTest {
     CliRun run = CliRun.of("bootstrap", "--pod", "telco/nope", "--xds-address", "10.96.0.10:15010");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).isEmpty();
-    assertThat(run.err().strip()).startsWith("telmesh: error: pod telco/nope is not in the mesh (known pods: ")
+    assertThat(run.err().strip())
+        .startsWith("telmesh: error: pod telco/nope is not in the mesh (known pods: ")
         .doesNotContain("\n");
   }
 
@@ -62,8 +78,10 @@ class BootstrapCommandTest {
     CliRun run = CliRun.of("bootstrap", "--pod", "telco/amf-0", "--xds-address", "fd00::10:15010");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).isEmpty();
-    assertThat(run.err().strip()).isEqualTo("telmesh: error: invalid xDS address 'fd00::10:15010': an IPv6 address "
-        + "must be bracketed, e.g. [fd00::1]:15010 (expected HOST:PORT or [IPV6]:PORT)");
+    assertThat(run.err().strip())
+        .isEqualTo(
+            "telmesh: error: invalid xDS address 'fd00::10:15010': an IPv6 address "
+                + "must be bracketed, e.g. [fd00::1]:15010 (expected HOST:PORT or [IPV6]:PORT)");
   }
 
   @Test

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 class CaptureApplierTest {
 
-  private static final CapturePlan TPROXY_DUAL = CapturePlanBuilder.fromConfig(
-      IstioFlags.parse(List.of("-m", "TPROXY", "-b", "*", "-i", "*", "--ipv6")));
+  private static final CapturePlan TPROXY_DUAL =
+      CapturePlanBuilder.fromConfig(
+          IstioFlags.parse(List.of("-m", "TPROXY", "-b", "*", "-i", "*", "--ipv6")));
 
   /** Records what it is asked to run and answers from a script. */
   private static final class FakeRunner implements CommandRunner {
@@ -49,55 +50,78 @@ class CaptureApplierTest {
   void restoresBothFamiliesLikeIstioThenRoutes() {
     FakeRunner runner = new FakeRunner(line -> new CommandRunner.Result(0, "", ""));
     applier(runner).apply(TPROXY_DUAL);
-    assertThat(runner.commands).containsExactly(
-        "iptables-save",
-        "ip6tables-save",
-        "iptables-restore --noflush",
-        "ip6tables-restore --noflush",
-        "ip -6 addr replace ::6/128 dev lo",
-        "ip -4 rule add fwmark 1337 lookup 133",
-        "ip -6 rule add fwmark 1337 lookup 133",
-        "ip -4 route replace local default dev lo table 133",
-        "ip -6 route replace local default dev lo table 133");
+    assertThat(runner.commands)
+        .containsExactly(
+            "iptables-save",
+            "ip6tables-save",
+            "iptables-restore --noflush",
+            "ip6tables-restore --noflush",
+            "ip -6 addr replace ::6/128 dev lo",
+            "ip -4 rule add fwmark 1337 lookup 133",
+            "ip -6 rule add fwmark 1337 lookup 133",
+            "ip -4 route replace local default dev lo table 133",
+            "ip -6 route replace local default dev lo table 133");
     assertThat(runner.inputs.get(2)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V4));
     assertThat(runner.inputs.get(3)).isEqualTo(TPROXY_DUAL.rules().restorePayload(IpFamily.V6));
   }
 
   @Test
   void stopsAtTheFirstFailureWithItsMessage() {
-    FakeRunner runner = new FakeRunner(line -> line.startsWith("ip6tables-restore")
-        ? new CommandRunner.Result(2, "", "ip6tables-restore v1.8.9 (nf_tables): line 5 failed\nmore\n")
-        : new CommandRunner.Result(0, "", ""));
-    assertThatThrownBy(() -> applier(runner).apply(TPROXY_DUAL)).isInstanceOf(UserError.class)
-        .hasMessage("ip6tables-restore --noflush failed (exit 2): ip6tables-restore v1.8.9 (nf_tables): line 5 failed");
+    FakeRunner runner =
+        new FakeRunner(
+            line ->
+                line.startsWith("ip6tables-restore")
+                    ? new CommandRunner.Result(
+                        2, "", "ip6tables-restore v1.8.9 (nf_tables): line 5 failed\nmore\n")
+                    : new CommandRunner.Result(0, "", ""));
+    assertThatThrownBy(() -> applier(runner).apply(TPROXY_DUAL))
+        .isInstanceOf(UserError.class)
+        .hasMessage(
+            "ip6tables-restore --noflush failed (exit 2): ip6tables-restore v1.8.9 (nf_tables): line 5 failed");
     assertThat(runner.commands).hasSize(4);
   }
 
   @Test
   void refusesANamespaceThatAlreadyHasIstioChains() {
-    FakeRunner runner = new FakeRunner(line -> line.equals("ip6tables-save")
-        ? new CommandRunner.Result(0, "*nat\n:PREROUTING ACCEPT [0:0]\n:ISTIO_INBOUND - [0:0]\n:ISTIO_OUTPUT - [0:0]\n"
-            + "-A ISTIO_OUTPUT -j RETURN\nCOMMIT\n", "")
-        : new CommandRunner.Result(0, "", ""));
-    assertThatThrownBy(() -> applier(runner).apply(TPROXY_DUAL)).isInstanceOf(UserError.class)
-        .hasMessage("this network namespace already has IPv6 chains ISTIO_INBOUND, ISTIO_OUTPUT: telmesh applies "
-            + "capture to a clean namespace, as an init container does");
+    FakeRunner runner =
+        new FakeRunner(
+            line ->
+                line.equals("ip6tables-save")
+                    ? new CommandRunner.Result(
+                        0,
+                        "*nat\n:PREROUTING ACCEPT [0:0]\n:ISTIO_INBOUND - [0:0]\n:ISTIO_OUTPUT - [0:0]\n"
+                            + "-A ISTIO_OUTPUT -j RETURN\nCOMMIT\n",
+                        "")
+                    : new CommandRunner.Result(0, "", ""));
+    assertThatThrownBy(() -> applier(runner).apply(TPROXY_DUAL))
+        .isInstanceOf(UserError.class)
+        .hasMessage(
+            "this network namespace already has IPv6 chains ISTIO_INBOUND, ISTIO_OUTPUT: telmesh applies "
+                + "capture to a clean namespace, as an init container does");
     assertThat(runner.commands).containsExactly("iptables-save", "ip6tables-save");
   }
 
   @Test
   void aFailingRoutingCommandStopsTheApply() {
-    FakeRunner ruleFails = new FakeRunner(line -> line.contains("rule")
-        ? new CommandRunner.Result(2, "", "RTNETLINK answers: Operation not permitted\n")
-        : new CommandRunner.Result(0, "", ""));
+    FakeRunner ruleFails =
+        new FakeRunner(
+            line ->
+                line.contains("rule")
+                    ? new CommandRunner.Result(
+                        2, "", "RTNETLINK answers: Operation not permitted\n")
+                    : new CommandRunner.Result(0, "", ""));
     assertThatThrownBy(() -> applier(ruleFails).apply(TPROXY_DUAL))
-        .hasMessage("ip -4 rule add fwmark 1337 lookup 133 failed (exit 2): RTNETLINK answers: Operation not permitted");
+        .hasMessage(
+            "ip -4 rule add fwmark 1337 lookup 133 failed (exit 2): RTNETLINK answers: Operation not permitted");
     assertThat(ruleFails.commands).hasSize(6);
   }
 
   @Test
   void modeNoneAppliesNothing() {
-    CapturePlan none = CapturePlanBuilder.forPod(Meshes.yaml("""
+    CapturePlan none =
+        CapturePlanBuilder.forPod(
+            Meshes.yaml(
+                """
         apiVersion: v1
         kind: Pod
         metadata:
@@ -107,7 +131,9 @@ class CaptureApplierTest {
         spec:
           containers: [{name: a, image: a}]
         status: {phase: Running, podIP: 10.0.0.9, podIPs: [{ip: 10.0.0.9}]}
-        """), new NamespacedName("t", "off-0"), true);
+        """),
+            new NamespacedName("t", "off-0"),
+            true);
     FakeRunner runner = new FakeRunner(line -> new CommandRunner.Result(0, "", ""));
     applier(runner).apply(none);
     assertThat(runner.commands).isEmpty();
@@ -115,10 +141,13 @@ class CaptureApplierTest {
 
   @Test
   void aMissingBinaryIsAUserError() {
-    CommandRunner missing = (command, stdin) -> {
-      throw new IOException("Cannot run program \"" + command.get(0) + "\": error=2, No such file or directory");
-    };
-    assertThatThrownBy(() -> applier(missing).apply(TPROXY_DUAL)).isInstanceOf(UserError.class)
+    CommandRunner missing =
+        (command, stdin) -> {
+          throw new IOException(
+              "Cannot run program \"" + command.get(0) + "\": error=2, No such file or directory");
+        };
+    assertThatThrownBy(() -> applier(missing).apply(TPROXY_DUAL))
+        .isInstanceOf(UserError.class)
         .hasMessageStartingWith("cannot run iptables-save: ");
   }
 }

@@ -32,22 +32,49 @@ class IptablesCommandTest {
 
   @Test
   void flagsModePrintsIstiosRules() throws IOException {
-    Run run = run("iptables", "-p", "15001", "-z", "15006", "-e", "15008", "-u", "1337", "-g", "1337", "-t", "1337",
-        "-r", "133", "-b", "32000,31000", "-m", "TPROXY");
+    Run run =
+        run(
+            "iptables",
+            "-p",
+            "15001",
+            "-z",
+            "15006",
+            "-e",
+            "15008",
+            "-u",
+            "1337",
+            "-g",
+            "1337",
+            "-t",
+            "1337",
+            "-r",
+            "133",
+            "-b",
+            "32000,31000",
+            "-m",
+            "TPROXY");
     assertThat(run.exitCode()).isZero();
-    String golden = Files.readString(Meshes.repoRoot()
-        .resolve("translators/src/test/resources/istio-iptables-golden/inbound-ports-tproxy.golden"));
+    String golden =
+        Files.readString(
+            Meshes.repoRoot()
+                .resolve(
+                    "translators/src/test/resources/istio-iptables-golden/inbound-ports-tproxy.golden"));
     List<String> rules = golden.lines().filter(l -> !l.endsWith("-save")).toList();
-    assertThat(run.out().lines().filter(l -> !l.startsWith("#")).toList()).containsExactlyElementsOf(rules);
-    assertThat(run.out()).endsWith("COMMIT\n# ip -4 rule add fwmark 1337 lookup 133\n"
-        + "# ip -4 route replace local default dev lo table 133\n");
+    assertThat(run.out().lines().filter(l -> !l.startsWith("#")).toList())
+        .containsExactlyElementsOf(rules);
+    assertThat(run.out())
+        .endsWith(
+            "COMMIT\n# ip -4 rule add fwmark 1337 lookup 133\n"
+                + "# ip -4 route replace local default dev lo table 133\n");
   }
 
   @Test
   void podModePrintsThePodsRulesWithRouting() {
     Run run = run("iptables", "--pod", "telco/smf-0");
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).startsWith("* mangle\n").contains("-A OUTPUT -p tcp -j ISTIO_OUTPUT\n")
+    assertThat(run.out())
+        .startsWith("* mangle\n")
+        .contains("-A OUTPUT -p tcp -j ISTIO_OUTPUT\n")
         .endsWith("# ip -4 route replace local default dev lo table 133\n");
   }
 
@@ -55,12 +82,16 @@ class IptablesCommandTest {
   void family6PrintsTheIpv6Payload() {
     Run hss = run("iptables", "--pod", "telco/hss-0", "--family", "6");
     assertThat(hss.exitCode()).isZero();
-    assertThat(hss.out()).contains("-A ISTIO_OUTPUT -o lo -s ::6/128 -j RETURN").endsWith("# ip -6 addr replace ::6/128 dev lo\n");
+    assertThat(hss.out())
+        .contains("-A ISTIO_OUTPUT -o lo -s ::6/128 -j RETURN")
+        .endsWith("# ip -6 addr replace ::6/128 dev lo\n");
     Run amf = run("iptables", "--pod", "telco/amf-0", "--family", "6");
     assertThat(amf.exitCode()).isEqualTo(1);
     assertThat(amf.out()).isEmpty();
-    assertThat(amf.err()).isEqualTo("telmesh: error: pod telco/amf-0 has no IPv6 address: telmesh builds no IPv6 "
-        + "rules for it\n");
+    assertThat(amf.err())
+        .isEqualTo(
+            "telmesh: error: pod telco/amf-0 has no IPv6 address: telmesh builds no IPv6 "
+                + "rules for it\n");
     Run flags = run("iptables", "-b", "*", "--family", "6");
     assertThat(flags.out()).contains("-A ISTIO_OUTPUT -d ::1/128 -j RETURN");
   }
@@ -74,8 +105,11 @@ class IptablesCommandTest {
     assertThat(plan.getPod()).isEqualTo("telco/amf-0");
     assertThat(plan.getSource()).isEqualTo(CaptureSource.CAPTURE_SOURCE_POD);
     assertThat(plan.getDropInvalid()).isTrue();
-    assertThat(plan.getInterfacesList()).extracting(i -> i.getName()).containsExactly("eth0", "net1", "net2");
-    assertThat(plan.getUntouchedPortsList()).anyMatch(u -> u.getPort() == 38412 && u.getProtocol().equals("SCTP"));
+    assertThat(plan.getInterfacesList())
+        .extracting(i -> i.getName())
+        .containsExactly("eth0", "net1", "net2");
+    assertThat(plan.getUntouchedPortsList())
+        .anyMatch(u -> u.getPort() == 38412 && u.getProtocol().equals("SCTP"));
   }
 
   @Test
@@ -83,13 +117,17 @@ class IptablesCommandTest {
     Run run = run("iptables", "-b", "*", "-c", "eth0 -j ACCEPT");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).isEmpty();
-    assertThat(run.err()).isEqualTo("telmesh: error: flag -c (--istio-exclude-interfaces): 'eth0 -j ACCEPT' is not "
-        + "an interface name ([A-Za-z0-9_.-]{1,15})\n");
+    assertThat(run.err())
+        .isEqualTo(
+            "telmesh: error: flag -c (--istio-exclude-interfaces): 'eth0 -j ACCEPT' is not "
+                + "an interface name ([A-Za-z0-9_.-]{1,15})\n");
   }
 
   @Test
   void anInvalidCaptureAnnotationIsOneLineNamingItAndNoRules(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("pod.yaml"), """
+    Files.writeString(
+        dir.resolve("pod.yaml"),
+        """
         apiVersion: v1
         kind: Pod
         metadata:
@@ -107,7 +145,8 @@ class IptablesCommandTest {
     Run run = run("iptables", "--manifests", dir.toString(), "--pod", "t/bad-0");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).isEmpty();
-    assertThat(run.err()).startsWith("telmesh: error: pod t/bad-0: annotation telmesh.io/includeInterfaces: ")
+    assertThat(run.err())
+        .startsWith("telmesh: error: pod t/bad-0: annotation telmesh.io/includeInterfaces: ")
         .containsOnlyOnce("\n");
   }
 
@@ -116,7 +155,9 @@ class IptablesCommandTest {
     Run run = run("iptables", "--pod", "telco/amf-0", "-b", "8080", "--drop-invalid", "-i", "*");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains("(got -b -i)");
-    assertThat(run("iptables", "-b", "*", "--manifests", "/tmp").err()).contains("--manifests only applies with --pod");
-    assertThat(run("iptables", "--pod", "telco/nope").err()).contains("pod telco/nope is not in the mesh");
+    assertThat(run("iptables", "-b", "*", "--manifests", "/tmp").err())
+        .contains("--manifests only applies with --pod");
+    assertThat(run("iptables", "--pod", "telco/nope").err())
+        .contains("pod telco/nope is not in the mesh");
   }
 }

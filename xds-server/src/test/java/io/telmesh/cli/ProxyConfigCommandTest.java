@@ -20,12 +20,14 @@ class ProxyConfigCommandTest {
     EnvoyTypes.parser().merge(run.out(), report);
     assertThat(report.getUntouchedMap()).containsKey("telco/amf-0");
     assertThat(report.getUntouchedMap().get("telco/amf-0").getPortsList())
-        .anySatisfy(p -> {
-          assertThat(p.getPort()).isEqualTo(38412);
-          assertThat(p.getProtocol()).isEqualTo("SCTP");
-          assertThat(p.getReason()).contains("never proxied");
-        })
-        .extracting(UntouchedPort::getProtocol).isSubsetOf("SCTP", "UDP");
+        .anySatisfy(
+            p -> {
+              assertThat(p.getPort()).isEqualTo(38412);
+              assertThat(p.getProtocol()).isEqualTo("SCTP");
+              assertThat(p.getReason()).contains("never proxied");
+            })
+        .extracting(UntouchedPort::getProtocol)
+        .isSubsetOf("SCTP", "UDP");
   }
 
   @Test
@@ -37,8 +39,12 @@ class ProxyConfigCommandTest {
     assertThat(dump.getConfigsList()).hasSize(1);
     assertThat(dump.getConfigs(0).is(ClustersConfigDump.class)).isTrue();
 
-    CliRun yaml = CliRun.of("proxy-config", "--pod", "telco/amf-0", "--type", "routes", "-o", "yaml");
+    CliRun yaml =
+        CliRun.of("proxy-config", "--pod", "telco/amf-0", "--type", "routes", "-o", "yaml");
     assertThat(yaml.exitCode()).as(yaml.err()).isZero();
-    assertThat(yaml.out()).contains("RoutesConfigDump").doesNotContain("ClustersConfigDump").doesNotContain("{");
+    assertThat(yaml.out())
+        .contains("RoutesConfigDump")
+        .doesNotContain("ClustersConfigDump")
+        .doesNotContain("{");
   }
 }

@@ -3,9 +3,9 @@ package io.telmesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Nodes;
-import io.telmesh.snapshot.TypeUrls;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code telmesh serve} as a process: readiness, metrics, one xDS fetch, graceful SIGTERM. */
 class ServeProcessTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static int freePort() throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -36,12 +35,25 @@ class ServeProcessTest {
   void servesTheBundledDemoAndStopsCleanlyOnSigterm() throws Exception {
     int xds = freePort();
     int monitoring = freePort();
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path log = tmp.resolve("serve.log");
-    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", classpath, Main.class.getName(), "serve", "--bind", "127.0.0.1", "--xds-port", Integer.toString(xds),
-        "--monitoring-port", Integer.toString(monitoring))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classpath,
+                Main.class.getName(),
+                "serve",
+                "--bind",
+                "127.0.0.1",
+                "--xds-port",
+                Integer.toString(xds),
+                "--monitoring-port",
+                Integer.toString(monitoring))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
       HttpClient http = HttpClient.newHttpClient();
       URI ready = URI.create("http://127.0.0.1:" + monitoring + "/ready");
@@ -49,24 +61,41 @@ class ServeProcessTest {
       int status = 0;
       while (status != 200 && System.nanoTime() < deadline) {
         try {
-          status = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+          status =
+              http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString())
+                  .statusCode();
         } catch (java.io.IOException notYet) {
           Thread.sleep(200);
         }
       }
       assertThat(status).as("ready; log:%n%s", Files.readString(log)).isEqualTo(200);
 
-      try (AdsClient client = new AdsClient(xds); AdsClient.Sotw ads = client.sotw()) {
-        ads.request(Nodes.envoyNode("hss-0", "telco", "10.244.2.20", Map.of()), TypeUrls.CLUSTER, List.of());
+      try (AdsClient client = new AdsClient(xds);
+          AdsClient.Sotw ads = client.sotw()) {
+        ads.request(
+            Nodes.envoyNode("hss-0", "telco", "10.244.2.20", Map.of()),
+            TypeUrls.CLUSTER,
+            List.of());
         DiscoveryResponse cds = ads.next(TypeUrls.CLUSTER, Duration.ofSeconds(30));
         assertThat(cds.getResourcesCount()).isGreaterThan(5);
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoring + "/metrics"))
-            .build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(metrics).contains("telmesh_proxies_connected 1.0", "telmesh_xds_pushes_total{type=\"CDS\"}",
-            "telmesh_problems 1.0", "telmesh_translation_mesh_seconds_count");
+        String metrics =
+            http.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + monitoring + "/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics)
+            .contains(
+                "telmesh_proxies_connected 1.0",
+                "telmesh_xds_pushes_total{type=\"CDS\"}",
+                "telmesh_problems 1.0",
+                "telmesh_translation_mesh_seconds_count");
       }
       String output = Files.readString(log);
-      assertThat(output).contains("xDS (ADS", ":" + xds, "sidecar~10.244.1.10~amf-0.telco~telco.svc.cluster.local");
+      assertThat(output)
+          .contains(
+              "xDS (ADS", ":" + xds, "sidecar~10.244.1.10~amf-0.telco~telco.svc.cluster.local");
     } finally {
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -79,9 +108,19 @@ class ServeProcessTest {
     java.io.StringWriter err = new java.io.StringWriter();
     var line = Main.commandLine();
     line.setErr(new java.io.PrintWriter(err));
-    int code = line.execute("serve", "--manifests", tmp.resolve("missing").toString(), "--xds-port", "0",
-        "--monitoring-port", "0");
+    int code =
+        line.execute(
+            "serve",
+            "--manifests",
+            tmp.resolve("missing").toString(),
+            "--xds-port",
+            "0",
+            "--monitoring-port",
+            "0");
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString().strip()).startsWith("telmesh: error:").contains("missing").doesNotContain("\n");
+    assertThat(err.toString().strip())
+        .startsWith("telmesh: error:")
+        .contains("missing")
+        .doesNotContain("\n");
   }
 }

@@ -21,7 +21,8 @@ class ValidateCommandTest {
     CliRun run = CliRun.of("validate");
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     // 8 demo pods, the proxyless client and the unknown pod.
-    assertThat(run.out().strip()).matches("validated 10 proxies \\(\\d+ resources\\): no violations");
+    assertThat(run.out().strip())
+        .matches("validated 10 proxies \\(\\d+ resources\\): no violations");
   }
 
   @Test
@@ -43,33 +44,53 @@ class ValidateCommandTest {
 
   /**
    * No manifest makes the translator emit something Envoy would refuse (that is the point of the
-   * tests in translators), so the printing of violations is checked through the command's seam
-   * with a validator that finds one.
+   * tests in translators), so the printing of violations is checked through the command's seam with
+   * a validator that finds one.
    */
   @Test
   void violationsArePrintedOnePerLineAndFailTheRun() {
     var mesh = Meshes.demo();
-    Violation broken = new Violation("Listener", "virtualInbound", "filter_chains[2].filters[0].typed_config.stat_prefix",
-        "string.min_len", "must be at least 1 characters long, is 0");
+    Violation broken =
+        new Violation(
+            "Listener",
+            "virtualInbound",
+            "filter_chains[2].filters[0].typed_config.stat_prefix",
+            "string.min_len",
+            "must be at least 1 characters long, is 0");
     StringWriter out = new StringWriter();
     List<ValidateCommand.Target> targets = ValidateCommand.targets(mesh);
-    int code = ValidateCommand.run(Translator.prepare(mesh), targets.subList(0, 2),
-        resources -> List.of(broken), new PrintWriter(out));
+    int code =
+        ValidateCommand.run(
+            Translator.prepare(mesh),
+            targets.subList(0, 2),
+            resources -> List.of(broken),
+            new PrintWriter(out));
     assertThat(code).isEqualTo(1);
-    assertThat(out.toString().lines().toList()).containsExactly(
-        targets.get(0).label() + " Listener virtualInbound filter_chains[2].filters[0].typed_config.stat_prefix "
-            + "[string.min_len]: must be at least 1 characters long, is 0",
-        targets.get(1).label() + " Listener virtualInbound filter_chains[2].filters[0].typed_config.stat_prefix "
-            + "[string.min_len]: must be at least 1 characters long, is 0",
-        "2 violation(s) in 2 proxies");
+    assertThat(out.toString().lines().toList())
+        .containsExactly(
+            targets.get(0).label()
+                + " Listener virtualInbound filter_chains[2].filters[0].typed_config.stat_prefix "
+                + "[string.min_len]: must be at least 1 characters long, is 0",
+            targets.get(1).label()
+                + " Listener virtualInbound filter_chains[2].filters[0].typed_config.stat_prefix "
+                + "[string.min_len]: must be at least 1 characters long, is 0",
+            "2 violation(s) in 2 proxies");
   }
 
   @Test
   void targetsCoverEveryPodAProxylessClientAndAnUnknownPod() {
     var mesh = Meshes.demo();
-    List<String> labels = ValidateCommand.targets(mesh).stream().map(ValidateCommand.Target::label).toList();
-    assertThat(labels).hasSize(mesh.workloads().size() + 2)
+    List<String> labels =
+        ValidateCommand.targets(mesh).stream().map(ValidateCommand.Target::label).toList();
+    assertThat(labels)
+        .hasSize(mesh.workloads().size() + 2)
         .contains("telco/amf-0", "telmesh-validate/proxyless-grpc", "telmesh-validate/unknown-pod");
-    assertThat(ValidateCommand.targets(mesh).get(labels.size() - 2).node().metadata().isProxylessGrpc()).isTrue();
+    assertThat(
+            ValidateCommand.targets(mesh)
+                .get(labels.size() - 2)
+                .node()
+                .metadata()
+                .isProxylessGrpc())
+        .isTrue();
   }
 }

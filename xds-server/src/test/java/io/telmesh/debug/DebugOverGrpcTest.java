@@ -28,11 +28,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.telmesh.proto.v1.CapturePlan;
 import io.telmesh.proto.v1.ProblemReport;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.TestServer;
-import io.telmesh.snapshot.TypeUrls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +48,12 @@ import org.junit.jupiter.api.Test;
 class DebugOverGrpcTest {
 
   static final Duration WAIT = Duration.ofSeconds(20);
-  static final Node AMF = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of("ISTIO_VERSION", "1.23.2"));
-  static final Node HSS = Nodes.envoyNode("hss-0", "telco", "10.244.2.20", Map.of("ISTIO_VERSION", "1.23.2"));
-  static final Node ISTIOCTL = Nodes.envoyNode("test-1", "default", "10.0.0.1", Map.of("GENERATOR", "event"));
+  static final Node AMF =
+      Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of("ISTIO_VERSION", "1.23.2"));
+  static final Node HSS =
+      Nodes.envoyNode("hss-0", "telco", "10.244.2.20", Map.of("ISTIO_VERSION", "1.23.2"));
+  static final Node ISTIOCTL =
+      Nodes.envoyNode("test-1", "default", "10.0.0.1", Map.of("GENERATOR", "event"));
   static final String NACK = "error adding listener '0.0.0.0:15006': the test says no";
 
   private TestServer server;
@@ -77,8 +80,11 @@ class DebugOverGrpcTest {
     DiscoveryResponse hssLds = hss.next(TypeUrls.LISTENER, WAIT);
     hss.nack(hssLds, "", List.of(), NACK);
     amf.drain(Duration.ofMillis(300));
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
-        .maxInboundMessageSize(64 * 1024 * 1024).build();
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+            .usePlaintext()
+            .maxInboundMessageSize(64 * 1024 * 1024)
+            .build();
   }
 
   @AfterEach
@@ -92,34 +98,50 @@ class DebugOverGrpcTest {
 
   private static GenericXdsConfig entry(ClientConfig config, String type, String name) {
     return config.getGenericXdsConfigsList().stream()
-        .filter(c -> c.getTypeUrl().equals(type) && c.getName().equals(name)).findFirst().orElseThrow();
+        .filter(c -> c.getTypeUrl().equals(type) && c.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   private ClientStatusResponse csds(NodeMatcher... matchers) {
-    return ClientStatusDiscoveryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .fetchClientStatus(ClientStatusRequest.newBuilder().addAllNodeMatchers(List.of(matchers)).build());
+    return ClientStatusDiscoveryServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .fetchClientStatus(
+            ClientStatusRequest.newBuilder().addAllNodeMatchers(List.of(matchers)).build());
   }
 
   @Test
   void csdsReportsPerResourceStatusVersionsAndNackDetails() throws Exception {
     ClientStatusResponse all = csds();
-    assertThat(all.getConfigList()).extracting(c -> c.getNode().getId()).containsExactlyInAnyOrder(AMF.getId(), HSS.getId());
+    assertThat(all.getConfigList())
+        .extracting(c -> c.getNode().getId())
+        .containsExactlyInAnyOrder(AMF.getId(), HSS.getId());
 
-    ClientConfig amfConfig = csds(NodeMatcher.newBuilder().setNodeId(StringMatcher.newBuilder()
-        .setExact(AMF.getId())).build()).getConfig(0);
+    ClientConfig amfConfig =
+        csds(NodeMatcher.newBuilder()
+                .setNodeId(StringMatcher.newBuilder().setExact(AMF.getId()))
+                .build())
+            .getConfig(0);
     assertThat(amfConfig.getNode()).isEqualTo(AMF);
     GenericXdsConfig inbound = entry(amfConfig, TypeUrls.LISTENER, "virtualInbound");
     assertThat(inbound.getClientStatus()).isEqualTo(ClientResourceStatus.ACKED);
     assertThat(inbound.getConfigStatus()).isEqualTo(ConfigStatus.SYNCED);
-    Any sent = amfLds.getResourcesList().stream().filter(a -> unpack(a).getName().equals("virtualInbound"))
-        .findFirst().orElseThrow();
+    Any sent =
+        amfLds.getResourcesList().stream()
+            .filter(a -> unpack(a).getName().equals("virtualInbound"))
+            .findFirst()
+            .orElseThrow();
     assertThat(inbound.getXdsConfig()).as("the resource exactly as sent").isEqualTo(sent);
     assertThat(inbound.getVersionInfo()).matches("[0-9a-f]{16}");
     assertThat(inbound.hasLastUpdated()).isTrue();
-    assertThat(entry(amfConfig, TypeUrls.CLUSTER, "inbound|8080||").getClientStatus()).isEqualTo(ClientResourceStatus.ACKED);
+    assertThat(entry(amfConfig, TypeUrls.CLUSTER, "inbound|8080||").getClientStatus())
+        .isEqualTo(ClientResourceStatus.ACKED);
 
-    ClientConfig hssConfig = csds(NodeMatcher.newBuilder().setNodeId(StringMatcher.newBuilder()
-        .setPrefix("sidecar~10.244.2.20~hss")).build()).getConfig(0);
+    ClientConfig hssConfig =
+        csds(NodeMatcher.newBuilder()
+                .setNodeId(StringMatcher.newBuilder().setPrefix("sidecar~10.244.2.20~hss"))
+                .build())
+            .getConfig(0);
     GenericXdsConfig rejected = entry(hssConfig, TypeUrls.LISTENER, "virtualInbound");
     assertThat(rejected.getClientStatus()).isEqualTo(ClientResourceStatus.NACKED);
     assertThat(rejected.getConfigStatus()).isEqualTo(ConfigStatus.ERROR);
@@ -135,13 +157,19 @@ class DebugOverGrpcTest {
       delta.subscribe(db, TypeUrls.CLUSTER, List.of());
       DeltaDiscoveryResponse cds = delta.next(TypeUrls.CLUSTER, WAIT);
       delta.ack(cds);
-      Resource sent = cds.getResourcesList().stream().filter(r -> r.getName().equals("inbound|9042||"))
-          .findFirst().orElseThrow();
+      Resource sent =
+          cds.getResourcesList().stream()
+              .filter(r -> r.getName().equals("inbound|9042||"))
+              .findFirst()
+              .orElseThrow();
       GenericXdsConfig entry = null;
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (System.nanoTime() < deadline) {
-        ClientStatusResponse status = csds(NodeMatcher.newBuilder().setNodeId(StringMatcher.newBuilder()
-            .setExact(db.getId())).build());
+        ClientStatusResponse status =
+            csds(
+                NodeMatcher.newBuilder()
+                    .setNodeId(StringMatcher.newBuilder().setExact(db.getId()))
+                    .build());
         if (status.getConfigCount() == 1) {
           entry = entry(status.getConfig(0), TypeUrls.CLUSTER, sent.getName());
           if (entry.getClientStatus() == ClientResourceStatus.ACKED) {
@@ -153,25 +181,52 @@ class DebugOverGrpcTest {
       assertThat(entry).isNotNull();
       assertThat(entry.getClientStatus()).isEqualTo(ClientResourceStatus.ACKED);
       assertThat(entry.getConfigStatus()).isEqualTo(ConfigStatus.SYNCED);
-      assertThat(entry.getXdsConfig()).as("the resource exactly as sent").isEqualTo(sent.getResource());
+      assertThat(entry.getXdsConfig())
+          .as("the resource exactly as sent")
+          .isEqualTo(sent.getResource());
     }
   }
 
   @Test
   void csdsMatchersSelectAndMalformedOnesAreInvalidArgument() {
-    assertThat(csds(NodeMatcher.newBuilder().setNodeId(StringMatcher.newBuilder()
-        .setSafeRegex(RegexMatcher.newBuilder().setRegex(".*~hss-0\\.telco~.*"))).build()).getConfigList())
-        .extracting(c -> c.getNode().getId()).containsExactly(HSS.getId());
-    assertThat(csds(NodeMatcher.newBuilder().setNodeId(StringMatcher.newBuilder().setExact("nobody")).build())
-        .getConfigList()).isEmpty();
-    assertThatThrownBy(() -> csds(NodeMatcher.newBuilder().setNodeId(StringMatcher.getDefaultInstance()).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains("node_matchers[0].node_id").contains("no match pattern");
-        });
-    assertThatThrownBy(() -> csds(NodeMatcher.newBuilder().setNodeId(StringMatcher.newBuilder()
-        .setSafeRegex(RegexMatcher.newBuilder().setRegex("(unclosed"))).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    assertThat(
+            csds(NodeMatcher.newBuilder()
+                    .setNodeId(
+                        StringMatcher.newBuilder()
+                            .setSafeRegex(
+                                RegexMatcher.newBuilder().setRegex(".*~hss-0\\.telco~.*")))
+                    .build())
+                .getConfigList())
+        .extracting(c -> c.getNode().getId())
+        .containsExactly(HSS.getId());
+    assertThat(
+            csds(NodeMatcher.newBuilder()
+                    .setNodeId(StringMatcher.newBuilder().setExact("nobody"))
+                    .build())
+                .getConfigList())
+        .isEmpty();
+    assertThatThrownBy(
+            () ->
+                csds(
+                    NodeMatcher.newBuilder().setNodeId(StringMatcher.getDefaultInstance()).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .contains("node_matchers[0].node_id")
+                  .contains("no match pattern");
+            });
+    assertThatThrownBy(
+            () ->
+                csds(
+                    NodeMatcher.newBuilder()
+                        .setNodeId(
+                            StringMatcher.newBuilder()
+                                .setSafeRegex(RegexMatcher.newBuilder().setRegex("(unclosed")))
+                        .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
   }
 
@@ -180,7 +235,9 @@ class DebugOverGrpcTest {
     try (AdsClient.Sotw debug = client.sotw()) {
       debug.request(ISTIOCTL, "istio.io/debug/syncz", List.of());
       DiscoveryResponse syncz = debug.next(WAIT);
-      assertThat(syncz.getControlPlane().getIdentifier()).contains("\"Component\":\"telmesh\"").contains("version");
+      assertThat(syncz.getControlPlane().getIdentifier())
+          .contains("\"Component\":\"telmesh\"")
+          .contains("version");
       Map<String, ClientConfig> byName = new java.util.HashMap<>();
       for (Any any : syncz.getResourcesList()) {
         ClientConfig config = any.unpack(ClientConfig.class);
@@ -188,12 +245,16 @@ class DebugOverGrpcTest {
       }
       assertThat(byName).containsOnlyKeys("amf-0.telco", "hss-0.telco");
       ClientConfig amfStatus = byName.get("amf-0.telco");
-      assertThat(amfStatus.getNode().getMetadata().getFieldsOrThrow("ISTIO_VERSION").getStringValue()).isEqualTo("1.23.2");
-      assertThat(amfStatus.getGenericXdsConfigsList()).extracting(GenericXdsConfig::getTypeUrl)
+      assertThat(
+              amfStatus.getNode().getMetadata().getFieldsOrThrow("ISTIO_VERSION").getStringValue())
+          .isEqualTo("1.23.2");
+      assertThat(amfStatus.getGenericXdsConfigsList())
+          .extracting(GenericXdsConfig::getTypeUrl)
           .containsExactly(TypeUrls.CLUSTER, TypeUrls.LISTENER);
-      assertThat(amfStatus.getGenericXdsConfigsList()).allSatisfy(c -> assertThat(c.getConfigStatus())
-          .isEqualTo(ConfigStatus.SYNCED));
-      assertThat(amfStatus.getGenericXdsConfigs(1).getVersionInfo()).isEqualTo(amfLds.getVersionInfo());
+      assertThat(amfStatus.getGenericXdsConfigsList())
+          .allSatisfy(c -> assertThat(c.getConfigStatus()).isEqualTo(ConfigStatus.SYNCED));
+      assertThat(amfStatus.getGenericXdsConfigs(1).getVersionInfo())
+          .isEqualTo(amfLds.getVersionInfo());
       GenericXdsConfig hssLds = byName.get("hss-0.telco").getGenericXdsConfigs(0);
       assertThat(hssLds.getConfigStatus()).isEqualTo(ConfigStatus.ERROR);
       assertThat(hssLds.getErrorState().getDetails()).isEqualTo(NACK);
@@ -205,27 +266,44 @@ class DebugOverGrpcTest {
     try (AdsClient.Sotw debug = client.sotw()) {
       debug.request(ISTIOCTL, "istio.io/debug/config_dump", List.of("amf-0.telco"));
       DiscoveryResponse dump = debug.next(WAIT);
-      ListenersConfigDump listeners = dump.getResourcesList().stream().filter(a -> a.is(ListenersConfigDump.class))
-          .findFirst().orElseThrow().unpack(ListenersConfigDump.class);
+      ListenersConfigDump listeners =
+          dump.getResourcesList().stream()
+              .filter(a -> a.is(ListenersConfigDump.class))
+              .findFirst()
+              .orElseThrow()
+              .unpack(ListenersConfigDump.class);
       assertThat(listeners.getVersionInfo()).isEqualTo(amfLds.getVersionInfo());
-      assertThat(listeners.getDynamicListenersList()).extracting(l -> l.getActiveState().getListener())
+      assertThat(listeners.getDynamicListenersList())
+          .extracting(l -> l.getActiveState().getListener())
           .containsExactlyInAnyOrderElementsOf(amfLds.getResourcesList());
-      assertThat(listeners.getDynamicListenersList()).allSatisfy(l -> {
-        assertThat(l.getActiveState().getVersionInfo()).matches("[0-9a-f]{16}");
-        assertThat(l.getActiveState().hasLastUpdated()).isTrue();
-      });
-      ClustersConfigDump clusters = dump.getResourcesList().stream().filter(a -> a.is(ClustersConfigDump.class))
-          .findFirst().orElseThrow().unpack(ClustersConfigDump.class);
-      assertThat(clusters.getDynamicActiveClustersList()).extracting(c -> c.getCluster())
+      assertThat(listeners.getDynamicListenersList())
+          .allSatisfy(
+              l -> {
+                assertThat(l.getActiveState().getVersionInfo()).matches("[0-9a-f]{16}");
+                assertThat(l.getActiveState().hasLastUpdated()).isTrue();
+              });
+      ClustersConfigDump clusters =
+          dump.getResourcesList().stream()
+              .filter(a -> a.is(ClustersConfigDump.class))
+              .findFirst()
+              .orElseThrow()
+              .unpack(ClustersConfigDump.class);
+      assertThat(clusters.getDynamicActiveClustersList())
+          .extracting(c -> c.getCluster())
           .containsExactlyInAnyOrderElementsOf(amfCds.getResourcesList());
 
       // an unknown pod: empty answer, the stream stays open
-      debug.send(DiscoveryRequest.newBuilder().setTypeUrl("istio.io/debug/config_dump")
-          .addResourceNames("ghost-0.telco").build());
+      debug.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl("istio.io/debug/config_dump")
+              .addResourceNames("ghost-0.telco")
+              .build());
       assertThat(debug.next(WAIT).getResourcesCount()).isZero();
       assertThat(debug.closed()).isNotDone();
     }
-    assertThat(amf.drain(Duration.ofMillis(300))).as("the sidecar's stream is not disturbed").isEmpty();
+    assertThat(amf.drain(Duration.ofMillis(300)))
+        .as("the sidecar's stream is not disturbed")
+        .isEmpty();
   }
 
   @Test
@@ -236,9 +314,13 @@ class DebugOverGrpcTest {
       assertThat(plan.toString()).contains("hss-0").contains("net1").contains("SCTP");
       debug.send(DiscoveryRequest.newBuilder().setTypeUrl("telmesh.io/debug/problems").build());
       ProblemReport report = debug.next(WAIT).getResources(0).unpack(ProblemReport.class);
-      assertThat(report.getProblemsList()).anySatisfy(p -> assertThat(p.getName()).isEqualTo("dra-0"));
-      debug.send(DiscoveryRequest.newBuilder().setTypeUrl("telmesh.io/debug/capture")
-          .addResourceNames("nobody.telco").build());
+      assertThat(report.getProblemsList())
+          .anySatisfy(p -> assertThat(p.getName()).isEqualTo("dra-0"));
+      debug.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl("telmesh.io/debug/capture")
+              .addResourceNames("nobody.telco")
+              .build());
       assertThat(debug.next(WAIT).getResourcesCount()).isZero();
     }
   }

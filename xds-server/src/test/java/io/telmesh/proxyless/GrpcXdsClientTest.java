@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcXdsClientTest {
 
-  private static final Metadata.Key<String> BACKEND = Metadata.Key.of("x-backend", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> BACKEND =
+      Metadata.Key.of("x-backend", Metadata.ASCII_STRING_MARSHALLER);
   private static final String NODE_ID = "sidecar~127.0.0.1~client.grpc~grpc.svc.cluster.local";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -57,16 +58,29 @@ class GrpcXdsClientTest {
     try (ServerSocket probe = new ServerSocket(0)) {
       backendPort = probe.getLocalPort();
     }
-    backends = List.of(backend("a", "127.0.0.11"), backend("b", "127.0.0.12"), backend("c", "127.0.0.13"));
+    backends =
+        List.of(backend("a", "127.0.0.11"), backend("b", "127.0.0.12"), backend("c", "127.0.0.13"));
     telmesh = new TestServer(mesh(Set.of("a", "b"), Set.of("a", "b", "c")));
-    Map<String, Object> bootstrap = Map.of(
-        "xds_servers", List.of(Map.of("server_uri", "127.0.0.1:" + telmesh.port(),
-            "channel_creds", List.of(Map.of("type", "insecure")), "server_features", List.of("xds_v3"))),
-        "node", Map.of("id", NODE_ID, "metadata", Map.of("GENERATOR", "grpc", "NAMESPACE", "grpc")));
+    Map<String, Object> bootstrap =
+        Map.of(
+            "xds_servers",
+                List.of(
+                    Map.of(
+                        "server_uri",
+                        "127.0.0.1:" + telmesh.port(),
+                        "channel_creds",
+                        List.of(Map.of("type", "insecure")),
+                        "server_features",
+                        List.of("xds_v3"))),
+            "node",
+                Map.of(
+                    "id", NODE_ID, "metadata", Map.of("GENERATOR", "grpc", "NAMESPACE", "grpc")));
     @SuppressWarnings("deprecation")
-    ManagedChannel built = NettyChannelBuilder.forTarget("xds:///greeter.grpc.svc.cluster.local:50051")
-        .nameResolverFactory(XdsNameResolverProvider.createForTest("xds", bootstrap))
-        .usePlaintext().build();
+    ManagedChannel built =
+        NettyChannelBuilder.forTarget("xds:///greeter.grpc.svc.cluster.local:50051")
+            .nameResolverFactory(XdsNameResolverProvider.createForTest("xds", bootstrap))
+            .usePlaintext()
+            .build();
     channel = built;
   }
 
@@ -81,18 +95,23 @@ class GrpcXdsClientTest {
 
   @Test
   void rpcsReachTheRightBackendsAndFollowEndpointChanges() throws Exception {
-    assertThat(awaitBackends(seen -> seen.equals(Set.of("a", "b")))).containsExactlyInAnyOrder("a", "b");
-    ProxyRegistry.Connection connection = telmesh.server.registry().connection(NODE_ID).orElseThrow();
+    assertThat(awaitBackends(seen -> seen.equals(Set.of("a", "b"))))
+        .containsExactlyInAnyOrder("a", "b");
+    ProxyRegistry.Connection connection =
+        telmesh.server.registry().connection(NODE_ID).orElseThrow();
 
     telmesh.source.publish(mesh(Set.of("a", "b", "c"), Set.of("a", "b", "c")));
     assertThat(awaitBackends(seen -> seen.contains("c"))).as("c became ready").contains("c");
 
     telmesh.source.publish(mesh(Set.of("b", "c"), Set.of("b", "c")));
-    assertThat(awaitBackends(seen -> !seen.contains("a") && seen.size() == 2)).as("pod a removed")
+    assertThat(awaitBackends(seen -> !seen.contains("a") && seen.size() == 2))
+        .as("pod a removed")
         .containsExactlyInAnyOrder("b", "c");
 
     Instant since = telmesh.server.registry().connection(NODE_ID).orElseThrow().since();
-    assertThat(since).as("the client never reconnected to the control plane").isEqualTo(connection.since());
+    assertThat(since)
+        .as("the client never reconnected to the control plane")
+        .isEqualTo(connection.since());
   }
 
   /** Calls until the set of backends answering the last 12 RPCs satisfies the condition. */
@@ -105,9 +124,11 @@ class GrpcXdsClientTest {
         AtomicReference<Metadata> headers = new AtomicReference<>();
         AtomicReference<Metadata> trailers = new AtomicReference<>();
         try {
-          HealthGrpc.newBlockingStub(ClientInterceptors.intercept(channel,
-                  MetadataUtils.newCaptureMetadataInterceptor(headers, trailers)))
-              .withDeadlineAfter(5, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+          HealthGrpc.newBlockingStub(
+                  ClientInterceptors.intercept(
+                      channel, MetadataUtils.newCaptureMetadataInterceptor(headers, trailers)))
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance());
           seen.add(headers.get().get(BACKEND));
         } catch (io.grpc.StatusRuntimeException e) {
           seen.add("error:" + e.getStatus().getCode());
@@ -122,27 +143,36 @@ class GrpcXdsClientTest {
   }
 
   private Server backend(String name, String address) throws Exception {
-    ServerInterceptor identify = new ServerInterceptor() {
-      @Override
-      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-          ServerCallHandler<Q, R> next) {
-        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+    ServerInterceptor identify =
+        new ServerInterceptor() {
           @Override
-          public void sendHeaders(Metadata responseHeaders) {
-            responseHeaders.put(BACKEND, name);
-            super.sendHeaders(responseHeaders);
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            return next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                  @Override
+                  public void sendHeaders(Metadata responseHeaders) {
+                    responseHeaders.put(BACKEND, name);
+                    super.sendHeaders(responseHeaders);
+                  }
+                },
+                headers);
           }
-        }, headers);
-      }
-    };
+        };
     return NettyServerBuilder.forAddress(new InetSocketAddress(address, backendPort))
-        .addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), identify))
-        .build().start();
+        .addService(
+            ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), identify))
+        .build()
+        .start();
   }
 
-  /** The greeter Service: pods a, b, c on 127.0.0.11-13; {@code ready} of those present are ready. */
+  /**
+   * The greeter Service: pods a, b, c on 127.0.0.11-13; {@code ready} of those present are ready.
+   */
   private KubeObjects mesh(Set<String> ready, Set<String> present) {
-    StringBuilder yaml = new StringBuilder("""
+    StringBuilder yaml =
+        new StringBuilder(
+            """
         apiVersion: v1
         kind: Service
         metadata: {name: greeter, namespace: grpc}
@@ -157,29 +187,36 @@ class GrpcXdsClientTest {
         addressType: IPv4
         ports: [{name: grpc, port: %d, protocol: TCP}]
         endpoints:
-        """.formatted(backendPort, backendPort));
+        """
+                .formatted(backendPort, backendPort));
     Map<String, String> ips = Map.of("a", "127.0.0.11", "b", "127.0.0.12", "c", "127.0.0.13");
     for (String pod : List.of("a", "b", "c")) {
       if (present.contains(pod)) {
-        yaml.append("- {addresses: [").append(ips.get(pod)).append("], conditions: {ready: ")
-            .append(ready.contains(pod)).append("}, targetRef: {kind: Pod, name: greeter-").append(pod).append("}}\n");
+        yaml.append("- {addresses: [")
+            .append(ips.get(pod))
+            .append("], conditions: {ready: ")
+            .append(ready.contains(pod))
+            .append("}, targetRef: {kind: Pod, name: greeter-")
+            .append(pod)
+            .append("}}\n");
       }
     }
     for (String pod : List.of("a", "b", "c")) {
       if (present.contains(pod)) {
-        yaml.append("""
+        yaml.append(
+            """
             ---
             apiVersion: v1
             kind: Pod
             metadata: {name: greeter-%s, namespace: grpc, labels: {app: greeter}}
             spec: {containers: [{name: app, ports: [{name: grpc, containerPort: %d}]}]}
             status: {phase: Running, conditions: [{type: Ready, status: "%s"}], podIPs: [{ip: %s}]}
-            """.formatted(pod, backendPort, ready.contains(pod) ? "True" : "False", ips.get(pod)));
+            """
+                .formatted(pod, backendPort, ready.contains(pod) ? "True" : "False", ips.get(pod)));
       }
     }
     var parsed = new io.telmesh.kube.ManifestParser().parse("grpc test mesh", yaml.toString());
     assertThat(parsed.problems()).isEmpty();
     return io.telmesh.kube.ManifestParser.toKubeObjects(parsed.objects(), parsed.problems());
   }
-
 }

@@ -27,40 +27,55 @@ import org.junit.jupiter.api.Test;
 
 class ListenerDrainsTest {
 
-  private static final Listener BASE = Listener.newBuilder().setName("l")
-      .setAddress(Addresses.socket("0.0.0.0", 15006))
-      .addListenerFilters(ListenerFilters.originalDst())
-      .addListenerFilters(ListenerFilters.httpInspectorOnlyOn(List.of(9000)))
-      .addFilterChains(FilterChain.newBuilder().setName("a"))
-      .build();
+  private static final Listener BASE =
+      Listener.newBuilder()
+          .setName("l")
+          .setAddress(Addresses.socket("0.0.0.0", 15006))
+          .addListenerFilters(ListenerFilters.originalDst())
+          .addListenerFilters(ListenerFilters.httpInspectorOnlyOn(List.of(9000)))
+          .addFilterChains(FilterChain.newBuilder().setName("a"))
+          .build();
 
   @Test
   void chainsAloneAreNoDrain() {
-    Listener more = BASE.toBuilder().addFilterChains(FilterChain.newBuilder().setName("b"))
-        .setDefaultFilterChain(FilterChain.newBuilder().setName("default")).build();
+    Listener more =
+        BASE.toBuilder()
+            .addFilterChains(FilterChain.newBuilder().setName("b"))
+            .setDefaultFilterChain(FilterChain.newBuilder().setName("default"))
+            .build();
     assertThat(ListenerDrains.changedFields(BASE, more)).isEmpty();
     assertThat(ListenerDrains.changedFields(BASE, BASE)).isEmpty();
   }
 
   @Test
   void everyOtherFieldIsNamed() {
-    Listener changed = BASE.toBuilder().setAddress(Addresses.socket("::", 15006)).setTransparent(BoolValue.of(true))
-        .setBindToPort(BoolValue.of(true)).build();
-    assertThat(ListenerDrains.changedFields(BASE, changed)).containsExactly("address", "transparent", "bind_to_port");
+    Listener changed =
+        BASE.toBuilder()
+            .setAddress(Addresses.socket("::", 15006))
+            .setTransparent(BoolValue.of(true))
+            .setBindToPort(BoolValue.of(true))
+            .build();
+    assertThat(ListenerDrains.changedFields(BASE, changed))
+        .containsExactly("address", "transparent", "bind_to_port");
   }
 
   @Test
   void anExplicitDefaultDiffersFromUnset() {
-    assertThat(ListenerDrains.changedFields(BASE, BASE.toBuilder().setTransparent(BoolValue.of(false)).build()))
+    assertThat(
+            ListenerDrains.changedFields(
+                BASE, BASE.toBuilder().setTransparent(BoolValue.of(false)).build()))
         .containsExactly("transparent");
   }
 
   @Test
   void listenerFiltersAreNamedDownToTheirField() {
-    Listener predicate = BASE.toBuilder()
-        .setListenerFilters(1, ListenerFilters.httpInspectorOnlyOn(List.of(9000, 9001))).build();
+    Listener predicate =
+        BASE.toBuilder()
+            .setListenerFilters(1, ListenerFilters.httpInspectorOnlyOn(List.of(9000, 9001)))
+            .build();
     assertThat(ListenerDrains.changedFields(BASE, predicate))
-        .containsExactly("listener_filters[" + ListenerFilters.HTTP_INSPECTOR + "].filter_disabled");
+        .containsExactly(
+            "listener_filters[" + ListenerFilters.HTTP_INSPECTOR + "].filter_disabled");
 
     Listener tproxy = BASE.toBuilder().addListenerFilters(ListenerFilters.originalSrc()).build();
     assertThat(ListenerDrains.changedFields(BASE, tproxy))
@@ -69,7 +84,8 @@ class ListenerDrainsTest {
         .containsExactly("listener_filters[" + ListenerFilters.ORIGINAL_SRC + "]");
 
     List<ListenerFilter> reversed = List.of(BASE.getListenerFilters(1), BASE.getListenerFilters(0));
-    Listener reordered = BASE.toBuilder().clearListenerFilters().addAllListenerFilters(reversed).build();
+    Listener reordered =
+        BASE.toBuilder().clearListenerFilters().addAllListenerFilters(reversed).build();
     assertThat(ListenerDrains.changedFields(BASE, reordered)).containsExactly("listener_filters");
   }
 
@@ -84,16 +100,29 @@ class ListenerDrainsTest {
     SnapshotFactory factory = new SnapshotFactory();
     ProxySnapshot a = factory.snapshot(first.forProxy(hss), 1, Instant.EPOCH);
 
-    MeshState explicit = builder.next(KubeEdits.withService(demo, KubeEdits.service("telco", "hss-admin",
-        "10.96.0.23", "hss", KubeEdits.port("tcp-admin", 9500))));
+    MeshState explicit =
+        builder.next(
+            KubeEdits.withService(
+                demo,
+                KubeEdits.service(
+                    "telco", "hss-admin", "10.96.0.23", "hss", KubeEdits.port("tcp-admin", 9500))));
     MeshTranslation second = Translator.prepare(explicit, first);
     ProxySnapshot b = factory.snapshot(second.forProxy(hss), 2, Instant.EPOCH);
-    assertThat(ListenerDrains.between(a, b)).as("new chains and a new listener: no drain").isEmpty();
+    assertThat(ListenerDrains.between(a, b))
+        .as("new chains and a new listener: no drain")
+        .isEmpty();
 
-    MeshState sniffed = builder.next(KubeEdits.withService(demo, KubeEdits.service("telco", "hss-probe",
-        "10.96.0.21", "hss", KubeEdits.port("", 9600))));
-    ProxySnapshot c = factory.snapshot(Translator.prepare(sniffed, second).forProxy(hss), 3, Instant.EPOCH);
-    assertThat(ListenerDrains.between(b, c)).containsExactly(new ListenerDrains.Drain(Names.VIRTUAL_INBOUND,
-        "listener_filters[" + ListenerFilters.HTTP_INSPECTOR + "]"));
+    MeshState sniffed =
+        builder.next(
+            KubeEdits.withService(
+                demo,
+                KubeEdits.service(
+                    "telco", "hss-probe", "10.96.0.21", "hss", KubeEdits.port("", 9600))));
+    ProxySnapshot c =
+        factory.snapshot(Translator.prepare(sniffed, second).forProxy(hss), 3, Instant.EPOCH);
+    assertThat(ListenerDrains.between(b, c))
+        .containsExactly(
+            new ListenerDrains.Drain(
+                Names.VIRTUAL_INBOUND, "listener_filters[" + ListenerFilters.HTTP_INSPECTOR + "]"));
   }
 }

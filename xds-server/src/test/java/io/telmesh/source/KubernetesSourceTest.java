@@ -24,10 +24,10 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
-import io.telmesh.snapshot.TypeUrls;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -52,9 +52,14 @@ class KubernetesSourceTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Node AMF = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of());
-  private static final CustomResourceDefinitionContext NAD = new CustomResourceDefinitionContext.Builder()
-      .withGroup("k8s.cni.cncf.io").withVersion("v1").withPlural("network-attachment-definitions")
-      .withKind("NetworkAttachmentDefinition").withScope("Namespaced").build();
+  private static final CustomResourceDefinitionContext NAD =
+      new CustomResourceDefinitionContext.Builder()
+          .withGroup("k8s.cni.cncf.io")
+          .withVersion("v1")
+          .withPlural("network-attachment-definitions")
+          .withKind("NetworkAttachmentDefinition")
+          .withScope("Namespaced")
+          .build();
 
   private KubernetesCrudDispatcher dispatcher;
   private KubernetesMockServer api;
@@ -66,18 +71,38 @@ class KubernetesSourceTest {
   @BeforeEach
   void start() throws Exception {
     dispatcher = new KubernetesCrudDispatcher(List.of(NAD));
-    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    api =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     api.init(InetAddress.getLoopbackAddress(), 0);
     kube = api.createClient();
     KubeObjects demo = Meshes.objects(Meshes.demoDir());
-    demo.networkAttachments().forEach(n -> kube.genericKubernetesResources(KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)
-        .inNamespace("telco").resource(clean(n)).create());
+    demo.networkAttachments()
+        .forEach(
+            n ->
+                kube.genericKubernetesResources(KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)
+                    .inNamespace("telco")
+                    .resource(clean(n))
+                    .create());
     demo.pods().forEach(p -> kube.pods().inNamespace("telco").resource(clean(p)).create());
     demo.services().forEach(s -> kube.services().inNamespace("telco").resource(clean(s)).create());
-    demo.endpointSlices().forEach(e -> kube.discovery().v1().endpointSlices().inNamespace("telco").resource(clean(e)).create());
+    demo.endpointSlices()
+        .forEach(
+            e ->
+                kube.discovery()
+                    .v1()
+                    .endpointSlices()
+                    .inNamespace("telco")
+                    .resource(clean(e))
+                    .create());
 
-    telmesh = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
-        source = new KubernetesSource(api.createClient(), Optional.empty()), List.of()).start();
+    telmesh =
+        new TelmeshServer(
+                new ServerOptions(
+                    "127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
+                source = new KubernetesSource(api.createClient(), Optional.empty()),
+                List.of())
+            .start();
     assertThat(telmesh.pipeline().awaitReady(WAIT)).isTrue();
     client = new AdsClient(telmesh.xdsPort());
   }
@@ -96,11 +121,13 @@ class KubernetesSourceTest {
     return object;
   }
 
-  private static DeltaDiscoveryResponse await(AdsClient.Delta delta, String type, Predicate<DeltaDiscoveryResponse> what)
+  private static DeltaDiscoveryResponse await(
+      AdsClient.Delta delta, String type, Predicate<DeltaDiscoveryResponse> what)
       throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      DeltaDiscoveryResponse response = delta.next(type, Duration.ofNanos(deadline - System.nanoTime()));
+      DeltaDiscoveryResponse response =
+          delta.next(type, Duration.ofNanos(deadline - System.nanoTime()));
       delta.ack(response);
       if (what.test(response)) {
         return response;
@@ -117,13 +144,28 @@ class KubernetesSourceTest {
   void changesReachConnectedSidecarsAndAnApiOutageLosesNothing() throws Exception {
     try (AdsClient.Delta delta = client.delta()) {
       delta.subscribe(AMF, TypeUrls.LISTENER, List.of());
-      DeltaDiscoveryResponse initial = await(delta, TypeUrls.LISTENER, r -> names(r).contains("10.96.0.20_3868"));
+      DeltaDiscoveryResponse initial =
+          await(delta, TypeUrls.LISTENER, r -> names(r).contains("10.96.0.20_3868"));
       assertThat(names(initial)).contains("virtualInbound", "0.0.0.0_8080");
 
       // create a Service
-      kube.services().inNamespace("telco").resource(new ServiceBuilder().withNewMetadata().withName("pcf")
-          .withNamespace("telco").endMetadata().withNewSpec().withClusterIP("10.96.0.50")
-          .addNewPort().withName("tcp-n7").withPort(7777).endPort().endSpec().build()).create();
+      kube.services()
+          .inNamespace("telco")
+          .resource(
+              new ServiceBuilder()
+                  .withNewMetadata()
+                  .withName("pcf")
+                  .withNamespace("telco")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withClusterIP("10.96.0.50")
+                  .addNewPort()
+                  .withName("tcp-n7")
+                  .withPort(7777)
+                  .endPort()
+                  .endSpec()
+                  .build())
+          .create();
       await(delta, TypeUrls.LISTENER, r -> names(r).contains("10.96.0.50_7777"));
 
       // delete it
@@ -134,35 +176,85 @@ class KubernetesSourceTest {
       Pod amf = kube.pods().inNamespace("telco").withName("amf-0").get();
       String status = amf.getMetadata().getAnnotations().get("k8s.v1.cni.cncf.io/network-status");
       String withoutNet2 = status.substring(0, status.lastIndexOf(",\n")) + "]";
-      kube.pods().inNamespace("telco").resource(new PodBuilder(amf).editMetadata()
-          .addToAnnotations("k8s.v1.cni.cncf.io/network-status", withoutNet2).endMetadata().build()).update();
-      DeltaDiscoveryResponse inbound = await(delta, TypeUrls.LISTENER, r -> names(r).contains("virtualInbound"));
-      Listener virtualInbound = inbound.getResourcesList().stream().filter(r -> r.getName().equals("virtualInbound"))
-          .findFirst().orElseThrow().getResource().unpack(Listener.class);
-      assertThat(virtualInbound.getFilterChainsList()).noneMatch(c -> c.getName().startsWith("net2_"))
+      kube.pods()
+          .inNamespace("telco")
+          .resource(
+              new PodBuilder(amf)
+                  .editMetadata()
+                  .addToAnnotations("k8s.v1.cni.cncf.io/network-status", withoutNet2)
+                  .endMetadata()
+                  .build())
+          .update();
+      DeltaDiscoveryResponse inbound =
+          await(delta, TypeUrls.LISTENER, r -> names(r).contains("virtualInbound"));
+      Listener virtualInbound =
+          inbound.getResourcesList().stream()
+              .filter(r -> r.getName().equals("virtualInbound"))
+              .findFirst()
+              .orElseThrow()
+              .getResource()
+              .unpack(Listener.class);
+      assertThat(virtualInbound.getFilterChainsList())
+          .noneMatch(c -> c.getName().startsWith("net2_"))
           .anyMatch(c -> c.getName().startsWith("net1_"));
 
       // an EndpointSlice update reaches EDS
-      delta.subscribe(null, TypeUrls.ENDPOINT, List.of("outbound|8080||smf.telco.svc.cluster.local"));
+      delta.subscribe(
+          null, TypeUrls.ENDPOINT, List.of("outbound|8080||smf.telco.svc.cluster.local"));
       await(delta, TypeUrls.ENDPOINT, r -> r.getResourcesCount() == 1);
-      EndpointSlice smf = kube.discovery().v1().endpointSlices().inNamespace("telco").withName("smf-9dl2c").get();
-      kube.discovery().v1().endpointSlices().inNamespace("telco").resource(new EndpointSliceBuilder(smf)
-          .editFirstEndpoint().withNewConditions().withReady(false).endConditions().endEndpoint().build()).update();
-      await(delta, TypeUrls.ENDPOINT, r -> r.getResourcesCount() == 1 && endpointCount(r.getResources(0)) == 0);
+      EndpointSlice smf =
+          kube.discovery().v1().endpointSlices().inNamespace("telco").withName("smf-9dl2c").get();
+      kube.discovery()
+          .v1()
+          .endpointSlices()
+          .inNamespace("telco")
+          .resource(
+              new EndpointSliceBuilder(smf)
+                  .editFirstEndpoint()
+                  .withNewConditions()
+                  .withReady(false)
+                  .endConditions()
+                  .endEndpoint()
+                  .build())
+          .update();
+      await(
+          delta,
+          TypeUrls.ENDPOINT,
+          r -> r.getResourcesCount() == 1 && endpointCount(r.getResources(0)) == 0);
 
       // a NAD appears: the problem about it goes away
-      GenericKubernetesResource late = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
-          .withApiVersion(KubeObjects.NAD_API_VERSION).withKind(KubeObjects.NAD_KIND)
-          .withNewMetadata().withName("late-net").withNamespace("telco").endMetadata()
-          .addToAdditionalProperties("spec", Map.of("config", "{\"cniVersion\":\"0.3.1\",\"type\":\"macvlan\"}")).build();
-      Service withLateNet = new ServiceBuilder().withNewMetadata().withName("late").withNamespace("telco")
-          .addToAnnotations("k8s.v1.cni.cncf.io/service-network", "late-net").endMetadata()
-          .withNewSpec().withClusterIP("10.96.0.51").addNewPort().withName("tcp-l").withPort(7778).endPort().endSpec()
-          .build();
+      GenericKubernetesResource late =
+          new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+              .withApiVersion(KubeObjects.NAD_API_VERSION)
+              .withKind(KubeObjects.NAD_KIND)
+              .withNewMetadata()
+              .withName("late-net")
+              .withNamespace("telco")
+              .endMetadata()
+              .addToAdditionalProperties(
+                  "spec", Map.of("config", "{\"cniVersion\":\"0.3.1\",\"type\":\"macvlan\"}"))
+              .build();
+      Service withLateNet =
+          new ServiceBuilder()
+              .withNewMetadata()
+              .withName("late")
+              .withNamespace("telco")
+              .addToAnnotations("k8s.v1.cni.cncf.io/service-network", "late-net")
+              .endMetadata()
+              .withNewSpec()
+              .withClusterIP("10.96.0.51")
+              .addNewPort()
+              .withName("tcp-l")
+              .withPort(7778)
+              .endPort()
+              .endSpec()
+              .build();
       kube.services().inNamespace("telco").resource(withLateNet).create();
       awaitProblem(p -> p.contains("telco/late-net not found"), true);
-      kube.genericKubernetesResources(KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND).inNamespace("telco")
-          .resource(late).create();
+      kube.genericKubernetesResources(KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)
+          .inNamespace("telco")
+          .resource(late)
+          .create();
       awaitProblem(p -> p.contains("telco/late-net not found"), false);
       delta.drain(Duration.ofMillis(500)).forEach(delta::ack);
 
@@ -172,10 +264,13 @@ class KubernetesSourceTest {
       List<DeltaDiscoveryResponse> during = delta.drain(Duration.ofSeconds(3));
       during.forEach(delta::ack);
       assertThat(during).allSatisfy(r -> assertThat(r.getRemovedResourcesList()).isEmpty());
-      assertThat(telmesh.pipeline().current().orElseThrow().mesh().services()).hasSizeGreaterThan(5);
+      assertThat(telmesh.pipeline().current().orElseThrow().mesh().services())
+          .hasSizeGreaterThan(5);
 
       // and comes back (same state): new changes flow again
-      api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+      api =
+          new KubernetesMockServer(
+              new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
       api.init(InetAddress.getLoopbackAddress(), port);
       // fabric8's mock replays no watch history (a real API server does, from the last
       // resourceVersion): create the next object once the informers watch again.
@@ -184,10 +279,25 @@ class KubernetesSourceTest {
         Thread.sleep(100);
       }
       assertThat(source.watching()).as("informers watch again after the outage").isTrue();
-      kube.services().inNamespace("telco").resource(new ServiceBuilder().withNewMetadata().withName("nrf")
-          .withNamespace("telco").endMetadata().withNewSpec().withClusterIP("10.96.0.52")
-          .addNewPort().withName("tcp-x").withPort(7779).endPort().endSpec().build()).create();
-      DeltaDiscoveryResponse after = await(delta, TypeUrls.LISTENER, r -> names(r).contains("10.96.0.52_7779"));
+      kube.services()
+          .inNamespace("telco")
+          .resource(
+              new ServiceBuilder()
+                  .withNewMetadata()
+                  .withName("nrf")
+                  .withNamespace("telco")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withClusterIP("10.96.0.52")
+                  .addNewPort()
+                  .withName("tcp-x")
+                  .withPort(7779)
+                  .endPort()
+                  .endSpec()
+                  .build())
+          .create();
+      DeltaDiscoveryResponse after =
+          await(delta, TypeUrls.LISTENER, r -> names(r).contains("10.96.0.52_7779"));
       assertThat(after.getRemovedResourcesList()).isEmpty();
     }
   }
@@ -207,9 +317,10 @@ class KubernetesSourceTest {
       if (!request.getMethod().equals("GET") || !path.matches()) {
         continue; // the test's own creates, and API discovery (/apis/GROUP/VERSION)
       }
-      KubernetesSource.ApiResource resource = path.group(1) != null
-          ? new KubernetesSource.ApiResource("", "v1", path.group(4))
-          : new KubernetesSource.ApiResource(path.group(2), path.group(3), path.group(4));
+      KubernetesSource.ApiResource resource =
+          path.group(1) != null
+              ? new KubernetesSource.ApiResource("", "v1", path.group(4))
+              : new KubernetesSource.ApiResource(path.group(2), path.group(3), path.group(4));
       String query = path.group(5) == null ? "" : path.group(5);
       (query.contains("watch=true") ? watched : listed).add(resource);
     }
@@ -219,17 +330,21 @@ class KubernetesSourceTest {
 
   private static int endpointCount(Resource resource) {
     try {
-      return resource.getResource().unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class)
+      return resource
+          .getResource()
+          .unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class)
           .getEndpointsCount();
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }
   }
 
-  private void awaitProblem(Predicate<String> matches, boolean present) throws InterruptedException {
+  private void awaitProblem(Predicate<String> matches, boolean present)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      boolean found = telmesh.pipeline().problems().stream().anyMatch(p -> matches.test(p.describe()));
+      boolean found =
+          telmesh.pipeline().problems().stream().anyMatch(p -> matches.test(p.describe()));
       if (found == present) {
         return;
       }

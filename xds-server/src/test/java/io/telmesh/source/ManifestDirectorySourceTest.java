@@ -7,10 +7,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
-import io.telmesh.snapshot.TypeUrls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +30,7 @@ class ManifestDirectorySourceTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Node AMF = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of());
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TelmeshServer telmesh;
   private AdsClient client;
 
@@ -43,8 +42,13 @@ class ManifestDirectorySourceTest {
       }
     }
     // A long rescan: these changes must arrive through file events.
-    telmesh = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
-        new ManifestDirectorySource(dir, Duration.ofMinutes(10)), List.of()).start();
+    telmesh =
+        new TelmeshServer(
+                new ServerOptions(
+                    "127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
+                new ManifestDirectorySource(dir, Duration.ofMinutes(10)),
+                List.of())
+            .start();
     assertThat(telmesh.pipeline().awaitReady(WAIT)).isTrue();
     client = new AdsClient(telmesh.xdsPort());
   }
@@ -55,11 +59,12 @@ class ManifestDirectorySourceTest {
     telmesh.close();
   }
 
-  private static DeltaDiscoveryResponse await(AdsClient.Delta delta, Predicate<DeltaDiscoveryResponse> what)
-      throws InterruptedException {
+  private static DeltaDiscoveryResponse await(
+      AdsClient.Delta delta, Predicate<DeltaDiscoveryResponse> what) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      DeltaDiscoveryResponse response = delta.next(TypeUrls.LISTENER, Duration.ofNanos(deadline - System.nanoTime()));
+      DeltaDiscoveryResponse response =
+          delta.next(TypeUrls.LISTENER, Duration.ofNanos(deadline - System.nanoTime()));
       delta.ack(response);
       if (what.test(response)) {
         return response;
@@ -80,35 +85,46 @@ class ManifestDirectorySourceTest {
 
       Path services = dir.resolve("30-services.yaml");
       String original = Files.readString(services, StandardCharsets.UTF_8);
-      Files.writeString(services, original.replace("port: 9000", "port: 9001"), StandardCharsets.UTF_8);
+      Files.writeString(
+          services, original.replace("port: 9000", "port: 9001"), StandardCharsets.UTF_8);
       DeltaDiscoveryResponse edited = await(delta, r -> names(r).contains("10.96.0.12_9001"));
       assertThat(edited.getRemovedResourcesList()).contains("10.96.0.12_9000");
 
-      Files.writeString(dir.resolve("50-extra.yaml"), """
+      Files.writeString(
+          dir.resolve("50-extra.yaml"),
+          """
           apiVersion: v1
           kind: Service
           metadata: {name: extra, namespace: telco}
           spec: {clusterIP: 10.96.0.77, ports: [{name: tcp-extra, port: 4444}]}
-          """, StandardCharsets.UTF_8);
+          """,
+          StandardCharsets.UTF_8);
       await(delta, r -> names(r).contains("10.96.0.77_4444"));
 
       Files.delete(dir.resolve("50-extra.yaml"));
       await(delta, r -> r.getRemovedResourcesList().contains("10.96.0.77_4444"));
 
-      Files.writeString(dir.resolve("60-broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: x\n",
+      Files.writeString(
+          dir.resolve("60-broken.yaml"),
+          "apiVersion: v1\nkind: Service\nmetadata: {name: x\n",
           StandardCharsets.UTF_8);
       long deadline = System.nanoTime() + WAIT.toNanos();
-      while (telmesh.pipeline().problems().stream().noneMatch(p -> p.name().equals("60-broken.yaml"))
+      while (telmesh.pipeline().problems().stream()
+              .noneMatch(p -> p.name().equals("60-broken.yaml"))
           && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      assertThat(telmesh.pipeline().problems()).anySatisfy(p -> {
-        assertThat(p.kind()).isEqualTo("Manifest");
-        assertThat(p.name()).isEqualTo("60-broken.yaml");
-        assertThat(p.reason()).contains("broken YAML");
-      });
+      assertThat(telmesh.pipeline().problems())
+          .anySatisfy(
+              p -> {
+                assertThat(p.kind()).isEqualTo("Manifest");
+                assertThat(p.name()).isEqualTo("60-broken.yaml");
+                assertThat(p.reason()).contains("broken YAML");
+              });
       List<DeltaDiscoveryResponse> after = delta.drain(Duration.ofMillis(500));
-      assertThat(after).as("the rest stays served").allSatisfy(r -> assertThat(r.getRemovedResourcesList()).isEmpty());
+      assertThat(after)
+          .as("the rest stays served")
+          .allSatisfy(r -> assertThat(r.getRemovedResourcesList()).isEmpty());
       assertThat(telmesh.pipeline().current().orElseThrow().mesh().services()).hasSize(7);
     }
   }

@@ -26,13 +26,17 @@ public final class AdsClient implements AutoCloseable {
   private final ManagedChannel channel;
 
   public AdsClient(int port) {
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-        .maxInboundMessageSize(256 * 1024 * 1024).build();
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext()
+            .maxInboundMessageSize(256 * 1024 * 1024)
+            .build();
   }
 
   public Sotw sotw() {
     Sotw stream = new Sotw();
-    stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(stream.observer);
+    stream.requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(stream.observer);
     return stream;
   }
 
@@ -43,7 +47,8 @@ public final class AdsClient implements AutoCloseable {
 
   public Delta delta() {
     Delta stream = new Delta();
-    stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(stream.observer);
+    stream.requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(stream.observer);
     return stream;
   }
 
@@ -64,22 +69,23 @@ public final class AdsClient implements AutoCloseable {
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
     private StreamObserver<DiscoveryRequest> requests;
     private Node everyRequest;
-    private final StreamObserver<DiscoveryResponse> observer = new StreamObserver<>() {
-      @Override
-      public void onNext(DiscoveryResponse value) {
-        responses.add(value);
-      }
+    private final StreamObserver<DiscoveryResponse> observer =
+        new StreamObserver<>() {
+          @Override
+          public void onNext(DiscoveryResponse value) {
+            responses.add(value);
+          }
 
-      @Override
-      public void onError(Throwable t) {
-        closed.complete(Status.fromThrowable(t));
-      }
+          @Override
+          public void onError(Throwable t) {
+            closed.complete(Status.fromThrowable(t));
+          }
 
-      @Override
-      public void onCompleted() {
-        closed.complete(Status.OK);
-      }
-    };
+          @Override
+          public void onCompleted() {
+            closed.complete(Status.OK);
+          }
+        };
 
     /** Sends the node on every request, as Envoy does unless told otherwise. */
     public Sotw nodeOnEveryRequest(Node node) {
@@ -88,8 +94,10 @@ public final class AdsClient implements AutoCloseable {
     }
 
     public Sotw send(DiscoveryRequest request) {
-      DiscoveryRequest toSend = everyRequest != null && !request.hasNode()
-          ? request.toBuilder().setNode(everyRequest).build() : request;
+      DiscoveryRequest toSend =
+          everyRequest != null && !request.hasNode()
+              ? request.toBuilder().setNode(everyRequest).build()
+              : request;
       synchronized (this) {
         requests.onNext(toSend);
       }
@@ -97,26 +105,44 @@ public final class AdsClient implements AutoCloseable {
     }
 
     public Sotw request(Node node, String typeUrl, List<String> names) {
-      return send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names).build());
+      return send(
+          DiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(typeUrl)
+              .addAllResourceNames(names)
+              .build());
     }
 
     public Sotw ack(DiscoveryResponse response, List<String> names) {
-      return send(DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).setVersionInfo(response.getVersionInfo())
-          .setResponseNonce(response.getNonce()).addAllResourceNames(names).build());
+      return send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(response.getTypeUrl())
+              .setVersionInfo(response.getVersionInfo())
+              .setResponseNonce(response.getNonce())
+              .addAllResourceNames(names)
+              .build());
     }
 
-    public Sotw nack(DiscoveryResponse response, String previousVersion, List<String> names, String error) {
-      return send(DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).setVersionInfo(previousVersion)
-          .setResponseNonce(response.getNonce()).addAllResourceNames(names)
-          .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage(error)).build());
+    public Sotw nack(
+        DiscoveryResponse response, String previousVersion, List<String> names, String error) {
+      return send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(response.getTypeUrl())
+              .setVersionInfo(previousVersion)
+              .setResponseNonce(response.getNonce())
+              .addAllResourceNames(names)
+              .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage(error))
+              .build());
     }
 
     /** The next response, failing the test if none arrives in time. */
     public DiscoveryResponse next(Duration timeout) throws InterruptedException {
       DiscoveryResponse response = responses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (response == null) {
-        throw new AssertionError("no response within " + timeout + (closed.isDone() ? "; stream closed: "
-            + closed.getNow(null) : ""));
+        throw new AssertionError(
+            "no response within "
+                + timeout
+                + (closed.isDone() ? "; stream closed: " + closed.getNow(null) : ""));
       }
       return response;
     }
@@ -125,7 +151,8 @@ public final class AdsClient implements AutoCloseable {
     public DiscoveryResponse next(String typeUrl, Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (true) {
-        DiscoveryResponse response = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        DiscoveryResponse response =
+            next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         if (response.getTypeUrl().equals(typeUrl)) {
           return response;
         }
@@ -159,22 +186,23 @@ public final class AdsClient implements AutoCloseable {
     private final BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
     private StreamObserver<DeltaDiscoveryRequest> requests;
-    private final StreamObserver<DeltaDiscoveryResponse> observer = new StreamObserver<>() {
-      @Override
-      public void onNext(DeltaDiscoveryResponse value) {
-        responses.add(value);
-      }
+    private final StreamObserver<DeltaDiscoveryResponse> observer =
+        new StreamObserver<>() {
+          @Override
+          public void onNext(DeltaDiscoveryResponse value) {
+            responses.add(value);
+          }
 
-      @Override
-      public void onError(Throwable t) {
-        closed.complete(Status.fromThrowable(t));
-      }
+          @Override
+          public void onError(Throwable t) {
+            closed.complete(Status.fromThrowable(t));
+          }
 
-      @Override
-      public void onCompleted() {
-        closed.complete(Status.OK);
-      }
-    };
+          @Override
+          public void onCompleted() {
+            closed.complete(Status.OK);
+          }
+        };
 
     public Delta send(DeltaDiscoveryRequest request) {
       synchronized (this) {
@@ -184,8 +212,10 @@ public final class AdsClient implements AutoCloseable {
     }
 
     public Delta subscribe(Node node, String typeUrl, List<String> names) {
-      DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl)
-          .addAllResourceNamesSubscribe(names);
+      DeltaDiscoveryRequest.Builder request =
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(typeUrl)
+              .addAllResourceNamesSubscribe(names);
       if (node != null) {
         request.setNode(node);
       }
@@ -193,29 +223,39 @@ public final class AdsClient implements AutoCloseable {
     }
 
     public Delta ack(DeltaDiscoveryResponse response) {
-      return send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
-          .setResponseNonce(response.getNonce()).build());
+      return send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(response.getTypeUrl())
+              .setResponseNonce(response.getNonce())
+              .build());
     }
 
     public Delta nack(DeltaDiscoveryResponse response, String error) {
-      return send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
-          .setResponseNonce(response.getNonce())
-          .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage(error)).build());
+      return send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(response.getTypeUrl())
+              .setResponseNonce(response.getNonce())
+              .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage(error))
+              .build());
     }
 
     public DeltaDiscoveryResponse next(Duration timeout) throws InterruptedException {
       DeltaDiscoveryResponse response = responses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (response == null) {
-        throw new AssertionError("no delta response within " + timeout + (closed.isDone() ? "; stream closed: "
-            + closed.getNow(null) : ""));
+        throw new AssertionError(
+            "no delta response within "
+                + timeout
+                + (closed.isDone() ? "; stream closed: " + closed.getNow(null) : ""));
       }
       return response;
     }
 
-    public DeltaDiscoveryResponse next(String typeUrl, Duration timeout) throws InterruptedException {
+    public DeltaDiscoveryResponse next(String typeUrl, Duration timeout)
+        throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (true) {
-        DeltaDiscoveryResponse response = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        DeltaDiscoveryResponse response =
+            next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         if (response.getTypeUrl().equals(typeUrl)) {
           return response;
         }

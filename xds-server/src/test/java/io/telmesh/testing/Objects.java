@@ -14,33 +14,57 @@ public final class Objects {
 
   private Objects() {}
 
-  public static KubeObjects withSlice(KubeObjects objects, String name, UnaryOperator<EndpointSliceBuilder> edit) {
+  public static KubeObjects withSlice(
+      KubeObjects objects, String name, UnaryOperator<EndpointSliceBuilder> edit) {
     List<EndpointSlice> slices = new ArrayList<>();
     for (EndpointSlice slice : objects.endpointSlices()) {
-      slices.add(slice.getMetadata().getName().equals(name) ? edit.apply(new EndpointSliceBuilder(slice)).build() : slice);
+      slices.add(
+          slice.getMetadata().getName().equals(name)
+              ? edit.apply(new EndpointSliceBuilder(slice)).build()
+              : slice);
     }
-    return new KubeObjects(objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
+    return new KubeObjects(
+        objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
   }
 
   public static KubeObjects withService(KubeObjects objects, Service service) {
     List<Service> services = new ArrayList<>(objects.services());
-    services.removeIf(s -> s.getMetadata().getName().equals(service.getMetadata().getName())
-        && s.getMetadata().getNamespace().equals(service.getMetadata().getNamespace()));
+    services.removeIf(
+        s ->
+            s.getMetadata().getName().equals(service.getMetadata().getName())
+                && s.getMetadata().getNamespace().equals(service.getMetadata().getNamespace()));
     services.add(service);
-    return new KubeObjects(services, objects.endpointSlices(), objects.pods(), objects.networkAttachments(), List.of());
+    return new KubeObjects(
+        services,
+        objects.endpointSlices(),
+        objects.pods(),
+        objects.networkAttachments(),
+        List.of());
   }
 
   public static KubeObjects withoutPod(KubeObjects objects, String name) {
     List<Pod> pods = new ArrayList<>(objects.pods());
     pods.removeIf(p -> p.getMetadata().getName().equals(name));
-    return new KubeObjects(objects.services(), objects.endpointSlices(), pods, objects.networkAttachments(), List.of());
+    return new KubeObjects(
+        objects.services(),
+        objects.endpointSlices(),
+        pods,
+        objects.networkAttachments(),
+        List.of());
   }
 
   public static KubeObjects withPod(KubeObjects objects, Pod pod) {
     List<Pod> pods = new ArrayList<>(objects.pods());
-    pods.removeIf(p -> p.getMetadata().getName().equals(pod.getMetadata().getName())
-        && p.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace()));
+    pods.removeIf(
+        p ->
+            p.getMetadata().getName().equals(pod.getMetadata().getName())
+                && p.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace()));
     pods.add(pod);
-    return new KubeObjects(objects.services(), objects.endpointSlices(), pods, objects.networkAttachments(), List.of());
+    return new KubeObjects(
+        objects.services(),
+        objects.endpointSlices(),
+        pods,
+        objects.networkAttachments(),
+        List.of());
   }
 }

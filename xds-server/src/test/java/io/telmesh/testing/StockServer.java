@@ -30,21 +30,26 @@ public final class StockServer implements AutoCloseable {
   private final Server grpc;
 
   public StockServer() throws Exception {
-    DiscoveryServerCallbacks callbacks = new DiscoveryServerCallbacks() {
-      @Override
-      public void onV3StreamRequest(long streamId, DiscoveryRequest request) {}
+    DiscoveryServerCallbacks callbacks =
+        new DiscoveryServerCallbacks() {
+          @Override
+          public void onV3StreamRequest(long streamId, DiscoveryRequest request) {}
 
-      @Override
-      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+          @Override
+          public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
 
-      @Override
-      public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-        sent.add(new Sent(response, Thread.currentThread().getName()));
-      }
-    };
+          @Override
+          public void onV3StreamResponse(
+              long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+            sent.add(new Sent(response, Thread.currentThread().getName()));
+          }
+        };
     V3DiscoveryServer server = new V3DiscoveryServer(callbacks, cache);
-    grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(server.getAggregatedDiscoveryServiceImpl()).build().start();
+    grpc =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(server.getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
   }
 
   public int port() {
@@ -52,8 +57,15 @@ public final class StockServer implements AutoCloseable {
   }
 
   public void setSnapshot(String nodeId, ProxyResources resources, String version) {
-    cache.setSnapshot(nodeId, Snapshot.create(resources.clusters().all(), resources.endpoints().all(),
-        resources.listeners().all(), resources.routes().all(), List.of(), version));
+    cache.setSnapshot(
+        nodeId,
+        Snapshot.create(
+            resources.clusters().all(),
+            resources.endpoints().all(),
+            resources.listeners().all(),
+            resources.routes().all(),
+            List.of(),
+            version));
   }
 
   @Override

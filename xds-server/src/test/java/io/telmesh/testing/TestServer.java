@@ -13,7 +13,8 @@ public final class TestServer implements AutoCloseable {
 
   public TestServer(KubeObjects objects) throws Exception {
     source = new ManualSource(objects);
-    ServerOptions options = new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2);
+    ServerOptions options =
+        new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2);
     server = new TelmeshServer(options, source).start();
     if (!server.pipeline().awaitReady(Duration.ofSeconds(30))) {
       throw new IllegalStateException("server not ready");

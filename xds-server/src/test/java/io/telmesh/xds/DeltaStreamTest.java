@@ -1,7 +1,5 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.TypeUrls;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -11,8 +9,8 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.kube.KubeObjects;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.testing.AdsClient;
-import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.Objects;
 import io.telmesh.testing.ServerExtension;
@@ -26,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The delta protocol as telmesh's {@link DeltaStream} serves it: subscriptions, removals, NACKs. */
+/**
+ * The delta protocol as telmesh's {@link DeltaStream} serves it: subscriptions, removals, NACKs.
+ */
 class DeltaStreamTest {
 
   static final Duration WAIT = Duration.ofSeconds(20);
@@ -43,12 +43,20 @@ class DeltaStreamTest {
   }
 
   private KubeObjects smfNotReady() {
-    return Objects.withSlice(server.objects(), "smf-9dl2c", b -> b.editFirstEndpoint()
-        .withNewConditions().withReady(false).endConditions().endEndpoint());
+    return Objects.withSlice(
+        server.objects(),
+        "smf-9dl2c",
+        b ->
+            b.editFirstEndpoint()
+                .withNewConditions()
+                .withReady(false)
+                .endConditions()
+                .endEndpoint());
   }
 
   @Test
-  void aLaterSubscriptionGetsOnlyTheNewNamesAndAnUnsubscribedNameIsNoLongerPushed() throws Exception {
+  void aLaterSubscriptionGetsOnlyTheNewNamesAndAnUnsubscribedNameIsNoLongerPushed()
+      throws Exception {
     try (AdsClient.Delta delta = server.client().delta()) {
       delta.subscribe(AMF, TypeUrls.ENDPOINT, List.of(SMF));
       DeltaDiscoveryResponse first = delta.next(TypeUrls.ENDPOINT, WAIT);
@@ -60,8 +68,11 @@ class DeltaStreamTest {
       assertThat(names(second)).as("what the proxy has is not sent again").containsExactly(OCS);
       delta.ack(second);
 
-      delta.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.ENDPOINT)
-          .addResourceNamesUnsubscribe(SMF).build());
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.ENDPOINT)
+              .addResourceNamesUnsubscribe(SMF)
+              .build());
       assertThat(delta.drain(QUIET)).as("unsubscribing needs no answer").isEmpty();
       server.publish(smfNotReady());
       assertThat(delta.drain(QUIET)).as("a change to an unsubscribed name is not pushed").isEmpty();
@@ -78,21 +89,35 @@ class DeltaStreamTest {
       delta.subscribe(null, TypeUrls.ENDPOINT, List.of(DB, SMF));
       delta.ack(delta.next(TypeUrls.ENDPOINT, WAIT));
 
-      List<io.fabric8.kubernetes.api.model.Service> services = new ArrayList<>(server.objects().services());
+      List<io.fabric8.kubernetes.api.model.Service> services =
+          new ArrayList<>(server.objects().services());
       services.removeIf(s -> s.getMetadata().getName().equals("db"));
-      server.publish(new KubeObjects(services, server.objects().endpointSlices(), server.objects().pods(),
-          server.objects().networkAttachments(), List.of()));
+      server.publish(
+          new KubeObjects(
+              services,
+              server.objects().endpointSlices(),
+              server.objects().pods(),
+              server.objects().networkAttachments(),
+              List.of()));
 
       List<DeltaDiscoveryResponse> pushed = new ArrayList<>();
       pushed.add(delta.next(WAIT));
       delta.ack(pushed.get(0));
       pushed.addAll(delta.drain(QUIET));
-      DeltaDiscoveryResponse removedCluster = pushed.stream()
-          .filter(r -> r.getTypeUrl().equals(TypeUrls.CLUSTER)).findFirst().orElseThrow();
+      DeltaDiscoveryResponse removedCluster =
+          pushed.stream()
+              .filter(r -> r.getTypeUrl().equals(TypeUrls.CLUSTER))
+              .findFirst()
+              .orElseThrow();
       assertThat(removedCluster.getRemovedResourcesList()).containsExactly(DB);
-      assertThat(removedCluster.getResourcesList()).as("only the removal, not the whole CDS").isEmpty();
-      DeltaDiscoveryResponse removedEndpoints = pushed.stream()
-          .filter(r -> r.getTypeUrl().equals(TypeUrls.ENDPOINT)).findFirst().orElseThrow();
+      assertThat(removedCluster.getResourcesList())
+          .as("only the removal, not the whole CDS")
+          .isEmpty();
+      DeltaDiscoveryResponse removedEndpoints =
+          pushed.stream()
+              .filter(r -> r.getTypeUrl().equals(TypeUrls.ENDPOINT))
+              .findFirst()
+              .orElseThrow();
       assertThat(removedEndpoints.getRemovedResourcesList()).containsExactly(DB);
       assertThat(removedEndpoints.getResourcesList()).isEmpty();
     }
@@ -112,7 +137,8 @@ class DeltaStreamTest {
       server.publish(server.objects());
       DeltaDiscoveryResponse next = delta.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(names(next)).containsExactly(SMF);
-      assertThat(next.getResources(0).getVersion()).isNotEqualTo(change.getResources(0).getVersion());
+      assertThat(next.getResources(0).getVersion())
+          .isNotEqualTo(change.getResources(0).getVersion());
     }
   }
 
@@ -140,8 +166,13 @@ class DeltaStreamTest {
     assertThat(have).containsOnlyKeys(SMF, OCS);
     have.put(OCS, "stale");
     try (AdsClient.Delta again = server.client().delta()) {
-      again.send(DeltaDiscoveryRequest.newBuilder().setNode(AMF).setTypeUrl(TypeUrls.ENDPOINT)
-          .addAllResourceNamesSubscribe(List.of(SMF, OCS)).putAllInitialResourceVersions(have).build());
+      again.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(AMF)
+              .setTypeUrl(TypeUrls.ENDPOINT)
+              .addAllResourceNamesSubscribe(List.of(SMF, OCS))
+              .putAllInitialResourceVersions(have)
+              .build());
       DeltaDiscoveryResponse response = again.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(names(response)).as("only the name whose version differs").containsExactly(OCS);
       again.ack(response);
@@ -152,21 +183,24 @@ class DeltaStreamTest {
   @Test
   void thePerTypeDeltaServiceNeedsNoTypeUrl() throws Exception {
     BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    StreamObserver<DeltaDiscoveryRequest> requests = EndpointDiscoveryServiceGrpc.newStub(server.client().channel())
-        .deltaEndpoints(new StreamObserver<>() {
-          @Override
-          public void onNext(DeltaDiscoveryResponse value) {
-            responses.add(value);
-          }
+    StreamObserver<DeltaDiscoveryRequest> requests =
+        EndpointDiscoveryServiceGrpc.newStub(server.client().channel())
+            .deltaEndpoints(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse value) {
+                    responses.add(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {}
+                  @Override
+                  public void onError(Throwable t) {}
 
-          @Override
-          public void onCompleted() {}
-        });
+                  @Override
+                  public void onCompleted() {}
+                });
     try {
-      requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(AMF).addResourceNamesSubscribe(SMF).build());
+      requests.onNext(
+          DeltaDiscoveryRequest.newBuilder().setNode(AMF).addResourceNamesSubscribe(SMF).build());
       DeltaDiscoveryResponse response = responses.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       assertThat(response).isNotNull();
       assertThat(response.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);

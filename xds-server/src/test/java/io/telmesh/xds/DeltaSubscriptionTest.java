@@ -46,7 +46,9 @@ class DeltaSubscriptionTest {
     DeltaSubscription named = first(List.of("a"));
     named.responded();
     named.change(List.of(), List.of());
-    assertThat(named.wildcard()).as("only a stream's first request can be a legacy wildcard").isFalse();
+    assertThat(named.wildcard())
+        .as("only a stream's first request can be a legacy wildcard")
+        .isFalse();
     assertThat(named.names()).containsExactly("a");
     assertThat(named.owed("a")).isFalse();
 
@@ -77,7 +79,9 @@ class DeltaSubscriptionTest {
     assertThat(s.owed("on-demand")).isTrue();
     assertThat(s.reportMissing("on-demand")).as("said once").isTrue();
     assertThat(s.reportMissing("on-demand")).as("not again on the next push").isFalse();
-    assertThat(s.reportMissing("never-named")).as("wildcard resources are not reported missing").isFalse();
+    assertThat(s.reportMissing("never-named"))
+        .as("wildcard resources are not reported missing")
+        .isFalse();
   }
 
   @Test

@@ -1,7 +1,5 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.TypeUrls;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -10,8 +8,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.mesh.MeshStateBuilder;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.ManualSource;
 import io.telmesh.testing.Meshes;
@@ -19,7 +19,6 @@ import io.telmesh.testing.Nodes;
 import io.telmesh.testing.Objects;
 import io.telmesh.testing.SentRecorder;
 import io.telmesh.testing.StockServer;
-import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.time.Duration;
 import java.util.List;
@@ -53,13 +52,20 @@ class LibraryDefectsTest {
   @BeforeEach
   void start() throws Exception {
     demo = Meshes.objects(Meshes.demoDir());
-    amf = Translator.prepare(MeshStateBuilder.build(demo)).forProxy(io.telmesh.node.ProxyNode.from(AMF));
+    amf =
+        Translator.prepare(MeshStateBuilder.build(demo))
+            .forProxy(io.telmesh.node.ProxyNode.from(AMF));
     stock = new StockServer();
     stock.setSnapshot(AMF.getId(), amf, "v1");
     source = new ManualSource(demo);
     recorder = new SentRecorder();
-    telmesh = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
-        source, List.of(recorder)).start();
+    telmesh =
+        new TelmeshServer(
+                new ServerOptions(
+                    "127.0.0.1", 0, 0, Duration.ofMillis(20), Duration.ofMillis(200), 2),
+                source,
+                List.of(recorder))
+            .start();
     assertThat(telmesh.pipeline().awaitReady(WAIT)).isTrue();
   }
 
@@ -71,14 +77,16 @@ class LibraryDefectsTest {
 
   /** A client that NACKs every LDS response, as Envoy does with config it cannot load. */
   private static int responsesToAlwaysNackingClient(int port) throws Exception {
-    try (AdsClient client = new AdsClient(port); AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
+    try (AdsClient client = new AdsClient(port);
+        AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
       ads.request(AMF, TypeUrls.LISTENER, List.of());
       int responses = 0;
       long end = System.nanoTime() + WINDOW.toNanos();
       while (System.nanoTime() < end) {
         DiscoveryResponse response;
         try {
-          response = ads.next(Duration.ofMillis(Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+          response =
+              ads.next(Duration.ofMillis(Math.max(1, (end - System.nanoTime()) / 1_000_000)));
         } catch (AssertionError timeout) {
           break;
         }
@@ -91,34 +99,47 @@ class LibraryDefectsTest {
 
   @Test
   void defect1_noResendLoopAfterANack() throws Exception {
-    assertThat(responsesToAlwaysNackingClient(stock.port())).as("stock re-sends the rejected config in a loop")
+    assertThat(responsesToAlwaysNackingClient(stock.port()))
+        .as("stock re-sends the rejected config in a loop")
         .isGreaterThan(20);
-    assertThat(responsesToAlwaysNackingClient(telmesh.xdsPort())).as("telmesh sends it once").isEqualTo(1);
+    assertThat(responsesToAlwaysNackingClient(telmesh.xdsPort()))
+        .as("telmesh sends it once")
+        .isEqualTo(1);
   }
 
   @Test
   void defect2_missingResourcesAreAnswered() throws Exception {
-    try (AdsClient client = new AdsClient(stock.port()); AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
-      ads.request(AMF, TypeUrls.ENDPOINT, List.of("outbound|1||later.telco.svc.cluster.local", HSS_EDS));
+    try (AdsClient client = new AdsClient(stock.port());
+        AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
+      ads.request(
+          AMF, TypeUrls.ENDPOINT, List.of("outbound|1||later.telco.svc.cluster.local", HSS_EDS));
       assertThat(ads.drain(WINDOW)).as("stock: no answer while one name is missing").isEmpty();
     }
-    try (AdsClient client = new AdsClient(telmesh.xdsPort()); AdsClient.Sotw ads = client.sotw()) {
-      ads.request(AMF, TypeUrls.ENDPOINT, List.of("outbound|1||later.telco.svc.cluster.local", HSS_EDS));
-      assertThat(ads.next(WAIT).getResourcesCount()).as("telmesh answers with what exists").isEqualTo(1);
+    try (AdsClient client = new AdsClient(telmesh.xdsPort());
+        AdsClient.Sotw ads = client.sotw()) {
+      ads.request(
+          AMF, TypeUrls.ENDPOINT, List.of("outbound|1||later.telco.svc.cluster.local", HSS_EDS));
+      assertThat(ads.next(WAIT).getResourcesCount())
+          .as("telmesh answers with what exists")
+          .isEqualTo(1);
     }
   }
 
   @Test
   void defect3_unknownTypeUrlsDoNotKillTheStream() throws Exception {
     String debugType = "istio.io/debug/syncz";
-    try (AdsClient client = new AdsClient(stock.port()); AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
+    try (AdsClient client = new AdsClient(stock.port());
+        AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
       ads.request(AMF, debugType, List.of());
       ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.CLUSTER).build());
       List<DiscoveryResponse> answers = ads.drain(WINDOW);
-      boolean broken = ads.closed().isDone() || answers.stream().noneMatch(r -> r.getTypeUrl().equals(TypeUrls.CLUSTER));
+      boolean broken =
+          ads.closed().isDone()
+              || answers.stream().noneMatch(r -> r.getTypeUrl().equals(TypeUrls.CLUSTER));
       assertThat(broken).as("stock: the stream dies or stops answering").isTrue();
     }
-    try (AdsClient client = new AdsClient(telmesh.xdsPort()); AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient client = new AdsClient(telmesh.xdsPort());
+        AdsClient.Sotw ads = client.sotw()) {
       ads.request(AMF, debugType, List.of());
       assertThat(ads.next(WAIT).getTypeUrl()).isEqualTo(debugType);
       ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.CLUSTER).build());
@@ -127,64 +148,107 @@ class LibraryDefectsTest {
     }
   }
 
-  /** Subscribes to all four types, ACKs, then reports which types come again after an endpoint change. */
+  /**
+   * Subscribes to all four types, ACKs, then reports which types come again after an endpoint
+   * change.
+   */
   private Set<String> typesResentAfterEndpointChange(int port, Runnable change) throws Exception {
-    try (AdsClient client = new AdsClient(port); AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
+    try (AdsClient client = new AdsClient(port);
+        AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
       ads.request(AMF, TypeUrls.CLUSTER, List.of());
       ads.ack(ads.next(TypeUrls.CLUSTER, WAIT), List.of());
       ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.LISTENER).build());
       ads.ack(ads.next(TypeUrls.LISTENER, WAIT), List.of());
-      ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.ENDPOINT).addResourceNames(SMF_EDS).build());
+      ads.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.ENDPOINT)
+              .addResourceNames(SMF_EDS)
+              .build());
       ads.ack(ads.next(TypeUrls.ENDPOINT, WAIT), List.of(SMF_EDS));
       ads.drain(Duration.ofMillis(300));
       change.run();
-      return ads.drain(WINDOW).stream().map(DiscoveryResponse::getTypeUrl).map(TypeUrls::shortName)
+      return ads.drain(WINDOW).stream()
+          .map(DiscoveryResponse::getTypeUrl)
+          .map(TypeUrls::shortName)
           .collect(Collectors.toSet());
     }
   }
 
   @Test
   void defect4_versionsPerTypeSoAnEndpointChangeSendsEdsOnly() throws Exception {
-    KubeObjects changed = Objects.withSlice(demo, "smf-9dl2c", b -> b.editFirstEndpoint()
-        .withNewConditions().withReady(false).endConditions().endEndpoint());
-    ProxyResources after = Translator.prepare(MeshStateBuilder.build(changed)).forProxy(io.telmesh.node.ProxyNode.from(AMF));
-    assertThat(typesResentAfterEndpointChange(stock.port(), () -> stock.setSnapshot(AMF.getId(), after, "v2")))
-        .as("stock: one version for all types re-sends everything").contains("CDS", "LDS", "EDS");
+    KubeObjects changed =
+        Objects.withSlice(
+            demo,
+            "smf-9dl2c",
+            b ->
+                b.editFirstEndpoint()
+                    .withNewConditions()
+                    .withReady(false)
+                    .endConditions()
+                    .endEndpoint());
+    ProxyResources after =
+        Translator.prepare(MeshStateBuilder.build(changed))
+            .forProxy(io.telmesh.node.ProxyNode.from(AMF));
+    assertThat(
+            typesResentAfterEndpointChange(
+                stock.port(), () -> stock.setSnapshot(AMF.getId(), after, "v2")))
+        .as("stock: one version for all types re-sends everything")
+        .contains("CDS", "LDS", "EDS");
     assertThat(typesResentAfterEndpointChange(telmesh.xdsPort(), () -> source.publish(changed)))
-        .as("telmesh: EDS only").containsExactly("EDS");
+        .as("telmesh: EDS only")
+        .containsExactly("EDS");
   }
 
   @Test
   void defect5_fanOutIsOffTheSourceThread() throws Exception {
-    try (AdsClient client = new AdsClient(stock.port()); AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
+    try (AdsClient client = new AdsClient(stock.port());
+        AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
       ads.request(AMF, TypeUrls.CLUSTER, List.of());
       ads.ack(ads.next(TypeUrls.CLUSTER, WAIT), List.of());
       Thread source = new Thread(() -> stock.setSnapshot(AMF.getId(), amf, "v2"), "source-thread");
       source.start();
       source.join();
       ads.next(TypeUrls.CLUSTER, WAIT);
-      assertThat(stock.sent.get(stock.sent.size() - 1).thread()).as("stock sends on the caller's thread")
+      assertThat(stock.sent.get(stock.sent.size() - 1).thread())
+          .as("stock sends on the caller's thread")
           .isEqualTo("source-thread");
     }
-    try (AdsClient client = new AdsClient(telmesh.xdsPort()); AdsClient.Sotw ads = client.sotw()) {
+    try (AdsClient client = new AdsClient(telmesh.xdsPort());
+        AdsClient.Sotw ads = client.sotw()) {
       ads.request(AMF, TypeUrls.CLUSTER, List.of());
       ads.ack(ads.next(TypeUrls.CLUSTER, WAIT), List.of());
-      KubeObjects changed = Objects.withService(demo, new io.fabric8.kubernetes.api.model.ServiceBuilder()
-          .withNewMetadata().withName("x").withNamespace("telco").endMetadata()
-          .withNewSpec().withClusterIP("10.96.0.98").addNewPort().withName("tcp-x").withPort(1234).endPort().endSpec()
-          .build());
+      KubeObjects changed =
+          Objects.withService(
+              demo,
+              new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                  .withNewMetadata()
+                  .withName("x")
+                  .withNamespace("telco")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withClusterIP("10.96.0.98")
+                  .addNewPort()
+                  .withName("tcp-x")
+                  .withPort(1234)
+                  .endPort()
+                  .endSpec()
+                  .build());
       Thread source = new Thread(() -> this.source.publish(changed), "source-thread");
       source.start();
       source.join();
       ads.next(TypeUrls.CLUSTER, WAIT);
-      assertThat(recorder.sent).isNotEmpty().allSatisfy(s -> assertThat(s.thread()).startsWith("xds-send-"));
+      assertThat(recorder.sent)
+          .isNotEmpty()
+          .allSatisfy(s -> assertThat(s.thread()).startsWith("xds-send-"));
     }
   }
 
   @Test
   void defect6_serializedResourcesAreSharedAcrossStreams() throws Exception {
-    for (AdsClient client : List.of(new AdsClient(stock.port()), new AdsClient(telmesh.xdsPort()))) {
-      try (client; AdsClient.Sotw first = client.sotw().nodeOnEveryRequest(AMF);
+    for (AdsClient client :
+        List.of(new AdsClient(stock.port()), new AdsClient(telmesh.xdsPort()))) {
+      try (client;
+          AdsClient.Sotw first = client.sotw().nodeOnEveryRequest(AMF);
           AdsClient.Sotw second = client.sotw().nodeOnEveryRequest(AMF)) {
         first.request(AMF, TypeUrls.CLUSTER, List.of());
         first.next(TypeUrls.CLUSTER, WAIT);
@@ -192,15 +256,21 @@ class LibraryDefectsTest {
         second.next(TypeUrls.CLUSTER, WAIT);
       }
     }
-    List<StockServer.Sent> stockCds = stock.sent.stream()
-        .filter(s -> s.response().getTypeUrl().equals(TypeUrls.CLUSTER)).toList();
+    List<StockServer.Sent> stockCds =
+        stock.sent.stream()
+            .filter(s -> s.response().getTypeUrl().equals(TypeUrls.CLUSTER))
+            .toList();
     assertThat(stockCds.get(0).response().getResources(0))
-        .as("stock re-packs each resource for each stream").isNotSameAs(stockCds.get(1).response().getResources(0));
-    List<StockServer.Sent> ours = recorder.sent.stream()
-        .filter(s -> s.response().getTypeUrl().equals(TypeUrls.CLUSTER)).toList();
+        .as("stock re-packs each resource for each stream")
+        .isNotSameAs(stockCds.get(1).response().getResources(0));
+    List<StockServer.Sent> ours =
+        recorder.sent.stream()
+            .filter(s -> s.response().getTypeUrl().equals(TypeUrls.CLUSTER))
+            .toList();
     assertThat(ours).hasSize(2);
     for (int i = 0; i < ours.get(0).response().getResourcesCount(); i++) {
-      assertThat(ours.get(0).response().getResources(i)).isSameAs(ours.get(1).response().getResources(i));
+      assertThat(ours.get(0).response().getResources(i))
+          .isSameAs(ours.get(1).response().getResources(i));
     }
   }
 
@@ -215,8 +285,12 @@ class LibraryDefectsTest {
         delta.ack(response);
       }
       try (AdsClient.Delta again = client.delta()) {
-        again.send(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setNode(AMF)
-            .setTypeUrl(TypeUrls.LISTENER).putAllInitialResourceVersions(have).build());
+        again.send(
+            io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+                .setNode(AMF)
+                .setTypeUrl(TypeUrls.LISTENER)
+                .putAllInitialResourceVersions(have)
+                .build());
         return again.drain(WINDOW).stream().mapToInt(r -> r.getResourcesCount()).sum();
       }
     }
@@ -224,24 +298,32 @@ class LibraryDefectsTest {
 
   @Test
   void reconnectingDeltaClientsAreNotSentWhatTheyHave() throws Exception {
-    assertThat(listenersResentOnReconnect(stock.port())).as("stock ignores initial_resource_versions")
+    assertThat(listenersResentOnReconnect(stock.port()))
+        .as("stock ignores initial_resource_versions")
         .isEqualTo(amf.listeners().size());
-    assertThat(listenersResentOnReconnect(telmesh.xdsPort())).as("telmesh sends only what changed").isZero();
+    assertThat(listenersResentOnReconnect(telmesh.xdsPort()))
+        .as("telmesh sends only what changed")
+        .isZero();
   }
 
   /** Envoy can send the node on a stream's first request only (Istio's bootstraps ask it to). */
   @Test
   void nodeOnTheFirstRequestOnlyIsEnough() throws Exception {
     for (int port : new int[] {stock.port(), telmesh.xdsPort()}) {
-      try (AdsClient client = new AdsClient(port); AdsClient.Sotw ads = client.sotw()) {
+      try (AdsClient client = new AdsClient(port);
+          AdsClient.Sotw ads = client.sotw()) {
         ads.request(AMF, TypeUrls.CLUSTER, List.of());
         ads.ack(ads.next(TypeUrls.CLUSTER, WAIT), List.of());
         ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.LISTENER).build());
         List<DiscoveryResponse> answers = ads.drain(WINDOW);
         if (port == stock.port()) {
-          assertThat(answers).as("stock looks the node-less request up under an empty node id").isEmpty();
+          assertThat(answers)
+              .as("stock looks the node-less request up under an empty node id")
+              .isEmpty();
         } else {
-          assertThat(answers).extracting(DiscoveryResponse::getTypeUrl).containsExactly(TypeUrls.LISTENER);
+          assertThat(answers)
+              .extracting(DiscoveryResponse::getTypeUrl)
+              .containsExactly(TypeUrls.LISTENER);
         }
       }
     }
@@ -249,7 +331,8 @@ class LibraryDefectsTest {
 
   @Test
   void aMalformedRequestEndsOnlyItsOwnStream() throws Exception {
-    try (AdsClient client = new AdsClient(telmesh.xdsPort()); AdsClient.Sotw good = client.sotw();
+    try (AdsClient client = new AdsClient(telmesh.xdsPort());
+        AdsClient.Sotw good = client.sotw();
         AdsClient.Sotw bad = client.sotw()) {
       good.request(AMF, TypeUrls.CLUSTER, List.of());
       good.ack(good.next(TypeUrls.CLUSTER, WAIT), List.of());

@@ -1,7 +1,5 @@
 package io.telmesh.xds;
 
-import io.telmesh.snapshot.TypeUrls;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -14,9 +12,9 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Status;
 import io.telmesh.kube.KubeObjects;
+import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.MeshGenerator;
-import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.Objects;
 import io.telmesh.testing.ServerExtension;
@@ -55,15 +53,21 @@ class XdsServerTest {
     try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.request(AMF, TypeUrls.CLUSTER, List.of());
       DiscoveryResponse cds = ads.next(TypeUrls.CLUSTER, WAIT);
-      assertThat(names(cds)).contains("inbound|8080||", "outbound|3868||hss.telco.svc.cluster.local",
-          "PassthroughCluster").noneMatch(n -> n.contains("38412"));
+      assertThat(names(cds))
+          .contains(
+              "inbound|8080||", "outbound|3868||hss.telco.svc.cluster.local", "PassthroughCluster")
+          .noneMatch(n -> n.contains("38412"));
       ads.ack(cds, List.of());
       ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.LISTENER).build());
       DiscoveryResponse lds = ads.next(TypeUrls.LISTENER, WAIT);
       assertThat(names(lds)).contains("virtualInbound", "virtualOutbound", "10.96.0.20_3868");
       ads.ack(lds, List.of());
       List<String> edsNames = List.of("outbound|3868||hss.telco.svc.cluster.local");
-      ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.ENDPOINT).addAllResourceNames(edsNames).build());
+      ads.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.ENDPOINT)
+              .addAllResourceNames(edsNames)
+              .build());
       DiscoveryResponse eds = ads.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(names(eds)).containsExactlyElementsOf(edsNames);
       ads.ack(eds, edsNames);
@@ -79,12 +83,25 @@ class XdsServerTest {
       DiscoveryResponse lds = ads.next(TypeUrls.LISTENER, WAIT);
       ads.nack(lds, "", List.of(), "listener rejected for the test");
       assertThat(ads.drain(QUIET)).as("no re-send loop after a NACK").isEmpty();
-      assertThat(server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.LISTENER).nacked()).isTrue();
+      assertThat(server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.LISTENER).nacked())
+          .isTrue();
 
-      server.publish(Objects.withService(server.objects(), new io.fabric8.kubernetes.api.model.ServiceBuilder()
-          .withNewMetadata().withName("new-svc").withNamespace("telco").endMetadata()
-          .withNewSpec().withClusterIP("10.96.0.99").addNewPort().withName("tcp-x").withPort(7777).endPort()
-          .endSpec().build()));
+      server.publish(
+          Objects.withService(
+              server.objects(),
+              new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                  .withNewMetadata()
+                  .withName("new-svc")
+                  .withNamespace("telco")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withClusterIP("10.96.0.99")
+                  .addNewPort()
+                  .withName("tcp-x")
+                  .withPort(7777)
+                  .endPort()
+                  .endSpec()
+                  .build()));
       DiscoveryResponse next = ads.next(TypeUrls.LISTENER, WAIT);
       assertThat(next.getVersionInfo()).isNotEqualTo(lds.getVersionInfo());
       assertThat(names(next)).contains("10.96.0.99_7777");
@@ -111,17 +128,27 @@ class XdsServerTest {
       ads.request(AMF, TypeUrls.ENDPOINT, List.of("outbound|1||nope.telco.svc.cluster.local"));
       DiscoveryResponse empty = ads.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(empty.getResourcesCount()).isZero();
-      ads.ack(empty, List.of("outbound|1||nope.telco.svc.cluster.local", "outbound|3868||hss.telco.svc.cluster.local"));
+      ads.ack(
+          empty,
+          List.of(
+              "outbound|1||nope.telco.svc.cluster.local",
+              "outbound|3868||hss.telco.svc.cluster.local"));
       DiscoveryResponse partial = ads.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(names(partial)).containsExactly("outbound|3868||hss.telco.svc.cluster.local");
     }
     try (AdsClient.Delta delta = server.client().delta()) {
-      delta.subscribe(AMF, TypeUrls.ENDPOINT, List.of("outbound|1||nope.telco.svc.cluster.local",
-          "outbound|3868||hss.telco.svc.cluster.local"));
+      delta.subscribe(
+          AMF,
+          TypeUrls.ENDPOINT,
+          List.of(
+              "outbound|1||nope.telco.svc.cluster.local",
+              "outbound|3868||hss.telco.svc.cluster.local"));
       DeltaDiscoveryResponse response = delta.next(TypeUrls.ENDPOINT, WAIT);
-      assertThat(response.getResourcesList()).extracting(Resource::getName)
+      assertThat(response.getResourcesList())
+          .extracting(Resource::getName)
           .containsExactly("outbound|3868||hss.telco.svc.cluster.local");
-      assertThat(response.getRemovedResourcesList()).containsExactly("outbound|1||nope.telco.svc.cluster.local");
+      assertThat(response.getRemovedResourcesList())
+          .containsExactly("outbound|1||nope.telco.svc.cluster.local");
       delta.ack(response);
       assertThat(delta.drain(QUIET)).as("a missing name is reported once, not in a loop").isEmpty();
     }
@@ -135,9 +162,18 @@ class XdsServerTest {
       version = ads.next(TypeUrls.LISTENER, WAIT).getVersionInfo();
     }
     try (AdsClient.Sotw again = server.client().sotw()) {
-      again.send(DiscoveryRequest.newBuilder().setNode(AMF).setTypeUrl(TypeUrls.LISTENER).setVersionInfo(version).build());
+      again.send(
+          DiscoveryRequest.newBuilder()
+              .setNode(AMF)
+              .setTypeUrl(TypeUrls.LISTENER)
+              .setVersionInfo(version)
+              .build());
       assertThat(again.drain(QUIET)).as("same content, same version: nothing to send").isEmpty();
-      again.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.CLUSTER).setVersionInfo("stale").build());
+      again.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.CLUSTER)
+              .setVersionInfo("stale")
+              .build());
       assertThat(again.next(TypeUrls.CLUSTER, WAIT).getResourcesCount()).isPositive();
     }
   }
@@ -145,14 +181,16 @@ class XdsServerTest {
   @Test
   void malformedNodeIdsAreRejectedWithInvalidArgument() throws Exception {
     try (AdsClient.Sotw ads = server.client().sotw()) {
-      ads.request(Node.newBuilder().setId("sidecar~not-an-ip~x").build(), TypeUrls.LISTENER, List.of());
+      ads.request(
+          Node.newBuilder().setId("sidecar~not-an-ip~x").build(), TypeUrls.LISTENER, List.of());
       Status status = ads.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(status.getDescription()).contains("3 '~'-separated parts");
     }
     try (AdsClient.Sotw ads = server.client().sotw()) {
       ads.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.LISTENER).build());
-      assertThat(ads.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS).getDescription()).contains("must carry the node");
+      assertThat(ads.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS).getDescription())
+          .contains("must carry the node");
     }
   }
 
@@ -164,17 +202,29 @@ class XdsServerTest {
       DiscoveryResponse minimal = ads.next(TypeUrls.LISTENER, WAIT);
       assertThat(names(minimal)).containsExactlyInAnyOrder("virtualInbound", "virtualOutbound");
       ads.ack(minimal, List.of());
-      assertThat(server.telmesh().pipeline().problems()).anySatisfy(p -> {
-        assertThat(p.kind()).isEqualTo("Proxy");
-        assertThat(p.name()).isEqualTo("amf-1");
-      });
+      assertThat(server.telmesh().pipeline().problems())
+          .anySatisfy(
+              p -> {
+                assertThat(p.kind()).isEqualTo("Proxy");
+                assertThat(p.name()).isEqualTo("amf-1");
+              });
 
-      io.fabric8.kubernetes.api.model.Pod amf0 = server.objects().pods().stream()
-          .filter(p -> p.getMetadata().getName().equals("amf-0")).findFirst().orElseThrow();
-      io.fabric8.kubernetes.api.model.Pod amf1 = new io.fabric8.kubernetes.api.model.PodBuilder(amf0)
-          .editMetadata().withName("amf-1").removeFromAnnotations("k8s.v1.cni.cncf.io/network-status").endMetadata()
-          .editStatus().withPodIP("10.244.1.12").withPodIPs(new io.fabric8.kubernetes.api.model.PodIP("10.244.1.12"))
-          .endStatus().build();
+      io.fabric8.kubernetes.api.model.Pod amf0 =
+          server.objects().pods().stream()
+              .filter(p -> p.getMetadata().getName().equals("amf-0"))
+              .findFirst()
+              .orElseThrow();
+      io.fabric8.kubernetes.api.model.Pod amf1 =
+          new io.fabric8.kubernetes.api.model.PodBuilder(amf0)
+              .editMetadata()
+              .withName("amf-1")
+              .removeFromAnnotations("k8s.v1.cni.cncf.io/network-status")
+              .endMetadata()
+              .editStatus()
+              .withPodIP("10.244.1.12")
+              .withPodIPs(new io.fabric8.kubernetes.api.model.PodIP("10.244.1.12"))
+              .endStatus()
+              .build();
       server.publish(Objects.withPod(server.objects(), amf1));
       DiscoveryResponse full = ads.next(TypeUrls.LISTENER, WAIT);
       assertThat(names(full)).contains("virtualInbound", "0.0.0.0_8080", "10.96.0.20_3868");
@@ -201,18 +251,36 @@ class XdsServerTest {
       delta.ack(cds);
       delta.subscribe(null, TypeUrls.LISTENER, List.of());
       delta.ack(delta.next(TypeUrls.LISTENER, WAIT));
-      delta.subscribe(null, TypeUrls.ENDPOINT, List.of("outbound|8080||smf.telco.svc.cluster.local",
-          "outbound|3868||ocs.telco.svc.cluster.local"));
+      delta.subscribe(
+          null,
+          TypeUrls.ENDPOINT,
+          List.of(
+              "outbound|8080||smf.telco.svc.cluster.local",
+              "outbound|3868||ocs.telco.svc.cluster.local"));
       delta.ack(delta.next(TypeUrls.ENDPOINT, WAIT));
       assertThat(delta.drain(QUIET)).isEmpty();
 
-      server.publish(Objects.withSlice(server.objects(), "smf-9dl2c", b -> b.editFirstEndpoint()
-          .withNewConditions().withReady(false).endConditions().endEndpoint()));
+      server.publish(
+          Objects.withSlice(
+              server.objects(),
+              "smf-9dl2c",
+              b ->
+                  b.editFirstEndpoint()
+                      .withNewConditions()
+                      .withReady(false)
+                      .endConditions()
+                      .endEndpoint()));
       DeltaDiscoveryResponse eds = delta.next(WAIT);
       assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
-      assertThat(eds.getResourcesList()).extracting(Resource::getName)
+      assertThat(eds.getResourcesList())
+          .extracting(Resource::getName)
           .containsExactly("outbound|8080||smf.telco.svc.cluster.local");
-      assertThat(eds.getResources(0).getResource().unpack(ClusterLoadAssignment.class).getEndpointsCount()).isZero();
+      assertThat(
+              eds.getResources(0)
+                  .getResource()
+                  .unpack(ClusterLoadAssignment.class)
+                  .getEndpointsCount())
+          .isZero();
       delta.ack(eds);
       assertThat(delta.drain(QUIET)).as("no LDS or CDS after an endpoint-only change").isEmpty();
     }
@@ -228,7 +296,9 @@ class XdsServerTest {
     try {
       int i = 0;
       for (io.telmesh.model.Workload pod : mesh.workloads().values()) {
-        Node node = Nodes.envoyNode(pod.name(), pod.namespace(), pod.clusterIps().get(0).address(), Map.of());
+        Node node =
+            Nodes.envoyNode(
+                pod.name(), pod.namespace(), pod.clusterIps().get(0).address(), Map.of());
         if (i++ % 2 == 0) {
           AdsClient.Sotw ads = server.client().sotw();
           streams.add(ads);
@@ -243,7 +313,8 @@ class XdsServerTest {
         assertThat(names(ads.next(TypeUrls.LISTENER, WAIT))).contains("virtualInbound");
       }
       for (AdsClient.Delta delta : deltas) {
-        assertThat(delta.next(TypeUrls.LISTENER, WAIT).getResourcesList()).extracting(Resource::getName)
+        assertThat(delta.next(TypeUrls.LISTENER, WAIT).getResourcesList())
+            .extracting(Resource::getName)
             .contains("virtualInbound");
       }
       assertThat(server.telmesh().registry().size()).isEqualTo(200);

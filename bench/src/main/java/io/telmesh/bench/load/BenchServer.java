@@ -24,13 +24,13 @@ import io.telmesh.kube.KubeObjects;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
 import io.telmesh.source.MeshSource;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -46,14 +46,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * One server under load, alone in its JVM, driven over stdin/stdout by {@link LoadHarness}.
- * Modes: {@code telmesh} (the real server), {@code stock} (java-control-plane as its README
- * shows: SimpleCache, one snapshot per node, default serializer and executor) and {@code ceiling}
- * (a plain gRPC stream writing the same pre-serialized bytes to every client).
+ * One server under load, alone in its JVM, driven over stdin/stdout by {@link LoadHarness}. Modes:
+ * {@code telmesh} (the real server), {@code stock} (java-control-plane as its README shows:
+ * SimpleCache, one snapshot per node, default serializer and executor) and {@code ceiling} (a plain
+ * gRPC stream writing the same pre-serialized bytes to every client).
  */
 public final class BenchServer {
 
@@ -61,23 +60,27 @@ public final class BenchServer {
 
   public static void main(String[] args) throws Exception {
     String mode = args[0];
-    MeshGenerator.Shape shape = new MeshGenerator.Shape(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-        Integer.parseInt(args[3]), 10);
+    MeshGenerator.Shape shape =
+        new MeshGenerator.Shape(
+            Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), 10);
     KubeObjects objects = MeshGenerator.generate(shape);
-    Mode server = switch (mode) {
-      case "telmesh" -> new TelmeshMode(objects);
-      case "stock" -> new StockMode(objects);
-      case "ceiling" -> new CeilingMode(objects);
-      default -> throw new IllegalArgumentException(mode);
-    };
+    Mode server =
+        switch (mode) {
+          case "telmesh" -> new TelmeshMode(objects);
+          case "stock" -> new StockMode(objects);
+          case "ceiling" -> new CeilingMode(objects);
+          default -> throw new IllegalArgumentException(mode);
+        };
     System.out.println("READY " + server.port());
     System.out.flush();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
       String[] command = line.split(" ", -1);
       switch (command[0]) {
-        case "CHANGE" -> System.out.println("CHANGED " + micros(server.change(Integer.parseInt(command[1]))));
+        case "CHANGE" ->
+            System.out.println("CHANGED " + micros(server.change(Integer.parseInt(command[1]))));
         case "HEAP" -> {
           for (int i = 0; i < 3; i++) {
             System.gc();
@@ -86,8 +89,12 @@ public final class BenchServer {
           Runtime rt = Runtime.getRuntime();
           System.out.println("HEAP " + (rt.totalMemory() - rt.freeMemory()));
         }
-        case "CPU" -> System.out.println("CPU " + ((com.sun.management.OperatingSystemMXBean)
-            ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime());
+        case "CPU" ->
+            System.out.println(
+                "CPU "
+                    + ((com.sun.management.OperatingSystemMXBean)
+                            ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime());
         case "QUIT" -> {
           server.close();
           System.out.println("BYE");
@@ -109,12 +116,19 @@ public final class BenchServer {
     List<EndpointSlice> slices = new ArrayList<>();
     for (EndpointSlice slice : objects.endpointSlices()) {
       if (slice.getMetadata().getName().equals("svc0-slice")) {
-        slice = new EndpointSliceBuilder(slice).editFirstEndpoint().withNewConditions()
-            .withReady(change % 2 == 1).endConditions().endEndpoint().build();
+        slice =
+            new EndpointSliceBuilder(slice)
+                .editFirstEndpoint()
+                .withNewConditions()
+                .withReady(change % 2 == 1)
+                .endConditions()
+                .endEndpoint()
+                .build();
       }
       slices.add(slice);
     }
-    return new KubeObjects(objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
+    return new KubeObjects(
+        objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
   }
 
   static List<ProxyNode> nodes(MeshState mesh) {
@@ -137,23 +151,29 @@ public final class BenchServer {
 
     TelmeshMode(KubeObjects objects) throws Exception {
       this.objects = objects;
-      MeshSource source = new MeshSource() {
-        @Override
-        public void start(Consumer<KubeObjects> s) {
-          sink = s;
-          s.accept(objects);
-        }
+      MeshSource source =
+          new MeshSource() {
+            @Override
+            public void start(Consumer<KubeObjects> s) {
+              sink = s;
+              s.accept(objects);
+            }
 
-        @Override
-        public String describe() {
-          return "generated mesh";
-        }
+            @Override
+            public String describe() {
+              return "generated mesh";
+            }
 
-        @Override
-        public void close() {}
-      };
-      server = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(1), Duration.ofMillis(100),
-          2), source, List.of()).start();
+            @Override
+            public void close() {}
+          };
+      server =
+          new TelmeshServer(
+                  new ServerOptions(
+                      "127.0.0.1", 0, 0, Duration.ofMillis(1), Duration.ofMillis(100), 2),
+                  source,
+                  List.of())
+              .start();
       if (!server.pipeline().awaitReady(Duration.ofMinutes(2))) {
         throw new IllegalStateException("not ready");
       }
@@ -185,8 +205,11 @@ public final class BenchServer {
     StockMode(KubeObjects objects) throws Exception {
       this.objects = objects;
       snapshots(objects, "v0");
-      grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-          .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl()).build().start();
+      grpc =
+          NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+              .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+              .build()
+              .start();
     }
 
     /** Stock usage: translate every node and set one snapshot per node with one version. */
@@ -195,8 +218,15 @@ public final class BenchServer {
       MeshTranslation translation = Translator.prepare(mesh);
       for (ProxyNode node : nodes(mesh)) {
         ProxyResources r = translation.forProxy(node);
-        cache.setSnapshot(node.id(), Snapshot.create(r.clusters().all(), r.endpoints().all(), r.listeners().all(),
-            r.routes().all(), List.of(), version));
+        cache.setSnapshot(
+            node.id(),
+            Snapshot.create(
+                r.clusters().all(),
+                r.endpoints().all(),
+                r.listeners().all(),
+                r.routes().all(),
+                List.of(),
+                version));
       }
     }
 
@@ -227,7 +257,8 @@ public final class BenchServer {
     private final Map<String, byte[]> sotw = new java.util.HashMap<>();
     private final Map<String, byte[]> delta = new java.util.HashMap<>();
     private byte[] deltaChange;
-    private final Map<StreamObserver<byte[]>, Boolean> open = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<StreamObserver<byte[]>, Boolean> open =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private final Server grpc;
 
     CeilingMode(KubeObjects objects) throws Exception {
@@ -237,43 +268,78 @@ public final class BenchServer {
       prepare(SimClient.EDS, r.endpoints().all());
       prepare(SimClient.LDS, r.listeners().all());
       prepare(SimClient.RDS, r.routes().all());
-      deltaChange = DeltaDiscoveryResponse.newBuilder().setTypeUrl(SimClient.EDS).setSystemVersionInfo("2")
-          .setNonce("2").addResources(Resource.newBuilder().setName("r1").setVersion("2")
-              .setResource(Protos.pack(r.endpoints().all().get(0)))).build().toByteArray();
-      MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
+      deltaChange =
+          DeltaDiscoveryResponse.newBuilder()
+              .setTypeUrl(SimClient.EDS)
+              .setSystemVersionInfo("2")
+              .setNonce("2")
+              .addResources(
+                  Resource.newBuilder()
+                      .setName("r1")
+                      .setVersion("2")
+                      .setResource(Protos.pack(r.endpoints().all().get(0))))
+              .build()
+              .toByteArray();
+      MethodDescriptor.Marshaller<byte[]> raw =
+          new MethodDescriptor.Marshaller<>() {
+            @Override
+            public InputStream stream(byte[] value) {
+              return new ByteArrayInputStream(value);
+            }
 
-        @Override
-        public byte[] parse(InputStream stream) {
-          throw new UnsupportedOperationException();
-        }
-      };
-      MethodDescriptor<DiscoveryRequest, byte[]> sotwMethod = AggregatedDiscoveryServiceGrpc
-          .getStreamAggregatedResourcesMethod().toBuilder(ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()), raw)
-          .build();
-      MethodDescriptor<DeltaDiscoveryRequest, byte[]> deltaMethod = AggregatedDiscoveryServiceGrpc
-          .getDeltaAggregatedResourcesMethod().toBuilder(
-              ProtoUtils.marshaller(DeltaDiscoveryRequest.getDefaultInstance()), raw).build();
-      ServerServiceDefinition service = ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
-          .addMethod(sotwMethod, ServerCalls.asyncBidiStreamingCall(out -> {
-            open.put(out, false);
-            return new Answer<>(out, sotw, DiscoveryRequest::getTypeUrl, DiscoveryRequest::getResponseNonce);
-          }))
-          .addMethod(deltaMethod, ServerCalls.asyncBidiStreamingCall(out -> {
-            open.put(out, true);
-            return new Answer<>(out, delta, DeltaDiscoveryRequest::getTypeUrl, DeltaDiscoveryRequest::getResponseNonce);
-          }))
-          .build();
-      grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).addService(service).build().start();
+            @Override
+            public byte[] parse(InputStream stream) {
+              throw new UnsupportedOperationException();
+            }
+          };
+      MethodDescriptor<DiscoveryRequest, byte[]> sotwMethod =
+          AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
+                  ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()), raw)
+              .build();
+      MethodDescriptor<DeltaDiscoveryRequest, byte[]> deltaMethod =
+          AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().toBuilder(
+                  ProtoUtils.marshaller(DeltaDiscoveryRequest.getDefaultInstance()), raw)
+              .build();
+      ServerServiceDefinition service =
+          ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
+              .addMethod(
+                  sotwMethod,
+                  ServerCalls.asyncBidiStreamingCall(
+                      out -> {
+                        open.put(out, false);
+                        return new Answer<>(
+                            out,
+                            sotw,
+                            DiscoveryRequest::getTypeUrl,
+                            DiscoveryRequest::getResponseNonce);
+                      }))
+              .addMethod(
+                  deltaMethod,
+                  ServerCalls.asyncBidiStreamingCall(
+                      out -> {
+                        open.put(out, true);
+                        return new Answer<>(
+                            out,
+                            delta,
+                            DeltaDiscoveryRequest::getTypeUrl,
+                            DeltaDiscoveryRequest::getResponseNonce);
+                      }))
+              .build();
+      grpc =
+          NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+              .addService(service)
+              .build()
+              .start();
     }
 
     private void prepare(String type, List<? extends com.google.protobuf.Message> resources) {
-      DiscoveryResponse.Builder s = DiscoveryResponse.newBuilder().setTypeUrl(type).setVersionInfo("1").setNonce("1");
-      DeltaDiscoveryResponse.Builder d = DeltaDiscoveryResponse.newBuilder().setTypeUrl(type)
-          .setSystemVersionInfo("1").setNonce("1");
+      DiscoveryResponse.Builder s =
+          DiscoveryResponse.newBuilder().setTypeUrl(type).setVersionInfo("1").setNonce("1");
+      DeltaDiscoveryResponse.Builder d =
+          DeltaDiscoveryResponse.newBuilder()
+              .setTypeUrl(type)
+              .setSystemVersionInfo("1")
+              .setNonce("1");
       int i = 0;
       for (var resource : resources) {
         Any any = Protos.pack(resource);
@@ -285,8 +351,11 @@ public final class BenchServer {
     }
 
     /** Answers each new subscription with the prepared bytes; ignores ACKs. */
-    private record Answer<Q>(StreamObserver<byte[]> out, Map<String, byte[]> bytes,
-        java.util.function.Function<Q, String> type, java.util.function.Function<Q, String> nonce)
+    private record Answer<Q>(
+        StreamObserver<byte[]> out,
+        Map<String, byte[]> bytes,
+        java.util.function.Function<Q, String> type,
+        java.util.function.Function<Q, String> nonce)
         implements StreamObserver<Q> {
       @Override
       public void onNext(Q request) {
@@ -314,11 +383,12 @@ public final class BenchServer {
     @Override
     public Instant change(int change) {
       Instant at = Instant.now();
-      open.forEach((out, isDelta) -> {
-        synchronized (out) {
-          out.onNext(isDelta ? deltaChange : sotw.get(SimClient.EDS));
-        }
-      });
+      open.forEach(
+          (out, isDelta) -> {
+            synchronized (out) {
+              out.onNext(isDelta ? deltaChange : sotw.get(SimClient.EDS));
+            }
+          });
       return at;
     }
 

@@ -13,13 +13,24 @@ import java.util.Map;
 
 /**
  * A DiscoveryResponse or DeltaDiscoveryResponse read without materializing its resources: the
- * simulated sidecars only need the type, version, nonce, sizes and (delta) resource names and versions, and
- * parsing megabytes of config per client would make the harness, not the server, the bottleneck.
+ * simulated sidecars only need the type, version, nonce, sizes and (delta) resource names and
+ * versions, and parsing megabytes of config per client would make the harness, not the server, the
+ * bottleneck.
  */
-record LightResponse(String typeUrl, String version, String nonce, int resources, Map<String, String> resourceVersions,
-    List<String> removed, long bytes) {
+record LightResponse(
+    String typeUrl,
+    String version,
+    String nonce,
+    int resources,
+    Map<String, String> resourceVersions,
+    List<String> removed,
+    long bytes) {
 
-  /** Field numbers: SotW version_info=1, resources=2, type_url=4, nonce=5; delta system_version_info=1, resources=2 (Resource: name=3, version=1), type_url=4, nonce=5, removed_resources=6. */
+  /**
+   * Field numbers: SotW version_info=1, resources=2, type_url=4, nonce=5; delta
+   * system_version_info=1, resources=2 (Resource: name=3, version=1), type_url=4, nonce=5,
+   * removed_resources=6.
+   */
   static LightResponse parse(byte[] data, boolean delta) throws IOException {
     CodedInputStream in = CodedInputStream.newInstance(data);
     String type = "";
@@ -49,10 +60,12 @@ record LightResponse(String typeUrl, String version, String nonce, int resources
         default -> in.skipField(tag);
       }
     }
-    return new LightResponse(type, version, nonce, resources, resourceVersions, removed, data.length);
+    return new LightResponse(
+        type, version, nonce, resources, resourceVersions, removed, data.length);
   }
 
-  private static void readResource(CodedInputStream resource, Map<String, String> into) throws IOException {
+  private static void readResource(CodedInputStream resource, Map<String, String> into)
+      throws IOException {
     String name = "";
     String version = "";
     while (true) {

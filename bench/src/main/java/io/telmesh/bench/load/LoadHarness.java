@@ -10,10 +10,10 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.resources.ProxyResources;
 import io.telmesh.testing.MeshGenerator;
 import io.telmesh.testing.Nodes;
 import io.telmesh.translate.MeshTranslation;
-import io.telmesh.resources.ProxyResources;
 import io.telmesh.translate.Translator;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  * wall time, server CPU and bytes per proxy, convergence after an endpoint change, a reconnect
  * storm, heap per connected proxy; for telmesh, the stock library and the ceiling.
  *
- * <p>{@code java -Xmx6g -cp bench/target/benchmarks.jar io.telmesh.bench.load.LoadHarness
- * [services pods interfaces clients changes modes kinds]}, defaults {@code 1000 2000 3 2000 10
+ * <p>{@code java -Xmx6g -cp bench/target/benchmarks.jar io.telmesh.bench.load.LoadHarness [services
+ * pods interfaces clients changes modes kinds]}, defaults {@code 1000 2000 3 2000 10
  * ceiling,stock,telmesh delta,sotw}.
  */
 public final class LoadHarness {
@@ -59,10 +59,15 @@ public final class LoadHarness {
     this.interfaces = interfaces;
     this.clients = clients;
     this.changes = changes;
-    MeshState mesh = MeshStateBuilder.build(MeshGenerator.generate(
-        new MeshGenerator.Shape(services, pods, interfaces, 10)));
+    MeshState mesh =
+        MeshStateBuilder.build(
+            MeshGenerator.generate(new MeshGenerator.Shape(services, pods, interfaces, 10)));
     MeshTranslation translation = Translator.prepare(mesh);
-    this.nodes = mesh.workloads().keySet().stream().map(k -> Nodes.forWorkload(mesh, k)).limit(clients).toList();
+    this.nodes =
+        mesh.workloads().keySet().stream()
+            .map(k -> Nodes.forWorkload(mesh, k))
+            .limit(clients)
+            .toList();
     for (ProxyNode node : nodes) {
       ProxyResources resources = translation.forProxy(node);
       edsNames.put(node.id(), List.copyOf(resources.endpoints().byName().keySet()));
@@ -76,10 +81,13 @@ public final class LoadHarness {
     int interfaces = arg(args, 2, 3);
     int clients = arg(args, 3, 2000);
     int changes = arg(args, 4, 10);
-    List<String> modes = Arrays.asList((args.length > 5 ? args[5] : "ceiling,stock,telmesh").split(",", -1));
+    List<String> modes =
+        Arrays.asList((args.length > 5 ? args[5] : "ceiling,stock,telmesh").split(",", -1));
     List<String> kinds = Arrays.asList((args.length > 6 ? args[6] : "delta,sotw").split(",", -1));
     LoadHarness harness = new LoadHarness(services, pods, interfaces, clients, changes);
-    System.out.printf("mesh: %d services, %d pods, %d interfaces; %d clients%n", services, pods, interfaces, clients);
+    System.out.printf(
+        "mesh: %d services, %d pods, %d interfaces; %d clients%n",
+        services, pods, interfaces, clients);
     List<String> rows = new ArrayList<>();
     for (String kind : kinds) {
       for (String mode : modes) {
@@ -87,8 +95,9 @@ public final class LoadHarness {
       }
     }
     System.out.println();
-    System.out.println("| server | clients | full push wall | proxies/s | server CPU/proxy | bytes/proxy | heap/proxy |"
-        + " convergence p50 | p99 | reconnect storm |");
+    System.out.println(
+        "| server | clients | full push wall | proxies/s | server CPU/proxy | bytes/proxy | heap/proxy |"
+            + " convergence p50 | p99 | reconnect storm |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
   }
@@ -107,10 +116,19 @@ public final class LoadHarness {
     if (extra != null && !extra.isBlank()) {
       command.addAll(Arrays.asList(extra.trim().split("\\s+")));
     }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), mode,
-        Integer.toString(services), Integer.toString(pods), Integer.toString(interfaces)));
-    Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            BenchServer.class.getName(),
+            mode,
+            Integer.toString(services),
+            Integer.toString(pods),
+            Integer.toString(interfaces)));
+    Process server =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     PrintWriter in = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
     int port = Integer.parseInt(expect(out, "READY"));
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
@@ -119,9 +137,16 @@ public final class LoadHarness {
     List<SimClient> sims = new ArrayList<>();
     try {
       for (ProxyNode node : nodes) {
-        channels.add(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().eventLoopGroup(loops)
-            .channelType(NioSocketChannel.class).executor(executor).maxInboundMessageSize(512 * 1024 * 1024).build());
-        Node envoyNode = Nodes.envoyNode(node.pod().name(), node.pod().namespace(), node.ip(), Map.of());
+        channels.add(
+            NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .eventLoopGroup(loops)
+                .channelType(NioSocketChannel.class)
+                .executor(executor)
+                .maxInboundMessageSize(512 * 1024 * 1024)
+                .build());
+        Node envoyNode =
+            Nodes.envoyNode(node.pod().name(), node.pod().namespace(), node.ip(), Map.of());
         sims.add(new SimClient(envoyNode, delta, edsNames.get(node.id()), rdsNames.get(node.id())));
       }
       // One proxy first: the heap baseline includes everything shared.
@@ -140,15 +165,27 @@ public final class LoadHarness {
       long heapAll = Long.parseLong(command(in, out, "HEAP"));
       if (System.getenv("TELMESH_BENCH_HISTO") != null) {
         // What the heap per proxy is made of: the server's live-object histogram.
-        Process histo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-            Long.toString(server.pid()), "GC.class_histogram").redirectErrorStream(true).start();
-        new String(histo.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().limit(30)
+        Process histo =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(server.pid()),
+                    "GC.class_histogram")
+                .redirectErrorStream(true)
+                .start();
+        new String(histo.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .lines()
+            .limit(30)
             .forEach(System.out::println);
       }
       long bytes = sims.stream().mapToLong(SimClient::bytes).sum() / sims.size();
       double perProxyHeap = (heapAll - heapOne) / (double) Math.max(1, sims.size() - 1);
-      System.out.printf("full push: %s in %d ms (%s), server CPU %.2f ms/proxy, %d bytes/proxy, heap %.1f KB/proxy%n",
-          complete ? "complete" : "INCOMPLETE", wall.toMillis(), kind, cpu / 1e6 / (sims.size() - 1), bytes,
+      System.out.printf(
+          "full push: %s in %d ms (%s), server CPU %.2f ms/proxy, %d bytes/proxy, heap %.1f KB/proxy%n",
+          complete ? "complete" : "INCOMPLETE",
+          wall.toMillis(),
+          kind,
+          cpu / 1e6 / (sims.size() - 1),
+          bytes,
           perProxyHeap / 1024);
 
       String convergence = "n/a | n/a";
@@ -165,10 +202,18 @@ public final class LoadHarness {
           Thread.sleep(300);
         }
         Collections.sort(samples);
-        convergence = samples.isEmpty() ? "none | none" : String.format("%.1f ms | %.1f ms",
-            samples.get(samples.size() / 2) / 1000.0, samples.get((int) Math.min(samples.size() - 1,
-                Math.ceil(samples.size() * 0.99) - 1)) / 1000.0);
-        System.out.printf("convergence after an endpoint change: p50 | p99 = %s (%d samples of %d expected)%n",
+        convergence =
+            samples.isEmpty()
+                ? "none | none"
+                : String.format(
+                    "%.1f ms | %.1f ms",
+                    samples.get(samples.size() / 2) / 1000.0,
+                    samples.get(
+                            (int)
+                                Math.min(samples.size() - 1, Math.ceil(samples.size() * 0.99) - 1))
+                        / 1000.0);
+        System.out.printf(
+            "convergence after an endpoint change: p50 | p99 = %s (%d samples of %d expected)%n",
             convergence, samples.size(), changes * sims.size());
       }
 
@@ -185,17 +230,33 @@ public final class LoadHarness {
         Thread.sleep(2000);
         long stormCpu = Long.parseLong(command(in, out, "CPU")) - cpuStorm;
         long resent = sims.stream().mapToLong(SimClient::bytes).sum() - received;
-        storm = String.format("%d proxies reconnected with their versions: server CPU %.0f ms, %d bytes re-sent",
-            sims.size(), stormCpu / 1e6, resent);
-        System.out.println("reconnect storm: " + storm + " (" + (System.nanoTime() - stormStart) / 1_000_000
-            + " ms window)");
+        storm =
+            String.format(
+                "%d proxies reconnected with their versions: server CPU %.0f ms, %d bytes re-sent",
+                sims.size(), stormCpu / 1e6, resent);
+        System.out.println(
+            "reconnect storm: "
+                + storm
+                + " ("
+                + (System.nanoTime() - stormStart) / 1_000_000
+                + " ms window)");
       }
-      return String.format("| %s | %d %s | %.1f s | %.0f | %.2f ms | %d | %.1f KB | %s | %s |", mode, sims.size(), kind,
-          wall.toMillis() / 1000.0, sims.size() / (wall.toMillis() / 1000.0), cpu / 1e6 / (sims.size() - 1), bytes,
-          perProxyHeap / 1024, convergence, storm);
+      return String.format(
+          "| %s | %d %s | %.1f s | %.0f | %.2f ms | %d | %.1f KB | %s | %s |",
+          mode,
+          sims.size(),
+          kind,
+          wall.toMillis() / 1000.0,
+          sims.size() / (wall.toMillis() / 1000.0),
+          cpu / 1e6 / (sims.size() - 1),
+          bytes,
+          perProxyHeap / 1024,
+          convergence,
+          storm);
     } finally {
       channels.forEach(ManagedChannel::shutdownNow);
-      boolean stopped = loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
+      boolean stopped =
+          loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
       if (!stopped) {
         System.err.println("client event loops did not stop within 10 s");
       }
@@ -216,7 +277,8 @@ public final class LoadHarness {
     return true;
   }
 
-  private static String command(PrintWriter in, BufferedReader out, String command) throws Exception {
+  private static String command(PrintWriter in, BufferedReader out, String command)
+      throws Exception {
     in.println(command);
     return expect(out, command.split(" ", 2)[0].equals("CHANGE") ? "CHANGED" : command);
   }

@@ -32,10 +32,11 @@ import java.util.stream.Stream;
 /**
  * How fast an edit of a watched manifest directory reaches a connected sidecar: {@code telmesh
  * serve --manifests DIR} with its defaults (100 ms debounce), a delta client subscribed to CDS, and
- * Service files added, then deleted, one at a time. Reports p50, p99 and max from the file's
- * atomic move into the directory to the CDS response carrying (or removing) the cluster.
+ * Service files added, then deleted, one at a time. Reports p50, p99 and max from the file's atomic
+ * move into the directory to the CDS response carrying (or removing) the cluster.
  *
- * <p>{@code java -cp bench/target/benchmarks.jar io.telmesh.bench.load.ManifestPickupHarness [rounds]}
+ * <p>{@code java -cp bench/target/benchmarks.jar io.telmesh.bench.load.ManifestPickupHarness
+ * [rounds]}
  */
 public final class ManifestPickupHarness {
 
@@ -50,31 +51,51 @@ public final class ManifestPickupHarness {
       }
     }
     ServerOptions options = ServerOptions.defaults().withPorts(0, 0);
-    TelmeshServer server = new TelmeshServer(new ServerOptions("127.0.0.1", 0, 0, options.debounceQuiet(),
-        options.debounceMax(), options.sendThreads()), new ManifestDirectorySource(dir, Duration.ofSeconds(10)))
-        .start();
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+    TelmeshServer server =
+        new TelmeshServer(
+                new ServerOptions(
+                    "127.0.0.1",
+                    0,
+                    0,
+                    options.debounceQuiet(),
+                    options.debounceMax(),
+                    options.sendThreads()),
+                new ManifestDirectorySource(dir, Duration.ofSeconds(10)))
+            .start();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
     BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
     AtomicReference<StreamObserver<DeltaDiscoveryRequest>> requests = new AtomicReference<>();
-    requests.set(AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
-      @Override
-      public void onNext(DeltaDiscoveryResponse response) {
-        responses.add(response);
-        synchronized (requests) {
-          requests.get().onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
-              .setResponseNonce(response.getNonce()).build());
-        }
-      }
+    requests.set(
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .deltaAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse response) {
+                    responses.add(response);
+                    synchronized (requests) {
+                      requests
+                          .get()
+                          .onNext(
+                              DeltaDiscoveryRequest.newBuilder()
+                                  .setTypeUrl(response.getTypeUrl())
+                                  .setResponseNonce(response.getNonce())
+                                  .build());
+                    }
+                  }
 
-      @Override
-      public void onError(Throwable t) {}
+                  @Override
+                  public void onError(Throwable t) {}
 
-      @Override
-      public void onCompleted() {}
-    }));
+                  @Override
+                  public void onCompleted() {}
+                }));
     Node node = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of());
     synchronized (requests) {
-      requests.get().onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(SimClient.CDS).build());
+      requests
+          .get()
+          .onNext(
+              DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(SimClient.CDS).build());
     }
     if (responses.poll(60, TimeUnit.SECONDS) == null) {
       throw new IllegalStateException("no initial CDS");
@@ -89,8 +110,11 @@ public final class ManifestPickupHarness {
       responses.clear();
       long start = System.nanoTime();
       Files.move(staging, file, StandardCopyOption.ATOMIC_MOVE);
-      added.add(await(responses, r -> r.getResourcesList().stream().map(Resource::getName).anyMatch(cluster::equals),
-          start));
+      added.add(
+          await(
+              responses,
+              r -> r.getResourcesList().stream().map(Resource::getName).anyMatch(cluster::equals),
+              start));
       Thread.sleep(300);
       responses.clear();
       start = System.nanoTime();
@@ -98,10 +122,17 @@ public final class ManifestPickupHarness {
       removed.add(await(responses, r -> r.getRemovedResourcesList().contains(cluster), start));
       Thread.sleep(300);
     }
-    System.out.printf("manifest directory pickup, %d rounds (debounce %d ms): added file p50 %.0f ms, p99 %.0f ms,"
-        + " max %.0f ms; deleted file p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", rounds,
-        options.debounceQuiet().toMillis(), percentile(added, 0.5), percentile(added, 0.99), percentile(added, 1.0),
-        percentile(removed, 0.5), percentile(removed, 0.99), percentile(removed, 1.0));
+    System.out.printf(
+        "manifest directory pickup, %d rounds (debounce %d ms): added file p50 %.0f ms, p99 %.0f ms,"
+            + " max %.0f ms; deleted file p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+        rounds,
+        options.debounceQuiet().toMillis(),
+        percentile(added, 0.5),
+        percentile(added, 0.99),
+        percentile(added, 1.0),
+        percentile(removed, 0.5),
+        percentile(removed, 0.99),
+        percentile(removed, 1.0));
     channel.shutdownNow();
     server.close();
     try (Stream<Path> files = Files.list(dir)) {
@@ -112,8 +143,11 @@ public final class ManifestPickupHarness {
     Files.delete(dir);
   }
 
-  private static double await(BlockingQueue<DeltaDiscoveryResponse> responses,
-      Predicate<DeltaDiscoveryResponse> wanted, long start) throws InterruptedException {
+  private static double await(
+      BlockingQueue<DeltaDiscoveryResponse> responses,
+      Predicate<DeltaDiscoveryResponse> wanted,
+      long start)
+      throws InterruptedException {
     while (true) {
       DeltaDiscoveryResponse response = responses.poll(30, TimeUnit.SECONDS);
       if (response == null) {
@@ -128,7 +162,8 @@ public final class ManifestPickupHarness {
   private static double percentile(List<Double> values, double p) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
-    return sorted.get((int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(sorted.size() * p) - 1)));
+    return sorted.get(
+        (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(sorted.size() * p) - 1)));
   }
 
   private static String service(int i) {
@@ -146,6 +181,7 @@ public final class ManifestPickupHarness {
           - name: tcp-bench
             port: 7000
             protocol: TCP
-        """.formatted(i, 10 + i, i);
+        """
+        .formatted(i, 10 + i, i);
   }
 }

@@ -36,8 +36,12 @@ final class SimClient {
   private final List<String> edsNames;
   private final List<String> rdsNames;
   private final Map<String, String> versions = new ConcurrentHashMap<>();
-  /** Delta: per type, name -> version as received (for reconnects with initial_resource_versions). */
+
+  /**
+   * Delta: per type, name -> version as received (for reconnects with initial_resource_versions).
+   */
   private final Map<String, Map<String, String>> tracked = new ConcurrentHashMap<>();
+
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong responses = new AtomicLong();
   private volatile CountDownLatch initial = new CountDownLatch(4);
@@ -62,24 +66,31 @@ final class SimClient {
   void connect(ManagedChannel channel, boolean withVersions) {
     initial = new CountDownLatch(4);
     seen.clear();
-    MethodDescriptor method = delta
-        ? AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().toBuilder(
-            ProtoUtils.marshaller(DeltaDiscoveryRequest.getDefaultInstance()), LightResponse.marshaller(true)).build()
-        : AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
-            ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()), LightResponse.marshaller(false)).build();
-    requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(method, CallOptions.DEFAULT),
-        new StreamObserver<LightResponse>() {
-          @Override
-          public void onNext(LightResponse response) {
-            received(response);
-          }
+    MethodDescriptor method =
+        delta
+            ? AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().toBuilder(
+                    ProtoUtils.marshaller(DeltaDiscoveryRequest.getDefaultInstance()),
+                    LightResponse.marshaller(true))
+                .build()
+            : AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
+                    ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()),
+                    LightResponse.marshaller(false))
+                .build();
+    requests =
+        ClientCalls.asyncBidiStreamingCall(
+            channel.newCall(method, CallOptions.DEFAULT),
+            new StreamObserver<LightResponse>() {
+              @Override
+              public void onNext(LightResponse response) {
+                received(response);
+              }
 
-          @Override
-          public void onError(Throwable t) {}
+              @Override
+              public void onError(Throwable t) {}
 
-          @Override
-          public void onCompleted() {}
-        });
+              @Override
+              public void onCompleted() {}
+            });
     subscribe(CDS, List.of(), withVersions);
     subscribe(LDS, List.of(), withVersions);
     subscribe(EDS, edsNames, withVersions);
@@ -88,15 +99,23 @@ final class SimClient {
 
   private synchronized void subscribe(String type, List<String> names, boolean withVersions) {
     if (delta) {
-      DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
-          .addAllResourceNamesSubscribe(names);
+      DeltaDiscoveryRequest.Builder request =
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type)
+              .addAllResourceNamesSubscribe(names);
       if (withVersions) {
         request.putAllInitialResourceVersions(tracked.getOrDefault(type, Map.of()));
       }
       requests.onNext(request.build());
     } else {
-      requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type).addAllResourceNames(names)
-          .setVersionInfo(withVersions ? versions.getOrDefault(type, "") : "").build());
+      requests.onNext(
+          DiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type)
+              .addAllResourceNames(names)
+              .setVersionInfo(withVersions ? versions.getOrDefault(type, "") : "")
+              .build());
     }
   }
 
@@ -108,13 +127,23 @@ final class SimClient {
       Map<String, String> mine = tracked.computeIfAbsent(type, t -> new HashMap<>());
       mine.putAll(response.resourceVersions());
       response.removed().forEach(mine::remove);
-      requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
-          .setResponseNonce(response.nonce()).build());
+      requests.onNext(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type)
+              .setResponseNonce(response.nonce())
+              .build());
     } else {
       versions.put(type, response.version());
       List<String> names = type.equals(EDS) ? edsNames : type.equals(RDS) ? rdsNames : List.of();
-      requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type).addAllResourceNames(names)
-          .setVersionInfo(response.version()).setResponseNonce(response.nonce()).build());
+      requests.onNext(
+          DiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type)
+              .addAllResourceNames(names)
+              .setVersionInfo(response.version())
+              .setResponseNonce(response.nonce())
+              .build());
     }
     if (seen.putIfAbsent(type, Boolean.TRUE) == null) {
       initial.countDown();

@@ -28,17 +28,23 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * know in each object's {@code additionalProperties} instead of failing, so after parsing every
  * model object reachable from the document is walked and any such leftover is a finding: a typo
  * such as {@code contianers:} or {@code imagePullPolic:} fails. Free-form parts of Kubernetes are
- * typed maps in the model (labels, annotations, ConfigMap data) and pass; the only generic
- * resource allowed is a NetworkAttachmentDefinition, whose {@code spec} must be exactly a
- * {@code config} string of CNI JSON.
+ * typed maps in the model (labels, annotations, ConfigMap data) and pass; the only generic resource
+ * allowed is a NetworkAttachmentDefinition, whose {@code spec} must be exactly a {@code config}
+ * string of CNI JSON.
  */
 final class StrictManifests {
 
   /** One YAML document of a file. */
   record Document(Path file, int index, JsonNode node) {
     String where() {
-      return file + " document " + index + " (" + node.path("kind").asString("?") + " "
-          + node.path("metadata").path("name").asString("?") + ")";
+      return file
+          + " document "
+          + index
+          + " ("
+          + node.path("kind").asString("?")
+          + " "
+          + node.path("metadata").path("name").asString("?")
+          + ")";
     }
 
     String apiVersion() {
@@ -60,7 +66,8 @@ final class StrictManifests {
 
   static List<Document> documents(Path file) throws IOException {
     List<Document> documents = new ArrayList<>();
-    try (MappingIterator<JsonNode> iterator = YAML.readerFor(JsonNode.class).readValues(Files.readString(file))) {
+    try (MappingIterator<JsonNode> iterator =
+        YAML.readerFor(JsonNode.class).readValues(Files.readString(file))) {
       int index = 0;
       while (iterator.hasNextValue()) {
         JsonNode node = iterator.nextValue();
@@ -80,16 +87,25 @@ final class StrictManifests {
       resource = SERIALIZATION.unmarshal(document.node().toString(), KubernetesResource.class);
     } catch (JacksonException | KubernetesClientException | IllegalArgumentException e) {
       Throwable cause = e.getCause() instanceof JacksonException jackson ? jackson : e;
-      String message = cause instanceof JacksonException jackson ? jackson.getOriginalMessage() : cause.getMessage();
+      String message =
+          cause instanceof JacksonException jackson
+              ? jackson.getOriginalMessage()
+              : cause.getMessage();
       return new Parsed(document, null, List.of(document.where() + ": cannot be read: " + message));
     }
     if (!(resource instanceof HasMetadata object)) {
       return new Parsed(document, null, List.of(document.where() + ": not a Kubernetes object"));
     }
     if (object instanceof GenericKubernetesResource generic) {
-      if (!KubeObjects.NAD_API_VERSION.equals(generic.getApiVersion()) || !KubeObjects.NAD_KIND.equals(generic.getKind())) {
-        findings.add(document.where() + ": fabric8 has no model for " + generic.getApiVersion() + " "
-            + generic.getKind() + " (a typo in apiVersion or kind?)");
+      if (!KubeObjects.NAD_API_VERSION.equals(generic.getApiVersion())
+          || !KubeObjects.NAD_KIND.equals(generic.getKind())) {
+        findings.add(
+            document.where()
+                + ": fabric8 has no model for "
+                + generic.getApiVersion()
+                + " "
+                + generic.getKind()
+                + " (a typo in apiVersion or kind?)");
       } else {
         checkNetworkAttachment(document, generic, findings);
       }
@@ -101,22 +117,30 @@ final class StrictManifests {
   }
 
   /** {@code spec: {config: '<CNI JSON>'}}, nothing else. */
-  private static void checkNetworkAttachment(Document document, GenericKubernetesResource nad, List<String> findings) {
+  private static void checkNetworkAttachment(
+      Document document, GenericKubernetesResource nad, List<String> findings) {
     Map<String, Object> extra = nad.getAdditionalProperties();
     if (!extra.keySet().equals(Set.of("spec"))) {
-      findings.add(document.where() + ": a NetworkAttachmentDefinition has exactly a spec besides its metadata, not "
-          + new TreeSet<>(extra.keySet()));
+      findings.add(
+          document.where()
+              + ": a NetworkAttachmentDefinition has exactly a spec besides its metadata, not "
+              + new TreeSet<>(extra.keySet()));
       return;
     }
-    if (!(extra.get("spec") instanceof Map<?, ?> spec) || !spec.keySet().equals(Set.of("config"))
+    if (!(extra.get("spec") instanceof Map<?, ?> spec)
+        || !spec.keySet().equals(Set.of("config"))
         || !(spec.get("config") instanceof String config)) {
       findings.add(document.where() + ": spec must be exactly {config: <CNI JSON string>}");
       return;
     }
     try {
       JsonNode cni = JsonMapper.builder().build().readTree(config);
-      if (!cni.isObject() || !cni.has("cniVersion") || !(cni.has("type") || cni.path("plugins").isArray())) {
-        findings.add(document.where() + ": spec.config is not a CNI config (cniVersion and type or plugins)");
+      if (!cni.isObject()
+          || !cni.has("cniVersion")
+          || !(cni.has("type") || cni.path("plugins").isArray())) {
+        findings.add(
+            document.where()
+                + ": spec.config is not a CNI config (cniVersion and type or plugins)");
       }
     } catch (JacksonException e) {
       findings.add(document.where() + ": spec.config is not JSON: " + e.getOriginalMessage());
@@ -143,7 +167,9 @@ final class StrictManifests {
     if (!type.getName().startsWith("io.fabric8.") || type.isEnum()) {
       return;
     }
-    for (Class<?> c = type; c != null && c.getName().startsWith("io.fabric8."); c = c.getSuperclass()) {
+    for (Class<?> c = type;
+        c != null && c.getName().startsWith("io.fabric8.");
+        c = c.getSuperclass()) {
       for (Field field : c.getDeclaredFields()) {
         if (Modifier.isStatic(field.getModifiers())) {
           continue;
@@ -157,8 +183,12 @@ final class StrictManifests {
         }
         if (field.getName().equals("additionalProperties")) {
           if (fieldValue instanceof Map<?, ?> extra && !extra.isEmpty()) {
-            findings.add(path + ": unknown field(s) " + new TreeSet<>(extra.keySet().stream().map(String::valueOf)
-                .toList()) + " in " + type.getSimpleName());
+            findings.add(
+                path
+                    + ": unknown field(s) "
+                    + new TreeSet<>(extra.keySet().stream().map(String::valueOf).toList())
+                    + " in "
+                    + type.getSimpleName());
           }
           continue;
         }

@@ -16,7 +16,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A {@link NetnsAgent} running in a namespace, seen from the test: commands out, answers and events in. */
+/**
+ * A {@link NetnsAgent} running in a namespace, seen from the test: commands out, answers and events
+ * in.
+ */
 final class Agent implements AutoCloseable {
 
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(20);
@@ -38,10 +41,21 @@ final class Agent implements AutoCloseable {
 
   static Agent start(String namespace) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = Shell.in(namespace, java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
-        "-cp", System.getProperty("java.class.path"), NetnsAgent.class.getName());
+    List<String> command =
+        Shell.in(
+            namespace,
+            java,
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-Xmx64m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            NetnsAgent.class.getName());
     try {
-      Agent agent = new Agent(namespace, new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+      Agent agent =
+          new Agent(
+              namespace,
+              new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
       agent.await("READY");
       return agent;
     } catch (IOException e) {
@@ -50,7 +64,9 @@ final class Agent implements AutoCloseable {
   }
 
   private void readLines() {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         if (line.startsWith("EVENT ")) {
@@ -72,7 +88,8 @@ final class Agent implements AutoCloseable {
     try {
       String answer = answers.poll(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (answer == null || !answer.startsWith(expectedPrefix)) {
-        throw new IllegalStateException("agent in " + namespace + " answered " + answer + ", expected " + expectedPrefix);
+        throw new IllegalStateException(
+            "agent in " + namespace + " answered " + answer + ", expected " + expectedPrefix);
       }
       return answer;
     } catch (InterruptedException e) {

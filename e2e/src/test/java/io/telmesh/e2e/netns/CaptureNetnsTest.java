@@ -30,8 +30,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * telmesh's capture rules applied by {@code telmesh iptables --apply} inside a real network
- * namespace, with real traffic from two peers on two interfaces. Needs root; without it the
- * tests fail (they never skip).
+ * namespace, with real traffic from two peers on two interfaces. Needs root; without it the tests
+ * fail (they never skip).
  */
 class CaptureNetnsTest {
 
@@ -85,12 +85,19 @@ class CaptureNetnsTest {
 
   // --- the pod, its manifests, and applying its rules ------------------------------------------
 
-  /** The pod's manifests: network-status matching the namespace, a Service with TCP, UDP and SCTP ports. */
+  /**
+   * The pod's manifests: network-status matching the namespace, a Service with TCP, UDP and SCTP
+   * ports.
+   */
   private static Path manifests(Map<String, String> annotations) throws IOException {
-    String extra = annotations.entrySet().stream()
-        .map(e -> "    " + e.getKey() + ": \"" + e.getValue() + "\"\n").collect(Collectors.joining());
+    String extra =
+        annotations.entrySet().stream()
+            .map(e -> "    " + e.getKey() + ": \"" + e.getValue() + "\"\n")
+            .collect(Collectors.joining());
     Path dir = Files.createTempDirectory("telmesh-e2e-");
-    Files.writeString(dir.resolve("mesh.yaml"), """
+    Files.writeString(
+        dir.resolve("mesh.yaml"),
+        """
         apiVersion: v1
         kind: Pod
         metadata:
@@ -123,27 +130,58 @@ class CaptureNetnsTest {
           - {name: tcp-admin, port: %d}
           - {name: stats, port: %d, protocol: UDP}
           - {name: diameter-sctp, port: %d, protocol: SCTP}
-        """.formatted(POD_ETH0, POD_NET1, PodNetwork.POD_NET1_V6, extra, CAPTURED, EXCLUDED, POD_ETH0, POD_ETH0,
-        CAPTURED, EXCLUDED, UDP_PORT, SCTP_PORT));
+        """
+            .formatted(
+                POD_ETH0,
+                POD_NET1,
+                PodNetwork.POD_NET1_V6,
+                extra,
+                CAPTURED,
+                EXCLUDED,
+                POD_ETH0,
+                POD_ETH0,
+                CAPTURED,
+                EXCLUDED,
+                UDP_PORT,
+                SCTP_PORT));
     return dir;
   }
 
-  /** Resets the pod's namespace, then runs {@code telmesh iptables --apply} in it, as an init container would. */
-  private static CapturePlan apply(Map<String, String> annotations, String... extraArgs) throws IOException {
+  /**
+   * Resets the pod's namespace, then runs {@code telmesh iptables --apply} in it, as an init
+   * container would.
+   */
+  private static CapturePlan apply(Map<String, String> annotations, String... extraArgs)
+      throws IOException {
     network.resetCapture();
     Path dir = manifests(annotations);
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(Shell.in(network.pod, java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), "io.telmesh.cli.Main", "iptables", "--manifests", dir.toString(),
-        "--pod", POD.toString(), "--apply"));
+    List<String> command =
+        new ArrayList<>(
+            Shell.in(
+                network.pod,
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.telmesh.cli.Main",
+                "iptables",
+                "--manifests",
+                dir.toString(),
+                "--pod",
+                POD.toString(),
+                "--apply"));
     command.addAll(List.of(extraArgs));
     Shell.Result applied = Shell.run(command, "");
     assertThat(applied.exitCode()).as("telmesh iptables --apply: %s", applied.output()).isZero();
     // Probes of our own (filter table, not ISTIO_*): how conntrack classifies the SCTP we send.
     network.inPod("iptables", "-A", "INPUT", "-p", "sctp", "-m", "conntrack", "--ctstate", "NEW");
-    network.inPod("iptables", "-A", "INPUT", "-p", "sctp", "-m", "conntrack", "--ctstate", "INVALID");
+    network.inPod(
+        "iptables", "-A", "INPUT", "-p", "sctp", "-m", "conntrack", "--ctstate", "INVALID");
     try {
-      return CapturePlanBuilder.forPod(MeshStateBuilder.build(new ManifestDirectory(dir).read()), POD, false);
+      return CapturePlanBuilder.forPod(
+          MeshStateBuilder.build(new ManifestDirectory(dir).read()), POD, false);
     } catch (io.telmesh.source.SourceException e) {
       throw new IllegalStateException(e);
     } finally {
@@ -173,31 +211,51 @@ class CaptureNetnsTest {
   }
 
   /** Connects from an agent; returns what the pod (or peer) that accepted it saw. */
-  private static Map<String, String> tcp(Agent from, String address, int port, int fsuid, Agent seenBy) {
+  private static Map<String, String> tcp(
+      Agent from, String address, int port, int fsuid, Agent seenBy) {
     String token = token();
     String answer = from.send("CONNECT " + address + " " + port + " " + token + " " + fsuid);
     assertThat(answer).as("connect to %s:%d", address, port).startsWith("OK reply=ok_");
-    String event = seenBy.event(e -> e.endsWith("token=" + token), WAIT)
-        .orElseThrow(() -> new AssertionError("no listener reported connection " + token + " to " + address + ":" + port));
+    String event =
+        seenBy
+            .event(e -> e.endsWith("token=" + token), WAIT)
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "no listener reported connection "
+                            + token
+                            + " to "
+                            + address
+                            + ":"
+                            + port));
     return fields(event);
   }
 
-  private static void assertCapturedInbound(Agent from, String peer, String address, boolean tproxy) {
+  private static void assertCapturedInbound(
+      Agent from, String peer, String address, boolean tproxy) {
     Map<String, String> seen = tcp(from, address, CAPTURED, 0, pod);
     assertThat(seen.get("listen")).as("inbound to %s:%d", address, CAPTURED).isEqualTo("15006");
     assertThat(seen.get("peer")).as("client address preserved").startsWith(peer + ":");
     if (tproxy) {
-      assertThat(seen.get("local")).as("TPROXY keeps the original destination").isEqualTo(address + ":" + CAPTURED);
-      assertThat(seen.get("orig")).as("no NAT in TPROXY mode").isIn("none", address + ":" + CAPTURED);
+      assertThat(seen.get("local"))
+          .as("TPROXY keeps the original destination")
+          .isEqualTo(address + ":" + CAPTURED);
+      assertThat(seen.get("orig"))
+          .as("no NAT in TPROXY mode")
+          .isIn("none", address + ":" + CAPTURED);
     } else {
-      assertThat(seen.get("local")).as("REDIRECTed to the inbound port").isEqualTo(address + ":15006");
+      assertThat(seen.get("local"))
+          .as("REDIRECTed to the inbound port")
+          .isEqualTo(address + ":15006");
       assertThat(seen.get("orig")).as("SO_ORIGINAL_DST").isEqualTo(address + ":" + CAPTURED);
     }
   }
 
   private static void assertReachesApp(Agent from, String address, int port) {
     Map<String, String> seen = tcp(from, address, port, 0, pod);
-    assertThat(seen.get("listen")).as("%s:%d reaches the app directly", address, port).isEqualTo(String.valueOf(port));
+    assertThat(seen.get("listen"))
+        .as("%s:%d reaches the app directly", address, port)
+        .isEqualTo(String.valueOf(port));
     assertThat(seen.get("local")).isEqualTo(address + ":" + port);
     // conntrack knows the connection, but its destination was not rewritten
     assertThat(seen.get("orig")).isIn("none", address + ":" + port);
@@ -205,16 +263,22 @@ class CaptureNetnsTest {
 
   private static void assertOutboundCaptured(String peerAddress, int uid) {
     Map<String, String> seen = tcp(pod, peerAddress, PEER_PORT, uid, pod);
-    assertThat(seen.get("listen")).as("outbound from uid %d to %s", uid, peerAddress).isEqualTo("15001");
+    assertThat(seen.get("listen"))
+        .as("outbound from uid %d to %s", uid, peerAddress)
+        .isEqualTo("15001");
     assertThat(seen.get("orig")).isEqualTo(peerAddress + ":" + PEER_PORT);
   }
 
-  private static void assertOutboundDirect(String peerAddress, Agent peer, String podAddress, int uid) {
+  private static void assertOutboundDirect(
+      String peerAddress, Agent peer, String podAddress, int uid) {
     Map<String, String> seen = tcp(pod, peerAddress, PEER_PORT, uid, peer);
-    assertThat(seen.get("listen")).as("outbound from uid %d to %s reaches the peer", uid, peerAddress)
+    assertThat(seen.get("listen"))
+        .as("outbound from uid %d to %s reaches the peer", uid, peerAddress)
         .isEqualTo(String.valueOf(PEER_PORT));
     assertThat(seen.get("peer")).startsWith(podAddress + ":");
-    assertThat(pod.events(e -> e.contains("listen=15001") && e.endsWith("token=" + seen.get("token")))).isEmpty();
+    assertThat(
+            pod.events(e -> e.contains("listen=15001") && e.endsWith("token=" + seen.get("token"))))
+        .isEmpty();
   }
 
   private static void assertUdpUnchanged() {
@@ -222,12 +286,20 @@ class CaptureNetnsTest {
     String fromB = token();
     peerA.ok("SEND_UDP " + POD_ETH0 + " " + UDP_PORT + " " + fromA);
     peerB.ok("SEND_UDP " + POD_NET1 + " " + UDP_PORT + " " + fromB);
-    assertThat(pod.event(e -> e.endsWith("token=" + fromA), WAIT)).as("UDP to eth0")
-        .hasValueSatisfying(e -> assertThat(fields(e)).containsEntry("bound", POD_ETH0 + ":" + UDP_PORT)
-            .hasEntrySatisfying("peer", p -> assertThat(p).startsWith(PEER_A + ":")));
-    assertThat(pod.event(e -> e.endsWith("token=" + fromB), WAIT)).as("UDP to net1")
-        .hasValueSatisfying(e -> assertThat(fields(e)).containsEntry("bound", POD_NET1 + ":" + UDP_PORT)
-            .hasEntrySatisfying("peer", p -> assertThat(p).startsWith(PEER_B + ":")));
+    assertThat(pod.event(e -> e.endsWith("token=" + fromA), WAIT))
+        .as("UDP to eth0")
+        .hasValueSatisfying(
+            e ->
+                assertThat(fields(e))
+                    .containsEntry("bound", POD_ETH0 + ":" + UDP_PORT)
+                    .hasEntrySatisfying("peer", p -> assertThat(p).startsWith(PEER_A + ":")));
+    assertThat(pod.event(e -> e.endsWith("token=" + fromB), WAIT))
+        .as("UDP to net1")
+        .hasValueSatisfying(
+            e ->
+                assertThat(fields(e))
+                    .containsEntry("bound", POD_NET1 + ":" + UDP_PORT)
+                    .hasEntrySatisfying("peer", p -> assertThat(p).startsWith(PEER_B + ":")));
   }
 
   /**
@@ -237,20 +309,31 @@ class CaptureNetnsTest {
   private static void assertSctpUntouched() {
     RuleCounters.zero(network.pod);
     int base = 40000 + TOKENS.incrementAndGet() * 10;
-    List<String> sent = List.of(
-        send(peerB, POD_NET1, base + 1, true), send(peerB, POD_NET1, base + 2, true),
-        send(peerB, POD_NET1, base + 3, false), send(peerA, POD_ETH0, base + 4, true));
+    List<String> sent =
+        List.of(
+            send(peerB, POD_NET1, base + 1, true), send(peerB, POD_NET1, base + 2, true),
+            send(peerB, POD_NET1, base + 3, false), send(peerA, POD_ETH0, base + 4, true));
     for (String expected : sent) {
       assertThat(pod.event(e -> e.startsWith("sctp ") && e.contains(expected), WAIT))
-          .as("SCTP packet %s received unchanged", expected).isPresent();
+          .as("SCTP packet %s received unchanged", expected)
+          .isPresent();
     }
     List<RuleCounters.Counted> counters = RuleCounters.read(network.pod, "iptables-save");
-    assertThat(counters.stream().filter(RuleCounters.Counted::istio).toList()).as("ISTIO rules").isNotEmpty()
+    assertThat(counters.stream().filter(RuleCounters.Counted::istio).toList())
+        .as("ISTIO rules")
+        .isNotEmpty()
         .allSatisfy(c -> assertThat(c.packets()).as("packets counted by %s", c).isZero());
-    assertThat(counters).filteredOn(c -> c.rule().contains("--ctstate NEW") && c.rule().contains("sctp"))
-        .singleElement().extracting(RuleCounters.Counted::packets).as("SCTP INITs conntrack saw as NEW").isEqualTo(3L);
-    assertThat(counters).filteredOn(c -> c.rule().contains("--ctstate INVALID") && c.rule().contains("sctp"))
-        .singleElement().extracting(RuleCounters.Counted::packets).as("the bad-checksum INIT, INVALID but not dropped")
+    assertThat(counters)
+        .filteredOn(c -> c.rule().contains("--ctstate NEW") && c.rule().contains("sctp"))
+        .singleElement()
+        .extracting(RuleCounters.Counted::packets)
+        .as("SCTP INITs conntrack saw as NEW")
+        .isEqualTo(3L);
+    assertThat(counters)
+        .filteredOn(c -> c.rule().contains("--ctstate INVALID") && c.rule().contains("sctp"))
+        .singleElement()
+        .extracting(RuleCounters.Counted::packets)
+        .as("the bad-checksum INIT, INVALID but not dropped")
         .isEqualTo(1L);
     // The counters do count: one captured TCP connection moves the inbound entry rule.
     assertCapturedInboundOnce();
@@ -264,12 +347,21 @@ class CaptureNetnsTest {
   }
 
   private static String send(Agent from, String address, int sourcePort, boolean valid) {
-    from.ok("SEND_SCTP " + address + " " + sourcePort + " " + SCTP_PORT + " " + (valid ? "valid" : "badcrc"));
+    from.ok(
+        "SEND_SCTP "
+            + address
+            + " "
+            + sourcePort
+            + " "
+            + SCTP_PORT
+            + " "
+            + (valid ? "valid" : "badcrc"));
     return "dst=" + address + " sport=" + sourcePort + " dport=" + SCTP_PORT + " chunk=1";
   }
 
   private static void assertUntouchedPortsListed(CapturePlan plan) {
-    assertThat(plan.untouched()).extracting(u -> u.transport() + "/" + u.port())
+    assertThat(plan.untouched())
+        .extracting(u -> u.transport() + "/" + u.port())
         .contains(L4Protocol.UDP + "/" + UDP_PORT, L4Protocol.SCTP + "/" + SCTP_PORT);
   }
 
@@ -283,15 +375,24 @@ class CaptureNetnsTest {
 
     @BeforeAll
     void applyRules() throws IOException {
-      plan = apply(Map.of("traffic.sidecar.istio.io/excludeInboundPorts", String.valueOf(EXCLUDED),
-          "telmesh.io/captureDNS", "true"), "--drop-invalid");
+      plan =
+          apply(
+              Map.of(
+                  "traffic.sidecar.istio.io/excludeInboundPorts",
+                  String.valueOf(EXCLUDED),
+                  "telmesh.io/captureDNS",
+                  "true"),
+              "--drop-invalid");
     }
 
     @Test
     void rulesOfBothFamiliesAreInPlace() {
-      assertThat(network.inPod("iptables-save")).contains("-A PREROUTING -p tcp -j ISTIO_INBOUND",
-          "-A PREROUTING -p tcp -m conntrack --ctstate INVALID -j ISTIO_DROP");
-      assertThat(network.inPod("ip6tables-save")).contains("-A ISTIO_OUTPUT -s ::6/128 -o lo -j RETURN");
+      assertThat(network.inPod("iptables-save"))
+          .contains(
+              "-A PREROUTING -p tcp -j ISTIO_INBOUND",
+              "-A PREROUTING -p tcp -m conntrack --ctstate INVALID -j ISTIO_DROP");
+      assertThat(network.inPod("ip6tables-save"))
+          .contains("-A ISTIO_OUTPUT -s ::6/128 -o lo -j RETURN");
       assertThat(network.inPod("ip", "-6", "addr", "show", "dev", "lo")).contains("::6/128");
       assertUntouchedPortsListed(plan);
     }
@@ -328,12 +429,17 @@ class CaptureNetnsTest {
     void onlyDnsIsTakenFromUdp() {
       String dns = token();
       pod.ok("SEND_UDP " + PEER_B + " 53 " + dns);
-      assertThat(pod.event(e -> e.endsWith("token=" + dns), WAIT)).as("DNS query to the agent's port")
+      assertThat(pod.event(e -> e.endsWith("token=" + dns), WAIT))
+          .as("DNS query to the agent's port")
           .hasValueSatisfying(e -> assertThat(e).contains("bound=0.0.0.0:15053"));
       String other = token();
       pod.ok("SEND_UDP " + PEER_B + " " + UDP_PORT + " " + other);
-      assertThat(peerB.event(e -> e.endsWith("token=" + other), WAIT)).as("other UDP goes out untouched")
-          .hasValueSatisfying(e -> assertThat(e).contains("bound=" + PEER_B + ":" + UDP_PORT, "peer=" + POD_NET1 + ":"));
+      assertThat(peerB.event(e -> e.endsWith("token=" + other), WAIT))
+          .as("other UDP goes out untouched")
+          .hasValueSatisfying(
+              e ->
+                  assertThat(e)
+                      .contains("bound=" + PEER_B + ":" + UDP_PORT, "peer=" + POD_NET1 + ":"));
       assertThat(pod.event(e -> e.endsWith("token=" + other), ABSENCE)).isEmpty();
     }
 
@@ -351,17 +457,26 @@ class CaptureNetnsTest {
 
     @BeforeAll
     void applyRules() throws IOException {
-      plan = apply(Map.of("sidecar.istio.io/interceptionMode", "TPROXY",
-          "traffic.sidecar.istio.io/excludeInboundPorts", String.valueOf(EXCLUDED)), "--drop-invalid");
+      plan =
+          apply(
+              Map.of(
+                  "sidecar.istio.io/interceptionMode",
+                  "TPROXY",
+                  "traffic.sidecar.istio.io/excludeInboundPorts",
+                  String.valueOf(EXCLUDED)),
+              "--drop-invalid");
     }
 
     @Test
     void mangleRulesAndPolicyRoutingAreInPlace() {
-      assertThat(network.inPod("iptables-save")).contains("-A PREROUTING -p tcp -j ISTIO_INBOUND",
-          "-A ISTIO_TPROXY ! -d 127.0.0.1/32 -p tcp -j TPROXY --on-port 15006");
+      assertThat(network.inPod("iptables-save"))
+          .contains(
+              "-A PREROUTING -p tcp -j ISTIO_INBOUND",
+              "-A ISTIO_TPROXY ! -d 127.0.0.1/32 -p tcp -j TPROXY --on-port 15006");
       assertThat(network.inPod("ip", "-4", "rule")).contains("fwmark 0x539 lookup 133");
       assertThat(network.inPod("ip", "-6", "rule")).contains("fwmark 0x539 lookup 133");
-      assertThat(network.inPod("ip", "-4", "route", "show", "table", "133")).contains("local default dev lo");
+      assertThat(network.inPod("ip", "-4", "route", "show", "table", "133"))
+          .contains("local default dev lo");
       assertUntouchedPortsListed(plan);
     }
 

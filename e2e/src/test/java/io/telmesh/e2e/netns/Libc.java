@@ -29,7 +29,8 @@ interface Libc extends Library {
 
   int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
 
-  int getsockopt(int fd, int level, int name, byte[] value, IntByReference length) throws LastErrorException;
+  int getsockopt(int fd, int level, int name, byte[] value, IntByReference length)
+      throws LastErrorException;
 
   int bind(int fd, byte[] address, int length) throws LastErrorException;
 
@@ -50,12 +51,16 @@ interface Libc extends Library {
   long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength)
       throws LastErrorException;
 
-  long recvfrom(int fd, byte[] buffer, long length, int flags, byte[] address, IntByReference addressLength)
+  long recvfrom(
+      int fd, byte[] buffer, long length, int flags, byte[] address, IntByReference addressLength)
       throws LastErrorException;
 
   int close(int fd);
 
-  /** Per thread; the socket owner match reads the fsuid of the credentials a socket was created with. */
+  /**
+   * Per thread; the socket owner match reads the fsuid of the credentials a socket was created
+   * with.
+   */
   int setfsuid(int uid);
 
   int setfsgid(int gid);

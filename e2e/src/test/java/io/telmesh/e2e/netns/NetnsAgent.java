@@ -38,7 +38,8 @@ public final class NetnsAgent {
   private NetnsAgent() {}
 
   public static void main(String[] args) throws Exception {
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     say("READY");
     String line;
     while ((line = in.readLine()) != null) {
@@ -61,7 +62,8 @@ public final class NetnsAgent {
       case "LISTEN_SCTP" -> listenSctp();
       case "CONNECT" -> connect(w[1], Integer.parseInt(w[2]), w[3], Integer.parseInt(w[4]));
       case "SEND_UDP" -> sendUdp(w[1], Integer.parseInt(w[2]), w[3]);
-      case "SEND_SCTP" -> sendSctp(w[1], Integer.parseInt(w[2]), Integer.parseInt(w[3]), w[4].equals("valid"));
+      case "SEND_SCTP" ->
+          sendSctp(w[1], Integer.parseInt(w[2]), Integer.parseInt(w[3]), w[4].equals("valid"));
       default -> throw new IllegalArgumentException("unknown command " + w[0]);
     };
   }
@@ -71,7 +73,9 @@ public final class NetnsAgent {
   }
 
   private static byte[] intOption(int value) {
-    return new byte[] {(byte) value, (byte) (value >> 8), (byte) (value >> 16), (byte) (value >> 24)};
+    return new byte[] {
+      (byte) value, (byte) (value >> 8), (byte) (value >> 16), (byte) (value >> 24)
+    };
   }
 
   /** A {@code struct timeval} of whole seconds. */
@@ -115,14 +119,25 @@ public final class NetnsAgent {
         String orig;
         try {
           byte[] raw = new byte[SockAddr.LENGTH];
-          C.getsockopt(fd, Libc.SOL_IP, Libc.SO_ORIGINAL_DST, raw, new IntByReference(SockAddr.LENGTH));
+          C.getsockopt(
+              fd, Libc.SOL_IP, Libc.SO_ORIGINAL_DST, raw, new IntByReference(SockAddr.LENGTH));
           orig = SockAddr.decode(raw).toString();
         } catch (LastErrorException e) {
           orig = "none"; // not NATed (TPROXY, or a direct connection)
         }
         byte[] reply = ("ok " + port + "\n").getBytes(StandardCharsets.US_ASCII);
         C.send(fd, reply, reply.length, 0);
-        say("EVENT tcp listen=" + port + " local=" + local + " peer=" + peer + " orig=" + orig + " token=" + token);
+        say(
+            "EVENT tcp listen="
+                + port
+                + " local="
+                + local
+                + " peer="
+                + peer
+                + " orig="
+                + orig
+                + " token="
+                + token);
       } catch (LastErrorException e) {
         say("EVENT error listen=" + port + " errno=" + e.getErrorCode());
       } finally {
@@ -178,22 +193,36 @@ public final class NetnsAgent {
   }
 
   private static String listenUdp(String address, int port) throws Exception {
-    DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), port));
-    Thread receiving = new Thread(() -> {
-      byte[] buffer = new byte[512];
-      while (true) {
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-        try {
-          socket.receive(packet);
-        } catch (Exception e) {
-          say("EVENT error udp " + e);
-          return;
-        }
-        String token = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII);
-        say("EVENT udp bound=" + address + ":" + port + " peer=" + packet.getAddress().getHostAddress() + ":"
-            + packet.getPort() + " token=" + token);
-      }
-    }, "udp-" + port);
+    DatagramSocket socket =
+        new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), port));
+    Thread receiving =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[512];
+              while (true) {
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                try {
+                  socket.receive(packet);
+                } catch (Exception e) {
+                  say("EVENT error udp " + e);
+                  return;
+                }
+                String token =
+                    new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII);
+                say(
+                    "EVENT udp bound="
+                        + address
+                        + ":"
+                        + port
+                        + " peer="
+                        + packet.getAddress().getHostAddress()
+                        + ":"
+                        + packet.getPort()
+                        + " token="
+                        + token);
+              }
+            },
+            "udp-" + port);
     receiving.setDaemon(true);
     receiving.start();
     return "listening udp " + address + ":" + port;
@@ -202,39 +231,75 @@ public final class NetnsAgent {
   private static String sendUdp(String address, int port, String token) throws Exception {
     try (DatagramSocket socket = new DatagramSocket()) {
       byte[] payload = token.getBytes(StandardCharsets.US_ASCII);
-      socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName(address), port));
+      socket.send(
+          new DatagramPacket(payload, payload.length, InetAddress.getByName(address), port));
     }
     return "sent";
   }
 
   private static String listenSctp() {
     int fd = C.socket(Libc.AF_INET, Libc.SOCK_RAW, Libc.IPPROTO_SCTP);
-    Thread receiving = new Thread(() -> {
-      byte[] buffer = new byte[2048];
-      while (true) {
-        long n;
-        try {
-          n = C.recvfrom(fd, buffer, buffer.length, 0, new byte[SockAddr.LENGTH], new IntByReference(SockAddr.LENGTH));
-        } catch (LastErrorException e) {
-          say("EVENT error sctp errno=" + e.getErrorCode());
-          return;
-        }
-        byte[] packet = Arrays.copyOf(buffer, (int) n);
-        int header = (packet[0] & 0x0f) * 4;
-        String src = (packet[12] & 0xff) + "." + (packet[13] & 0xff) + "." + (packet[14] & 0xff) + "." + (packet[15] & 0xff);
-        String dst = (packet[16] & 0xff) + "." + (packet[17] & 0xff) + "." + (packet[18] & 0xff) + "." + (packet[19] & 0xff);
-        int sport = ((packet[header] & 0xff) << 8) | (packet[header + 1] & 0xff);
-        int dport = ((packet[header + 2] & 0xff) << 8) | (packet[header + 3] & 0xff);
-        int chunk = packet[header + 12] & 0xff;
-        say("EVENT sctp src=" + src + " dst=" + dst + " sport=" + sport + " dport=" + dport + " chunk=" + chunk);
-      }
-    }, "sctp");
+    Thread receiving =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[2048];
+              while (true) {
+                long n;
+                try {
+                  n =
+                      C.recvfrom(
+                          fd,
+                          buffer,
+                          buffer.length,
+                          0,
+                          new byte[SockAddr.LENGTH],
+                          new IntByReference(SockAddr.LENGTH));
+                } catch (LastErrorException e) {
+                  say("EVENT error sctp errno=" + e.getErrorCode());
+                  return;
+                }
+                byte[] packet = Arrays.copyOf(buffer, (int) n);
+                int header = (packet[0] & 0x0f) * 4;
+                String src =
+                    (packet[12] & 0xff)
+                        + "."
+                        + (packet[13] & 0xff)
+                        + "."
+                        + (packet[14] & 0xff)
+                        + "."
+                        + (packet[15] & 0xff);
+                String dst =
+                    (packet[16] & 0xff)
+                        + "."
+                        + (packet[17] & 0xff)
+                        + "."
+                        + (packet[18] & 0xff)
+                        + "."
+                        + (packet[19] & 0xff);
+                int sport = ((packet[header] & 0xff) << 8) | (packet[header + 1] & 0xff);
+                int dport = ((packet[header + 2] & 0xff) << 8) | (packet[header + 3] & 0xff);
+                int chunk = packet[header + 12] & 0xff;
+                say(
+                    "EVENT sctp src="
+                        + src
+                        + " dst="
+                        + dst
+                        + " sport="
+                        + sport
+                        + " dport="
+                        + dport
+                        + " chunk="
+                        + chunk);
+              }
+            },
+            "sctp");
     receiving.setDaemon(true);
     receiving.start();
     return "listening sctp";
   }
 
-  private static String sendSctp(String address, int sourcePort, int destinationPort, boolean valid) {
+  private static String sendSctp(
+      String address, int sourcePort, int destinationPort, boolean valid) {
     int fd = C.socket(Libc.AF_INET, Libc.SOCK_RAW, Libc.IPPROTO_SCTP);
     try {
       byte[] packet = SctpPacket.init(sourcePort, destinationPort, valid);

@@ -7,8 +7,8 @@ import java.util.UUID;
  * A "pod" network namespace with two interfaces, each a veth pair to its own "peer" namespace on
  * its own subnet: {@code eth0} 10.10.0.2/24 ↔ peer A 10.10.0.1, {@code net1} 10.20.0.2/24 (and
  * fd00:20::2/64) ↔ peer B 10.20.0.1 (fd00:20::1). The veths are created directly inside the
- * namespaces, so nothing is ever named in the host's namespace, and deleting the namespaces
- * deletes them.
+ * namespaces, so nothing is ever named in the host's namespace, and deleting the namespaces deletes
+ * them.
  */
 final class PodNetwork implements AutoCloseable {
 
@@ -54,7 +54,8 @@ final class PodNetwork implements AutoCloseable {
     if (!uid.equals("0")) {
       problems.add("running as uid " + uid + ", not root");
     }
-    for (String tool : List.of("ip", "iptables", "ip6tables", "iptables-restore", "iptables-save")) {
+    for (String tool :
+        List.of("ip", "iptables", "ip6tables", "iptables-restore", "iptables-save")) {
       if (Shell.run("sh", "-c", "command -v " + tool).exitCode() != 0) {
         problems.add(tool + " is not installed");
       }
@@ -73,10 +74,12 @@ final class PodNetwork implements AutoCloseable {
       }
     }
     if (!problems.isEmpty()) {
-      String message = "\n\n*** NETWORK-NAMESPACE CAPTURE TESTS CANNOT RUN HERE: " + String.join("; ", problems)
-          + ".\n*** They need root (CAP_SYS_ADMIN, CAP_NET_ADMIN), iproute2 and iptables; CI runs them as root"
-          + " through .ci/run.\n*** They fail instead of skipping, so that a missing proof is never taken for a"
-          + " passing one.\n";
+      String message =
+          "\n\n*** NETWORK-NAMESPACE CAPTURE TESTS CANNOT RUN HERE: "
+              + String.join("; ", problems)
+              + ".\n*** They need root (CAP_SYS_ADMIN, CAP_NET_ADMIN), iproute2 and iptables; CI runs them as root"
+              + " through .ci/run.\n*** They fail instead of skipping, so that a missing proof is never taken for a"
+              + " passing one.\n";
       System.err.println(message);
       throw new AssertionError(message);
     }
@@ -87,8 +90,12 @@ final class PodNetwork implements AutoCloseable {
       Shell.ok("ip", "netns", "add", namespace);
       Shell.ok("ip", "-n", namespace, "link", "set", "lo", "up");
     }
-    Shell.ok("ip", "link", "add", "eth0", "netns", pod, "type", "veth", "peer", "name", "a0", "netns", peerA);
-    Shell.ok("ip", "link", "add", "net1", "netns", pod, "type", "veth", "peer", "name", "b0", "netns", peerB);
+    Shell.ok(
+        "ip", "link", "add", "eth0", "netns", pod, "type", "veth", "peer", "name", "a0", "netns",
+        peerA);
+    Shell.ok(
+        "ip", "link", "add", "net1", "netns", pod, "type", "veth", "peer", "name", "b0", "netns",
+        peerB);
     Shell.ok("ip", "-n", pod, "addr", "add", POD_ETH0 + "/24", "dev", "eth0");
     Shell.ok("ip", "-n", pod, "addr", "add", POD_NET1 + "/24", "dev", "net1");
     Shell.ok("ip", "-n", pod, "-6", "addr", "add", POD_NET1_V6 + "/64", "dev", "net1", "nodad");
@@ -116,7 +123,10 @@ final class PodNetwork implements AutoCloseable {
       }
     }
     for (String family : List.of("-4", "-6")) {
-      while (Shell.run(Shell.in(pod, "ip", family, "rule", "del", "fwmark", "1337", "lookup", "133"), "").exitCode() == 0) {
+      while (Shell.run(
+                  Shell.in(pod, "ip", family, "rule", "del", "fwmark", "1337", "lookup", "133"), "")
+              .exitCode()
+          == 0) {
         // delete every copy
       }
       Shell.run(Shell.in(pod, "ip", family, "route", "flush", "table", "133"), "");
@@ -142,6 +152,12 @@ final class PodNetwork implements AutoCloseable {
   /** Whether any of the namespaces is still there (for the cleanup check). */
   boolean anyLeft() {
     String list = Shell.run("ip", "netns", "list").output();
-    return list.lines().anyMatch(l -> l.startsWith(pod + " ") || l.equals(pod) || l.startsWith(peerA) || l.startsWith(peerB));
+    return list.lines()
+        .anyMatch(
+            l ->
+                l.startsWith(pod + " ")
+                    || l.equals(pod)
+                    || l.startsWith(peerA)
+                    || l.startsWith(peerB));
   }
 }

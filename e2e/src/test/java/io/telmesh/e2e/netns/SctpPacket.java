@@ -7,8 +7,8 @@ import java.util.zip.CRC32C;
 
 /**
  * An SCTP packet holding one INIT chunk, built by hand because the kernel under test has no SCTP
- * sockets. With a correct CRC32c (stored little-endian, as the kernel computes it) conntrack sees
- * a NEW association; with a wrong one, an INVALID packet.
+ * sockets. With a correct CRC32c (stored little-endian, as the kernel computes it) conntrack sees a
+ * NEW association; with a wrong one, an INVALID packet.
  */
 final class SctpPacket {
 

@@ -41,8 +41,12 @@ final class Shell {
   static String ok(String... command) {
     Result result = run(command);
     if (result.exitCode() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "): "
-          + result.output().strip());
+      throw new IllegalStateException(
+          String.join(" ", command)
+              + " failed (exit "
+              + result.exitCode()
+              + "): "
+              + result.output().strip());
     }
     return result.output();
   }

@@ -24,7 +24,8 @@ record SockAddr(String address, int port) {
 
   static SockAddr decode(byte[] raw) {
     int port = ((raw[2] & 0xff) << 8) | (raw[3] & 0xff);
-    String address = (raw[4] & 0xff) + "." + (raw[5] & 0xff) + "." + (raw[6] & 0xff) + "." + (raw[7] & 0xff);
+    String address =
+        (raw[4] & 0xff) + "." + (raw[5] & 0xff) + "." + (raw[6] & 0xff) + "." + (raw[7] & 0xff);
     return new SockAddr(address, port);
   }
 
