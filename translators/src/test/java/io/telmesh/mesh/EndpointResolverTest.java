@@ -61,7 +61,7 @@ class EndpointResolverTest {
     return Stream.of(
         new Row(
             "own EndpointSlices: address, target port, zone and pod from the slice",
-            service(Optional.empty(), sbi(new TargetPort.Number(8080))),
+            service(Optional.empty(), sbi(new TargetPort.Numeric(8080))),
             List.of(
                 slice(
                     "amf-abc",
@@ -77,7 +77,7 @@ class EndpointResolverTest {
             List.of()),
         new Row(
             "no slices but a selector: the pods' eth0 addresses, readiness from the pod",
-            service(Optional.empty(), sbi(new TargetPort.Number(8080))),
+            service(Optional.empty(), sbi(new TargetPort.Numeric(8080))),
             List.of(),
             List.of(
                 pod("amf-0", true, eth0("10.244.1.7"), net1("192.168.50.7")),
@@ -93,7 +93,7 @@ class EndpointResolverTest {
                 Optional.empty(),
                 List.of(ip("10.96.0.10")),
                 false,
-                List.of(sbi(new TargetPort.Number(8080))),
+                List.of(sbi(new TargetPort.Numeric(8080))),
                 List.of(),
                 Optional.empty(),
                 Instant.EPOCH),
@@ -103,7 +103,7 @@ class EndpointResolverTest {
             List.of()),
         new Row(
             "secondary network with multus slices: only those, never merged with eth0 slices",
-            service(Optional.of(SIGNALING), sbi(new TargetPort.Number(8080))),
+            service(Optional.of(SIGNALING), sbi(new TargetPort.Numeric(8080))),
             List.of(
                 slice(
                     "amf-eth0",
@@ -121,7 +121,7 @@ class EndpointResolverTest {
         new Row(
             // The pod's own Ready says true; the eth0 slice, which kubelet probes feed, says not.
             "secondary network without multus slices: pods' net1 addresses, eth0 slice readiness",
-            service(Optional.of(SIGNALING), sbi(new TargetPort.Number(8080))),
+            service(Optional.of(SIGNALING), sbi(new TargetPort.Numeric(8080))),
             List.of(
                 slice(
                     "amf-eth0",
@@ -137,7 +137,7 @@ class EndpointResolverTest {
             List.of()),
         new Row(
             "secondary network: a selected pod without an interface on it is named in a problem",
-            service(Optional.of(SIGNALING), sbi(new TargetPort.Number(8080))),
+            service(Optional.of(SIGNALING), sbi(new TargetPort.Numeric(8080))),
             List.of(),
             List.of(
                 pod("amf-0", true, eth0("10.244.1.7"), net1("192.168.50.7")),
@@ -174,7 +174,7 @@ class EndpointResolverTest {
         new Row(
             // discovery/v1: an unset ready condition means ready.
             "slice readiness: false is not ready, unset is ready",
-            service(Optional.empty(), sbi(new TargetPort.Number(8080))),
+            service(Optional.empty(), sbi(new TargetPort.Numeric(8080))),
             List.of(
                 slice(
                     "amf-abc",
@@ -192,7 +192,7 @@ class EndpointResolverTest {
         new Row(
             // During a slice split an address can briefly appear in two slices.
             "an address in two slices: one endpoint, the ready one wins whatever the order",
-            service(Optional.empty(), sbi(new TargetPort.Number(8080))),
+            service(Optional.empty(), sbi(new TargetPort.Numeric(8080))),
             List.of(
                 slice(
                     "amf-old",
@@ -215,11 +215,11 @@ class EndpointResolverTest {
             "two Service ports: each takes the slice port of its name",
             service(
                 Optional.empty(),
-                sbi(new TargetPort.Number(8080)),
+                sbi(new TargetPort.Numeric(8080)),
                 new ServicePort(
                     "diameter",
                     3868,
-                    new TargetPort.Number(3868),
+                    new TargetPort.Numeric(3868),
                     L4Protocol.TCP,
                     Optional.empty(),
                     AppProtocol.DIAMETER,
@@ -237,7 +237,7 @@ class EndpointResolverTest {
         new Row(
             // The only way to tell an unnamed slice port apart is that there is only one.
             "an unnamed slice port serves a single-port Service",
-            service(Optional.empty(), sbi(new TargetPort.Number(8080))),
+            service(Optional.empty(), sbi(new TargetPort.Numeric(8080))),
             List.of(
                 slice(
                     "amf-abc",
@@ -249,7 +249,7 @@ class EndpointResolverTest {
             List.of()),
         new Row(
             "an ordinary Service ignores multus slices that name it",
-            service(Optional.empty(), sbi(new TargetPort.Number(8080))),
+            service(Optional.empty(), sbi(new TargetPort.Numeric(8080))),
             List.of(
                 slice(
                     "amf-eth0",
