@@ -436,7 +436,13 @@ class OutboundBuilderTest {
 
   private static ServicePort port(String name, int number, AppProtocol protocol) {
     return new ServicePort(
-        name, number, new TargetPort.Numeric(number), L4Protocol.TCP, Optional.empty(), protocol, 0);
+        name,
+        number,
+        new TargetPort.Numeric(number),
+        L4Protocol.TCP,
+        Optional.empty(),
+        protocol,
+        0);
   }
 
   private static ServicePort untouched(String name, int number, L4Protocol transport) {
