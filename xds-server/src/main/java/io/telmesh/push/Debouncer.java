@@ -54,7 +54,11 @@ final class Debouncer {
     synchronized (this) {
       started = firstChange;
       firstChange = null;
-      scheduled = null;
+      if (scheduled != null) {
+        // A change that raced this firing scheduled another task; this firing covers it.
+        scheduled.cancel(false);
+        scheduled = null;
+      }
     }
     if (started != null) {
       action.accept(started);

@@ -122,30 +122,33 @@ public final class TypeSnapshot {
     return diffs.computeIfAbsent(earlier, this::diff);
   }
 
+  /**
+   * Only segments that are not shared can differ. They are compared pairwise, in order, when as
+   * many were added as removed (a segment replaced in place: a changed resource costs a resource's
+   * comparison); otherwise every name in them counts. Names are unique within a snapshot, so a name
+   * whose version differs is always in an added or a removed segment, and a pairing can at worst
+   * report a name that moved between segments unchanged.
+   */
   private Set<String> diff(TypeSnapshot earlier) {
+    List<PreparedSegment> added = notIn(segments, earlier.segments);
+    List<PreparedSegment> removed = notIn(earlier.segments, segments);
     Set<String> changed = new HashSet<>();
-    IdentityHashMap<PreparedSegment, Boolean> shared = new IdentityHashMap<>();
-    earlier.segments.forEach(s -> shared.put(s, Boolean.TRUE));
-    boolean sameShape = earlier.segments.size() == segments.size();
-    for (int i = 0; i < segments.size(); i++) {
-      PreparedSegment now = segments.get(i);
-      if (shared.containsKey(now)) {
-        continue;
+    if (added.size() == removed.size()) {
+      for (int i = 0; i < added.size(); i++) {
+        changed.addAll(added.get(i).changedSince(removed.get(i)));
       }
-      if (sameShape) {
-        changed.addAll(now.changedSince(earlier.segments.get(i)));
-      } else {
-        now.byName().keySet().forEach(changed::add);
-      }
-    }
-    IdentityHashMap<PreparedSegment, Boolean> current = new IdentityHashMap<>();
-    segments.forEach(s -> current.put(s, Boolean.TRUE));
-    for (int i = 0; i < earlier.segments.size(); i++) {
-      PreparedSegment before = earlier.segments.get(i);
-      if (!current.containsKey(before) && !sameShape) {
-        before.byName().keySet().forEach(changed::add);
-      }
+    } else {
+      added.forEach(segment -> changed.addAll(segment.byName().keySet()));
+      removed.forEach(segment -> changed.addAll(segment.byName().keySet()));
     }
     return Set.copyOf(changed);
+  }
+
+  /** The segments of {@code these} that are not (by identity) among {@code those}, in order. */
+  private static List<PreparedSegment> notIn(
+      List<PreparedSegment> these, List<PreparedSegment> those) {
+    IdentityHashMap<PreparedSegment, Boolean> other = new IdentityHashMap<>();
+    those.forEach(segment -> other.put(segment, Boolean.TRUE));
+    return these.stream().filter(segment -> !other.containsKey(segment)).toList();
   }
 }
