@@ -39,7 +39,8 @@ import java.util.function.Function;
  * <p>An instance remembers its previous build: an object handed over again (informers keep the same
  * instance until it changes) is not read again, and a Service's endpoints or a pod's ports are not
  * joined again unless one of their inputs changed. The result is the same as a fresh build; only
- * the work differs. Not thread-safe: one builder per push thread.
+ * the work differs. {@link #next} is synchronized, since the memo is shared state; one push thread
+ * calls it, so the lock is uncontended.
  */
 public final class MeshStateBuilder {
 

@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads responses are sent from: a few single-thread executors, one per stream, handed out
- * round robin. Sends for one stream stay in order (CDS before EDS); different streams go in
- * parallel; and no send runs on a source or push thread.
+ * The threads responses are sent from: a few single-thread executors, shared by all streams; each
+ * stream is bound to one of them, handed out round robin. Sends for one stream stay in order (CDS
+ * before EDS); streams on different executors go in parallel; and no send runs on a source or push
+ * thread.
  */
 final class StreamExecutors implements ExecutorGroup, AutoCloseable {
 
