@@ -8,7 +8,6 @@ import io.telmesh.node.ProxyNode;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.SnapshotFactory;
-import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.Translator;
 import io.telmesh.validate.EnvoyValidator;
@@ -50,7 +49,6 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
 
   private final ProxyCache cache;
   private final ProxyRegistry registry;
-  private final ProxyStatusTracker tracker;
   private final PushMetrics metrics;
   private final SnapshotFactory snapshots = new SnapshotFactory();
   private final MeshStateBuilder meshBuilder = new MeshStateBuilder();
@@ -68,7 +66,6 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   public PushPipeline(
       ProxyCache cache,
       ProxyRegistry registry,
-      ProxyStatusTracker tracker,
       PushMetrics metrics,
       Duration debounceQuiet,
       Duration debounceMax,
@@ -76,7 +73,6 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     this(
         cache,
         registry,
-        tracker,
         metrics,
         debounceQuiet,
         debounceMax,
@@ -90,7 +86,6 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   public PushPipeline(
       ProxyCache cache,
       ProxyRegistry registry,
-      ProxyStatusTracker tracker,
       PushMetrics metrics,
       Duration debounceQuiet,
       Duration debounceMax,
@@ -99,7 +94,6 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     this.validator = validator;
     this.cache = cache;
     this.registry = registry;
-    this.tracker = tracker;
     this.metrics = metrics;
     this.pushThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "push"));
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -293,7 +287,6 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
         () -> {
           if (registry.connection(node.id()).isEmpty()) {
             cache.remove(node.id());
-            tracker.forget(node.id());
             proxyProblems.remove(node.id());
           }
         });

@@ -84,7 +84,6 @@ public final class TelmeshServer implements AutoCloseable {
         new PushPipeline(
             cache,
             registry,
-            tracker,
             metrics,
             options.debounceQuiet(),
             options.debounceMax(),
@@ -173,6 +172,11 @@ public final class TelmeshServer implements AutoCloseable {
 
   public int xdsPort() {
     return grpc.getPort();
+  }
+
+  /** xDS streams open right now, whatever state they are in. */
+  public int openStreams() {
+    return xds.openStreams();
   }
 
   public int monitoringPort() {

@@ -45,6 +45,11 @@ public record Subscription(Optional<List<String>> names) {
     return names.isEmpty();
   }
 
+  /** Named, with no names: wants nothing. */
+  public boolean isEmpty() {
+    return names.map(List::isEmpty).orElse(false);
+  }
+
   public boolean includes(String name) {
     return names.map(n -> Collections.binarySearch(n, name) >= 0).orElse(true);
   }

@@ -1,6 +1,5 @@
 package io.telmesh.snapshot;
 
-import io.envoyproxy.controlplane.cache.Resources;
 import io.telmesh.resources.ResourceType;
 import java.util.List;
 import java.util.Set;
@@ -12,14 +11,12 @@ public final class TypeUrls {
   public static final String ENDPOINT = ResourceType.ENDPOINT.typeUrl();
   public static final String LISTENER = ResourceType.LISTENER.typeUrl();
   public static final String ROUTE = ResourceType.ROUTE.typeUrl();
-  public static final String SECRET = Resources.V3.SECRET_TYPE_URL;
+  public static final String SECRET =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
   /** CDS before EDS before LDS before RDS, as Envoy recommends for ADS. */
   public static final List<String> PUSH_ORDER =
       ResourceType.PUSH_ORDER.stream().map(ResourceType::typeUrl).toList();
-
-  /** Types java-control-plane's stream handling knows; anything else is answered by telmesh. */
-  public static final Set<String> LIBRARY_TYPES = Set.copyOf(Resources.V3.TYPE_URLS);
 
   /** In SotW, an empty subscription to these means every resource (wildcard). */
   public static final Set<String> WILDCARD_TYPES = Set.of(CLUSTER, LISTENER);

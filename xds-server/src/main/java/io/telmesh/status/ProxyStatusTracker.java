@@ -4,15 +4,24 @@ import io.telmesh.snapshot.Responded;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
- * Per proxy and xDS type: the last response sent, the last one ACKed and the last NACK. Fed by the
- * stream filter, which sees every request and response of every stream.
+ * Per xDS stream and type: the last response sent, the last one ACKed and the last NACK. The xDS
+ * protocol's state belongs to a stream, not to a node: one pod may hold several streams with one
+ * node id (grpc-go opens one per channel target, a hot-restarting Envoy two), and each is tracked
+ * on its own. Streams report what they send and how the client answered; readers get a node's
+ * streams merged so that a NACK on any of them shows.
  */
 public final class ProxyStatusTracker {
+
+  /** One xDS stream of a node; the number is unique within this server process. */
+  public record StreamKey(String nodeId, long stream) {}
 
   /**
    * A response as sent. {@code changedAt} is when the source change it carries happened; {@code
@@ -29,7 +38,7 @@ public final class ProxyStatusTracker {
   /** A NACK: the version refused and the proxy's error message. */
   public record Nack(String version, String nonce, String message, Instant at) {}
 
-  /** The status of one type for one proxy. */
+  /** The status of one type on one stream. */
   public record TypeStatus(
       Optional<Sent> lastSent, Optional<Sent> lastAcked, Optional<Nack> lastNack) {
 
@@ -47,9 +56,25 @@ public final class ProxyStatusTracker {
       return lastSent.isPresent()
           && lastAcked.map(a -> a.nonce().equals(lastSent.get().nonce())).orElse(false);
     }
+
+    /** How much attention this deserves when streams are merged: a NACK first, then a wait. */
+    int severity() {
+      if (nacked()) {
+        return 3;
+      }
+      if (lastSent.isPresent() && !synced()) {
+        return 2;
+      }
+      return lastSent.isPresent() ? 1 : 0;
+    }
   }
 
-  private final Map<String, Map<String, TypeStatus>> byNode = new ConcurrentHashMap<>();
+  private static final Comparator<TypeStatus> WORST_FIRST =
+      Comparator.comparingInt(TypeStatus::severity).reversed();
+
+  /** Per node, per stream, per type URL. */
+  private final Map<String, Map<Long, Map<String, TypeStatus>>> byNode = new ConcurrentHashMap<>();
+
   private final Clock clock;
   private final XdsEvents events;
 
@@ -58,8 +83,9 @@ public final class ProxyStatusTracker {
     this.events = events;
   }
 
+  /** A response left the stream. */
   public void sent(
-      String nodeId,
+      StreamKey stream,
       String typeUrl,
       String typeShortName,
       String version,
@@ -68,52 +94,91 @@ public final class ProxyStatusTracker {
       int resources,
       Optional<Responded> content) {
     Sent sent = new Sent(version, nonce, clock.instant(), changedAt, resources, content);
-    types(nodeId)
-        .compute(
-            typeUrl,
-            (t, s) -> {
-              TypeStatus status = s == null ? TypeStatus.EMPTY : s;
-              return new TypeStatus(Optional.of(sent), status.lastAcked(), status.lastNack());
-            });
+    update(
+        stream,
+        typeUrl,
+        status -> new TypeStatus(Optional.of(sent), status.lastAcked(), status.lastNack()));
     events.pushed(typeShortName);
   }
 
-  /** A request answering a response: ACK when {@code error} is empty, NACK otherwise. */
-  public void answered(
-      String nodeId, String typeUrl, String typeShortName, String nonce, Optional<String> error) {
-    if (nonce.isEmpty()) {
-      return;
-    }
+  /** The client ACKed the response with this nonce (the stream checked it was the latest). */
+  public void acked(StreamKey stream, String typeUrl, String typeShortName, String nonce) {
     Instant now = clock.instant();
-    types(nodeId)
-        .computeIfPresent(
-            typeUrl,
-            (t, status) -> {
-              Optional<Sent> answered = status.lastSent().filter(s -> s.nonce().equals(nonce));
-              if (answered.isEmpty()) {
-                return status; // a stale nonce: answers a response already superseded
-              }
-              if (error.isPresent()) {
-                events.nacked(typeShortName);
-                return new TypeStatus(
-                    status.lastSent(),
-                    status.lastAcked(),
-                    Optional.of(new Nack(answered.get().version(), nonce, error.get(), now)));
-              }
-              events.converged(typeShortName, Duration.between(answered.get().changedAt(), now));
-              return new TypeStatus(status.lastSent(), answered, status.lastNack());
-            });
+    update(
+        stream,
+        typeUrl,
+        status -> {
+          Optional<Sent> answered = status.lastSent().filter(s -> s.nonce().equals(nonce));
+          answered.ifPresent(
+              s -> events.converged(typeShortName, Duration.between(s.changedAt(), now)));
+          return answered.isEmpty()
+              ? status
+              : new TypeStatus(status.lastSent(), answered, status.lastNack());
+        });
   }
 
+  /** The client NACKed the response with this nonce (the stream checked it was the latest). */
+  public void nacked(
+      StreamKey stream, String typeUrl, String typeShortName, String nonce, String message) {
+    events.nacked(typeShortName);
+    Instant now = clock.instant();
+    update(
+        stream,
+        typeUrl,
+        status -> {
+          String version =
+              status.lastSent().filter(s -> s.nonce().equals(nonce)).map(Sent::version).orElse("");
+          return new TypeStatus(
+              status.lastSent(),
+              status.lastAcked(),
+              Optional.of(new Nack(version, nonce, message, now)));
+        });
+  }
+
+  /**
+   * A node's status per type, its streams merged: per type the stream that most needs attention (a
+   * NACK, then a response not yet ACKed), so one stream's trouble is never hidden by another's
+   * success.
+   */
   public Map<String, TypeStatus> status(String nodeId) {
-    return Map.copyOf(byNode.getOrDefault(nodeId, Map.of()));
+    Map<String, TypeStatus> merged = new HashMap<>();
+    byNode
+        .getOrDefault(nodeId, Map.of())
+        .values()
+        .forEach(
+            types ->
+                types.forEach(
+                    (type, status) ->
+                        merged.merge(
+                            type, status, (a, b) -> WORST_FIRST.compare(a, b) <= 0 ? a : b)));
+    return Map.copyOf(merged);
   }
 
-  public void forget(String nodeId) {
-    byNode.remove(nodeId);
+  /** How many streams of this node are tracked. */
+  public int streams(String nodeId) {
+    return byNode.getOrDefault(nodeId, Map.of()).size();
   }
 
-  private Map<String, TypeStatus> types(String nodeId) {
-    return byNode.computeIfAbsent(nodeId, n -> new ConcurrentHashMap<>());
+  /** The stream ended: what it was sent and answered goes with it. */
+  public void forget(StreamKey stream) {
+    byNode.computeIfPresent(
+        stream.nodeId(),
+        (node, streams) -> {
+          streams.remove(stream.stream());
+          return streams.isEmpty() ? null : streams;
+        });
+  }
+
+  /** Every change happens inside the node's entry, so a stream ending cannot drop another's. */
+  private void update(StreamKey stream, String typeUrl, UnaryOperator<TypeStatus> change) {
+    byNode.compute(
+        stream.nodeId(),
+        (node, streams) -> {
+          Map<Long, Map<String, TypeStatus>> all =
+              streams == null ? new ConcurrentHashMap<>() : streams;
+          all.computeIfAbsent(stream.stream(), s -> new ConcurrentHashMap<>())
+              .compute(typeUrl, (t, s) -> change.apply(s == null ? TypeStatus.EMPTY : s));
+          return all;
+        });
   }
 }

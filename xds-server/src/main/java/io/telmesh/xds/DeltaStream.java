@@ -9,6 +9,8 @@ import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.Responded;
 import io.telmesh.snapshot.TypeSnapshot;
 import io.telmesh.snapshot.TypeUrls;
+import io.telmesh.status.ProxyStatusTracker;
+import io.telmesh.status.ProxyStatusTracker.StreamKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,20 +33,14 @@ import org.slf4j.LoggerFactory;
  * <p>All state changes run on the stream's serial executor: requests, and snapshot changes handed
  * over by {@link ProxyCache}.
  */
-final class DeltaStream implements ProxyCache.SnapshotListener {
+final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeltaStream.class);
-  private static final AtomicLong NONCES = new AtomicLong();
 
-  private final String nodeId;
-  private final ProxyCache cache;
   private final StreamObserver<DeltaDiscoveryResponse> out;
-  private final Executor serial;
 
   /** Per type URL, in the order first asked for. */
   private final Map<String, TypeState> types = new LinkedHashMap<>();
-
-  private volatile boolean closed;
 
   /** A response sent and not answered yet: what it was cut from and what it accounted for. */
   private record Pending(String nonce, TypeSnapshot against, DeltaSubscription.Owed owed) {}
@@ -68,45 +63,27 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
   }
 
   DeltaStream(
-      String nodeId,
+      StreamKey key,
       ProxyCache cache,
+      ProxyStatusTracker tracker,
       StreamObserver<DeltaDiscoveryResponse> out,
       Executor serial) {
-    this.nodeId = nodeId;
-    this.cache = cache;
+    super(key, cache, tracker, serial, "d");
     this.out = out;
-    this.serial = serial;
-    cache.listen(nodeId, this);
-  }
-
-  /** A request of the given type (resolved by the filter: per-type services leave it empty). */
-  void request(String typeUrl, DeltaDiscoveryRequest request) {
-    serial.execute(() -> handle(typeUrl, request));
   }
 
   @Override
-  public void snapshotChanged(ProxySnapshot snapshot) {
-    serial.execute(
-        () -> {
-          for (String type : TypeUrls.PUSH_ORDER) {
-            if (types.containsKey(type)) {
-              respond(type, types.get(type), snapshot);
-            }
-          }
-        });
-  }
-
-  void close() {
-    if (!closed) {
-      closed = true;
-      cache.unlisten(nodeId, this);
+  void pushed(ProxySnapshot snapshot) {
+    for (String type : TypeUrls.PUSH_ORDER) {
+      TypeState state = types.get(type);
+      if (state != null) {
+        respond(type, state, snapshot);
+      }
     }
   }
 
-  private void handle(String type, DeltaDiscoveryRequest request) {
-    if (closed) {
-      return;
-    }
+  @Override
+  void handle(String type, DeltaDiscoveryRequest request) {
     TypeState state = types.get(type);
     if (state == null) {
       state =
@@ -122,7 +99,7 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
           request.getResourceNamesSubscribeList(), request.getResourceNamesUnsubscribeList());
     }
     TypeState current = state;
-    cache.snapshot(nodeId).ifPresent(snapshot -> respond(type, current, snapshot));
+    cache.snapshot(key.nodeId()).ifPresent(snapshot -> respond(type, current, snapshot));
   }
 
   /** An ACK or NACK of the response awaiting an answer; any other nonce answers nothing. */
@@ -136,14 +113,16 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
     if (request.hasErrorDetail()) {
       state.rejected = Optional.of(pending.get().against());
       state.subscription.refused(pending.get().owed());
+      nacked(type, pending.get().nonce(), request.getErrorDetail().getMessage());
       LOG.warn(
           "proxy {} rejected {} (delta) at {}: {}",
-          nodeId,
+          key.nodeId(),
           TypeUrls.shortName(type),
           pending.get().against().version(),
           request.getErrorDetail().getMessage());
     } else {
       state.has = Optional.of(pending.get().against());
+      acked(type, pending.get().nonce());
     }
   }
 
@@ -152,7 +131,7 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
    * answer.
    */
   private void respond(String type, TypeState state, ProxySnapshot snapshot) {
-    if (closed || state.pending.isPresent()) {
+    if (state.pending.isPresent()) {
       return;
     }
     DeltaSubscription subscription = state.subscription;
@@ -184,15 +163,19 @@ final class DeltaStream implements ProxyCache.SnapshotListener {
     }
     DeltaSubscription.Owed owed = subscription.responded();
     if (send.isEmpty() && removed.isEmpty()) {
-      state.has =
-          Optional.of(
-              current); // consistent with it for every subscribed name (bar versions it refused)
+      // Consistent with it for every subscribed name (bar versions it refused).
+      state.has = Optional.of(current);
       return;
     }
-    String nonce = "d" + NONCES.incrementAndGet();
+    String nonce = nextNonce();
     state.pending = Optional.of(new Pending(nonce, current, owed));
-    cache.recordResponse(
-        nodeId, type, new Responded(current.version(), current, subscription.asSubscription()));
+    sending(
+        snapshot,
+        type,
+        current.version(),
+        nonce,
+        send.size(),
+        new Responded(current.version(), current, subscription.asSubscription()));
     out.onNext(
         DeltaDiscoveryResponse.newBuilder()
             .setTypeUrl(type)

@@ -1,35 +1,24 @@
 package io.telmesh.xds;
 
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.Status;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.status.ProxyStatusTracker.StreamKey;
 import java.util.concurrent.Executor;
 
 /** {@link XdsStreamFilter} for delta (incremental) streams. */
-final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
+final class DeltaStreamFilter
+    extends XdsStreamFilter<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
 
-  private final Executor serial;
-  private ResponseStream<DeltaDiscoveryResponse> out;
-  private volatile DeltaStream stream;
-  private volatile boolean released;
-
-  DeltaStreamFilter(StreamContext context, String defaultTypeUrl, Executor serial) {
-    super(context, defaultTypeUrl);
-    this.serial = serial;
-  }
-
-  void responses(ResponseStream<DeltaDiscoveryResponse> responses) {
-    this.out = responses;
-  }
-
-  void sent(DeltaDiscoveryResponse response) {
-    recordSent(
-        response.getTypeUrl(),
-        response.getSystemVersionInfo(),
-        response.getNonce(),
-        response.getResourcesCount());
+  DeltaStreamFilter(
+      StreamContext context,
+      ResponseStream<DeltaDiscoveryResponse> out,
+      String defaultTypeUrl,
+      long number,
+      Executor serial,
+      Runnable onRelease) {
+    super(context, out, defaultTypeUrl, number, serial, onRelease);
   }
 
   @Override
@@ -38,38 +27,8 @@ final class DeltaStreamFilter extends XdsStreamFilter<DeltaDiscoveryRequest> {
   }
 
   @Override
-  protected void forward(String typeUrl, DeltaDiscoveryRequest request, Node node) {
-    if (stream == null) {
-      stream = new DeltaStream(node().id(), context.cache(), out, serial);
-      if (released) {
-        stream.close(); // cancelled meanwhile
-      }
-    }
-    stream.request(typeUrl, request);
-  }
-
-  @Override
-  protected void terminate(Status status) {
-    out.onError(status.asRuntimeException());
-  }
-
-  @Override
-  protected void clientFailed(Throwable t) {
-    // The call is over; there is no one to answer.
-  }
-
-  @Override
-  protected void clientCompleted() {
-    out.onCompleted();
-  }
-
-  @Override
-  void release() {
-    super.release();
-    released = true;
-    if (stream != null) {
-      stream.close();
-    }
+  protected ConfigStream<DeltaDiscoveryRequest> open(StreamKey key, Executor serial) {
+    return new DeltaStream(key, context.cache(), context.tracker(), out, serial);
   }
 
   @Override

@@ -1,36 +1,32 @@
 package io.telmesh.xds;
 
 import io.grpc.stub.ServerCallStreamObserver;
-import java.util.function.Consumer;
+import io.grpc.stub.StreamObserver;
 
 /**
- * The response side of one stream, shared by java-control-plane (which synchronizes its sends on
- * this object) and telmesh's own debug answers (which do too), so the two never interleave. It
- * reports every response sent, and chains telmesh's cleanup to the cancel handler the library
- * installs.
+ * The response side of one stream. Responses come from the stream's serial executor (config) and
+ * from gRPC's thread (debug answers), so sends are serialized here; after the stream ended, sends
+ * are dropped rather than thrown. A cancelled call (the client went away) is reported once.
  */
-final class ResponseStream<T> extends ServerCallStreamObserver<T> {
+final class ResponseStream<T> implements StreamObserver<T> {
 
   private final ServerCallStreamObserver<T> delegate;
-  private final Consumer<T> onSent;
-  private final Runnable onCancel;
   private boolean closed;
 
-  ResponseStream(ServerCallStreamObserver<T> delegate, Consumer<T> onSent, Runnable onCancel) {
-    this.delegate = delegate;
-    this.onSent = onSent;
-    this.onCancel = onCancel;
-    delegate.setOnCancelHandler(onCancel);
+  ResponseStream(StreamObserver<T> delegate) {
+    this.delegate = (ServerCallStreamObserver<T>) delegate;
+  }
+
+  /** Runs when the client cancels the call (disconnects, deadline, RST_STREAM). */
+  void onCancel(Runnable handler) {
+    delegate.setOnCancelHandler(handler);
   }
 
   @Override
   public synchronized void onNext(T value) {
-    if (closed) {
-      return;
+    if (!closed && !delegate.isCancelled()) {
+      delegate.onNext(value);
     }
-    // Recorded first: the proxy's ACK can arrive before onNext returns.
-    onSent.accept(value);
-    delegate.onNext(value);
   }
 
   @Override
@@ -47,52 +43,5 @@ final class ResponseStream<T> extends ServerCallStreamObserver<T> {
       closed = true;
       delegate.onCompleted();
     }
-  }
-
-  @Override
-  public boolean isCancelled() {
-    return delegate.isCancelled();
-  }
-
-  @Override
-  public void setOnCancelHandler(Runnable handler) {
-    delegate.setOnCancelHandler(
-        () -> {
-          try {
-            handler.run();
-          } finally {
-            onCancel.run();
-          }
-        });
-  }
-
-  @Override
-  public void setCompression(String compression) {
-    delegate.setCompression(compression);
-  }
-
-  @Override
-  public boolean isReady() {
-    return delegate.isReady();
-  }
-
-  @Override
-  public void setOnReadyHandler(Runnable handler) {
-    delegate.setOnReadyHandler(handler);
-  }
-
-  @Override
-  public void request(int count) {
-    delegate.request(count);
-  }
-
-  @Override
-  public void setMessageCompression(boolean enable) {
-    delegate.setMessageCompression(enable);
-  }
-
-  @Override
-  public void disableAutoInboundFlowControl() {
-    delegate.disableAutoInboundFlowControl();
   }
 }

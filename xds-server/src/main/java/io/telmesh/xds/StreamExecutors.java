@@ -1,6 +1,5 @@
 package io.telmesh.xds;
 
-import io.envoyproxy.controlplane.server.ExecutorGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -14,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * before EDS); streams on different executors go in parallel; and no send runs on a source or push
  * thread.
  */
-final class StreamExecutors implements ExecutorGroup, AutoCloseable {
+final class StreamExecutors implements AutoCloseable {
 
   private final List<ExecutorService> executors = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
@@ -32,8 +31,7 @@ final class StreamExecutors implements ExecutorGroup, AutoCloseable {
     }
   }
 
-  @Override
-  public ExecutorService next() {
+  ExecutorService next() {
     return executors.get(Math.floorMod(next.getAndIncrement(), executors.size()));
   }
 

@@ -1,7 +1,5 @@
 package io.telmesh.xds;
 
-import io.envoyproxy.controlplane.server.DefaultStartupConfigs;
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc.ClusterDiscoveryServiceImplBase;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -13,26 +11,25 @@ import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc.List
 import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc.RouteDiscoveryServiceImplBase;
 import io.grpc.BindableService;
 import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gRPC xDS services: ADS (state of the world and delta) and the per-type LDS/CDS/RDS/EDS
- * services, each behind a telmesh stream filter: state of the world is java-control-plane's
- * implementation, delta is telmesh's {@link DeltaStream}.
+ * services. Every call gets a stream filter in front of a telmesh stream ({@link SotwStream},
+ * {@link DeltaStream}); the open ones are counted, and each leaves the count however it ends.
  */
 public final class XdsServices implements AutoCloseable {
 
-  private final V3DiscoveryServer server;
   private final StreamContext context;
   private final StreamExecutors executors;
-  private final Set<XdsStreamFilter<?>> open = ConcurrentHashMap.newKeySet();
+  private final AtomicLong streams = new AtomicLong();
+  private final Set<XdsStreamFilter<?, ?>> open = ConcurrentHashMap.newKeySet();
 
   public XdsServices(
       ProxyCache cache,
@@ -41,24 +38,16 @@ public final class XdsServices implements AutoCloseable {
       DebugResponder debug,
       int sendThreads) {
     this.executors = new StreamExecutors(sendThreads);
-    this.server =
-        new V3DiscoveryServer(
-            List.of(), cache, executors, new PassThroughSerializer(), new DefaultStartupConfigs());
     this.context = new StreamContext(registry, cache, tracker, debug);
   }
 
   public List<BindableService> services() {
-    AggregatedDiscoveryServiceImplBase ads = server.getAggregatedDiscoveryServiceImpl();
-    ListenerDiscoveryServiceImplBase lds = server.getListenerDiscoveryServiceImpl();
-    ClusterDiscoveryServiceImplBase cds = server.getClusterDiscoveryServiceImpl();
-    RouteDiscoveryServiceImplBase rds = server.getRouteDiscoveryServiceImpl();
-    EndpointDiscoveryServiceImplBase eds = server.getEndpointDiscoveryServiceImpl();
     return List.of(
         new AggregatedDiscoveryServiceImplBase() {
           @Override
           public StreamObserver<DiscoveryRequest> streamAggregatedResources(
               StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, "", ads::streamAggregatedResources);
+            return sotw(out, "");
           }
 
           @Override
@@ -71,7 +60,7 @@ public final class XdsServices implements AutoCloseable {
           @Override
           public StreamObserver<DiscoveryRequest> streamListeners(
               StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, TypeUrls.LISTENER, lds::streamListeners);
+            return sotw(out, TypeUrls.LISTENER);
           }
 
           @Override
@@ -84,7 +73,7 @@ public final class XdsServices implements AutoCloseable {
           @Override
           public StreamObserver<DiscoveryRequest> streamClusters(
               StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, TypeUrls.CLUSTER, cds::streamClusters);
+            return sotw(out, TypeUrls.CLUSTER);
           }
 
           @Override
@@ -97,7 +86,7 @@ public final class XdsServices implements AutoCloseable {
           @Override
           public StreamObserver<DiscoveryRequest> streamRoutes(
               StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, TypeUrls.ROUTE, rds::streamRoutes);
+            return sotw(out, TypeUrls.ROUTE);
           }
 
           @Override
@@ -110,7 +99,7 @@ public final class XdsServices implements AutoCloseable {
           @Override
           public StreamObserver<DiscoveryRequest> streamEndpoints(
               StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, TypeUrls.ENDPOINT, eds::streamEndpoints);
+            return sotw(out, TypeUrls.ENDPOINT);
           }
 
           @Override
@@ -122,42 +111,39 @@ public final class XdsServices implements AutoCloseable {
   }
 
   private StreamObserver<DiscoveryRequest> sotw(
-      StreamObserver<DiscoveryResponse> raw,
-      String defaultType,
-      Function<StreamObserver<DiscoveryResponse>, StreamObserver<DiscoveryRequest>> library) {
-    SotwStreamFilter filter = new SotwStreamFilter(context, defaultType);
-    ResponseStream<DiscoveryResponse> out =
-        new ResponseStream<>(
-            (ServerCallStreamObserver<DiscoveryResponse>) raw, filter::sent, () -> closed(filter));
-    filter.responses(out);
-    filter.attach(library.apply(out));
-    open.add(filter);
-    return new TrackedObserver<>(filter, () -> closed(filter));
+      StreamObserver<DiscoveryResponse> raw, String defaultType) {
+    SotwStreamFilter[] filter = new SotwStreamFilter[1];
+    filter[0] =
+        new SotwStreamFilter(
+            context,
+            new ResponseStream<>(raw),
+            defaultType,
+            streams.incrementAndGet(),
+            executors.next(),
+            () -> open.remove(filter[0]));
+    open.add(filter[0]);
+    return filter[0];
   }
 
   private StreamObserver<DeltaDiscoveryRequest> delta(
       StreamObserver<DeltaDiscoveryResponse> raw, String defaultType) {
-    DeltaStreamFilter filter = new DeltaStreamFilter(context, defaultType, executors.next());
-    ResponseStream<DeltaDiscoveryResponse> out =
-        new ResponseStream<>(
-            (ServerCallStreamObserver<DeltaDiscoveryResponse>) raw,
-            filter::sent,
-            () -> closed(filter));
-    filter.responses(out);
-    open.add(filter);
-    return new TrackedObserver<>(filter, () -> closed(filter));
-  }
-
-  private void closed(XdsStreamFilter<?> filter) {
-    filter.release();
-    open.remove(filter);
+    DeltaStreamFilter[] filter = new DeltaStreamFilter[1];
+    filter[0] =
+        new DeltaStreamFilter(
+            context,
+            new ResponseStream<>(raw),
+            defaultType,
+            streams.incrementAndGet(),
+            executors.next(),
+            () -> open.remove(filter[0]));
+    open.add(filter[0]);
+    return filter[0];
   }
 
   /** Ends every open stream with UNAVAILABLE, so proxies reconnect (to another replica). */
   public void closeStreams(String reason) {
-    for (XdsStreamFilter<?> filter : List.copyOf(open)) {
+    for (XdsStreamFilter<?, ?> filter : List.copyOf(open)) {
       filter.fail(Status.UNAVAILABLE.withDescription(reason));
-      open.remove(filter);
     }
   }
 
@@ -168,26 +154,5 @@ public final class XdsServices implements AutoCloseable {
   @Override
   public void close() {
     executors.close();
-  }
-
-  /** Forwards requests to a filter and forgets the stream when the client ends it. */
-  private record TrackedObserver<Q>(StreamObserver<Q> filter, Runnable onEnd)
-      implements StreamObserver<Q> {
-    @Override
-    public void onNext(Q value) {
-      filter.onNext(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      filter.onError(t);
-      onEnd.run();
-    }
-
-    @Override
-    public void onCompleted() {
-      filter.onCompleted();
-      onEnd.run();
-    }
   }
 }

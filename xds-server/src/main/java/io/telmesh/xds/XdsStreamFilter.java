@@ -5,60 +5,70 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.node.InvalidNodeException;
 import io.telmesh.node.ProxyNode;
-import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.TypeUrls;
-import java.time.Instant;
+import io.telmesh.status.ProxyStatusTracker.StreamKey;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits in front of the request handling of one stream (java-control-plane's for state of the world,
- * {@link DeltaStream} for delta). It validates the node (Istio node ids; a malformed one ends the
- * stream with INVALID_ARGUMENT), remembers it (Envoy sends it once) and fills it into every
- * request, answers debug types itself, answers unknown type URLs with an empty response instead of
- * letting them kill the stream, keeps debug clients away from sidecar config, and reports requests
- * and responses to the status tracker.
+ * The front of one xDS stream: validates the node (Istio node ids; a malformed one ends the stream
+ * with INVALID_ARGUMENT), remembers it (Envoy sends it once), answers debug types itself (every
+ * such request, whatever nonce it carries: istioctl puts one on its first request and never ACKs),
+ * keeps debug clients away from sidecar config, answers unknown type URLs instead of letting them
+ * end the stream, and hands config requests to the stream's {@link ConfigStream}. However the
+ * stream ends, everything it holds is released once.
  *
  * @param <Q> the request type (SotW or delta)
+ * @param <R> the response type
  */
-abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
+abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsStreamFilter.class);
-  private static final AtomicLong NONCES = new AtomicLong();
 
   protected final StreamContext context;
-  protected final String defaultTypeUrl;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  protected final ResponseStream<R> out;
+  private final String defaultTypeUrl;
+  private final long number;
+  private final Executor serial;
+  private final Runnable onRelease;
+  private final AtomicBoolean released = new AtomicBoolean();
   private final Set<String> unknownTypesLogged = new HashSet<>();
   private volatile ProxyNode node;
   private Node rawNode;
-  private volatile boolean registered;
+  private volatile ConfigStream<Q> stream;
+  private long debugNonces;
 
-  XdsStreamFilter(StreamContext context, String defaultTypeUrl) {
+  /**
+   * @param number this stream's number, unique in the server process
+   * @param onRelease told once when the stream ends, however it ends
+   */
+  XdsStreamFilter(
+      StreamContext context,
+      ResponseStream<R> out,
+      String defaultTypeUrl,
+      long number,
+      Executor serial,
+      Runnable onRelease) {
     this.context = context;
+    this.out = out;
     this.defaultTypeUrl = defaultTypeUrl;
+    this.number = number;
+    this.serial = serial;
+    this.onRelease = onRelease;
+    out.onCancel(this::release);
   }
 
   /** The fields of a request this filter reads. */
   protected abstract StreamRequest read(Q request);
 
-  /** Hands a sidecar-config request on; {@code node} is the stream's node (Envoy sends it once). */
-  protected abstract void forward(String typeUrl, Q request, Node node);
+  /** The stream that serves this node's config requests on this stream. */
+  protected abstract ConfigStream<Q> open(StreamKey key, Executor serial);
 
-  /** Ends the stream with a status. */
-  protected abstract void terminate(Status status);
-
-  /** The client ended the stream with an error (or cancelled it). */
-  protected abstract void clientFailed(Throwable t);
-
-  /** The client closed its side. */
-  protected abstract void clientCompleted();
-
-  /** Answers a type java-control-plane does not know; returns false when it cannot. */
+  /** Answers a type telmesh does not serve. */
   protected abstract void answerUnknownType(Q request, String typeUrl, String nonce);
 
   /** Answers a debug type; only SotW streams carry them. */
@@ -66,7 +76,7 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
 
   @Override
   public void onNext(Q request) {
-    if (closed.get()) {
+    if (released.get()) {
       return;
     }
     try {
@@ -79,12 +89,8 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
         fail(Status.INVALID_ARGUMENT.withDescription("type_url is required on an ADS stream"));
         return;
       }
-      context
-          .tracker()
-          .answered(
-              node.id(), typeUrl, TypeUrls.shortName(typeUrl), fields.nonce(), fields.error());
       if (context.debug().handles(typeUrl)) {
-        answerDebug(node, request, typeUrl, nextNonce());
+        answerDebug(node, request, typeUrl, "t" + Long.toString(++debugNonces, 36));
         return;
       }
       if (node.isDebugClient()) {
@@ -94,18 +100,21 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
                     + typeUrl));
         return;
       }
-      if (!TypeUrls.LIBRARY_TYPES.contains(typeUrl)) {
+      if (!TypeUrls.PUSH_ORDER.contains(typeUrl)) {
         if (unknownTypesLogged.add(typeUrl)) {
           LOG.info("proxy {} asked for unknown type {}; answered empty", node.id(), typeUrl);
         }
-        answerUnknownType(request, typeUrl, nextNonce());
+        answerUnknownType(request, typeUrl, "u" + Long.toString(++debugNonces, 36));
         return;
       }
-      if (!registered) {
-        registered = true;
+      if (stream == null) {
         context.registry().open(node, rawNode);
+        stream = open(new StreamKey(node.id(), number), serial);
+        if (released.get()) {
+          stream.close(); // cancelled meanwhile
+        }
       }
-      forward(typeUrl, request, rawNode);
+      stream.request(typeUrl, request);
     } catch (RuntimeException e) {
       LOG.error("stream of proxy {} failed on a request", node == null ? "?" : node.id(), e);
       fail(
@@ -133,63 +142,44 @@ abstract class XdsStreamFilter<Q> implements StreamObserver<Q> {
   }
 
   /** Ends this stream only, with a status saying why. */
-  protected void fail(Status status) {
-    if (closed.compareAndSet(false, true)) {
-      release();
-      terminate(status);
+  protected final void fail(Status status) {
+    if (release()) {
+      out.onError(status.asRuntimeException());
     }
   }
 
   @Override
   public void onError(Throwable t) {
-    closed.set(true);
-    release();
-    clientFailed(t);
+    release(); // the client failed or cancelled the call: there is no one to answer
   }
 
   @Override
   public void onCompleted() {
-    closed.set(true);
-    release();
-    clientCompleted();
+    if (release()) {
+      out.onCompleted();
+    }
   }
 
-  /** Called when the stream ends in any way (also on cancel); idempotent. */
-  void release() {
-    if (registered) {
-      registered = false;
+  /**
+   * Releases what the stream holds: its place in the registry, its config stream, its status. Runs
+   * once, whichever way the stream ends (client close, error, cancel, or a failure here).
+   *
+   * @return whether this call released it
+   */
+  final boolean release() {
+    if (!released.compareAndSet(false, true)) {
+      return false;
+    }
+    ConfigStream<Q> config = stream;
+    if (config != null) {
+      config.close();
       context.registry().close(node);
     }
+    onRelease.run();
+    return true;
   }
 
   ProxyNode node() {
     return node;
-  }
-
-  /**
-   * Reports a response leaving the stream, whoever built it (the library, DeltaStream, telmesh).
-   */
-  protected void recordSent(String typeUrl, String version, String nonce, int resources) {
-    ProxyNode proxy = node;
-    if (proxy == null || !TypeUrls.LIBRARY_TYPES.contains(typeUrl)) {
-      return;
-    }
-    Instant changedAt =
-        context.cache().snapshot(proxy.id()).map(ProxySnapshot::changedAt).orElse(Instant.now());
-    context
-        .tracker()
-        .sent(
-            proxy.id(),
-            typeUrl,
-            TypeUrls.shortName(typeUrl),
-            version,
-            nonce,
-            changedAt,
-            resources,
-            context.cache().responded(proxy.id(), typeUrl, version));
-  }
-
-  private static String nextNonce() {
-    return "t" + NONCES.incrementAndGet();
   }
 }

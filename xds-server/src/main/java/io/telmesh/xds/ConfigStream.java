@@ -1,0 +1,116 @@
+package io.telmesh.xds;
+
+import io.telmesh.snapshot.ProxySnapshot;
+import io.telmesh.snapshot.Responded;
+import io.telmesh.snapshot.TypeUrls;
+import io.telmesh.status.ProxyStatusTracker;
+import io.telmesh.status.ProxyStatusTracker.StreamKey;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * What a state-of-the-world and a delta stream share: the stream's identity, the node's snapshots
+ * it follows, its serial executor (every state change of a stream runs there: requests, and
+ * snapshot changes handed over by {@link ProxyCache}), its nonces, and the status it reports.
+ *
+ * @param <Q> the request type
+ */
+abstract class ConfigStream<Q> implements ProxyCache.SnapshotListener {
+
+  protected final StreamKey key;
+  protected final ProxyCache cache;
+  private final ProxyStatusTracker tracker;
+  private final Executor serial;
+  private final String noncePrefix;
+  private long nonces;
+  private volatile boolean closed;
+
+  ConfigStream(
+      StreamKey key,
+      ProxyCache cache,
+      ProxyStatusTracker tracker,
+      Executor serial,
+      String noncePrefix) {
+    this.key = key;
+    this.cache = cache;
+    this.tracker = tracker;
+    this.serial = serial;
+    this.noncePrefix = noncePrefix;
+    cache.listen(key.nodeId(), this);
+  }
+
+  /** A request of the given type (resolved by the filter: per-type services leave it empty). */
+  final void request(String typeUrl, Q request) {
+    serial.execute(
+        () -> {
+          if (!closed) {
+            handle(typeUrl, request);
+          }
+        });
+  }
+
+  @Override
+  public final void snapshotChanged(ProxySnapshot snapshot) {
+    serial.execute(
+        () -> {
+          if (!closed) {
+            pushed(snapshot);
+          }
+        });
+  }
+
+  /** The stream ended: it stops following the node's snapshots and forgets its status. */
+  final void close() {
+    if (!closed) {
+      closed = true;
+      cache.unlisten(key.nodeId(), this);
+      tracker.forget(key);
+    }
+  }
+
+  final boolean closed() {
+    return closed;
+  }
+
+  /** Handles one request, on the serial executor. */
+  abstract void handle(String typeUrl, Q request);
+
+  /** Answers what a new snapshot changes for each subscribed type, on the serial executor. */
+  abstract void pushed(ProxySnapshot snapshot);
+
+  /** Nonces need only be unique on their stream. */
+  final String nextNonce() {
+    return noncePrefix + Long.toString(++nonces, 36);
+  }
+
+  /**
+   * Reports a response before it leaves: the client's answer can arrive before onNext returns.
+   *
+   * @param from the snapshot the response was cut from (its source change dates the convergence)
+   */
+  final void sending(
+      ProxySnapshot from,
+      String typeUrl,
+      String version,
+      String nonce,
+      int resources,
+      Responded content) {
+    tracker.sent(
+        key,
+        typeUrl,
+        TypeUrls.shortName(typeUrl),
+        version,
+        nonce,
+        from.changedAt(),
+        resources,
+        Optional.of(content));
+  }
+
+  final void acked(String typeUrl, String nonce) {
+    tracker.acked(key, typeUrl, TypeUrls.shortName(typeUrl), nonce);
+  }
+
+  final void nacked(String typeUrl, String nonce, String message) {
+    tracker.nacked(key, typeUrl, TypeUrls.shortName(typeUrl), nonce, message);
+  }
+}

@@ -1,0 +1,197 @@
+package io.telmesh.xds;
+
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.stub.StreamObserver;
+import io.telmesh.snapshot.ProxySnapshot;
+import io.telmesh.snapshot.Responded;
+import io.telmesh.snapshot.Subscription;
+import io.telmesh.snapshot.TypeSnapshot;
+import io.telmesh.snapshot.TypeUrls;
+import io.telmesh.status.ProxyStatusTracker;
+import io.telmesh.status.ProxyStatusTracker.StreamKey;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One state-of-the-world xDS stream, with the protocol's state kept per stream and type as the spec
+ * defines it:
+ *
+ * <ul>
+ *   <li>a request carrying the nonce of the latest response answers it: an ACK, or a NACK when it
+ *       carries an error; a request with an older nonce is stale and ignored; one with no nonce
+ *       starts the type (or restarts it after a reconnect, saying in {@code version_info} what the
+ *       client already has);
+ *   <li>every request carries the full list of names wanted; an empty list is the wildcard on a
+ *       type's first request (LDS and CDS, Envoy's way) and stays so, {@code *} is the wildcard
+ *       anywhere, and otherwise an empty list wants nothing;
+ *   <li>at most one response per type awaits its answer; a change meanwhile waits for it;
+ *   <li>a version the client NACKed is not sent again, only new content is.
+ * </ul>
+ *
+ * Several streams of one node (grpc-go opens one per target) never share any of this.
+ */
+final class SotwStream extends ConfigStream<DiscoveryRequest> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SotwStream.class);
+
+  private final StreamObserver<DiscoveryResponse> out;
+
+  /** Per type URL, in the order first asked for. */
+  private final Map<String, TypeState> types = new LinkedHashMap<>();
+
+  /** A response as sent: its nonce and version and what it was cut from. */
+  private record Sent(
+      String nonce, String version, TypeSnapshot snapshot, Subscription subscription) {}
+
+  /** What the client asked for, holds and awaits of one type. */
+  private static final class TypeState {
+    Subscription subscription;
+
+    /** The version the client holds: what it ACKed, or said it had when it (re)started. */
+    String holds;
+
+    /** The nonce of the latest response: only requests carrying it (or none) count. */
+    String latestNonce = "";
+
+    Optional<Sent> pending = Optional.empty();
+
+    /** The version the client NACKed: never sent again. */
+    Optional<String> rejected = Optional.empty();
+
+    TypeState(Subscription subscription, String holds) {
+      this.subscription = subscription;
+      this.holds = holds;
+    }
+  }
+
+  SotwStream(
+      StreamKey key,
+      ProxyCache cache,
+      ProxyStatusTracker tracker,
+      StreamObserver<DiscoveryResponse> out,
+      Executor serial) {
+    super(key, cache, tracker, serial, "s");
+    this.out = out;
+  }
+
+  @Override
+  void handle(String type, DiscoveryRequest request) {
+    TypeState state = types.get(type);
+    String nonce = request.getResponseNonce();
+    if (state == null) {
+      // A stream's first request of a type; a nonce from an earlier stream means nothing here.
+      state =
+          new TypeState(
+              subscription(type, request.getResourceNamesList(), true), request.getVersionInfo());
+      types.put(type, state);
+    } else if (!nonce.isEmpty() && !nonce.equals(state.latestNonce)) {
+      LOG.debug(
+          "proxy {}: stale {} request (nonce {}, latest {}) ignored",
+          key.nodeId(),
+          TypeUrls.shortName(type),
+          nonce,
+          state.latestNonce);
+      return;
+    } else {
+      answer(type, state, request);
+      state.subscription =
+          subscription(type, request.getResourceNamesList(), state.subscription.wildcard());
+      if (nonce.isEmpty()) {
+        state.holds = request.getVersionInfo(); // the client restarted the type
+      }
+    }
+    Optional<ProxySnapshot> snapshot = cache.snapshot(key.nodeId());
+    if (snapshot.isPresent()) {
+      respond(type, state, snapshot.get());
+    }
+  }
+
+  @Override
+  void pushed(ProxySnapshot snapshot) {
+    for (String type : TypeUrls.PUSH_ORDER) {
+      TypeState state = types.get(type);
+      if (state != null) {
+        respond(type, state, snapshot);
+      }
+    }
+  }
+
+  /** The client's answer to the response awaiting one, if this request is it. */
+  private void answer(String type, TypeState state, DiscoveryRequest request) {
+    Optional<Sent> pending =
+        state.pending.filter(p -> p.nonce().equals(request.getResponseNonce()));
+    if (pending.isEmpty()) {
+      return;
+    }
+    state.pending = Optional.empty();
+    if (request.hasErrorDetail()) {
+      state.rejected = Optional.of(pending.get().version());
+      nacked(type, pending.get().nonce(), request.getErrorDetail().getMessage());
+      LOG.warn(
+          "proxy {} rejected {} version {}: {}",
+          key.nodeId(),
+          TypeUrls.shortName(type),
+          pending.get().version(),
+          request.getErrorDetail().getMessage());
+    } else {
+      state.holds = pending.get().version();
+      state.rejected = Optional.empty();
+      acked(type, pending.get().nonce());
+    }
+  }
+
+  /**
+   * Sends the subscription's resources unless the client holds them, refused them, or still owes an
+   * answer.
+   */
+  private void respond(String type, TypeState state, ProxySnapshot snapshot) {
+    if (state.pending.isPresent() || state.subscription.isEmpty()) {
+      return;
+    }
+    TypeSnapshot current = snapshot.type(type);
+    TypeSnapshot.Selection selection =
+        state.subscription.wildcard()
+            ? current.everything()
+            : current.select(state.subscription.names().orElseThrow());
+    String version = selection.version();
+    if (version.equals(state.holds) || state.rejected.filter(version::equals).isPresent()) {
+      return;
+    }
+    String nonce = nextNonce();
+    Sent sent = new Sent(nonce, version, current, state.subscription);
+    state.pending = Optional.of(sent);
+    state.latestNonce = nonce;
+    sending(
+        snapshot,
+        type,
+        version,
+        nonce,
+        selection.resources().size(),
+        new Responded(version, current, state.subscription));
+    out.onNext(
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(type)
+            .setVersionInfo(version)
+            .setNonce(nonce)
+            .addAllResources(selection.resources())
+            .build());
+  }
+
+  /**
+   * The names a request wants: every request carries the full list. An empty list is the wildcard
+   * on a wildcard type's first request (Envoy's LDS and CDS) and keeps it afterwards.
+   */
+  private static Subscription subscription(String type, List<String> names, boolean wildcardSoFar) {
+    if (names.contains(Subscription.WILDCARD_NAME)
+        || (names.isEmpty() && wildcardSoFar && TypeUrls.WILDCARD_TYPES.contains(type))) {
+      return Subscription.WILDCARD;
+    }
+    return Subscription.of(names);
+  }
+}

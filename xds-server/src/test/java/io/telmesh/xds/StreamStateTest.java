@@ -1,0 +1,211 @@
+package io.telmesh.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.status.v3.ClientConfig;
+import io.envoyproxy.envoy.service.status.v3.ConfigStatus;
+import io.grpc.Status;
+import io.telmesh.debug.DebugTypes;
+import io.telmesh.kube.KubeObjects;
+import io.telmesh.snapshot.TypeUrls;
+import io.telmesh.testing.AdsClient;
+import io.telmesh.testing.Nodes;
+import io.telmesh.testing.Objects;
+import io.telmesh.testing.ServerExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The xDS protocol's state belongs to a stream: nonces, ACKs and NACKs of one stream never touch
+ * another's, even with the same node id (grpc-go opens one ADS stream per channel target, all with
+ * the bootstrap's node id; a hot-restarting Envoy holds two).
+ */
+class StreamStateTest {
+
+  static final Duration WAIT = Duration.ofSeconds(20);
+  static final Duration QUIET = Duration.ofMillis(800);
+  static final Node AMF = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of());
+  static final String SMF = "outbound|8080||smf.telco.svc.cluster.local";
+  static final String OCS = "outbound|3868||ocs.telco.svc.cluster.local";
+
+  @RegisterExtension final ServerExtension server = ServerExtension.demo();
+
+  private KubeObjects notReady(KubeObjects objects, String slice) {
+    return Objects.withSlice(
+        objects,
+        slice,
+        b ->
+            b.editFirstEndpoint()
+                .withNewConditions()
+                .withReady(false)
+                .endConditions()
+                .endEndpoint());
+  }
+
+  @Test
+  void aNackOnOneStreamIsNeitherResentNorHiddenWhileAnotherStreamOfTheNodeGetsPushes()
+      throws Exception {
+    try (AdsClient.Sotw a = server.client().sotw();
+        AdsClient.Sotw b = server.client().sotw()) {
+      a.request(AMF, TypeUrls.ENDPOINT, List.of(SMF));
+      DiscoveryResponse rejected = a.next(TypeUrls.ENDPOINT, WAIT);
+      b.request(AMF, TypeUrls.ENDPOINT, List.of(OCS));
+      DiscoveryResponse first = b.next(TypeUrls.ENDPOINT, WAIT);
+      b.ack(first, List.of(OCS));
+      a.nack(rejected, "", List.of(SMF), "endpoint rejected for the test");
+
+      // Pushes for the other stream: ocs endpoints change twice.
+      KubeObjects once = notReady(server.objects(), "ocs-multus-n7q4w");
+      server.publish(once);
+      DiscoveryResponse second = b.next(TypeUrls.ENDPOINT, WAIT);
+      b.ack(second, List.of(OCS));
+      server.publish(server.objects());
+      b.ack(b.next(TypeUrls.ENDPOINT, WAIT), List.of(OCS));
+
+      assertThat(a.drain(QUIET)).as("the NACKed version is never sent again").isEmpty();
+      assertThat(server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.ENDPOINT).nacked())
+          .as("the node's status shows the NACK although its other stream is synced")
+          .isTrue();
+      assertThat(server.telmesh().tracker().streams(AMF.getId())).isEqualTo(2);
+
+      // New content for both: smf and ocs turn not ready. The NACKing stream gets it too.
+      server.publish(notReady(notReady(server.objects(), "smf-9dl2c"), "ocs-multus-n7q4w"));
+      DiscoveryResponse fresh = a.next(TypeUrls.ENDPOINT, WAIT);
+      assertThat(fresh.getVersionInfo()).isNotEqualTo(rejected.getVersionInfo());
+      a.nack(fresh, "", List.of(SMF), "rejected again");
+      b.nack(b.next(TypeUrls.ENDPOINT, WAIT), second.getVersionInfo(), List.of(OCS), "b too");
+      assertThat(a.drain(QUIET)).isEmpty();
+    }
+    assertThat(nacks("EDS")).as("every NACK of every stream is counted").isEqualTo(3);
+  }
+
+  @Test
+  void aRequestWithAStaleNonceIsIgnored() throws Exception {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
+      ads.request(AMF, TypeUrls.ENDPOINT, List.of(SMF));
+      DiscoveryResponse first = ads.next(TypeUrls.ENDPOINT, WAIT);
+      ads.ack(first, List.of(SMF));
+      server.publish(notReady(server.objects(), "smf-9dl2c"));
+      DiscoveryResponse second = ads.next(TypeUrls.ENDPOINT, WAIT);
+
+      // An answer to the first response, arriving after the second was sent: stale.
+      ads.nack(first, first.getVersionInfo(), List.of(SMF, OCS), "a late NACK of an old response");
+      assertThat(ads.drain(QUIET)).as("neither a NACK nor a subscription change").isEmpty();
+      assertThat(server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.ENDPOINT).nacked())
+          .isFalse();
+      assertThat(nacks("EDS")).isZero();
+
+      ads.ack(second, List.of(SMF, OCS));
+      DiscoveryResponse widened = ads.next(TypeUrls.ENDPOINT, WAIT);
+      assertThat(widened.getResourcesCount()).as("the current nonce counts").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aNewSubscriptionWithTheLatestNonceAfterItsAckIsServed() throws Exception {
+    // grpc-go changes a subscription with the nonce of the response it last ACKed.
+    try (AdsClient.Sotw ads = server.client().sotw()) {
+      ads.request(AMF, TypeUrls.ENDPOINT, List.of(SMF));
+      DiscoveryResponse first = ads.next(TypeUrls.ENDPOINT, WAIT);
+      ads.ack(first, List.of(SMF));
+      ads.ack(first, List.of(SMF, OCS));
+      assertThat(ads.next(TypeUrls.ENDPOINT, WAIT).getResourcesCount()).isEqualTo(2);
+      assertThat(server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.ENDPOINT).synced())
+          .isFalse();
+    }
+  }
+
+  @Test
+  void istioctlsDebugRequestIsAnsweredAlthoughItCarriesANonce() throws Exception {
+    // istioctl's node: sidecar~<host IP, possibly empty>~test-1.NS~NS.svc.cluster.local, and a
+    // response_nonce of time.Now().String() on its first and only request.
+    Node istioctl =
+        Node.newBuilder()
+            .setId("sidecar~~test-1.istio-system~istio-system.svc.cluster.local")
+            .setMetadata(
+                Struct.newBuilder()
+                    .putFields("GENERATOR", Value.newBuilder().setStringValue("event").build())
+                    .putFields(
+                        "NAMESPACE", Value.newBuilder().setStringValue("istio-system").build()))
+            .build();
+    try (AdsClient.Sotw sidecar = server.client().sotw();
+        AdsClient.Sotw debug = server.client().sotw()) {
+      sidecar.request(AMF, TypeUrls.CLUSTER, List.of());
+      sidecar.ack(sidecar.next(TypeUrls.CLUSTER, WAIT), List.of());
+      debug.send(
+          DiscoveryRequest.newBuilder()
+              .setNode(istioctl)
+              .setTypeUrl(DebugTypes.SYNCZ)
+              .setResponseNonce("2026-12-02 07:00:00.123456789 +0000 UTC m=+0.05")
+              .build());
+      DiscoveryResponse syncz = debug.next(WAIT);
+      assertThat(syncz.getResourcesList()).hasSize(1);
+      ClientConfig amf = syncz.getResources(0).unpack(ClientConfig.class);
+      assertThat(amf.getNode().getId()).isEqualTo("amf-0.telco");
+      assertThat(amf.getGenericXdsConfigsList())
+          .anySatisfy(c -> assertThat(c.getConfigStatus()).isEqualTo(ConfigStatus.SYNCED));
+      assertThat(syncz.getControlPlane().getIdentifier()).contains("\"version\"");
+    }
+  }
+
+  @Test
+  void everyStreamReleasesWhatItHoldsHoweverItEnds() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      try (AdsClient.Sotw bad = server.client().sotw()) {
+        bad.request(
+            Node.newBuilder().setId("not-a-node-id-" + i).build(), TypeUrls.CLUSTER, List.of());
+        assertThat(bad.closed().get(10, TimeUnit.SECONDS).getCode())
+            .isEqualTo(Status.Code.INVALID_ARGUMENT);
+      }
+      try (AdsClient.Sotw noNode = server.client().sotw()) {
+        noNode.send(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.CLUSTER).build());
+        assertThat(noNode.closed().get(10, TimeUnit.SECONDS).getCode())
+            .isEqualTo(Status.Code.INVALID_ARGUMENT);
+      }
+    }
+    try (AdsClient.Sotw good = server.client().sotw()) {
+      good.request(AMF, TypeUrls.CLUSTER, List.of());
+      good.next(TypeUrls.CLUSTER, WAIT);
+      assertThat(server.telmesh().openStreams()).isEqualTo(1);
+    }
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (server.telmesh().openStreams() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(server.telmesh().openStreams()).as("a cancelled stream leaves too").isZero();
+    assertThat(server.telmesh().registry().size()).isZero();
+    assertThat(server.telmesh().tracker().streams(AMF.getId())).isZero();
+  }
+
+  /** {@code telmesh_xds_nacks_total{type}} as the monitoring port reports it. */
+  private double nacks(String type) throws Exception {
+    String metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:" + server.telmesh().monitoringPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Matcher m =
+        Pattern.compile("telmesh_xds_nacks_total\\{type=\"" + type + "\"} ([0-9.E]+)")
+            .matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+}
