@@ -2,6 +2,7 @@ package io.telmesh.node;
 
 import io.telmesh.model.IpAddress;
 import io.telmesh.model.NamespacedName;
+import io.telmesh.model.Printable;
 import java.util.Optional;
 
 /**
@@ -91,7 +92,6 @@ public final class NodeIdParser {
   }
 
   static String printable(String text) {
-    String clean = text.replaceAll("\\p{Cntrl}", "?");
-    return clean.length() > 80 ? clean.substring(0, 80) + "…" : clean;
+    return Printable.of(text, 80);
   }
 }

@@ -1,25 +1,32 @@
 package io.telmesh.debug;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.core.v3.ControlPlane;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
 import io.telmesh.capture.CapturePlanBuilder;
 import io.telmesh.capture.InvalidSettingException;
 import io.telmesh.envoy.Protos;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
+import io.telmesh.model.Printable;
 import io.telmesh.model.Problem;
 import io.telmesh.model.ProblemReports;
 import io.telmesh.node.ProxyNode;
+import io.telmesh.xds.DebugRequestException;
 import io.telmesh.xds.DebugResponder;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The debug type URLs served on an ADS stream, as istiod serves its own:
@@ -31,11 +38,16 @@ import org.slf4j.LoggerFactory;
  *       what the proxy was sent;
  *   <li>{@code telmesh.io/debug/capture} [{@code pod.ns}]: the pod's {@code
  *       telmesh.v1.CapturePlan};
- *   <li>{@code telmesh.io/debug/problems}: the {@code telmesh.v1.ProblemReport}.
+ *   <li>{@code telmesh.io/debug/problems}: the {@code telmesh.v1.ProblemReport};
+ *   <li>{@code istio.io/debug} [{@code page?query}]: istiod's internal debug pages ({@link
+ *       InternalDebug}).
  * </ul>
  *
- * An unknown pod is answered with no resources (and a log line), never with an error that would end
- * the stream. Every response names telmesh in {@code control_plane.identifier}.
+ * As istiod: a pod that is not connected is answered with no resources (and a log line); a request
+ * this cannot answer (an unknown debug type, not exactly one page) ends the stream with a status
+ * saying why, never with an empty success. Every response names telmesh in {@code
+ * control_plane.identifier}, in the JSON shape istioctl reads ({@code Component}, {@code ID},
+ * {@code info.version}).
  */
 public final class DebugTypes implements DebugResponder {
 
@@ -43,13 +55,15 @@ public final class DebugTypes implements DebugResponder {
   public static final String CONFIG_DUMP = "istio.io/debug/config_dump";
   public static final String CAPTURE = "telmesh.io/debug/capture";
   public static final String PROBLEMS = "telmesh.io/debug/problems";
-  private static final Set<String> TYPES = Set.of(SYNCZ, CONFIG_DUMP, CAPTURE, PROBLEMS);
+  public static final String INTERNAL = InternalDebug.TYPE;
+  private static final Set<String> TYPES = Set.of(SYNCZ, CONFIG_DUMP, CAPTURE, PROBLEMS, INTERNAL);
   private static final Logger LOG = LoggerFactory.getLogger(DebugTypes.class);
 
   private final ProxyViews proxies;
   private final Supplier<Optional<MeshState>> mesh;
   private final Supplier<List<Problem>> problems;
   private final ControlPlane controlPlane;
+  private final InternalDebug internal;
 
   public DebugTypes(
       ProxyViews proxies,
@@ -63,21 +77,36 @@ public final class DebugTypes implements DebugResponder {
     this.controlPlane =
         ControlPlane.newBuilder()
             .setIdentifier(
-                String.format(
-                    "{\"Component\":\"telmesh\",\"ID\":\"%s\",\"info\":{\"version\":\"%s\"}}",
-                    json(instance), json(version)))
+                JsonMapper.builder()
+                    .build()
+                    .writeValueAsString(
+                        Map.of(
+                            "Component",
+                            "telmesh",
+                            "ID",
+                            instance,
+                            "info",
+                            Map.of("version", version))))
             .build();
+    this.internal = new InternalDebug(proxies, problems);
   }
 
   @Override
   public boolean handles(String typeUrl) {
-    return TYPES.contains(typeUrl)
-        || typeUrl.startsWith("istio.io/debug")
-        || typeUrl.startsWith("telmesh.io/debug");
+    return typeUrl.startsWith("istio.io/debug") || typeUrl.startsWith("telmesh.io/debug");
   }
 
   @Override
-  public DiscoveryResponse respond(ProxyNode client, DiscoveryRequest request) {
+  public DiscoveryResponse respond(ProxyNode client, DiscoveryRequest request)
+      throws DebugRequestException {
+    if (!TYPES.contains(request.getTypeUrl())) {
+      throw new DebugRequestException(
+          Status.UNIMPLEMENTED.withDescription(
+              "unknown debug type "
+                  + Printable.of(request.getTypeUrl())
+                  + "; telmesh serves "
+                  + String.join(", ", new TreeSet<>(TYPES))));
+    }
     DiscoveryResponse.Builder response =
         DiscoveryResponse.newBuilder()
             .setTypeUrl(request.getTypeUrl())
@@ -97,11 +126,7 @@ public final class DebugTypes implements DebugResponder {
               .flatMap(name -> capturePlan(client, name))
               .ifPresent(plan -> response.addResources(plan));
       case PROBLEMS -> response.addResources(Protos.pack(ProblemReports.of(problems.get())));
-      default ->
-          LOG.info(
-              "debug client {} asked for unknown debug type {}; answered empty",
-              client.id(),
-              request.getTypeUrl());
+      default -> response.addResources(internalPage(request));
     }
     return response.build();
   }
@@ -156,7 +181,21 @@ public final class DebugTypes implements DebugResponder {
     }
   }
 
-  private static String json(String text) {
-    return text.replace("\\", "\\\\").replace("\"", "\\\"");
+  /** One page of {@code istio.io/debug}: exactly one name, as istiod insists. */
+  private Any internalPage(DiscoveryRequest request) throws DebugRequestException {
+    if (request.getResourceNamesCount() != 1) {
+      throw new DebugRequestException(
+          Status.INVALID_ARGUMENT.withDescription(
+              "exactly one debug request is required (a page such as syncz, or list)"));
+    }
+    try {
+      return Any.newBuilder()
+          .setTypeUrl(InternalDebug.TYPE)
+          .setValue(internal.page(request.getResourceNames(0)))
+          .build();
+    } catch (InvalidProtocolBufferException e) {
+      throw new DebugRequestException(
+          Status.INTERNAL.withDescription("a debug page could not be printed: " + e.getMessage()));
+    }
   }
 }

@@ -13,5 +13,11 @@ public interface DebugResponder {
   /** Whether a type URL is a debug type this responder answers. */
   boolean handles(String typeUrl);
 
-  DiscoveryResponse respond(ProxyNode client, DiscoveryRequest request);
+  /**
+   * The answer to one debug request.
+   *
+   * @throws DebugRequestException when it cannot be answered (an unknown type, a malformed name)
+   */
+  DiscoveryResponse respond(ProxyNode client, DiscoveryRequest request)
+      throws DebugRequestException;
 }

@@ -42,8 +42,12 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest, Discovery
       ProxyNode client, DiscoveryRequest request, String typeUrl, String nonce) {
     // Every debug request is answered, as istiod does: debug clients never ACK, and istioctl's
     // only request carries a nonce of its own making.
-    DiscoveryResponse response =
-        context.debug().respond(client, request.toBuilder().setTypeUrl(typeUrl).build());
-    out.onNext(response.toBuilder().setTypeUrl(typeUrl).setNonce(nonce).build());
+    try {
+      DiscoveryResponse response =
+          context.debug().respond(client, request.toBuilder().setTypeUrl(typeUrl).build());
+      out.onNext(response.toBuilder().setTypeUrl(typeUrl).setNonce(nonce).build());
+    } catch (DebugRequestException e) {
+      fail(e.status());
+    }
   }
 }

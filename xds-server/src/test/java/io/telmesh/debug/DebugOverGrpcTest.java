@@ -40,6 +40,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Two sidecars (one ACKs everything, one NACKs its listeners), then CSDS and Istio's debug types
@@ -228,6 +230,61 @@ class DebugOverGrpcTest {
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+  }
+
+  /** {@code istioctl x internal-debug PAGE}: one page per request, the body in one Any. */
+  private String internal(String page) throws Exception {
+    try (AdsClient.Sotw debug = client.sotw()) {
+      debug.request(ISTIOCTL, "istio.io/debug", List.of(page));
+      DiscoveryResponse response = debug.next(WAIT);
+      assertThat(response.getResourcesList()).hasSize(1);
+      assertThat(response.getResources(0).getTypeUrl()).isEqualTo("istio.io/debug");
+      return response.getResources(0).getValue().toStringUtf8();
+    }
+  }
+
+  @Test
+  void internalDebugPagesAnswerAsIstiodsDo() throws Exception {
+    JsonMapper json = JsonMapper.builder().build();
+    assertThat(json.readTree(internal("list")).valueStream().map(JsonNode::asString).toList())
+        .contains("adsz", "config_dump", "list", "problemz", "syncz");
+    JsonNode syncz = json.readTree(internal("syncz"));
+    assertThat(syncz.valueStream().map(n -> n.path("proxy").asString()).toList())
+        .containsExactly("amf-0.telco", "hss-0.telco");
+    assertThat(syncz.get(0).path("cluster_acked").asString())
+        .as("amf ACKed its CDS response")
+        .isEqualTo(syncz.get(0).path("cluster_sent").asString())
+        .isNotEmpty();
+    assertThat(json.readTree(internal("syncz?namespace=other")).isEmpty()).isTrue();
+    assertThat(internal("config_dump?proxyID=amf-0.telco"))
+        .contains("ListenersConfigDump")
+        .contains("virtualInbound");
+    assertThat(internal("config_dump")).isEqualTo("You must provide a proxyID in the query string");
+    assertThat(internal("nonsense")).isEqualTo("404 page not found\n");
+  }
+
+  @Test
+  void aDebugRequestThatCannotBeAnsweredEndsTheStreamSayingWhy() throws Exception {
+    try (AdsClient.Sotw debug = client.sotw()) {
+      debug.request(ISTIOCTL, "istio.io/debug", List.of());
+      assertThat(debug.closed().get(10, TimeUnit.SECONDS))
+          .satisfies(
+              status -> {
+                assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(status.getDescription()).contains("exactly one debug request");
+              });
+    }
+    try (AdsClient.Sotw debug = client.sotw()) {
+      debug.request(ISTIOCTL, "istio.io/debug/nonsense\nforged", List.of());
+      assertThat(debug.closed().get(10, TimeUnit.SECONDS))
+          .satisfies(
+              status -> {
+                assertThat(status.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+                assertThat(status.getDescription())
+                    .contains("istio.io/debug/nonsense?forged")
+                    .contains("istio.io/debug/syncz");
+              });
+    }
   }
 
   @Test
