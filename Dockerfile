@@ -2,7 +2,7 @@
 # (`telmesh bootstrap --kubernetes`, `telmesh iptables --kubernetes --apply`).
 #
 # Build the jar first, then the image from the repository root:
-#   ./mvnw -B -DskipTests package -pl xds-server -am
+#   mvn -B -DskipTests package -pl xds-server -am
 #   docker build -t telmesh:dev .
 # Pinned by digest (the multi-arch index of eclipse-temurin:17-jre when pinned) so a rebuild gets the
 # same base; move the digest deliberately, with the tag, when the JRE needs an update.
