@@ -13,6 +13,7 @@
 # from several processes at once: each peer is built by one and waited for by
 # the others.
 set -euo pipefail
+shopt -s inherit_errexit
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${TELMESH_E2E_CACHE:-$HOME/.cache/telmesh-e2e}
@@ -108,6 +109,7 @@ fetch_go() {
 fetch_go_locked() {
   local root=$1 proxy=$2 mod=$3
   [[ -x $root/bin/go ]] && return
+  local start=$SECONDS
   curl -fsSL --retry 3 -o "$tmp/go.zip" "$proxy/${mod%@*}/@v/${mod#*@}.zip"
   unzip -q "$tmp/go.zip" -d "$tmp/x"
   local sum
@@ -116,11 +118,13 @@ fetch_go_locked() {
   # Module zips carry no file modes; the go command marks these executable itself.
   find "$tmp/x/$mod/bin" "$tmp/x/$mod/pkg/tool" -type f -exec chmod 755 {} +
   mv -T "$tmp/x/$mod" "$root"
+  log "go $fallback_go: fetched and verified in $((SECONDS - start))s"
 }
 
+tmp=
 # Runs "$2 ARGS..." holding the lock named $1, with $tmp a fresh directory on
-# the cache's file system that is removed afterwards. Builders killed midway
-# leave only their temporary directory behind, cleared by the next holder.
+# the cache's file system that is removed afterwards. A builder that fails or is
+# killed leaves only its temporary directory behind, cleared by the next holder.
 locked() {
   local name=$1
   shift
@@ -133,11 +137,10 @@ locked() {
   fi
   rm -rf "$cache/.tmp-$name".*
   tmp=$(mktemp -d "$cache/.tmp-$name.XXXXXX")
-  local rc=0
-  "$@" || rc=$?
+  # Not "$@" || ...: that would switch off set -e for everything the command runs.
+  "$@"
   rm -rf "$tmp"
   exec {fd}>&-
-  return "$rc"
 }
 
 # Sets the recipe of peer $1: module directory, package, binary name, version,
@@ -187,8 +190,8 @@ describe() {
 # the lock before us already did.
 build_locked() {
   [[ -x $cache/$key/$bin ]] && return
-  local start=$SECONDS
   choose_go "$(awk '$1 == "go" { print $2; exit }' "$dir/go.mod")"
+  local start=$SECONDS
   # The sources a build needs, fetched first so the log tells network time from
   # compile time.
   "$go" -C "$dir" list -deps "$pkg" >/dev/null
@@ -220,6 +223,7 @@ main() {
   # every version, whatever go.work or GOFLAGS the caller has.
   export CGO_ENABLED=0 GOTOOLCHAIN=local GOWORK=off GOFLAGS=-buildvcs=false
   mkdir -p "$cache"
+  trap '[[ -z ${tmp:-} ]] || rm -rf "$tmp"' EXIT
   local peers=() arg
   for arg in "$@"; do
     case $arg in
