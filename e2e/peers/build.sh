@@ -209,11 +209,14 @@ build_locked() {
 build() {
   describe "$1"
   local out=$cache/$key/$bin start=$SECONDS built=
-  if [[ ! -x $out ]]; then
+  if [[ -x $out ]]; then
+    built=cached
+  else
     locked "$key" build_locked
     [[ -x $out ]] || die "$peer: no binary at $out"
+    : "${built:=built by another process while we waited $((SECONDS - start))s}"
   fi
-  log "$peer ${version:-(own)}: ${built:-cached, $((SECONDS - start))s}"
+  log "$peer ${version:-(own)}: $built"
   printf '%s\n' "$out"
 }
 
