@@ -26,6 +26,9 @@ fallback_go_sum='h1:ZOmGe1OnfREDMIdb1Qi4G9JSuDPBLGExZMQ4nis1RXM='
 
 ci_upstream=(kube-apiserver kubectl etcd istioctl)
 
+# Flags every peer is built with (the environment is set in main).
+build_flags=(-trimpath)
+
 log() { printf 'build.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -182,7 +185,7 @@ describe() {
       ;;
   esac
   local h
-  h=$(inputs_hash "$dir" "$pkg" "$tags" "${ldflags[@]}")
+  h=$(inputs_hash "$dir" "$pkg" "$tags" "${ldflags[@]}" "${build_flags[@]}" "$CGO_ENABLED")
   if [[ -n $version ]]; then key=$peer-$version-$h; else key=$peer-$h; fi
 }
 
@@ -200,7 +203,7 @@ build_locked() {
   if [[ $pkg == istio.io/* ]]; then
     flags+=(-X "istio.io/istio/pkg/version.buildVersion=$(<"$("$go" -C "$dir" list -m -f '{{.Dir}}' istio.io/istio)/VERSION")-dev")
   fi
-  "$go" -C "$dir" build -trimpath "${tagflag[@]}" -ldflags="${flags[*]}" -o "$tmp/$bin" "$pkg"
+  "$go" -C "$dir" build "${build_flags[@]}" "${tagflag[@]}" -ldflags="${flags[*]}" -o "$tmp/$bin" "$pkg"
   chmod 755 "$tmp"
   mv -T "$tmp" "$cache/$key"
   built="built in $((SECONDS - start))s (sources ${fetched}s) with $("$go" env GOVERSION)"
