@@ -22,14 +22,26 @@ final class SentConfigDump {
 
   private SentConfigDump() {}
 
-  /** The per-type dumps, listeners, clusters, routes, endpoints (types never sent are left out). */
+  /**
+   * The per-type dumps: listeners, clusters and routes always (empty when nothing of the type was
+   * sent, as istiod's dump has every section and istioctl's diff looks each one up), endpoints when
+   * sent.
+   */
   static List<Message> perType(ProxyView proxy) {
     List<Message> dumps = new ArrayList<>();
-    sent(proxy, TypeUrls.LISTENER)
-        .ifPresent(s -> dumps.add(ConfigDumps.listeners(s.version(), entries(s))));
-    sent(proxy, TypeUrls.CLUSTER)
-        .ifPresent(s -> dumps.add(ConfigDumps.clusters(s.version(), entries(s))));
-    sent(proxy, TypeUrls.ROUTE).ifPresent(s -> dumps.add(ConfigDumps.routes(entries(s))));
+    Optional<Sent> listeners = sent(proxy, TypeUrls.LISTENER);
+    Optional<Sent> clusters = sent(proxy, TypeUrls.CLUSTER);
+    dumps.add(
+        ConfigDumps.listeners(
+            listeners.map(Sent::version).orElse(""),
+            listeners.map(SentConfigDump::entries).orElse(List.of())));
+    dumps.add(
+        ConfigDumps.clusters(
+            clusters.map(Sent::version).orElse(""),
+            clusters.map(SentConfigDump::entries).orElse(List.of())));
+    dumps.add(
+        ConfigDumps.routes(
+            sent(proxy, TypeUrls.ROUTE).map(SentConfigDump::entries).orElse(List.of())));
     sent(proxy, TypeUrls.ENDPOINT).ifPresent(s -> dumps.add(ConfigDumps.endpoints(entries(s))));
     return dumps;
   }
