@@ -1,5 +1,12 @@
 package io.telmesh.envoy;
 
+import io.telmesh.model.IpAddress;
+import io.telmesh.model.MeshService;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 /** Istio's resource names, which istioctl-style tools and Istio users rely on. */
 public final class Names {
 
@@ -80,5 +87,49 @@ public final class Names {
   /** The host and port name proxyless gRPC clients use for listeners and routes. */
   public static String hostPort(String fqdn, int port) {
     return fqdn + ":" + port;
+  }
+
+  /**
+   * The prefix of the listeners proxyless gRPC servers ask for: Istio's bootstrap sets {@code
+   * server_listener_resource_name_template} to this plus {@code %s}, which the server fills with
+   * the address it listens on.
+   */
+  public static final String GRPC_SERVER_LISTENER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
+
+  /**
+   * A proxyless gRPC server's listener: {@code xds.istio.io/grpc/lds/inbound/0.0.0.0:50051}, with
+   * the host as the server writes it ({@code [::]}, {@code [fd00::5]}).
+   */
+  public static String grpcServerListener(String host, int port) {
+    return GRPC_SERVER_LISTENER_PREFIX + host + ":" + port;
+  }
+
+  /**
+   * Every name an HTTP client may use for a Service port, each bare and with {@code :port}: the
+   * fqdn, {@code name.namespace.svc}, {@code name.namespace}, the bare name when {@code
+   * withShortName}, and the cluster IPs (IPv6 in brackets). No duplicates, in that order.
+   */
+  public static List<String> serviceDomains(MeshService service, int port, boolean withShortName) {
+    List<String> hosts = new ArrayList<>();
+    hosts.add(service.fqdn());
+    hosts.add(service.name() + "." + service.namespace() + ".svc");
+    hosts.add(service.name() + "." + service.namespace());
+    if (withShortName) {
+      hosts.add(service.name());
+    }
+    for (IpAddress vip : service.clusterIps()) {
+      hosts.add(bracketed(vip));
+    }
+    Set<String> domains = new LinkedHashSet<>();
+    for (String host : hosts) {
+      domains.add(host);
+      domains.add(host + ":" + port);
+    }
+    return List.copyOf(domains);
+  }
+
+  /** An address as a host in {@code host:port}: IPv6 in brackets. */
+  public static String bracketed(IpAddress address) {
+    return address.v6() ? "[" + address.address() + "]" : address.address();
   }
 }

@@ -101,6 +101,8 @@ public final class MeshStateBuilder {
           .computeIfAbsent(slice.service(), k -> new ArrayList<>())
           .add(slice);
     }
+    PodLocalities localities =
+        new PodLocalities(workloads, slices.stream().filter(s -> !s.multusManaged()).toList());
     Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints = new HashMap<>();
     for (MeshService service : services.values()) {
       List<Slice> own = ordinary.getOrDefault(service.key(), List.of());
@@ -111,9 +113,13 @@ public final class MeshStateBuilder {
       inputs.addAll(secondary);
       inputs.add(SEPARATOR);
       inputs.addAll(selected);
+      inputs.add(SEPARATOR);
+      inputs.addAll(localities.inputsFor(EndpointResolver.podsOf(own, secondary, selected)));
       Memo.Result<Map<Integer, List<ServiceEndpoint>>> joined =
           endpointJoins.get(
-              service, inputs, s -> EndpointResolver.resolve(s, own, secondary, selected));
+              service,
+              inputs,
+              s -> EndpointResolver.resolve(s, own, secondary, selected, localities));
       joined.problems().forEach(problems::add);
       endpoints.put(service.key(), joined.value());
     }

@@ -8,13 +8,9 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.Protos;
-import io.telmesh.model.IpAddress;
 import io.telmesh.model.MeshService;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The HTTP routes of one port ({@code RouteConfiguration} named after the port): a virtual host per
@@ -50,22 +46,7 @@ final class OutboundRouteBuilder {
 
   /** Every name that reaches the Service; the bare name only from its own namespace, as Istio. */
   static List<String> domains(MeshService service, int port, String clientNamespace) {
-    List<String> hosts = new ArrayList<>();
-    hosts.add(service.fqdn());
-    hosts.add(service.name() + "." + service.namespace() + ".svc");
-    hosts.add(service.name() + "." + service.namespace());
-    if (service.namespace().equals(clientNamespace)) {
-      hosts.add(service.name());
-    }
-    for (IpAddress vip : service.clusterIps()) {
-      hosts.add(vip.v6() ? "[" + vip.address() + "]" : vip.address());
-    }
-    Set<String> domains = new LinkedHashSet<>();
-    for (String host : hosts) {
-      domains.add(host);
-      domains.add(host + ":" + port);
-    }
-    return List.copyOf(domains);
+    return Names.serviceDomains(service, port, service.namespace().equals(clientNamespace));
   }
 
   private static Route route(String name, String cluster) {

@@ -1,5 +1,6 @@
 package io.telmesh.proxyless;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.ApiListener;
@@ -21,74 +22,112 @@ import io.telmesh.model.ServicePort;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceType;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * What proxyless gRPC clients get: for every Service port that can carry gRPC (HTTP family or
- * undeclared), a listener {@code <fqdn>:<port>} holding an api_listener (HTTP connection manager,
- * router last, routes over RDS), a route of the same name, and an EDS cluster. Opaque TCP and
- * Diameter ports are not offered: a gRPC channel cannot use them.
+ * The client side of what proxyless gRPC clients get, shaped as Istio's grpc generator serves it
+ * and as grpc-go and grpc-java accept it. For every Service port that can carry gRPC (HTTP family
+ * or undeclared):
+ *
+ * <ul>
+ *   <li>a listener per spelling a channel target may use ({@code xds:///<spelling>:<port>}): the
+ *       fqdn, {@code <svc>.<ns>}, {@code <svc>.<ns>.svc}, and, for clients in the Service's own
+ *       namespace only, {@code <svc>}; each an api_listener whose HTTP connection manager takes its
+ *       routes over RDS (ADS) and ends with the router;
+ *   <li>one route configuration {@code <fqdn>:<port>} that every spelling's listener names, with
+ *       one virtual host matching the channel authority as the client wrote it (every spelling,
+ *       with and without the port, and the cluster IPs) and one route {@code /} to the cluster;
+ *   <li>one EDS cluster over ADS, round robin, nothing else (grpc-go rejects a whole CDS response
+ *       holding a STATIC or ORIGINAL_DST cluster, so sidecar-only clusters are never included).
+ * </ul>
+ *
+ * Opaque TCP and Diameter ports are not offered: a gRPC channel cannot use them.
  */
 public final class ProxylessBuilder {
 
-  /** Proxyless resources of one mesh state; the ClusterLoadAssignments are the sidecars' own. */
-  public record Resources(
-      ResourceSegment<Listener> listeners,
-      ResourceSegment<RouteConfiguration> routes,
-      ResourceSegment<Cluster> clusters) {}
-
   private ProxylessBuilder() {}
 
-  public static Resources build(MeshState mesh) {
-    List<Listener> listeners = new ArrayList<>();
-    List<RouteConfiguration> routes = new ArrayList<>();
-    List<Cluster> clusters = new ArrayList<>();
-    for (MeshService service : mesh.services().values()) {
-      for (ServicePort port : service.ports()) {
-        if (!port.protocol().isHttp() && port.protocol() != AppProtocol.AUTO) {
-          continue;
-        }
-        String hostPort = Names.hostPort(service.fqdn(), port.port());
-        String cluster = Names.outboundCluster(port.port(), service.fqdn());
-        listeners.add(listener(hostPort));
-        routes.add(route(hostPort, service, cluster));
-        // grpc-java needs no circuit breakers; keep its clusters minimal.
-        clusters.add(Clusters.eds(cluster).clearCircuitBreakers().build());
-      }
-    }
-    return new Resources(
-        ResourceSegment.of(ResourceType.LISTENER, listeners),
-        ResourceSegment.of(ResourceType.ROUTE, routes),
-        ResourceSegment.of(ResourceType.CLUSTER, clusters));
+  /** Whether a port can carry gRPC: declared HTTP family, or undeclared (sniffed by sidecars). */
+  public static boolean carriesGrpc(AppProtocol protocol) {
+    return protocol.isHttp() || protocol == AppProtocol.AUTO;
   }
 
-  private static Listener listener(String hostPort) {
-    HttpConnectionManager manager =
+  public static ProxylessOutbound build(MeshState mesh) {
+    Map<String, Listener> listeners = new TreeMap<>();
+    List<RouteConfiguration> routes = new ArrayList<>();
+    List<Cluster> clusters = new ArrayList<>();
+    Map<String, List<GrpcPort>> byNamespace = new LinkedHashMap<>();
+    for (MeshService service : mesh.services().values()) {
+      for (ServicePort port : service.ports()) {
+        if (!carriesGrpc(port.protocol())) {
+          continue;
+        }
+        GrpcPort grpc = new GrpcPort(service, port, manager(service, port));
+        byNamespace.computeIfAbsent(service.namespace(), n -> new ArrayList<>()).add(grpc);
+        for (String host :
+            List.of(
+                service.fqdn(),
+                service.name() + "." + service.namespace(),
+                service.name() + "." + service.namespace() + ".svc")) {
+          String name = Names.hostPort(host, port.port());
+          listeners.putIfAbsent(name, listener(name, grpc.manager()));
+        }
+        routes.add(route(grpc));
+        // grpc-java needs no circuit breakers; keep its clusters minimal.
+        clusters.add(Clusters.eds(grpc.cluster()).clearCircuitBreakers().build());
+      }
+    }
+    return new ProxylessOutbound(
+        ResourceSegment.of(ResourceType.LISTENER, listeners.values()),
+        ResourceSegment.of(ResourceType.ROUTE, routes),
+        ResourceSegment.of(ResourceType.CLUSTER, clusters),
+        byNamespace);
+  }
+
+  /** The {@code <svc>:<port>} listeners of one namespace's ports. */
+  static ResourceSegment<Listener> shortNameListeners(List<GrpcPort> ports) {
+    Map<String, Listener> listeners = new TreeMap<>();
+    for (GrpcPort port : ports) {
+      String name = Names.hostPort(port.service().name(), port.port().port());
+      listeners.putIfAbsent(name, listener(name, port.manager()));
+    }
+    return ResourceSegment.of(ResourceType.LISTENER, listeners.values());
+  }
+
+  /** The api_listener's HTTP connection manager: RDS over ADS, the router last. */
+  private static Any manager(MeshService service, ServicePort port) {
+    String hostPort = Names.hostPort(service.fqdn(), port.port());
+    return Protos.pack(
         HttpConnectionManager.newBuilder()
             .setStatPrefix(hostPort)
             .setRds(NetworkFilters.rds(hostPort))
             .addHttpFilters(NetworkFilters.router())
-            .build();
+            .build());
+  }
+
+  private static Listener listener(String name, Any manager) {
     return Listener.newBuilder()
-        .setName(hostPort)
-        .setApiListener(ApiListener.newBuilder().setApiListener(Protos.pack(manager)))
+        .setName(name)
+        .setApiListener(ApiListener.newBuilder().setApiListener(manager))
         .build();
   }
 
-  private static RouteConfiguration route(String hostPort, MeshService service, String cluster) {
+  private static RouteConfiguration route(GrpcPort port) {
     return RouteConfiguration.newBuilder()
-        .setName(hostPort)
+        .setName(port.hostPort())
         .setValidateClusters(BoolValue.of(false))
         .addVirtualHosts(
             VirtualHost.newBuilder()
-                .setName(hostPort)
-                .addDomains(hostPort)
-                .addDomains(service.fqdn())
+                .setName(port.hostPort())
+                .addAllDomains(Names.serviceDomains(port.service(), port.port().port(), true))
                 .addRoutes(
                     Route.newBuilder()
                         .setName("default")
                         .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                        .setRoute(RouteAction.newBuilder().setCluster(cluster))))
+                        .setRoute(RouteAction.newBuilder().setCluster(port.cluster()))))
         .build();
   }
 }

@@ -10,6 +10,7 @@ import io.telmesh.inbound.InboundPlan;
 import io.telmesh.model.InterceptionMode;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.Problem;
 import io.telmesh.model.Workload;
@@ -19,6 +20,8 @@ import io.telmesh.outbound.OutboundBuilder;
 import io.telmesh.outbound.SharedOutbound;
 import io.telmesh.outbound.VirtualOutboundBuilder;
 import io.telmesh.proxyless.ProxylessBuilder;
+import io.telmesh.proxyless.ProxylessOutbound;
+import io.telmesh.proxyless.ProxylessServerBuilder;
 import io.telmesh.resources.ProxyProfile;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.resources.ResourceSegment;
@@ -56,13 +59,19 @@ public final class MeshTranslation {
       ResourceSegment<Cluster> clusters,
       List<Problem> problems) {}
 
+  /** A proxyless gRPC server's listeners and the inputs they were built from. */
+  private record ServerPart(
+      Workload workload, WorkloadPorts ports, ResourceSegment<Listener> listeners) {}
+
   private final MeshState mesh;
   private final ResourceSegment<ClusterLoadAssignment> endpoints;
-  private final ProxylessBuilder.Resources proxyless;
+  private final ProxylessOutbound proxyless;
   private final Map<Optional<Duration>, SharedOutbound> outboundByIdleTimeout =
       new ConcurrentHashMap<>();
   private final Map<String, OwnPart> own = new ConcurrentHashMap<>();
   private volatile Map<String, OwnPart> previousOwn;
+  private final Map<NamespacedName, ServerPart> servers = new ConcurrentHashMap<>();
+  private volatile Map<NamespacedName, ServerPart> previousServers;
 
   MeshTranslation(MeshState mesh, Optional<MeshTranslation> previous) {
     this.mesh = mesh;
@@ -79,6 +88,7 @@ public final class MeshTranslation {
                   outboundByIdleTimeout.put(timeout, shared.withEndpoints(endpoints)));
     }
     this.previousOwn = previous.map(p -> p.own).orElse(Map.of());
+    this.previousServers = previous.map(p -> p.servers).orElse(Map.of());
     outbound(Optional.empty());
   }
 
@@ -128,6 +138,7 @@ public final class MeshTranslation {
    */
   public void forgetPrevious() {
     previousOwn = Map.of();
+    previousServers = Map.of();
   }
 
   public MeshState mesh() {
@@ -154,13 +165,7 @@ public final class MeshTranslation {
   /** Everything this proxy is sent. Never throws for a well-formed node. */
   public ProxyResources forProxy(ProxyNode node) {
     if (node.metadata().isProxylessGrpc()) {
-      return new ProxyResources(
-          ResourceSet.of(proxyless.listeners()),
-          ResourceSet.of(proxyless.clusters()),
-          ResourceSet.of(proxyless.routes()),
-          ResourceSet.of(endpoints),
-          List.of(),
-          List.of());
+      return proxyless(node);
     }
     Optional<Workload> workload =
         node.namespaceConsistent() ? mesh.workload(node.pod()) : Optional.empty();
@@ -169,6 +174,44 @@ public final class MeshTranslation {
       return minimal(node, profile);
     }
     return sidecar(node.id(), workload.get(), profile);
+  }
+
+  /**
+   * A proxyless gRPC client or server: the shared client listeners, the short-name listeners of its
+   * namespace (metadata {@code NAMESPACE}, else the id's), and, when its pod is in the mesh, the
+   * pod's server listeners. Its routes, clusters and endpoints are the shared ones.
+   */
+  private ProxyResources proxyless(ProxyNode node) {
+    String namespace = node.metadata().namespace().orElse(node.pod().namespace());
+    List<ResourceSegment<Listener>> listeners = new ArrayList<>();
+    listeners.add(proxyless.listeners());
+    listeners.add(proxyless.shortNameListeners(namespace));
+    Optional<Workload> workload =
+        node.namespaceConsistent() ? mesh.workload(node.pod()) : Optional.empty();
+    workload.ifPresent(w -> listeners.add(serverPart(w).listeners()));
+    return new ProxyResources(
+        new ResourceSet<>(listeners),
+        ResourceSet.of(proxyless.clusters()),
+        ResourceSet.of(proxyless.routes()),
+        ResourceSet.of(endpoints),
+        List.of(),
+        List.of());
+  }
+
+  /** A pod's proxyless server listeners: reused while the pod and its ports are unchanged. */
+  private ServerPart serverPart(Workload workload) {
+    WorkloadPorts ports = mesh.portsOf(workload.key());
+    for (Map<NamespacedName, ServerPart> memo : List.of(servers, previousServers)) {
+      ServerPart known = memo.get(workload.key());
+      if (known != null && known.workload().equals(workload) && known.ports().equals(ports)) {
+        servers.put(workload.key(), known);
+        return known;
+      }
+    }
+    ServerPart part =
+        new ServerPart(workload, ports, ProxylessServerBuilder.build(workload, ports));
+    servers.put(workload.key(), part);
+    return part;
   }
 
   private ProxyResources sidecar(String nodeId, Workload workload, ProxyProfile profile) {

@@ -16,6 +16,7 @@ import io.telmesh.model.CaptureSettings;
 import io.telmesh.model.ContainerPort;
 import io.telmesh.model.IpAddress;
 import io.telmesh.model.L4Protocol;
+import io.telmesh.model.Locality;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.PodInterface;
@@ -263,6 +264,100 @@ class EndpointResolverTest {
                     endpoint("192.168.50.7", true, "", "amf-0"))),
             List.of(),
             List.of("80 -> 10.244.1.7:8080 pod=core/amf-0"),
+            List.of()),
+        new Row(
+            // Multus writes no zone; the pod's eth0 endpoint in the ordinary slice has one.
+            "secondary network with multus slices: each endpoint takes its pod's eth0 zone",
+            service(Optional.of(SIGNALING), sbi(new TargetPort.Numeric(8080))),
+            List.of(
+                slice(
+                    "amf-eth0",
+                    false,
+                    List.of(slicePort("http-sbi", 8080)),
+                    endpoint("10.244.1.7", true, "zone-a", "amf-0"),
+                    endpoint("10.244.2.7", true, "zone-b", "amf-1")),
+                slice(
+                    "amf-multus",
+                    true,
+                    List.of(slicePort("http-sbi", 8080)),
+                    endpoint("192.168.50.7", true, "", "amf-0"),
+                    endpoint("192.168.50.8", true, "", "amf-1"),
+                    endpoint("192.168.50.9", true, "", "amf-9"))),
+            List.of(),
+            List.of(
+                "80 -> 192.168.50.7:8080 zone=zone-a pod=core/amf-0",
+                "80 -> 192.168.50.8:8080 zone=zone-b pod=core/amf-1",
+                "80 -> 192.168.50.9:8080 pod=core/amf-9"),
+            List.of()),
+        new Row(
+            "secondary network without multus slices: the pods' net1 addresses take their eth0 zone",
+            service(Optional.of(SIGNALING), sbi(new TargetPort.Numeric(8080))),
+            List.of(
+                slice(
+                    "amf-eth0",
+                    false,
+                    List.of(slicePort("http-sbi", 8080)),
+                    endpoint("10.244.1.7", true, "zone-a", "amf-0"))),
+            List.of(
+                pod(
+                    "amf-0",
+                    true,
+                    eth0("10.244.1.7"),
+                    new PodInterface(
+                        "net1", SIGNALING, List.of(ip("192.168.50.7"), ip("fd00:50::7")), false)),
+                pod("amf-1", true, eth0("10.244.1.8"), net1("192.168.50.8"))),
+            List.of(
+                "80 -> 192.168.50.7:8080 zone=zone-a pod=core/amf-0",
+                "80 -> 192.168.50.8:8080 pod=core/amf-1",
+                "80 -> fd00:50::7:8080 zone=zone-a pod=core/amf-0"),
+            List.of()),
+        new Row(
+            "the pod's locality labels win over the slice zone, as in Istio",
+            service(Optional.empty(), sbi(new TargetPort.Numeric(8080))),
+            List.of(
+                slice(
+                    "amf-abc",
+                    false,
+                    List.of(slicePort("http-sbi", 8080)),
+                    endpoint("10.244.1.7", true, "zone-a", "amf-0"),
+                    endpoint("10.244.1.8", true, "zone-a", "amf-1"),
+                    endpoint("10.244.1.9", true, "zone-a", "amf-2"),
+                    endpoint("10.244.1.10", true, "zone-a", "amf-3"),
+                    endpoint("10.244.1.11", true, "zone-a", "amf-4"))),
+            List.of(
+                pod(
+                    "amf-0",
+                    true,
+                    Map.of(Locality.LABEL, "eu-west.eu-west-1b.rack7"),
+                    List.of(),
+                    eth0("10.244.1.7")),
+                pod(
+                    "amf-1",
+                    true,
+                    Map.of(Locality.LABEL, "eu-west//rack7"),
+                    List.of(),
+                    eth0("10.244.1.8")),
+                pod(
+                    "amf-2",
+                    true,
+                    Map.of(Locality.LEGACY_LABEL, "eu-west.eu-west-1c"),
+                    List.of(),
+                    eth0("10.244.1.9")),
+                // The new label wins over the legacy one.
+                pod(
+                    "amf-3",
+                    true,
+                    Map.of(Locality.LABEL, "us-east", Locality.LEGACY_LABEL, "eu-west.x"),
+                    List.of(),
+                    eth0("10.244.1.10")),
+                // An empty label sets nothing: the slice's zone stays.
+                pod("amf-4", true, Map.of(Locality.LABEL, ""), List.of(), eth0("10.244.1.11"))),
+            List.of(
+                "80 -> 10.244.1.10:8080 locality=us-east// pod=core/amf-3",
+                "80 -> 10.244.1.11:8080 zone=zone-a pod=core/amf-4",
+                "80 -> 10.244.1.7:8080 locality=eu-west/eu-west-1b/rack7 pod=core/amf-0",
+                "80 -> 10.244.1.8:8080 locality=eu-west//rack7 pod=core/amf-1",
+                "80 -> 10.244.1.9:8080 locality=eu-west/eu-west-1c/ pod=core/amf-2"),
             List.of()));
   }
 
@@ -284,8 +379,11 @@ class EndpointResolverTest {
     }
     assertThat(readProblems.problems()).isEmpty();
 
+    Map<NamespacedName, Workload> pods = new TreeMap<>();
+    row.selected().forEach(w -> pods.put(w.key(), w));
     Memo.Result<Map<Integer, List<ServiceEndpoint>>> result =
-        EndpointResolver.resolve(row.service(), own, multus, row.selected());
+        EndpointResolver.resolve(
+            row.service(), own, multus, row.selected(), new PodLocalities(pods, own));
 
     List<String> endpoints = new ArrayList<>();
     new TreeMap<>(result.value())
@@ -301,8 +399,18 @@ class EndpointResolverTest {
         + ":"
         + endpoint.port()
         + (endpoint.ready() ? "" : " not-ready")
-        + (endpoint.zone().isEmpty() ? "" : " zone=" + endpoint.zone())
+        + locality(endpoint.locality())
         + endpoint.pod().map(p -> " pod=" + p).orElse("");
+  }
+
+  /** {@code zone=z} for a zone-only locality, {@code locality=r/z/s} otherwise. */
+  private static String locality(Locality locality) {
+    if (locality.isUnknown()) {
+      return "";
+    }
+    return locality.region().isEmpty() && locality.subZone().isEmpty()
+        ? " zone=" + locality.zone()
+        : " locality=" + locality;
   }
 
   private static ServicePort sbi(TargetPort target) {
@@ -329,9 +437,21 @@ class EndpointResolverTest {
 
   private static Workload pod(
       String name, boolean ready, List<ContainerPort> ports, PodInterface... interfaces) {
+    return pod(name, ready, Map.of(), ports, interfaces);
+  }
+
+  /** A pod labelled {@code app: amf} plus {@code labels}. */
+  private static Workload pod(
+      String name,
+      boolean ready,
+      Map<String, String> labels,
+      List<ContainerPort> ports,
+      PodInterface... interfaces) {
+    TreeMap<String, String> all = new TreeMap<>(labels);
+    all.put("app", "amf");
     return new Workload(
         new NamespacedName("core", name),
-        new TreeMap<>(Map.of("app", "amf")),
+        all,
         List.of(interfaces),
         List.of(),
         ports,

@@ -19,6 +19,7 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.IpAddress;
 import io.telmesh.model.L4Protocol;
+import io.telmesh.model.Locality;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
@@ -51,7 +52,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>listener {@code <name> @<address>:<port> [+extra] [listener filters]}; chains {@code tcp =>
  *       <cluster> [idle]} or {@code [alpn=..] http <stat prefix> rds=<route>}
  *   <li>route {@code <name>}; virtual hosts {@code <host> => <cluster>}
- *   <li>endpoints {@code <cluster>}; localities {@code <zone or -> w=<weight>: <address>:<port>..}
+ *   <li>endpoints {@code <cluster>}; localities {@code <zone, r/z/s or -> w=<weight>:
+ *       <address>:<port>..}
  *   <li>cluster, on one line: {@code <name> <discovery type> [+keepalive] [+h2]}
  * </ul>
  */
@@ -233,6 +235,29 @@ class OutboundBuilderTest {
                 DB,
                 "  zone-a w=2: 10.244.1.7:5432 10.244.1.8:5432",
                 "  zone-b w=1: 10.244.2.7:5432"),
+        new Row(
+                "endpoints: one group per full locality, unknown first, no address twice even"
+                    + " across localities")
+            .mesh(
+                mesh(
+                    List.of(service("db", "10.96.0.10", port("tcp-sql", 5432, AppProtocol.TCP))),
+                    endpoints(
+                        "db",
+                        5432,
+                        ready("10.244.1.6", 5432, ""),
+                        ready("10.244.1.7", 5432, new Locality("eu", "eu-1a", "r7")),
+                        ready("10.244.1.7", 5432, "zone-a"),
+                        ready("10.244.1.8", 5432, new Locality("eu", "eu-1a", "")),
+                        ready("10.244.1.9", 5432, new Locality("eu", "eu-1a", "r7")),
+                        ready("10.244.1.9", 5433, "zone-a"))))
+            .listeners("10.96.0.10_5432 @10.96.0.10:5432", "  tcp => " + DB)
+            .clusters(DB + " EDS")
+            .endpoints(
+                DB,
+                "  - w=1: 10.244.1.6:5432",
+                "  zone-a w=1: 10.244.1.9:5433",
+                "  eu/eu-1a/ w=1: 10.244.1.8:5432",
+                "  eu/eu-1a/r7 w=2: 10.244.1.7:5432 10.244.1.9:5432"),
         new Row("UDP and SCTP ports: nothing built, each listed with its reason")
             .mesh(
                 mesh(
@@ -491,13 +516,17 @@ class OutboundBuilderTest {
   }
 
   private static ServiceEndpoint ready(String ip, int port, String zone) {
+    return ready(ip, port, Locality.ofZone(zone));
+  }
+
+  private static ServiceEndpoint ready(String ip, int port, Locality locality) {
     return new ServiceEndpoint(
-        IpAddress.parse(ip).orElseThrow(), port, true, Optional.empty(), zone);
+        IpAddress.parse(ip).orElseThrow(), port, true, Optional.empty(), locality);
   }
 
   private static ServiceEndpoint notReady(String ip, int port) {
     return new ServiceEndpoint(
-        IpAddress.parse(ip).orElseThrow(), port, false, Optional.empty(), "");
+        IpAddress.parse(ip).orElseThrow(), port, false, Optional.empty(), Locality.UNKNOWN);
   }
 
   private static Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints(
@@ -596,10 +625,9 @@ class OutboundBuilderTest {
   private static List<String> describe(ClusterLoadAssignment assignment) {
     List<String> lines = new ArrayList<>(List.of(assignment.getClusterName()));
     for (LocalityLbEndpoints locality : assignment.getEndpointsList()) {
-      String zone = locality.getLocality().getZone();
       StringBuilder line =
           new StringBuilder("  ")
-              .append(zone.isEmpty() ? "-" : zone)
+              .append(describe(locality))
               .append(" w=")
               .append(locality.getLoadBalancingWeight().getValue())
               .append(":");
@@ -610,6 +638,21 @@ class OutboundBuilderTest {
       lines.add(line.toString());
     }
     return lines;
+  }
+
+  /**
+   * {@code -} for the empty locality, the zone alone when only it is known, else {@code r/z/s};
+   * {@code NO-LOCALITY} when the field is absent (which grpc-go rejects).
+   */
+  private static String describe(LocalityLbEndpoints group) {
+    if (!group.hasLocality()) {
+      return "NO-LOCALITY";
+    }
+    io.envoyproxy.envoy.config.core.v3.Locality l = group.getLocality();
+    if (l.getRegion().isEmpty() && l.getSubZone().isEmpty()) {
+      return l.getZone().isEmpty() ? "-" : l.getZone();
+    }
+    return l.getRegion() + "/" + l.getZone() + "/" + l.getSubZone();
   }
 
   private static String describe(UntouchedPort port) {

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -64,6 +65,20 @@ class GoldenTest {
     String json =
         EnvoyTypes.printer().print(ProxyDump.of(resources, EnumSet.allOf(Kind.class))) + "\n";
     Goldens.assertMatches(golden(mesh, "proxyless-grpc.json"), json);
+  }
+
+  /**
+   * A pod of the mesh as a proxyless gRPC node: its server listeners, every client listener, and
+   * the short names of its namespace (listeners only; the rest is the client golden's).
+   */
+  @ParameterizedTest(name = "{0} {1}/{2}")
+  @CsvSource({"telco, telco, amf-0", "edge, edge, hostile-0"})
+  void proxylessGrpcServerListeners(String mesh, String namespace, String pod) throws Exception {
+    ProxyResources resources =
+        Translator.prepare(MESHES.get(mesh)).forProxy(Nodes.grpc(pod, namespace));
+    String json =
+        EnvoyTypes.printer().print(ProxyDump.of(resources, EnumSet.of(Kind.LISTENERS))) + "\n";
+    Goldens.assertMatches(golden(mesh, "proxyless-grpc-server.json"), json);
   }
 
   @ParameterizedTest

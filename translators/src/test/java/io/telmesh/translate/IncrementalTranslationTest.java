@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.telmesh.envoy.Protos;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.mesh.MeshStateBuilder;
+import io.telmesh.model.Locality;
 import io.telmesh.model.MeshState;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.resources.ProxyResources;
@@ -142,6 +143,44 @@ class IncrementalTranslationTest {
                 b.editMetadata()
                     .addToAnnotations("sidecar.istio.io/interceptionMode", "TPROXY")
                     .endMetadata()));
+    views.add(
+        editPod(
+            views.get(views.size() - 1),
+            "pod3",
+            b -> b.editMetadata().addToLabels(Locality.LABEL, "eu.eu-1a.r7").endMetadata()));
+    // A Service on a secondary network over svc0's pods: its endpoints take their zones from
+    // svc0's eth0 slice, so editing that slice must reach them too.
+    KubeObjects withSecondary = views.get(views.size() - 1);
+    List<io.fabric8.kubernetes.api.model.Service> secondary =
+        new ArrayList<>(withSecondary.services());
+    secondary.add(
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withName("sig")
+            .withNamespace("ns0")
+            .addToAnnotations("k8s.v1.cni.cncf.io/service-network", "ns0/net1")
+            .endMetadata()
+            .withNewSpec()
+            .withClusterIP("10.96.9.10")
+            .withSelector(Map.of("app", "svc0"))
+            .addNewPort()
+            .withName("http2-sbi")
+            .withPort(8080)
+            .endPort()
+            .endSpec()
+            .build());
+    views.add(
+        new KubeObjects(
+            secondary,
+            withSecondary.endpointSlices(),
+            withSecondary.pods(),
+            withSecondary.networkAttachments(),
+            List.of()));
+    views.add(
+        editSlice(
+            views.get(views.size() - 1),
+            "svc0-slice",
+            b -> b.editFirstEndpoint().withZone("zone-moved").endEndpoint()));
     views.add(BASE);
 
     MeshStateBuilder incremental = new MeshStateBuilder();
@@ -156,6 +195,10 @@ class IncrementalTranslationTest {
           fresh.workloads().keySet().stream().map(k -> Nodes.forWorkload(fresh, k)).toList();
       List<ProxyNode> withProxyless = new ArrayList<>(nodes);
       withProxyless.add(Nodes.grpc("client", "ns0"));
+      fresh
+          .workloads()
+          .keySet()
+          .forEach(k -> withProxyless.add(Nodes.grpc(k.name(), k.namespace())));
       assertThat(bytes(translation, withProxyless))
           .isEqualTo(bytes(Translator.prepare(fresh), withProxyless));
       translation.forgetPrevious();

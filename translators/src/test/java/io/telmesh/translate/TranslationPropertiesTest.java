@@ -76,6 +76,10 @@ class TranslationPropertiesTest {
               Map.of("INTERCEPTION_MODE", "TPROXY", "IDLE_TIMEOUT", "30s")));
     }
     nodes.add(Nodes.grpc("client", "default"));
+    // Proxyless gRPC servers in every pod (server listeners), and clients with short names.
+    for (Workload w : mesh.workloads().values()) {
+      nodes.add(Nodes.grpc(w.name(), w.namespace()));
+    }
     nodes.add(Nodes.sidecar("unknown", "nowhere", "10.0.0.9", Map.of()));
     return nodes;
   }

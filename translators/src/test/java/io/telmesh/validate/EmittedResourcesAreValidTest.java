@@ -57,6 +57,10 @@ class EmittedResourcesAreValidTest {
               Map.of("INTERCEPTION_MODE", "NONE", "IDLE_TIMEOUT", "0s")));
     }
     nodes.add(Nodes.grpc("client", "default"));
+    // Proxyless gRPC servers in every pod (server listeners), and clients with short names.
+    for (Workload w : mesh.workloads().values()) {
+      nodes.add(Nodes.grpc(w.name(), w.namespace()));
+    }
     nodes.add(Nodes.sidecar("unknown", "nowhere", "10.0.0.9", Map.of()));
     nodes.add(
         Nodes.sidecar("unknown6", "nowhere", "fd00::9", Map.of("INTERCEPTION_MODE", "TPROXY")));

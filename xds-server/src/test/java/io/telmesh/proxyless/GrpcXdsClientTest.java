@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,9 @@ import org.junit.jupiter.api.Test;
 /**
  * grpc-java's own xDS client, an independent consumer of telmesh's proxyless config: a channel
  * {@code xds:///greeter.grpc.svc.cluster.local:50051} bootstrapped at telmesh makes real RPCs to
- * real gRPC backends on loopback addresses, and follows endpoint changes without reconnecting.
+ * real gRPC backends on loopback addresses, and follows endpoint changes without reconnecting;
+ * channels naming the Service the short ways a gRPC target may ({@code greeter.grpc:50051}, and
+ * {@code greeter:50051} from the client's own namespace) reach the same backends.
  */
 class GrpcXdsClientTest {
 
@@ -51,7 +54,9 @@ class GrpcXdsClientTest {
   private int backendPort;
   private List<Server> backends;
   private TestServer telmesh;
+  private Map<String, Object> bootstrap;
   private ManagedChannel channel;
+  private final List<ManagedChannel> moreChannels = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -61,7 +66,7 @@ class GrpcXdsClientTest {
     backends =
         List.of(backend("a", "127.0.0.11"), backend("b", "127.0.0.12"), backend("c", "127.0.0.13"));
     telmesh = new TestServer(mesh(Set.of("a", "b"), Set.of("a", "b", "c")));
-    Map<String, Object> bootstrap =
+    bootstrap =
         Map.of(
             "xds_servers",
                 List.of(
@@ -75,18 +80,25 @@ class GrpcXdsClientTest {
             "node",
                 Map.of(
                     "id", NODE_ID, "metadata", Map.of("GENERATOR", "grpc", "NAMESPACE", "grpc")));
+    channel = channel("xds:///greeter.grpc.svc.cluster.local:50051");
+  }
+
+  private ManagedChannel channel(String target) {
     @SuppressWarnings("deprecation")
     ManagedChannel built =
-        NettyChannelBuilder.forTarget("xds:///greeter.grpc.svc.cluster.local:50051")
+        NettyChannelBuilder.forTarget(target)
             .nameResolverFactory(XdsNameResolverProvider.createForTest("xds", bootstrap))
             .usePlaintext()
             .build();
-    channel = built;
+    return built;
   }
 
   @AfterEach
   void stop() throws Exception {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    for (ManagedChannel more : moreChannels) {
+      more.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
     for (Server backend : backends) {
       backend.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -114,8 +126,26 @@ class GrpcXdsClientTest {
         .isEqualTo(connection.since());
   }
 
-  /** Calls until the set of backends answering the last 12 RPCs satisfies the condition. */
+  @Test
+  void shortNameTargetsReachTheBackends() throws Exception {
+    // The authority is the target as written: telmesh must offer a listener of that name and a
+    // virtual host matching it. greeter:50051 works because this client's namespace is grpc.
+    for (String target : List.of("xds:///greeter.grpc:50051", "xds:///greeter:50051")) {
+      ManagedChannel shortName = channel(target);
+      moreChannels.add(shortName);
+      assertThat(awaitBackends(shortName, seen -> seen.equals(Set.of("a", "b"))))
+          .as("backends reached through %s", target)
+          .containsExactlyInAnyOrder("a", "b");
+    }
+  }
+
   private Set<String> awaitBackends(Predicate<Set<String>> condition) throws InterruptedException {
+    return awaitBackends(channel, condition);
+  }
+
+  /** Calls until the set of backends answering the last 12 RPCs satisfies the condition. */
+  private static Set<String> awaitBackends(ManagedChannel channel, Predicate<Set<String>> condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     Set<String> seen = Set.of();
     while (System.nanoTime() < deadline) {
