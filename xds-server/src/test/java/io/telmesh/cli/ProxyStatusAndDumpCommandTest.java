@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.snapshot.TypeUrls;
+import io.telmesh.status.ProxyStatusTracker.TypeStatus;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
@@ -51,7 +52,12 @@ class ProxyStatusAndDumpCommandTest {
     hss.request(
         Nodes.envoyNode("hss-0", "telco", "10.244.2.20", Map.of()), TypeUrls.LISTENER, List.of());
     hss.nack(hss.next(TypeUrls.LISTENER, WAIT), "", List.of(), NACK);
-    Thread.sleep(300);
+    server.await(amfNode.getId(), TypeUrls.LISTENER, TypeStatus::synced);
+    server.await(amfNode.getId(), TypeUrls.CLUSTER, TypeStatus::synced);
+    server.await(
+        "sidecar~10.244.2.20~hss-0.telco~telco.svc.cluster.local",
+        TypeUrls.LISTENER,
+        TypeStatus::nacked);
   }
 
   @AfterAll

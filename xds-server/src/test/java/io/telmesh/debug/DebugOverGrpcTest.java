@@ -29,6 +29,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.telmesh.proto.v1.CapturePlan;
 import io.telmesh.proto.v1.ProblemReport;
 import io.telmesh.snapshot.TypeUrls;
+import io.telmesh.status.ProxyStatusTracker.TypeStatus;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
@@ -82,6 +83,9 @@ class DebugOverGrpcTest {
     DiscoveryResponse hssLds = hss.next(TypeUrls.LISTENER, WAIT);
     hss.nack(hssLds, "", List.of(), NACK);
     amf.drain(Duration.ofMillis(300));
+    server.await(AMF.getId(), TypeUrls.CLUSTER, TypeStatus::synced);
+    server.await(AMF.getId(), TypeUrls.LISTENER, TypeStatus::synced);
+    server.await(HSS.getId(), TypeUrls.LISTENER, TypeStatus::nacked);
     channel =
         NettyChannelBuilder.forAddress("127.0.0.1", server.port())
             .usePlaintext()

@@ -3,7 +3,9 @@ package io.telmesh.testing;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
+import io.telmesh.status.ProxyStatusTracker;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /** A real telmesh server on loopback (free ports), fed by a {@link ManualSource}. */
 public final class TestServer implements AutoCloseable {
@@ -27,6 +29,23 @@ public final class TestServer implements AutoCloseable {
 
   public AdsClient client() {
     return new AdsClient(port());
+  }
+
+  /**
+   * Waits (up to 20 s) until a node's status of one type satisfies the condition: a client's answer
+   * is handled on its stream's own executor, a moment after the client sent it.
+   */
+  public void await(
+      String nodeId, String typeUrl, Predicate<ProxyStatusTracker.TypeStatus> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      ProxyStatusTracker.TypeStatus status = server.tracker().status(nodeId).get(typeUrl);
+      if (status != null && condition.test(status)) {
+        return;
+      }
+      Thread.sleep(20);
+    }
   }
 
   @Override

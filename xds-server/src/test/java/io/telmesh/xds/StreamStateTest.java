@@ -147,6 +147,10 @@ class StreamStateTest {
         AdsClient.Sotw debug = server.client().sotw()) {
       sidecar.request(AMF, TypeUrls.CLUSTER, List.of());
       sidecar.ack(sidecar.next(TypeUrls.CLUSTER, WAIT), List.of());
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!cdsSynced() && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the ACK is handled on the stream's own executor
+      }
       debug.send(
           DiscoveryRequest.newBuilder()
               .setNode(istioctl)
@@ -190,6 +194,11 @@ class StreamStateTest {
     assertThat(server.telmesh().openStreams()).as("a cancelled stream leaves too").isZero();
     assertThat(server.telmesh().registry().size()).isZero();
     assertThat(server.telmesh().tracker().streams(AMF.getId())).isZero();
+  }
+
+  private boolean cdsSynced() {
+    var status = server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.CLUSTER);
+    return status != null && status.synced();
   }
 
   /** {@code telmesh_xds_nacks_total{type}} as the monitoring port reports it. */

@@ -19,6 +19,7 @@ import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
 import io.telmesh.source.StaticSource;
+import io.telmesh.status.ProxyStatusTracker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,6 +70,28 @@ class IstioctlTest {
     sotwSidecar(node("amf-0", "10.244.1.10"), false);
     sotwSidecar(node("smf-0", "10.244.1.11"), true);
     deltaSidecar(node("hss-0", "10.244.2.20"));
+    // Answers are handled on each stream's executor: wait until telmesh has taken them all in.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!(status("amf-0", LDS).synced()
+            && status("smf-0", LDS).nacked()
+            && status("hss-0", CDS).synced())
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  private static ProxyStatusTracker.TypeStatus status(String pod, String type) {
+    String id =
+        server.registry().connections().stream()
+            .map(c -> c.node().id())
+            .filter(n -> n.contains("~" + pod + "."))
+            .findFirst()
+            .orElse("");
+    ProxyStatusTracker.TypeStatus status = server.tracker().status(id).get(type);
+    return status != null
+        ? status
+        : new ProxyStatusTracker.TypeStatus(
+            java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
   }
 
   @AfterAll

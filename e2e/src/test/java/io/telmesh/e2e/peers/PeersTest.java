@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each peer CI builds runs here and is the release the tests claim to test against. (The
- * Kubernetes and etcd peers join when a CI test runs them; {@code build.sh all} builds them.)
+ * Each peer CI builds runs here and is the release the tests claim to test against. (The Kubernetes
+ * and etcd peers join when a CI test runs them; {@code build.sh all} builds them.)
  */
 class PeersTest {
 
