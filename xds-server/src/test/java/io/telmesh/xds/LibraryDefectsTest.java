@@ -205,6 +205,16 @@ class LibraryDefectsTest {
         AdsClient.Sotw ads = client.sotw().nodeOnEveryRequest(AMF)) {
       ads.request(AMF, TypeUrls.CLUSTER, List.of());
       ads.ack(ads.next(TypeUrls.CLUSTER, WAIT), List.of());
+      // The library opens the watch the push answers when it handles the ACK: wait for it, or
+      // the response would leave on the ACK's thread and say nothing about the push's.
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (stock.cache.statusInfo(AMF.getId()) == null
+          || stock.cache.statusInfo(AMF.getId()).numWatches() == 0) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the stock library never opened a watch after the ACK");
+        }
+        Thread.sleep(10);
+      }
       Thread source = new Thread(() -> stock.setSnapshot(AMF.getId(), amf, "v2"), "source-thread");
       source.start();
       source.join();
