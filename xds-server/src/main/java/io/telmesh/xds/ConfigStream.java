@@ -5,6 +5,8 @@ import io.telmesh.snapshot.Responded;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.status.ProxyStatusTracker.StreamKey;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -14,8 +16,12 @@ import java.util.concurrent.Executor;
  * snapshot changes handed over by {@link ProxyCache}), its nonces, and the status it reports.
  *
  * @param <Q> the request type
+ * @param <S> what the stream keeps per type
  */
-abstract class ConfigStream<Q> implements ProxyCache.SnapshotListener {
+abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
+
+  /** Per type URL, in the order first asked for. */
+  protected final Map<String, S> types = new LinkedHashMap<>();
 
   protected final StreamKey key;
   protected final ProxyCache cache;
@@ -54,7 +60,12 @@ abstract class ConfigStream<Q> implements ProxyCache.SnapshotListener {
     serial.execute(
         () -> {
           if (!closed) {
-            pushed(snapshot);
+            for (String type : TypeUrls.PUSH_ORDER) {
+              S state = types.get(type);
+              if (state != null) {
+                respond(type, state, snapshot);
+              }
+            }
           }
         });
   }
@@ -75,8 +86,8 @@ abstract class ConfigStream<Q> implements ProxyCache.SnapshotListener {
   /** Handles one request, on the serial executor. */
   abstract void handle(String typeUrl, Q request);
 
-  /** Answers what a new snapshot changes for each subscribed type, on the serial executor. */
-  abstract void pushed(ProxySnapshot snapshot);
+  /** Sends what the client lacks of one type it subscribes to, if it may be sent now. */
+  abstract void respond(String type, S state, ProxySnapshot snapshot);
 
   /** Nonces need only be unique on their stream. */
   final String nextNonce() {

@@ -12,10 +12,8 @@ import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.status.ProxyStatusTracker.StreamKey;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -33,20 +31,17 @@ import org.slf4j.LoggerFactory;
  * <p>All state changes run on the stream's serial executor: requests, and snapshot changes handed
  * over by {@link ProxyCache}.
  */
-final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest> {
+final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest, DeltaStream.TypeState> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeltaStream.class);
 
   private final StreamObserver<DeltaDiscoveryResponse> out;
 
-  /** Per type URL, in the order first asked for. */
-  private final Map<String, TypeState> types = new LinkedHashMap<>();
-
   /** A response sent and not answered yet: what it was cut from and what it accounted for. */
   private record Pending(String nonce, TypeSnapshot against, DeltaSubscription.Owed owed) {}
 
   /** What the proxy asked for, has and awaits of one type. */
-  private static final class TypeState {
+  static final class TypeState {
     final DeltaSubscription subscription;
 
     /** The snapshot the proxy is known to hold, for what it subscribes to; empty until it ACKs. */
@@ -70,16 +65,6 @@ final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest> {
       Executor serial) {
     super(key, cache, tracker, serial, "d");
     this.out = out;
-  }
-
-  @Override
-  void pushed(ProxySnapshot snapshot) {
-    for (String type : TypeUrls.PUSH_ORDER) {
-      TypeState state = types.get(type);
-      if (state != null) {
-        respond(type, state, snapshot);
-      }
-    }
   }
 
   @Override
@@ -130,7 +115,8 @@ final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest> {
    * Sends what the proxy lacks of its subscription, if anything, unless a response awaits its
    * answer.
    */
-  private void respond(String type, TypeState state, ProxySnapshot snapshot) {
+  @Override
+  void respond(String type, TypeState state, ProxySnapshot snapshot) {
     if (state.pending.isPresent()) {
       return;
     }

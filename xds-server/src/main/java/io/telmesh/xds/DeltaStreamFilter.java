@@ -27,7 +27,7 @@ final class DeltaStreamFilter
   }
 
   @Override
-  protected ConfigStream<DeltaDiscoveryRequest> open(StreamKey key, Executor serial) {
+  protected ConfigStream<DeltaDiscoveryRequest, ?> open(StreamKey key, Executor serial) {
     return new DeltaStream(key, context.cache(), context.tracker(), out, serial);
   }
 

@@ -10,9 +10,7 @@ import io.telmesh.snapshot.TypeSnapshot;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.status.ProxyStatusTracker.StreamKey;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -36,21 +34,18 @@ import org.slf4j.LoggerFactory;
  *
  * Several streams of one node (grpc-go opens one per target) never share any of this.
  */
-final class SotwStream extends ConfigStream<DiscoveryRequest> {
+final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeState> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SotwStream.class);
 
   private final StreamObserver<DiscoveryResponse> out;
-
-  /** Per type URL, in the order first asked for. */
-  private final Map<String, TypeState> types = new LinkedHashMap<>();
 
   /** A response as sent: its nonce and version and what it was cut from. */
   private record Sent(
       String nonce, String version, TypeSnapshot snapshot, Subscription subscription) {}
 
   /** What the client asked for, holds and awaits of one type. */
-  private static final class TypeState {
+  static final class TypeState {
     Subscription subscription;
 
     /** The version the client holds: what it ACKed, or said it had when it (re)started. */
@@ -112,16 +107,6 @@ final class SotwStream extends ConfigStream<DiscoveryRequest> {
     }
   }
 
-  @Override
-  void pushed(ProxySnapshot snapshot) {
-    for (String type : TypeUrls.PUSH_ORDER) {
-      TypeState state = types.get(type);
-      if (state != null) {
-        respond(type, state, snapshot);
-      }
-    }
-  }
-
   /** The client's answer to the response awaiting one, if this request is it. */
   private void answer(String type, TypeState state, DiscoveryRequest request) {
     Optional<Sent> pending =
@@ -150,7 +135,8 @@ final class SotwStream extends ConfigStream<DiscoveryRequest> {
    * Sends the subscription's resources unless the client holds them, refused them, or still owes an
    * answer.
    */
-  private void respond(String type, TypeState state, ProxySnapshot snapshot) {
+  @Override
+  void respond(String type, TypeState state, ProxySnapshot snapshot) {
     if (state.pending.isPresent() || state.subscription.isEmpty()) {
       return;
     }

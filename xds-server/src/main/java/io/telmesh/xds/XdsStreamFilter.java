@@ -39,7 +39,7 @@ abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
   private final Set<String> unknownTypesLogged = new HashSet<>();
   private volatile ProxyNode node;
   private Node rawNode;
-  private volatile ConfigStream<Q> stream;
+  private volatile ConfigStream<Q, ?> stream;
   private long debugNonces;
 
   /**
@@ -66,7 +66,7 @@ abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
   protected abstract StreamRequest read(Q request);
 
   /** The stream that serves this node's config requests on this stream. */
-  protected abstract ConfigStream<Q> open(StreamKey key, Executor serial);
+  protected abstract ConfigStream<Q, ?> open(StreamKey key, Executor serial);
 
   /** Answers a type telmesh does not serve. */
   protected abstract void answerUnknownType(Q request, String typeUrl, String nonce);
@@ -170,7 +170,7 @@ abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
     if (!released.compareAndSet(false, true)) {
       return false;
     }
-    ConfigStream<Q> config = stream;
+    ConfigStream<Q, ?> config = stream;
     if (config != null) {
       config.close();
       context.registry().close(node);
