@@ -120,9 +120,12 @@ class UnrelatedChangesTest {
                 o -> KubeEdits.withPod(o, billingPod()),
                 everyProxy(Footprint.NONE.endpoints(Names.outboundCluster(7100, BILLING)))),
             step(
-                "smf-0 becomes not ready (its pod and its slice)",
+                "smf-0 becomes not ready (its pod and its slice): both Services it serves",
                 o -> notReady(o, "smf-0", "smf-9dl2c"),
-                everyProxy(Footprint.NONE.endpoints("outbound|8080||smf.telco.svc.cluster.local"))),
+                everyProxy(
+                    Footprint.NONE.endpoints(
+                        "outbound|8080||smf.telco.svc.cluster.local",
+                        "outbound|8080||smf-signaling.telco.svc.cluster.local"))),
             step(
                 "db-1 becomes not ready: a headless Service's listeners are per ready endpoint",
                 o -> notReady(o, "db-1", "db-2kd8f"),

@@ -14,13 +14,11 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import io.telmesh.e2e.peers.Peers;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
 import io.telmesh.source.StaticSource;
 import io.telmesh.status.ProxyStatusTracker;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +46,7 @@ class IstioctlTest {
   private static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   private static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
 
-  private static Path istioctl;
+  private static Istioctl istioctl;
   private static TelmeshServer server;
   private static ManagedChannel channel;
   private static final List<StreamObserver<?>> streams = new ArrayList<>();
@@ -56,7 +54,6 @@ class IstioctlTest {
 
   @BeforeAll
   static void start() throws Exception {
-    istioctl = Peers.binary("istioctl");
     server =
         new TelmeshServer(
                 new ServerOptions(
@@ -66,6 +63,7 @@ class IstioctlTest {
     if (!server.pipeline().awaitReady(WAIT)) {
       throw new IllegalStateException("telmesh not ready");
     }
+    istioctl = new Istioctl(home, "127.0.0.1", server.xdsPort());
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
     sotwSidecar(node("amf-0", "10.244.1.10"), false);
     sotwSidecar(node("smf-0", "10.244.1.11"), true);
@@ -102,29 +100,32 @@ class IstioctlTest {
 
   @Test
   void proxyStatusListsEverySidecarWithIstiosColumns() throws Exception {
-    String table = istioctl("proxy-status", "-r", "default");
+    String table = istioctl.run("proxy-status", "-r", "default");
     assertThat(table.lines().findFirst().orElse(""))
         .contains("NAME", "CLUSTER", "ISTIOD", "VERSION", "SUBSCRIBED TYPES");
     assertThat(table).contains("amf-0.telco", "smf-0.telco", "hss-0.telco", "1.24.0");
-    assertThat(istioctl("proxy-status", "-r", "default", "-n", "other"))
+    assertThat(istioctl.run("proxy-status", "-r", "default", "-n", "other"))
         .doesNotContain("amf-0.telco");
-    assertThat(istioctl("proxy-status", "-r", "default", "-n", "telco")).contains("hss-0.telco");
+    assertThat(istioctl.run("proxy-status", "-r", "default", "-n", "telco"))
+        .contains("hss-0.telco");
   }
 
   @Test
   void verboseProxyStatusShowsEachTypeAndTheNack() throws Exception {
-    String table = istioctl("proxy-status", "-r", "default", "-v", "1");
-    String amf = row(table, "amf-0.telco");
-    String smf = row(table, "smf-0.telco");
+    String table = istioctl.run("proxy-status", "-r", "default", "-v", "1");
+    String amf = Istioctl.row(table, "amf-0.telco");
+    String smf = Istioctl.row(table, "smf-0.telco");
     assertThat(amf).contains("SYNCED");
     assertThat(amf).doesNotContain("ERROR");
     assertThat(smf).as("smf NACKed its listeners").contains("ERROR");
-    assertThat(row(table, "hss-0.telco")).as("the delta sidecar ACKed CDS").contains("SYNCED");
+    assertThat(Istioctl.row(table, "hss-0.telco"))
+        .as("the delta sidecar ACKed CDS")
+        .contains("SYNCED");
   }
 
   @Test
   void proxyStatusAsJson() throws Exception {
-    String json = istioctl("proxy-status", "-r", "default", "-o", "json");
+    String json = istioctl.run("proxy-status", "-r", "default", "-o", "json");
     assertThat(json).contains("\"amf-0.telco\"").contains("ClientConfig");
   }
 
@@ -133,7 +134,7 @@ class IstioctlTest {
     Path dump = home.resolve("amf-0.json");
     Files.writeString(dump, configDump("amf-0.telco"), StandardCharsets.UTF_8);
     String same =
-        istioctl("proxy-status", "amf-0.telco", "--file", dump.toString(), "-r", "default");
+        istioctl.run("proxy-status", "amf-0.telco", "--file", dump.toString(), "-r", "default");
     assertThat(same)
         .contains("Clusters Match")
         .contains("Listeners Match")
@@ -142,53 +143,26 @@ class IstioctlTest {
     Path other = home.resolve("smf-0-as-amf-0.json");
     Files.writeString(other, configDump("smf-0.telco"), StandardCharsets.UTF_8);
     String different =
-        istioctl("proxy-status", "amf-0.telco", "--file", other.toString(), "-r", "default");
+        istioctl.run("proxy-status", "amf-0.telco", "--file", other.toString(), "-r", "default");
     assertThat(different).contains("Listeners Don't Match");
   }
 
   @Test
   void versionNamesTheControlPlaneAndTheProxies() throws Exception {
-    String version = istioctl("x", "version");
+    String version = istioctl.run("x", "version");
     assertThat(version).contains("control plane version: " + TelmeshServer.version());
     assertThat(version).contains("data plane version: 1.24.0 (3 proxies)");
   }
 
   @Test
   void internalDebugServesIstiodsPages() throws Exception {
-    assertThat(istioctl("x", "internal-debug", "syncz", "-r", "default"))
+    assertThat(istioctl.run("x", "internal-debug", "syncz", "-r", "default"))
         .contains("\"proxy\": \"amf-0.telco\"");
-    assertThat(istioctl("x", "internal-debug", "--list", "-r", "default"))
+    assertThat(istioctl.run("x", "internal-debug", "--list", "-r", "default"))
         .contains("syncz", "config_dump", "adsz");
-    assertThat(istioctl("x", "internal-debug", "no-such-page", "-r", "default"))
+    assertThat(istioctl.run("x", "internal-debug", "no-such-page", "-r", "default"))
         .contains("please check all supported internal debug commands")
         .contains("syncz");
-  }
-
-  /** The line of a table that starts with a proxy's name. */
-  private static String row(String table, String proxy) {
-    return table
-        .lines()
-        .filter(l -> l.startsWith(proxy))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no row for " + proxy + " in\n" + table));
-  }
-
-  /** Runs istioctl against telmesh; its stdout and stderr, failing on a non-zero exit. */
-  private static String istioctl(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(istioctl.toString()));
-    command.addAll(List.of(args));
-    command.addAll(List.of("--xds-address", "127.0.0.1:" + server.xdsPort(), "--plaintext"));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("HOME", home.toString());
-    builder.environment().put("KUBECONFIG", home.resolve("no-kubeconfig").toString());
-    Process process = builder.start();
-    if (!process.waitFor(90, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("istioctl " + String.join(" ", args) + " did not finish in 90 s");
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.exitValue()).as("istioctl %s:\n%s", String.join(" ", args), output).isZero();
-    return output;
   }
 
   /** What telmesh sent a proxy, as `telmesh dump` prints it: Envoy's /config_dump layout. */

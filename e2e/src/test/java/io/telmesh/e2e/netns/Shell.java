@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the test's system commands (ip, iptables) and fails with their output when they fail. */
-final class Shell {
+public final class Shell {
 
-  record Result(int exitCode, String output) {}
+  public record Result(int exitCode, String output) {}
 
   private Shell() {}
 
-  static Result run(List<String> command, String stdin) {
+  public static Result run(List<String> command, String stdin) {
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -33,12 +33,12 @@ final class Shell {
     }
   }
 
-  static Result run(String... command) {
+  public static Result run(String... command) {
     return run(List.of(command), "");
   }
 
   /** Runs and insists on success. */
-  static String ok(String... command) {
+  public static String ok(String... command) {
     Result result = run(command);
     if (result.exitCode() != 0) {
       throw new IllegalStateException(
@@ -52,7 +52,7 @@ final class Shell {
   }
 
   /** {@code ip netns exec NS} followed by the command. */
-  static List<String> in(String namespace, String... command) {
+  public static List<String> in(String namespace, String... command) {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     full.addAll(List.of(command));
     return full;
