@@ -19,8 +19,8 @@ RUN apt-get update \
 COPY xds-server/target/telmesh.jar /opt/telmesh/telmesh.jar
 # Same contract as the repository's ./telmesh launcher: extra JVM options in TELMESH_JAVA_OPTS.
 # HotSpot prints its own warnings to stdout; stdout is data here (a bootstrap, an iptables
-# payload), so they go to stderr.
-RUN printf '#!/bin/sh\nexec java -XX:+DisplayVMOutputToStderr ${TELMESH_JAVA_OPTS:-} -jar /opt/telmesh/telmesh.jar "$@"\n' \
+# payload), so they go to stderr. Out of memory, the process exits rather than live half dead.
+RUN printf '#!/bin/sh\nexec java -XX:+DisplayVMOutputToStderr -XX:+ExitOnOutOfMemoryError ${TELMESH_JAVA_OPTS:-} -jar /opt/telmesh/telmesh.jar "$@"\n' \
       > /usr/local/bin/telmesh \
  && chmod 0755 /usr/local/bin/telmesh
 

@@ -7,6 +7,7 @@ import io.telmesh.source.BundledDemo;
 import io.telmesh.source.ManifestDirectory;
 import io.telmesh.source.SourceException;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code --manifests DIR}, or the bundled demo mesh when absent. */
@@ -18,6 +19,8 @@ final class MeshSourceOptions {
       description = "Directory of Kubernetes YAML manifests (default: the bundled telco demo).")
   Path manifests;
 
+  @Mixin ManifestLimitOptions limits = new ManifestLimitOptions();
+
   MeshState load() {
     return MeshStateBuilder.build(objects());
   }
@@ -27,7 +30,7 @@ final class MeshSourceOptions {
       return BundledDemo.read();
     }
     try {
-      return new ManifestDirectory(manifests).read();
+      return new ManifestDirectory(manifests, limits.limits(), java.time.Clock.systemUTC()).read();
     } catch (SourceException e) {
       throw new UserError(e.getMessage());
     }

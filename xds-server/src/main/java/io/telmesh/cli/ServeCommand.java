@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,6 +36,8 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  @Mixin ManifestLimitOptions limits = new ManifestLimitOptions();
 
   @ArgGroup(exclusive = true)
   Source source = new Source();
@@ -160,7 +163,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   private MeshSource source() throws IOException {
     if (source.manifests != null) {
-      return new ManifestDirectorySource(source.manifests, rescan);
+      return new ManifestDirectorySource(source.manifests, rescan, limits.limits());
     }
     if (source.kubeconfig != null || source.kubernetes) {
       Config config;

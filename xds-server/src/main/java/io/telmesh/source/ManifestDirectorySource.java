@@ -1,6 +1,7 @@
 package io.telmesh.source;
 
 import io.telmesh.kube.KubeObjects;
+import io.telmesh.model.Printable;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -36,7 +37,11 @@ public final class ManifestDirectorySource implements MeshSource {
   private volatile KubeObjects last;
 
   public ManifestDirectorySource(Path root, Duration rescan) {
-    this.directory = new ManifestDirectory(root);
+    this(root, rescan, ManifestLimits.DEFAULT);
+  }
+
+  public ManifestDirectorySource(Path root, Duration rescan, ManifestLimits limits) {
+    this.directory = new ManifestDirectory(root, limits, java.time.Clock.systemUTC());
     this.rescan = rescan;
   }
 
@@ -63,18 +68,20 @@ public final class ManifestDirectorySource implements MeshSource {
         boolean changed = !key.pollEvents().isEmpty();
         key.reset();
         if (changed) {
-          registerAll(directory.root());
+          try {
+            registerAll(directory.root());
+          } catch (IOException | RuntimeException e) {
+            // A directory removed while being walked; the rescan and the next event catch up.
+            LOG.warn(
+                "watching new directories under {}: {}",
+                directory.root(),
+                Printable.of(String.valueOf(e.getMessage())));
+          }
           reloadQuietly(sink);
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      LOG.error(
-          "manifest watch on {} stopped: {}; rescanning every {}s only",
-          directory.root(),
-          e.getMessage(),
-          rescan.toSeconds());
     }
   }
 
@@ -95,9 +102,14 @@ public final class ManifestDirectorySource implements MeshSource {
       reload(sink);
     } catch (SourceException e) {
       LOG.error("{}; keeping the last good view", e.getMessage());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
       // A scheduled task that throws is never run again: the rescan must outlive any bad file.
-      LOG.error("reading {} failed; keeping the last good view", directory.root(), e);
+      // (An OutOfMemoryError ends the process: the launcher runs with -XX:+ExitOnOutOfMemoryError.)
+      LOG.error(
+          "reading {} failed ({}); keeping the last good view",
+          directory.root(),
+          Printable.of(String.valueOf(e)),
+          e);
     }
   }
 

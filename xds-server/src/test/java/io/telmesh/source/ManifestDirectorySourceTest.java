@@ -125,7 +125,7 @@ class ManifestDirectorySourceTest {
       assertThat(after)
           .as("the rest stays served")
           .allSatisfy(r -> assertThat(r.getRemovedResourcesList()).isEmpty());
-      assertThat(telmesh.pipeline().current().orElseThrow().mesh().services()).hasSize(7);
+      assertThat(telmesh.pipeline().current().orElseThrow().mesh().services()).hasSize(8);
     }
   }
 }

@@ -26,7 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class AdsTap implements ServerInterceptor {
 
-  /** One message on one stream. */
+  /**
+   * One message on one stream.
+   *
+   * @param names a request's resource names; for a response, the cluster names of the
+   *     ClusterLoadAssignments it carries (the only resources the tests look into)
+   */
   record Event(
       long stream,
       String node,
@@ -129,9 +134,7 @@ final class AdsTap implements ServerInterceptor {
   }
 
   private static String name(Any resource) {
-    return resource.is(ClusterLoadAssignment.class)
-        ? unpack(resource).getClusterName()
-        : resource.getTypeUrl();
+    return resource.is(ClusterLoadAssignment.class) ? unpack(resource).getClusterName() : "";
   }
 
   private static ClusterLoadAssignment unpack(Any resource) {
