@@ -1,6 +1,7 @@
 package io.telmesh.capture;
 
 import io.telmesh.kube.Annotations;
+import io.telmesh.kube.CapturePolicy;
 import io.telmesh.model.CaptureSettings;
 import io.telmesh.model.InterceptionMode;
 import io.telmesh.model.MeshState;
@@ -29,7 +30,7 @@ public final class CapturePlanBuilder {
           Annotations.EXCLUDE_INBOUND_INTERFACES,
           Annotations.CAPTURE_DNS);
 
-  private static final String FALLBACK_NOTE = "; annotation ignored, default applies";
+  private static final String FALLBACK_NOTE = CapturePolicy.INVALID_NOTE;
 
   private CapturePlanBuilder() {}
 
@@ -84,7 +85,13 @@ public final class CapturePlanBuilder {
         PolicyRouting.of(config));
   }
 
-  private static void rejectInvalidAnnotations(MeshState mesh, NamespacedName pod) {
+  /**
+   * Refuses a pod with an invalid capture annotation, as {@link #forPod} does: what the bootstrap
+   * of such a pod calls too, so that no part of telmesh sets up a sidecar the rules will not match.
+   *
+   * @throws InvalidSettingException naming the annotation
+   */
+  public static void rejectInvalidAnnotations(MeshState mesh, NamespacedName pod) {
     List<Problem> bad =
         mesh.problems().stream()
             .filter(

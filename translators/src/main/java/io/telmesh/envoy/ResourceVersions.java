@@ -38,6 +38,19 @@ public final class ResourceVersions {
     return finish(hasher);
   }
 
+  /**
+   * The version a whole type is sent at: a hash over its segments' digests ({@link #ofSet} of each
+   * segment), in segment order. The server and the offline dump both compute it here, so the same
+   * input gives the same version in both.
+   */
+  public static String ofSegments(java.util.List<String> segmentDigests) {
+    Hasher hasher = newSet();
+    for (String digest : segmentDigests) {
+      add(hasher, "segment", digest);
+    }
+    return finish(hasher);
+  }
+
   /** Starts an incremental set version; add entries in a deterministic order. */
   public static Hasher newSet() {
     return Hashing.murmur3_128().newHasher();

@@ -103,8 +103,7 @@ public final class CaptureAnnotationsReader {
       try {
         return Optional.of(parser.apply(raw));
       } catch (IllegalArgumentException e) {
-        problems.add(
-            pod, Annotations.field(key), e.getMessage() + "; annotation ignored, default applies");
+        problems.add(pod, Annotations.field(key), e.getMessage() + CapturePolicy.INVALID_NOTE);
         return Optional.empty();
       }
     }

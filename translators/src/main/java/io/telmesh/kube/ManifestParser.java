@@ -132,6 +132,12 @@ public final class ManifestParser {
                   + oneLine(
                       e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage())));
     } catch (JacksonException e) {
+      String unreadable = ioFailure(e);
+      if (unreadable != null) {
+        problems.add(
+            Problem.of(manifest, "document " + (documents + 1), "cannot be read: " + unreadable));
+        return new Parsed(objects, problems, documents);
+      }
       problems.add(
           Problem.of(
               manifest,
@@ -165,6 +171,19 @@ public final class ManifestParser {
     read(source, where, document, objects, problems);
   }
 
+  /**
+   * The message of the reader's own failure (a time limit, bytes that are not UTF-8) when that is
+   * what ended the parse: the YAML reader wraps it in its own exception.
+   */
+  private static String ioFailure(Throwable e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException && !(t instanceof JacksonException)) {
+        return oneLine(t.getMessage());
+      }
+    }
+    return null;
+  }
+
   private static String location(JacksonException e) {
     return e.getLocation() != null && e.getLocation().getLineNr() > 0
         ? " (line " + e.getLocation().getLineNr() + ")"
@@ -195,6 +214,16 @@ public final class ManifestParser {
                           ? je.getOriginalMessage()
                           : e.getMessage())));
     }
+  }
+
+  /** Whether the mesh is built from objects of this kind (the rest are read and dropped). */
+  public static boolean isWatched(HasMetadata object) {
+    return object instanceof Service
+        || object instanceof EndpointSlice
+        || object instanceof Pod
+        || (object instanceof GenericKubernetesResource g
+            && KubeObjects.NAD_KIND.equals(g.getKind())
+            && KubeObjects.NAD_API_VERSION.equals(g.getApiVersion()));
   }
 
   /** Sorts parsed objects into what the mesh is built from. */

@@ -2,11 +2,13 @@ package io.telmesh.translate;
 
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.telmesh.envoy.ConfigDumps;
 import io.telmesh.envoy.ConfigDumps.Entry;
 import io.telmesh.envoy.ConfigDumps.Kind;
 import io.telmesh.envoy.ResourceVersions;
 import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,7 @@ public final class ProxyDump {
                 ConfigDumps.clusters(
                     setVersion(resources.clusters()), entries(resources.clusters()));
             case ROUTES -> ConfigDumps.routes(entries(resources.routes()));
-            case ENDPOINTS -> ConfigDumps.endpoints(entries(resources.endpoints()));
+            case ENDPOINTS -> ConfigDumps.endpoints(subscribedEndpoints(resources));
           });
     }
     return ConfigDumps.of(dumps);
@@ -49,10 +51,36 @@ public final class ProxyDump {
         .toList();
   }
 
-  /** The version a whole type is sent at: a hash of every resource's name and version. */
+  /** The version the server sends a whole type at ({@link ResourceVersions#ofSegments}). */
   public static <T extends Message> String setVersion(ResourceSet<T> set) {
-    SortedMap<String, String> versions = new TreeMap<>();
-    set.byName().forEach((name, resource) -> versions.put(name, ResourceVersions.of(resource)));
-    return ResourceVersions.ofSet(versions);
+    List<String> digests = new ArrayList<>();
+    for (ResourceSegment<T> segment : set.segments()) {
+      SortedMap<String, String> versions = new TreeMap<>();
+      segment
+          .byName()
+          .forEach((name, resource) -> versions.put(name, ResourceVersions.of(resource)));
+      digests.add(ResourceVersions.ofSet(versions));
+    }
+    return ResourceVersions.ofSegments(digests);
+  }
+
+  /**
+   * The ClusterLoadAssignments a sidecar asks for: those its EDS clusters name. The translation
+   * holds others (a headless Service's, for proxyless clients) that an Envoy never subscribes to,
+   * so the server never sends them to it.
+   */
+  private static List<Entry> subscribedEndpoints(ProxyResources resources) {
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    resources
+        .clusters()
+        .byName()
+        .forEach(
+            (name, cluster) -> {
+              if (cluster.getType() == Cluster.DiscoveryType.EDS) {
+                String service = cluster.getEdsClusterConfig().getServiceName();
+                wanted.add(service.isEmpty() ? name : service);
+              }
+            });
+    return entries(resources.endpoints()).stream().filter(e -> wanted.contains(e.name())).toList();
   }
 }

@@ -387,7 +387,7 @@ class PodCaptureTest {
             InvalidSettingException.class, e -> assertThat(e.setting()).isEqualTo(key))
         .hasMessageStartingWith("pod t/app-0: annotation " + key + ": ")
         .hasMessageContaining(reason)
-        .hasMessageNotContaining("default applies");
+        .hasMessageNotContaining("annotation ignored");
   }
 
   @Test

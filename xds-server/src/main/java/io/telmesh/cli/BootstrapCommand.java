@@ -6,6 +6,8 @@ import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.telmesh.bootstrap.AdsMode;
 import io.telmesh.bootstrap.BootstrapBuilder;
 import io.telmesh.bootstrap.XdsAddress;
+import io.telmesh.capture.CapturePlanBuilder;
+import io.telmesh.capture.InvalidSettingException;
 import io.telmesh.envoy.Durations;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.MeshState;
@@ -88,13 +90,21 @@ final class BootstrapCommand implements Runnable {
     try {
       address = XdsAddress.parse(xdsAddress);
     } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage());
+      throw UserError.usage(e.getMessage());
     }
     if (idleTimeout != null && Durations.parseGo(idleTimeout).isEmpty()) {
-      throw new UserError(
+      throw UserError.usage(
           "--idle-timeout: '" + idleTimeout + "' is not a duration like 30s, 5m or 1h");
     }
     MeshState mesh = source.load(pod, spec.commandLine().getErr());
+    if (mesh.workload(pod).isPresent()) {
+      try {
+        // One policy with `telmesh iptables`: no sidecar for rules that will not be built.
+        CapturePlanBuilder.rejectInvalidAnnotations(mesh, pod);
+      } catch (InvalidSettingException e) {
+        throw new UserError(e.getMessage());
+      }
+    }
     Workload workload =
         mesh.workload(pod)
             .orElseThrow(

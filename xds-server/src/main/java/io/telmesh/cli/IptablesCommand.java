@@ -99,7 +99,7 @@ final class IptablesCommand implements Runnable {
         switch (family) {
           case 4 -> IpFamily.V4;
           case 6 -> IpFamily.V6;
-          default -> throw new UserError("--family must be 4 or 6, not " + family);
+          default -> throw UserError.usage("--family must be 4 or 6, not " + family);
         };
     CapturePlan plan = pod != null ? podPlan() : flagsPlan(printed);
     PrintWriter out = spec.commandLine().getOut();
@@ -134,7 +134,7 @@ final class IptablesCommand implements Runnable {
             .distinct()
             .toList();
     if (!refused.isEmpty()) {
-      throw new UserError(
+      throw UserError.usage(
           "--pod reads the pod's annotations; istio-iptables flags other than --drop-invalid "
               + "do not combine with it (got "
               + String.join(" ", refused)
@@ -146,12 +146,17 @@ final class IptablesCommand implements Runnable {
       throw new UserError(
           "pod " + pod + " is not in the mesh (known pods: " + knownPods(mesh) + ")");
     }
-    return settings(() -> CapturePlanBuilder.forPod(mesh, pod, dropInvalid));
+    try {
+      return CapturePlanBuilder.forPod(mesh, pod, dropInvalid);
+    } catch (InvalidSettingException e) {
+      // The pod's own annotations, not the command line: a data error.
+      throw new UserError(e.getMessage());
+    }
   }
 
   private CapturePlan flagsPlan(IpFamily printed) {
     if (source.files.manifests != null || source.kubernetes) {
-      throw new UserError(
+      throw UserError.usage(
           (source.kubernetes ? "--kubernetes" : "--manifests")
               + " only applies with --pod (flags mode reads no manifests)");
     }
@@ -163,12 +168,12 @@ final class IptablesCommand implements Runnable {
     return CapturePlanBuilder.fromConfig(config);
   }
 
-  /** An invalid flag or annotation is the user's to fix: one line naming it, no rules. */
+  /** An invalid istio-iptables flag is a wrong command line: one line naming it, no rules. */
   private static <T> T settings(java.util.function.Supplier<T> step) {
     try {
       return step.get();
     } catch (InvalidSettingException e) {
-      throw new UserError(e.getMessage());
+      throw UserError.usage(e.getMessage());
     }
   }
 

@@ -1,6 +1,9 @@
 package io.telmesh.cli;
 
+import io.telmesh.logging.Logging;
+import io.telmesh.model.Printable;
 import io.telmesh.server.TelmeshServer;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,6 +34,7 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns the exit code (tests call this instead of main). */
   public static int run(String... args) {
+    Logging.bridgeJavaUtilLogging();
     return commandLine().execute(args);
   }
 
@@ -51,11 +55,27 @@ public final class Main implements Runnable {
         });
     line.setExecutionExceptionHandler(
         (ex, failed, parseResult) -> {
+          if (ex instanceof UserError user && user.isUsage()) {
+            failed
+                .getErr()
+                .println(
+                    "telmesh: "
+                        + Printable.of(ex.getMessage())
+                        + " (see '"
+                        + failed.getCommandSpec().qualifiedName()
+                        + " --help')");
+            return 2;
+          }
           String message =
               ex instanceof UserError
                   ? ex.getMessage()
-                  : ex.getClass().getSimpleName() + ": " + ex.getMessage();
-          failed.getErr().println("telmesh: error: " + message);
+                  : ex.getMessage() == null || ex.getMessage().isBlank()
+                      ? "internal error (a bug in telmesh; run serve with --log-level debug)"
+                      : ex.getMessage();
+          if (!(ex instanceof UserError)) {
+            LoggerFactory.getLogger(Main.class).debug("command failed", ex);
+          }
+          failed.getErr().println("telmesh: error: " + Printable.of(message));
           return 1;
         });
     return line;

@@ -43,7 +43,7 @@ final class PodSourceOptions {
       return files.load();
     }
     if (files.manifests != null) {
-      throw new UserError("--manifests and --kubernetes exclude each other");
+      throw UserError.usage("--manifests and --kubernetes exclude each other");
     }
     try (KubernetesClient client =
         new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build()) {

@@ -3,6 +3,8 @@ package io.telmesh.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.telmesh.logging.LogFormat;
+import io.telmesh.logging.Logging;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.Workload;
 import io.telmesh.node.SidecarIds;
@@ -70,12 +72,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   @Option(
       names = "--xds-port",
       defaultValue = "15010",
+      converter = PortConverter.class,
       description = "gRPC xDS port (default: ${DEFAULT-VALUE}).")
   int xdsPort;
 
   @Option(
       names = "--monitoring-port",
       defaultValue = "15014",
+      converter = PortConverter.class,
       description = "HTTP monitoring port (default: ${DEFAULT-VALUE}).")
   int monitoringPort;
 
@@ -107,8 +111,27 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
           "With --manifests: full rescan interval besides file events (default: ${DEFAULT-VALUE}).")
   Duration rescan;
 
+  @Option(
+      names = "--log-level",
+      defaultValue = "info",
+      paramLabel = "LEVEL",
+      converter = LogLevelConverter.class,
+      description =
+          "error, warn, info, debug or trace; at debug, libraries log at it too"
+              + " (default: ${DEFAULT-VALUE}).")
+  ch.qos.logback.classic.Level logLevel;
+
+  @Option(
+      names = "--log-format",
+      defaultValue = "text",
+      paramLabel = "text|json",
+      converter = LogFormatConverter.class,
+      description = "One line per event, as text or as JSON objects (default: ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
+
   @Override
   public Integer call() throws Exception {
+    Logging.configure(logLevel, logFormat);
     PrintWriter out = spec.commandLine().getOut();
     ServerOptions options =
         new ServerOptions(
@@ -122,7 +145,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     try {
       server.start();
     } catch (IOException e) {
-      throw new UserError("cannot listen: " + e.getMessage());
+      throw new UserError(e.getMessage());
     } catch (SourceException e) {
       server.close();
       throw new UserError(e.getMessage());
@@ -163,6 +186,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   private MeshSource source() throws IOException {
     if (source.manifests != null) {
+      if (!Files.isDirectory(source.manifests)) {
+        // Before anything listens: a typo must not start (and then stop) a server.
+        throw new UserError("--manifests " + source.manifests + ": no such directory");
+      }
       return new ManifestDirectorySource(source.manifests, rescan, limits.limits());
     }
     if (source.kubeconfig != null || source.kubernetes) {

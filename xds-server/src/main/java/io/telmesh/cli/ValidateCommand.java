@@ -1,7 +1,10 @@
 package io.telmesh.cli;
 
+import io.telmesh.kube.KubeObjects;
+import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
+import io.telmesh.model.Problem;
 import io.telmesh.model.Workload;
 import io.telmesh.node.InvalidNodeException;
 import io.telmesh.node.ProxyNode;
@@ -20,6 +23,7 @@ import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -43,12 +47,47 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Mixin MeshSourceOptions source = new MeshSourceOptions();
 
+  @Option(
+      names = "--strict",
+      description =
+          "Also exit 1 when the mesh has problems (by default only what could not be read does).")
+  boolean strict;
+
   @Override
   public Integer call() {
-    MeshState mesh = source.load();
+    KubeObjects objects = source.objects();
+    MeshState mesh = MeshStateBuilder.build(objects);
+    PrintWriter out = spec.commandLine().getOut();
+    int skipped = objects.sourceProblems().size();
+    for (Problem problem : mesh.problems()) {
+      out.println(
+          (objects.sourceProblems().contains(problem) ? "not read: " : "problem: ")
+              + describe(problem));
+    }
     EnvoyValidator validator = EnvoyValidator.create();
-    return run(
-        Translator.prepare(mesh), targets(mesh), validator::validate, spec.commandLine().getOut());
+    int code = run(Translator.prepare(mesh), targets(mesh), validator::validate, out);
+    int problems = mesh.problems().size() - skipped;
+    if (skipped > 0 || problems > 0) {
+      out.println(
+          skipped
+              + " file(s), document(s) or object(s) not read; "
+              + problems
+              + " other problem(s) in the mesh"
+              + (strict || skipped > 0 ? "" : " (not failing: use --strict)"));
+    }
+    out.flush();
+    return code != 0 || skipped > 0 || (strict && problems > 0) ? 1 : 0;
+  }
+
+  private static String describe(Problem problem) {
+    String object =
+        problem.namespace().isEmpty() ? problem.name() : problem.namespace() + "/" + problem.name();
+    return problem.kind()
+        + " "
+        + object
+        + (problem.field().isEmpty() ? "" : " " + problem.field())
+        + ": "
+        + problem.reason();
   }
 
   /**
@@ -76,11 +115,25 @@ final class ValidateCommand implements Callable<Integer> {
         violations++;
       }
     }
+    long synthetic =
+        targets.stream().filter(t -> t.label().startsWith(SYNTHETIC_NAMESPACE + "/")).count();
+    String proxies =
+        targets.size()
+            + " proxies ("
+            + (targets.size() - synthetic)
+            + " pods"
+            + (synthetic == 0
+                ? ""
+                : ", plus "
+                    + synthetic
+                    + " synthetic: a proxyless gRPC client and a sidecar whose pod is unknown")
+            + "; "
+            + resources
+            + " resources)";
     if (violations == 0) {
-      out.println(
-          "validated " + targets.size() + " proxies (" + resources + " resources): no violations");
+      out.println("validated " + proxies + ": no violations");
     } else {
-      out.println(violations + " violation(s) in " + targets.size() + " proxies");
+      out.println(violations + " violation(s) in " + proxies);
     }
     out.flush();
     return violations == 0 ? 0 : 1;

@@ -50,7 +50,7 @@ final class XdsAddressOption {
   DiscoveryResponse ask(String typeUrl, List<String> names) {
     int colon = address.lastIndexOf(':');
     if (colon <= 0 || !address.substring(colon + 1).matches("\\d{1,5}")) {
-      throw new UserError("--xds-address '" + address + "' is not HOST:PORT");
+      throw UserError.usage("--xds-address '" + address + "' is not HOST:PORT");
     }
     String host = address.substring(0, colon).replaceAll("^\\[(.*)]$", "$1");
     int port = Integer.parseInt(address.substring(colon + 1));

@@ -133,14 +133,23 @@ public final class TelmeshServer implements AutoCloseable {
     for (BindableService service : xds.services()) {
       builder.addService(ServerInterceptors.intercept(service, interceptors));
     }
-    grpc = builder.build().start();
+    try {
+      grpc = builder.build().start();
+    } catch (IOException e) {
+      throw cannotListen("xDS", options.xdsPort(), e);
+    }
     monitoring =
         new MonitoringServer(
             new InetSocketAddress(options.bindAddress(), options.monitoringPort()),
             metrics,
             pipeline::ready,
             pipeline::problems);
-    monitoring.start();
+    try {
+      monitoring.start();
+    } catch (IOException e) {
+      grpc.shutdownNow();
+      throw cannotListen("monitoring", options.monitoringPort(), e);
+    }
     health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
     source.start(pipeline::submit);
     Thread readiness =
@@ -168,6 +177,27 @@ public final class TelmeshServer implements AutoCloseable {
         monitoringPort(),
         source.describe());
     return this;
+  }
+
+  /** "cannot listen on 0.0.0.0:15010 (xDS): address already in use", from a bind failure. */
+  private IOException cannotListen(String what, int port, IOException e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    String message =
+        root.getMessage() == null ? "" : root.getMessage().toLowerCase(java.util.Locale.ROOT);
+    // Netty's native transport words it "bind(..) failed with error(-98): ...": keep the words.
+    String reason =
+        message.contains("already in use")
+            ? "address already in use"
+            : message.contains("permission denied")
+                ? "permission denied (ports below 1024 need privileges)"
+                : message.contains("cannot assign requested address")
+                    ? "the address is not on this machine"
+                    : message.isEmpty() ? "cannot bind" : message.replaceAll("^.*\\): ", "");
+    return new IOException(
+        "cannot listen on " + options.bindAddress() + ":" + port + " (" + what + "): " + reason, e);
   }
 
   public int xdsPort() {

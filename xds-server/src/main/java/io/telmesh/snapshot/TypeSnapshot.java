@@ -36,11 +36,8 @@ public final class TypeSnapshot {
   public TypeSnapshot(String typeUrl, List<PreparedSegment> segments) {
     this.typeUrl = typeUrl;
     this.segments = List.copyOf(segments);
-    Hasher hasher = ResourceVersions.newSet();
-    for (PreparedSegment segment : this.segments) {
-      ResourceVersions.add(hasher, "segment", segment.digest());
-    }
-    this.version = ResourceVersions.finish(hasher);
+    this.version =
+        ResourceVersions.ofSegments(this.segments.stream().map(PreparedSegment::digest).toList());
   }
 
   public String typeUrl() {

@@ -178,9 +178,16 @@ public final class ManifestDirectory {
           before, stamp, problem(name, "", "is empty; delete the file to withdraw its objects"));
     }
     if (!parsed.clean()) {
-      return failed(before, stamp, parsed.problems(), parsed.objects());
+      return failed(
+          before,
+          stamp,
+          parsed.problems(),
+          parsed.objects().stream().filter(ManifestParser::isWatched).toList());
     }
-    Reading reading = new Reading(parsed.objects(), List.of(), true);
+    // Only what the mesh is built from is kept per file: a file of ConfigMaps costs nothing after.
+    Reading reading =
+        new Reading(
+            parsed.objects().stream().filter(ManifestParser::isWatched).toList(), List.of(), true);
     return new FileState(stamp, reading, reading, clock.instant());
   }
 

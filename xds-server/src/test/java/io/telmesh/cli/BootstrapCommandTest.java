@@ -76,12 +76,13 @@ class BootstrapCommandTest {
   @Test
   void badAddressIsAOneLineError() {
     CliRun run = CliRun.of("bootstrap", "--pod", "telco/amf-0", "--xds-address", "fd00::10:15010");
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).as("a wrong command line").isEqualTo(2);
     assertThat(run.out()).isEmpty();
     assertThat(run.err().strip())
         .isEqualTo(
-            "telmesh: error: invalid xDS address 'fd00::10:15010': an IPv6 address "
-                + "must be bracketed, e.g. [fd00::1]:15010 (expected HOST:PORT or [IPV6]:PORT)");
+            "telmesh: invalid xDS address 'fd00::10:15010': an IPv6 address "
+                + "must be bracketed, e.g. [fd00::1]:15010 (expected HOST:PORT or [IPV6]:PORT)"
+                + " (see 'telmesh bootstrap --help')");
   }
 
   @Test

@@ -115,12 +115,12 @@ class IptablesCommandTest {
   @Test
   void anInvalidFlagIsOneLineNamingItAndNoRules() {
     Run run = run("iptables", "-b", "*", "-c", "eth0 -j ACCEPT");
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).as("a wrong command line").isEqualTo(2);
     assertThat(run.out()).isEmpty();
     assertThat(run.err())
         .isEqualTo(
-            "telmesh: error: flag -c (--istio-exclude-interfaces): 'eth0 -j ACCEPT' is not "
-                + "an interface name ([A-Za-z0-9_.-]{1,15})\n");
+            "telmesh: flag -c (--istio-exclude-interfaces): 'eth0 -j ACCEPT' is not "
+                + "an interface name ([A-Za-z0-9_.-]{1,15}) (see 'telmesh iptables --help')\n");
   }
 
   @Test
@@ -148,12 +148,30 @@ class IptablesCommandTest {
     assertThat(run.err())
         .startsWith("telmesh: error: pod t/bad-0: annotation telmesh.io/includeInterfaces: ")
         .containsOnlyOnce("\n");
+
+    // One policy: the bootstrap of that pod is refused with the same line, and the server's
+    // problem says both are.
+    CliRun bootstrap =
+        CliRun.of(
+            "bootstrap",
+            "--manifests",
+            dir.toString(),
+            "--pod",
+            "t/bad-0",
+            "--xds-address",
+            "10.96.0.10:15010");
+    assertThat(bootstrap.exitCode()).isEqualTo(1);
+    assertThat(bootstrap.out()).isEmpty();
+    assertThat(bootstrap.err()).isEqualTo(run.err());
+    CliRun problems = CliRun.of("proxy-config", "--manifests", dir.toString(), "--problems");
+    assertThat(problems.out())
+        .contains("telmesh iptables and bootstrap refuse this pod until it is fixed");
   }
 
   @Test
   void podModeTakesNoOtherIstioFlags() {
     Run run = run("iptables", "--pod", "telco/amf-0", "-b", "8080", "--drop-invalid", "-i", "*");
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).as("a wrong command line").isEqualTo(2);
     assertThat(run.err()).contains("(got -b -i)");
     assertThat(run("iptables", "-b", "*", "--manifests", "/tmp").err())
         .contains("--manifests only applies with --pod");

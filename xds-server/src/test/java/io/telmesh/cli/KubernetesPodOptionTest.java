@@ -243,14 +243,17 @@ class KubernetesPodOptionTest {
             "e2e/server",
             "--xds-address",
             "10.96.0.10:15010");
-    assertThat(both.exitCode()).isEqualTo(1);
+    assertThat(both.exitCode()).as("a wrong command line").isEqualTo(2);
     assertThat(both.err().strip())
-        .isEqualTo("telmesh: error: --manifests and --kubernetes exclude each other");
+        .isEqualTo(
+            "telmesh: --manifests and --kubernetes exclude each other"
+                + " (see 'telmesh bootstrap --help')");
     CliRun flags = CliRun.of("iptables", "--kubernetes", "-b", "*");
-    assertThat(flags.exitCode()).isEqualTo(1);
+    assertThat(flags.exitCode()).isEqualTo(2);
     assertThat(flags.err().strip())
         .isEqualTo(
-            "telmesh: error: --kubernetes only applies with --pod (flags mode reads no manifests)");
+            "telmesh: --kubernetes only applies with --pod (flags mode reads no manifests)"
+                + " (see 'telmesh iptables --help')");
   }
 
   @Test
@@ -264,10 +267,11 @@ class KubernetesPodOptionTest {
             "10.96.0.10:15010",
             "--idle-timeout",
             "30 seconds");
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).as("a wrong command line").isEqualTo(2);
     assertThat(run.out()).isEmpty();
     assertThat(run.err().strip())
         .isEqualTo(
-            "telmesh: error: --idle-timeout: '30 seconds' is not a duration like 30s, 5m or 1h");
+            "telmesh: --idle-timeout: '30 seconds' is not a duration like 30s, 5m or 1h"
+                + " (see 'telmesh bootstrap --help')");
   }
 }

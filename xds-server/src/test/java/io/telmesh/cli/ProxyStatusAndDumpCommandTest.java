@@ -143,6 +143,26 @@ class ProxyStatusAndDumpCommandTest {
   }
 
   @Test
+  void theOfflineProxyConfigEqualsWhatTheServerSent() throws Exception {
+    for (String type : List.of("listeners", "clusters")) {
+      CliRun sent =
+          CliRun.of("dump", "--xds-address", address(), "--pod", "telco/amf-0", "--type", type);
+      CliRun offline = CliRun.of("proxy-config", "--pod", "telco/amf-0", "--type", type);
+      assertThat(sent.exitCode()).as(sent.err()).isZero();
+      assertThat(offline.exitCode()).as(offline.err()).isZero();
+      // The same input, the same output: versions included; only send times are the server's.
+      assertThat(offline.out())
+          .as(type)
+          .isEqualTo(sent.out().replaceAll(",\\n\\s*\"last_updated\": \"[^\"]*\"", ""));
+    }
+    CliRun endpoints = CliRun.of("proxy-config", "--pod", "telco/amf-0", "--type", "endpoints");
+    assertThat(endpoints.out())
+        .as("a headless Service's cluster is ORIGINAL_DST: an Envoy never asks for its endpoints")
+        .doesNotContain("outbound|9042||db.telco.svc.cluster.local")
+        .contains("outbound|8080||amf.telco.svc.cluster.local");
+  }
+
+  @Test
   void unknownPodAndUnreachableServerAreOneLineErrors() throws Exception {
     CliRun unknown = CliRun.of("dump", "--xds-address", address(), "--pod", "telco/ghost-0");
     assertThat(unknown.exitCode()).isEqualTo(1);

@@ -50,7 +50,9 @@ class ServeProcessTest {
                 "--xds-port",
                 Integer.toString(xds),
                 "--monitoring-port",
-                Integer.toString(monitoring))
+                Integer.toString(monitoring),
+                "--log-format",
+                "json")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -100,7 +102,20 @@ class ServeProcessTest {
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
-    assertThat(Files.readString(log)).contains("shutting down", "stopped");
+    String all = Files.readString(log);
+    assertThat(all).contains("shutting down", "stopped");
+    List<String> logLines = all.lines().filter(l -> l.startsWith("{")).toList();
+    assertThat(logLines).as("log lines as JSON objects").isNotEmpty();
+    for (String line : logLines) {
+      assertThat(
+              tools.jackson.databind.json.JsonMapper.builder()
+                  .build()
+                  .readTree(line)
+                  .path("level")
+                  .asString())
+          .as(line)
+          .isIn("INFO", "WARN", "ERROR");
+    }
   }
 
   @Test

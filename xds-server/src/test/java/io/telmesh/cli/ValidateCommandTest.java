@@ -20,9 +20,37 @@ class ValidateCommandTest {
   void theBundledDemoIsValid() {
     CliRun run = CliRun.of("validate");
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-    // 8 demo pods, the proxyless client and the unknown pod.
-    assertThat(run.out().strip())
-        .matches("validated 10 proxies \\(\\d+ resources\\): no violations");
+    // 8 demo pods, the proxyless client and the unknown pod; dra-0's application-owned VF is a
+    // problem worth printing, not a failure.
+    assertThat(run.out().lines().toList())
+        .anyMatch(l -> l.startsWith("problem: Pod telco/dra-0 metadata.annotations"))
+        .anyMatch(
+            l ->
+                l.matches(
+                    "validated 10 proxies \\(8 pods, plus 2 synthetic: a proxyless gRPC client and"
+                        + " a sidecar whose pod is unknown; \\d+ resources\\): no violations"))
+        .contains(
+            "0 file(s), document(s) or object(s) not read; 1 other problem(s) in the mesh (not"
+                + " failing: use --strict)");
+    assertThat(CliRun.of("validate", "--strict").exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void filesThatCannotBeReadAreNamedAndFailTheRun(@TempDir Path dir) throws IOException {
+    for (Path file : Files.list(Meshes.testMeshDir("edge")).toList()) {
+      Files.copy(file, dir.resolve(file.getFileName()));
+    }
+    Files.write(dir.resolve("binary.yaml"), new byte[] {0x7f, 'E', 'L', 'F', (byte) 0xff, 0, 1});
+    Files.writeString(
+        dir.resolve("truncated.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: x");
+    CliRun run = CliRun.of("validate", "--manifests", dir.toString());
+    assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+    assertThat(run.out().lines().toList())
+        .anyMatch(l -> l.startsWith("not read: Manifest binary.yaml") && l.contains("not UTF-8"))
+        .anyMatch(
+            l -> l.startsWith("not read: Manifest truncated.yaml") && l.contains("broken YAML"))
+        .anyMatch(l -> l.startsWith("2 file(s), document(s) or object(s) not read"));
+    assertThat(run.out()).doesNotContain("Exception");
   }
 
   @Test
@@ -74,7 +102,9 @@ class ValidateCommandTest {
             targets.get(1).label()
                 + " Listener virtualInbound filter_chains[2].filters[0].typed_config.stat_prefix "
                 + "[string.min_len]: must be at least 1 characters long, is 0",
-            "2 violation(s) in 2 proxies");
+            "2 violation(s) in 2 proxies (2 pods; "
+                + out.toString().replaceAll("(?s).*pods; (\\d+) resources\\)\\s*$", "$1")
+                + " resources)");
   }
 
   @Test

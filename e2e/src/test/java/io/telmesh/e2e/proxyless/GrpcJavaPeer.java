@@ -56,6 +56,9 @@ public final class GrpcJavaPeer {
   private GrpcJavaPeer() {}
 
   public static void main(String[] args) throws IOException {
+    // stdout carries the answers only: whatever a library prints goes to stderr.
+    java.io.PrintStream answers = System.out;
+    System.setOut(System.err);
     GrpcJavaPeer peer = new GrpcJavaPeer();
     JsonMapper json = JsonMapper.builder().build();
     BufferedReader in =
@@ -68,8 +71,8 @@ public final class GrpcJavaPeer {
       } else {
         result = peer.call(fields[1], Integer.parseInt(fields[2]), Integer.parseInt(fields[3]));
       }
-      System.out.println(json.writeValueAsString(result));
-      System.out.flush();
+      answers.println(json.writeValueAsString(result));
+      answers.flush();
     }
     peer.channels.values().forEach(ManagedChannel::shutdownNow);
   }
