@@ -54,6 +54,10 @@ public final class MeshStateBuilder {
   private final Memo<EndpointSlice, Optional<Slice>> sliceReads = new Memo<>();
   private final Memo<MeshService, Map<Integer, List<ServiceEndpoint>>> endpointJoins = new Memo<>();
   private final Memo<Workload, WorkloadPorts> portJoins = new Memo<>();
+  private final LastGoodReads<NetworkAttachment> lastGoodNetworks =
+      new LastGoodReads<>("NetworkAttachmentDefinition");
+  private final LastGoodReads<Workload> lastGoodPods = new LastGoodReads<>("Pod");
+  private final LastGoodReads<MeshService> lastGoodServices = new LastGoodReads<>("Service");
 
   /** A one-off build, sharing nothing with other builds. */
   public static MeshState build(KubeObjects objects) {
@@ -69,16 +73,25 @@ public final class MeshStateBuilder {
         readAll(
             objects.networkAttachments(),
             networkReads,
+            lastGoodNetworks,
             NetworkAttachmentReader::read,
             NetworkAttachment::key,
             "NetworkAttachmentDefinition",
             problems);
     SortedMap<NamespacedName, Workload> workloads =
-        readAll(objects.pods(), podReads, PodReader::read, Workload::key, "Pod", problems);
+        readAll(
+            objects.pods(),
+            podReads,
+            lastGoodPods,
+            PodReader::read,
+            Workload::key,
+            "Pod",
+            problems);
     SortedMap<NamespacedName, MeshService> services =
         readAll(
             objects.services(),
             serviceReads,
+            lastGoodServices,
             ServiceReader::read,
             MeshService::key,
             "Service",
@@ -133,6 +146,9 @@ public final class MeshStateBuilder {
       workloadPorts.put(workload.key(), joined.value());
     }
 
+    lastGoodNetworks.roll();
+    lastGoodPods.roll();
+    lastGoodServices.roll();
     networkReads.roll();
     podReads.roll();
     serviceReads.roll();
@@ -143,10 +159,14 @@ public final class MeshStateBuilder {
         workloads, services, endpoints, networks, workloadPorts, problems.problems());
   }
 
-  /** Reads objects of one kind; a second object with the same key is a problem and is dropped. */
-  private static <I, O> SortedMap<NamespacedName, O> readAll(
+  /**
+   * Reads objects of one kind, each as its last reading without problems when it reads with
+   * problems now; a second object with the same key is a problem and is dropped.
+   */
+  private static <I extends HasMetadata, O> SortedMap<NamespacedName, O> readAll(
       List<I> inputs,
       Memo<I, Optional<O>> memo,
+      LastGoodReads<O> lastGood,
       BiFunction<I, ProblemSink, Optional<O>> reader,
       Function<O, NamespacedName> key,
       String kind,
@@ -154,8 +174,8 @@ public final class MeshStateBuilder {
     SortedMap<NamespacedName, O> result = new TreeMap<>();
     for (I input : inputs) {
       Memo.Result<Optional<O>> read = memo.get(input, List.of(), i -> guarded(i, reader));
-      read.problems().forEach(problems::add);
-      read.value()
+      lastGood
+          .choose(input, read.value(), read.problems(), problems)
           .ifPresent(
               value -> {
                 NamespacedName k = key.apply(value);
