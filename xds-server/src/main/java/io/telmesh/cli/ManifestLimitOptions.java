@@ -42,9 +42,10 @@ final class ManifestLimitOptions {
       names = "--max-manifest-parse-time",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      defaultValue = "10s",
+      defaultValue = "5s",
       description =
-          "A file that takes longer to parse is abandoned; its last good contents stay served"
+          "A file that takes longer to parse is abandoned (other changes wait at most this long);"
+              + " its last good contents stay served"
               + " (default: ${DEFAULT-VALUE}).")
   Duration maxParseTime;
 

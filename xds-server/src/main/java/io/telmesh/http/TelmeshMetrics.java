@@ -2,17 +2,36 @@ package io.telmesh.http;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.telmesh.model.MeshState;
+import io.telmesh.model.PodInterface;
+import io.telmesh.model.UntouchedPort;
+import io.telmesh.model.Workload;
+import io.telmesh.model.WorkloadPorts;
 import io.telmesh.push.PushMetrics;
 import io.telmesh.status.XdsEvents;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
-/** telmesh's Prometheus metrics (Micrometer). */
-public final class TelmeshMetrics implements PushMetrics, XdsEvents {
+/**
+ * telmesh's Prometheus metrics (Micrometer): its own, per-network counts of the mesh being served,
+ * and the JVM and process metrics of Micrometer's binders.
+ */
+public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseable {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -20,6 +39,9 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents {
   private final Timer meshTranslation;
   private final Timer proxyTranslation;
   private final Timer push;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final MultiGauge podsPerNetwork;
+  private final MultiGauge untouchedPorts;
 
   public TelmeshMetrics(IntSupplier connectedProxies, IntSupplier openStreams) {
     Gauge.builder("telmesh_proxies_connected", connectedProxies::getAsInt)
@@ -42,12 +64,61 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents {
             .description("Translating and preparing one proxy's snapshot")
             .publishPercentileHistogram()
             .register(registry);
+    podsPerNetwork =
+        MultiGauge.builder("telmesh_mesh_pods")
+            .description("Pods of the mesh attached to each network")
+            .register(registry);
+    untouchedPorts =
+        MultiGauge.builder("telmesh_mesh_untouched_ports")
+            .description(
+                "Pod ports the sidecar leaves alone (no listener, cluster or capture rule)")
+            .register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
     push =
         Timer.builder("telmesh_push")
             .description(
                 "A push: from the end of the debounce window until every proxy's snapshot is installed")
             .publishPercentileHistogram()
             .register(registry);
+  }
+
+  /** Pods attached to each network (eth0's is {@code default}) and ports left alone, by reason. */
+  @Override
+  public void meshServed(MeshState mesh) {
+    Map<String, Integer> pods = new TreeMap<>();
+    for (Workload workload : mesh.workloads().values()) {
+      workload.interfaces().stream()
+          .map(PodInterface::network)
+          .distinct()
+          .forEach(network -> pods.merge(network, 1, Integer::sum));
+    }
+    podsPerNetwork.register(
+        pods.entrySet().stream()
+            .map(e -> MultiGauge.Row.of(Tags.of("network", e.getKey()), e.getValue()))
+            .toList(),
+        true);
+    Map<String, Integer> untouched = new TreeMap<>();
+    for (WorkloadPorts ports : mesh.workloadPorts().values()) {
+      for (UntouchedPort port : ports.untouched()) {
+        untouched.merge(port.transport().name(), 1, Integer::sum);
+      }
+    }
+    untouchedPorts.register(
+        untouched.entrySet().stream()
+            .map(e -> MultiGauge.Row.of(Tags.of("protocol", e.getKey()), e.getValue()))
+            .toList(),
+        true);
+  }
+
+  @Override
+  public void close() {
+    gc.close();
   }
 
   public String scrape() {

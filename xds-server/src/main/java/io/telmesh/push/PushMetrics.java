@@ -24,6 +24,9 @@ public interface PushMetrics {
   /** A push changed a listener-level field of this listener: Envoy drains all its connections. */
   default void listenerDrained(String listener) {}
 
+  /** A new mesh state is being served (per-network counts are taken from it). */
+  default void meshServed(io.telmesh.model.MeshState mesh) {}
+
   PushMetrics NONE =
       new PushMetrics() {
         @Override

@@ -144,6 +144,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
               : Translator.prepare(mesh, previous.translation());
       Duration shared = Duration.ofNanos(System.nanoTime() - started);
       metrics.translatedMesh(shared);
+      metrics.meshServed(mesh);
       Generation next = new Generation(++generation, mesh, translation, changedAt);
       current.set(next);
       List<ProxyRegistry.Connection> proxies = new ArrayList<>(registry.connections());

@@ -258,6 +258,7 @@ public final class TelmeshServer implements AutoCloseable {
     source.close();
     pipeline.close();
     xds.close();
+    metrics.close();
     LOG.info("stopped");
   }
 }

@@ -155,6 +155,20 @@ public final class ManifestDirectory {
   }
 
   private FileState parsed(FileState before, Stamp stamp, String name, Path path) {
+    boolean hadGood = before != null && before.goodSince() != null;
+    if (hadGood && stamp.size() > 0 && !endsWithLineBreak(path)) {
+      // A write cut short mostly ends mid-line, and what is left often still parses (a Service
+      // that lost its ports): kubectl and editors end a file with a line break, so a file that
+      // has none is taken for one still being written or cut, not for new content.
+      return failed(
+          before,
+          stamp,
+          problem(
+              name,
+              "",
+              "does not end with a line break: taken for a write cut short (add the final"
+                  + " line break to a complete file)"));
+    }
     ManifestParser.Parsed parsed;
     try (Reader reader =
         new GuardedReader(
@@ -291,6 +305,19 @@ public final class ManifestDirectory {
         Objects.requireNonNullElse(object.getKind(), ""),
         namespace,
         name);
+  }
+
+  private static boolean endsWithLineBreak(Path path) {
+    try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(path)) {
+      if (channel.size() == 0) {
+        return true;
+      }
+      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+      channel.position(channel.size() - 1).read(last);
+      return last.get(0) == '\n';
+    } catch (IOException e) {
+      return true; // the parse that follows reports what is wrong with reading it
+    }
   }
 
   /** An I/O failure in words, without Java's class names. */

@@ -17,7 +17,7 @@ public record ManifestLimits(
     long maxFileBytes, long maxTotalBytes, int maxDocuments, Duration maxParseTime) {
 
   public static final ManifestLimits DEFAULT =
-      new ManifestLimits(16L << 20, 128L << 20, 5000, Duration.ofSeconds(10));
+      new ManifestLimits(16L << 20, 128L << 20, 5000, Duration.ofSeconds(5));
 
   public ManifestLimits {
     if (maxFileBytes < 1

@@ -92,7 +92,19 @@ class ServeProcessTest {
                 "telmesh_proxies_connected 1.0",
                 "telmesh_xds_pushes_total{type=\"CDS\"}",
                 "telmesh_problems 1.0",
-                "telmesh_translation_mesh_seconds_count");
+                "telmesh_translation_mesh_seconds_count",
+                // the demo's networks, from the mesh being served
+                "telmesh_mesh_pods{network=\"default\"} 8.0",
+                "telmesh_mesh_pods{network=\"telco/signaling\"} 5.0",
+                "telmesh_mesh_untouched_ports{protocol=\"SCTP\"}",
+                "telmesh_mesh_untouched_ports{protocol=\"UDP\"}",
+                // Micrometer's JVM and process binders
+                "jvm_memory_used_bytes{",
+                "jvm_gc_",
+                "jvm_threads_live_threads",
+                "process_cpu_usage",
+                "process_uptime_seconds",
+                "process_files_open_files");
       }
       String output = Files.readString(log);
       assertThat(output)

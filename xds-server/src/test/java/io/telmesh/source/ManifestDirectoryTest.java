@@ -66,7 +66,7 @@ class ManifestDirectoryTest {
     assertThat(serviceNames(directory.read())).containsExactly("amf", "hss", "smf");
 
     // Cut in the middle of the third document, as an interrupted "kubectl get -o yaml >" leaves it.
-    write("services.yaml", full.substring(0, full.lastIndexOf("ports:") + 9) + "  - name: [");
+    write("services.yaml", full.substring(0, full.lastIndexOf("ports:") + 9) + "  - name: [\n");
     KubeObjects broken = directory.read();
     assertThat(serviceNames(broken)).containsExactly("amf", "hss", "smf");
     assertThat(problems(broken))
@@ -77,6 +77,27 @@ class ManifestDirectoryTest {
     KubeObjects fixed = directory.read();
     assertThat(serviceNames(fixed)).as("clean new content withdraws").containsExactly("amf");
     assertThat(fixed.sourceProblems()).isEmpty();
+  }
+
+  @Test
+  void aCutThatStillParsesIsTakenForOneByItsMissingFinalLineBreak() throws Exception {
+    ManifestDirectory directory = new ManifestDirectory(dir);
+    String full = services("amf", "smf");
+    Path file = write("services.yaml", full);
+    directory.read();
+    // What is left is valid YAML: a Service without its ports.
+    Files.writeString(file, full.substring(0, full.lastIndexOf("  ports:") - 1));
+    KubeObjects cut = directory.read();
+    assertThat(cut.services())
+        .as("smf keeps its ports")
+        .allSatisfy(s -> assertThat(s.getSpec().getPorts()).hasSize(1));
+    assertThat(problems(cut))
+        .anyMatch(p -> p.contains("does not end with a line break"))
+        .anyMatch(p -> p.contains("serving its last good contents"));
+    Files.writeString(file, full.substring(0, full.lastIndexOf("  ports:")));
+    assertThat(directory.read().services())
+        .as("a complete file, line break and all, is new content")
+        .anySatisfy(s -> assertThat(s.getSpec().getPorts()).isEmpty());
   }
 
   @Test
@@ -150,7 +171,7 @@ class ManifestDirectoryTest {
     ManifestDirectory directory = new ManifestDirectory(dir, limits, Clock.systemUTC());
     Path file = write("services.yaml", services("amf"));
     directory.read();
-    Files.writeString(file, "x".repeat(6 << 20), StandardCharsets.UTF_8);
+    Files.writeString(file, "x".repeat(6 << 20) + "\n", StandardCharsets.UTF_8);
     KubeObjects read = directory.read();
     assertThat(serviceNames(read)).containsExactly("amf");
     assertThat(problems(read))

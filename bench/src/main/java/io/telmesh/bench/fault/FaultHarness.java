@@ -175,6 +175,13 @@ public final class FaultHarness {
               () -> Files.writeString(services, original)));
       rows.add(
           harness.attack(
+              "Services file cut at a line end, what is left still valid YAML",
+              () ->
+                  Files.writeString(
+                      services, original.substring(0, original.lastIndexOf("  ports:"))),
+              () -> Files.writeString(services, original)));
+      rows.add(
+          harness.attack(
               "Services file overwritten with garbage text",
               () -> Files.writeString(services, "this is not yaml: [\n{{{ garbage"),
               () -> Files.writeString(services, original)));
