@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * telmesh's Prometheus metrics (Micrometer): its own, per-network counts of the mesh being served,
@@ -42,8 +43,22 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final MultiGauge podsPerNetwork;
   private final MultiGauge untouchedPorts;
+  private final MultiGauge connectedPerNetwork;
+  private final Supplier<Map<String, Integer>> proxiesPerNetwork;
 
   public TelmeshMetrics(IntSupplier connectedProxies, IntSupplier openStreams) {
+    this(connectedProxies, openStreams, Map::of);
+  }
+
+  /**
+   * @param proxiesPerNetwork connected proxies whose pod is in the mesh, by each network the pod is
+   *     attached to; taken at each scrape
+   */
+  public TelmeshMetrics(
+      IntSupplier connectedProxies,
+      IntSupplier openStreams,
+      Supplier<Map<String, Integer>> proxiesPerNetwork) {
+    this.proxiesPerNetwork = proxiesPerNetwork;
     Gauge.builder("telmesh_proxies_connected", connectedProxies::getAsInt)
         .description("Proxies with at least one open xDS stream")
         .register(registry);
@@ -67,6 +82,11 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
     podsPerNetwork =
         MultiGauge.builder("telmesh_mesh_pods")
             .description("Pods of the mesh attached to each network")
+            .register(registry);
+    connectedPerNetwork =
+        MultiGauge.builder("telmesh_proxies_connected_by_network")
+            .description(
+                "Connected proxies whose pod is in the mesh, by each network the pod is attached to")
             .register(registry);
     untouchedPorts =
         MultiGauge.builder("telmesh_mesh_untouched_ports")
@@ -122,6 +142,11 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
   }
 
   public String scrape() {
+    connectedPerNetwork.register(
+        proxiesPerNetwork.get().entrySet().stream()
+            .map(e -> MultiGauge.Row.of(Tags.of("network", e.getKey()), e.getValue()))
+            .toList(),
+        true);
     return registry.scrape();
   }
 

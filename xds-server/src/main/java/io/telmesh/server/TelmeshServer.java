@@ -11,6 +11,7 @@ import io.telmesh.debug.DebugTypes;
 import io.telmesh.debug.ProxyViews;
 import io.telmesh.http.MonitoringServer;
 import io.telmesh.http.TelmeshMetrics;
+import io.telmesh.model.PodInterface;
 import io.telmesh.push.PushPipeline;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.source.MeshSource;
@@ -27,6 +28,9 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -78,7 +82,9 @@ public final class TelmeshServer implements AutoCloseable {
     XdsServices[] services = new XdsServices[1];
     this.metrics =
         new TelmeshMetrics(
-            registry::size, () -> services[0] == null ? 0 : services[0].openStreams());
+            registry::size,
+            () -> services[0] == null ? 0 : services[0].openStreams(),
+            this::proxiesPerNetwork);
     this.tracker = new ProxyStatusTracker(Clock.systemUTC(), metrics);
     this.pipeline =
         new PushPipeline(
@@ -99,6 +105,30 @@ public final class TelmeshServer implements AutoCloseable {
             instance());
     this.xds = new XdsServices(cache, registry, tracker, debug, options.sendThreads());
     services[0] = xds;
+  }
+
+  /** Connected sidecars and proxyless pods of the mesh, by each network their pod is on. */
+  private Map<String, Integer> proxiesPerNetwork() {
+    Map<String, Integer> counts = new TreeMap<>();
+    Optional<PushPipeline.Generation> generation =
+        this.pipeline == null ? Optional.empty() : this.pipeline.current();
+    generation.ifPresent(
+        g -> {
+          for (ProxyRegistry.Connection connection : registry.connections()) {
+            if (connection.node().isDebugClient()) {
+              continue;
+            }
+            g.mesh()
+                .workload(connection.node().pod())
+                .ifPresent(
+                    workload ->
+                        workload.interfaces().stream()
+                            .map(PodInterface::network)
+                            .distinct()
+                            .forEach(network -> counts.merge(network, 1, Integer::sum)));
+          }
+        });
+    return counts;
   }
 
   /** The telmesh version, from the jar manifest. */

@@ -95,6 +95,9 @@ class ServeProcessTest {
                 "telmesh_translation_mesh_seconds_count",
                 // the demo's networks, from the mesh being served
                 "telmesh_mesh_pods{network=\"default\"} 8.0",
+                // the one connected sidecar (hss-0: eth0 and the signaling network)
+                "telmesh_proxies_connected_by_network{network=\"default\"} 1.0",
+                "telmesh_proxies_connected_by_network{network=\"telco/signaling\"} 1.0",
                 "telmesh_mesh_pods{network=\"telco/signaling\"} 5.0",
                 "telmesh_mesh_untouched_ports{protocol=\"SCTP\"}",
                 "telmesh_mesh_untouched_ports{protocol=\"UDP\"}",
