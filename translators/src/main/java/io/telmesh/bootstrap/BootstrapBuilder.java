@@ -99,6 +99,7 @@ public final class BootstrapBuilder {
                                 .setEnvoyGrpc(
                                     GrpcService.EnvoyGrpc.newBuilder()
                                         .setClusterName(XDS_CLUSTER)))))
+        .setStatsConfig(StatsTags.config())
         .setAdmin(Admin.newBuilder().setAddress(Addresses.socket(localhost, ADMIN_PORT)))
         .setLayeredRuntime(
             LayeredRuntime.newBuilder()
