@@ -26,7 +26,7 @@ import java.util.TreeSet;
  */
 public final class EnvoyStatNames {
 
-  static final List<String> TCP =
+  public static final List<String> TCP =
       List.of(
           "downstream_cx_total",
           "downstream_cx_no_route",
@@ -34,7 +34,7 @@ public final class EnvoyStatNames {
           "downstream_cx_rx_bytes_total",
           "idle_timeout",
           "upstream_flush_total");
-  static final List<String> HTTP =
+  public static final List<String> HTTP =
       List.of(
           "downstream_cx_total",
           "downstream_cx_active",
@@ -44,9 +44,10 @@ public final class EnvoyStatNames {
           "downstream_rq_time",
           "rq_direct_response",
           "no_route");
-  static final List<String> CLUSTER =
+  public static final List<String> CLUSTER =
       List.of(
           "upstream_cx_total",
+          "upstream_cx_active",
           "upstream_cx_connect_fail",
           "upstream_rq_total",
           "upstream_rq_200",
@@ -54,7 +55,7 @@ public final class EnvoyStatNames {
           "upstream_rq_5xx",
           "membership_healthy",
           "circuit_breakers.default.cx_open");
-  static final List<String> LISTENER =
+  public static final List<String> LISTENER =
       List.of("downstream_cx_total", "downstream_cx_destroy", "no_filter_chain_match");
 
   private EnvoyStatNames() {}

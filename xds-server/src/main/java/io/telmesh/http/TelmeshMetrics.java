@@ -44,6 +44,7 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
   private final MultiGauge podsPerNetwork;
   private final MultiGauge untouchedPorts;
   private final MultiGauge connectedPerNetwork;
+  private final MultiGauge podInterfaces;
   private final Supplier<Map<String, Integer>> proxiesPerNetwork;
 
   public TelmeshMetrics(IntSupplier connectedProxies, IntSupplier openStreams) {
@@ -88,6 +89,14 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
             .description(
                 "Connected proxies whose pod is in the mesh, by each network the pod is attached to")
             .register(registry);
+    // Not "_info": the Prometheus client reserves that suffix for its own Info type and drops a
+    // gauge so named.
+    podInterfaces =
+        MultiGauge.builder("telmesh_pod_network_interface")
+            .description(
+                "1 for each interface of each pod: which network it is on (join Envoy's"
+                    + " interface-labelled statistics on namespace, pod and interface)")
+            .register(registry);
     untouchedPorts =
         MultiGauge.builder("telmesh_mesh_untouched_ports")
             .description(
@@ -118,6 +127,22 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
           .distinct()
           .forEach(network -> pods.merge(network, 1, Integer::sum));
     }
+    podInterfaces.register(
+        mesh.workloads().values().stream()
+            .flatMap(
+                workload ->
+                    workload.interfaces().stream()
+                        .map(
+                            iface ->
+                                MultiGauge.Row.of(
+                                    Tags.of(
+                                        "namespace", workload.namespace(),
+                                        "pod", workload.name(),
+                                        "interface", iface.name(),
+                                        "network", iface.network()),
+                                    1)))
+            .toList(),
+        true);
     podsPerNetwork.register(
         pods.entrySet().stream()
             .map(e -> MultiGauge.Row.of(Tags.of("network", e.getKey()), e.getValue()))

@@ -100,6 +100,8 @@ class ServeProcessTest {
                 "telmesh_proxies_connected_by_network{network=\"telco/signaling\"} 1.0",
                 "telmesh_mesh_pods{network=\"telco/signaling\"} 5.0",
                 "telmesh_mesh_untouched_ports{protocol=\"SCTP\"}",
+                "telmesh_pod_network_interface{interface=\"net1\",namespace=\"telco\","
+                    + "network=\"telco/signaling\",pod=\"hss-0\"} 1.0",
                 "telmesh_mesh_untouched_ports{protocol=\"UDP\"}",
                 // Micrometer's JVM and process binders
                 "jvm_memory_used_bytes{",
