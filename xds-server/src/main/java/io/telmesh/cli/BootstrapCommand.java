@@ -5,6 +5,7 @@ import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.telmesh.bootstrap.AdsMode;
 import io.telmesh.bootstrap.BootstrapBuilder;
+import io.telmesh.bootstrap.GrpcBootstrap;
 import io.telmesh.bootstrap.XdsAddress;
 import io.telmesh.capture.CapturePlanBuilder;
 import io.telmesh.capture.InvalidSettingException;
@@ -79,6 +80,13 @@ final class BootstrapCommand implements Runnable {
   String idleTimeout;
 
   @Option(
+      names = "--proxyless",
+      description =
+          "Print the gRPC xDS bootstrap (GRPC_XDS_BOOTSTRAP) of a proxyless gRPC pod instead, as"
+              + " Istio's agent writes it (--ads and --idle-timeout do not apply).")
+  boolean proxyless;
+
+  @Option(
       names = {"-o", "--output"},
       defaultValue = "json",
       description = "json or yaml (default: ${DEFAULT-VALUE}).")
@@ -116,6 +124,13 @@ final class BootstrapCommand implements Runnable {
                             + "(known pods: "
                             + knownPods(mesh)
                             + ")"));
+    if (proxyless) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(
+          output.render(GrpcBootstrap.of(workload, address, istioVersion).toPrettyString()));
+      out.flush();
+      return;
+    }
     Bootstrap bootstrap =
         withIdleTimeout(BootstrapBuilder.build(workload, address, ads, istioVersion));
     List<Violation> violations = ProtoConstraintValidator.envoy().validate(bootstrap);

@@ -86,6 +86,31 @@ class BootstrapCommandTest {
   }
 
   @Test
+  void proxylessPodsGetTheGrpcBootstrapIstiosAgentWrites() throws Exception {
+    CliRun run =
+        CliRun.of(
+            "bootstrap",
+            "--pod",
+            "telco/smf-0",
+            "--xds-address",
+            "telmesh.telmesh-system.svc:15010",
+            "--proxyless");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    tools.jackson.databind.JsonNode bootstrap =
+        tools.jackson.databind.json.JsonMapper.builder().build().readTree(run.out());
+    assertThat(bootstrap.at("/xds_servers/0/server_uri").asString())
+        .isEqualTo("telmesh.telmesh-system.svc:15010");
+    assertThat(bootstrap.at("/xds_servers/0/channel_creds/0/type").asString())
+        .isEqualTo("insecure");
+    assertThat(bootstrap.at("/node/id").asString())
+        .isEqualTo("sidecar~10.244.1.11~smf-0.telco~telco.svc.cluster.local");
+    assertThat(bootstrap.at("/node/metadata/GENERATOR").asString()).isEqualTo("grpc");
+    assertThat(bootstrap.at("/node/metadata/NAMESPACE").asString()).isEqualTo("telco");
+    assertThat(bootstrap.path("server_listener_resource_name_template").asString())
+        .isEqualTo("xds.istio.io/grpc/lds/inbound/%s");
+  }
+
+  @Test
   void missingAddressIsAUsageError() {
     CliRun run = CliRun.of("bootstrap", "--pod", "telco/amf-0");
     assertThat(run.exitCode()).isEqualTo(2);

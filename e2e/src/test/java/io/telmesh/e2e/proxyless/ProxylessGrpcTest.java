@@ -2,12 +2,15 @@ package io.telmesh.e2e.proxyless;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.telmesh.bootstrap.GrpcBootstrap;
+import io.telmesh.bootstrap.XdsAddress;
 import io.telmesh.e2e.istioctl.Istioctl;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.ContainerPort;
 import io.telmesh.model.IpAddress;
 import io.telmesh.model.L4Protocol;
 import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
 import io.telmesh.model.PodInterface;
 import io.telmesh.model.Workload;
 import io.telmesh.server.ServerOptions;
@@ -80,6 +83,7 @@ class ProxylessGrpcTest {
   private static AdsTap tap;
   private static TelmeshServer server;
   private static MeshNamespace mesh;
+  private static MeshState state;
   private static PeerProcess backends;
   private static PeerProcess smf;
   private static PeerProcess client;
@@ -88,7 +92,7 @@ class ProxylessGrpcTest {
 
   @BeforeAll
   static void start() throws Exception {
-    MeshState state = MeshStateBuilder.build(TwoAmfDemo.objects(true));
+    state = MeshStateBuilder.build(TwoAmfDemo.objects(true));
     mesh = MeshNamespace.create(addresses(state));
     source = new MutableSource(TwoAmfDemo.objects(true));
     tap = new AdsTap("~nacker-0.", OAM);
@@ -455,37 +459,19 @@ class ProxylessGrpcTest {
     return "sidecar~" + ip + "~" + pod + ".telco~telco.svc.cluster.local";
   }
 
-  /** The bootstrap istio-agent writes for a proxyless pod (GRPC_XDS_BOOTSTRAP). */
+  /**
+   * The bootstrap of a proxyless pod as {@code telmesh bootstrap --proxyless} writes it (what
+   * Istio's agent writes): the mesh pod's own for smf-0, a client's for pods telmesh does not know.
+   */
   private static Path bootstrap(String pod, String ip) throws Exception {
-    Map<String, Object> bootstrap =
-        Map.of(
-            "xds_servers",
-            List.of(
-                Map.of(
-                    "server_uri",
-                    mesh.hostAddress + ":" + server.xdsPort(),
-                    "channel_creds",
-                    List.of(Map.of("type", "insecure")),
-                    "server_features",
-                    List.of("xds_v3"))),
-            "node",
-            Map.of(
-                "id",
-                nodeId(pod, ip),
-                "metadata",
-                Map.of(
-                    "GENERATOR", "grpc",
-                    "NAMESPACE", "telco",
-                    "INSTANCE_IPS", ip,
-                    "CLUSTER_ID", "Kubernetes",
-                    "ISTIO_VERSION", "1.24.0"),
-                "locality",
-                Map.of()),
-            "server_listener_resource_name_template",
-            "xds.istio.io/grpc/lds/inbound/%s");
+    XdsAddress xds = XdsAddress.parse(mesh.hostAddress + ":" + server.xdsPort());
+    NamespacedName name = new NamespacedName("telco", pod);
+    JsonNode bootstrap =
+        state.workload(name).isPresent()
+            ? GrpcBootstrap.of(state.workload(name).orElseThrow(), xds, "1.24.0")
+            : GrpcBootstrap.client(ip, name, xds, "1.24.0");
     Path file = dir.resolve(pod + "-bootstrap.json");
-    Files.writeString(
-        file, JsonMapper.builder().build().writeValueAsString(bootstrap), StandardCharsets.UTF_8);
+    Files.writeString(file, bootstrap.toPrettyString(), StandardCharsets.UTF_8);
     return file;
   }
 }

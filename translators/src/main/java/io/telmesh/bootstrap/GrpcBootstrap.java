@@ -1,0 +1,79 @@
+package io.telmesh.bootstrap;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.Workload;
+import io.telmesh.node.SidecarIds;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The bootstrap file a proxyless gRPC workload reads ({@code GRPC_XDS_BOOTSTRAP}), shaped as
+ * Istio's agent writes it, for pods that run without the agent: telmesh as the one xDS server
+ * (plaintext, {@code xds_v3}, which grpc-java wants and grpc-go ignores), the node as a sidecar of
+ * the pod with {@code GENERATOR: grpc}, and Istio's server listener template, so that {@code
+ * xds.NewGRPCServer} and {@code XdsServerBuilder} ask for {@code
+ * xds.istio.io/grpc/lds/inbound/<host>:<port>}. grpc-go and grpc-java read it in {@code
+ * ProxylessGrpcTest}.
+ */
+public final class GrpcBootstrap {
+
+  public static final String SERVER_LISTENER_TEMPLATE = "xds.istio.io/grpc/lds/inbound/%s";
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private GrpcBootstrap() {}
+
+  /** For a pod of the mesh: its node id and the metadata its sidecar would announce. */
+  public static JsonNode of(Workload workload, XdsAddress xds, String istioVersion) {
+    return build(SidecarIds.id(workload), SidecarNode.metadata(workload, istioVersion), xds);
+  }
+
+  /**
+   * For a client whose pod telmesh does not know (a job, a pod outside the mesh): it gets the
+   * client part, every Service it may call.
+   */
+  public static JsonNode client(
+      String ip, NamespacedName pod, XdsAddress xds, String istioVersion) {
+    Struct metadata =
+        Struct.newBuilder()
+            .putFields("NAMESPACE", string(pod.namespace()))
+            .putFields("INSTANCE_IPS", string(ip))
+            .putFields("CLUSTER_ID", string(SidecarNode.CLUSTER_ID))
+            .putFields("ISTIO_VERSION", string(istioVersion))
+            .build();
+    return build(SidecarIds.id(ip, pod), metadata, xds);
+  }
+
+  private static JsonNode build(String nodeId, Struct sidecarMetadata, XdsAddress xds) {
+    ObjectNode bootstrap = JSON.createObjectNode();
+    ObjectNode server = bootstrap.putArray("xds_servers").addObject();
+    server.put("server_uri", xds.toString());
+    server.putArray("channel_creds").addObject().put("type", "insecure");
+    server.putArray("server_features").add("xds_v3");
+    ObjectNode node = bootstrap.putObject("node");
+    node.put("id", nodeId);
+    ObjectNode metadata = (ObjectNode) JSON.readTree(print(sidecarMetadata));
+    metadata.put("GENERATOR", "grpc");
+    node.set("metadata", metadata);
+    node.putObject("locality");
+    bootstrap.put("server_listener_resource_name_template", SERVER_LISTENER_TEMPLATE);
+    return bootstrap;
+  }
+
+  private static String print(Struct struct) {
+    try {
+      return JsonFormat.printer().print(struct);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a Struct always prints", e);
+    }
+  }
+
+  private static Value string(String value) {
+    return Value.newBuilder().setStringValue(value).build();
+  }
+}
