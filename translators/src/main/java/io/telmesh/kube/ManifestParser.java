@@ -221,9 +221,13 @@ public final class ManifestParser {
     return object instanceof Service
         || object instanceof EndpointSlice
         || object instanceof Pod
-        || (object instanceof GenericKubernetesResource g
-            && KubeObjects.NAD_KIND.equals(g.getKind())
-            && KubeObjects.NAD_API_VERSION.equals(g.getApiVersion()));
+        || isNetworkAttachment(object);
+  }
+
+  private static boolean isNetworkAttachment(HasMetadata object) {
+    return object instanceof GenericKubernetesResource g
+        && KubeObjects.NAD_KIND.equals(g.getKind())
+        && KubeObjects.NAD_API_VERSION.equals(g.getApiVersion());
   }
 
   /** Sorts parsed objects into what the mesh is built from. */
@@ -239,10 +243,8 @@ public final class ManifestParser {
         slices.add(e);
       } else if (object instanceof Pod p) {
         pods.add(p);
-      } else if (object instanceof GenericKubernetesResource g
-          && KubeObjects.NAD_KIND.equals(g.getKind())
-          && KubeObjects.NAD_API_VERSION.equals(g.getApiVersion())) {
-        networks.add(g);
+      } else if (isNetworkAttachment(object)) {
+        networks.add((GenericKubernetesResource) object);
       }
     }
     return new KubeObjects(services, slices, pods, networks, problems);

@@ -66,6 +66,11 @@ public record Workload(
     return defaultInterface().map(PodInterface::ips).orElse(List.of());
   }
 
+  /** The networks the pod is attached to ({@code default} for eth0's), each once. */
+  public List<String> networks() {
+    return interfaces.stream().map(PodInterface::network).distinct().toList();
+  }
+
   /** Interfaces on the given NAD, matched as {@code ns/nad} (bare names mean this namespace). */
   public List<PodInterface> interfacesOn(NamespacedName network) {
     String wanted = network.toString();

@@ -60,7 +60,7 @@ public final class EnvoyTagExtraction {
   }
 
   /** Envoy's extractRegexPrefix. */
-  static String regexPrefix(String regex) {
+  public static String regexPrefix(String regex) {
     if (!regex.startsWith("^")) {
       return "";
     }

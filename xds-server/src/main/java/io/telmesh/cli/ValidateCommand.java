@@ -58,11 +58,10 @@ final class ValidateCommand implements Callable<Integer> {
     KubeObjects objects = source.objects();
     MeshState mesh = MeshStateBuilder.build(objects);
     PrintWriter out = spec.commandLine().getOut();
+    java.util.Set<Problem> unread = new java.util.HashSet<>(objects.sourceProblems());
     int skipped = objects.sourceProblems().size();
     for (Problem problem : mesh.problems()) {
-      out.println(
-          (objects.sourceProblems().contains(problem) ? "not read: " : "problem: ")
-              + describe(problem));
+      out.println((unread.contains(problem) ? "not read: " : "problem: ") + describe(problem));
     }
     EnvoyValidator validator = EnvoyValidator.create();
     int code = run(Translator.prepare(mesh), targets(mesh), validator::validate, out);

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.telmesh.model.MeshState;
-import io.telmesh.model.PodInterface;
 import io.telmesh.model.UntouchedPort;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
@@ -122,10 +121,7 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
   public void meshServed(MeshState mesh) {
     Map<String, Integer> pods = new TreeMap<>();
     for (Workload workload : mesh.workloads().values()) {
-      workload.interfaces().stream()
-          .map(PodInterface::network)
-          .distinct()
-          .forEach(network -> pods.merge(network, 1, Integer::sum));
+      workload.networks().forEach(network -> pods.merge(network, 1, Integer::sum));
     }
     podInterfaces.register(
         mesh.workloads().values().stream()
@@ -143,20 +139,21 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
                                     1)))
             .toList(),
         true);
-    podsPerNetwork.register(
-        pods.entrySet().stream()
-            .map(e -> MultiGauge.Row.of(Tags.of("network", e.getKey()), e.getValue()))
-            .toList(),
-        true);
+    publish(podsPerNetwork, "network", pods);
     Map<String, Integer> untouched = new TreeMap<>();
     for (WorkloadPorts ports : mesh.workloadPorts().values()) {
       for (UntouchedPort port : ports.untouched()) {
         untouched.merge(port.transport().name(), 1, Integer::sum);
       }
     }
-    untouchedPorts.register(
-        untouched.entrySet().stream()
-            .map(e -> MultiGauge.Row.of(Tags.of("protocol", e.getKey()), e.getValue()))
+    publish(untouchedPorts, "protocol", untouched);
+  }
+
+  /** Replaces a gauge's rows with one per key, the key as the tag's value. */
+  private static void publish(MultiGauge gauge, String tag, Map<String, Integer> counts) {
+    gauge.register(
+        counts.entrySet().stream()
+            .map(e -> MultiGauge.Row.of(Tags.of(tag, e.getKey()), e.getValue()))
             .toList(),
         true);
   }
@@ -167,11 +164,7 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
   }
 
   public String scrape() {
-    connectedPerNetwork.register(
-        proxiesPerNetwork.get().entrySet().stream()
-            .map(e -> MultiGauge.Row.of(Tags.of("network", e.getKey()), e.getValue()))
-            .toList(),
-        true);
+    publish(connectedPerNetwork, "network", proxiesPerNetwork.get());
     return registry.scrape();
   }
 

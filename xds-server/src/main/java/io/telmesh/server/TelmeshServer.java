@@ -11,7 +11,6 @@ import io.telmesh.debug.DebugTypes;
 import io.telmesh.debug.ProxyViews;
 import io.telmesh.http.MonitoringServer;
 import io.telmesh.http.TelmeshMetrics;
-import io.telmesh.model.PodInterface;
 import io.telmesh.push.PushPipeline;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.source.MeshSource;
@@ -121,11 +120,7 @@ public final class TelmeshServer implements AutoCloseable {
             g.mesh()
                 .workload(connection.node().pod())
                 .ifPresent(
-                    workload ->
-                        workload.interfaces().stream()
-                            .map(PodInterface::network)
-                            .distinct()
-                            .forEach(network -> counts.merge(network, 1, Integer::sum)));
+                    workload -> workload.networks().forEach(n -> counts.merge(n, 1, Integer::sum)));
           }
         });
     return counts;
