@@ -35,6 +35,38 @@ public final class ProxyViews {
     return all().stream().filter(v -> v.name().equals(proxyName)).findFirst();
   }
 
+  /** Each connected proxy's state per type, as {@code proxy-status} reports it. */
+  public List<ProxySync> syncStates() {
+    return all().stream().map(ProxyViews::sync).toList();
+  }
+
+  private static ProxySync sync(ProxyView view) {
+    java.util.SortedMap<String, ProxySync.TypeSync> types = new java.util.TreeMap<>();
+    view.status()
+        .forEach(
+            (type, status) -> {
+              io.envoyproxy.envoy.service.status.v3.ConfigStatus state =
+                  ClientConfigs.syncStatus(status);
+              String word =
+                  state == io.envoyproxy.envoy.service.status.v3.ConfigStatus.ERROR
+                      ? "NACKED"
+                      : state.name();
+              types.put(
+                  io.telmesh.snapshot.TypeUrls.shortName(type),
+                  new ProxySync.TypeSync(
+                      word,
+                      status.lastSent().map(s -> s.version()).orElse(""),
+                      status.nacked() ? status.lastNack().map(n -> n.message()).orElse("") : ""));
+            });
+    io.telmesh.node.ProxyNode node = view.connection().node();
+    return new ProxySync(
+        node.id(),
+        view.name(),
+        node.type().name().toLowerCase(java.util.Locale.ROOT),
+        node.pod(),
+        types);
+  }
+
   private ProxyView view(Connection connection) {
     String id = connection.node().id();
     return new ProxyView(connection, tracker.status(id), cache.snapshot(id));

@@ -3,6 +3,8 @@ package io.telmesh.http;
 import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.model.Problem;
 import io.telmesh.model.ProblemReports;
+import io.telmesh.overview.OverviewJson;
+import io.telmesh.overview.OverviewSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -25,12 +27,13 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * HTTP monitoring: {@code /metrics}, {@code /ready}, {@code /debug/problems}, {@code /healthz}, on
- * Jetty. The kubelet's probes must get an answer whatever other clients do, so: exact paths only
- * (anything else is 404), {@code GET} and {@code HEAD} only (405), request headers capped (431),
- * request bodies never read, idle connections closed, and a bounded number of connections. Jetty
- * reads requests on its selector, not on a worker, so clients that drip their headers hold a
- * connection but no thread.
+ * HTTP monitoring: {@code /metrics}, {@code /ready}, {@code /debug/problems}, {@code /healthz}, the
+ * mesh page on {@code /} with its JSON ({@code /api/v1/mesh}, {@code /api/v1/proxies}), on Jetty.
+ * The kubelet's probes must get an answer whatever other clients do, so: exact paths only (anything
+ * else is 404), {@code GET} and {@code HEAD} only (405), request headers capped (431), request
+ * bodies never read, idle connections closed, and a bounded number of connections. Jetty reads
+ * requests on its selector, not on a worker, so clients that drip their headers hold a connection
+ * but no thread.
  */
 public final class MonitoringServer implements AutoCloseable {
 
@@ -47,6 +50,14 @@ public final class MonitoringServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
 
+  /**
+   * The page may run only its own script and style, whatever a hostile object name in the data
+   * tries: the script renders with {@code textContent}, and this forbids inline code besides.
+   */
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';"
+          + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
   /** What one path answers. */
   private record Page(int status, String contentType, String body) {}
 
@@ -54,7 +65,8 @@ public final class MonitoringServer implements AutoCloseable {
       InetSocketAddress address,
       TelmeshMetrics metrics,
       BooleanSupplier ready,
-      Supplier<List<Problem>> problems) {
+      Supplier<List<Problem>> problems,
+      OverviewSource overview) {
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
     threads.setName("monitoring-http");
     threads.setDaemon(true);
@@ -68,20 +80,38 @@ public final class MonitoringServer implements AutoCloseable {
     connector.setIdleTimeout(IDLE_TIMEOUT_MS);
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+    OverviewJson json = new OverviewJson();
     Map<String, Supplier<Page>> pages =
-        Map.of(
-            "/metrics",
-            () -> new Page(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()),
-            "/ready",
-            () ->
-                ready.getAsBoolean()
-                    ? new Page(200, "text/plain; charset=utf-8", "ready\n")
-                    : new Page(503, "text/plain; charset=utf-8", "not ready\n"),
-            "/healthz",
-            () -> new Page(200, "text/plain; charset=utf-8", "ok\n"),
-            "/debug/problems",
-            () -> problemsPage(problems.get()));
+        Map.ofEntries(
+            asset("/", "index.html", "text/html; charset=utf-8"),
+            asset("/mesh.js", "mesh.js", "text/javascript; charset=utf-8"),
+            asset("/mesh.css", "mesh.css", "text/css; charset=utf-8"),
+            Map.entry(
+                "/api/v1/mesh",
+                () -> new Page(200, "application/json", json.write(overview.overview()))),
+            Map.entry(
+                "/api/v1/proxies",
+                () -> new Page(200, "application/json", json.write(overview.proxies()))),
+            Map.entry(
+                "/metrics",
+                () -> new Page(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())),
+            Map.entry(
+                "/ready",
+                () ->
+                    ready.getAsBoolean()
+                        ? new Page(200, "text/plain; charset=utf-8", "ready\n")
+                        : new Page(503, "text/plain; charset=utf-8", "not ready\n")),
+            Map.entry("/healthz", () -> new Page(200, "text/plain; charset=utf-8", "ok\n")),
+            Map.entry("/debug/problems", () -> problemsPage(problems.get())));
     server.setHandler(new Pages(pages));
+  }
+
+  /** A file of the page, read once from the jar. */
+  private static Map.Entry<String, Supplier<Page>> asset(
+      String path, String resource, String contentType) {
+    String body = StaticAssets.read(resource);
+    Page page = new Page(200, contentType, body);
+    return Map.entry(path, () -> page);
   }
 
   private static Page problemsPage(List<Problem> problems) {
@@ -145,6 +175,8 @@ public final class MonitoringServer implements AutoCloseable {
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
       response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+      response.getHeaders().put("X-Content-Type-Options", "nosniff");
       response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
       return true;
     }

@@ -8,9 +8,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.telmesh.debug.CsdsService;
 import io.telmesh.debug.DebugTypes;
+import io.telmesh.debug.ProxySync;
 import io.telmesh.debug.ProxyViews;
 import io.telmesh.http.MonitoringServer;
 import io.telmesh.http.TelmeshMetrics;
+import io.telmesh.model.MeshState;
+import io.telmesh.overview.MeshOverview;
+import io.telmesh.overview.MeshOverviewBuilder;
+import io.telmesh.overview.OverviewSource;
 import io.telmesh.push.PushPipeline;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.source.MeshSource;
@@ -126,6 +131,28 @@ public final class TelmeshServer implements AutoCloseable {
     return counts;
   }
 
+  /** The mesh page's data: the current mesh state with the proxies' state at this moment. */
+  private OverviewSource overviewSource() {
+    return new OverviewSource() {
+      @Override
+      public MeshOverview overview() {
+        Optional<PushPipeline.Generation> generation = pipeline.current();
+        return MeshOverviewBuilder.build(
+            Clock.systemUTC().instant(),
+            generation.map(PushPipeline.Generation::number).orElse(0L),
+            pipeline.ready(),
+            generation.map(PushPipeline.Generation::mesh).orElse(MeshState.EMPTY),
+            views.syncStates(),
+            pipeline.problems());
+      }
+
+      @Override
+      public List<ProxySync> proxies() {
+        return views.syncStates();
+      }
+    };
+  }
+
   /** The telmesh version, from the jar manifest. */
   public static String version() {
     String version = TelmeshServer.class.getPackage().getImplementationVersion();
@@ -168,7 +195,8 @@ public final class TelmeshServer implements AutoCloseable {
             new InetSocketAddress(options.bindAddress(), options.monitoringPort()),
             metrics,
             pipeline::ready,
-            pipeline::problems);
+            pipeline::problems,
+            overviewSource());
     try {
       monitoring.start();
     } catch (IOException e) {

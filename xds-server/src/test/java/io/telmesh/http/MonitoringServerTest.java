@@ -2,6 +2,11 @@ package io.telmesh.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.telmesh.debug.ProxySync;
+import io.telmesh.model.MeshState;
+import io.telmesh.overview.MeshOverview;
+import io.telmesh.overview.MeshOverviewBuilder;
+import io.telmesh.overview.OverviewSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +37,19 @@ class MonitoringServerTest {
             new InetSocketAddress("127.0.0.1", 0),
             new TelmeshMetrics(() -> 3, () -> 4),
             ready::get,
-            List::of);
+            List::of,
+            new OverviewSource() {
+              @Override
+              public MeshOverview overview() {
+                return MeshOverviewBuilder.build(
+                    java.time.Instant.EPOCH, 0, false, MeshState.EMPTY, List.of(), List.of());
+              }
+
+              @Override
+              public List<ProxySync> proxies() {
+                return List.of();
+              }
+            });
     server.start();
   }
 
@@ -99,11 +116,39 @@ class MonitoringServerTest {
     assertThat(status(exchange(get("/ready?verbose=1"))))
         .as("a query is not a path")
         .contains("200");
-    for (String path : List.of("/ready/", "/debug/problems/x", "/readyz", "/", "/metrics/x")) {
+    for (String path :
+        List.of(
+            "/ready/", "/debug/problems/x", "/readyz", "/index.html", "/metrics/x", "/api/v1")) {
       assertThat(status(exchange(get(path)))).as(path).isEqualTo("HTTP/1.1 404 Not Found");
     }
     ready.set(false);
     assertThat(status(exchange(get("/ready")))).contains("503");
+  }
+
+  @Test
+  void theMeshPageLoadsOnlyItsOwnFilesAndItsJsonIsServed() throws IOException {
+    String page = exchange(get("/"));
+    assertThat(status(page)).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(page)
+        .contains("Content-Type: text/html", "Content-Security-Policy: default-src 'none'")
+        .contains("src=\"/mesh.js\"", "href=\"/mesh.css\"");
+    // Nothing from elsewhere: every src and href is one of our own paths.
+    java.util.regex.Matcher refs =
+        java.util.regex.Pattern.compile("(?:src|href)=\"([^\"]*)\"").matcher(page);
+    int count = 0;
+    while (refs.find()) {
+      count++;
+      assertThat(refs.group(1)).as("a reference on the page").startsWith("/");
+      assertThat(status(exchange(get(refs.group(1))))).as(refs.group(1)).contains("200");
+    }
+    assertThat(count).isGreaterThanOrEqualTo(6);
+    assertThat(exchange(get("/mesh.js")))
+        .contains("Content-Type: text/javascript", "textContent")
+        .doesNotContain("innerHTML");
+    String mesh = exchange(get("/api/v1/mesh"));
+    assertThat(mesh)
+        .contains("Content-Type: application/json", "\"networks\"", "\"ready\" : false");
+    assertThat(exchange(get("/api/v1/proxies"))).contains("200 OK").endsWith("[ ]\n");
   }
 
   @Test
