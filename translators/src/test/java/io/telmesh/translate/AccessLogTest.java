@@ -8,6 +8,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -31,8 +32,10 @@ import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.validate.EnvoyValidator;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,7 +148,7 @@ class AccessLogTest {
           .as("%s chain %s", filter.listener(), filter.chain().getName())
           .hasSize(1);
       Map<String, Value> format = format(filter.logs().get(0));
-      Set<String> operators = new java.util.HashSet<>(TCP_OPERATORS);
+      Set<String> operators = new HashSet<>(TCP_OPERATORS);
       if (filter.http()) {
         operators.addAll(HTTP_ONLY_OPERATORS);
       }
@@ -241,7 +244,7 @@ class AccessLogTest {
         translation.forProxy(node(mesh, "hss-0", Map.of("TELMESH_ACCESS_LOG", "true")));
     assertThat(amf.listeners().segments().get(0)).isSameAs(hss.listeners().segments().get(0));
     assertThat(smf.listeners().segments().get(0))
-        .isSameAs(translation.outbound(java.util.Optional.empty()).listeners())
+        .isSameAs(translation.outbound(Optional.empty()).listeners())
         .isNotSameAs(amf.listeners().segments().get(0));
   }
 
@@ -380,8 +383,7 @@ class AccessLogTest {
                                                     Any.pack(
                                                         StdoutAccessLog.newBuilder()
                                                             .setLogFormat(
-                                                                io.envoyproxy.envoy.config.core.v3
-                                                                    .SubstitutionFormatString
+                                                                SubstitutionFormatString
                                                                     .getDefaultInstance())
                                                             .build())))
                                         .build()))))
@@ -407,7 +409,7 @@ class AccessLogTest {
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> all = new java.util.HashSet<>(a);
+    Set<String> all = new HashSet<>(a);
     all.addAll(b);
     return all;
   }
