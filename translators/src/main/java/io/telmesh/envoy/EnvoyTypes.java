@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
@@ -50,6 +51,7 @@ public final class EnvoyTypes {
           TlsInspector.getDefaultInstance(),
           HttpProtocolOptions.getDefaultInstance(),
           RawBuffer.getDefaultInstance(),
+          StdoutAccessLog.getDefaultInstance(),
           ConfigDump.getDefaultInstance(),
           ListenersConfigDump.getDefaultInstance(),
           ClustersConfigDump.getDefaultInstance(),

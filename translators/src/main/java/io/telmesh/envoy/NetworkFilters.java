@@ -1,6 +1,7 @@
 package io.telmesh.envoy;
 
 import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
@@ -31,8 +32,18 @@ public final class NetworkFilters {
    * @param idleTimeout empty keeps Envoy's default (1h); {@link Duration#ZERO} disables the cut-off
    */
   public static Filter tcpProxy(String statPrefix, String cluster, Optional<Duration> idleTimeout) {
+    return tcpProxy(statPrefix, cluster, idleTimeout, Optional.empty());
+  }
+
+  /** A tcp_proxy to one cluster, with an access log when one is given. */
+  public static Filter tcpProxy(
+      String statPrefix,
+      String cluster,
+      Optional<Duration> idleTimeout,
+      Optional<AccessLog> accessLog) {
     TcpProxy.Builder proxy = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
     idleTimeout.ifPresent(t -> proxy.setIdleTimeout(Protos.fromJava(t)));
+    accessLog.ifPresent(proxy::addAccessLog);
     return Filter.newBuilder()
         .setName(TCP_PROXY)
         .setTypedConfig(Protos.pack(proxy.build()))

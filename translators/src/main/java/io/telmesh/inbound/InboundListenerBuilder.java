@@ -4,6 +4,7 @@ import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
@@ -16,6 +17,8 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.ListenerFilters;
 import io.telmesh.envoy.Names;
@@ -48,24 +51,45 @@ public final class InboundListenerBuilder {
 
   /** The minimal listener for a proxy whose pod is unknown: passthrough chains only. */
   public static Listener passthroughOnly(ProxyProfile profile) {
-    return listener(profile, passthroughChains(profile), new TreeSet<>());
+    return listener(
+        profile, passthroughChains(profile, AccessLogs.Chain.inbound()), new TreeSet<>());
   }
 
   public static Listener build(Workload workload, InboundPlan plan, ProxyProfile profile) {
-    List<FilterChain> chains = new ArrayList<>(passthroughChains(profile));
+    AccessLogs.Chain unpinned = unpinnedChain(workload);
+    List<FilterChain> chains = new ArrayList<>(passthroughChains(profile, unpinned));
     SortedSet<Integer> sniffed = new TreeSet<>();
     for (InboundPort port : plan.ports()) {
       if (port.protocol() == AppProtocol.AUTO) {
         sniffed.add(port.targetPort());
       }
-      chains.addAll(portChains(port, Optional.empty(), profile));
+      chains.addAll(portChains(port, Optional.empty(), profile, unpinned));
       if (InboundPlan.capturedPort(workload, port)) {
         for (InterfaceBinding binding : plan.interfaces()) {
-          chains.addAll(portChains(port, Optional.of(binding), profile));
+          chains.addAll(portChains(port, Optional.of(binding), profile, unpinned));
         }
       }
     }
     return listener(profile, chains, sniffed);
+  }
+
+  /**
+   * What the access log says about chains not pinned to an interface. A pod with only the cluster
+   * network receives everything on its default interface; a pod with more has pinned chains for its
+   * interfaces, and the unpinned ones see only what matches none of them, so they name neither
+   * interface nor network (the local address in the line still tells).
+   */
+  private static AccessLogs.Chain unpinnedChain(Workload workload) {
+    AccessLogs.Chain chain = AccessLogs.Chain.inbound();
+    if (workload.hasSecondaryInterfaces()) {
+      return chain;
+    }
+    return workload.defaultInterface().map(i -> chain.on(i.name(), i.network())).orElse(chain);
+  }
+
+  /** The chain's access log, when the profile has them on. */
+  private static Optional<AccessLog> tcpLog(ProxyProfile profile, AccessLogs.Chain chain) {
+    return profile.accessLog() ? Optional.of(AccessLogs.tcp(chain)) : Optional.empty();
   }
 
   /**
@@ -105,7 +129,7 @@ public final class InboundListenerBuilder {
    * virtualInbound-catchall-http} is left out: it matches only sniffed traffic, and passthrough
    * traffic is not sniffed here.
    */
-  private static List<FilterChain> passthroughChains(ProxyProfile profile) {
+  private static List<FilterChain> passthroughChains(ProxyProfile profile, AccessLogs.Chain logAs) {
     FilterChain blackhole =
         FilterChain.newBuilder()
             .setName(Names.VIRTUAL_INBOUND_BLACKHOLE_CHAIN)
@@ -114,7 +138,10 @@ public final class InboundListenerBuilder {
                     .setDestinationPort(UInt32Value.of(Names.INBOUND_CAPTURE_PORT)))
             .addFilters(
                 NetworkFilters.tcpProxy(
-                    Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty()))
+                    Names.BLACKHOLE_CLUSTER,
+                    Names.BLACKHOLE_CLUSTER,
+                    Optional.empty(),
+                    tcpLog(profile, logAs.port(Names.INBOUND_CAPTURE_PORT))))
             .build();
     FilterChain tcp =
         FilterChain.newBuilder()
@@ -124,15 +151,24 @@ public final class InboundListenerBuilder {
                 NetworkFilters.tcpProxy(
                     Names.INBOUND_PASSTHROUGH_CLUSTER,
                     Names.INBOUND_PASSTHROUGH_CLUSTER,
-                    profile.idleTimeout()))
+                    profile.idleTimeout(),
+                    tcpLog(profile, logAs)))
             .build();
     return List.of(blackhole, tcp);
   }
 
   /** The chains of one port: HTTP or TCP, or both (HTTP by ALPN, TCP as fallback) when sniffed. */
   private static List<FilterChain> portChains(
-      InboundPort port, Optional<InterfaceBinding> binding, ProxyProfile profile) {
+      InboundPort port,
+      Optional<InterfaceBinding> binding,
+      ProxyProfile profile,
+      AccessLogs.Chain unpinned) {
     int number = port.targetPort();
+    AccessLogs.Chain logAs =
+        binding
+            .map(b -> AccessLogs.Chain.inbound().on(b.interfaceName(), b.network()))
+            .orElse(unpinned)
+            .port(number);
     String cluster = Names.inboundCluster(number);
     String chainName =
         binding
@@ -150,8 +186,10 @@ public final class InboundListenerBuilder {
                   + binding.map(InterfaceBinding::interfaceName).orElse(Names.WILDCARD_V4)
                   + "_"
                   + number);
+      Optional<AccessLog> log =
+          profile.accessLog() ? Optional.of(AccessLogs.http(logAs)) : Optional.empty();
       Filter http =
-          httpFilter(statPrefix, cluster, "inbound|http|" + number, port.protocol().isHttp2());
+          httpFilter(statPrefix, cluster, "inbound|http|" + number, port.protocol().isHttp2(), log);
       chains.add(chain(chainName, match, http, binding));
     }
     if (!port.protocol().isHttp()) {
@@ -165,7 +203,7 @@ public final class InboundListenerBuilder {
           chain(
               chainName,
               match(number, binding),
-              NetworkFilters.tcpProxy(statPrefix, cluster, idle),
+              NetworkFilters.tcpProxy(statPrefix, cluster, idle, tcpLog(profile, logAs)),
               binding));
     }
     return chains;
@@ -205,7 +243,11 @@ public final class InboundListenerBuilder {
 
   /** Inbound HTTP: an inline route sending everything to the port's inbound cluster. */
   private static Filter httpFilter(
-      String statPrefix, String cluster, String virtualHost, boolean http2) {
+      String statPrefix,
+      String cluster,
+      String virtualHost,
+      boolean http2,
+      Optional<AccessLog> accessLog) {
     RouteConfiguration routes =
         RouteConfiguration.newBuilder()
             .setName(cluster)
@@ -227,7 +269,8 @@ public final class InboundListenerBuilder {
                                             .setMaxStreamDuration(Protos.seconds(0))
                                             .setGrpcTimeoutHeaderMax(Protos.seconds(0))))))
             .build();
-    return NetworkFilters.httpConnectionManager(
-        NetworkFilters.inlineRoutes(NetworkFilters.sidecarHttp(statPrefix, http2), routes));
+    HttpConnectionManager.Builder manager = NetworkFilters.sidecarHttp(statPrefix, http2);
+    accessLog.ifPresent(manager::addAccessLog);
+    return NetworkFilters.httpConnectionManager(NetworkFilters.inlineRoutes(manager, routes));
   }
 }

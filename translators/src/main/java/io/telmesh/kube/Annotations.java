@@ -35,6 +35,12 @@ public final class Annotations {
   /** telmesh: {@code "true"} redirects the pod's DNS queries to the agent's DNS port. */
   public static final String CAPTURE_DNS = "telmesh.io/captureDNS";
 
+  /**
+   * telmesh: {@code "true"} writes a JSON access log line per connection and request of the pod's
+   * chains to the sidecar's stdout; {@code "false"} keeps it off whatever the node or server says.
+   */
+  public static final String ACCESS_LOG = "telmesh.io/access-log";
+
   public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
   public static final String MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
   public static final String MULTUS_SLICE_CONTROLLER =

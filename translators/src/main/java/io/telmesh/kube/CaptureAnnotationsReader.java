@@ -5,7 +5,6 @@ import io.telmesh.model.InterceptionMode;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.PortSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -66,8 +65,7 @@ public final class CaptureAnnotationsReader {
     SortedSet<String> kubevirt =
         r.value(Annotations.KUBEVIRT_INTERFACES, ValueLists::interfaces)
             .orElse(d.kubevirtInterfaces());
-    boolean captureDns =
-        r.value(Annotations.CAPTURE_DNS, CaptureAnnotationsReader::bool).orElse(false);
+    boolean captureDns = r.value(Annotations.CAPTURE_DNS, ValueLists::bool).orElse(false);
     return new CaptureSettings(
         mode,
         includeInbound,
@@ -81,16 +79,6 @@ public final class CaptureAnnotationsReader {
         excludeOutboundPorts,
         kubevirt,
         captureDns);
-  }
-
-  private static boolean bool(String value) {
-    return switch (value.strip().toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default ->
-          throw new IllegalArgumentException(
-              "'" + NetworkStatusParser.printable(value) + "' is not true or false");
-    };
   }
 
   private record Reader(ObjectRef pod, Map<String, String> annotations, ProblemSink problems) {

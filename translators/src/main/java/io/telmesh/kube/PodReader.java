@@ -45,6 +45,7 @@ public final class PodReader {
     List<NetworkSelection> requested = requestedNetworks(ref, annotations, problems);
     List<ContainerPort> ports = containerPorts(ref, pod, problems);
     CaptureSettings capture = CaptureAnnotationsReader.read(ref, annotations, problems);
+    Optional<Boolean> accessLog = AccessLogAnnotation.read(ref, annotations, problems);
     Optional<Boolean> ready =
         status == null ? Optional.empty() : condition(status.getConditions(), "Ready");
     boolean running = status != null && "Running".equals(status.getPhase());
@@ -58,7 +59,8 @@ public final class PodReader {
             ready,
             running,
             Meta.created(meta),
-            capture));
+            capture,
+            accessLog));
   }
 
   private static List<PodInterface> interfaces(

@@ -3,6 +3,7 @@ package io.telmesh.kube;
 import io.telmesh.model.PortSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -14,6 +15,17 @@ import java.util.TreeSet;
 public final class ValueLists {
 
   private ValueLists() {}
+
+  /** {@code true} or {@code false}, any case, surrounding blanks ignored. */
+  public static boolean bool(String value) {
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "'" + NetworkStatusParser.printable(value) + "' is not true or false");
+    };
+  }
 
   public static SortedSet<Integer> ports(String value) {
     return new TreeSet<>(portList(value));

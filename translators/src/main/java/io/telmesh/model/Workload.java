@@ -12,6 +12,8 @@ import java.util.TreeMap;
  * from {@code status.podIPs}), what it asked for, its ports and its capture choices.
  *
  * @param readyCondition the {@code Ready} condition, empty when the pod reports none
+ * @param accessLog the pod's {@code telmesh.io/access-log} choice; empty when it made none (or an
+ *     invalid one), so the node's or the server's default applies
  */
 public record Workload(
     NamespacedName key,
@@ -22,7 +24,8 @@ public record Workload(
     Optional<Boolean> readyCondition,
     boolean running,
     Instant created,
-    CaptureSettings capture) {
+    CaptureSettings capture,
+    Optional<Boolean> accessLog) {
 
   public Workload {
     labels = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(labels));

@@ -6,6 +6,7 @@ import io.telmesh.envoy.Durations;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Optional;
  * values are left empty rather than rejected, as Istio does.
  *
  * @param generator {@code grpc} for proxyless gRPC clients, {@code event} for istioctl debug
+ * @param accessLog {@code TELMESH_ACCESS_LOG} ({@code "true"} or {@code "false"}, any case): the
+ *     sidecar's access log when its pod does not choose; anything else counts as no choice
  */
 public record NodeMetadata(
     Optional<String> namespace,
@@ -20,12 +23,14 @@ public record NodeMetadata(
     Optional<String> interceptionMode,
     Optional<String> generator,
     Optional<Duration> idleTimeout,
-    Optional<String> istioVersion) {
+    Optional<String> istioVersion,
+    Optional<Boolean> accessLog) {
 
   public static final NodeMetadata EMPTY =
       new NodeMetadata(
           Optional.empty(),
           List.of(),
+          Optional.empty(),
           Optional.empty(),
           Optional.empty(),
           Optional.empty(),
@@ -49,7 +54,8 @@ public record NodeMetadata(
         string(metadata, "INTERCEPTION_MODE"),
         string(metadata, "GENERATOR"),
         string(metadata, "IDLE_TIMEOUT").flatMap(Durations::parseGo),
-        string(metadata, "ISTIO_VERSION"));
+        string(metadata, "ISTIO_VERSION"),
+        string(metadata, "TELMESH_ACCESS_LOG").flatMap(NodeMetadata::bool));
   }
 
   public boolean isProxylessGrpc() {
@@ -59,6 +65,14 @@ public record NodeMetadata(
   /** istioctl connects with {@code GENERATOR: event} to read debug types only. */
   public boolean isEventGenerator() {
     return generator.filter("event"::equals).isPresent();
+  }
+
+  private static Optional<Boolean> bool(String value) {
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "true" -> Optional.of(true);
+      case "false" -> Optional.of(false);
+      default -> Optional.empty();
+    };
   }
 
   private static Optional<String> string(Struct metadata, String key) {

@@ -67,6 +67,7 @@ public final class SidecarIds {
             Optional.empty(),
             generator,
             Optional.empty(),
+            Optional.empty(),
             Optional.empty());
     return NodeIdParser.parse(id, metadata);
   }

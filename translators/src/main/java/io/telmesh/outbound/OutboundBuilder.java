@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.Clusters;
 import io.telmesh.envoy.Names;
 import io.telmesh.model.IpAddress;
@@ -11,6 +12,7 @@ import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
+import io.telmesh.model.PodInterface;
 import io.telmesh.model.Problem;
 import io.telmesh.model.ServiceEndpoint;
 import io.telmesh.model.ServicePort;
@@ -64,15 +66,26 @@ public final class OutboundBuilder {
     return ResourceSegment.of(ResourceType.ENDPOINT, assignments);
   }
 
-  /**
-   * The shared outbound listeners, clusters and routes.
-   *
-   * @param idleTimeout the sidecars' {@code IDLE_TIMEOUT}, which tcp_proxy filters carry
-   */
+  /** The shared outbound part without access logs. */
   public static SharedOutbound build(
       MeshState mesh,
       ResourceSegment<ClusterLoadAssignment> endpoints,
       Optional<Duration> idleTimeout) {
+    return build(mesh, endpoints, idleTimeout, false);
+  }
+
+  /**
+   * The shared outbound listeners, clusters and routes.
+   *
+   * @param idleTimeout the sidecars' {@code IDLE_TIMEOUT}, which tcp_proxy filters carry
+   * @param accessLog whether every listener's chains write an access log line to stdout; the
+   *     sidecars that have logs on share this variant as the others share the one without
+   */
+  public static SharedOutbound build(
+      MeshState mesh,
+      ResourceSegment<ClusterLoadAssignment> endpoints,
+      Optional<Duration> idleTimeout,
+      boolean accessLog) {
     List<Problem> problems = new ArrayList<>();
     List<Cluster> clusters = new ArrayList<>();
     Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -88,7 +101,14 @@ public final class OutboundBuilder {
         httpByPort.computeIfAbsent(port.number(), p -> new ArrayList<>()).add(port);
       }
       for (List<IpAddress> addresses : listenerAddresses(mesh, port)) {
-        Listener listener = OutboundListenerBuilder.addressed(port, addresses, idleTimeout);
+        Optional<AccessLogs.Chain> logAs =
+            accessLog
+                ? Optional.of(
+                    AccessLogs.Chain.outbound()
+                        .onNetwork(network(port.service()))
+                        .port(port.number()))
+                : Optional.empty();
+        Listener listener = OutboundListenerBuilder.addressed(port, addresses, idleTimeout, logAs);
         Listener earlier = listeners.putIfAbsent(listener.getName(), listener);
         if (earlier != null) {
           problems.add(
@@ -123,7 +143,9 @@ public final class OutboundBuilder {
                                 + "; not served outbound")));
         continue;
       }
-      Listener listener = OutboundListenerBuilder.http(port);
+      Optional<AccessLogs.Chain> logAs =
+          accessLog ? Optional.of(httpChain(port, httpByPort.get(port))) : Optional.empty();
+      Listener listener = OutboundListenerBuilder.http(port, logAs);
       listeners.put(listener.getName(), listener);
     }
     clusters.add(OutboundClusterBuilder.passthrough());
@@ -136,6 +158,29 @@ public final class OutboundBuilder {
         endpoints,
         untouched(mesh),
         problems);
+  }
+
+  /** The network a Service is served on: its service network, else the cluster network. */
+  private static String network(MeshService service) {
+    return service
+        .serviceNetwork()
+        .map(NamespacedName::toString)
+        .orElse(PodInterface.DEFAULT_NETWORK);
+  }
+
+  /**
+   * The shared HTTP listener of a port routes to every HTTP Service on it: it names a network only
+   * when they all are on the same one.
+   */
+  private static AccessLogs.Chain httpChain(int port, List<OutboundPort> services) {
+    AccessLogs.Chain chain = AccessLogs.Chain.outbound().port(port);
+    List<String> networks =
+        services.stream()
+            .filter(p -> p.port().protocol().isHttp())
+            .map(p -> network(p.service()))
+            .distinct()
+            .toList();
+    return networks.size() == 1 ? chain.onNetwork(networks.get(0)) : chain;
   }
 
   /** Every TCP Service port, oldest Service first so it wins listener collisions. */

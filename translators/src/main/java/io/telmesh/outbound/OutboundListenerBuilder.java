@@ -1,11 +1,14 @@
 package io.telmesh.outbound;
 
 import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.ListenerFilters;
 import io.telmesh.envoy.Names;
@@ -26,16 +29,18 @@ final class OutboundListenerBuilder {
 
   private OutboundListenerBuilder() {}
 
-  /** An HTTP port: one listener for every HTTP Service on it, routing by RDS. */
-  static Listener http(int port) {
+  /**
+   * An HTTP port: one listener for every HTTP Service on it, routing by RDS.
+   *
+   * @param accessLog what the listener's access log says about it; empty for no log
+   */
+  static Listener http(int port, Optional<AccessLogs.Chain> accessLog) {
     String name = Names.listener(Names.WILDCARD_V4, port);
     FilterChain chain =
         FilterChain.newBuilder()
             .addFilters(
                 NetworkFilters.httpConnectionManager(
-                    NetworkFilters.sidecarHttp(Names.delimited("outbound_" + name), false)
-                        .setRds(NetworkFilters.rds(Names.outboundRoute(port)))
-                        .build()))
+                    httpManager(name, port, accessLog.map(AccessLogs::http))))
             .build();
     return base(name, Names.WILDCARD_V4, port, List.of()).addFilterChains(chain).build();
   }
@@ -45,7 +50,10 @@ final class OutboundListenerBuilder {
    * HTTP chain by ALPN with a TCP fallback.
    */
   static Listener addressed(
-      OutboundPort port, List<IpAddress> addresses, Optional<Duration> idleTimeout) {
+      OutboundPort port,
+      List<IpAddress> addresses,
+      Optional<Duration> idleTimeout,
+      Optional<AccessLogs.Chain> accessLog) {
     IpAddress primary = addresses.get(0);
     String name = Names.listener(primary.address(), port.number());
     Listener.Builder listener =
@@ -54,7 +62,9 @@ final class OutboundListenerBuilder {
         port.port().protocol() == AppProtocol.DIAMETER ? Optional.of(Duration.ZERO) : idleTimeout;
     FilterChain tcp =
         FilterChain.newBuilder()
-            .addFilters(NetworkFilters.tcpProxy(port.cluster(), port.cluster(), idle))
+            .addFilters(
+                NetworkFilters.tcpProxy(
+                    port.cluster(), port.cluster(), idle, accessLog.map(AccessLogs::tcp)))
             .build();
     if (port.port().protocol() == AppProtocol.AUTO) {
       FilterChain http =
@@ -65,9 +75,7 @@ final class OutboundListenerBuilder {
                       .addApplicationProtocols("h2c"))
               .addFilters(
                   NetworkFilters.httpConnectionManager(
-                      NetworkFilters.sidecarHttp(Names.delimited("outbound_" + name), false)
-                          .setRds(NetworkFilters.rds(Names.outboundRoute(port.number())))
-                          .build()))
+                      httpManager(name, port.number(), accessLog.map(AccessLogs::http))))
               .build();
       listener
           .addListenerFilters(ListenerFilters.httpInspector())
@@ -75,6 +83,15 @@ final class OutboundListenerBuilder {
           .addFilterChains(http);
     }
     return listener.addFilterChains(tcp).build();
+  }
+
+  private static HttpConnectionManager httpManager(
+      String listener, int port, Optional<AccessLog> accessLog) {
+    HttpConnectionManager.Builder manager =
+        NetworkFilters.sidecarHttp(Names.delimited("outbound_" + listener), false)
+            .setRds(NetworkFilters.rds(Names.outboundRoute(port)));
+    accessLog.ifPresent(manager::addAccessLog);
+    return manager.build();
   }
 
   private static Listener.Builder base(

@@ -2,11 +2,13 @@ package io.telmesh.outbound;
 
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
@@ -25,7 +27,17 @@ import java.util.Optional;
  */
 public final class VirtualOutboundBuilder {
 
+  /**
+   * The interface a connection leaves by is the routing table's choice, made after the listener:
+   * the line's upstream local address tells it, no literal can.
+   */
+  private static final AccessLogs.Chain OUTBOUND = AccessLogs.Chain.outbound();
+
   private VirtualOutboundBuilder() {}
+
+  private static Optional<AccessLog> log(ProxyProfile profile, AccessLogs.Chain chain) {
+    return profile.accessLog() ? Optional.of(AccessLogs.tcp(chain)) : Optional.empty();
+  }
 
   public static Listener build(ProxyProfile profile) {
     String primary = profile.ipv4() ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
@@ -43,7 +55,10 @@ public final class VirtualOutboundBuilder {
                             .setDestinationPort(UInt32Value.of(Names.OUTBOUND_CAPTURE_PORT)))
                     .addFilters(
                         NetworkFilters.tcpProxy(
-                            Names.BLACKHOLE_CLUSTER, Names.BLACKHOLE_CLUSTER, Optional.empty())));
+                            Names.BLACKHOLE_CLUSTER,
+                            Names.BLACKHOLE_CLUSTER,
+                            Optional.empty(),
+                            log(profile, OUTBOUND.port(Names.OUTBOUND_CAPTURE_PORT)))));
     for (int port : List.of(ProtocolSelector.DIAMETER_PORT, ProtocolSelector.DIAMETER_TLS_PORT)) {
       listener.addFilterChains(
           FilterChain.newBuilder()
@@ -54,14 +69,18 @@ public final class VirtualOutboundBuilder {
                   NetworkFilters.tcpProxy(
                       Names.virtualOutboundDiameterChain(port),
                       Names.PASSTHROUGH_CLUSTER,
-                      Optional.of(Duration.ZERO))));
+                      Optional.of(Duration.ZERO),
+                      log(profile, OUTBOUND.port(port)))));
     }
     listener.addFilterChains(
         FilterChain.newBuilder()
             .setName(Names.VIRTUAL_OUTBOUND_CATCHALL_CHAIN)
             .addFilters(
                 NetworkFilters.tcpProxy(
-                    Names.PASSTHROUGH_CLUSTER, Names.PASSTHROUGH_CLUSTER, profile.idleTimeout())));
+                    Names.PASSTHROUGH_CLUSTER,
+                    Names.PASSTHROUGH_CLUSTER,
+                    profile.idleTimeout(),
+                    log(profile, OUTBOUND))));
     if (profile.ipv4() && profile.ipv6()) {
       listener.addAdditionalAddresses(
           AdditionalAddress.newBuilder()

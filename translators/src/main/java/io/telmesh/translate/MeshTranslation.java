@@ -45,8 +45,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * unchanged resources stay the same objects, which consumers serialize once. The output equals a
  * fresh translation's.
  *
- * <p>Thread-safe. The mutable state is memos (outbound variants per idle timeout, per-proxy parts)
- * whose values are immutable.
+ * <p>Thread-safe. The mutable state is memos (outbound variants per idle timeout and access log
+ * choice, per-proxy parts) whose values are immutable.
  */
 public final class MeshTranslation {
 
@@ -59,22 +59,30 @@ public final class MeshTranslation {
       ResourceSegment<Cluster> clusters,
       List<Problem> problems) {}
 
+  /**
+   * What a shared outbound variant depends on besides the mesh: sidecars with the same idle timeout
+   * and access log choice share one.
+   */
+  private record OutboundVariant(Optional<Duration> idleTimeout, boolean accessLog) {}
+
   /** A proxyless gRPC server's listeners and the inputs they were built from. */
   private record ServerPart(
       Workload workload, WorkloadPorts ports, ResourceSegment<Listener> listeners) {}
 
   private final MeshState mesh;
+  private final TranslationSettings settings;
   private final ResourceSegment<ClusterLoadAssignment> endpoints;
   private final ProxylessOutbound proxyless;
-  private final Map<Optional<Duration>, SharedOutbound> outboundByIdleTimeout =
-      new ConcurrentHashMap<>();
+  private final Map<OutboundVariant, SharedOutbound> outboundVariants = new ConcurrentHashMap<>();
   private final Map<String, OwnPart> own = new ConcurrentHashMap<>();
   private volatile Map<String, OwnPart> previousOwn;
   private final Map<NamespacedName, ServerPart> servers = new ConcurrentHashMap<>();
   private volatile Map<NamespacedName, ServerPart> previousServers;
 
-  MeshTranslation(MeshState mesh, Optional<MeshTranslation> previous) {
+  MeshTranslation(
+      MeshState mesh, TranslationSettings settings, Optional<MeshTranslation> previous) {
     this.mesh = mesh;
+    this.settings = settings;
     this.endpoints = OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
     boolean servicesSame =
         previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
@@ -82,10 +90,9 @@ public final class MeshTranslation {
     if (servicesSame && sameOutboundInputs(previous.get().mesh, mesh)) {
       previous
           .get()
-          .outboundByIdleTimeout
+          .outboundVariants
           .forEach(
-              (timeout, shared) ->
-                  outboundByIdleTimeout.put(timeout, shared.withEndpoints(endpoints)));
+              (variant, shared) -> outboundVariants.put(variant, shared.withEndpoints(endpoints)));
     }
     this.previousOwn = previous.map(p -> p.own).orElse(Map.of());
     this.previousServers = previous.map(p -> p.servers).orElse(Map.of());
@@ -145,10 +152,23 @@ public final class MeshTranslation {
     return mesh;
   }
 
-  /** The shared sidecar outbound part for proxies with this {@code IDLE_TIMEOUT}. */
+  public TranslationSettings settings() {
+    return settings;
+  }
+
+  /** The shared sidecar outbound part, without access logs, for this {@code IDLE_TIMEOUT}. */
   public SharedOutbound outbound(Optional<Duration> idleTimeout) {
-    return outboundByIdleTimeout.computeIfAbsent(
-        idleTimeout, t -> OutboundBuilder.build(mesh, endpoints, t));
+    return outbound(idleTimeout, false);
+  }
+
+  /**
+   * The shared sidecar outbound part for proxies with this {@code IDLE_TIMEOUT} and access log
+   * choice: built on first use, then shared by every such proxy.
+   */
+  public SharedOutbound outbound(Optional<Duration> idleTimeout, boolean accessLog) {
+    return outboundVariants.computeIfAbsent(
+        new OutboundVariant(idleTimeout, accessLog),
+        v -> OutboundBuilder.build(mesh, endpoints, v.idleTimeout(), v.accessLog()));
   }
 
   public ResourceSegment<ClusterLoadAssignment> endpoints() {
@@ -169,7 +189,7 @@ public final class MeshTranslation {
     }
     Optional<Workload> workload =
         node.namespaceConsistent() ? mesh.workload(node.pod()) : Optional.empty();
-    ProxyProfile profile = ProxyProfile.of(node, workload);
+    ProxyProfile profile = ProxyProfile.of(node, workload, settings.accessLogDefault());
     if (workload.isEmpty()) {
       return minimal(node, profile);
     }
@@ -215,7 +235,7 @@ public final class MeshTranslation {
   }
 
   private ProxyResources sidecar(String nodeId, Workload workload, ProxyProfile profile) {
-    SharedOutbound outbound = outbound(profile.idleTimeout());
+    SharedOutbound outbound = outbound(profile.idleTimeout(), profile.accessLog());
     WorkloadPorts ports = mesh.portsOf(workload.key());
     OwnPart part = ownPart(nodeId, workload, ports, profile);
     return new ProxyResources(

@@ -12,14 +12,19 @@ public final class Translator {
   private Translator() {}
 
   public static MeshTranslation prepare(MeshState mesh) {
-    return new MeshTranslation(mesh, Optional.empty());
+    return prepare(mesh, TranslationSettings.DEFAULTS);
+  }
+
+  public static MeshTranslation prepare(MeshState mesh, TranslationSettings settings) {
+    return new MeshTranslation(mesh, settings, Optional.empty());
   }
 
   /**
    * Prepares the next mesh state, reusing the previous translation's resource objects where their
-   * inputs are unchanged. The resources are equal to {@link #prepare(MeshState)}'s.
+   * inputs are unchanged, with the previous translation's settings. The resources are equal to
+   * {@link #prepare(MeshState, TranslationSettings)}'s.
    */
   public static MeshTranslation prepare(MeshState mesh, MeshTranslation previous) {
-    return new MeshTranslation(mesh, Optional.of(previous));
+    return new MeshTranslation(mesh, previous.settings(), Optional.of(previous));
   }
 }

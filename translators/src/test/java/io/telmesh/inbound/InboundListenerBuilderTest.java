@@ -539,7 +539,8 @@ class InboundListenerBuilderTest {
         Optional.of(true),
         true,
         Instant.parse("2026-11-01T10:00:00Z"),
-        capture);
+        capture,
+        Optional.empty());
   }
 
   private static PodInterface eth0(String... ips) {

@@ -458,7 +458,8 @@ class EndpointResolverTest {
         Optional.of(ready),
         true,
         Instant.EPOCH,
-        CaptureSettings.DEFAULTS);
+        CaptureSettings.DEFAULTS,
+        Optional.empty());
   }
 
   private static PodInterface eth0(String address) {

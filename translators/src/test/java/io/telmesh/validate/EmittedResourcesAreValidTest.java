@@ -55,6 +55,13 @@ class EmittedResourcesAreValidTest {
               w.namespace(),
               ip,
               Map.of("INTERCEPTION_MODE", "NONE", "IDLE_TIMEOUT", "0s")));
+      // Access logs on: every chain, inbound and the shared outbound variant with logs.
+      nodes.add(
+          Nodes.sidecar(
+              w.name(),
+              w.namespace(),
+              ip,
+              Map.of("TELMESH_ACCESS_LOG", "true", "IDLE_TIMEOUT", "30s")));
     }
     nodes.add(Nodes.grpc("client", "default"));
     // Proxyless gRPC servers in every pod (server listeners), and clients with short names.
@@ -64,6 +71,9 @@ class EmittedResourcesAreValidTest {
     nodes.add(Nodes.sidecar("unknown", "nowhere", "10.0.0.9", Map.of()));
     nodes.add(
         Nodes.sidecar("unknown6", "nowhere", "fd00::9", Map.of("INTERCEPTION_MODE", "TPROXY")));
+    nodes.add(
+        Nodes.sidecar(
+            "unknown-logged", "nowhere", "10.0.0.8", Map.of("TELMESH_ACCESS_LOG", "true")));
     return nodes;
   }
 

@@ -129,18 +129,31 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       description = "One line per event, as text or as JSON objects (default: ${DEFAULT-VALUE}).")
   LogFormat logFormat;
 
+  @Option(
+      names = "--access-log-default",
+      description =
+          "Sidecars write a JSON access log line per connection and request to their stdout unless"
+              + " their pod's telmesh.io/access-log annotation or their TELMESH_ACCESS_LOG node"
+              + " metadata says otherwise (default: off).")
+  boolean accessLogDefault;
+
+  /** The server options of this command line. */
+  ServerOptions options() {
+    return new ServerOptions(
+        bind,
+        xdsPort,
+        monitoringPort,
+        debounce,
+        debounceMax,
+        ServerOptions.defaults().sendThreads(),
+        accessLogDefault);
+  }
+
   @Override
   public Integer call() throws Exception {
     Logging.configure(logLevel, logFormat);
     PrintWriter out = spec.commandLine().getOut();
-    ServerOptions options =
-        new ServerOptions(
-            bind,
-            xdsPort,
-            monitoringPort,
-            debounce,
-            debounceMax,
-            ServerOptions.defaults().sendThreads());
+    ServerOptions options = options();
     TelmeshServer server = new TelmeshServer(options, source());
     try {
       server.start();

@@ -9,6 +9,7 @@ import io.telmesh.resources.ProxyResources;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.SnapshotFactory;
 import io.telmesh.translate.MeshTranslation;
+import io.telmesh.translate.TranslationSettings;
 import io.telmesh.translate.Translator;
 import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.Violation;
@@ -53,6 +54,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private final SnapshotFactory snapshots = new SnapshotFactory();
   private final MeshStateBuilder meshBuilder = new MeshStateBuilder();
   private final Function<ProxyResources, List<Violation>> validator;
+  private final TranslationSettings settings;
   private final ScheduledExecutorService pushThread;
   private final ExecutorService workers;
   private final Debouncer debouncer;
@@ -91,7 +93,32 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       Duration debounceMax,
       Clock clock,
       Function<ProxyResources, List<Violation>> validator) {
+    this(
+        cache,
+        registry,
+        metrics,
+        debounceQuiet,
+        debounceMax,
+        clock,
+        validator,
+        TranslationSettings.DEFAULTS);
+  }
+
+  /**
+   * @param validator what Envoy would reject in a proxy's resources (Envoy's rules, in production)
+   * @param settings the server-wide translation choices (serve's flags), kept for every generation
+   */
+  public PushPipeline(
+      ProxyCache cache,
+      ProxyRegistry registry,
+      PushMetrics metrics,
+      Duration debounceQuiet,
+      Duration debounceMax,
+      Clock clock,
+      Function<ProxyResources, List<Violation>> validator,
+      TranslationSettings settings) {
     this.validator = validator;
+    this.settings = settings;
     this.cache = cache;
     this.registry = registry;
     this.metrics = metrics;
@@ -140,7 +167,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       Generation previous = current.get();
       MeshTranslation translation =
           previous == null
-              ? Translator.prepare(mesh)
+              ? Translator.prepare(mesh, settings)
               : Translator.prepare(mesh, previous.translation());
       Duration shared = Duration.ofNanos(System.nanoTime() - started);
       metrics.translatedMesh(shared);

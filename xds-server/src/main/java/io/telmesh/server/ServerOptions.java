@@ -1,5 +1,6 @@
 package io.telmesh.server;
 
+import io.telmesh.translate.TranslationSettings;
 import java.time.Duration;
 
 /**
@@ -11,6 +12,7 @@ import java.time.Duration;
  * @param debounceQuiet push this long after the last change...
  * @param debounceMax ...but no later than this after the first one
  * @param sendThreads threads that send responses (one stream is always served by one thread)
+ * @param accessLogDefault sidecars write access logs unless their pod or node says otherwise
  */
 public record ServerOptions(
     String bindAddress,
@@ -18,7 +20,19 @@ public record ServerOptions(
     int monitoringPort,
     Duration debounceQuiet,
     Duration debounceMax,
-    int sendThreads) {
+    int sendThreads,
+    boolean accessLogDefault) {
+
+  /** Without access logs by default. */
+  public ServerOptions(
+      String bindAddress,
+      int xdsPort,
+      int monitoringPort,
+      Duration debounceQuiet,
+      Duration debounceMax,
+      int sendThreads) {
+    this(bindAddress, xdsPort, monitoringPort, debounceQuiet, debounceMax, sendThreads, false);
+  }
 
   public static ServerOptions defaults() {
     return new ServerOptions(
@@ -31,6 +45,17 @@ public record ServerOptions(
   }
 
   public ServerOptions withPorts(int xds, int monitoring) {
-    return new ServerOptions(bindAddress, xds, monitoring, debounceQuiet, debounceMax, sendThreads);
+    return new ServerOptions(
+        bindAddress, xds, monitoring, debounceQuiet, debounceMax, sendThreads, accessLogDefault);
+  }
+
+  public ServerOptions withAccessLogDefault(boolean on) {
+    return new ServerOptions(
+        bindAddress, xdsPort, monitoringPort, debounceQuiet, debounceMax, sendThreads, on);
+  }
+
+  /** What of these options the translation needs. */
+  public TranslationSettings translation() {
+    return new TranslationSettings(accessLogDefault);
   }
 }

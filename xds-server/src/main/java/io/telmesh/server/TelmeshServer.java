@@ -98,7 +98,8 @@ public final class TelmeshServer implements AutoCloseable {
             options.debounceQuiet(),
             options.debounceMax(),
             Clock.systemUTC(),
-            validator);
+            validator,
+            options.translation());
     this.views = new ProxyViews(registry, tracker, cache);
     DebugResponder debug =
         new DebugTypes(
