@@ -19,6 +19,7 @@ import io.telmesh.model.UntouchedPort;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import io.telmesh.push.PushMetrics;
+import io.telmesh.source.SourceHealth;
 import io.telmesh.status.XdsEvents;
 import java.time.Duration;
 import java.util.Map;
@@ -114,6 +115,22 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
                 "A push: from the end of the debounce window until every proxy's snapshot is installed")
             .publishPercentileHistogram()
             .register(registry);
+  }
+
+  /**
+   * The source's health at each scrape: {@code telmesh_source_reachable} (1 or 0) and {@code
+   * telmesh_source_resources_failing} (resources that cannot be listed or watched).
+   */
+  public void watchSource(Supplier<SourceHealth> health) {
+    Gauge.builder("telmesh_source_reachable", () -> health.get().reachable() ? 1 : 0)
+        .description(
+            "1 while the source (the Kubernetes API) answers; 0 while the last good view is served")
+        .register(registry);
+    Gauge.builder("telmesh_source_resources_failing", () -> health.get().failing().size())
+        .description(
+            "Watched resources that cannot be listed or watched (a missing permission, a CRD not"
+                + " installed)")
+        .register(registry);
   }
 
   /** Pods attached to each network (eth0's is {@code default}) and ports left alone, by reason. */

@@ -25,6 +25,10 @@ public final class Logging {
           "io.grpc", Level.WARN,
           "io.netty", Level.WARN,
           "io.fabric8", Level.WARN,
+          // Its retry warnings repeat every few seconds with a stack trace; KubernetesSource says
+          // the same once per outage.
+          "io.fabric8.kubernetes.client.informers", Level.ERROR,
+          "io.vertx", Level.ERROR,
           "org.eclipse.jetty", Level.WARN,
           "io.envoyproxy.controlplane", Level.OFF);
 

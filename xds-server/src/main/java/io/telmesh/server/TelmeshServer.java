@@ -13,6 +13,7 @@ import io.telmesh.debug.ProxyViews;
 import io.telmesh.http.MonitoringServer;
 import io.telmesh.http.TelmeshMetrics;
 import io.telmesh.model.MeshState;
+import io.telmesh.model.Problem;
 import io.telmesh.overview.MeshOverview;
 import io.telmesh.overview.MeshOverviewBuilder;
 import io.telmesh.overview.OverviewSource;
@@ -89,6 +90,7 @@ public final class TelmeshServer implements AutoCloseable {
             registry::size,
             () -> services[0] == null ? 0 : services[0].openStreams(),
             this::proxiesPerNetwork);
+    metrics.watchSource(source::health);
     this.tracker = new ProxyStatusTracker(Clock.systemUTC(), metrics);
     this.pipeline =
         new PushPipeline(
@@ -105,7 +107,7 @@ public final class TelmeshServer implements AutoCloseable {
         new DebugTypes(
             views,
             () -> pipeline.current().map(PushPipeline.Generation::mesh),
-            pipeline::problems,
+            this::problems,
             version(),
             instance());
     this.xds = new XdsServices(cache, registry, tracker, debug, options.sendThreads());
@@ -132,6 +134,13 @@ public final class TelmeshServer implements AutoCloseable {
     return counts;
   }
 
+  /** The mesh state's problems, then what the source cannot see right now. */
+  private List<Problem> problems() {
+    List<Problem> problems = new java.util.ArrayList<>(pipeline.problems());
+    problems.addAll(source.health().problems(source.describe()));
+    return problems;
+  }
+
   /** The mesh page's data: the current mesh state with the proxies' state at this moment. */
   private OverviewSource overviewSource() {
     return new OverviewSource() {
@@ -144,7 +153,7 @@ public final class TelmeshServer implements AutoCloseable {
             pipeline.ready(),
             generation.map(PushPipeline.Generation::mesh).orElse(MeshState.EMPTY),
             views.syncStates(),
-            pipeline.problems());
+            problems());
       }
 
       @Override
@@ -196,7 +205,7 @@ public final class TelmeshServer implements AutoCloseable {
             new InetSocketAddress(options.bindAddress(), options.monitoringPort()),
             metrics,
             pipeline::ready,
-            pipeline::problems,
+            this::problems,
             overviewSource());
     try {
       monitoring.start();

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.telmesh.kube.KubeObjects;
@@ -39,8 +40,8 @@ public final class KubernetesSource implements MeshSource {
   public record ApiResource(String group, String version, String resource) {}
 
   /**
-   * Exactly what the informers list and watch; a deployment grants telmesh get, list and watch on
-   * these and nothing else ({@code KubernetesSourceTest} checks the requests against this list).
+   * Exactly what the informers list and watch; a deployment grants telmesh list and watch on these
+   * and nothing else ({@code KubernetesSourceTest} checks the requests against this list).
    */
   public static final List<ApiResource> WATCHED =
       List.of(
@@ -49,11 +50,30 @@ public final class KubernetesSource implements MeshSource {
           new ApiResource("", "v1", "pods"),
           new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"));
 
+  /**
+   * The NAD resource spelled out. Given only apiVersion and kind, fabric8 asks API discovery for
+   * the plural, and fails (ending the process) while the Multus CRD is not installed; spelled out,
+   * the informer just retries its list until the CRD appears.
+   */
+  private static final ResourceDefinitionContext NAD_CONTEXT =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("k8s.cni.cncf.io")
+          .withVersion("v1")
+          .withKind(KubeObjects.NAD_KIND)
+          .withPlural("network-attachment-definitions")
+          .withNamespaced(true)
+          .build();
+
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
   private static final long COALESCE_MILLIS = 20;
 
   /** How long to wait for NetworkAttachmentDefinitions before serving without them. */
   private static final long NAD_GRACE_MILLIS = 10_000;
+
+  /** How often the API server is asked whether it answers. */
+  private static final long PROBE_MILLIS = 2_000;
+
+  private static final long PROBE_TIMEOUT_MILLIS = 5_000;
 
   private final KubernetesClient client;
   private final Optional<String> namespace;
@@ -70,12 +90,32 @@ public final class KubernetesSource implements MeshSource {
   private SharedIndexInformer<EndpointSlice> slices;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<GenericKubernetesResource> networks;
+  private final ScheduledExecutorService prober =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "kubernetes-probe");
+            thread.setDaemon(true);
+            return thread;
+          });
+  private final ApiWatchHealth health;
+  private final io.fabric8.kubernetes.client.Client probeClient;
+  private final java.util.Map<String, SharedIndexInformer<?>> byResource =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private Consumer<KubeObjects> sink;
   private long startedAt;
 
   public KubernetesSource(KubernetesClient client, Optional<String> namespace) {
     this.client = client;
     this.namespace = namespace;
+    // One try, a short timeout: the probe is to notice an outage, not to ride it out.
+    this.probeClient =
+        client.newClient(
+            new io.fabric8.kubernetes.client.RequestConfigBuilder()
+                .withRequestRetryBackoffLimit(0)
+                .withRequestTimeout((int) PROBE_TIMEOUT_MILLIS)
+                .build());
+    this.health =
+        new ApiWatchHealth(java.time.Clock.systemUTC(), String.valueOf(client.getMasterUrl()));
   }
 
   @Override
@@ -87,12 +127,33 @@ public final class KubernetesSource implements MeshSource {
     pods = informer("Pods", scoped(client.pods()));
     networks =
         informer(
-            "NetworkAttachmentDefinitions",
-            scoped(
-                client.genericKubernetesResources(
-                    KubeObjects.NAD_API_VERSION, KubeObjects.NAD_KIND)));
+            "NetworkAttachmentDefinitions", scoped(client.genericKubernetesResources(NAD_CONTEXT)));
     // Without the Multus CRD the NAD informer never syncs: serve without NADs after a grace period.
     var unused = emitter.schedule(this::changed, NAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    var unusedProbe =
+        prober.scheduleWithFixedDelay(
+            this::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Asks the API server for its version (which every authenticated caller may read), then notes
+   * which failing informers watch again. The informers retry on their own; this only tells
+   * operators when the view may be old and when it is current again.
+   */
+  private void probe() {
+    try {
+      // Not getKubernetesVersion(): fabric8 answers that from a cache after the first call.
+      probeClient.raw("/version");
+      health.probed(Optional.empty());
+    } catch (RuntimeException e) {
+      health.probed(Optional.of(e));
+    }
+    byResource.forEach((resource, informer) -> health.watching(resource, informer.isWatching()));
+  }
+
+  @Override
+  public SourceHealth health() {
+    return health.snapshot();
   }
 
   /** Whether every informer has a watch open (after an API outage: whether they are back). */
@@ -109,12 +170,10 @@ public final class KubernetesSource implements MeshSource {
   private <T extends HasMetadata> SharedIndexInformer<T> informer(
       String kind, Informable<T> source) {
     SharedIndexInformer<T> informer = source.runnableInformer(0);
+    // fabric8 calls this on every retry of a failed list or watch; health says it once.
     informer.exceptionHandler(
         (started, error) -> {
-          LOG.warn(
-              "{} informer: {} (retrying; the last good view stays served)",
-              kind,
-              error.getMessage());
+          health.listFailed(kind, error);
           return true;
         });
     informer.addEventHandler(
@@ -145,6 +204,7 @@ public final class KubernetesSource implements MeshSource {
               }
             });
     informers.add(informer);
+    byResource.put(kind, informer);
     return informer;
   }
 
@@ -203,6 +263,7 @@ public final class KubernetesSource implements MeshSource {
   @Override
   public void close() {
     informers.forEach(SharedIndexInformer::stop);
+    prober.shutdownNow();
     emitter.shutdownNow();
     client.close();
   }

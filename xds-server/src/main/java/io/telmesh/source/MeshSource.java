@@ -13,6 +13,11 @@ public interface MeshSource extends AutoCloseable {
   /** Starts delivering views to the sink, from the source's own threads. */
   void start(Consumer<KubeObjects> sink) throws SourceException;
 
+  /** What the source cannot see right now; always healthy for sources that cannot fail. */
+  default SourceHealth health() {
+    return SourceHealth.OK;
+  }
+
   /** One line for operators: what is being served. */
   String describe();
 

@@ -257,7 +257,7 @@ class KindRecipeTest {
     for (PolicyRule rule : role.getRules()) {
       assertThat(rule.getVerbs())
           .as("verbs of %s", rule)
-          .containsExactlyInAnyOrder("get", "list", "watch");
+          .containsExactlyInAnyOrder("list", "watch");
       assertThat(rule.getResourceNames()).isNullOrEmpty();
       assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
       for (String group : rule.getApiGroups()) {
