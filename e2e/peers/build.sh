@@ -3,10 +3,9 @@
 # proxy, once, into $TELMESH_E2E_CACHE (default ~/.cache/telmesh-e2e).
 #
 #   build.sh PEER...   build (or find) each peer; print one binary path per line
-#   build.sh all-ci    the peers CI's tests run: istioctl, and every module
-#                      e2e/peers/NAME/ of our own
-#   build.sh all       all-ci plus kube-apiserver kubectl etcd (for the real-API-server
-#                      tests to come) and pilot-discovery (istiod, for benchmarks)
+#   build.sh all-ci    the peers CI's tests run: kube-apiserver, kubectl, etcd,
+#                      istioctl, and every module e2e/peers/NAME/ of our own
+#   build.sh all       all-ci plus pilot-discovery (istiod, for benchmarks)
 #
 # Upstream peers are built from the modules under upstream/ (see README.md); a
 # peer of our own is any directory e2e/peers/NAME/ holding a go.mod whose root
@@ -25,9 +24,10 @@ cache=${TELMESH_E2E_CACHE:-$HOME/.cache/telmesh-e2e}
 fallback_go=1.26.8
 fallback_go_sum='h1:ZOmGe1OnfREDMIdb1Qi4G9JSuDPBLGExZMQ4nis1RXM='
 
-ci_upstream=(istioctl)
-# Built on demand until a CI test runs them (a cold build adds ~10 minutes to CI).
-more_upstream=(kube-apiserver kubectl etcd pilot-discovery)
+# kube-apiserver first: kubectl after it reuses most of its build.
+ci_upstream=(kube-apiserver kubectl etcd istioctl)
+# Built on demand: benchmarks only.
+more_upstream=(pilot-discovery)
 
 # Flags every peer is built with (the environment is set in main).
 build_flags=(-trimpath)

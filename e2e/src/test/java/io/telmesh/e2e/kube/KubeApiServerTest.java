@@ -1,0 +1,321 @@
+package io.telmesh.e2e.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import io.telmesh.e2e.serve.ServeProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * telmesh against a real Kubernetes API server (etcd and kube-apiserver v1.35, built here), for
+ * what fabric8's mock cannot show: a CRD missing at start, server-side apply with the status
+ * subresource, RBAC with exactly the deployment's ClusterRole, an API outage. The tests share one
+ * API server and run in order: the first starts telmesh before the Multus CRD exists.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KubeApiServerTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  /** The demo's pods and their eth0 addresses (examples/telco/20-pods.yaml). */
+  private static final Map<String, String> DEMO_PODS = new LinkedHashMap<>();
+
+  static {
+    DEMO_PODS.put("amf-0", "10.244.1.10");
+    DEMO_PODS.put("db-0", "10.244.3.30");
+    DEMO_PODS.put("db-1", "10.244.3.31");
+    DEMO_PODS.put("dra-0", "10.244.2.21");
+    DEMO_PODS.put("hss-0", "10.244.2.20");
+    DEMO_PODS.put("ocs-0", "10.244.2.22");
+    DEMO_PODS.put("smf-0", "10.244.1.11");
+    DEMO_PODS.put("upf-0", "10.244.3.40");
+  }
+
+  private Path work;
+  private Path repo;
+  private KubeApiServer api;
+  private ServeProcess fromApi;
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  private static Path repoRoot() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isDirectory(dir.resolve("examples/telco"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("no examples/telco above " + Path.of("").toAbsolutePath());
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    repo = repoRoot();
+    work = Files.createTempDirectory("telmesh-kube");
+    Instant before = Instant.now();
+    api = KubeApiServer.start(work);
+    System.out.printf(
+        "kube-apiserver ready %d ms after start (etcd and API server %d ms)%n",
+        api.lastStartTime().toMillis(), Duration.between(before, Instant.now()).toMillis());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+    if (fromApi != null) {
+      fromApi.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  private ServeProcess serve(String name, String... args) throws Exception {
+    ServeProcess serve = ServeProcess.start(work.resolve(name + ".log"), args);
+    closing.add(serve);
+    return serve;
+  }
+
+  /** The Multus CRD from the kind recipe, as its own file. */
+  private Path crd() throws Exception {
+    String multus = Files.readString(repo.resolve("e2e/kind/manifests/00-multus.yaml"));
+    String crd =
+        Stream.of(multus.split("(?m)^---\\s*$"))
+            .filter(d -> d.contains("kind: CustomResourceDefinition"))
+            .findFirst()
+            .orElseThrow();
+    Path file = work.resolve("crd.yaml");
+    Files.writeString(file, crd);
+    return file;
+  }
+
+  /**
+   * The demo as a cluster would hold it: applied server-side, pod status through the status
+   * subresource, the namespace's default ServiceAccount made by hand (no controller manager here).
+   */
+  private void applyDemo() throws Exception {
+    Path demo = repo.resolve("examples/telco");
+    api.kubectl("apply", "--server-side", "-f", demo.resolve("00-namespace.yaml").toString());
+    api.kubectl("create", "serviceaccount", "default", "-n", "telco");
+    for (String file :
+        List.of("10-networks.yaml", "20-pods.yaml", "30-services.yaml", "40-endpointslices.yaml")) {
+      api.kubectl("apply", "--server-side", "-f", demo.resolve(file).toString());
+    }
+    api.kubectl(
+        "apply",
+        "--server-side",
+        "--subresource=status",
+        "-f",
+        demo.resolve("20-pods.yaml").toString());
+  }
+
+  @Test
+  @Order(1)
+  void servesWithoutTheNadCrdAndPicksItUpWhenInstalled() throws Exception {
+    fromApi =
+        ServeProcess.start(
+            work.resolve("from-api.log"), "--kubeconfig", api.adminKubeconfig().toString());
+    fromApi.awaitReady(WAIT);
+    fromApi.await(
+        "/debug/problems",
+        p -> p.contains("NetworkAttachmentDefinitions") && p.contains("HTTP 404"),
+        WAIT);
+    // The crash this guards against came about 10 s after start.
+    Thread.sleep(12_000);
+    assertThat(fromApi.alive()).as("serve still running; log:%n%s", fromApi.log()).isTrue();
+
+    api.kubectl("apply", "--server-side", "-f", crd().toString());
+    applyDemo();
+    String mesh =
+        fromApi.await(
+            "/api/v1/mesh",
+            m ->
+                m.contains("\"name\" : \"telco/signaling\",\n    \"defined\" : true")
+                    && DEMO_PODS.keySet().stream()
+                        .allMatch(p -> m.contains("\"pod\" : \"telco/" + p + "\"")),
+            Duration.ofSeconds(120));
+    assertThat(mesh).contains("\"cniType\" : \"macvlan\"");
+    fromApi.await("/debug/problems", p -> !p.contains("HTTP 404"), WAIT);
+    assertThat(count(fromApi.log(), "NetworkAttachmentDefinitions cannot be listed: HTTP 404"))
+        .as("said once, not on each of fabric8's retries")
+        .isEqualTo(1);
+    assertThat(fromApi.log()).contains("NetworkAttachmentDefinitions listed and watched again");
+  }
+
+  @Test
+  @Order(2)
+  void everyPodsConfigEqualsWhatTheSameManifestsGive() throws Exception {
+    Path manifests = Files.createDirectories(work.resolve("manifests"));
+    try (Stream<Path> files = Files.list(repo.resolve("examples/telco"))) {
+      for (Path file : files.filter(f -> !f.endsWith("kustomization.yaml")).toList()) {
+        Files.copy(file, manifests.resolve(file.getFileName()));
+      }
+    }
+    // The API server holds one Service of its own; the same YAML means that one too.
+    Files.writeString(
+        manifests.resolve("05-kubernetes.yaml"),
+        api.kubectl("get", "service", "kubernetes", "-n", "default", "-o", "yaml"));
+    ServeProcess fromFiles = serve("from-files", "--manifests", manifests.toString());
+    fromFiles.awaitReady(WAIT);
+    for (Map.Entry<String, String> pod : DEMO_PODS.entrySet()) {
+      try (SotwSidecar a =
+              new SotwSidecar(fromApi.xdsPort(), pod.getKey(), "telco", pod.getValue());
+          SotwSidecar b =
+              new SotwSidecar(fromFiles.xdsPort(), pod.getKey(), "telco", pod.getValue())) {
+        Map<String, Map<String, Any>> viaApi = a.awaitFull(WAIT);
+        Map<String, Map<String, Any>> viaFiles = b.awaitFull(WAIT);
+        assertThat(viaApi.get(SotwSidecar.LDS)).as(pod.getKey()).isNotEmpty();
+        for (String type : viaFiles.keySet()) {
+          assertThat(viaApi.get(type).keySet())
+              .as("%s %s names", pod.getKey(), type)
+              .isEqualTo(viaFiles.get(type).keySet());
+          assertThat(viaApi.get(type))
+              .as("%s %s", pod.getKey(), type)
+              .isEqualTo(viaFiles.get(type));
+        }
+        assertThat(a.versions())
+            .as("%s: the same content has the same versions", pod.getKey())
+            .isEqualTo(b.versions());
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
+  void changesReachAConnectedSidecar() throws Exception {
+    try (SotwSidecar amf = new SotwSidecar(fromApi.xdsPort(), "amf-0", "telco", "10.244.1.10")) {
+      amf.awaitFull(WAIT);
+      amf.drain();
+      // An endpoint turns not ready: the EndpointSlice is written as its controller would.
+      Instant write = Instant.now();
+      api.kubectl(
+          "patch",
+          "endpointslice",
+          "-n",
+          "telco",
+          "smf-9dl2c",
+          "--type=json",
+          "-p",
+          "[{\"op\":\"replace\",\"path\":\"/endpoints/0/conditions/ready\",\"value\":false}]");
+      SotwSidecar.Received eds = amf.next(SotwSidecar.EDS, WAIT);
+      assertThat(eds).as("EDS after the readiness change").isNotNull();
+      long readiness = Duration.between(write, eds.at()).toMillis();
+
+      amf.drain();
+      write = Instant.now();
+      api.kubectl("delete", "service", "-n", "telco", "db", "--wait=false");
+      SotwSidecar.Received cds = amf.next(SotwSidecar.CDS, WAIT);
+      assertThat(cds).as("CDS after the Service deletion").isNotNull();
+      assertThat(cds.response().getResourcesList().toString()).doesNotContain("db.telco.svc");
+      long deletion = Duration.between(write, cds.at()).toMillis();
+      System.out.printf(
+          "change to sidecar: endpoint readiness %d ms, Service deletion %d ms (kubectl's own"
+              + " start included)%n",
+          readiness, deletion);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void anApiOutageKeepsTheConfigAndIsSaidOnceWhenItStartsAndEnds() throws Exception {
+    try (SotwSidecar amf = new SotwSidecar(fromApi.xdsPort(), "amf-0", "telco", "10.244.1.10")) {
+      Map<String, Map<String, Any>> before = amf.awaitFull(WAIT);
+      amf.drain();
+      api.stopApiServer();
+      fromApi.await(
+          "/metrics", m -> m.contains("telmesh_source_reachable 0.0"), Duration.ofSeconds(20));
+      String problems = fromApi.get("/debug/problems").body();
+      assertThat(problems).contains("unreachable since", "the last good view stays served");
+      assertThat(fromApi.get("/ready").statusCode()).as("still has config to serve").isEqualTo(200);
+      Thread.sleep(30_000);
+      assertThat(amf.next(SotwSidecar.CDS, Duration.ZERO)).as("nothing withdrawn").isNull();
+      assertThat(amf.awaitFull(WAIT)).isEqualTo(before);
+
+      api.startApiServer();
+      System.out.printf("kube-apiserver restarted in %d ms%n", api.lastStartTime().toMillis());
+      fromApi.await(
+          "/metrics", m -> m.contains("telmesh_source_reachable 1.0"), Duration.ofSeconds(30));
+      String log = fromApi.log();
+      assertThat(count(log, "unreachable: ")).as(log).isEqualTo(1);
+      assertThat(count(log, "reachable again after")).as(log).isEqualTo(1);
+      assertThat(log).doesNotContain("\tat ");
+
+      // A change after the restart is picked up.
+      amf.drain();
+      api.kubectl("delete", "pod", "-n", "telco", "db-1", "--wait=false");
+      fromApi.await("/api/v1/mesh", m -> !m.contains("telco/db-1"), WAIT);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void theDeploymentsClusterRoleIsEnoughAndAMissingVerbIsNamedOnce() throws Exception {
+    api.kubectl(
+        "apply",
+        "--server-side",
+        "-f",
+        repo.resolve("e2e/kind/manifests/10-telmesh.yaml").toString());
+    String token =
+        api.kubectl("create", "token", "telmesh", "-n", "telmesh-system", "--duration", "1h")
+            .strip();
+    Path kubeconfig = work.resolve("telmesh.kubeconfig");
+    api.writeKubeconfig(kubeconfig, token);
+    ServeProcess granted = serve("granted", "--kubeconfig", kubeconfig.toString());
+    granted.awaitReady(WAIT);
+    String mesh = granted.await("/api/v1/mesh", m -> m.contains("telco/amf-0"), WAIT);
+    assertThat(mesh).contains("\"defined\" : true");
+    assertThat(granted.get("/debug/problems").body()).doesNotContain("\"kind\": \"Source\"");
+    granted.close();
+
+    // list taken away from pods: the informer cannot start.
+    String role =
+        api.kubectl("get", "clusterrole", "telmesh", "-o", "yaml")
+            .replaceFirst(
+                "(?s)(- apiGroups:\\s*- \"\"\\s*resources:\\s*- services\\s*- pods\\s*verbs:\\s*)- list\\s*",
+                "$1");
+    assertThat(role)
+        .as("the rule was edited")
+        .doesNotContainPattern("(?s)- pods\\s*verbs:\\s*- list");
+    Path edited = work.resolve("role.yaml");
+    Files.writeString(edited, role);
+    api.kubectl("replace", "-f", edited.toString());
+    ServeProcess denied = serve("denied", "--kubeconfig", kubeconfig.toString());
+    String problems = denied.await("/debug/problems", p -> p.contains("HTTP 403"), WAIT);
+    assertThat(problems)
+        .contains(
+            "cannot list resource \\\"pods\\\"", "system:serviceaccount:telmesh-system:telmesh");
+    Thread.sleep(8_000); // several of fabric8's retries
+    String log = denied.log();
+    // list was taken from the rule that covers both
+    assertThat(count(log, "Pods cannot be listed: HTTP 403")).as(log).isEqualTo(1);
+    assertThat(count(log, "Services cannot be listed: HTTP 403")).as(log).isEqualTo(1);
+    assertThat(log).doesNotContain("\tat ");
+  }
+
+  private static int count(String text, String needle) {
+    Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+}
