@@ -260,9 +260,14 @@ public final class KubeApiServer implements AutoCloseable {
     return context;
   }
 
+  /** The serving certificate kube-apiserver made for itself, with the CA that signed it. */
+  public Path caFile() {
+    return dir.resolve("certs").resolve("apiserver.crt");
+  }
+
   /** A kubeconfig for this server with a bearer token, trusting its self-signed certificate. */
   public void writeKubeconfig(Path file, String token) throws IOException {
-    Path ca = dir.resolve("certs").resolve("apiserver.crt");
+    Path ca = caFile();
     Files.writeString(
         file,
         """

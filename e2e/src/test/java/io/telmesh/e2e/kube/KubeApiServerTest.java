@@ -151,7 +151,7 @@ class KubeApiServerTest {
                 m.contains("\"name\" : \"telco/signaling\",\n    \"defined\" : true")
                     && DEMO_PODS.keySet().stream()
                         .allMatch(p -> m.contains("\"pod\" : \"telco/" + p + "\"")),
-            Duration.ofSeconds(120));
+            Duration.ofMinutes(2));
     assertThat(mesh).contains("\"cniType\" : \"macvlan\"");
     fromApi.await("/debug/problems", p -> !p.contains("HTTP 404"), WAIT);
     assertThat(count(fromApi.log(), "NetworkAttachmentDefinitions cannot be listed: HTTP 404"))
@@ -298,16 +298,206 @@ class KubeApiServerTest {
     Files.writeString(edited, role);
     api.kubectl("replace", "-f", edited.toString());
     ServeProcess denied = serve("denied", "--kubeconfig", kubeconfig.toString());
-    String problems = denied.await("/debug/problems", p -> p.contains("HTTP 403"), WAIT);
+    String problems =
+        denied.await(
+            "/debug/problems",
+            p -> p.contains("\"field\": \"Pods\"") && p.contains("\"field\": \"Services\""),
+            WAIT);
     assertThat(problems)
         .contains(
-            "cannot list resource \\\"pods\\\"", "system:serviceaccount:telmesh-system:telmesh");
+            "cannot list resource \\\"pods\\\"",
+            "cannot list resource \\\"services\\\"",
+            "system:serviceaccount:telmesh-system:telmesh");
     Thread.sleep(8_000); // several of fabric8's retries
     String log = denied.log();
     // list was taken from the rule that covers both
     assertThat(count(log, "Pods cannot be listed: HTTP 403")).as(log).isEqualTo(1);
     assertThat(count(log, "Services cannot be listed: HTTP 403")).as(log).isEqualTo(1);
     assertThat(log).doesNotContain("\tat ");
+  }
+
+  @Test
+  @Order(6)
+  void twoReplicasGiveTheSameVersionsSoAReconnectingSidecarIsSentNothingItHolds() throws Exception {
+    ServeProcess second = serve("replica-2", "--kubeconfig", api.adminKubeconfig().toString());
+    second.awaitReady(WAIT);
+    String mesh = fromApi.get("/api/v1/mesh").body();
+    second.await("/api/v1/mesh", m -> samePods(m, mesh), WAIT);
+    Map<String, String> pods = new LinkedHashMap<>(DEMO_PODS);
+    pods.keySet().removeIf(p -> !mesh.contains("\"pod\" : \"telco/" + p + "\""));
+    assertThat(pods).hasSizeGreaterThanOrEqualTo(6);
+    for (Map.Entry<String, String> pod : pods.entrySet()) {
+      try (SotwSidecar a =
+              new SotwSidecar(fromApi.xdsPort(), pod.getKey(), "telco", pod.getValue());
+          SotwSidecar b =
+              new SotwSidecar(second.xdsPort(), pod.getKey(), "telco", pod.getValue())) {
+        assertThat(a.awaitFull(WAIT)).as(pod.getKey()).isEqualTo(b.awaitFull(WAIT));
+        assertThat(a.versions()).as("%s SotW versions", pod.getKey()).isEqualTo(b.versions());
+      }
+    }
+
+    // A delta sidecar holds replica 1's config, loses it, and reconnects to replica 2.
+    List<String> types =
+        List.of(SotwSidecar.CDS, SotwSidecar.EDS, SotwSidecar.LDS, SotwSidecar.RDS);
+    Map<String, Map<String, String>> held = new LinkedHashMap<>();
+    long fullBytes = 0;
+    try (SotwSidecar names = new SotwSidecar(fromApi.xdsPort(), "amf-0", "telco", "10.244.1.10");
+        DeltaSidecar first = new DeltaSidecar(fromApi.xdsPort(), "amf-0", "telco", "10.244.1.10")) {
+      Map<String, Map<String, Any>> full = names.awaitFull(WAIT);
+      for (String type : types) {
+        boolean wildcard = type.equals(SotwSidecar.CDS) || type.equals(SotwSidecar.LDS);
+        first.subscribe(type, wildcard ? List.of() : full.get(type).keySet(), Map.of());
+        var got = first.collect(Duration.ofSeconds(2));
+        held.put(type, DeltaSidecar.versions(got));
+        fullBytes += DeltaSidecar.bytes(got);
+        assertThat(held.get(type).keySet()).as(type).isEqualTo(full.get(type).keySet());
+      }
+    }
+    long resent = 0;
+    int resources = 0;
+    try (DeltaSidecar again = new DeltaSidecar(second.xdsPort(), "amf-0", "telco", "10.244.1.10")) {
+      for (String type : types) {
+        boolean wildcard = type.equals(SotwSidecar.CDS) || type.equals(SotwSidecar.LDS);
+        again.subscribe(type, wildcard ? List.of() : held.get(type).keySet(), held.get(type));
+        var got = again.collect(Duration.ofSeconds(2));
+        resent += DeltaSidecar.bytes(got);
+        resources += got.stream().mapToInt(r -> r.getResourcesCount()).sum();
+        assertThat(got.stream().flatMap(r -> r.getRemovedResourcesList().stream()))
+            .as("%s: nothing removed", type)
+            .isEmpty();
+      }
+    }
+    System.out.printf(
+        "replica switch: %d resources, %d bytes re-sent of the %d bytes of a full set%n",
+        resources, resent, fullBytes);
+    assertThat(resources).as("resources re-sent after the switch").isZero();
+  }
+
+  @Test
+  @Order(7)
+  void initContainersReadTheirPodInClusterWithTheirOwnServiceAccount() throws Exception {
+    Path roleFile = work.resolve("pod-reader.yaml");
+    Files.writeString(
+        roleFile,
+        """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: hss, namespace: telco}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: telmesh-pod-reader, namespace: telco}
+        rules:
+        - {apiGroups: [""], resources: [pods], verbs: [get]}
+        - {apiGroups: [""], resources: [services], verbs: [list]}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: telmesh-pod-reader, namespace: telco}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: telmesh-pod-reader}
+        subjects:
+        - {kind: ServiceAccount, name: hss, namespace: telco}
+        """);
+    api.kubectl("apply", "--server-side", "-f", roleFile.toString());
+    Path token = work.resolve("hss.token");
+    Files.writeString(token, api.kubectl("create", "token", "hss", "-n", "telco").strip());
+    Path files = work.resolve("manifests");
+    for (List<String> command :
+        List.of(
+            List.of(
+                "bootstrap",
+                "--pod",
+                "telco/hss-0",
+                "--xds-address",
+                "telmesh.telmesh-system.svc:15010"),
+            List.of("iptables", "--pod", "telco/hss-0", "--format", "json"))) {
+      Cli inCluster = inCluster(token, concat(command, "--kubernetes"));
+      assertThat(inCluster.exit()).as("%s%n%s", command, inCluster.err()).isZero();
+      Cli fromFiles = Cli.run(work, Map.of(), concat(command, "--manifests", files.toString()));
+      assertThat(fromFiles.exit()).as(fromFiles.err()).isZero();
+      assertThat(inCluster.out())
+          .as("%s: in-cluster as from files", command)
+          .isEqualTo(fromFiles.out());
+    }
+
+    Path other = work.resolve("default.token");
+    Files.writeString(other, api.kubectl("create", "token", "default", "-n", "telco").strip());
+    Cli denied =
+        inCluster(
+            other,
+            List.of(
+                "bootstrap",
+                "--pod",
+                "telco/hss-0",
+                "--xds-address",
+                "telmesh.telmesh-system.svc:15010",
+                "--kubernetes",
+                "--wait",
+                "3s"));
+    assertThat(denied.exit()).isNotZero();
+    assertThat(denied.err())
+        .contains("forbidden", "system:serviceaccount:telco:default", "pods")
+        .doesNotContain("\tat ");
+  }
+
+  /** A telmesh command as an init container runs it: in-cluster config, its own token. */
+  private Cli inCluster(Path token, List<String> args) throws Exception {
+    return Cli.run(
+        work,
+        Map.of(
+            "KUBERNETES_SERVICE_HOST", "127.0.0.1",
+            "KUBERNETES_SERVICE_PORT", Integer.toString(api.url().getPort()),
+            "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", token.toString(),
+            "KUBERNETES_CERTS_CA_FILE", api.caFile().toString(),
+            "KUBECONFIG", work.resolve("no-such-kubeconfig").toString()),
+        args);
+  }
+
+  private static List<String> concat(List<String> a, String... b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(List.of(b));
+    return all;
+  }
+
+  /** A telmesh command run as its own process. */
+  record Cli(int exit, String out, String err) {
+
+    static Cli run(Path work, Map<String, String> env, List<String> args) throws Exception {
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-cp");
+      command.add(
+          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+      command.add(io.telmesh.cli.Main.class.getName());
+      command.addAll(args);
+      Path out = Files.createTempFile(work, "cli", ".out");
+      Path err = Files.createTempFile(work, "cli", ".err");
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      builder.environment().keySet().removeIf(k -> k.startsWith("KUBERNETES_"));
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(args + " did not finish");
+      }
+      return new Cli(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+  }
+
+  /** Whether two /api/v1/mesh answers list the same pods. */
+  private static boolean samePods(String a, String b) {
+    Pattern pod = Pattern.compile("\"pod\" : \"([^\"]+)\",\n    \"ready\"");
+    return pods(pod, a).equals(pods(pod, b));
+  }
+
+  private static List<String> pods(Pattern pattern, String mesh) {
+    List<String> pods = new ArrayList<>();
+    Matcher m = pattern.matcher(mesh);
+    while (m.find()) {
+      pods.add(m.group(1));
+    }
+    return pods;
   }
 
   private static int count(String text, String needle) {
