@@ -107,7 +107,8 @@ public final class MeshGenerator {
         .withCreationTimestamp("2026-01-01T00:00:00Z")
         .endMetadata()
         .withNewSpec()
-        .withClusterIP("10.96." + (s / 250) + "." + (s % 250 + 1))
+        // clear of 10.96.0.1, which a real cluster gives its own kubernetes Service
+        .withClusterIP("10.100." + (s / 250) + "." + (s % 250 + 1))
         .withSelector(Map.of("app", "svc" + s))
         .withPorts(ports(s))
         .endSpec()
@@ -187,6 +188,8 @@ public final class MeshGenerator {
         .withNewSpec()
         .addNewContainer()
         .withName("app")
+        // a real API server requires one
+        .withImage("registry.example/app:1")
         .withPorts(containerPorts)
         .endContainer()
         .endSpec()

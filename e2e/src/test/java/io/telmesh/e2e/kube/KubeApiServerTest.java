@@ -440,6 +440,75 @@ class KubeApiServerTest {
         .doesNotContain("\tat ");
   }
 
+  @Test
+  @Order(8)
+  void aGeneratedMeshGivesEveryPodTheConfigItsManifestsGive() throws Exception {
+    io.telmesh.kube.KubeObjects objects =
+        io.telmesh.testing.MeshGenerator.generate(
+            new io.telmesh.testing.MeshGenerator.Shape(40, 80, 3, 1));
+    io.fabric8.kubernetes.client.utils.KubernetesSerialization yaml =
+        new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+    Path dir = Files.createDirectories(work.resolve("generated"));
+    List<io.fabric8.kubernetes.api.model.HasMetadata> all = new ArrayList<>();
+    all.addAll(objects.networkAttachments());
+    all.addAll(objects.pods());
+    all.addAll(objects.services());
+    all.addAll(objects.endpointSlices());
+    StringBuilder text = new StringBuilder();
+    for (io.fabric8.kubernetes.api.model.HasMetadata object : all) {
+      text.append(yaml.asYaml(object)).append("\n");
+    }
+    Path file = dir.resolve("mesh.yaml");
+    Files.writeString(file, text.toString());
+    String namespace = objects.pods().get(0).getMetadata().getNamespace();
+    api.kubectl("apply", "--server-side", "-f", crd().toString());
+    api.kubectl("create", "namespace", namespace);
+    api.kubectl("create", "serviceaccount", "default", "-n", namespace);
+    api.kubectl("apply", "--server-side", "-f", file.toString());
+    StringBuilder podText = new StringBuilder();
+    for (io.fabric8.kubernetes.api.model.Pod pod : objects.pods()) {
+      podText.append(yaml.asYaml(pod)).append("\n");
+    }
+    Path podFile = dir.resolve("pods.status");
+    Files.writeString(podFile, podText.toString());
+    api.kubectl(
+        "apply",
+        "--server-side",
+        "--subresource=status",
+        "-f",
+        podFile.toString(),
+        "--validate=false");
+
+    ServeProcess viaApi =
+        serve(
+            "generated-api",
+            "--kubeconfig",
+            api.adminKubeconfig().toString(),
+            "--namespace",
+            namespace);
+    ServeProcess viaFiles = serve("generated-files", "--manifests", dir.toString());
+    viaApi.awaitReady(WAIT);
+    viaFiles.awaitReady(WAIT);
+    String filesMesh = viaFiles.get("/api/v1/mesh").body();
+    viaApi.await("/api/v1/mesh", m -> samePods(m, filesMesh), WAIT);
+    int compared = 0;
+    for (io.fabric8.kubernetes.api.model.Pod pod : objects.pods()) {
+      String name = pod.getMetadata().getName();
+      String ip =
+          pod.getStatus().getPodIP() != null
+              ? pod.getStatus().getPodIP()
+              : pod.getStatus().getPodIPs().get(0).getIp();
+      try (SotwSidecar a = new SotwSidecar(viaApi.xdsPort(), name, namespace, ip);
+          SotwSidecar b = new SotwSidecar(viaFiles.xdsPort(), name, namespace, ip)) {
+        Map<String, Map<String, Any>> fromFiles = b.awaitFull(WAIT);
+        assertThat(a.awaitFull(WAIT)).as(name).isEqualTo(fromFiles);
+        assertThat(a.versions()).as(name).isEqualTo(b.versions());
+        compared++;
+      }
+    }
+    assertThat(compared).isEqualTo(80);
+  }
+
   /** A telmesh command as an init container runs it: in-cluster config, its own token. */
   private Cli inCluster(Path token, List<String> args) throws Exception {
     return Cli.run(
