@@ -63,13 +63,13 @@ function podCard(pod) {
     el("span", { class: "muted" }, "capture "), tag(pod.capture, pod.capture === "REFUSED" ? "REFUSED" : "bypassed")));
   card.append(table(["interface", "network", "addresses", "inbound"],
     pod.interfaces.map((i) => [el("code", {}, i.name), i.network, i.addresses.join(", "),
-      i.inboundCaught ? tag("caught", "caught") : el("span", {}, tag("bypassed", "bypassed"), " ", i.reason)])));
+      i.inboundCaught ? tag("caught", "caught") : el("span", { class: "reason" }, tag("bypassed", "bypassed"), " ", i.reason)])));
   card.append(table(["port", "handling", "Service"],
     pod.ports.map((p) => [
       el("span", { class: "mono", "data-port": p.port + "/" + p.transport }, p.port + "/" + p.transport),
       p.caught
         ? el("span", {}, tag(p.profile, p.profile === "diameter" ? "diameter" : "caught"), " on ", p.caughtOn.join(", "))
-        : el("span", {}, tag("bypassed", "bypassed"), " ", p.reason),
+        : el("span", { class: "reason" }, tag("bypassed", "bypassed"), " ", p.reason),
       p.service])));
   if (pod.proxies.length === 0) {
     card.append(el("div", { class: "muted" }, "no proxy connected"));

@@ -2,14 +2,12 @@ package io.telmesh.e2e.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telmesh.cli.Main;
+import io.telmesh.e2e.peers.Peers;
+import io.telmesh.e2e.serve.ServeProcess;
+import io.telmesh.e2e.serve.TestPods;
+import io.telmesh.e2e.xds.SotwSidecar;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -55,28 +53,10 @@ class MeshPageBrowserTest {
 
   private Path manifests;
   private Path screenshots;
-  private Process serve;
-  private Path serveLog;
-  private int monitoring;
-  private final List<SimulatedSidecar> sidecars = new ArrayList<>();
+  private ServeProcess serve;
+  private final List<SotwSidecar> sidecars = new ArrayList<>();
   private ChromeDriver browser;
-  private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static Path repoRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("examples/telco"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("no examples/telco above " + Path.of("").toAbsolutePath());
-  }
 
   @BeforeAll
   void start() throws Exception {
@@ -84,7 +64,7 @@ class MeshPageBrowserTest {
     assertThat(DRIVER).as("Debian's chromium-driver (.ci/run installs it)").isExecutable();
     Path work = Files.createTempDirectory("telmesh-page");
     manifests = Files.createDirectories(work.resolve("manifests"));
-    try (Stream<Path> files = Files.list(repoRoot().resolve("examples/telco"))) {
+    try (Stream<Path> files = Files.list(Peers.repoRoot().resolve("examples/telco"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
         if (!file.getFileName().toString().equals("kustomization.yaml")) {
           Files.copy(file, manifests.resolve(file.getFileName()));
@@ -92,35 +72,13 @@ class MeshPageBrowserTest {
       }
     }
     screenshots = Files.createDirectories(Path.of("target", "screenshots"));
-    int xds = freePort();
-    monitoring = freePort();
-    serveLog = work.resolve("serve.log");
-    String classpath =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    serve =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                classpath,
-                Main.class.getName(),
-                "serve",
-                "--manifests",
-                manifests.toString(),
-                "--bind",
-                "127.0.0.1",
-                "--xds-port",
-                Integer.toString(xds),
-                "--monitoring-port",
-                Integer.toString(monitoring))
-            .redirectErrorStream(true)
-            .redirectOutput(serveLog.toFile())
-            .start();
-    awaitReady();
-    sidecars.add(new SimulatedSidecar(xds, "hss-0", "telco", "10.244.2.20", Optional.empty(), ""));
-    sidecars.add(new SimulatedSidecar(xds, "amf-0", "telco", "10.244.1.10", Optional.empty(), ""));
+    serve = ServeProcess.start(work.resolve("serve.log"), "--manifests", manifests.toString());
+    serve.awaitReady(Duration.ofSeconds(60));
+    int xds = serve.xdsPort();
+    sidecars.add(new SotwSidecar(xds, "hss-0", "telco", "10.244.2.20"));
+    sidecars.add(new SotwSidecar(xds, "amf-0", "telco", "10.244.1.10"));
     sidecars.add(
-        new SimulatedSidecar(
-            xds, "dra-0", "telco", "10.244.2.21", Optional.of(SimulatedSidecar.LISTENERS), NACK));
+        new SotwSidecar(xds, "dra-0", "telco", "10.244.2.21", Optional.of(SotwSidecar.LDS), NACK));
 
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
@@ -140,48 +98,23 @@ class MeshPageBrowserTest {
     browser = new ChromeDriver(service, options);
   }
 
-  private void awaitReady() throws Exception {
-    URI ready = URI.create("http://127.0.0.1:" + monitoring + "/ready");
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("serve not ready; log:\n" + Files.readString(serveLog));
-  }
-
   @AfterAll
   void stop() throws Exception {
     if (browser != null) {
       browser.quit();
     }
-    for (SimulatedSidecar sidecar : sidecars) {
-      sidecar.close();
-    }
+    sidecars.forEach(SotwSidecar::close);
     if (serve != null) {
-      serve.destroy();
-      serve.waitFor();
+      serve.close();
     }
   }
 
   private JsonNode api(String path) throws Exception {
-    return json.readTree(
-        http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoring + path)).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body());
+    return json.readTree(serve.get(path).body());
   }
 
   private String page() {
-    return "http://127.0.0.1:" + monitoring + "/";
+    return "http://127.0.0.1:" + serve.monitoringPort() + "/";
   }
 
   /**
@@ -292,7 +225,7 @@ class MeshPageBrowserTest {
     if (Boolean.getBoolean("screenshot.update")) {
       Files.copy(
           screenshots.resolve("mesh-page-nack.png"),
-          repoRoot().resolve("docs/images/mesh-page.png"),
+          Peers.repoRoot().resolve("docs/images/mesh-page.png"),
           StandardCopyOption.REPLACE_EXISTING);
     }
   }
@@ -306,38 +239,7 @@ class MeshPageBrowserTest {
     assertThat(browser.findElements(By.cssSelector("[data-pod='telco/pcf-0']"))).isEmpty();
     String generation = browser.findElement(By.tagName("body")).getAttribute("data-generation");
 
-    Files.writeString(
-        manifests.resolve("50-pcf.yaml"),
-        """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: pcf-0
-          namespace: telco
-          creationTimestamp: "2026-11-01T10:00:00Z"
-          labels:
-            app: pcf
-          annotations:
-            k8s.v1.cni.cncf.io/networks: signaling
-            k8s.v1.cni.cncf.io/network-status: |-
-              [{"name":"kindnet","interface":"eth0","ips":["10.244.2.23"],"default":true},
-               {"name":"telco/signaling","interface":"net1","ips":["192.168.50.23"]}]
-        spec:
-          containers:
-          - name: pcf
-            image: registry.example/5gc/pcf:1.0
-            ports:
-            - name: tcp-diameter-rx
-              containerPort: 3868
-        status:
-          phase: Running
-          conditions:
-          - type: Ready
-            status: "True"
-          podIP: 10.244.2.23
-          podIPs:
-          - ip: 10.244.2.23
-        """);
+    Files.writeString(manifests.resolve("50-pcf.yaml"), TestPods.pcf());
     // The page polls; no reload here.
     String signaling =
         new WebDriverWait(browser, WAIT)

@@ -3,7 +3,11 @@ package io.telmesh.e2e.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
+import io.telmesh.e2e.peers.Peers;
 import io.telmesh.e2e.serve.ServeProcess;
+import io.telmesh.e2e.serve.TestPods;
+import io.telmesh.e2e.xds.DeltaSidecar;
+import io.telmesh.e2e.xds.SotwSidecar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,18 +59,9 @@ class KubeApiServerTest {
   private ServeProcess fromApi;
   private final List<AutoCloseable> closing = new ArrayList<>();
 
-  private static Path repoRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("examples/telco"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("no examples/telco above " + Path.of("").toAbsolutePath());
-  }
-
   @BeforeAll
   void start() throws Exception {
-    repo = repoRoot();
+    repo = Peers.repoRoot();
     work = Files.createTempDirectory("telmesh-kube");
     Instant before = Instant.now();
     api = KubeApiServer.start(work);
@@ -226,6 +221,32 @@ class KubeApiServerTest {
       assertThat(cds).as("CDS after the Service deletion").isNotNull();
       assertThat(cds.response().getResourcesList().toString()).doesNotContain("db.telco.svc");
       long deletion = Duration.between(write, cds.at()).toMillis();
+
+      // A sidecar that starts before its pod's network-status is known gets minimal config, then
+      // its per-interface chains once the pod is written with it.
+      try (SotwSidecar pcf = new SotwSidecar(fromApi.xdsPort(), "pcf-0", "telco", "10.244.2.23")) {
+        Map<String, Map<String, Any>> minimal = pcf.awaitFull(WAIT);
+        assertThat(minimal.get(SotwSidecar.LDS).toString()).doesNotContain("192.168.50.23");
+        pcf.drain();
+        Path pod = work.resolve("pcf.yaml");
+        Files.writeString(pod, TestPods.pcf());
+        write = Instant.now();
+        api.kubectl("apply", "--server-side", "-f", pod.toString());
+        api.kubectl("apply", "--server-side", "--subresource=status", "-f", pod.toString());
+        SotwSidecar.Received lds = null;
+        for (SotwSidecar.Received r = pcf.next(SotwSidecar.LDS, WAIT);
+            r != null;
+            r = pcf.next(SotwSidecar.LDS, WAIT)) {
+          if (r.response().getResourcesList().toString().contains("net1_3868")) {
+            lds = r;
+            break;
+          }
+        }
+        assertThat(lds).as("LDS with pcf-0's net1 chain").isNotNull();
+        System.out.printf(
+            "change to sidecar: new pod with its network-status %d ms (two kubectl runs)%n",
+            Duration.between(write, lds.at()).toMillis());
+      }
       System.out.printf(
           "change to sidecar: endpoint readiness %d ms, Service deletion %d ms (kubectl's own"
               + " start included)%n",
@@ -507,6 +528,31 @@ class KubeApiServerTest {
       }
     }
     assertThat(compared).isEqualTo(80);
+  }
+
+  @Test
+  @Order(9)
+  void theNadCrdRemovedAndInstalledAgainIsNoticedEachTimeAndTelmeshKeepsServing() throws Exception {
+    api.kubectl("delete", "-f", crd().toString(), "--wait=true");
+    // Deleting a CRD deletes its objects: telmesh sees them go and says what that costs.
+    fromApi.await(
+        "/debug/problems",
+        p -> p.contains("NetworkAttachmentDefinition telco/signaling not found"),
+        WAIT);
+    String mesh = fromApi.await("/api/v1/mesh", m -> m.contains("\"defined\" : false"), WAIT);
+    assertThat(mesh).contains("telco/signaling");
+    assertThat(fromApi.alive()).isTrue();
+    assertThat(fromApi.get("/ready").statusCode()).isEqualTo(200);
+
+    api.kubectl("apply", "--server-side", "-f", crd().toString());
+    api.kubectl(
+        "apply", "--server-side", "-f", repo.resolve("examples/telco/10-networks.yaml").toString());
+    fromApi.await(
+        "/api/v1/mesh",
+        m -> m.contains("\"name\" : \"telco/signaling\",\n    \"defined\" : true"),
+        Duration.ofMinutes(2));
+    fromApi.await(
+        "/debug/problems", p -> !p.contains("NetworkAttachmentDefinition telco/signaling"), WAIT);
   }
 
   /** A telmesh command as an init container runs it: in-cluster config, its own token. */

@@ -99,7 +99,7 @@ public final class Peers {
    * The checkout holding the script. Surefire runs tests in the module directory ({@code e2e/}), an
    * IDE often in the repository root, so look upwards from wherever we are.
    */
-  static Path repoRoot() {
+  public static Path repoRoot() {
     String start = System.getProperty("basedir", System.getProperty("user.dir"));
     for (Path dir = Path.of(start).toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.isRegularFile(dir.resolve(SCRIPT))) {

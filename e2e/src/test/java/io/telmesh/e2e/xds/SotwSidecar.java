@@ -1,9 +1,7 @@
-package io.telmesh.e2e.kube;
+package io.telmesh.e2e.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -14,13 +12,13 @@ import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -34,15 +32,16 @@ import java.util.concurrent.TimeUnit;
  * for the route names the listeners ask for, as Envoy follows them; every response ACKed. Keeps the
  * latest resources per type and every response with the time it arrived.
  */
-final class SotwSidecar implements AutoCloseable {
+public final class SotwSidecar implements AutoCloseable {
 
-  static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-  static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
-  static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
-  static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  public static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+  public static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
+  public static final String EDS =
+      "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  public static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 
   /** A response as received. */
-  record Received(DiscoveryResponse response, Instant at) {}
+  public record Received(DiscoveryResponse response, Instant at) {}
 
   private final ManagedChannel channel;
   private final Node node;
@@ -51,25 +50,29 @@ final class SotwSidecar implements AutoCloseable {
   private final Map<String, String> versions = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> subscribed = new ConcurrentHashMap<>();
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+  private final Optional<String> nackType;
+  private final String nackMessage;
 
-  SotwSidecar(int xdsPort, String pod, String namespace, String ip) {
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
-    node =
-        Node.newBuilder()
-            .setId(
-                "sidecar~"
-                    + ip
-                    + "~"
-                    + pod
-                    + "."
-                    + namespace
-                    + "~"
-                    + namespace
-                    + ".svc.cluster.local")
-            .setMetadata(
-                Struct.newBuilder()
-                    .putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build()))
-            .build();
+  /** A sidecar that ACKs everything. */
+  public SotwSidecar(int xdsPort, String pod, String namespace, String ip) {
+    this(xdsPort, pod, namespace, ip, Optional.empty(), "");
+  }
+
+  /**
+   * A sidecar that NACKs every response of {@code nackType} as Envoy does (the version it still
+   * runs, the response's nonce, an error detail) and ACKs the rest.
+   */
+  public SotwSidecar(
+      int xdsPort,
+      String pod,
+      String namespace,
+      String ip,
+      Optional<String> nackType,
+      String nackMessage) {
+    this.nackType = nackType;
+    this.nackMessage = nackMessage;
+    channel = SidecarNode.channel(xdsPort);
+    node = SidecarNode.of(pod, namespace, ip);
     requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
             .streamAggregatedResources(
@@ -95,6 +98,18 @@ final class SotwSidecar implements AutoCloseable {
 
   private void handle(DiscoveryResponse response) {
     String type = response.getTypeUrl();
+    if (nackType.filter(type::equals).isPresent()) {
+      send(
+          DiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type)
+              .setVersionInfo(versions.getOrDefault(type, ""))
+              .setResponseNonce(response.getNonce())
+              .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage(nackMessage))
+              .build());
+      received.add(new Received(response, Instant.now()));
+      return;
+    }
     Map<String, Any> resources = new TreeMap<>();
     for (Any any : response.getResourcesList()) {
       resources.put(name(type, any), any);
@@ -210,7 +225,7 @@ final class SotwSidecar implements AutoCloseable {
    * Waits until every type holds a response and every name it asks for has arrived; returns the
    * resources per type.
    */
-  Map<String, Map<String, Any>> awaitFull(Duration timeout) throws InterruptedException {
+  public Map<String, Map<String, Any>> awaitFull(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (complete()) {
@@ -244,12 +259,12 @@ final class SotwSidecar implements AutoCloseable {
   }
 
   /** The latest version of each type, as the server sent it. */
-  Map<String, String> versions() {
+  public Map<String, String> versions() {
     return new TreeMap<>(versions);
   }
 
   /** The next response of the given type, or null when none arrives in time. */
-  Received next(String type, Duration timeout) throws InterruptedException {
+  public Received next(String type, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (long left = timeout.toNanos(); left > 0; left = deadline - System.nanoTime()) {
       Received r = received.poll(left, TimeUnit.NANOSECONDS);
@@ -264,16 +279,12 @@ final class SotwSidecar implements AutoCloseable {
   }
 
   /** Forgets what arrived so far, so {@link #next} waits for something new. */
-  void drain() {
+  public void drain() {
     received.clear();
   }
 
   @Override
   public void close() {
-    try {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    SidecarNode.close(channel);
   }
 }

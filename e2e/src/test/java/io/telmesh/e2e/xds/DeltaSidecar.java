@@ -1,14 +1,11 @@
-package io.telmesh.e2e.kube;
+package io.telmesh.e2e.xds;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,31 +21,16 @@ import java.util.concurrent.TimeUnit;
  * An Envoy-shaped delta ADS stream that subscribes with {@code initial_resource_versions}, as a
  * sidecar does when it reconnects (to another replica, say), and collects what it is sent.
  */
-final class DeltaSidecar implements AutoCloseable {
+public final class DeltaSidecar implements AutoCloseable {
 
   private final ManagedChannel channel;
   private final Node node;
   private final StreamObserver<DeltaDiscoveryRequest> requests;
   private final BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
 
-  DeltaSidecar(int xdsPort, String pod, String namespace, String ip) {
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
-    node =
-        Node.newBuilder()
-            .setId(
-                "sidecar~"
-                    + ip
-                    + "~"
-                    + pod
-                    + "."
-                    + namespace
-                    + "~"
-                    + namespace
-                    + ".svc.cluster.local")
-            .setMetadata(
-                Struct.newBuilder()
-                    .putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build()))
-            .build();
+  public DeltaSidecar(int xdsPort, String pod, String namespace, String ip) {
+    channel = SidecarNode.channel(xdsPort);
+    node = SidecarNode.of(pod, namespace, ip);
     requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
             .deltaAggregatedResources(
@@ -77,7 +59,8 @@ final class DeltaSidecar implements AutoCloseable {
    * Subscribes to a type: to the names given, or to all (wildcard) when there are none, saying
    * which versions it already holds.
    */
-  synchronized void subscribe(String type, Collection<String> names, Map<String, String> held) {
+  public synchronized void subscribe(
+      String type, Collection<String> names, Map<String, String> held) {
     requests.onNext(
         DeltaDiscoveryRequest.newBuilder()
             .setNode(node)
@@ -88,7 +71,7 @@ final class DeltaSidecar implements AutoCloseable {
   }
 
   /** Every response that arrives within the window. */
-  List<DeltaDiscoveryResponse> collect(Duration window) throws InterruptedException {
+  public List<DeltaDiscoveryResponse> collect(Duration window) throws InterruptedException {
     List<DeltaDiscoveryResponse> got = new ArrayList<>();
     long deadline = System.nanoTime() + window.toNanos();
     for (long left = window.toNanos(); left > 0; left = deadline - System.nanoTime()) {
@@ -101,7 +84,7 @@ final class DeltaSidecar implements AutoCloseable {
   }
 
   /** Name to version of every resource in the responses. */
-  static Map<String, String> versions(List<DeltaDiscoveryResponse> responses) {
+  public static Map<String, String> versions(List<DeltaDiscoveryResponse> responses) {
     Map<String, String> versions = new TreeMap<>();
     for (DeltaDiscoveryResponse response : responses) {
       for (Resource resource : response.getResourcesList()) {
@@ -112,7 +95,7 @@ final class DeltaSidecar implements AutoCloseable {
   }
 
   /** The resources' serialized size: what a reconnect costs on the wire, headers aside. */
-  static long bytes(List<DeltaDiscoveryResponse> responses) {
+  public static long bytes(List<DeltaDiscoveryResponse> responses) {
     return responses.stream()
         .flatMap(r -> r.getResourcesList().stream())
         .mapToLong(Resource::getSerializedSize)
@@ -121,10 +104,6 @@ final class DeltaSidecar implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    SidecarNode.close(channel);
   }
 }
