@@ -12,11 +12,13 @@ import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.KeepaliveSettings;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.TcpKeepalive;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -30,13 +32,19 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.Clusters;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.envoy.Protos;
 import io.telmesh.model.Workload;
+import java.util.Optional;
 
 /**
  * A pod's Envoy bootstrap, Istio-shaped, for a sidecar that talks to telmesh directly. Pure: the
@@ -48,6 +56,8 @@ public final class BootstrapBuilder {
   public static final int PROMETHEUS_PORT = 15090;
   public static final int READINESS_PORT = 15021;
   public static final String XDS_CLUSTER = "xds-grpc";
+
+  public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
 
   /** Istio's name for the cluster that reaches Envoy's own admin endpoint. */
   public static final String ADMIN_CLUSTER = "prometheus_stats";
@@ -75,6 +85,22 @@ public final class BootstrapBuilder {
 
   public static Bootstrap build(
       Workload workload, XdsAddress xds, AdsMode mode, String istioVersion) {
+    return build(workload, xds, mode, istioVersion, Optional.empty());
+  }
+
+  /**
+   * The sidecar's bootstrap, its xDS connection over TLS when a root is given.
+   *
+   * @param xdsRootCert where the sidecar finds the CA that signed telmesh's serving certificate (a
+   *     path in the pod, not read here): the xDS connection then uses TLS, verifies the certificate
+   *     against it and requires the xDS host among its subject alternative names
+   */
+  public static Bootstrap build(
+      Workload workload,
+      XdsAddress xds,
+      AdsMode mode,
+      String istioVersion,
+      Optional<String> xdsRootCert) {
     boolean ipv6Only = workload.hasIpv6() && !workload.hasIpv4();
     String localhost = ipv6Only ? "::1" : "127.0.0.1";
     return Bootstrap.newBuilder()
@@ -84,7 +110,7 @@ public final class BootstrapBuilder {
                 .addListeners(prometheusListener(workload))
                 .addListeners(readinessListener(workload))
                 .addClusters(adminCluster(localhost))
-                .addClusters(xdsCluster(xds)))
+                .addClusters(xdsCluster(xds, xdsRootCert)))
         .setDynamicResources(
             Bootstrap.DynamicResources.newBuilder()
                 .setLdsConfig(adsSource())
@@ -122,7 +148,7 @@ public final class BootstrapBuilder {
   // respect_dns_ttl is deprecated in favour of the DnsCluster extension, which Envoys older than
   // 1.32 lack; Istio's bootstrap still sets the field, and so do we, for the same Envoys.
   @SuppressWarnings("deprecation")
-  private static Cluster xdsCluster(XdsAddress xds) {
+  private static Cluster xdsCluster(XdsAddress xds, Optional<String> rootCert) {
     Cluster.Builder cluster =
         Cluster.newBuilder()
             .setName(XDS_CLUSTER)
@@ -154,11 +180,45 @@ public final class BootstrapBuilder {
                                                 .setTimeout(
                                                     Protos.seconds(XDS_PING_TIMEOUT_SECONDS)))))
                         .build()));
+    rootCert.ifPresent(
+        ca ->
+            cluster.setTransportSocket(
+                TransportSocket.newBuilder()
+                    .setName(TLS_TRANSPORT_SOCKET)
+                    .setTypedConfig(Protos.pack(xdsTls(xds, ca)))));
     if (!xds.ip()) {
       // A Service name: follow its address as DNS changes it, either family.
       cluster.setDnsLookupFamily(Cluster.DnsLookupFamily.V4_PREFERRED).setRespectDnsTtl(true);
     }
     return cluster.build();
+  }
+
+  /**
+   * TLS to telmesh: its certificate must chain to the root and name the xDS host (Envoy checks no
+   * name unless told to), offered as h2 for gRPC, with the host as SNI.
+   */
+  private static UpstreamTlsContext xdsTls(XdsAddress xds, String rootCert) {
+    SubjectAltNameMatcher name =
+        SubjectAltNameMatcher.newBuilder()
+            .setSanType(
+                xds.ip()
+                    ? SubjectAltNameMatcher.SanType.IP_ADDRESS
+                    : SubjectAltNameMatcher.SanType.DNS)
+            .setMatcher(StringMatcher.newBuilder().setExact(xds.host()))
+            .build();
+    UpstreamTlsContext.Builder tls =
+        UpstreamTlsContext.newBuilder()
+            .setCommonTlsContext(
+                CommonTlsContext.newBuilder()
+                    .addAlpnProtocols("h2")
+                    .setValidationContext(
+                        CertificateValidationContext.newBuilder()
+                            .setTrustedCa(DataSource.newBuilder().setFilename(rootCert))
+                            .addMatchTypedSubjectAltNames(name)));
+    if (!xds.ip()) {
+      tls.setSni(xds.host());
+    }
+    return tls.build();
   }
 
   private static CircuitBreakers.Thresholds xdsThreshold(RoutingPriority priority) {

@@ -52,6 +52,8 @@ public final class EnvoyTypes {
           HttpProtocolOptions.getDefaultInstance(),
           RawBuffer.getDefaultInstance(),
           StdoutAccessLog.getDefaultInstance(),
+          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+              .getDefaultInstance(),
           ConfigDump.getDefaultInstance(),
           ListenersConfigDump.getDefaultInstance(),
           ClustersConfigDump.getDefaultInstance(),

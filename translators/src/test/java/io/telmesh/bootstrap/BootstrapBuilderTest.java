@@ -22,6 +22,7 @@ import io.telmesh.validate.ProtoConstraintValidator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,25 +73,60 @@ class BootstrapBuilderTest {
     for (XdsAddress xds :
         List.of(XDS, XdsAddress.parse("10.96.0.10:15010"), XdsAddress.parse("[fd00::10]:15010"))) {
       for (AdsMode mode : AdsMode.values()) {
-        Bootstrap bootstrap = BootstrapBuilder.build(workload(mesh, pod), xds, mode, ISTIO_VERSION);
-        assertThat(ProtoConstraintValidator.envoy().validate(bootstrap)).isEmpty();
-        assertThat(
-                CrossResourceValidator.validate(
-                    bootstrap.getStaticResources().getListenersList(),
-                    bootstrap.getStaticResources().getClustersList(),
-                    List.of(),
-                    List.of()))
-            .isEmpty();
-        String json = EnvoyTypes.printer().print(bootstrap);
-        Bootstrap.Builder parsed = Bootstrap.newBuilder();
-        EnvoyTypes.parser().merge(json, parsed);
-        assertThat(parsed.build()).isEqualTo(bootstrap);
-        // Every typed config resolves: a parser that knows no types must fail on this JSON.
-        assertThat(json).contains("\"@type\": \"type.googleapis.com/");
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> JsonFormat.parser().merge(json, Bootstrap.newBuilder()))
-            .hasMessageContaining("Cannot resolve type");
+        for (Optional<String> root :
+            List.of(Optional.<String>empty(), Optional.of("/etc/telmesh/ca.crt"))) {
+          Bootstrap bootstrap =
+              BootstrapBuilder.build(workload(mesh, pod), xds, mode, ISTIO_VERSION, root);
+          assertThat(ProtoConstraintValidator.envoy().validate(bootstrap)).isEmpty();
+          assertThat(
+                  CrossResourceValidator.validate(
+                      bootstrap.getStaticResources().getListenersList(),
+                      bootstrap.getStaticResources().getClustersList(),
+                      List.of(),
+                      List.of()))
+              .isEmpty();
+          String json = EnvoyTypes.printer().print(bootstrap);
+          Bootstrap.Builder parsed = Bootstrap.newBuilder();
+          EnvoyTypes.parser().merge(json, parsed);
+          assertThat(parsed.build()).isEqualTo(bootstrap);
+          // Every typed config resolves: a parser that knows no types must fail on this JSON.
+          assertThat(json).contains("\"@type\": \"type.googleapis.com/");
+          org.assertj.core.api.Assertions.assertThatThrownBy(
+                  () -> JsonFormat.parser().merge(json, Bootstrap.newBuilder()))
+              .hasMessageContaining("Cannot resolve type");
+        }
       }
+    }
+  }
+
+  @Test
+  void aRootCertMakesTheXdsConnectionTlsVerifyingTheHostsName() throws Exception {
+    Workload amf = workload("telco", new NamespacedName("telco", "amf-0"));
+    for (XdsAddress xds : List.of(XDS, XdsAddress.parse("10.96.0.10:15012"))) {
+      Cluster plain = xdsCluster(BootstrapBuilder.build(amf, xds, AdsMode.GRPC, ISTIO_VERSION));
+      assertThat(plain.hasTransportSocket()).isFalse();
+      Cluster secure =
+          xdsCluster(
+              BootstrapBuilder.build(
+                  amf, xds, AdsMode.GRPC, ISTIO_VERSION, Optional.of("/etc/telmesh/ca.crt")));
+      assertThat(secure.getTransportSocket().getName()).isEqualTo("envoy.transport_sockets.tls");
+      var tls =
+          secure
+              .getTransportSocket()
+              .getTypedConfig()
+              .unpack(
+                  io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class);
+      var validation = tls.getCommonTlsContext().getValidationContext();
+      assertThat(validation.getTrustedCa().getFilename()).isEqualTo("/etc/telmesh/ca.crt");
+      assertThat(validation.getMatchTypedSubjectAltNamesList())
+          .singleElement()
+          .satisfies(
+              san -> {
+                assertThat(san.getMatcher().getExact()).isEqualTo(xds.host());
+                assertThat(san.getSanType().name()).isEqualTo(xds.ip() ? "IP_ADDRESS" : "DNS");
+              });
+      assertThat(tls.getCommonTlsContext().getAlpnProtocolsList()).containsExactly("h2");
+      assertThat(tls.getSni()).isEqualTo(xds.ip() ? "" : xds.host());
     }
   }
 

@@ -65,6 +65,15 @@ final class BootstrapCommand implements Runnable {
   AdsMode ads;
 
   @Option(
+      names = "--xds-root-cert",
+      paramLabel = "FILE",
+      description =
+          "Connect to telmesh's TLS port (--secure-port) trusting this CA file, a path inside the"
+              + " pod (for example a mounted ConfigMap); the xDS host must be in the serving"
+              + " certificate's names. Without it the connection is plaintext.")
+  String xdsRootCert;
+
+  @Option(
       names = "--istio-version",
       defaultValue = DEFAULT_ISTIO_VERSION,
       paramLabel = "VERSION",
@@ -132,7 +141,9 @@ final class BootstrapCommand implements Runnable {
       return;
     }
     Bootstrap bootstrap =
-        withIdleTimeout(BootstrapBuilder.build(workload, address, ads, istioVersion));
+        withIdleTimeout(
+            BootstrapBuilder.build(
+                workload, address, ads, istioVersion, java.util.Optional.ofNullable(xdsRootCert)));
     List<Violation> violations = ProtoConstraintValidator.envoy().validate(bootstrap);
     if (!violations.isEmpty()) {
       // Never print something Envoy would refuse to start with.

@@ -8,6 +8,7 @@ import io.telmesh.logging.Logging;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.Workload;
 import io.telmesh.node.SidecarIds;
+import io.telmesh.server.SecureServing;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
 import io.telmesh.source.KubernetesSource;
@@ -84,6 +85,35 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   int monitoringPort;
 
   @Option(
+      names = "--secure-port",
+      converter = PortConverter.class,
+      paramLabel = "PORT",
+      description =
+          "Also serve xDS over TLS on this port (Istio's is 15012), with --tls-cert and --tls-key."
+              + " The plaintext --xds-port then listens on --plaintext-bind only.")
+  Integer securePort;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM certificate chain for --secure-port; read again every 10 s, so a rotated file is"
+              + " used for new connections while open streams stay.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(
+      names = "--plaintext-bind",
+      defaultValue = SecureServing.LOOPBACK,
+      paramLabel = "ADDRESS",
+      description =
+          "With --secure-port: where the plaintext xDS port listens (default: ${DEFAULT-VALUE});"
+              + " it authenticates no one, so anything else is a deliberate choice.")
+  String plaintextBind;
+
+  @Option(
       names = "--bind",
       defaultValue = "0.0.0.0",
       description = "Address to bind (default: ${DEFAULT-VALUE}).")
@@ -139,14 +169,28 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   /** The server options of this command line. */
   ServerOptions options() {
-    return new ServerOptions(
-        bind,
-        xdsPort,
-        monitoringPort,
-        debounce,
-        debounceMax,
-        ServerOptions.defaults().sendThreads(),
-        accessLogDefault);
+    ServerOptions options =
+        new ServerOptions(
+            bind,
+            xdsPort,
+            monitoringPort,
+            debounce,
+            debounceMax,
+            ServerOptions.defaults().sendThreads(),
+            accessLogDefault);
+    if (securePort == null) {
+      if (tlsCert != null || tlsKey != null) {
+        throw UserError.usage("--tls-cert and --tls-key need --secure-port");
+      }
+      return options;
+    }
+    if (tlsCert == null || tlsKey == null) {
+      throw UserError.usage(
+          "--secure-port needs --tls-cert and --tls-key (the serving certificate and its key)");
+    }
+    return options.withSecure(
+        new SecureServing(
+            securePort, tlsCert, tlsKey, SecureServing.DEFAULT_RELOAD, plaintextBind));
   }
 
   @Override
@@ -175,7 +219,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     out.printf("telmesh %s serving %s%n", TelmeshServer.version(), server.source().describe());
     out.printf(
         "  xDS (ADS state-of-the-world and delta, LDS/CDS/RDS/EDS, gRPC health) on %s:%d%n",
-        bind, server.xdsPort());
+        options.plaintextBind(), server.xdsPort());
+    server.secureXdsPort().ifPresent(port -> out.printf("  xDS over TLS on %s:%d%n", bind, port));
     out.printf(
         "  monitoring on http://%s:%d (/metrics, /ready, /debug/problems)%n",
         bind, server.monitoringPort());

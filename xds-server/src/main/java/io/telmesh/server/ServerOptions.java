@@ -2,6 +2,7 @@ package io.telmesh.server;
 
 import io.telmesh.translate.TranslationSettings;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How a telmesh server runs.
@@ -13,6 +14,8 @@ import java.time.Duration;
  * @param debounceMax ...but no later than this after the first one
  * @param sendThreads threads that send responses (one stream is always served by one thread)
  * @param accessLogDefault sidecars write access logs unless their pod or node says otherwise
+ * @param secure xDS over TLS besides the plaintext port, which then listens on loopback only unless
+ *     {@link SecureServing#plaintextBind} says otherwise
  */
 public record ServerOptions(
     String bindAddress,
@@ -21,7 +24,28 @@ public record ServerOptions(
     Duration debounceQuiet,
     Duration debounceMax,
     int sendThreads,
-    boolean accessLogDefault) {
+    boolean accessLogDefault,
+    Optional<SecureServing> secure) {
+
+  /** Plaintext only. */
+  public ServerOptions(
+      String bindAddress,
+      int xdsPort,
+      int monitoringPort,
+      Duration debounceQuiet,
+      Duration debounceMax,
+      int sendThreads,
+      boolean accessLogDefault) {
+    this(
+        bindAddress,
+        xdsPort,
+        monitoringPort,
+        debounceQuiet,
+        debounceMax,
+        sendThreads,
+        accessLogDefault,
+        Optional.empty());
+  }
 
   /** Without access logs by default. */
   public ServerOptions(
@@ -46,12 +70,36 @@ public record ServerOptions(
 
   public ServerOptions withPorts(int xds, int monitoring) {
     return new ServerOptions(
-        bindAddress, xds, monitoring, debounceQuiet, debounceMax, sendThreads, accessLogDefault);
+        bindAddress,
+        xds,
+        monitoring,
+        debounceQuiet,
+        debounceMax,
+        sendThreads,
+        accessLogDefault,
+        secure);
   }
 
   public ServerOptions withAccessLogDefault(boolean on) {
     return new ServerOptions(
-        bindAddress, xdsPort, monitoringPort, debounceQuiet, debounceMax, sendThreads, on);
+        bindAddress, xdsPort, monitoringPort, debounceQuiet, debounceMax, sendThreads, on, secure);
+  }
+
+  public ServerOptions withSecure(SecureServing serving) {
+    return new ServerOptions(
+        bindAddress,
+        xdsPort,
+        monitoringPort,
+        debounceQuiet,
+        debounceMax,
+        sendThreads,
+        accessLogDefault,
+        Optional.of(serving));
+  }
+
+  /** Where the plaintext xDS port listens: loopback while the secure port is on, by default. */
+  public String plaintextBind() {
+    return secure.map(SecureServing::plaintextBind).orElse(bindAddress);
   }
 
   /** What of these options the translation needs. */

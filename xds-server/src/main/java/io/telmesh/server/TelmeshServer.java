@@ -2,10 +2,13 @@ package io.telmesh.server;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.telmesh.debug.CsdsService;
 import io.telmesh.debug.DebugTypes;
 import io.telmesh.debug.ProxySync;
@@ -58,6 +61,14 @@ public final class TelmeshServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final List<ServerInterceptor> interceptors;
   private Server grpc;
+  private Server secureGrpc;
+  private final java.util.concurrent.ScheduledExecutorService tlsReloader =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "tls-reload");
+            thread.setDaemon(true);
+            return thread;
+          });
   private MonitoringServer monitoring;
 
   public TelmeshServer(ServerOptions options, MeshSource source) {
@@ -182,23 +193,22 @@ public final class TelmeshServer implements AutoCloseable {
   }
 
   public TelmeshServer start() throws IOException, SourceException {
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress(options.bindAddress(), options.xdsPort()))
-            // Envoy pings the control plane every 30s (Istio bootstrap); the gRPC default would
-            // GOAWAY it.
-            .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true)
-            .keepAliveTime(1, TimeUnit.MINUTES)
-            .addService(health.getHealthService())
-            .addService(ServerInterceptors.intercept(new CsdsService(views), interceptors));
-    for (BindableService service : xds.services()) {
-      builder.addService(ServerInterceptors.intercept(service, interceptors));
-    }
     try {
-      grpc = builder.build().start();
+      grpc =
+          xdsServer(
+                  NettyServerBuilder.forAddress(
+                      new InetSocketAddress(options.plaintextBind(), options.xdsPort())))
+              .start();
     } catch (IOException e) {
-      throw cannotListen("xDS", options.xdsPort(), e);
+      throw cannotListen("xDS", options.plaintextBind(), options.xdsPort(), e);
+    }
+    if (options.secure().isPresent()) {
+      try {
+        secureGrpc = startSecure(options.secure().get());
+      } catch (IOException e) {
+        grpc.shutdownNow();
+        throw e;
+      }
     }
     monitoring =
         new MonitoringServer(
@@ -233,17 +243,66 @@ public final class TelmeshServer implements AutoCloseable {
     readiness.setDaemon(true);
     readiness.start();
     LOG.info(
-        "xDS listening on {}:{}, monitoring on {}:{}, serving {}",
-        options.bindAddress(),
+        "xDS listening on {}:{}{}, monitoring on {}:{}, serving {}",
+        options.plaintextBind(),
         xdsPort(),
+        secureGrpc == null
+            ? ""
+            : ", xDS over TLS on " + options.bindAddress() + ":" + secureGrpc.getPort(),
         options.bindAddress(),
         monitoringPort(),
         source.describe());
     return this;
   }
 
+  /** The xDS services on one port, with keepalive settings Envoy's pings need. */
+  private Server xdsServer(NettyServerBuilder builder) {
+    builder
+        // Envoy pings the control plane every 30s (Istio bootstrap); the gRPC default would
+        // GOAWAY it.
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .keepAliveTime(1, TimeUnit.MINUTES)
+        .addService(health.getHealthService())
+        .addService(ServerInterceptors.intercept(new CsdsService(views), interceptors));
+    for (BindableService service : xds.services()) {
+      builder.addService(ServerInterceptors.intercept(service, interceptors));
+    }
+    return builder.build();
+  }
+
+  /**
+   * The TLS port. The certificate is read now (a missing, broken or mismatched pair stops the start
+   * with a clear error) and again when its files change, so new connections get a rotated
+   * certificate and open streams stay.
+   */
+  private Server startSecure(SecureServing serving) throws IOException {
+    ServingCertificate certificate = new ServingCertificate(serving.certFile(), serving.keyFile());
+    certificate.load();
+    var unusedReload =
+        tlsReloader.scheduleWithFixedDelay(
+            certificate::reloadIfChanged,
+            serving.reload().toMillis(),
+            serving.reload().toMillis(),
+            TimeUnit.MILLISECONDS);
+    AdvancedTlsX509KeyManager keys = certificate.keyManager();
+    ServerCredentials credentials = TlsServerCredentials.newBuilder().keyManager(keys).build();
+    try {
+      return xdsServer(
+              NettyServerBuilder.forAddress(
+                  new InetSocketAddress(options.bindAddress(), serving.port()), credentials))
+          .start();
+    } catch (IOException e) {
+      throw cannotListen("xDS over TLS", options.bindAddress(), serving.port(), e);
+    }
+  }
+
   /** "cannot listen on 0.0.0.0:15010 (xDS): address already in use", from a bind failure. */
   private IOException cannotListen(String what, int port, IOException e) {
+    return cannotListen(what, options.bindAddress(), port, e);
+  }
+
+  private IOException cannotListen(String what, String address, int port, IOException e) {
     Throwable root = e;
     while (root.getCause() != null) {
       root = root.getCause();
@@ -260,11 +319,21 @@ public final class TelmeshServer implements AutoCloseable {
                     ? "the address is not on this machine"
                     : message.isEmpty() ? "cannot bind" : message.replaceAll("^.*\\): ", "");
     return new IOException(
-        "cannot listen on " + options.bindAddress() + ":" + port + " (" + what + "): " + reason, e);
+        "cannot listen on " + address + ":" + port + " (" + what + "): " + reason, e);
   }
 
   public int xdsPort() {
     return grpc.getPort();
+  }
+
+  /** Where the plaintext xDS port listens. */
+  public List<? extends java.net.SocketAddress> plaintextListenAddresses() {
+    return grpc.getListenSockets();
+  }
+
+  /** The TLS xDS port; empty when it is off. */
+  public Optional<Integer> secureXdsPort() {
+    return Optional.ofNullable(secureGrpc).map(Server::getPort);
   }
 
   /** xDS streams open right now, whatever state they are in. */
@@ -303,18 +372,21 @@ public final class TelmeshServer implements AutoCloseable {
   public void close() {
     LOG.info("shutting down: closing {} xDS streams", xds.openStreams());
     health.enterTerminalState();
-    if (grpc != null) {
-      grpc.shutdown();
-      xds.closeStreams("telmesh is shutting down");
+    List<Server> servers =
+        java.util.stream.Stream.of(grpc, secureGrpc).filter(java.util.Objects::nonNull).toList();
+    servers.forEach(Server::shutdown);
+    xds.closeStreams("telmesh is shutting down");
+    for (Server server : servers) {
       try {
-        if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
-          grpc.shutdownNow();
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
         }
       } catch (InterruptedException e) {
-        grpc.shutdownNow();
+        server.shutdownNow();
         Thread.currentThread().interrupt();
       }
     }
+    tlsReloader.shutdownNow();
     if (monitoring != null) {
       monitoring.close();
     }

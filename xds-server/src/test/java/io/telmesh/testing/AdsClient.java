@@ -26,11 +26,16 @@ public final class AdsClient implements AutoCloseable {
   private final ManagedChannel channel;
 
   public AdsClient(int port) {
-    channel =
+    this(
         NettyChannelBuilder.forAddress("127.0.0.1", port)
             .usePlaintext()
             .maxInboundMessageSize(256 * 1024 * 1024)
-            .build();
+            .build());
+  }
+
+  /** Over a channel the test built (TLS, say); closed with this client. */
+  public AdsClient(ManagedChannel channel) {
+    this.channel = channel;
   }
 
   public Sotw sotw() {
