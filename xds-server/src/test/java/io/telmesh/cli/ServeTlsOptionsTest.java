@@ -36,38 +36,29 @@ class ServeTlsOptionsTest {
     ca.writeServing(cert, key);
     Path otherKey = dir.resolve("other.key");
     ca.writeServing(dir.resolve("other.crt"), otherKey);
-    CliRun run =
-        CliRun.of(
-            "serve",
-            "--secure-port",
-            "0",
-            "--xds-port",
-            "0",
-            "--monitoring-port",
-            "0",
-            "--tls-cert",
-            cert.toString(),
-            "--tls-key",
-            otherKey.toString());
+    CliRun run = serveTls(cert, otherKey);
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
         .contains("TLS certificate", "the key does not belong to the certificate")
         .doesNotContain("\tat ");
     Files.writeString(key, "not a key");
-    CliRun broken =
-        CliRun.of(
-            "serve",
-            "--secure-port",
-            "0",
-            "--xds-port",
-            "0",
-            "--monitoring-port",
-            "0",
-            "--tls-cert",
-            cert.toString(),
-            "--tls-key",
-            key.toString());
+    CliRun broken = serveTls(cert, key);
     assertThat(broken.exitCode()).isEqualTo(1);
     assertThat(broken.err()).contains("not a PKCS#8").doesNotContain("\tat ");
+  }
+
+  private static CliRun serveTls(Path cert, Path key) {
+    return CliRun.of(
+        "serve",
+        "--secure-port",
+        "0",
+        "--xds-port",
+        "0",
+        "--monitoring-port",
+        "0",
+        "--tls-cert",
+        cert.toString(),
+        "--tls-key",
+        key.toString());
   }
 }
