@@ -26,7 +26,10 @@ record CaptureExplanation(Workload workload, InterceptionMode mode, Optional<Str
     return refusal.isPresent() ? "REFUSED" : mode.name();
   }
 
-  /** Empty when inbound TCP on the interface is caught; else why not. */
+  /**
+   * Empty when inbound TCP on the interface is caught; else why not. Whether it is caught is the
+   * capture settings' decision (the one the rules are built from); this only names the annotation.
+   */
   Optional<String> interfaceBypass(PodInterface iface) {
     Optional<String> pod = podBypass();
     if (pod.isPresent()) {
@@ -34,17 +37,17 @@ record CaptureExplanation(Workload workload, InterceptionMode mode, Optional<Str
     }
     CaptureSettings capture = workload.capture();
     String name = iface.name();
+    if (capture.capturesInboundOn(name)) {
+      return Optional.empty();
+    }
     if (capture.excludeInterfaces().contains(name)) {
       return Optional.of("listed in " + Annotations.EXCLUDE_INTERFACES);
     }
-    if (!capture.includeInterfaces().isEmpty() && !capture.includeInterfaces().contains(name)) {
+    if (!capture.capturesOn(name)) {
       return Optional.of("not listed in " + Annotations.INCLUDE_INTERFACES);
     }
-    if (capture.excludeInboundInterfaces().contains(name)) {
-      return Optional.of(
-          "listed in " + Annotations.EXCLUDE_INBOUND_INTERFACES + " (outbound is still caught)");
-    }
-    return Optional.empty();
+    return Optional.of(
+        "listed in " + Annotations.EXCLUDE_INBOUND_INTERFACES + " (outbound is still caught)");
   }
 
   /** Empty when inbound TCP to the port is caught on some interface; else why not. */
@@ -54,13 +57,13 @@ record CaptureExplanation(Workload workload, InterceptionMode mode, Optional<Str
       return pod;
     }
     CaptureSettings capture = workload.capture();
-    if (capture.excludeInboundPorts().contains(port)) {
-      return Optional.of("listed in " + Annotations.EXCLUDE_INBOUND_PORTS);
+    if (capture.capturesInboundPort(port)) {
+      return Optional.empty();
     }
-    if (!capture.includeInboundPorts().contains(port)) {
-      return Optional.of("not listed in " + Annotations.INCLUDE_INBOUND_PORTS);
-    }
-    return Optional.empty();
+    return Optional.of(
+        capture.excludeInboundPorts().contains(port)
+            ? "listed in " + Annotations.EXCLUDE_INBOUND_PORTS
+            : "not listed in " + Annotations.INCLUDE_INBOUND_PORTS);
   }
 
   private Optional<String> podBypass() {

@@ -85,7 +85,6 @@ public final class KubernetesSource implements MeshSource {
             return thread;
           });
   private final AtomicBoolean emitScheduled = new AtomicBoolean();
-  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<Service> services;
   private SharedIndexInformer<EndpointSlice> slices;
   private SharedIndexInformer<Pod> pods;
@@ -99,8 +98,11 @@ public final class KubernetesSource implements MeshSource {
           });
   private final ApiWatchHealth health;
   private final io.fabric8.kubernetes.client.Client probeClient;
-  private final java.util.Map<String, SharedIndexInformer<?>> byResource =
+
+  /** By the resource name logs and problems use ("Pods", …). */
+  private final java.util.Map<String, SharedIndexInformer<?>> informers =
       new java.util.concurrent.ConcurrentHashMap<>();
+
   private Consumer<KubeObjects> sink;
   private long startedAt;
 
@@ -148,7 +150,7 @@ public final class KubernetesSource implements MeshSource {
     } catch (RuntimeException e) {
       health.probed(Optional.of(e));
     }
-    byResource.forEach((resource, informer) -> health.watching(resource, informer.isWatching()));
+    informers.forEach((resource, informer) -> health.watching(resource, informer.isWatching()));
   }
 
   @Override
@@ -158,7 +160,7 @@ public final class KubernetesSource implements MeshSource {
 
   /** Whether every informer has a watch open (after an API outage: whether they are back). */
   public boolean watching() {
-    return informers.stream().allMatch(SharedIndexInformer::isWatching);
+    return informers.values().stream().allMatch(SharedIndexInformer::isWatching);
   }
 
   private <T extends HasMetadata> Informable<T> scoped(MixedOperation<T, ?, ?> operation) {
@@ -203,8 +205,7 @@ public final class KubernetesSource implements MeshSource {
                 changed();
               }
             });
-    informers.add(informer);
-    byResource.put(kind, informer);
+    informers.put(kind, informer);
     return informer;
   }
 
@@ -262,7 +263,7 @@ public final class KubernetesSource implements MeshSource {
 
   @Override
   public void close() {
-    informers.forEach(SharedIndexInformer::stop);
+    informers.values().forEach(SharedIndexInformer::stop);
     prober.shutdownNow();
     emitter.shutdownNow();
     client.close();

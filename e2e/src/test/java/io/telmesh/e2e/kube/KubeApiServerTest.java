@@ -578,13 +578,7 @@ class KubeApiServerTest {
   record Cli(int exit, String out, String err) {
 
     static Cli run(Path work, Map<String, String> env, List<String> args) throws Exception {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-cp");
-      command.add(
-          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-      command.add(io.telmesh.cli.Main.class.getName());
-      command.addAll(args);
+      List<String> command = ServeProcess.telmesh(args.toArray(String[]::new));
       Path out = Files.createTempFile(work, "cli", ".out");
       Path err = Files.createTempFile(work, "cli", ".err");
       ProcessBuilder builder =

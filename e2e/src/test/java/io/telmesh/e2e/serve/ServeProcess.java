@@ -38,13 +38,7 @@ public final class ServeProcess implements AutoCloseable {
   public static ServeProcess start(Path log, String... args) throws IOException {
     int xds = freePort();
     int monitoring = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.add(Main.class.getName());
-    command.add("serve");
+    List<String> command = telmesh("serve");
     command.addAll(List.of(args));
     command.addAll(
         List.of(
@@ -57,6 +51,18 @@ public final class ServeProcess implements AutoCloseable {
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new ServeProcess(process, log, xds, monitoring);
+  }
+
+  /** {@code telmesh ARGS} as a command line: this JVM's java on the test classpath. */
+  public static List<String> telmesh(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    return command;
   }
 
   private static int freePort() throws IOException {
