@@ -60,8 +60,43 @@ public final class PodReader {
             running,
             Meta.created(meta),
             capture,
-            accessLog));
+            accessLog,
+            serviceAccount(ref, pod, problems)));
   }
+
+  /**
+   * {@code spec.serviceAccountName}, or the deprecated {@code spec.serviceAccount}. An invalid name
+   * is reported and kept: no token can carry it, so the pod's proxy is refused on the secure port
+   * rather than authorized as {@code default}.
+   */
+  private static String serviceAccount(ObjectRef ref, Pod pod, ProblemSink problems) {
+    if (pod.getSpec() == null) {
+      return Workload.DEFAULT_SERVICE_ACCOUNT;
+    }
+    String name = pod.getSpec().getServiceAccountName();
+    String field = "spec.serviceAccountName";
+    if (name == null || name.isEmpty()) {
+      name = pod.getSpec().getServiceAccount();
+      field = "spec.serviceAccount";
+    }
+    if (name == null || name.isEmpty()) {
+      return Workload.DEFAULT_SERVICE_ACCOUNT;
+    }
+    if (!DNS_SUBDOMAIN.matcher(name).matches()) {
+      problems.add(
+          ref,
+          field,
+          "\""
+              + NetworkStatusParser.printable(name)
+              + "\" is not a service account name (a DNS-1123 subdomain); no identity can"
+              + " claim this pod's proxy");
+    }
+    return name;
+  }
+
+  private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+      java.util.regex.Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private static List<PodInterface> interfaces(
       ObjectRef ref, Map<String, String> annotations, PodStatus status, ProblemSink problems) {

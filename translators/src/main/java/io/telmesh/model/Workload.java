@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * @param readyCondition the {@code Ready} condition, empty when the pod reports none
  * @param accessLog the pod's {@code telmesh.io/access-log} choice; empty when it made none (or an
  *     invalid one), so the node's or the server's default applies
+ * @param serviceAccount {@code spec.serviceAccountName}; Kubernetes admits a pod without one as
+ *     {@code default}, and so does this record: the secure xDS port authorizes proxies by it
  */
 public record Workload(
     NamespacedName key,
@@ -25,9 +27,16 @@ public record Workload(
     boolean running,
     Instant created,
     CaptureSettings capture,
-    Optional<Boolean> accessLog) {
+    Optional<Boolean> accessLog,
+    String serviceAccount) {
+
+  public static final String DEFAULT_SERVICE_ACCOUNT = "default";
 
   public Workload {
+    serviceAccount =
+        serviceAccount == null || serviceAccount.isEmpty()
+            ? DEFAULT_SERVICE_ACCOUNT
+            : serviceAccount;
     labels = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(labels));
     interfaces = List.copyOf(interfaces);
     requestedNetworks = List.copyOf(requestedNetworks);

@@ -540,7 +540,8 @@ class InboundListenerBuilderTest {
         true,
         Instant.parse("2026-11-01T10:00:00Z"),
         capture,
-        Optional.empty());
+        Optional.empty(),
+        "default");
   }
 
   private static PodInterface eth0(String... ips) {

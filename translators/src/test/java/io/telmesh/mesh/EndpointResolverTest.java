@@ -459,7 +459,8 @@ class EndpointResolverTest {
         true,
         Instant.EPOCH,
         CaptureSettings.DEFAULTS,
-        Optional.empty());
+        Optional.empty(),
+        "default");
   }
 
   private static PodInterface eth0(String address) {

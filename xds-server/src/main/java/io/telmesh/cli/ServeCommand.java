@@ -3,6 +3,10 @@ package io.telmesh.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.telmesh.auth.Authenticator;
+import io.telmesh.auth.OperatorPolicy;
+import io.telmesh.auth.SpiffeAuthenticator;
+import io.telmesh.auth.TokenReviewAuthenticator;
 import io.telmesh.logging.LogFormat;
 import io.telmesh.logging.Logging;
 import io.telmesh.model.MeshState;
@@ -20,8 +24,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -114,6 +122,66 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   String plaintextBind;
 
   @Option(
+      names = "--client-auth",
+      split = ",",
+      paramLabel = "token|certificate|none",
+      description =
+          "With --secure-port: how callers prove who they are, tried in this order. token: a"
+              + " service-account token in \"authorization: Bearer\", checked with the Kubernetes"
+              + " TokenReview API (needs --kubernetes or --kubeconfig); certificate: a client"
+              + " certificate with a spiffe://<trust-domain>/ns/<ns>/sa/<sa> URI SAN chained to"
+              + " --client-ca; none: TLS only, every caller served (default: token with the"
+              + " Kubernetes API, else required).")
+  List<String> clientAuth;
+
+  @Option(
+      names = "--token-audience",
+      split = ",",
+      defaultValue = TokenReviewAuthenticator.ISTIO_AUDIENCE,
+      paramLabel = "AUDIENCE",
+      description =
+          "Audiences a token must be issued for (default: ${DEFAULT-VALUE}, the audience of"
+              + " Istio's istio-token).")
+  List<String> tokenAudiences;
+
+  @Option(
+      names = "--client-ca",
+      paramLabel = "FILE",
+      description =
+          "PEM trust bundle client certificates must chain to (--client-auth certificate).")
+  Path clientCa;
+
+  @Option(
+      names = "--trust-domain",
+      defaultValue = "cluster.local",
+      paramLabel = "DOMAIN",
+      description = "SPIFFE trust domain of client certificates (default: ${DEFAULT-VALUE}).")
+  String trustDomain;
+
+  @Option(
+      names = "--operator-namespace",
+      split = ",",
+      paramLabel = "NS",
+      description =
+          "Service accounts of this namespace may read debug types, CSDS and any proxy's config on"
+              + " --secure-port (default: $POD_NAMESPACE, telmesh's own, when set).")
+  List<String> operatorNamespaces;
+
+  @Option(
+      names = "--operator-group",
+      split = ",",
+      paramLabel = "GROUP",
+      description = "Members of this group (as TokenReview reports it) are operators too.")
+  List<String> operatorGroups = List.of();
+
+  @Option(
+      names = "--operator-user",
+      split = ",",
+      paramLabel = "USER",
+      description = "This user (system:serviceaccount:ns:sa, or a SPIFFE ID) is an operator too.")
+  List<String> operatorUsers = List.of();
+
+  @Option(
       names = "--bind",
       defaultValue = "0.0.0.0",
       description = "Address to bind (default: ${DEFAULT-VALUE}).")
@@ -167,8 +235,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
               + " metadata says otherwise (default: off).")
   boolean accessLogDefault;
 
-  /** The server options of this command line. */
+  /** The server options of this command line, without a Kubernetes API to review tokens with. */
   ServerOptions options() {
+    return options(Optional.empty());
+  }
+
+  /** The server options of this command line. */
+  ServerOptions options(Optional<KubernetesClient> kubernetes) {
     ServerOptions options =
         new ServerOptions(
             bind,
@@ -182,23 +255,88 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       if (tlsCert != null || tlsKey != null) {
         throw UserError.usage("--tls-cert and --tls-key need --secure-port");
       }
+      if (clientAuth != null || clientCa != null) {
+        throw UserError.usage("--client-auth and --client-ca need --secure-port");
+      }
       return options;
     }
     if (tlsCert == null || tlsKey == null) {
       throw UserError.usage(
           "--secure-port needs --tls-cert and --tls-key (the serving certificate and its key)");
     }
-    return options.withSecure(
-        new SecureServing(
-            securePort, tlsCert, tlsKey, SecureServing.DEFAULT_RELOAD, plaintextBind));
+    SecureServing serving =
+        new SecureServing(securePort, tlsCert, tlsKey, SecureServing.DEFAULT_RELOAD, plaintextBind);
+    return options.withSecure(clientAuthentication(serving, kubernetes));
+  }
+
+  /** Who the secure port lets in, and who among them is an operator. */
+  private SecureServing clientAuthentication(
+      SecureServing serving, Optional<KubernetesClient> kubernetes) {
+    List<String> methods =
+        clientAuth != null ? clientAuth : kubernetes.isPresent() ? List.of("token") : List.of();
+    if (methods.isEmpty()) {
+      throw UserError.usage(
+          "--secure-port without the Kubernetes API needs --client-auth certificate (with"
+              + " --client-ca) or --client-auth none (TLS only, every caller served)");
+    }
+    if (methods.contains("none") && methods.size() > 1) {
+      throw UserError.usage("--client-auth none cannot be combined with other methods");
+    }
+    List<Authenticator> authenticators = new ArrayList<>();
+    for (String method : methods) {
+      switch (method) {
+        case "none" -> {}
+        case "token" ->
+            authenticators.add(
+                new TokenReviewAuthenticator(
+                    kubernetes
+                        .orElseThrow(
+                            () ->
+                                UserError.usage(
+                                    "--client-auth token needs the Kubernetes API (--kubernetes"
+                                        + " or --kubeconfig) to review tokens with"))
+                        .authentication()
+                        .v1()
+                        .tokenReviews(),
+                    tokenAudiences,
+                    Clock.systemUTC(),
+                    Duration.ofSeconds(30)));
+        case "certificate" -> {
+          if (clientCa == null) {
+            throw UserError.usage("--client-auth certificate needs --client-ca");
+          }
+          if (!Files.isReadable(clientCa)) {
+            throw UserError.usage("--client-ca " + clientCa + " cannot be read");
+          }
+          authenticators.add(new SpiffeAuthenticator(trustDomain));
+        }
+        default ->
+            throw UserError.usage(
+                "--client-auth " + method + ": expected token, certificate or none");
+      }
+    }
+    if (clientCa != null && !methods.contains("certificate")) {
+      throw UserError.usage("--client-ca is for --client-auth certificate");
+    }
+    List<String> namespaces = operatorNamespaces;
+    if (namespaces == null) {
+      String own = System.getenv("POD_NAMESPACE");
+      namespaces = own == null || own.isEmpty() ? List.of() : List.of(own);
+    }
+    return serving.withClientAuth(
+        Optional.ofNullable(clientCa),
+        authenticators,
+        new OperatorPolicy(
+            Set.copyOf(namespaces), Set.copyOf(operatorGroups), Set.copyOf(operatorUsers)));
   }
 
   @Override
   public Integer call() throws Exception {
     Logging.configure(logLevel, logFormat);
     PrintWriter out = spec.commandLine().getOut();
-    ServerOptions options = options();
-    TelmeshServer server = new TelmeshServer(options, source());
+    Optional<KubernetesClient> kubernetes = kubernetesClient();
+    ServerOptions options = options(kubernetes);
+    TelmeshServer server = new TelmeshServer(options, source(kubernetes));
     try {
       server.start();
     } catch (IOException e) {
@@ -242,7 +380,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     out.flush();
   }
 
-  private MeshSource source() throws IOException {
+  private MeshSource source(Optional<KubernetesClient> kubernetes) throws IOException {
     if (source.manifests != null) {
       if (!Files.isDirectory(source.manifests)) {
         // Before anything listens: a typo must not start (and then stop) a server.
@@ -250,6 +388,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       }
       return new ManifestDirectorySource(source.manifests, rescan, limits.limits());
     }
+    if (kubernetes.isPresent()) {
+      return new KubernetesSource(kubernetes.get(), Optional.ofNullable(namespace));
+    }
+    return StaticSource.bundledDemo();
+  }
+
+  /** The Kubernetes API of --kubeconfig or --kubernetes; empty for the other sources. */
+  private Optional<KubernetesClient> kubernetesClient() {
     if (source.kubeconfig != null || source.kubernetes) {
       Config config;
       if (source.kubeconfig != null) {
@@ -260,9 +406,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       } else {
         config = Config.autoConfigure(null);
       }
-      KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-      return new KubernetesSource(client, Optional.ofNullable(namespace));
+      return Optional.of(new KubernetesClientBuilder().withConfig(config).build());
     }
-    return StaticSource.bundledDemo();
+    return Optional.empty();
   }
 }

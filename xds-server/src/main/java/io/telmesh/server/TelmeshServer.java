@@ -9,6 +9,10 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.telmesh.auth.AuthInterceptor;
+import io.telmesh.auth.OperatorOnly;
+import io.telmesh.auth.OperatorPolicy;
+import io.telmesh.auth.ProxyAuthorizer;
 import io.telmesh.debug.CsdsService;
 import io.telmesh.debug.DebugTypes;
 import io.telmesh.debug.ProxySync;
@@ -60,6 +64,7 @@ public final class TelmeshServer implements AutoCloseable {
   private final ProxyViews views;
   private final HealthStatusManager health = new HealthStatusManager();
   private final List<ServerInterceptor> interceptors;
+  private final ProxyAuthorizer authorizer;
   private Server grpc;
   private Server secureGrpc;
   private final java.util.concurrent.ScheduledExecutorService tlsReloader =
@@ -121,7 +126,11 @@ public final class TelmeshServer implements AutoCloseable {
             this::problems,
             version(),
             instance());
-    this.xds = new XdsServices(cache, registry, tracker, debug, options.sendThreads());
+    this.authorizer =
+        new ProxyAuthorizer(
+            () -> pipeline.current().map(PushPipeline.Generation::mesh),
+            options.secure().map(SecureServing::operators).orElse(OperatorPolicy.NOBODY));
+    this.xds = new XdsServices(cache, registry, tracker, debug, authorizer, options.sendThreads());
     services[0] = xds;
   }
 
@@ -197,7 +206,8 @@ public final class TelmeshServer implements AutoCloseable {
       grpc =
           xdsServer(
                   NettyServerBuilder.forAddress(
-                      new InetSocketAddress(options.plaintextBind(), options.xdsPort())))
+                      new InetSocketAddress(options.plaintextBind(), options.xdsPort())),
+                  interceptors)
               .start();
     } catch (IOException e) {
       throw cannotListen("xDS", options.plaintextBind(), options.xdsPort(), e);
@@ -255,8 +265,15 @@ public final class TelmeshServer implements AutoCloseable {
     return this;
   }
 
-  /** The xDS services on one port, with keepalive settings Envoy's pings need. */
-  private Server xdsServer(NettyServerBuilder builder) {
+  /**
+   * The xDS services on one port, with keepalive settings Envoy's pings need.
+   *
+   * @param interceptors in the order they see a call
+   */
+  private Server xdsServer(NettyServerBuilder builder, List<ServerInterceptor> interceptors) {
+    // ServerInterceptors.intercept runs the last one first.
+    List<ServerInterceptor> outermostLast = new java.util.ArrayList<>(interceptors);
+    java.util.Collections.reverse(outermostLast);
     builder
         // Envoy pings the control plane every 30s (Istio bootstrap); the gRPC default would
         // GOAWAY it.
@@ -264,9 +281,13 @@ public final class TelmeshServer implements AutoCloseable {
         .permitKeepAliveWithoutCalls(true)
         .keepAliveTime(1, TimeUnit.MINUTES)
         .addService(health.getHealthService())
-        .addService(ServerInterceptors.intercept(new CsdsService(views), interceptors));
+        .addService(
+            ServerInterceptors.intercept(
+                ServerInterceptors.intercept(
+                    new CsdsService(views), new OperatorOnly(authorizer, "CSDS")),
+                outermostLast));
     for (BindableService service : xds.services()) {
-      builder.addService(ServerInterceptors.intercept(service, interceptors));
+      builder.addService(ServerInterceptors.intercept(service, outermostLast));
     }
     return builder.build();
   }
@@ -286,11 +307,25 @@ public final class TelmeshServer implements AutoCloseable {
             serving.reload().toMillis(),
             TimeUnit.MILLISECONDS);
     AdvancedTlsX509KeyManager keys = certificate.keyManager();
-    ServerCredentials credentials = TlsServerCredentials.newBuilder().keyManager(keys).build();
+    TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder().keyManager(keys);
+    if (serving.clientTrustBundle().isPresent()) {
+      tls.trustManager(serving.clientTrustBundle().get().toFile())
+          .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL);
+    }
+    ServerCredentials credentials = tls.build();
+    List<ServerInterceptor> chain = new java.util.ArrayList<>();
+    if (serving.authenticators().isEmpty()) {
+      LOG.warn(
+          "xDS over TLS authenticates no one: every caller that completes a handshake is served");
+    } else {
+      chain.add(new AuthInterceptor(serving.authenticators()));
+    }
+    chain.addAll(interceptors);
     try {
       return xdsServer(
               NettyServerBuilder.forAddress(
-                  new InetSocketAddress(options.bindAddress(), serving.port()), credentials))
+                  new InetSocketAddress(options.bindAddress(), serving.port()), credentials),
+              chain)
           .start();
     } catch (IOException e) {
       throw cannotListen("xDS over TLS", options.bindAddress(), serving.port(), e);

@@ -1,10 +1,15 @@
 package io.telmesh.xds;
 
+import io.telmesh.auth.ProxyAuthorizer;
 import io.telmesh.status.ProxyStatusTracker;
 
 /**
  * What every stream filter needs: where proxies register, where status goes, who answers debug
- * types.
+ * types, who may read what.
  */
 record StreamContext(
-    ProxyRegistry registry, ProxyCache cache, ProxyStatusTracker tracker, DebugResponder debug) {}
+    ProxyRegistry registry,
+    ProxyCache cache,
+    ProxyStatusTracker tracker,
+    DebugResponder debug,
+    ProxyAuthorizer authorizer) {}

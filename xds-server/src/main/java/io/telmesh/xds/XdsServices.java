@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc.RouteDisco
 import io.grpc.BindableService;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.telmesh.auth.ProxyAuthorizer;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import java.util.List;
@@ -36,9 +37,10 @@ public final class XdsServices implements AutoCloseable {
       ProxyRegistry registry,
       ProxyStatusTracker tracker,
       DebugResponder debug,
+      ProxyAuthorizer authorizer,
       int sendThreads) {
     this.executors = new StreamExecutors(sendThreads);
-    this.context = new StreamContext(registry, cache, tracker, debug);
+    this.context = new StreamContext(registry, cache, tracker, debug, authorizer);
   }
 
   public List<BindableService> services() {

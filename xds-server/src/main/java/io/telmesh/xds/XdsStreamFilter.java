@@ -3,11 +3,14 @@ package io.telmesh.xds;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.telmesh.auth.AuthInterceptor;
+import io.telmesh.auth.Identity;
 import io.telmesh.node.InvalidNodeException;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker.StreamKey;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +39,8 @@ abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
   private final Executor serial;
   private final Runnable onRelease;
   private final AtomicBoolean released = new AtomicBoolean();
+  // Read where the call's context is current: requests may arrive on other threads.
+  private final Optional<Identity> caller = AuthInterceptor.caller();
   private final Set<String> unknownTypesLogged = new HashSet<>();
   private volatile ProxyNode node;
   private Node rawNode;
@@ -90,6 +95,11 @@ abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
         return;
       }
       if (context.debug().handles(typeUrl)) {
+        Optional<Status> refusal = context.authorizer().admitDebug(caller, "debug type " + typeUrl);
+        if (refusal.isPresent()) {
+          fail(refusal.get());
+          return;
+        }
         answerDebug(node, request, typeUrl, "t" + Long.toString(++debugNonces, 36));
         return;
       }
@@ -131,7 +141,15 @@ abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
       return false;
     }
     try {
-      node = ProxyNode.from(request.node().get());
+      ProxyNode claimed = ProxyNode.from(request.node().get());
+      if (!claimed.isDebugClient()) {
+        Optional<Status> refusal = context.authorizer().admitProxy(caller, claimed);
+        if (refusal.isPresent()) {
+          fail(refusal.get());
+          return false;
+        }
+      }
+      node = claimed;
       rawNode = request.node().get();
       return true;
     } catch (InvalidNodeException e) {

@@ -29,6 +29,45 @@ class ServeTlsOptionsTest {
   }
 
   @Test
+  void withoutTheKubernetesApiTheClientAuthenticationMustBeChosen() throws Exception {
+    TestCertificates ca = new TestCertificates("test CA");
+    Path cert = dir.resolve("tls.crt");
+    Path key = dir.resolve("tls.key");
+    ca.writeServing(cert, key);
+    String[] tls = {
+      "serve",
+      "--secure-port",
+      "0",
+      "--xds-port",
+      "0",
+      "--monitoring-port",
+      "0",
+      "--tls-cert",
+      cert.toString(),
+      "--tls-key",
+      key.toString()
+    };
+    CliRun unsaid = CliRun.of(tls);
+    assertThat(unsaid.exitCode()).isEqualTo(2);
+    assertThat(unsaid.err()).contains("needs --client-auth certificate", "--client-auth none");
+    CliRun token = CliRun.of(concat(tls, "--client-auth", "token"));
+    assertThat(token.exitCode()).isEqualTo(2);
+    assertThat(token.err()).contains("--client-auth token needs the Kubernetes API");
+    CliRun certificate = CliRun.of(concat(tls, "--client-auth", "certificate"));
+    assertThat(certificate.exitCode()).isEqualTo(2);
+    assertThat(certificate.err()).contains("--client-auth certificate needs --client-ca");
+    CliRun typo = CliRun.of(concat(tls, "--client-auth", "tokens"));
+    assertThat(typo.exitCode()).isEqualTo(2);
+    assertThat(typo.err()).contains("--client-auth tokens: expected token, certificate or none");
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
+  }
+
+  @Test
   void aKeyThatIsNotTheCertificatesIsNamed() throws Exception {
     TestCertificates ca = new TestCertificates("test CA");
     Path cert = dir.resolve("tls.crt");
@@ -59,6 +98,8 @@ class ServeTlsOptionsTest {
         "--tls-cert",
         cert.toString(),
         "--tls-key",
-        key.toString());
+        key.toString(),
+        "--client-auth",
+        "none");
   }
 }

@@ -152,6 +152,24 @@ public final class AdsClient implements AutoCloseable {
       return response;
     }
 
+    /**
+     * The next response, or the status the stream ended with instead (refusals), whichever comes
+     * first; fails the test when neither comes in time.
+     */
+    public Object nextOrEnd(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        DiscoveryResponse response = responses.poll(20, TimeUnit.MILLISECONDS);
+        if (response != null) {
+          return response;
+        }
+        if (closed.isDone()) {
+          return closed.getNow(null);
+        }
+      }
+      throw new AssertionError("no response and no end within " + timeout);
+    }
+
     /** The next response of one type, skipping others (recorded in {@code skipped}). */
     public DiscoveryResponse next(String typeUrl, Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();

@@ -77,6 +77,24 @@ public final class TestCertificates {
    */
   public X509Certificate writeServing(Path certFile, Path keyFile)
       throws GeneralSecurityException, IOException {
+    return write(
+        certFile,
+        keyFile,
+        "localhost",
+        new GeneralName(GeneralName.dNSName, "localhost"),
+        new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+  }
+
+  /** A client certificate whose only SAN is this URI (a SPIFFE ID), signed by this CA. */
+  public X509Certificate writeClient(Path certFile, Path keyFile, String uri)
+      throws GeneralSecurityException, IOException {
+    return write(
+        certFile, keyFile, "workload", new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+  }
+
+  private X509Certificate write(
+      Path certFile, Path keyFile, String commonName, GeneralName... names)
+      throws GeneralSecurityException, IOException {
     KeyPair keys = keys();
     X509Certificate cert;
     try {
@@ -88,16 +106,10 @@ public final class TestCertificates {
                           serial(),
                           Date.from(Instant.now().minus(Duration.ofMinutes(5))),
                           Date.from(Instant.now().plus(Duration.ofDays(1))),
-                          new X500Name("CN=localhost"),
+                          new X500Name("CN=" + commonName),
                           keys.getPublic())
                       .addExtension(
-                          Extension.subjectAlternativeName,
-                          false,
-                          new GeneralNames(
-                              new GeneralName[] {
-                                new GeneralName(GeneralName.dNSName, "localhost"),
-                                new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-                              }))
+                          Extension.subjectAlternativeName, false, new GeneralNames(names))
                       .build(
                           new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
     } catch (org.bouncycastle.operator.OperatorCreationException e) {

@@ -1,0 +1,22 @@
+package io.telmesh.auth;
+
+import io.grpc.CallCredentials;
+import io.grpc.Metadata;
+import java.util.concurrent.Executor;
+
+/** {@code authorization: Bearer <token>} on every call, as an Envoy or grpc-go client sends it. */
+final class BearerToken extends CallCredentials {
+
+  private final String token;
+
+  BearerToken(String token) {
+    this.token = token;
+  }
+
+  @Override
+  public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+    Metadata headers = new Metadata();
+    headers.put(TokenReviewAuthenticator.AUTHORIZATION, "Bearer " + token);
+    applier.apply(headers);
+  }
+}
