@@ -23,6 +23,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.grpc_credential.v3.FileBasedMetadataConfig;
 import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -101,6 +102,37 @@ public final class BootstrapBuilder {
       AdsMode mode,
       String istioVersion,
       Optional<String> xdsRootCert) {
+    return build(workload, xds, mode, istioVersion, xdsRootCert, Optional.empty());
+  }
+
+  /**
+   * The sidecar's bootstrap, presenting the pod's service-account token to telmesh's TLS port.
+   *
+   * @param xdsToken where the sidecar finds its token (a projected, rotating service-account token
+   *     with telmesh's audience, a path in the pod): the ADS stream then goes through Envoy's
+   *     Google gRPC client, whose {@code file_based_metadata} call credentials read the file for
+   *     every new stream and send it as {@code authorization: Bearer}, so a rotated token is used
+   *     at the next reconnect with no agent in the pod. Needs {@code xdsRootCert}: a token never
+   *     travels in plaintext.
+   * @throws IllegalArgumentException when a token is given without a root
+   */
+  public static Bootstrap build(
+      Workload workload,
+      XdsAddress xds,
+      AdsMode mode,
+      String istioVersion,
+      Optional<String> xdsRootCert,
+      Optional<String> xdsToken) {
+    if (xdsToken.isPresent() && xdsRootCert.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a token is only sent over TLS: give the root certificate too");
+    }
+    GrpcService.Builder ads =
+        xdsToken.isPresent()
+            ? GrpcService.newBuilder()
+                .setGoogleGrpc(googleGrpc(xds, xdsRootCert.orElseThrow(), xdsToken.get()))
+            : GrpcService.newBuilder()
+                .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER));
     boolean ipv6Only = workload.hasIpv6() && !workload.hasIpv4();
     String localhost = ipv6Only ? "::1" : "127.0.0.1";
     return Bootstrap.newBuilder()
@@ -120,11 +152,7 @@ public final class BootstrapBuilder {
                         .setApiType(mode.apiType())
                         .setTransportApiVersion(ApiVersion.V3)
                         .setSetNodeOnFirstMessageOnly(true)
-                        .addGrpcServices(
-                            GrpcService.newBuilder()
-                                .setEnvoyGrpc(
-                                    GrpcService.EnvoyGrpc.newBuilder()
-                                        .setClusterName(XDS_CLUSTER)))))
+                        .addGrpcServices(ads)))
         .setStatsConfig(StatsTags.config())
         .setAdmin(Admin.newBuilder().setAddress(Addresses.socket(localhost, ADMIN_PORT)))
         .setLayeredRuntime(
@@ -133,6 +161,39 @@ public final class BootstrapBuilder {
                     RuntimeLayer.newBuilder()
                         .setName("admin")
                         .setAdminLayer(RuntimeLayer.AdminLayer.getDefaultInstance())))
+        .build();
+  }
+
+  /** The name Envoy registers its file-based call credentials under, factory and plugin alike. */
+  public static final String FILE_BASED_METADATA = "envoy.grpc_credentials.file_based_metadata";
+
+  /**
+   * ADS through Envoy's Google gRPC client: TLS trusting the root (gRPC checks the target's name
+   * against the certificate), and the token file read by the file-based metadata plugin, which only
+   * its own credentials factory applies.
+   */
+  private static GrpcService.GoogleGrpc googleGrpc(XdsAddress xds, String rootCert, String token) {
+    return GrpcService.GoogleGrpc.newBuilder()
+        .setTargetUri(xds.toString())
+        .setStatPrefix(XDS_CLUSTER)
+        .setChannelCredentials(
+            GrpcService.GoogleGrpc.ChannelCredentials.newBuilder()
+                .setSslCredentials(
+                    GrpcService.GoogleGrpc.SslCredentials.newBuilder()
+                        .setRootCerts(DataSource.newBuilder().setFilename(rootCert))))
+        .addCallCredentials(
+            GrpcService.GoogleGrpc.CallCredentials.newBuilder()
+                .setFromPlugin(
+                    GrpcService.GoogleGrpc.CallCredentials.MetadataCredentialsFromPlugin
+                        .newBuilder()
+                        .setName(FILE_BASED_METADATA)
+                        .setTypedConfig(
+                            Protos.pack(
+                                FileBasedMetadataConfig.newBuilder()
+                                    .setSecretData(DataSource.newBuilder().setFilename(token))
+                                    .setHeaderPrefix("Bearer ")
+                                    .build()))))
+        .setCredentialsFactoryName(FILE_BASED_METADATA)
         .build();
   }
 

@@ -7,8 +7,10 @@ import com.google.protobuf.util.JsonFormat;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.Workload;
 import io.telmesh.node.SidecarIds;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -30,7 +32,47 @@ public final class GrpcBootstrap {
 
   /** For a pod of the mesh: its node id and the metadata its sidecar would announce. */
   public static JsonNode of(Workload workload, XdsAddress xds, String istioVersion) {
-    return build(SidecarIds.id(workload), SidecarNode.metadata(workload, istioVersion), xds);
+    return of(workload, xds, istioVersion, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * For a pod of the mesh, to telmesh's TLS port when a root is given.
+   *
+   * @param rootCert the CA file (a path in the pod) for the {@code tls} channel credentials (gRFC
+   *     A65's {@code ca_certificate_file}; grpc-java 1.85 ignores the config and trusts the JVM's
+   *     trust store, see docs/security.md)
+   * @param token the pod's service-account token file, sent as {@code authorization: Bearer} by
+   *     gRFC A97's {@code jwt_token_file} call credentials (grpc-go reads them when {@code
+   *     GRPC_EXPERIMENTAL_XDS_BOOTSTRAP_CALL_CREDS=true}); needs the root
+   */
+  public static JsonNode of(
+      Workload workload,
+      XdsAddress xds,
+      String istioVersion,
+      Optional<String> rootCert,
+      Optional<String> token) {
+    if (token.isPresent() && rootCert.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a token is only sent over TLS: give the root certificate too");
+    }
+    ObjectNode bootstrap =
+        build(SidecarIds.id(workload), SidecarNode.metadata(workload, istioVersion), xds);
+    ObjectNode server = (ObjectNode) bootstrap.get("xds_servers").get(0);
+    rootCert.ifPresent(
+        ca -> {
+          ArrayNode channel = server.putArray("channel_creds");
+          ObjectNode tls = channel.addObject().put("type", "tls");
+          tls.putObject("config").put("ca_certificate_file", ca);
+        });
+    token.ifPresent(
+        file ->
+            server
+                .putArray("call_creds")
+                .addObject()
+                .put("type", "jwt_token_file")
+                .putObject("config")
+                .put("jwt_token_file", file));
+    return bootstrap;
   }
 
   /**
@@ -49,7 +91,7 @@ public final class GrpcBootstrap {
     return build(SidecarIds.id(ip, pod), metadata, xds);
   }
 
-  private static JsonNode build(String nodeId, Struct sidecarMetadata, XdsAddress xds) {
+  private static ObjectNode build(String nodeId, Struct sidecarMetadata, XdsAddress xds) {
     ObjectNode bootstrap = JSON.createObjectNode();
     ObjectNode server = bootstrap.putArray("xds_servers").addObject();
     server.put("server_uri", xds.toString());

@@ -54,6 +54,8 @@ public final class EnvoyTypes {
           StdoutAccessLog.getDefaultInstance(),
           io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
               .getDefaultInstance(),
+          io.envoyproxy.envoy.config.grpc_credential.v3.FileBasedMetadataConfig
+              .getDefaultInstance(),
           ConfigDump.getDefaultInstance(),
           ListenersConfigDump.getDefaultInstance(),
           ClustersConfigDump.getDefaultInstance(),

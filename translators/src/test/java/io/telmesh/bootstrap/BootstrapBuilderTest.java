@@ -73,10 +73,21 @@ class BootstrapBuilderTest {
     for (XdsAddress xds :
         List.of(XDS, XdsAddress.parse("10.96.0.10:15010"), XdsAddress.parse("[fd00::10]:15010"))) {
       for (AdsMode mode : AdsMode.values()) {
-        for (Optional<String> root :
-            List.of(Optional.<String>empty(), Optional.of("/etc/telmesh/ca.crt"))) {
+        for (List<Optional<String>> transport :
+            List.of(
+                List.of(Optional.<String>empty(), Optional.<String>empty()),
+                List.of(Optional.of("/etc/telmesh/ca.crt"), Optional.<String>empty()),
+                List.of(
+                    Optional.of("/etc/telmesh/ca.crt"),
+                    Optional.of("/var/run/secrets/tokens/istio-token")))) {
           Bootstrap bootstrap =
-              BootstrapBuilder.build(workload(mesh, pod), xds, mode, ISTIO_VERSION, root);
+              BootstrapBuilder.build(
+                  workload(mesh, pod),
+                  xds,
+                  mode,
+                  ISTIO_VERSION,
+                  transport.get(0),
+                  transport.get(1));
           assertThat(ProtoConstraintValidator.envoy().validate(bootstrap)).isEmpty();
           assertThat(
                   CrossResourceValidator.validate(
@@ -128,6 +139,52 @@ class BootstrapBuilderTest {
       assertThat(tls.getCommonTlsContext().getAlpnProtocolsList()).containsExactly("h2");
       assertThat(tls.getSni()).isEqualTo(xds.ip() ? "" : xds.host());
     }
+  }
+
+  @Test
+  void aTokenFileGoesThroughGoogleGrpcsFileBasedCallCredentialsOverTls() throws Exception {
+    Workload amf = workload("telco", new NamespacedName("telco", "amf-0"));
+    for (XdsAddress xds :
+        List.of(XDS, XdsAddress.parse("10.96.0.10:15012"), XdsAddress.parse("[fd00::10]:15012"))) {
+      Bootstrap bootstrap =
+          BootstrapBuilder.build(
+              amf,
+              xds,
+              AdsMode.DELTA_GRPC,
+              ISTIO_VERSION,
+              Optional.of("/etc/telmesh/ca.crt"),
+              Optional.of("/var/run/secrets/tokens/istio-token"));
+      var ads = bootstrap.getDynamicResources().getAdsConfig().getGrpcServices(0);
+      assertThat(ads.hasEnvoyGrpc()).isFalse();
+      var google = ads.getGoogleGrpc();
+      assertThat(google.getTargetUri()).isEqualTo(xds.toString());
+      assertThat(google.getChannelCredentials().getSslCredentials().getRootCerts().getFilename())
+          .isEqualTo("/etc/telmesh/ca.crt");
+      // Envoy applies a plugin's call credentials only through the plugin's own factory.
+      assertThat(google.getCredentialsFactoryName())
+          .isEqualTo("envoy.grpc_credentials.file_based_metadata");
+      var plugin = google.getCallCredentials(0).getFromPlugin();
+      assertThat(plugin.getName()).isEqualTo("envoy.grpc_credentials.file_based_metadata");
+      var config =
+          plugin
+              .getTypedConfig()
+              .unpack(io.envoyproxy.envoy.config.grpc_credential.v3.FileBasedMetadataConfig.class);
+      assertThat(config.getSecretData().getFilename())
+          .isEqualTo("/var/run/secrets/tokens/istio-token");
+      assertThat(config.getHeaderKey()).isIn("", "authorization");
+      assertThat(config.getHeaderPrefix()).isEqualTo("Bearer ");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                BootstrapBuilder.build(
+                    amf,
+                    XDS,
+                    AdsMode.GRPC,
+                    ISTIO_VERSION,
+                    Optional.empty(),
+                    Optional.of("/var/run/secrets/tokens/istio-token")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only sent over TLS");
   }
 
   @ParameterizedTest(name = "{0} {1}")

@@ -74,6 +74,16 @@ final class BootstrapCommand implements Runnable {
   String xdsRootCert;
 
   @Option(
+      names = "--xds-token",
+      paramLabel = "FILE",
+      description =
+          "With --xds-root-cert: present this service-account token file (a path inside the pod,"
+              + " e.g. a projected token with audience istio-ca) as \"authorization: Bearer\" on"
+              + " the xDS stream, read again at every reconnect so a rotated token is used. The"
+              + " ADS stream then uses Envoy's Google gRPC client; no agent is needed.")
+  String xdsToken;
+
+  @Option(
       names = "--istio-version",
       defaultValue = DEFAULT_ISTIO_VERSION,
       paramLabel = "VERSION",
@@ -113,6 +123,10 @@ final class BootstrapCommand implements Runnable {
       throw UserError.usage(
           "--idle-timeout: '" + idleTimeout + "' is not a duration like 30s, 5m or 1h");
     }
+    if (xdsToken != null && xdsRootCert == null) {
+      throw UserError.usage(
+          "--xds-token needs --xds-root-cert: a token is only sent to telmesh's TLS port");
+    }
     MeshState mesh = source.load(pod, spec.commandLine().getErr());
     if (mesh.workload(pod).isPresent()) {
       try {
@@ -136,14 +150,26 @@ final class BootstrapCommand implements Runnable {
     if (proxyless) {
       PrintWriter out = spec.commandLine().getOut();
       out.println(
-          output.render(GrpcBootstrap.of(workload, address, istioVersion).toPrettyString()));
+          output.render(
+              GrpcBootstrap.of(
+                      workload,
+                      address,
+                      istioVersion,
+                      java.util.Optional.ofNullable(xdsRootCert),
+                      java.util.Optional.ofNullable(xdsToken))
+                  .toPrettyString()));
       out.flush();
       return;
     }
     Bootstrap bootstrap =
         withIdleTimeout(
             BootstrapBuilder.build(
-                workload, address, ads, istioVersion, java.util.Optional.ofNullable(xdsRootCert)));
+                workload,
+                address,
+                ads,
+                istioVersion,
+                java.util.Optional.ofNullable(xdsRootCert),
+                java.util.Optional.ofNullable(xdsToken)));
     List<Violation> violations = ProtoConstraintValidator.envoy().validate(bootstrap);
     if (!violations.isEmpty()) {
       // Never print something Envoy would refuse to start with.

@@ -26,6 +26,7 @@ import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.source.BundledDemo;
 import io.telmesh.source.StaticSource;
 import io.telmesh.testing.AdsClient;
+import io.telmesh.testing.BearerToken;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.TestCertificates;
 import java.net.InetAddress;

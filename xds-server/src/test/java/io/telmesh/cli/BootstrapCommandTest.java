@@ -111,6 +111,50 @@ class BootstrapCommandTest {
   }
 
   @Test
+  void proxylessPodsCanUseTlsAndTheirTokenFile() throws Exception {
+    CliRun run =
+        CliRun.of(
+            "bootstrap",
+            "--pod",
+            "telco/smf-0",
+            "--xds-address",
+            "telmesh.telmesh-system.svc:15012",
+            "--xds-root-cert",
+            "/etc/telmesh/ca.crt",
+            "--xds-token",
+            "/var/run/secrets/tokens/istio-token",
+            "--proxyless");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    tools.jackson.databind.JsonNode server =
+        tools.jackson.databind.json.JsonMapper.builder()
+            .build()
+            .readTree(run.out())
+            .at("/xds_servers/0");
+    assertThat(server.at("/channel_creds").size()).isEqualTo(1);
+    assertThat(server.at("/channel_creds/0/type").asString()).isEqualTo("tls");
+    assertThat(server.at("/channel_creds/0/config/ca_certificate_file").asString())
+        .isEqualTo("/etc/telmesh/ca.crt");
+    assertThat(server.at("/call_creds/0/type").asString()).isEqualTo("jwt_token_file");
+    assertThat(server.at("/call_creds/0/config/jwt_token_file").asString())
+        .isEqualTo("/var/run/secrets/tokens/istio-token");
+  }
+
+  @Test
+  void aTokenWithoutTlsIsRefused() {
+    CliRun run =
+        CliRun.of(
+            "bootstrap",
+            "--pod",
+            "telco/smf-0",
+            "--xds-address",
+            "telmesh.telmesh-system.svc:15010",
+            "--xds-token",
+            "/var/run/secrets/tokens/istio-token");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--xds-token needs --xds-root-cert");
+  }
+
+  @Test
   void missingAddressIsAUsageError() {
     CliRun run = CliRun.of("bootstrap", "--pod", "telco/amf-0");
     assertThat(run.exitCode()).isEqualTo(2);

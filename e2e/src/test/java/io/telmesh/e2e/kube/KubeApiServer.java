@@ -260,6 +260,14 @@ public final class KubeApiServer implements AutoCloseable {
     return context;
   }
 
+  /**
+   * The key this API server signs service-account tokens with (PKCS#8 PEM): tests re-sign a real
+   * token's claims with it to make one that has expired, which TokenRequest will not issue.
+   */
+  public Path serviceAccountSigningKey() {
+    return dir.resolve("sa.key");
+  }
+
   /** The serving certificate kube-apiserver made for itself, with the CA that signed it. */
   public Path caFile() {
     return dir.resolve("certs").resolve("apiserver.crt");

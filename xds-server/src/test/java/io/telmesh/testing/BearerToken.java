@@ -1,15 +1,16 @@
-package io.telmesh.auth;
+package io.telmesh.testing;
 
 import io.grpc.CallCredentials;
 import io.grpc.Metadata;
+import io.telmesh.auth.TokenReviewAuthenticator;
 import java.util.concurrent.Executor;
 
 /** {@code authorization: Bearer <token>} on every call, as an Envoy or grpc-go client sends it. */
-final class BearerToken extends CallCredentials {
+public final class BearerToken extends CallCredentials {
 
   private final String token;
 
-  BearerToken(String token) {
+  public BearerToken(String token) {
     this.token = token;
   }
 
