@@ -273,6 +273,197 @@ class SecureXdsKubernetesTest {
     }
   }
 
+  /**
+   * grpc-go's own xDS client, configured only by the bootstrap {@code telmesh bootstrap --proxyless
+   * --xds-root-cert --xds-token} prints: {@code tls} channel credentials with the CA file, and gRFC
+   * A97's {@code jwt_token_file} call credentials with the pod's token.
+   */
+  @Test
+  void grpcGosXdsClientConnectsWithTheBootstrapsTlsAndTokenFile() throws Exception {
+    Path smfToken = work.resolve("smf-0.token");
+    Files.writeString(smfToken, sidecarToken("telco", "default", "smf-0"));
+    Path oamToken = work.resolve("oam.token");
+    Files.writeString(oamToken, sidecarToken("oam", "default", null));
+
+    // The cluster's name is known only from telmesh's answers: LDS, RDS, CDS and EDS arrived.
+    assertThat(grpcGoCall("smf-0", smfToken))
+        .contains("cluster:outbound|8080||amf.telco.svc.cluster.local");
+    assertThat(serve.log())
+        .contains("proxy sidecar~10.244.1.11~smf-0.telco~telco.svc.cluster.local connected");
+
+    assertThat(grpcGoCall("upf-0", oamToken)).doesNotContain("cluster:outbound|8080||amf");
+    assertThat(serve.log())
+        .contains(
+            "refused proxy sidecar~10.244.3.40~upf-0.telco~telco.svc.cluster.local to service"
+                + " account oam/default")
+        .doesNotContain("proxy sidecar~10.244.3.40~upf-0.telco~telco.svc.cluster.local connected");
+  }
+
+  /**
+   * grpc-java's xDS client (1.85) reads {@code tls} channel credentials but not their config and no
+   * call credentials for the xDS server: it trusts the JVM's trust store and presents nothing. So
+   * it completes the handshake with telmesh's certificate from the trust store, and a port that
+   * asks for tokens refuses it UNAUTHENTICATED; a port with {@code --client-auth none} serves it.
+   */
+  @Test
+  void grpcJavasXdsClientConnectsOverTlsWithTheJvmsTrustStore() throws Exception {
+    Path trustStore = work.resolve("truststore.p12");
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    try (var in = Files.newInputStream(ca)) {
+      store.setCertificateEntry(
+          "telmesh-ca",
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    try (var out = Files.newOutputStream(trustStore)) {
+      store.store(out, "changeit".toCharArray());
+    }
+
+    long refusedBefore = noCredentialRefusals();
+    grpcJavaCall("db-0", securePort, trustStore, null);
+    // The handshake passed (a TLS failure never reaches the interceptor); the call had no token.
+    assertThat(noCredentialRefusals()).isGreaterThan(refusedBefore);
+    assertThat(serve.log())
+        .doesNotContain("proxy sidecar~10.244.3.30~db-0.telco~telco.svc.cluster.local connected");
+
+    int tlsOnlyPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      tlsOnlyPort = socket.getLocalPort();
+    }
+    try (ServeProcess tlsOnly =
+        ServeProcess.start(
+            work.resolve("serve-tls-only.log"),
+            "--kubeconfig",
+            work.resolve("telmesh.kubeconfig").toString(),
+            "--secure-port",
+            Integer.toString(tlsOnlyPort),
+            "--tls-cert",
+            work.resolve("tls.crt").toString(),
+            "--tls-key",
+            work.resolve("tls.key").toString(),
+            "--client-auth",
+            "none")) {
+      tlsOnly.awaitReady(WAIT);
+      tlsOnly.await("/api/v1/mesh", m -> m.contains("telco/db-0"), WAIT);
+      grpcJavaCall("db-0", tlsOnlyPort, trustStore, tlsOnly);
+    }
+  }
+
+  private long noCredentialRefusals() throws Exception {
+    return serve
+        .log()
+        .lines()
+        .filter(l -> l.contains("AuthInterceptor: refused") && l.contains("no credentials"))
+        .count();
+  }
+
+  /**
+   * Runs GrpcJavaPeer in its own JVM (the trust store is process-wide) for one call to amf through
+   * xDS as pod {@code pod}; with {@code expectSynced}, waits while it still runs until that server
+   * reports the pod's proxy SYNCED.
+   */
+  private void grpcJavaCall(String pod, int port, Path trustStore, ServeProcess expectSynced)
+      throws Exception {
+    Path bootstrap = work.resolve(pod + "-" + port + "-java-bootstrap.json");
+    Process print =
+        new ProcessBuilder(
+                ServeProcess.telmesh(
+                    "bootstrap",
+                    "--pod",
+                    "telco/" + pod,
+                    "--xds-address",
+                    "localhost:" + port,
+                    "--xds-root-cert",
+                    ca.toString(),
+                    "--proxyless"))
+            .redirectOutput(bootstrap.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(print.exitValue()).isZero();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx256m",
+                "-Djavax.net.ssl.trustStore=" + trustStore,
+                "-Djavax.net.ssl.trustStorePassword=changeit",
+                "-cp",
+                System.getProperty("java.class.path"),
+                io.telmesh.e2e.proxyless.GrpcJavaPeer.class.getName())
+            .redirectError(work.resolve(pod + "-" + port + "-grpc-java.log").toFile());
+    builder.environment().put("GRPC_XDS_BOOTSTRAP", bootstrap.toString());
+    Process client = builder.start();
+    try {
+      client
+          .getOutputStream()
+          .write(
+              "call xds:///amf.telco.svc.cluster.local:8080 1 3000\n"
+                  .getBytes(StandardCharsets.UTF_8));
+      client.getOutputStream().flush();
+      String answer =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))
+              .readLine();
+      assertThat(answer).as("grpc-java's answer").contains("\"target\"");
+      if (expectSynced != null) {
+        expectSynced.await(
+            "/api/v1/proxies", p -> p.contains(pod + ".telco") && p.contains("SYNCED"), WAIT);
+      }
+    } finally {
+      client.getOutputStream().close();
+      if (!client.waitFor(30, TimeUnit.SECONDS)) {
+        client.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  /**
+   * Runs grpcpeer's client for one call to amf through xDS, as pod {@code pod} with the token;
+   * returns grpc-go's log, which names the clusters its balancers were given.
+   */
+  private String grpcGoCall(String pod, Path token) throws Exception {
+    Path bootstrap = work.resolve(pod + "-bootstrap.json");
+    Process print =
+        new ProcessBuilder(
+                ServeProcess.telmesh(
+                    "bootstrap",
+                    "--pod",
+                    "telco/" + pod,
+                    "--xds-address",
+                    "localhost:" + securePort,
+                    "--xds-root-cert",
+                    ca.toString(),
+                    "--xds-token",
+                    token.toString(),
+                    "--proxyless"))
+            .redirectOutput(bootstrap.toFile())
+            .redirectError(work.resolve(pod + "-bootstrap.err").toFile())
+            .start();
+    assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(print.exitValue())
+        .as(Files.readString(work.resolve(pod + "-bootstrap.err")))
+        .isZero();
+    ProcessBuilder builder =
+        new ProcessBuilder(Peers.binary("grpcpeer").toString(), "client")
+            .redirectError(work.resolve(pod + "-grpc-go.log").toFile());
+    builder.environment().put("GRPC_XDS_BOOTSTRAP", bootstrap.toString());
+    builder.environment().put("GRPC_EXPERIMENTAL_XDS_BOOTSTRAP_CALL_CREDS", "true");
+    builder.environment().put("GRPC_GO_LOG_SEVERITY_LEVEL", "info");
+    Process client = builder.start();
+    client
+        .getOutputStream()
+        .write(
+            "call xds:///amf.telco.svc.cluster.local:8080 1 3000\n"
+                .getBytes(StandardCharsets.UTF_8));
+    client.getOutputStream().close();
+    client.getInputStream().readAllBytes();
+    assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return Files.readString(work.resolve(pod + "-grpc-go.log"));
+  }
+
   private static Object syncz(AdsClient client) throws Exception {
     try (AdsClient.Sotw debug = client.sotw()) {
       debug.request(ISTIOCTL, "istio.io/debug/syncz", List.of());
