@@ -6,11 +6,20 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,11 +49,96 @@ final class XdsAddressOption {
   String address;
 
   @Option(
+      names = "--xds-root-cert",
+      paramLabel = "FILE",
+      description =
+          "Connect with TLS (telmesh's --secure-port), trusting this CA file; the address's host"
+              + " must be in the serving certificate's names.")
+  Path rootCert;
+
+  @Option(
+      names = "--xds-token",
+      paramLabel = "FILE",
+      description =
+          "With --xds-root-cert: send this service-account token (e.g. from kubectl create token)"
+              + " as \"authorization: Bearer\"; debug requests need an operator's.")
+  Path tokenFile;
+
+  @Option(
+      names = "--xds-client-cert",
+      paramLabel = "FILE",
+      description =
+          "With --xds-root-cert: present this client certificate (a SPIFFE ID) and"
+              + " --xds-client-key.")
+  Path clientCert;
+
+  @Option(
+      names = "--xds-client-key",
+      paramLabel = "FILE",
+      description = "PKCS#8 key of --xds-client-cert.")
+  Path clientKey;
+
+  @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
       defaultValue = "10",
       description = "How long to wait (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
+
+  /** Plaintext, or TLS with what the caller proves itself with. */
+  private ChannelCredentials credentials() {
+    if (rootCert == null) {
+      if (tokenFile != null || clientCert != null || clientKey != null) {
+        throw UserError.usage(
+            "--xds-token and --xds-client-cert need --xds-root-cert: credentials only go over TLS");
+      }
+      return InsecureChannelCredentials.create();
+    }
+    if ((clientCert == null) != (clientKey == null)) {
+      throw UserError.usage("--xds-client-cert and --xds-client-key go together");
+    }
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+    try {
+      tls.trustManager(rootCert.toFile());
+      if (clientCert != null) {
+        tls.keyManager(clientCert.toFile(), clientKey.toFile());
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new UserError("cannot read the TLS files: " + e.getMessage());
+    }
+    if (tokenFile == null) {
+      return tls.build();
+    }
+    String token;
+    try {
+      token = Files.readString(tokenFile).strip();
+    } catch (IOException e) {
+      throw new UserError("--xds-token " + tokenFile + " cannot be read");
+    }
+    if (token.isEmpty()) {
+      throw new UserError("--xds-token " + tokenFile + " is empty");
+    }
+    return CompositeChannelCredentials.create(tls.build(), new BearerCredentials(token));
+  }
+
+  /** The token as {@code authorization: Bearer} on every call. */
+  private static final class BearerCredentials extends CallCredentials {
+    private static final Metadata.Key<String> AUTHORIZATION =
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private final String token;
+
+    BearerCredentials(String token) {
+      this.token = token;
+    }
+
+    @Override
+    public void applyRequestMetadata(
+        RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
+      Metadata headers = new Metadata();
+      headers.put(AUTHORIZATION, "Bearer " + token);
+      applier.apply(headers);
+    }
+  }
 
   /** Sends one debug request and returns the answer; every failure is one clear line. */
   DiscoveryResponse ask(String typeUrl, List<String> names) {
@@ -55,8 +149,7 @@ final class XdsAddressOption {
     String host = address.substring(0, colon).replaceAll("^\\[(.*)]$", "$1");
     int port = Integer.parseInt(address.substring(colon + 1));
     ManagedChannel channel =
-        NettyChannelBuilder.forAddress(host, port)
-            .usePlaintext()
+        NettyChannelBuilder.forAddress(host, port, credentials())
             .maxInboundMessageSize(512 * 1024 * 1024)
             .build();
     CompletableFuture<DiscoveryResponse> answer = new CompletableFuture<>();

@@ -256,6 +256,52 @@ class SecureClientAuthTest {
     }
   }
 
+  @Test
+  void proxyStatusReadsTheSecurePortWithAnOperatorsToken() throws Exception {
+    Path operator = dir.resolve("operator.token");
+    java.nio.file.Files.writeString(operator, "operator\n");
+    Path workload = dir.resolve("workload.token");
+    java.nio.file.Files.writeString(workload, "telco-default");
+    String address = "localhost:" + server.secureXdsPort().orElseThrow();
+    try (AdsClient hss = new AdsClient(channel(token("telco-default")))) {
+      assertThat(clustersOrStatus(hss, HSS)).isInstanceOf(DiscoveryResponse.class);
+    }
+
+    io.telmesh.cli.CliRun allowed =
+        io.telmesh.cli.CliRun.of(
+            "proxy-status",
+            "--xds-address",
+            address,
+            "--xds-root-cert",
+            ca.toString(),
+            "--xds-token",
+            operator.toString());
+    assertThat(allowed.exitCode()).as(allowed.err()).isZero();
+    assertThat(allowed.out()).contains("NAME");
+
+    io.telmesh.cli.CliRun denied =
+        io.telmesh.cli.CliRun.of(
+            "proxy-status",
+            "--xds-address",
+            address,
+            "--xds-root-cert",
+            ca.toString(),
+            "--xds-token",
+            workload.toString());
+    assertThat(denied.exitCode()).isEqualTo(1);
+    assertThat(denied.err()).contains("PERMISSION_DENIED", "is for operators");
+
+    io.telmesh.cli.CliRun plaintextToTls =
+        io.telmesh.cli.CliRun.of("proxy-status", "--xds-address", address, "--timeout", "5");
+    assertThat(plaintextToTls.exitCode()).isEqualTo(1);
+
+    io.telmesh.cli.CliRun tokenWithoutTls =
+        io.telmesh.cli.CliRun.of(
+            "proxy-status", "--xds-address", address, "--xds-token", operator.toString());
+    assertThat(tokenWithoutTls.exitCode()).isEqualTo(2);
+    assertThat(tokenWithoutTls.err()).contains("credentials only go over TLS");
+  }
+
   private static ClientStatusResponse csds(ManagedChannel channel) {
     return ClientStatusDiscoveryServiceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(10, TimeUnit.SECONDS)
