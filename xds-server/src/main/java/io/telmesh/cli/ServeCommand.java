@@ -7,9 +7,13 @@ import io.telmesh.auth.Authenticator;
 import io.telmesh.auth.OperatorPolicy;
 import io.telmesh.auth.SpiffeAuthenticator;
 import io.telmesh.auth.TokenReviewAuthenticator;
+import io.telmesh.ca.CaSecret;
+import io.telmesh.ca.RootCertPublisher;
+import io.telmesh.ca.SelfManagedCa;
 import io.telmesh.logging.LogFormat;
 import io.telmesh.logging.Logging;
 import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
 import io.telmesh.model.Workload;
 import io.telmesh.node.SidecarIds;
 import io.telmesh.server.SecureServing;
@@ -111,6 +115,33 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert.")
   Path tlsKey;
+
+  @Option(
+      names = "--ca-secret",
+      paramLabel = "NS/NAME",
+      description =
+          "With --secure-port and no --tls-cert: the Secret holding telmesh's own CA, made on first"
+              + " start and shared by replicas (default: $POD_NAMESPACE/telmesh-ca, else"
+              + " telmesh-system/telmesh-ca).")
+  String caSecret;
+
+  @Option(
+      names = "--tls-name",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "With the own CA: names of the serving certificate, what clients dial (default: the"
+              + " telmesh Service's DNS names in its namespace, localhost and 127.0.0.1).")
+  List<String> tlsNames;
+
+  @Option(
+      names = "--root-configmap",
+      defaultValue = RootCertPublisher.DEFAULT_NAME,
+      paramLabel = "NAME",
+      description =
+          "With the own CA: the ConfigMap (key root-cert.pem) its root is published as in every"
+              + " watched namespace, for pods to mount (default: ${DEFAULT-VALUE}, as istiod).")
+  String rootConfigMap;
 
   @Option(
       names = "--plaintext-bind",
@@ -260,13 +291,72 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       }
       return options;
     }
-    if (tlsCert == null || tlsKey == null) {
+    Path cert = tlsCert;
+    Path key = tlsKey;
+    if (cert == null && key == null && kubernetes.isPresent()) {
+      Path directory = selfManagedDirectory();
+      cert = directory.resolve("tls.crt");
+      key = directory.resolve("tls.key");
+    } else if (cert == null || key == null) {
       throw UserError.usage(
-          "--secure-port needs --tls-cert and --tls-key (the serving certificate and its key)");
+          "--secure-port needs --tls-cert and --tls-key (the serving certificate and its key), or"
+              + " the Kubernetes API (--kubernetes or --kubeconfig) for telmesh's own CA");
     }
     SecureServing serving =
-        new SecureServing(securePort, tlsCert, tlsKey, SecureServing.DEFAULT_RELOAD, plaintextBind);
+        new SecureServing(securePort, cert, key, SecureServing.DEFAULT_RELOAD, plaintextBind);
     return options.withSecure(clientAuthentication(serving, kubernetes));
+  }
+
+  private Path selfManaged;
+
+  /** Where this replica's own serving certificate is written: a directory only it can read. */
+  private Path selfManagedDirectory() {
+    if (selfManaged == null) {
+      try {
+        selfManaged =
+            Files.createTempDirectory(
+                "telmesh-tls",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      } catch (IOException e) {
+        throw new UserError(
+            "cannot make a directory for the serving certificate: " + e.getMessage());
+      }
+    }
+    return selfManaged;
+  }
+
+  /** The own CA's settings, when the secure port runs on it. */
+  Optional<SelfManagedCa> selfManagedCa(Optional<KubernetesClient> kubernetes) {
+    if (securePort == null || tlsCert != null || tlsKey != null || kubernetes.isEmpty()) {
+      if (caSecret != null || tlsNames != null) {
+        throw UserError.usage(
+            "--ca-secret and --tls-name are for telmesh's own CA: --secure-port with the"
+                + " Kubernetes API and without --tls-cert");
+      }
+      return Optional.empty();
+    }
+    String own = System.getenv("POD_NAMESPACE");
+    String home = own == null || own.isEmpty() ? "telmesh-system" : own;
+    NamespacedName secret;
+    if (caSecret == null) {
+      secret = new NamespacedName(home, "telmesh-ca");
+    } else {
+      String[] parts = caSecret.split("/", -1);
+      if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+        throw UserError.usage("--ca-secret '" + caSecret + "' is not NAMESPACE/NAME");
+      }
+      secret = new NamespacedName(parts[0], parts[1]);
+    }
+    List<String> names =
+        tlsNames != null
+            ? tlsNames
+            : List.of(
+                "telmesh." + home + ".svc",
+                "telmesh." + home + ".svc.cluster.local",
+                "localhost",
+                "127.0.0.1");
+    return Optional.of(new SelfManagedCa(secret, names, rootConfigMap));
   }
 
   /** Who the secure port lets in, and who among them is an operator. */
@@ -336,13 +426,35 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Optional<KubernetesClient> kubernetes = kubernetesClient();
     ServerOptions options = options(kubernetes);
+    Optional<SelfManagedCa> ownCa = selfManagedCa(kubernetes);
+    SelfManagedCa.Running ca = null;
+    if (ownCa.isPresent()) {
+      try {
+        ca =
+            ownCa
+                .get()
+                .start(
+                    kubernetes.orElseThrow(),
+                    Optional.ofNullable(namespace),
+                    selfManagedDirectory());
+      } catch (CaSecret.CaException | IOException e) {
+        throw new UserError(e.getMessage());
+      }
+    }
+    SelfManagedCa.Running runningCa = ca;
     TelmeshServer server = new TelmeshServer(options, source(kubernetes));
     try {
       server.start();
     } catch (IOException e) {
+      if (runningCa != null) {
+        runningCa.close();
+      }
       throw new UserError(e.getMessage());
     } catch (SourceException e) {
       server.close();
+      if (runningCa != null) {
+        runningCa.close();
+      }
       throw new UserError(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -351,6 +463,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             new Thread(
                 () -> {
                   server.close();
+                  if (runningCa != null) {
+                    runningCa.close();
+                  }
                   stopped.countDown();
                 },
                 "shutdown"));
