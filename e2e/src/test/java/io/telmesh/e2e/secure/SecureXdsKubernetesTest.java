@@ -44,11 +44,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The secure xDS port against a real API server: {@code telmesh serve --secure-port} reads the demo
- * mesh with the deployment's ClusterRole (TokenReview included) and reviews real service-account
- * tokens from TokenRequest ({@code kubectl create token}). A sidecar with its pod's token gets its
- * config; another namespace's token, no token, a token for another audience and an expired one are
- * refused, and the sidecar already served keeps its stream; debug types and CSDS are refused to a
- * workload and served to telmesh's own namespace.
+ * mesh with the RBAC of examples/deploy/telmesh.yaml (TokenReview included) and reviews real
+ * service-account tokens from TokenRequest ({@code kubectl create token}). A sidecar with its pod's
+ * token gets its config; another namespace's token, no token, a token for another audience and an
+ * expired one are refused, and the sidecar already served keeps its stream; debug types and CSDS
+ * are refused to a workload and served to telmesh's own namespace.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecureXdsKubernetesTest {
@@ -91,10 +91,7 @@ class SecureXdsKubernetesTest {
         "-f",
         demo.resolve("20-pods.yaml").toString());
     api.kubectl(
-        "apply",
-        "--server-side",
-        "-f",
-        repo.resolve("e2e/kind/manifests/10-telmesh.yaml").toString());
+        "apply", "--server-side", "-f", repo.resolve("examples/deploy/telmesh.yaml").toString());
 
     Path kubeconfig = work.resolve("telmesh.kubeconfig");
     api.writeKubeconfig(
@@ -462,6 +459,88 @@ class SecureXdsKubernetesTest {
     client.getInputStream().readAllBytes();
     assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return Files.readString(work.resolve(pod + "-grpc-go.log"));
+  }
+
+  /**
+   * Without certificate files, telmesh makes its CA in a Secret (with the example's RBAC), issues
+   * its own serving certificate and publishes the root as istio-ca-root-cert: a sidecar trusting
+   * the published root gets its config, and a restart (or another replica) keeps the same root.
+   */
+  @Test
+  void withoutCertificateFilesTelmeshRunsItsOwnCaAndPublishesItsRoot() throws Exception {
+    String firstRoot;
+    try (ServeProcess own = ownCa("own-ca-1")) {
+      firstRoot = publishedRoot("telco");
+      assertThat(publishedRoot("oam")).isEqualTo(firstRoot);
+      assertThat(clustersVia(firstRoot)).isInstanceOf(DiscoveryResponse.class);
+      assertThat(own.log())
+          .contains("made a new CA", "Secret telmesh-system/telmesh-ca")
+          .contains("published the CA root as ConfigMap telco/istio-ca-root-cert");
+    }
+    try (ServeProcess again = ownCa("own-ca-2")) {
+      assertThat(again.log()).contains("using the CA of Secret telmesh-system/telmesh-ca");
+      assertThat(publishedRoot("telco")).isEqualTo(firstRoot);
+      assertThat(clustersVia(firstRoot)).isInstanceOf(DiscoveryResponse.class);
+    }
+  }
+
+  private int ownCaPort;
+
+  private ServeProcess ownCa(String name) throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      ownCaPort = socket.getLocalPort();
+    }
+    ServeProcess process =
+        ServeProcess.start(
+            work.resolve(name + ".log"),
+            "--kubeconfig",
+            work.resolve("telmesh.kubeconfig").toString(),
+            "--secure-port",
+            Integer.toString(ownCaPort),
+            "--operator-namespace",
+            "telmesh-system");
+    process.awaitReady(WAIT);
+    process.await("/api/v1/mesh", m -> m.contains("telco/hss-0"), WAIT);
+    return process;
+  }
+
+  /** The root published in the namespace, once it is there. */
+  private String publishedRoot(String namespace) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        String root =
+            api.kubectl(
+                "get",
+                "configmap",
+                "istio-ca-root-cert",
+                "-n",
+                namespace,
+                "-o",
+                "jsonpath={.data.root-cert\\.pem}");
+        if (root.startsWith("-----BEGIN CERTIFICATE-----")) {
+          return root;
+        }
+      } catch (AssertionError notYet) {
+        // not published yet
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no root published in " + namespace);
+  }
+
+  private Object clustersVia(String root) throws Exception {
+    Path rootFile = Files.createTempFile(work, "root", ".pem");
+    Files.writeString(rootFile, root);
+    ChannelCredentials credentials =
+        CompositeChannelCredentials.create(
+            TlsChannelCredentials.newBuilder().trustManager(rootFile.toFile()).build(),
+            new BearerToken(sidecarToken("telco", "default", "hss-0")));
+    try (AdsClient client =
+        new AdsClient(
+            NettyChannelBuilder.forAddress("localhost", ownCaPort, credentials).build())) {
+      return clusters(client, HSS);
+    }
   }
 
   private static Object syncz(AdsClient client) throws Exception {
