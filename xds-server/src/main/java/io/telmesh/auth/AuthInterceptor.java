@@ -27,8 +27,10 @@ public final class AuthInterceptor implements ServerInterceptor {
   private static final Context.Key<Identity> CALLER = Context.key("telmesh-caller");
 
   private final List<Authenticator> authenticators;
+  private final Refusals refusals;
 
-  public AuthInterceptor(List<Authenticator> authenticators) {
+  public AuthInterceptor(List<Authenticator> authenticators, Refusals refusals) {
+    this.refusals = refusals;
     if (authenticators.isEmpty()) {
       throw new IllegalArgumentException("the secure port needs at least one way to authenticate");
     }
@@ -68,6 +70,7 @@ public final class AuthInterceptor implements ServerInterceptor {
         call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
         refusal.getCode(),
         refusal.getDescription());
+    refusals.refused(refusal.getCode().name());
     call.close(refusal, new Metadata());
     return new ServerCall.Listener<>() {};
   }

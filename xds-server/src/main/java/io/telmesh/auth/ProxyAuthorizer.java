@@ -22,15 +22,18 @@ public final class ProxyAuthorizer {
 
   private final Supplier<Optional<MeshState>> mesh;
   private final OperatorPolicy operators;
+  private final Refusals refusals;
 
-  public ProxyAuthorizer(Supplier<Optional<MeshState>> mesh, OperatorPolicy operators) {
+  public ProxyAuthorizer(
+      Supplier<Optional<MeshState>> mesh, OperatorPolicy operators, Refusals refusals) {
     this.mesh = mesh;
     this.operators = operators;
+    this.refusals = refusals;
   }
 
   /** Everyone may do everything: the plaintext port's, and tests'. */
   public static ProxyAuthorizer open() {
-    return new ProxyAuthorizer(Optional::empty, OperatorPolicy.NOBODY);
+    return new ProxyAuthorizer(Optional::empty, OperatorPolicy.NOBODY, Refusals.NONE);
   }
 
   /**
@@ -45,7 +48,10 @@ public final class ProxyAuthorizer {
     Identity identity = caller.get();
     Optional<String> refusal = refusal(identity, node);
     refusal.ifPresent(
-        why -> LOG.warn("refused proxy {} to {}: {}", node.id(), identity.describe(), why));
+        why -> {
+          LOG.warn("refused proxy {} to {}: {}", node.id(), identity.describe(), why);
+          refusals.refused(Status.Code.PERMISSION_DENIED.name());
+        });
     return refusal.map(why -> Status.PERMISSION_DENIED.withDescription(why));
   }
 
@@ -91,6 +97,7 @@ public final class ProxyAuthorizer {
       return Optional.empty();
     }
     LOG.warn("refused {} to {}: not an operator", what, caller.get().describe());
+    refusals.refused(Status.Code.PERMISSION_DENIED.name());
     return Optional.of(
         Status.PERMISSION_DENIED.withDescription(
             what + " is for operators: " + operators.describe()));

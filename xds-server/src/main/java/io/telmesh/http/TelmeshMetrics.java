@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * telmesh's Prometheus metrics (Micrometer): its own, per-network counts of the mesh being served,
  * and the JVM and process metrics of Micrometer's binders.
  */
-public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseable {
+public final class TelmeshMetrics
+    implements PushMetrics, XdsEvents, io.telmesh.auth.Refusals, AutoCloseable {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -203,6 +204,17 @@ public final class TelmeshMetrics implements PushMetrics, XdsEvents, AutoCloseab
   @Override
   public void problems(int count) {
     problems.set(count);
+  }
+
+  @Override
+  public void refused(String code) {
+    Counter.builder("telmesh_xds_refused")
+        .description(
+            "xDS and CSDS calls refused on the secure port, by status: UNAUTHENTICATED (no or bad"
+                + " credentials), PERMISSION_DENIED (a pod or debug type the caller may not read)")
+        .tag("code", code)
+        .register(registry)
+        .increment();
   }
 
   @Override

@@ -129,7 +129,8 @@ public final class TelmeshServer implements AutoCloseable {
     this.authorizer =
         new ProxyAuthorizer(
             () -> pipeline.current().map(PushPipeline.Generation::mesh),
-            options.secure().map(SecureServing::operators).orElse(OperatorPolicy.NOBODY));
+            options.secure().map(SecureServing::operators).orElse(OperatorPolicy.NOBODY),
+            metrics);
     this.xds = new XdsServices(cache, registry, tracker, debug, authorizer, options.sendThreads());
     services[0] = xds;
   }
@@ -318,7 +319,7 @@ public final class TelmeshServer implements AutoCloseable {
       LOG.warn(
           "xDS over TLS authenticates no one: every caller that completes a handshake is served");
     } else {
-      chain.add(new AuthInterceptor(serving.authenticators()));
+      chain.add(new AuthInterceptor(serving.authenticators(), metrics));
     }
     chain.addAll(interceptors);
     try {

@@ -189,6 +189,17 @@ class SecureClientAuthTest {
       served.request(HSS, TypeUrls.LISTENER, List.of());
       assertThat(served.next(TypeUrls.LISTENER, WAIT)).isNotNull();
     }
+    assertThat(metrics()).contains("telmesh_xds_refused_total{code=\"PERMISSION_DENIED\"} 1.0");
+  }
+
+  private String metrics() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    return http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + server.monitoringPort() + "/metrics"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
@@ -210,6 +221,7 @@ class SecureClientAuthTest {
       assertThat(notBearer.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(notBearer.getDescription()).contains("not \"Bearer <token>\"");
     }
+    assertThat(metrics()).contains("telmesh_xds_refused_total{code=\"UNAUTHENTICATED\"} 3.0");
   }
 
   @Test
