@@ -203,6 +203,21 @@ class SecureClientAuthTest {
   }
 
   @Test
+  void deltaStreamsAreCheckedAlike() throws Exception {
+    try (AdsClient own = new AdsClient(channel(token("telco-default")));
+        AdsClient.Delta served = own.delta();
+        AdsClient other = new AdsClient(channel(token("oam-default")));
+        AdsClient.Delta refused = other.delta()) {
+      served.subscribe(HSS, TypeUrls.CLUSTER, List.of());
+      assertThat(served.next(WAIT).getResourcesCount()).isGreaterThan(3);
+      refused.subscribe(HSS, TypeUrls.CLUSTER, List.of());
+      Status status = refused.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(served.closed()).isNotDone();
+    }
+  }
+
+  @Test
   void noTokenOrARefusedOneIsUnauthenticated() throws Exception {
     try (AdsClient none = new AdsClient(channel(tls()));
         AdsClient expired = new AdsClient(channel(token("expired-or-forged")));
