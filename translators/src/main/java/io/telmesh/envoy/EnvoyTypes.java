@@ -56,6 +56,10 @@ public final class EnvoyTypes {
               .getDefaultInstance(),
           io.envoyproxy.envoy.config.grpc_credential.v3.FileBasedMetadataConfig
               .getDefaultInstance(),
+          io.envoyproxy.envoy.extensions.filters.http.grpc_stats.v3.FilterConfig
+              .getDefaultInstance(),
+          io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDefaultInstance(),
+          io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDefaultInstance(),
           ConfigDump.getDefaultInstance(),
           ListenersConfigDump.getDefaultInstance(),
           ClustersConfigDump.getDefaultInstance(),

@@ -29,6 +29,10 @@ public final class Names {
   public static final String VIRTUAL_INBOUND_PASSTHROUGH_CHAIN = VIRTUAL_INBOUND;
 
   public static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
+
+  /** Istio's name for a listener's chain to the original destination. */
+  public static final String PASSTHROUGH_FILTER_CHAIN = "PassthroughFilterChain";
+
   public static final String INBOUND_PASSTHROUGH_CLUSTER = "InboundPassthroughCluster";
   public static final String BLACKHOLE_CLUSTER = "BlackHoleCluster";
 
@@ -110,6 +114,35 @@ public final class Names {
    * withShortName}, and the cluster IPs (IPv6 in brackets). No duplicates, in that order.
    */
   public static List<String> serviceDomains(MeshService service, int port, boolean withShortName) {
+    return withPorts(hostNames(service, withShortName), port);
+  }
+
+  /**
+   * The names a sidecar's HTTP client may use for a Service, without ports: the route configuration
+   * ignores the port in host matching, as istiod's does for sidecars. In istiod's order: the fqdn,
+   * the fqdn with a trailing dot (an absolute name is a valid Host header), the short forms (the
+   * bare name only from the Service's own namespace), then the cluster IPs (IPv6 in brackets).
+   */
+  public static List<String> sidecarServiceDomains(MeshService service, boolean sameNamespace) {
+    Set<String> hosts = new LinkedHashSet<>();
+    hosts.add(service.fqdn());
+    hosts.add(service.fqdn() + ".");
+    String namespaced = service.name() + "." + service.namespace();
+    if (sameNamespace) {
+      hosts.add(service.name());
+      hosts.add(namespaced + ".svc");
+      hosts.add(namespaced);
+    } else {
+      hosts.add(namespaced);
+      hosts.add(namespaced + ".svc");
+    }
+    for (IpAddress vip : service.clusterIps()) {
+      hosts.add(bracketed(vip));
+    }
+    return List.copyOf(hosts);
+  }
+
+  private static List<String> hostNames(MeshService service, boolean withShortName) {
     List<String> hosts = new ArrayList<>();
     hosts.add(service.fqdn());
     hosts.add(service.name() + "." + service.namespace() + ".svc");
@@ -120,6 +153,10 @@ public final class Names {
     for (IpAddress vip : service.clusterIps()) {
       hosts.add(bracketed(vip));
     }
+    return hosts;
+  }
+
+  private static List<String> withPorts(List<String> hosts, int port) {
     Set<String> domains = new LinkedHashSet<>();
     for (String host : hosts) {
       domains.add(host);

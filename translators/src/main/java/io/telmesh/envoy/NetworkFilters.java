@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The network filters telmesh emits: tcp_proxy and the HTTP connection manager. */
@@ -57,6 +58,44 @@ public final class NetworkFilters {
         .build();
   }
 
+  public static final String GRPC_STATS = "envoy.filters.http.grpc_stats";
+  public static final String FAULT = "envoy.filters.http.fault";
+  public static final String CORS = "envoy.filters.http.cors";
+
+  /**
+   * A sidecar's HTTP filters, as istiod's without what needs Istio's own Envoy build ({@code
+   * istio.metadata_exchange}, {@code istio.stats}): gRPC statistics, then fault injection and CORS
+   * (empty: a route's typed_per_filter_config turns them on, as VirtualService fault and corsPolicy
+   * will), then the router.
+   */
+  public static List<HttpFilter> sidecarHttpFilters() {
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(GRPC_STATS)
+            .setTypedConfig(
+                Protos.pack(
+                    io.envoyproxy.envoy.extensions.filters.http.grpc_stats.v3.FilterConfig
+                        .newBuilder()
+                        .setEmitFilterState(true)
+                        .setStatsForAllMethods(BoolValue.of(false))
+                        .build()))
+            .build(),
+        HttpFilter.newBuilder()
+            .setName(FAULT)
+            .setTypedConfig(
+                Protos.pack(
+                    io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault
+                        .getDefaultInstance()))
+            .build(),
+        HttpFilter.newBuilder()
+            .setName(CORS)
+            .setTypedConfig(
+                Protos.pack(
+                    io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDefaultInstance()))
+            .build(),
+        router());
+  }
+
   /** The router, which must be the last HTTP filter (Envoy and grpc-java both insist). */
   public static HttpFilter router() {
     return HttpFilter.newBuilder()
@@ -93,7 +132,7 @@ public final class NetworkFilters {
             .setNormalizePath(BoolValue.of(true))
             .addUpgradeConfigs(
                 HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
-            .addHttpFilters(router());
+            .addAllHttpFilters(sidecarHttpFilters());
     if (http2) {
       manager.setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance());
     }

@@ -18,6 +18,10 @@ final class OutboundClusterBuilder {
     Cluster.Builder cluster =
         port.service().headless() ? Clusters.originalDestination(name) : Clusters.eds(name);
     cluster.setAltStatName(Names.delimited(name));
+    if (!port.service().headless()) {
+      // istiod's default since 1.14: fewer hot spots than round robin under uneven request costs.
+      cluster.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+    }
     if (port.port().protocol() == AppProtocol.DIAMETER) {
       cluster.setUpstreamConnectionOptions(Clusters.keepalive());
     }

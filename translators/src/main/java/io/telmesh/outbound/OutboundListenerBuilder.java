@@ -38,11 +38,32 @@ final class OutboundListenerBuilder {
     String name = Names.listener(Names.WILDCARD_V4, port);
     FilterChain chain =
         FilterChain.newBuilder()
+            .setFilterChainMatch(
+                FilterChainMatch.newBuilder()
+                    .addApplicationProtocols("http/1.1")
+                    .addApplicationProtocols("h2c"))
             .addFilters(
                 NetworkFilters.httpConnectionManager(
                     httpManager(name, port, accessLog.map(AccessLogs::http))))
             .build();
-    return base(name, Names.WILDCARD_V4, port, List.of()).addFilterChains(chain).build();
+    // What is not HTTP (a client speaking TCP to an HTTP port, TLS it originates) goes on to its
+    // original destination, as istiod's listeners let it, instead of being reset.
+    FilterChain passthrough =
+        FilterChain.newBuilder()
+            .setName(Names.PASSTHROUGH_FILTER_CHAIN)
+            .addFilters(
+                NetworkFilters.tcpProxy(
+                    Names.PASSTHROUGH_CLUSTER,
+                    Names.PASSTHROUGH_CLUSTER,
+                    Optional.empty(),
+                    accessLog.map(AccessLogs::tcp)))
+            .build();
+    return base(name, Names.WILDCARD_V4, port, List.of())
+        .addListenerFilters(ListenerFilters.httpInspector())
+        .setContinueOnListenerFiltersTimeout(true)
+        .addFilterChains(chain)
+        .setDefaultFilterChain(passthrough)
+        .build();
   }
 
   /**

@@ -24,7 +24,9 @@ final class OutboundRouteBuilder {
     RouteConfiguration.Builder routes =
         RouteConfiguration.newBuilder()
             .setName(Names.outboundRoute(port))
-            .setValidateClusters(BoolValue.of(false));
+            .setValidateClusters(BoolValue.of(false))
+            // Every name is listed once, without :port; a Host header with the port still matches.
+            .setIgnorePortInHostMatching(true);
     services.stream()
         .sorted(Comparator.comparing(p -> Names.hostPort(p.service().fqdn(), port)))
         .forEach(p -> routes.addVirtualHosts(virtualHost(p, clientNamespace)));
@@ -39,14 +41,14 @@ final class OutboundRouteBuilder {
   private static VirtualHost virtualHost(OutboundPort port, String clientNamespace) {
     return VirtualHost.newBuilder()
         .setName(Names.hostPort(port.service().fqdn(), port.number()))
-        .addAllDomains(domains(port.service(), port.number(), clientNamespace))
+        .addAllDomains(domains(port.service(), clientNamespace))
         .addRoutes(route("default", port.cluster()))
         .build();
   }
 
   /** Every name that reaches the Service; the bare name only from its own namespace, as Istio. */
-  static List<String> domains(MeshService service, int port, String clientNamespace) {
-    return Names.serviceDomains(service, port, service.namespace().equals(clientNamespace));
+  static List<String> domains(MeshService service, String clientNamespace) {
+    return Names.sidecarServiceDomains(service, service.namespace().equals(clientNamespace));
   }
 
   private static Route route(String name, String cluster) {

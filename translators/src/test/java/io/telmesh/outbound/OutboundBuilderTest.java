@@ -144,7 +144,7 @@ class OutboundBuilderTest {
                     endpoints("db", 5432, ready("10.244.1.7", 5432, "zone-a"))))
             .idleTimeout(Duration.ofSeconds(30))
             .listeners("10.96.0.10_5432 @10.96.0.10:5432", "  tcp => " + DB + " idle=30s")
-            .clusters(DB + " EDS")
+            .clusters(DB + " EDS LEAST_REQUEST")
             .endpoints(DB, "  zone-a w=1: 10.244.1.7:5432"),
         new Row("dual-stack VIPs: one listener, the IPv6 VIP as an additional address")
             .mesh(
@@ -157,15 +157,18 @@ class OutboundBuilderTest {
                             List.of())),
                     Map.of()))
             .listeners("10.96.0.10_5432 @10.96.0.10:5432 +[fd00:96::10]:5432", "  tcp => " + DB)
-            .clusters(DB + " EDS")
+            .clusters(DB + " EDS LEAST_REQUEST")
             .endpoints(DB),
         new Row("HTTP port: 0.0.0.0_<port> with RDS named after the port")
             .mesh(
                 mesh(
                     List.of(service("api", "10.96.0.11", port("http-api", 8080, AppProtocol.HTTP))),
                     endpoints("api", 8080, ready("10.244.1.8", 8080, ""))))
-            .listeners("0.0.0.0_8080 @0.0.0.0:8080", "  http outbound_0.0.0.0_8080; rds=8080")
-            .clusters(API + " EDS")
+            .listeners(
+                "0.0.0.0_8080 @0.0.0.0:8080 [http_inspector]",
+                "  alpn=http/1.1,h2c http outbound_0.0.0.0_8080; rds=8080",
+                "  default tcp => PassthroughCluster")
+            .clusters(API + " EDS LEAST_REQUEST")
             .routes(
                 "8080",
                 "  api.core.svc.cluster.local:8080 => " + API,
@@ -178,8 +181,11 @@ class OutboundBuilderTest {
                         service("api", "10.96.0.11", port("http-api", 8080, AppProtocol.HTTP)),
                         service("nrf", "10.96.0.12", port("grpc-nrf", 8080, AppProtocol.GRPC))),
                     Map.of()))
-            .listeners("0.0.0.0_8080 @0.0.0.0:8080", "  http outbound_0.0.0.0_8080; rds=8080")
-            .clusters(API + " EDS", NRF + " EDS +h2")
+            .listeners(
+                "0.0.0.0_8080 @0.0.0.0:8080 [http_inspector]",
+                "  alpn=http/1.1,h2c http outbound_0.0.0.0_8080; rds=8080",
+                "  default tcp => PassthroughCluster")
+            .clusters(API + " EDS LEAST_REQUEST", NRF + " EDS LEAST_REQUEST +h2")
             .routes(
                 "8080",
                 "  api.core.svc.cluster.local:8080 => " + API,
@@ -195,7 +201,7 @@ class OutboundBuilderTest {
                 "10.96.0.13_7000 @10.96.0.13:7000 [http_inspector]",
                 "  alpn=http/1.1,h2c http outbound_10.96.0.13_7000; rds=7000",
                 "  tcp => " + WEB)
-            .clusters(WEB + " EDS")
+            .clusters(WEB + " EDS LEAST_REQUEST")
             .routes(
                 "7000",
                 "  web.core.svc.cluster.local:7000 => " + WEB,
@@ -230,7 +236,7 @@ class OutboundBuilderTest {
                         ready("10.244.1.8", 5432, "zone-a"),
                         notReady("10.244.1.9", 5432))))
             .listeners("10.96.0.10_5432 @10.96.0.10:5432", "  tcp => " + DB)
-            .clusters(DB + " EDS")
+            .clusters(DB + " EDS LEAST_REQUEST")
             .endpoints(
                 DB,
                 "  zone-a w=2: 10.244.1.7:5432 10.244.1.8:5432",
@@ -251,7 +257,7 @@ class OutboundBuilderTest {
                         ready("10.244.1.9", 5432, new Locality("eu", "eu-1a", "r7")),
                         ready("10.244.1.9", 5433, "zone-a"))))
             .listeners("10.96.0.10_5432 @10.96.0.10:5432", "  tcp => " + DB)
-            .clusters(DB + " EDS")
+            .clusters(DB + " EDS LEAST_REQUEST")
             .endpoints(
                 DB,
                 "  - w=1: 10.244.1.6:5432",
@@ -287,7 +293,7 @@ class OutboundBuilderTest {
                     Map.of()))
             .idleTimeout(Duration.ofSeconds(30))
             .listeners("10.96.0.15_3868 @10.96.0.15:3868", "  tcp => " + DRA + " idle=0s")
-            .clusters(DRA + " EDS +keepalive")
+            .clusters(DRA + " EDS LEAST_REQUEST +keepalive")
             .endpoints(DRA)
             .untouched(
                 "Service core/dra SCTP/3868 diameter-sctp: SCTP is never proxied (Envoy cannot"
@@ -312,7 +318,7 @@ class OutboundBuilderTest {
                 mesh(
                     List.of(service("odd", "10.96.0.16", port("http", 15001, AppProtocol.HTTP))),
                     Map.of()))
-            .clusters(ODD + " EDS")
+            .clusters(ODD + " EDS LEAST_REQUEST")
             .routes(
                 "15001",
                 "  odd.core.svc.cluster.local:15001 => " + ODD,
@@ -372,7 +378,7 @@ class OutboundBuilderTest {
                       podIPs: [{ip: 10.244.1.7}]
                     """))
             .listeners("10.96.0.20_9000 @10.96.0.20:9000", "  tcp => " + SIG)
-            .clusters(SIG + " EDS")
+            .clusters(SIG + " EDS LEAST_REQUEST")
             .endpoints(SIG, "  - w=1: 192.168.50.7:9001"));
   }
 
@@ -444,19 +450,23 @@ class OutboundBuilderTest {
             List.of(port("http-api", 8080, AppProtocol.HTTP)),
             List.of());
 
-    assertThat(OutboundRouteBuilder.domains(api, 8080, "edge"))
+    assertThat(OutboundRouteBuilder.domains(api, "edge"))
         .containsExactly(
             "api.core.svc.cluster.local",
-            "api.core.svc.cluster.local:8080",
-            "api.core.svc",
-            "api.core.svc:8080",
+            "api.core.svc.cluster.local.",
             "api.core",
-            "api.core:8080",
+            "api.core.svc",
             "10.96.0.11",
-            "10.96.0.11:8080",
-            "[fd00:96::11]",
-            "[fd00:96::11]:8080");
-    assertThat(OutboundRouteBuilder.domains(api, 8080, "core")).contains("api", "api:8080");
+            "[fd00:96::11]");
+    assertThat(OutboundRouteBuilder.domains(api, "core"))
+        .containsExactly(
+            "api.core.svc.cluster.local",
+            "api.core.svc.cluster.local.",
+            "api",
+            "api.core.svc",
+            "api.core",
+            "10.96.0.11",
+            "[fd00:96::11]");
   }
 
   private static ServicePort port(String name, int number, AppProtocol protocol) {
@@ -578,6 +588,9 @@ class OutboundBuilderTest {
       for (FilterChain chain : listener.getFilterChainsList()) {
         lines.add("  " + describe(chain));
       }
+      if (listener.hasDefaultFilterChain()) {
+        lines.add("  default " + describe(listener.getDefaultFilterChain()));
+      }
     }
     return lines;
   }
@@ -604,6 +617,10 @@ class OutboundBuilderTest {
 
   private static String describe(Cluster cluster) {
     String line = cluster.getName() + " " + cluster.getType();
+    if (cluster.getLbPolicy() != Cluster.LbPolicy.ROUND_ROBIN
+        && cluster.getLbPolicy() != Cluster.LbPolicy.CLUSTER_PROVIDED) {
+      line += " " + cluster.getLbPolicy();
+    }
     if (cluster.getUpstreamConnectionOptions().hasTcpKeepalive()) {
       line += " +keepalive";
     }
