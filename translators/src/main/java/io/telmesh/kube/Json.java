@@ -26,6 +26,11 @@ final class Json {
     }
   }
 
+  /** A value fabric8 keeps untyped (a generic resource's spec) as a tree. */
+  static JsonNode tree(Object value) {
+    return MAPPER.valueToTree(value);
+  }
+
   static Optional<String> string(JsonNode object, String field) {
     JsonNode value = object.get(field);
     return value != null && value.isString() ? Optional.of(value.stringValue()) : Optional.empty();

@@ -10,13 +10,30 @@ import java.util.List;
 /**
  * The raw Kubernetes objects one mesh state is built from, as a source saw them. {@code
  * sourceProblems} are problems found before the objects were even parsed (a broken manifest file).
+ * {@code destinationRules} are Istio's ({@code networking.istio.io}), as generic resources.
  */
 public record KubeObjects(
     List<Service> services,
     List<EndpointSlice> endpointSlices,
     List<Pod> pods,
     List<GenericKubernetesResource> networkAttachments,
-    List<Problem> sourceProblems) {
+    List<Problem> sourceProblems,
+    List<GenericKubernetesResource> destinationRules) {
+
+  /** Without Istio's API objects. */
+  public KubeObjects(
+      List<Service> services,
+      List<EndpointSlice> endpointSlices,
+      List<Pod> pods,
+      List<GenericKubernetesResource> networkAttachments,
+      List<Problem> sourceProblems) {
+    this(services, endpointSlices, pods, networkAttachments, sourceProblems, List.of());
+  }
+
+  public KubeObjects withDestinationRules(List<GenericKubernetesResource> rules) {
+    return new KubeObjects(
+        services, endpointSlices, pods, networkAttachments, sourceProblems, rules);
+  }
 
   public static final String NAD_API_VERSION = "k8s.cni.cncf.io/v1";
   public static final String NAD_KIND = "NetworkAttachmentDefinition";
@@ -27,6 +44,7 @@ public record KubeObjects(
     pods = List.copyOf(pods);
     networkAttachments = List.copyOf(networkAttachments);
     sourceProblems = List.copyOf(sourceProblems);
+    destinationRules = List.copyOf(destinationRules);
   }
 
   public static KubeObjects empty() {

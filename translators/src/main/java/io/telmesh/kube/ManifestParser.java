@@ -221,7 +221,9 @@ public final class ManifestParser {
     return object instanceof Service
         || object instanceof EndpointSlice
         || object instanceof Pod
-        || isNetworkAttachment(object);
+        || isNetworkAttachment(object)
+        || (object instanceof GenericKubernetesResource g
+            && DestinationRuleReader.isDestinationRule(g));
   }
 
   private static boolean isNetworkAttachment(HasMetadata object) {
@@ -236,6 +238,7 @@ public final class ManifestParser {
     List<EndpointSlice> slices = new ArrayList<>();
     List<Pod> pods = new ArrayList<>();
     List<GenericKubernetesResource> networks = new ArrayList<>();
+    List<GenericKubernetesResource> rules = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Service s) {
         services.add(s);
@@ -245,9 +248,12 @@ public final class ManifestParser {
         pods.add(p);
       } else if (isNetworkAttachment(object)) {
         networks.add((GenericKubernetesResource) object);
+      } else if (object instanceof GenericKubernetesResource g
+          && DestinationRuleReader.isDestinationRule(g)) {
+        rules.add(g);
       }
     }
-    return new KubeObjects(services, slices, pods, networks, problems);
+    return new KubeObjects(services, slices, pods, networks, problems, rules);
   }
 
   private static String oneLine(String message) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.telmesh.kube.Annotations;
+import io.telmesh.kube.DestinationRuleReader;
 import io.telmesh.kube.EndpointSliceReader;
 import io.telmesh.kube.EndpointSliceReader.Slice;
 import io.telmesh.kube.KubeObjects;
@@ -58,6 +59,10 @@ public final class MeshStateBuilder {
       new LastGoodReads<>("NetworkAttachmentDefinition");
   private final LastGoodReads<Workload> lastGoodPods = new LastGoodReads<>("Pod");
   private final LastGoodReads<MeshService> lastGoodServices = new LastGoodReads<>("Service");
+  private final Memo<GenericKubernetesResource, Optional<DestinationRuleReader.DestinationRule>>
+      ruleReads = new Memo<>();
+  private final LastGoodReads<DestinationRuleReader.DestinationRule> lastGoodRules =
+      new LastGoodReads<>(DestinationRuleReader.KIND);
 
   /** A one-off build, sharing nothing with other builds. */
   public static MeshState build(KubeObjects objects) {
@@ -95,6 +100,18 @@ public final class MeshStateBuilder {
             ServiceReader::read,
             MeshService::key,
             "Service",
+            problems);
+    services =
+        DestinationRules.apply(
+            services,
+            readAll(
+                objects.destinationRules(),
+                ruleReads,
+                lastGoodRules,
+                DestinationRuleReader::read,
+                DestinationRuleReader.DestinationRule::key,
+                DestinationRuleReader.KIND,
+                problems),
             problems);
     List<Slice> slices = new ArrayList<>();
     for (EndpointSlice slice : objects.endpointSlices()) {

@@ -13,6 +13,7 @@ import java.util.TreeMap;
  *
  * @param selector empty when the Service has no selector (endpoints are managed by hand)
  * @param untouchedPorts UDP and SCTP ports: no listener, no cluster, listed with the reason
+ * @param trafficPolicy the DestinationRule's traffic policy for this Service's host, if one applies
  */
 public record MeshService(
     NamespacedName key,
@@ -22,7 +23,43 @@ public record MeshService(
     List<ServicePort> ports,
     List<ServicePort> untouchedPorts,
     Optional<NamespacedName> serviceNetwork,
-    Instant created) {
+    Instant created,
+    Optional<TrafficPolicy> trafficPolicy) {
+
+  /** A Service no DestinationRule applies to. */
+  public MeshService(
+      NamespacedName key,
+      Optional<SortedMap<String, String>> selector,
+      List<IpAddress> clusterIps,
+      boolean headless,
+      List<ServicePort> ports,
+      List<ServicePort> untouchedPorts,
+      Optional<NamespacedName> serviceNetwork,
+      Instant created) {
+    this(
+        key,
+        selector,
+        clusterIps,
+        headless,
+        ports,
+        untouchedPorts,
+        serviceNetwork,
+        created,
+        Optional.empty());
+  }
+
+  public MeshService withTrafficPolicy(Optional<TrafficPolicy> policy) {
+    return new MeshService(
+        key,
+        selector,
+        clusterIps,
+        headless,
+        ports,
+        untouchedPorts,
+        serviceNetwork,
+        created,
+        policy);
+  }
 
   public static final String DOMAIN_SUFFIX = "svc.cluster.local";
 

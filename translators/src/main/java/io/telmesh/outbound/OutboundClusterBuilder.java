@@ -28,6 +28,9 @@ final class OutboundClusterBuilder {
     if (port.port().protocol().isHttp2()) {
       Clusters.http2(cluster);
     }
+    port.service()
+        .trafficPolicy()
+        .ifPresent(policy -> TrafficPolicies.apply(cluster, policy, port.port().protocol()));
     return cluster.build();
   }
 

@@ -15,6 +15,7 @@ import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.IpAddress;
+import io.telmesh.model.TrafficPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -79,8 +80,14 @@ final class OutboundListenerBuilder {
     String name = Names.listener(primary.address(), port.number());
     Listener.Builder listener =
         base(name, primary.address(), port.number(), addresses.subList(1, addresses.size()));
+    // A DestinationRule's idle timeout wins over the node's, and neither cuts Diameter.
     Optional<Duration> idle =
-        port.port().protocol() == AppProtocol.DIAMETER ? Optional.of(Duration.ZERO) : idleTimeout;
+        port.port().protocol() == AppProtocol.DIAMETER
+            ? Optional.of(Duration.ZERO)
+            : port.service()
+                .trafficPolicy()
+                .flatMap(TrafficPolicy::tcpIdleTimeout)
+                .or(() -> idleTimeout);
     FilterChain tcp =
         FilterChain.newBuilder()
             .addFilters(

@@ -52,10 +52,25 @@ final class ApiWatchHealth {
     }
   }
 
+  /**
+   * A resource whose CRD may well be absent (Istio's): a 404 for it is said once in the log and is
+   * not a failure; any other answer is one.
+   */
+  synchronized void optional(String resource) {
+    optional.add(resource);
+  }
+
   /** An informer's list or watch failed; called on every retry. */
   synchronized void listFailed(String resource, Throwable error) {
     if (!isHttpAnswer(error)) {
       probed(Optional.of(error)); // no answer at all: the server is away, not this resource
+      return;
+    }
+    KubernetesClientException answer = kubernetesError(error);
+    if (optional.contains(resource) && answer != null && answer.getCode() == 404) {
+      if (absentLogged.add(resource)) {
+        LOG.info("{} are not served by this API server (CRD not installed): none apply", resource);
+      }
       return;
     }
     String reason = describe(error);
@@ -77,6 +92,9 @@ final class ApiWatchHealth {
       LOG.info("{} listed and watched again after {}", resource, since(before.since()));
     }
   }
+
+  private final java.util.Set<String> optional = new java.util.HashSet<>();
+  private final java.util.Set<String> absentLogged = new java.util.HashSet<>();
 
   synchronized SourceHealth snapshot() {
     Map<String, String> reasons = new TreeMap<>();

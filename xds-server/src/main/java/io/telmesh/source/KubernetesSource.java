@@ -48,7 +48,23 @@ public final class KubernetesSource implements MeshSource {
           new ApiResource("", "v1", "services"),
           new ApiResource("discovery.k8s.io", "v1", "endpointslices"),
           new ApiResource("", "v1", "pods"),
-          new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"));
+          new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"),
+          new ApiResource("networking.istio.io", "v1", "destinationrules"));
+
+  /**
+   * Istio's DestinationRules, spelled out as the NADs are. Optional: a cluster without Istio's CRDs
+   * is the usual case, so their absence is said once in the log, not reported as a problem.
+   */
+  private static final ResourceDefinitionContext DESTINATION_RULE_CONTEXT =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("networking.istio.io")
+          .withVersion("v1")
+          .withKind("DestinationRule")
+          .withPlural("destinationrules")
+          .withNamespaced(true)
+          .build();
+
+  private static final String DESTINATION_RULES = "DestinationRules";
 
   /**
    * The NAD resource spelled out. Given only apiVersion and kind, fabric8 asks API discovery for
@@ -89,6 +105,7 @@ public final class KubernetesSource implements MeshSource {
   private SharedIndexInformer<EndpointSlice> slices;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<GenericKubernetesResource> networks;
+  private SharedIndexInformer<GenericKubernetesResource> destinationRules;
   private final ScheduledExecutorService prober =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -130,6 +147,10 @@ public final class KubernetesSource implements MeshSource {
     networks =
         informer(
             "NetworkAttachmentDefinitions", scoped(client.genericKubernetesResources(NAD_CONTEXT)));
+    health.optional(DESTINATION_RULES);
+    destinationRules =
+        informer(
+            DESTINATION_RULES, scoped(client.genericKubernetesResources(DESTINATION_RULE_CONTEXT)));
     // Without the Multus CRD the NAD informer never syncs: serve without NADs after a grace period.
     var unused = emitter.schedule(this::changed, NAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     var unusedProbe =
@@ -160,7 +181,9 @@ public final class KubernetesSource implements MeshSource {
 
   /** Whether every informer has a watch open (after an API outage: whether they are back). */
   public boolean watching() {
-    return informers.values().stream().allMatch(SharedIndexInformer::isWatching);
+    return informers.entrySet().stream()
+        .filter(e -> !e.getKey().equals(DESTINATION_RULES) || e.getValue().hasSynced())
+        .allMatch(e -> e.getValue().isWatching());
   }
 
   private <T extends HasMetadata> Informable<T> scoped(MixedOperation<T, ?, ?> operation) {
@@ -251,7 +274,8 @@ public final class KubernetesSource implements MeshSource {
             slices.getStore().list(),
             pods.getStore().list(),
             networks.getStore().list(),
-            problems));
+            problems,
+            destinationRules.getStore().list()));
   }
 
   @Override

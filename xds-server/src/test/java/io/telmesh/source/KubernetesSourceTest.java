@@ -22,6 +22,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.telmesh.kube.KubeObjects;
+import io.telmesh.model.NamespacedName;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
 import io.telmesh.snapshot.TypeUrls;
@@ -60,6 +61,14 @@ class KubernetesSourceTest {
           .withKind("NetworkAttachmentDefinition")
           .withScope("Namespaced")
           .build();
+  private static final CustomResourceDefinitionContext DESTINATION_RULE =
+      new CustomResourceDefinitionContext.Builder()
+          .withGroup("networking.istio.io")
+          .withVersion("v1")
+          .withPlural("destinationrules")
+          .withKind("DestinationRule")
+          .withScope("Namespaced")
+          .build();
 
   private KubernetesCrudDispatcher dispatcher;
   private KubernetesMockServer api;
@@ -70,7 +79,7 @@ class KubernetesSourceTest {
 
   @BeforeEach
   void start() throws Exception {
-    dispatcher = new KubernetesCrudDispatcher(List.of(NAD));
+    dispatcher = new KubernetesCrudDispatcher(List.of(NAD, DESTINATION_RULE));
     api =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -300,6 +309,44 @@ class KubernetesSourceTest {
           await(delta, TypeUrls.LISTENER, r -> names(r).contains("10.96.0.52_7779"));
       assertThat(after.getRemovedResourcesList()).isEmpty();
     }
+  }
+
+  @Test
+  void aDestinationRuleFromTheApiShapesItsServicesClusters() throws Exception {
+    GenericKubernetesResource rule =
+        new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+            .withApiVersion("networking.istio.io/v1")
+            .withKind("DestinationRule")
+            .withNewMetadata()
+            .withName("smf")
+            .withNamespace("telco")
+            .endMetadata()
+            .addToAdditionalProperties(
+                "spec",
+                Map.of(
+                    "host",
+                    "smf",
+                    "trafficPolicy",
+                    Map.of("connectionPool", Map.of("tcp", Map.of("maxConnections", 42)))))
+            .build();
+    kube.genericKubernetesResources("networking.istio.io/v1", "DestinationRule")
+        .inNamespace("telco")
+        .resource(rule)
+        .create();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    java.util.OptionalInt applied = java.util.OptionalInt.empty();
+    while (applied.isEmpty() && System.nanoTime() < deadline) {
+      applied =
+          telmesh
+              .pipeline()
+              .current()
+              .map(g -> g.mesh().services().get(new NamespacedName("telco", "smf")))
+              .flatMap(io.telmesh.model.MeshService::trafficPolicy)
+              .map(io.telmesh.model.TrafficPolicy::maxConnections)
+              .orElse(java.util.OptionalInt.empty());
+      Thread.sleep(50);
+    }
+    assertThat(applied).hasValue(42);
   }
 
   /**

@@ -1,0 +1,240 @@
+package io.telmesh.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.telmesh.envoy.Durations;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.ObjectRef;
+import io.telmesh.model.TrafficPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A {@code networking.istio.io} DestinationRule to the host and traffic policy telmesh applies.
+ * Istio's own validation rules decide what is bad (durations of at least 1 ms in whole
+ * milliseconds, no negative limits, ejection percentages 0–100); a bad field is a problem naming
+ * the object and field and is left out, the rest of the rule still applies. What telmesh does not
+ * apply yet (subsets, port-level settings, consistent hashing, TLS origination, exportTo, wildcard
+ * hosts) is a problem too, never silently ignored.
+ */
+public final class DestinationRuleReader {
+
+  public static final String KIND = "DestinationRule";
+  public static final Set<String> API_VERSIONS =
+      Set.of(
+          "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
+
+  private static final Pattern HOST =
+      Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  /**
+   * A rule as read.
+   *
+   * @param host the host as written: a Service's fqdn, or a short name in the rule's namespace
+   */
+  public record DestinationRule(
+      NamespacedName key, String host, TrafficPolicy policy, Instant created) {}
+
+  private DestinationRuleReader() {}
+
+  public static boolean isDestinationRule(GenericKubernetesResource resource) {
+    return KIND.equals(resource.getKind()) && API_VERSIONS.contains(resource.getApiVersion());
+  }
+
+  public static Optional<DestinationRule> read(
+      GenericKubernetesResource resource, ProblemSink problems) {
+    Optional<ObjectMeta> maybeMeta = Meta.of(resource);
+    if (maybeMeta.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectMeta meta = maybeMeta.get();
+    NamespacedName key = new NamespacedName(Meta.namespace(meta), meta.getName());
+    Fields fields = new Fields(new ObjectRef(KIND, key.namespace(), key.name()), problems);
+    Object rawSpec =
+        resource.getAdditionalProperties() == null
+            ? null
+            : resource.getAdditionalProperties().get("spec");
+    if (!(rawSpec instanceof Map<?, ?>)) {
+      problems.add(fields.ref, "spec", "no spec: the rule is ignored");
+      return Optional.empty();
+    }
+    JsonNode spec = Json.tree(rawSpec);
+    JsonNode hostNode = spec.path("host");
+    if (!hostNode.isString() || hostNode.stringValue().isEmpty()) {
+      problems.add(fields.ref, "spec.host", "a host is required: the rule is ignored");
+      return Optional.empty();
+    }
+    String host = hostNode.stringValue();
+    if (host.contains("*")) {
+      problems.add(
+          fields.ref,
+          "spec.host",
+          "wildcard hosts are not applied yet (" + NetworkStatusParser.printable(host) + ")");
+      return Optional.empty();
+    }
+    if (!HOST.matcher(host).matches()) {
+      problems.add(
+          fields.ref,
+          "spec.host",
+          "\""
+              + NetworkStatusParser.printable(host)
+              + "\" is not a host name: the rule is ignored");
+      return Optional.empty();
+    }
+    notYet(fields, spec, "subsets", "subsets are not applied yet");
+    JsonNode exportTo = spec.path("exportTo");
+    if (exportTo.isArray() && !(exportTo.size() == 1 && "*".equals(exportTo.get(0).asString("")))) {
+      problems.add(
+          fields.ref,
+          "spec.exportTo",
+          "exportTo is not applied yet: the rule applies to every client");
+    }
+    return Optional.of(
+        new DestinationRule(
+            key,
+            host,
+            policy(key, fields, spec.path("trafficPolicy"), "spec.trafficPolicy"),
+            Meta.created(meta)));
+  }
+
+  private static TrafficPolicy policy(
+      NamespacedName key, Fields fields, JsonNode policy, String path) {
+    notYet(fields, policy, "portLevelSettings", "port-level settings are not applied yet", path);
+    JsonNode tls = policy.path("tls");
+    if (tls.isObject()) {
+      String mode = tls.path("mode").asString("DISABLE");
+      if (!mode.equals("DISABLE")) {
+        fields.problem(
+            path + ".tls.mode",
+            mode
+                + " is not applied: telmesh sidecars speak plaintext to each other (DISABLE);"
+                + " mesh TLS comes with workload certificates");
+      }
+    }
+    JsonNode lb = policy.path("loadBalancer");
+    Optional<TrafficPolicy.LoadBalancer> balancer = Optional.empty();
+    if (lb.isObject()) {
+      if (lb.has("consistentHash")) {
+        fields.problem(
+            path + ".loadBalancer.consistentHash", "consistent hashing is not applied yet");
+      }
+      if (lb.has("simple")) {
+        String simple = lb.path("simple").asString("");
+        try {
+          balancer =
+              Optional.of(
+                  TrafficPolicy.LoadBalancer.valueOf(
+                      simple.equals("UNSPECIFIED") ? "LEAST_REQUEST" : simple));
+        } catch (IllegalArgumentException e) {
+          fields.problem(
+              path + ".loadBalancer.simple",
+              "\""
+                  + NetworkStatusParser.printable(simple)
+                  + "\" is not ROUND_ROBIN, LEAST_REQUEST, RANDOM or PASSTHROUGH");
+        }
+      }
+    }
+    String tcp = path + ".connectionPool.tcp";
+    String http = path + ".connectionPool.http";
+    JsonNode pool = policy.path("connectionPool");
+    String outlier = path + ".outlierDetection";
+    JsonNode detection = policy.path("outlierDetection");
+    Optional<TrafficPolicy.OutlierDetection> outlierDetection =
+        detection.isObject()
+            ? Optional.of(
+                new TrafficPolicy.OutlierDetection(
+                    fields.count(detection, "consecutive5xxErrors", outlier),
+                    fields.count(detection, "consecutiveGatewayErrors", outlier),
+                    fields.duration(detection, "interval", outlier),
+                    fields.duration(detection, "baseEjectionTime", outlier),
+                    fields.percent(detection, "maxEjectionPercent", outlier)))
+            : Optional.empty();
+    return new TrafficPolicy(
+        key,
+        balancer,
+        fields.count(pool.path("tcp"), "maxConnections", tcp),
+        fields.duration(pool.path("tcp"), "connectTimeout", tcp),
+        fields.duration(pool.path("tcp"), "idleTimeout", tcp),
+        fields.count(pool.path("http"), "http1MaxPendingRequests", http),
+        fields.count(pool.path("http"), "http2MaxRequests", http),
+        fields.count(pool.path("http"), "maxRequestsPerConnection", http),
+        fields.count(pool.path("http"), "maxRetries", http),
+        fields.duration(pool.path("http"), "idleTimeout", http),
+        outlierDetection);
+  }
+
+  private static void notYet(Fields fields, JsonNode parent, String field, String why) {
+    notYet(fields, parent, field, why, "spec");
+  }
+
+  private static void notYet(
+      Fields fields, JsonNode parent, String field, String why, String path) {
+    JsonNode value = parent.path(field);
+    if ((value.isArray() && !value.isEmpty()) || value.isObject()) {
+      fields.problem(path + "." + field, why);
+    }
+  }
+
+  /** Reads typed fields, reporting each bad one with its path. */
+  private record Fields(ObjectRef ref, ProblemSink problems) {
+
+    void problem(String field, String reason) {
+      problems.add(ref, field, reason);
+    }
+
+    /** A non-negative 32-bit count, as Istio's Int32Value and UInt32Value limits. */
+    OptionalInt count(JsonNode parent, String field, String path) {
+      JsonNode value = parent.path(field);
+      if (value.isMissingNode() || value.isNull()) {
+        return OptionalInt.empty();
+      }
+      if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+        problem(path + "." + field, "is not a whole number up to 2147483647: left out");
+        return OptionalInt.empty();
+      }
+      if (value.intValue() < 0) {
+        problem(path + "." + field, "must not be negative: left out");
+        return OptionalInt.empty();
+      }
+      return OptionalInt.of(value.intValue());
+    }
+
+    OptionalInt percent(JsonNode parent, String field, String path) {
+      OptionalInt value = count(parent, field, path);
+      if (value.isPresent() && value.getAsInt() > 100) {
+        problem(path + "." + field, "must be between 0 and 100: left out");
+        return OptionalInt.empty();
+      }
+      return value;
+    }
+
+    /** A duration as Istio validates one: at least 1 ms, in whole milliseconds. */
+    Optional<Duration> duration(JsonNode parent, String field, String path) {
+      JsonNode value = parent.path(field);
+      if (value.isMissingNode() || value.isNull()) {
+        return Optional.empty();
+      }
+      Optional<Duration> parsed =
+          value.isString() ? Durations.parseGo(value.stringValue()) : Optional.empty();
+      if (parsed.isEmpty()) {
+        problem(path + "." + field, "is not a duration such as 30s or 100ms: left out");
+        return Optional.empty();
+      }
+      Duration duration = parsed.get();
+      if (duration.compareTo(Duration.ofMillis(1)) < 0 || duration.toNanosPart() % 1_000_000 != 0) {
+        problem(
+            path + "." + field,
+            "must be at least 1ms, in whole milliseconds (Istio's rule): left out");
+        return Optional.empty();
+      }
+      return parsed;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.telmesh.mesh;
+
+import io.telmesh.kube.DestinationRuleReader.DestinationRule;
+import io.telmesh.kube.ProblemSink;
+import io.telmesh.model.AppProtocol;
+import io.telmesh.model.MeshService;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.ObjectRef;
+import io.telmesh.model.ServicePort;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Gives each Service the traffic policy of the DestinationRule for its host. A short host ({@code
+ * amf}) means the Service of that name in the rule's namespace, as in Istio; anything with a dot is
+ * taken as written. One rule applies per Service: one in the Service's own namespace first, then
+ * the oldest; each other one is a problem saying which applies.
+ */
+final class DestinationRules {
+
+  private DestinationRules() {}
+
+  static SortedMap<NamespacedName, MeshService> apply(
+      SortedMap<NamespacedName, MeshService> services,
+      SortedMap<NamespacedName, DestinationRule> rules,
+      ProblemSink problems) {
+    if (rules.isEmpty()) {
+      return services;
+    }
+    Map<String, MeshService> byHost = new HashMap<>();
+    services.values().forEach(s -> byHost.put(s.fqdn(), s));
+    Map<NamespacedName, List<DestinationRule>> candidates = new HashMap<>();
+    for (DestinationRule rule : rules.values()) {
+      String host =
+          rule.host().contains(".")
+              ? rule.host()
+              : rule.host() + "." + rule.key().namespace() + "." + MeshService.DOMAIN_SUFFIX;
+      MeshService service = byHost.get(host);
+      if (service == null) {
+        problems.add(
+            ref(rule),
+            "spec.host",
+            host + " is no Service of the mesh: the rule applies to nothing");
+        continue;
+      }
+      candidates.computeIfAbsent(service.key(), k -> new ArrayList<>()).add(rule);
+    }
+    SortedMap<NamespacedName, MeshService> result = new TreeMap<>(services);
+    candidates.forEach(
+        (key, list) -> {
+          MeshService service = services.get(key);
+          list.sort(
+              Comparator.<DestinationRule, Boolean>comparing(
+                      r -> !r.key().namespace().equals(service.namespace()))
+                  .thenComparing(DestinationRule::created)
+                  .thenComparing(DestinationRule::key));
+          DestinationRule chosen = list.get(0);
+          for (DestinationRule other : list.subList(1, list.size())) {
+            problems.add(
+                ref(other),
+                "spec.host",
+                "another rule for "
+                    + service.fqdn()
+                    + " applies ("
+                    + chosen.key()
+                    + "): this one is not merged with it");
+          }
+          checkDiameter(chosen, service, problems);
+          result.put(key, service.withTrafficPolicy(Optional.of(chosen.policy())));
+        });
+    return result;
+  }
+
+  /** An idle timeout would cut idle Diameter connections: the profile keeps none, said aloud. */
+  private static void checkDiameter(
+      DestinationRule rule, MeshService service, ProblemSink problems) {
+    if (rule.policy().tcpIdleTimeout().isEmpty()) {
+      return;
+    }
+    for (ServicePort port : service.ports()) {
+      if (port.protocol() == AppProtocol.DIAMETER) {
+        problems.add(
+            ref(rule),
+            "spec.trafficPolicy.connectionPool.tcp.idleTimeout",
+            "not applied to Diameter port "
+                + port.port()
+                + " of "
+                + service.fqdn()
+                + ": Diameter connections stay open with no idle timeout (the pass-through"
+                + " profile); the Service's other TCP ports get it");
+      }
+    }
+  }
+
+  private static ObjectRef ref(DestinationRule rule) {
+    return new ObjectRef("DestinationRule", rule.key().namespace(), rule.key().name());
+  }
+}
