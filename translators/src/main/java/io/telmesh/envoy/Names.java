@@ -57,6 +57,11 @@ public final class Names {
     return "outbound|" + port + "||" + fqdn;
   }
 
+  /** A DestinationRule subset's cluster, as Istio names it. */
+  public static String outboundCluster(int port, String subset, String fqdn) {
+    return "outbound|" + port + "|" + subset + "|" + fqdn;
+  }
+
   public static String inboundCluster(int targetPort) {
     return "inbound|" + targetPort + "||";
   }

@@ -8,10 +8,15 @@ import io.telmesh.model.ObjectRef;
 import io.telmesh.model.TrafficPolicy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
@@ -20,8 +25,8 @@ import tools.jackson.databind.JsonNode;
  * Istio's own validation rules decide what is bad (durations of at least 1 ms in whole
  * milliseconds, no negative limits, ejection percentages 0–100); a bad field is a problem naming
  * the object and field and is left out, the rest of the rule still applies. What telmesh does not
- * apply yet (subsets, port-level settings, consistent hashing, TLS origination, exportTo, wildcard
- * hosts) is a problem too, never silently ignored.
+ * apply yet (port-level settings, consistent hashing, TLS origination, exportTo, wildcard hosts) is
+ * a problem too, never silently ignored.
  */
 public final class DestinationRuleReader {
 
@@ -88,7 +93,6 @@ public final class DestinationRuleReader {
               + "\" is not a host name: the rule is ignored");
       return Optional.empty();
     }
-    notYet(fields, spec, "subsets", "subsets are not applied yet");
     JsonNode exportTo = spec.path("exportTo");
     if (exportTo.isArray() && !(exportTo.size() == 1 && "*".equals(exportTo.get(0).asString("")))) {
       problems.add(
@@ -96,12 +100,121 @@ public final class DestinationRuleReader {
           "spec.exportTo",
           "exportTo is not applied yet: the rule applies to every client");
     }
+    JsonNode topNode = spec.path("trafficPolicy");
+    TrafficPolicy top = policy(key, fields, topNode, "spec.trafficPolicy");
+    List<TrafficPolicy.Subset> subsets = subsets(key, fields, spec.path("subsets"), top);
     return Optional.of(
-        new DestinationRule(
-            key,
-            host,
-            policy(key, fields, spec.path("trafficPolicy"), "spec.trafficPolicy"),
-            Meta.created(meta)));
+        new DestinationRule(key, host, withSubsets(top, subsets), Meta.created(meta)));
+  }
+
+  private static final Pattern LABEL_VALUE =
+      Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+  private static final Pattern LABEL_NAME =
+      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+
+  /**
+   * {@code subsets}, as Istio validates them: a DNS-1123 label for a name, once each, and valid
+   * label selectors. A subset's own trafficPolicy replaces the rule's load balancer, connection
+   * pool or outlier detection group by group, as Istio merges them.
+   */
+  private static List<TrafficPolicy.Subset> subsets(
+      NamespacedName key, Fields fields, JsonNode subsets, TrafficPolicy top) {
+    if (subsets.isMissingNode() || subsets.isNull()) {
+      return List.of();
+    }
+    if (!subsets.isArray()) {
+      fields.problem("spec.subsets", "is not a list: left out");
+      return List.of();
+    }
+    List<TrafficPolicy.Subset> result = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < subsets.size(); i++) {
+      String path = "spec.subsets[" + i + "]";
+      JsonNode subset = subsets.get(i);
+      String name = subset.path("name").asString("");
+      if (!Syntax.isDnsLabel(name)) {
+        fields.problem(
+            path + ".name",
+            "\""
+                + NetworkStatusParser.printable(name)
+                + "\" is not a DNS-1123 label: subset left out");
+        continue;
+      }
+      if (!names.add(name)) {
+        fields.problem(path + ".name", "subset " + name + " is defined twice: the first is used");
+        continue;
+      }
+      SortedMap<String, String> labels = new TreeMap<>();
+      JsonNode labelNode = subset.path("labels");
+      boolean valid = true;
+      if (labelNode.isObject()) {
+        for (Map.Entry<String, JsonNode> label : labelNode.properties()) {
+          String labelKey = label.getKey();
+          String value = label.getValue().isString() ? label.getValue().stringValue() : null;
+          String bare =
+              labelKey.contains("/") ? labelKey.substring(labelKey.indexOf('/') + 1) : labelKey;
+          if (value == null
+              || bare.length() > 63
+              || !LABEL_NAME.matcher(bare).matches()
+              || value.length() > 63
+              || !LABEL_VALUE.matcher(value).matches()) {
+            fields.problem(
+                path + ".labels",
+                "\""
+                    + NetworkStatusParser.printable(labelKey)
+                    + "\" is not a valid label selector: subset left out");
+            valid = false;
+            break;
+          }
+          labels.put(labelKey, value);
+        }
+      }
+      if (!valid) {
+        continue;
+      }
+      JsonNode own = subset.path("trafficPolicy");
+      TrafficPolicy policy =
+          own.isObject() ? merge(top, policy(key, fields, own, path + ".trafficPolicy"), own) : top;
+      result.add(new TrafficPolicy.Subset(name, labels, withSubsets(policy, List.of())));
+    }
+    return result;
+  }
+
+  /** Istio's merge: each group the subset sets replaces the rule's whole group. */
+  private static TrafficPolicy merge(TrafficPolicy rule, TrafficPolicy subset, JsonNode own) {
+    TrafficPolicy lb = own.has("loadBalancer") ? subset : rule;
+    TrafficPolicy pool = own.has("connectionPool") ? subset : rule;
+    TrafficPolicy outlier = own.has("outlierDetection") ? subset : rule;
+    return new TrafficPolicy(
+        rule.rule(),
+        lb.loadBalancer(),
+        pool.maxConnections(),
+        pool.connectTimeout(),
+        pool.tcpIdleTimeout(),
+        pool.http1MaxPendingRequests(),
+        pool.http2MaxRequests(),
+        pool.maxRequestsPerConnection(),
+        pool.maxRetries(),
+        pool.httpIdleTimeout(),
+        outlier.outlierDetection(),
+        List.of());
+  }
+
+  private static TrafficPolicy withSubsets(
+      TrafficPolicy policy, List<TrafficPolicy.Subset> subsets) {
+    return new TrafficPolicy(
+        policy.rule(),
+        policy.loadBalancer(),
+        policy.maxConnections(),
+        policy.connectTimeout(),
+        policy.tcpIdleTimeout(),
+        policy.http1MaxPendingRequests(),
+        policy.http2MaxRequests(),
+        policy.maxRequestsPerConnection(),
+        policy.maxRetries(),
+        policy.httpIdleTimeout(),
+        policy.outlierDetection(),
+        subsets);
   }
 
   private static TrafficPolicy policy(
@@ -167,11 +280,8 @@ public final class DestinationRuleReader {
         fields.count(pool.path("http"), "maxRequestsPerConnection", http),
         fields.count(pool.path("http"), "maxRetries", http),
         fields.duration(pool.path("http"), "idleTimeout", http),
-        outlierDetection);
-  }
-
-  private static void notYet(Fields fields, JsonNode parent, String field, String why) {
-    notYet(fields, parent, field, why, "spec");
+        outlierDetection,
+        List.of());
   }
 
   private static void notYet(

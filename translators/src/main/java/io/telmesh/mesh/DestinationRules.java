@@ -80,7 +80,11 @@ final class DestinationRules {
   /** An idle timeout would cut idle Diameter connections: the profile keeps none, said aloud. */
   private static void checkDiameter(
       DestinationRule rule, MeshService service, ProblemSink problems) {
-    if (rule.policy().tcpIdleTimeout().isEmpty()) {
+    boolean anyIdle =
+        rule.policy().tcpIdleTimeout().isPresent()
+            || rule.policy().subsets().stream()
+                .anyMatch(s -> s.policy().tcpIdleTimeout().isPresent());
+    if (!anyIdle) {
       return;
     }
     for (ServicePort port : service.ports()) {

@@ -13,6 +13,8 @@ import java.util.OptionalInt;
  * @param loadBalancer {@code loadBalancer.simple}
  * @param tcpIdleTimeout {@code connectionPool.tcp.idleTimeout}: the tcp_proxy idle timeout of the
  *     Service's TCP ports (never of its Diameter ports)
+ * @param subsets the rule's subsets, each with its policy already merged over the rule's (empty in
+ *     a subset's own policy)
  */
 public record TrafficPolicy(
     NamespacedName rule,
@@ -25,7 +27,30 @@ public record TrafficPolicy(
     OptionalInt maxRequestsPerConnection,
     OptionalInt maxRetries,
     Optional<Duration> httpIdleTimeout,
-    Optional<OutlierDetection> outlierDetection) {
+    Optional<OutlierDetection> outlierDetection,
+    java.util.List<Subset> subsets) {
+
+  public TrafficPolicy {
+    subsets = java.util.List.copyOf(subsets);
+  }
+
+  /**
+   * A named group of the Service's endpoints, selected by pod labels: its own clusters {@code
+   * outbound|<port>|<name>|<host>}, which VirtualService routes name.
+   */
+  public record Subset(
+      String name, java.util.SortedMap<String, String> labels, TrafficPolicy policy) {
+
+    public Subset {
+      labels = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(labels));
+    }
+
+    /** Whether an endpoint whose pod carries these labels belongs to the subset. */
+    public boolean selects(java.util.Map<String, String> podLabels) {
+      return labels.entrySet().stream()
+          .allMatch(e -> e.getValue().equals(podLabels.get(e.getKey())));
+    }
+  }
 
   /** {@code loadBalancer.simple}. */
   public enum LoadBalancer {

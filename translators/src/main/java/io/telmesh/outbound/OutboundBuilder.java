@@ -16,6 +16,7 @@ import io.telmesh.model.PodInterface;
 import io.telmesh.model.Problem;
 import io.telmesh.model.ServiceEndpoint;
 import io.telmesh.model.ServicePort;
+import io.telmesh.model.TrafficPolicy;
 import io.telmesh.model.UntouchedPort;
 import io.telmesh.model.UntouchedReasons;
 import io.telmesh.resources.ResourceSegment;
@@ -62,6 +63,14 @@ public final class OutboundBuilder {
                   () ->
                       EndpointBuilder.build(
                           port.cluster(), mesh.endpointsOf(port.service().key(), port.number()))));
+      if (!port.service().headless()) {
+        for (TrafficPolicy.Subset subset : subsets(port.service())) {
+          assignments.add(
+              EndpointBuilder.build(
+                  Names.outboundCluster(port.number(), subset.name(), port.service().fqdn()),
+                  subsetEndpoints(mesh, port, subset)));
+        }
+      }
     }
     return ResourceSegment.of(ResourceType.ENDPOINT, assignments);
   }
@@ -93,6 +102,7 @@ public final class OutboundBuilder {
 
     for (OutboundPort port : ports(mesh)) {
       clusters.add(OutboundClusterBuilder.build(port));
+      subsets(port.service()).forEach(s -> clusters.add(OutboundClusterBuilder.subset(port, s)));
       if (port.port().protocol().isHttp()) {
         httpByPort.computeIfAbsent(port.number(), p -> new ArrayList<>()).add(port);
         continue;
@@ -158,6 +168,19 @@ public final class OutboundBuilder {
         endpoints,
         untouched(mesh),
         problems);
+  }
+
+  private static List<TrafficPolicy.Subset> subsets(MeshService service) {
+    return service.trafficPolicy().map(TrafficPolicy::subsets).orElse(List.of());
+  }
+
+  /** The port's endpoints whose pods carry the subset's labels (Istio's endpoint labels). */
+  private static List<ServiceEndpoint> subsetEndpoints(
+      MeshState mesh, OutboundPort port, TrafficPolicy.Subset subset) {
+    return mesh.endpointsOf(port.service().key(), port.number()).stream()
+        .filter(
+            e -> e.pod().flatMap(mesh::workload).map(w -> subset.selects(w.labels())).orElse(false))
+        .toList();
   }
 
   /** The network a Service is served on: its service network, else the cluster network. */

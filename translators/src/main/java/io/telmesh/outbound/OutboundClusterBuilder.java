@@ -4,6 +4,8 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.telmesh.envoy.Clusters;
 import io.telmesh.envoy.Names;
 import io.telmesh.model.AppProtocol;
+import io.telmesh.model.TrafficPolicy;
+import java.util.Optional;
 
 /**
  * {@code outbound|<port>||<fqdn>}: EDS, or ORIGINAL_DST for headless Services (clients dial pod
@@ -14,7 +16,18 @@ final class OutboundClusterBuilder {
   private OutboundClusterBuilder() {}
 
   static Cluster build(OutboundPort port) {
-    String name = port.cluster();
+    return build(port, port.cluster(), port.service().trafficPolicy());
+  }
+
+  /** A DestinationRule subset's cluster: the Service port's, under its own name and policy. */
+  static Cluster subset(OutboundPort port, TrafficPolicy.Subset subset) {
+    return build(
+        port,
+        Names.outboundCluster(port.number(), subset.name(), port.service().fqdn()),
+        Optional.of(subset.policy()));
+  }
+
+  private static Cluster build(OutboundPort port, String name, Optional<TrafficPolicy> policy) {
     Cluster.Builder cluster =
         port.service().headless() ? Clusters.originalDestination(name) : Clusters.eds(name);
     cluster.setAltStatName(Names.delimited(name));
@@ -28,9 +41,7 @@ final class OutboundClusterBuilder {
     if (port.port().protocol().isHttp2()) {
       Clusters.http2(cluster);
     }
-    port.service()
-        .trafficPolicy()
-        .ifPresent(policy -> TrafficPolicies.apply(cluster, policy, port.port().protocol()));
+    policy.ifPresent(p -> TrafficPolicies.apply(cluster, p, port.port().protocol()));
     return cluster.build();
   }
 

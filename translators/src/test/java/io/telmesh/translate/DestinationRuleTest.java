@@ -130,7 +130,6 @@ class DestinationRuleTest {
             metadata: {name: db, namespace: telco}
             spec:
               host: db.telco.svc.cluster.local
-              subsets: [{name: v1, labels: {version: v1}}]
               exportTo: [.]
               trafficPolicy:
                 loadBalancer: {simple: FASTEST}
@@ -157,8 +156,6 @@ class DestinationRuleTest {
             .map(p -> p.namespace() + "/" + p.name() + " " + p.field() + ": " + p.reason())
             .toList();
     assertThat(reported)
-        .anySatisfy(
-            p -> assertThat(p).startsWith("telco/db spec.subsets: subsets are not applied yet"))
         .anySatisfy(
             p -> assertThat(p).startsWith("telco/db spec.exportTo: exportTo is not applied yet"))
         .anySatisfy(
@@ -254,6 +251,66 @@ class DestinationRuleTest {
     assertThat(ocs.getUpstreamConnectionOptions().hasTcpKeepalive()).isTrue();
     assertThat(idleTimeoutOf(resources, OCS)).isEqualTo(0);
     assertThat(idleTimeoutOf(resources, DB)).isEqualTo(300);
+  }
+
+  @Test
+  void subsetsGetTheirOwnClustersAndEndpointsWithTheirPolicyMergedGroupByGroup() throws Exception {
+    MeshState mesh =
+        withRules(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: smf, namespace: telco}
+            spec:
+              host: smf.telco.svc.cluster.local
+              trafficPolicy:
+                connectionPool:
+                  tcp: {maxConnections: 100}
+                  http: {http2MaxRequests: 500}
+                outlierDetection: {consecutive5xxErrors: 4}
+              subsets:
+              - name: all
+                labels: {app: smf}
+                trafficPolicy:
+                  connectionPool:
+                    tcp: {maxConnections: 7}
+              - name: canary
+                labels: {app: smf, track: canary}
+              - name: Bad_Name
+                labels: {app: smf}
+              - name: all
+                labels: {app: other}
+              - name: broken
+                labels: {"app/": "x y"}
+            """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("DestinationRule"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.subsets[2].name: \"Bad_Name\" is not a DNS-1123 label: subset left out",
+            "spec.subsets[3].name: subset all is defined twice: the first is used",
+            "spec.subsets[4].labels: \"app/\" is not a valid label selector: subset left out");
+    ProxyResources resources = amf(mesh);
+    Cluster all = cluster(resources, "outbound|8080|all|smf.telco.svc.cluster.local");
+    assertThat(all.getEdsClusterConfig().getServiceName()).isEqualTo(all.getName());
+    var thresholds = all.getCircuitBreakers().getThresholds(0);
+    assertThat(thresholds.getMaxConnections().getValue()).isEqualTo(7);
+    // The subset set connectionPool, so the rule's whole pool (http included) gave way to it...
+    assertThat(Integer.toUnsignedLong(thresholds.getMaxRequests().getValue()))
+        .isEqualTo(4294967295L);
+    // ...while the rule's outlier detection, which the subset left alone, still applies.
+    assertThat(all.getOutlierDetection().getConsecutive5Xx().getValue()).isEqualTo(4);
+    Cluster canary = cluster(resources, "outbound|8080|canary|smf.telco.svc.cluster.local");
+    assertThat(canary.getCircuitBreakers().getThresholds(0).getMaxRequests().getValue())
+        .isEqualTo(500);
+
+    var endpoints = resources.endpoints().byName();
+    var smfEndpoints = endpoints.get(SMF);
+    assertThat(endpoints.get(all.getName()).getEndpointsList())
+        .isEqualTo(smfEndpoints.getEndpointsList());
+    assertThat(endpoints.get(canary.getName()).getEndpointsCount()).isZero();
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 
   /** The idle timeout, in seconds, of the outbound tcp_proxy to this cluster. */
