@@ -62,10 +62,7 @@ public final class DestinationRuleReader {
     ObjectMeta meta = maybeMeta.get();
     NamespacedName key = new NamespacedName(Meta.namespace(meta), meta.getName());
     Fields fields = new Fields(new ObjectRef(KIND, key.namespace(), key.name()), problems);
-    Object rawSpec =
-        resource.getAdditionalProperties() == null
-            ? null
-            : resource.getAdditionalProperties().get("spec");
+    Object rawSpec = Meta.spec(resource);
     if (!(rawSpec instanceof Map<?, ?>)) {
       problems.add(fields.ref, "spec", "no spec: the rule is ignored");
       return Optional.empty();

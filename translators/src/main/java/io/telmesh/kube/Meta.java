@@ -44,4 +44,11 @@ final class Meta {
       return Instant.EPOCH;
     }
   }
+
+  /** A generic resource's {@code spec}, which fabric8 keeps untyped; null when there is none. */
+  static Object spec(io.fabric8.kubernetes.api.model.GenericKubernetesResource resource) {
+    return resource.getAdditionalProperties() == null
+        ? null
+        : resource.getAdditionalProperties().get("spec");
+  }
 }

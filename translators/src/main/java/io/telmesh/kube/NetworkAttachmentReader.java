@@ -29,10 +29,7 @@ public final class NetworkAttachmentReader {
     Optional<String> resourceName =
         Optional.ofNullable(Meta.annotations(meta).get(Annotations.NAD_RESOURCE_NAME));
 
-    Object spec =
-        resource.getAdditionalProperties() == null
-            ? null
-            : resource.getAdditionalProperties().get("spec");
+    Object spec = Meta.spec(resource);
     Object config = spec instanceof Map<?, ?> map ? map.get("config") : null;
     if (!(config instanceof String text) || text.isBlank()) {
       if (resourceName.isEmpty()) {

@@ -301,6 +301,40 @@ public final class KubeApiServer implements AutoCloseable {
             .formatted(url(), ca, token));
   }
 
+  /** The Multus CRD from the kind recipe, as a file of its own in this server's directory. */
+  public Path multusCrd(Path repo) throws IOException {
+    String multus = Files.readString(repo.resolve("e2e/kind/manifests/00-multus.yaml"));
+    String crd =
+        java.util.stream.Stream.of(multus.split("(?m)^---\\s*$"))
+            .filter(d -> d.contains("kind: CustomResourceDefinition"))
+            .findFirst()
+            .orElseThrow();
+    Path file = dir.resolve("crd.yaml");
+    Files.writeString(file, crd);
+    return file;
+  }
+
+  /**
+   * The demo (examples/telco) as a cluster would hold it: applied server-side, pod status through
+   * the status subresource, the namespace's default ServiceAccount made by hand (no controller
+   * manager here). NADs need the Multus CRD ({@link #multusCrd}) applied first.
+   */
+  public void applyDemo(Path repo) throws IOException, InterruptedException {
+    Path demo = repo.resolve("examples/telco");
+    kubectl("apply", "--server-side", "-f", demo.resolve("00-namespace.yaml").toString());
+    kubectl("create", "serviceaccount", "default", "-n", "telco");
+    for (String file :
+        List.of("10-networks.yaml", "20-pods.yaml", "30-services.yaml", "40-endpointslices.yaml")) {
+      kubectl("apply", "--server-side", "-f", demo.resolve(file).toString());
+    }
+    kubectl(
+        "apply",
+        "--server-side",
+        "--subresource=status",
+        "-f",
+        demo.resolve("20-pods.yaml").toString());
+  }
+
   /** Runs kubectl as the administrator; its output, or an AssertionError with it. */
   public String kubectl(String... args) throws IOException, InterruptedException {
     return kubectlAs(adminKubeconfig(), args);

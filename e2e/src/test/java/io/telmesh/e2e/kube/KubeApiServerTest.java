@@ -89,37 +89,12 @@ class KubeApiServerTest {
     return serve;
   }
 
-  /** The Multus CRD from the kind recipe, as its own file. */
   private Path crd() throws Exception {
-    String multus = Files.readString(repo.resolve("e2e/kind/manifests/00-multus.yaml"));
-    String crd =
-        Stream.of(multus.split("(?m)^---\\s*$"))
-            .filter(d -> d.contains("kind: CustomResourceDefinition"))
-            .findFirst()
-            .orElseThrow();
-    Path file = work.resolve("crd.yaml");
-    Files.writeString(file, crd);
-    return file;
+    return api.multusCrd(repo);
   }
 
-  /**
-   * The demo as a cluster would hold it: applied server-side, pod status through the status
-   * subresource, the namespace's default ServiceAccount made by hand (no controller manager here).
-   */
   private void applyDemo() throws Exception {
-    Path demo = repo.resolve("examples/telco");
-    api.kubectl("apply", "--server-side", "-f", demo.resolve("00-namespace.yaml").toString());
-    api.kubectl("create", "serviceaccount", "default", "-n", "telco");
-    for (String file :
-        List.of("10-networks.yaml", "20-pods.yaml", "30-services.yaml", "40-endpointslices.yaml")) {
-      api.kubectl("apply", "--server-side", "-f", demo.resolve(file).toString());
-    }
-    api.kubectl(
-        "apply",
-        "--server-side",
-        "--subresource=status",
-        "-f",
-        demo.resolve("20-pods.yaml").toString());
+    api.applyDemo(repo);
   }
 
   @Test

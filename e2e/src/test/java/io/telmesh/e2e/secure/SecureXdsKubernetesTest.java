@@ -70,26 +70,12 @@ class SecureXdsKubernetesTest {
     Path repo = Peers.repoRoot();
     work = Files.createTempDirectory("telmesh-secure");
     api = KubeApiServer.start(work);
-    Path demo = repo.resolve("examples/telco");
-    api.kubectl("apply", "--server-side", "-f", demo.resolve("00-namespace.yaml").toString());
-    for (String file : List.of("10-networks.yaml", "30-services.yaml", "40-endpointslices.yaml")) {
-      if (file.equals("10-networks.yaml")) {
-        api.kubectl("apply", "--server-side", "-f", multusCrd(repo).toString());
-      }
-      api.kubectl("apply", "--server-side", "-f", demo.resolve(file).toString());
-    }
-    // No controller manager: the default ServiceAccounts are made by hand.
-    api.kubectl("create", "serviceaccount", "default", "-n", "telco");
+    api.kubectl("apply", "--server-side", "-f", api.multusCrd(repo).toString());
+    api.applyDemo(repo);
+    // No controller manager: the ServiceAccounts are made by hand.
     api.kubectl("create", "serviceaccount", "amf", "-n", "telco");
     api.kubectl("create", "namespace", "oam");
     api.kubectl("create", "serviceaccount", "default", "-n", "oam");
-    api.kubectl("apply", "--server-side", "-f", demo.resolve("20-pods.yaml").toString());
-    api.kubectl(
-        "apply",
-        "--server-side",
-        "--subresource=status",
-        "-f",
-        demo.resolve("20-pods.yaml").toString());
     api.kubectl(
         "apply", "--server-side", "-f", repo.resolve("examples/deploy/telmesh.yaml").toString());
 
@@ -132,18 +118,6 @@ class SecureXdsKubernetesTest {
     if (api != null) {
       api.close();
     }
-  }
-
-  private Path multusCrd(Path repo) throws Exception {
-    String multus = Files.readString(repo.resolve("e2e/kind/manifests/00-multus.yaml"));
-    String crd =
-        java.util.stream.Stream.of(multus.split("(?m)^---\\s*$"))
-            .filter(d -> d.contains("kind: CustomResourceDefinition"))
-            .findFirst()
-            .orElseThrow();
-    Path file = work.resolve("crd.yaml");
-    Files.writeString(file, crd);
-    return file;
   }
 
   /** A real token from TokenRequest, bound to a pod when one is named. */
@@ -355,29 +329,41 @@ class SecureXdsKubernetesTest {
   }
 
   /**
+   * {@code telmesh bootstrap --proxyless} for the pod, to telmesh's TLS port trusting the test CA,
+   * as an operator runs it; the last argument names the file, the others are added to the command.
+   */
+  private Path proxylessBootstrap(String pod, int port, String... extraAndFile) throws Exception {
+    Path file = work.resolve(extraAndFile[extraAndFile.length - 1]);
+    List<String> command =
+        ServeProcess.telmesh(
+            "bootstrap",
+            "--pod",
+            "telco/" + pod,
+            "--xds-address",
+            "localhost:" + port,
+            "--xds-root-cert",
+            ca.toString(),
+            "--proxyless");
+    command.addAll(List.of(extraAndFile).subList(0, extraAndFile.length - 1));
+    Path errors = work.resolve(file.getFileName() + ".err");
+    Process print =
+        new ProcessBuilder(command)
+            .redirectOutput(file.toFile())
+            .redirectError(errors.toFile())
+            .start();
+    assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(print.exitValue()).as(Files.readString(errors)).isZero();
+    return file;
+  }
+
+  /**
    * Runs GrpcJavaPeer in its own JVM (the trust store is process-wide) for one call to amf through
    * xDS as pod {@code pod}; with {@code expectSynced}, waits while it still runs until that server
    * reports the pod's proxy SYNCED.
    */
   private void grpcJavaCall(String pod, int port, Path trustStore, ServeProcess expectSynced)
       throws Exception {
-    Path bootstrap = work.resolve(pod + "-" + port + "-java-bootstrap.json");
-    Process print =
-        new ProcessBuilder(
-                ServeProcess.telmesh(
-                    "bootstrap",
-                    "--pod",
-                    "telco/" + pod,
-                    "--xds-address",
-                    "localhost:" + port,
-                    "--xds-root-cert",
-                    ca.toString(),
-                    "--proxyless"))
-            .redirectOutput(bootstrap.toFile())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(print.exitValue()).isZero();
+    Path bootstrap = proxylessBootstrap(pod, port, pod + "-" + port + "-java-bootstrap.json");
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -422,27 +408,9 @@ class SecureXdsKubernetesTest {
    * returns grpc-go's log, which names the clusters its balancers were given.
    */
   private String grpcGoCall(String pod, Path token) throws Exception {
-    Path bootstrap = work.resolve(pod + "-bootstrap.json");
-    Process print =
-        new ProcessBuilder(
-                ServeProcess.telmesh(
-                    "bootstrap",
-                    "--pod",
-                    "telco/" + pod,
-                    "--xds-address",
-                    "localhost:" + securePort,
-                    "--xds-root-cert",
-                    ca.toString(),
-                    "--xds-token",
-                    token.toString(),
-                    "--proxyless"))
-            .redirectOutput(bootstrap.toFile())
-            .redirectError(work.resolve(pod + "-bootstrap.err").toFile())
-            .start();
-    assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(print.exitValue())
-        .as(Files.readString(work.resolve(pod + "-bootstrap.err")))
-        .isZero();
+    Path bootstrap =
+        proxylessBootstrap(
+            pod, securePort, "--xds-token", token.toString(), pod + "-bootstrap.json");
     ProcessBuilder builder =
         new ProcessBuilder(Peers.binary("grpcpeer").toString(), "client")
             .redirectError(work.resolve(pod + "-grpc-go.log").toFile());
