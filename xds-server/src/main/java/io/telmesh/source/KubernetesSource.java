@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes API through fabric8 shared informers: Services, EndpointSlices (discovery/v1),
- * Pods and NetworkAttachmentDefinitions (generic resources). The informers relist and rewatch on
- * API errors by themselves and keep their stores meanwhile, so the last good view stays served
- * while the API server is away. NADs are best effort: a cluster without the Multus CRD still serves
- * everything else.
+ * Pods, NetworkAttachmentDefinitions and Istio's DestinationRules (generic resources). The
+ * informers relist and rewatch on API errors by themselves and keep their stores meanwhile, so the
+ * last good view stays served while the API server is away. NADs are best effort: a cluster without
+ * the Multus CRD still serves everything else; without Istio's CRDs no DestinationRule applies,
+ * which is said once in the log.
  */
 public final class KubernetesSource implements MeshSource {
 
