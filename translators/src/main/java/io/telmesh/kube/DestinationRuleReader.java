@@ -25,8 +25,8 @@ import tools.jackson.databind.JsonNode;
  * Istio's own validation rules decide what is bad (durations of at least 1 ms in whole
  * milliseconds, no negative limits, ejection percentages 0–100); a bad field is a problem naming
  * the object and field and is left out, the rest of the rule still applies. What telmesh does not
- * apply yet (port-level settings, consistent hashing, TLS origination, exportTo, wildcard hosts) is
- * a problem too, never silently ignored.
+ * apply yet (consistent hashing, TLS origination, exportTo, wildcard hosts) is a problem too, never
+ * silently ignored.
  */
 public final class DestinationRuleReader {
 
@@ -98,7 +98,7 @@ public final class DestinationRuleReader {
           "exportTo is not applied yet: the rule applies to every client");
     }
     JsonNode topNode = spec.path("trafficPolicy");
-    TrafficPolicy top = policy(key, fields, topNode, "spec.trafficPolicy");
+    TrafficPolicy top = withPorts(key, fields, topNode, "spec.trafficPolicy");
     List<TrafficPolicy.Subset> subsets = subsets(key, fields, spec.path("subsets"), top);
     return Optional.of(
         new DestinationRule(key, host, withSubsets(top, subsets), Meta.created(meta)));
@@ -171,10 +171,92 @@ public final class DestinationRuleReader {
       }
       JsonNode own = subset.path("trafficPolicy");
       TrafficPolicy policy =
-          own.isObject() ? merge(top, policy(key, fields, own, path + ".trafficPolicy"), own) : top;
+          own.isObject() ? subsetPolicy(key, fields, own, path + ".trafficPolicy", top) : top;
       result.add(new TrafficPolicy.Subset(name, labels, withSubsets(policy, List.of())));
     }
     return result;
+  }
+
+  private static TrafficPolicy withPorts(
+      NamespacedName key, Fields fields, JsonNode node, String path) {
+    TrafficPolicy policy = policy(key, fields, node, path);
+    Map<Integer, TrafficPolicy> ports = new TreeMap<>();
+    portSettings(key, fields, node, path)
+        .forEach(
+            (port, setting) -> ports.put(port, merge(policy, setting.parsed(), setting.node())));
+    return with(policy, policy.subsets(), ports);
+  }
+
+  /** One {@code portLevelSettings} entry, read but not merged yet. */
+  private record PortSetting(TrafficPolicy parsed, JsonNode node) {}
+
+  /**
+   * {@code portLevelSettings}: each entry names one port and replaces the policy's groups it sets
+   * for that port only, as Istio merges them; an entry without a valid port, or for a port named
+   * twice, is a problem and left out.
+   */
+  private static Map<Integer, PortSetting> portSettings(
+      NamespacedName key, Fields fields, JsonNode node, String path) {
+    JsonNode settings = node.path("portLevelSettings");
+    Map<Integer, PortSetting> ports = new TreeMap<>();
+    if (!settings.isArray()) {
+      return ports;
+    }
+    for (int i = 0; i < settings.size(); i++) {
+      String at = path + ".portLevelSettings[" + i + "]";
+      JsonNode setting = settings.get(i);
+      JsonNode number = setting.path("port").path("number");
+      if (!number.isIntegralNumber() || !Syntax.isPort(number.longValue())) {
+        fields.problem(at + ".port.number", "a port number 1-65535 is required: entry left out");
+        continue;
+      }
+      int port = number.intValue();
+      if (ports.containsKey(port)) {
+        fields.problem(at + ".port.number", "port " + port + " is set twice: the first is used");
+        continue;
+      }
+      ports.put(port, new PortSetting(policy(key, fields, setting, at), setting));
+    }
+    return ports;
+  }
+
+  /**
+   * A subset's policy as Istio merges it, per port: the rule's policy for the port (its port-level
+   * settings applied), then the groups the subset sets, then the subset's own port-level settings.
+   */
+  private static TrafficPolicy subsetPolicy(
+      NamespacedName key, Fields fields, JsonNode own, String path, TrafficPolicy top) {
+    TrafficPolicy parsed = policy(key, fields, own, path);
+    Map<Integer, PortSetting> settings = portSettings(key, fields, own, path);
+    java.util.Set<Integer> ports = new java.util.TreeSet<>(top.portLevel().keySet());
+    ports.addAll(settings.keySet());
+    Map<Integer, TrafficPolicy> byPort = new TreeMap<>();
+    for (int port : ports) {
+      TrafficPolicy merged = merge(top.forPort(port), parsed, own);
+      PortSetting setting = settings.get(port);
+      byPort.put(port, setting == null ? merged : merge(merged, setting.parsed(), setting.node()));
+    }
+    return with(merge(top, parsed, own), List.of(), byPort);
+  }
+
+  private static TrafficPolicy with(
+      TrafficPolicy policy,
+      List<TrafficPolicy.Subset> subsets,
+      Map<Integer, TrafficPolicy> portLevel) {
+    return new TrafficPolicy(
+        policy.rule(),
+        policy.loadBalancer(),
+        policy.maxConnections(),
+        policy.connectTimeout(),
+        policy.tcpIdleTimeout(),
+        policy.http1MaxPendingRequests(),
+        policy.http2MaxRequests(),
+        policy.maxRequestsPerConnection(),
+        policy.maxRetries(),
+        policy.httpIdleTimeout(),
+        policy.outlierDetection(),
+        subsets,
+        portLevel);
   }
 
   /** Istio's merge: each group the subset sets replaces the rule's whole group. */
@@ -194,29 +276,17 @@ public final class DestinationRuleReader {
         pool.maxRetries(),
         pool.httpIdleTimeout(),
         outlier.outlierDetection(),
-        List.of());
+        List.of(),
+        Map.of());
   }
 
   private static TrafficPolicy withSubsets(
       TrafficPolicy policy, List<TrafficPolicy.Subset> subsets) {
-    return new TrafficPolicy(
-        policy.rule(),
-        policy.loadBalancer(),
-        policy.maxConnections(),
-        policy.connectTimeout(),
-        policy.tcpIdleTimeout(),
-        policy.http1MaxPendingRequests(),
-        policy.http2MaxRequests(),
-        policy.maxRequestsPerConnection(),
-        policy.maxRetries(),
-        policy.httpIdleTimeout(),
-        policy.outlierDetection(),
-        subsets);
+    return with(policy, subsets, policy.portLevel());
   }
 
   private static TrafficPolicy policy(
       NamespacedName key, Fields fields, JsonNode policy, String path) {
-    notYet(fields, policy, "portLevelSettings", "port-level settings are not applied yet", path);
     JsonNode tls = policy.path("tls");
     if (tls.isObject()) {
       String mode = tls.path("mode").asString("DISABLE");
@@ -278,15 +348,8 @@ public final class DestinationRuleReader {
         fields.count(pool.path("http"), "maxRetries", http),
         fields.duration(pool.path("http"), "idleTimeout", http),
         outlierDetection,
-        List.of());
-  }
-
-  private static void notYet(
-      Fields fields, JsonNode parent, String field, String why, String path) {
-    JsonNode value = parent.path(field);
-    if ((value.isArray() && !value.isEmpty()) || value.isObject()) {
-      fields.problem(path + "." + field, why);
-    }
+        List.of(),
+        Map.of());
   }
 
   /** Reads typed fields, reporting each bad one with its path. */

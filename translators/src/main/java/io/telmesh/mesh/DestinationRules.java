@@ -80,15 +80,12 @@ final class DestinationRules {
   /** An idle timeout would cut idle Diameter connections: the profile keeps none, said aloud. */
   private static void checkDiameter(
       DestinationRule rule, MeshService service, ProblemSink problems) {
-    boolean anyIdle =
-        rule.policy().tcpIdleTimeout().isPresent()
-            || rule.policy().subsets().stream()
-                .anyMatch(s -> s.policy().tcpIdleTimeout().isPresent());
-    if (!anyIdle) {
-      return;
-    }
     for (ServicePort port : service.ports()) {
-      if (port.protocol() == AppProtocol.DIAMETER) {
+      boolean idle =
+          rule.policy().forPort(port.port()).tcpIdleTimeout().isPresent()
+              || rule.policy().subsets().stream()
+                  .anyMatch(s -> s.policy().forPort(port.port()).tcpIdleTimeout().isPresent());
+      if (idle && port.protocol() == AppProtocol.DIAMETER) {
         problems.add(
             ref(rule),
             "spec.trafficPolicy.connectionPool.tcp.idleTimeout",

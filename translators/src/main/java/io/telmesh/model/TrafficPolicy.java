@@ -15,6 +15,7 @@ import java.util.OptionalInt;
  *     Service's TCP ports (never of its Diameter ports)
  * @param subsets the rule's subsets, each with its policy already merged over the rule's (empty in
  *     a subset's own policy)
+ * @param portLevel {@code portLevelSettings} by port number, each already merged over this policy
  */
 public record TrafficPolicy(
     NamespacedName rule,
@@ -28,10 +29,17 @@ public record TrafficPolicy(
     OptionalInt maxRetries,
     Optional<Duration> httpIdleTimeout,
     Optional<OutlierDetection> outlierDetection,
-    java.util.List<Subset> subsets) {
+    java.util.List<Subset> subsets,
+    java.util.Map<Integer, TrafficPolicy> portLevel) {
 
   public TrafficPolicy {
     subsets = java.util.List.copyOf(subsets);
+    portLevel = java.util.Map.copyOf(portLevel);
+  }
+
+  /** The policy for one Service port: its port-level settings when it has some, else this one. */
+  public TrafficPolicy forPort(int port) {
+    return portLevel.getOrDefault(port, this);
   }
 
   /**

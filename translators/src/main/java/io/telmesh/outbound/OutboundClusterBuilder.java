@@ -41,7 +41,8 @@ final class OutboundClusterBuilder {
     if (port.port().protocol().isHttp2()) {
       Clusters.http2(cluster);
     }
-    policy.ifPresent(p -> TrafficPolicies.apply(cluster, p, port.port().protocol()));
+    policy.ifPresent(
+        p -> TrafficPolicies.apply(cluster, p.forPort(port.number()), port.port().protocol()));
     return cluster.build();
   }
 

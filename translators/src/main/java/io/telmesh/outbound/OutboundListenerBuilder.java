@@ -15,7 +15,6 @@ import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.IpAddress;
-import io.telmesh.model.TrafficPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -86,7 +85,7 @@ final class OutboundListenerBuilder {
             ? Optional.of(Duration.ZERO)
             : port.service()
                 .trafficPolicy()
-                .flatMap(TrafficPolicy::tcpIdleTimeout)
+                .flatMap(p -> p.forPort(port.number()).tcpIdleTimeout())
                 .or(() -> idleTimeout);
     FilterChain tcp =
         FilterChain.newBuilder()

@@ -313,6 +313,74 @@ class DestinationRuleTest {
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 
+  @Test
+  void portLevelSettingsOverrideTheRuleForTheirPortAndSubsetsMergeOverThem() {
+    MeshState mesh =
+        withRules(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: oam, namespace: telco}
+            spec:
+              host: oam
+              trafficPolicy:
+                connectionPool: {tcp: {maxConnections: 10}}
+                outlierDetection: {consecutiveGatewayErrors: 9}
+                portLevelSettings:
+                - port: {number: 9000}
+                  connectionPool: {tcp: {maxConnections: 3}}
+                - connectionPool: {tcp: {maxConnections: 1}}
+                - port: {number: 9000}
+                  loadBalancer: {simple: RANDOM}
+              subsets:
+              - name: v1
+                labels: {app: oam}
+                trafficPolicy:
+                  outlierDetection: {consecutiveGatewayErrors: 2}
+                  portLevelSettings:
+                  - port: {number: 8443}
+                    loadBalancer: {simple: ROUND_ROBIN}
+            """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("DestinationRule"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.trafficPolicy.portLevelSettings[1].port.number: a port number 1-65535 is"
+                + " required: entry left out",
+            "spec.trafficPolicy.portLevelSettings[2].port.number: port 9000 is set twice: the first"
+                + " is used");
+    ProxyResources resources = amf(mesh);
+    String legacy = "outbound|9000||oam.telco.svc.cluster.local";
+    String https = "outbound|8443||oam.telco.svc.cluster.local";
+    assertThat(maxConnections(cluster(resources, legacy))).isEqualTo(3);
+    assertThat(maxConnections(cluster(resources, https))).isEqualTo(10);
+    // The port's connection pool replaced the rule's; its outlier detection did not.
+    assertThat(
+            cluster(resources, legacy)
+                .getOutlierDetection()
+                .getConsecutiveGatewayFailure()
+                .getValue())
+        .isEqualTo(9);
+
+    // Subset v1: the rule for the port (9000: 3 connections), then the subset's outlier
+    // detection, then the subset's own port-level load balancer (8443 only).
+    Cluster v1Legacy = cluster(resources, "outbound|9000|v1|oam.telco.svc.cluster.local");
+    Cluster v1Https = cluster(resources, "outbound|8443|v1|oam.telco.svc.cluster.local");
+    assertThat(maxConnections(v1Legacy)).isEqualTo(3);
+    assertThat(maxConnections(v1Https)).isEqualTo(10);
+    assertThat(v1Legacy.getOutlierDetection().getConsecutiveGatewayFailure().getValue())
+        .isEqualTo(2);
+    assertThat(v1Https.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+    assertThat(v1Legacy.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  private static long maxConnections(Cluster cluster) {
+    return Integer.toUnsignedLong(
+        cluster.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue());
+  }
+
   /** The idle timeout, in seconds, of the outbound tcp_proxy to this cluster. */
   private static long idleTimeoutOf(ProxyResources resources, String cluster) throws Exception {
     for (Listener listener : resources.listeners().all()) {
