@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The raw Kubernetes objects one mesh state is built from, as a source saw them. {@code
  * sourceProblems} are problems found before the objects were even parsed (a broken manifest file).
- * {@code destinationRules} are Istio's ({@code networking.istio.io}), as generic resources.
+ * {@code istioObjects} are Istio's ({@code networking.istio.io}: DestinationRules and
+ * VirtualServices), as generic resources.
  */
 public record KubeObjects(
     List<Service> services,
@@ -18,7 +19,7 @@ public record KubeObjects(
     List<Pod> pods,
     List<GenericKubernetesResource> networkAttachments,
     List<Problem> sourceProblems,
-    List<GenericKubernetesResource> destinationRules) {
+    List<GenericKubernetesResource> istioObjects) {
 
   /** Without Istio's API objects. */
   public KubeObjects(
@@ -30,7 +31,7 @@ public record KubeObjects(
     this(services, endpointSlices, pods, networkAttachments, sourceProblems, List.of());
   }
 
-  public KubeObjects withDestinationRules(List<GenericKubernetesResource> rules) {
+  public KubeObjects withIstioObjects(List<GenericKubernetesResource> rules) {
     return new KubeObjects(
         services, endpointSlices, pods, networkAttachments, sourceProblems, rules);
   }
@@ -44,7 +45,7 @@ public record KubeObjects(
     pods = List.copyOf(pods);
     networkAttachments = List.copyOf(networkAttachments);
     sourceProblems = List.copyOf(sourceProblems);
-    destinationRules = List.copyOf(destinationRules);
+    istioObjects = List.copyOf(istioObjects);
   }
 
   public static KubeObjects empty() {

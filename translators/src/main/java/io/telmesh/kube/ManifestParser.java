@@ -223,7 +223,8 @@ public final class ManifestParser {
         || object instanceof Pod
         || isNetworkAttachment(object)
         || (object instanceof GenericKubernetesResource g
-            && DestinationRuleReader.isDestinationRule(g));
+            && (DestinationRuleReader.isDestinationRule(g)
+                || VirtualServiceReader.isVirtualService(g)));
   }
 
   private static boolean isNetworkAttachment(HasMetadata object) {
@@ -249,7 +250,8 @@ public final class ManifestParser {
       } else if (isNetworkAttachment(object)) {
         networks.add((GenericKubernetesResource) object);
       } else if (object instanceof GenericKubernetesResource g
-          && DestinationRuleReader.isDestinationRule(g)) {
+          && (DestinationRuleReader.isDestinationRule(g)
+              || VirtualServiceReader.isVirtualService(g))) {
         rules.add(g);
       }
     }

@@ -14,6 +14,7 @@ import io.telmesh.kube.NetworkAttachmentReader;
 import io.telmesh.kube.PodReader;
 import io.telmesh.kube.ProblemSink;
 import io.telmesh.kube.ServiceReader;
+import io.telmesh.kube.VirtualServiceReader;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
@@ -63,6 +64,10 @@ public final class MeshStateBuilder {
       ruleReads = new Memo<>();
   private final LastGoodReads<DestinationRuleReader.DestinationRule> lastGoodRules =
       new LastGoodReads<>(DestinationRuleReader.KIND);
+  private final Memo<GenericKubernetesResource, Optional<VirtualServiceReader.VirtualService>>
+      virtualServiceReads = new Memo<>();
+  private final LastGoodReads<VirtualServiceReader.VirtualService> lastGoodVirtualServices =
+      new LastGoodReads<>(VirtualServiceReader.KIND);
 
   /** A one-off build, sharing nothing with other builds. */
   public static MeshState build(KubeObjects objects) {
@@ -105,12 +110,28 @@ public final class MeshStateBuilder {
         DestinationRules.apply(
             services,
             readAll(
-                objects.destinationRules(),
+                objects.istioObjects().stream()
+                    .filter(DestinationRuleReader::isDestinationRule)
+                    .toList(),
                 ruleReads,
                 lastGoodRules,
                 DestinationRuleReader::read,
                 DestinationRuleReader.DestinationRule::key,
                 DestinationRuleReader.KIND,
+                problems),
+            problems);
+    services =
+        VirtualServices.apply(
+            services,
+            readAll(
+                objects.istioObjects().stream()
+                    .filter(VirtualServiceReader::isVirtualService)
+                    .toList(),
+                virtualServiceReads,
+                lastGoodVirtualServices,
+                VirtualServiceReader::read,
+                VirtualServiceReader.VirtualService::key,
+                VirtualServiceReader.KIND,
                 problems),
             problems);
     List<Slice> slices = new ArrayList<>();

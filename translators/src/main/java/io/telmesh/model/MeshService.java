@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * A Kubernetes Service. A Service with {@code serviceNetwork} is served over that secondary
@@ -14,6 +13,7 @@ import java.util.TreeMap;
  * @param selector empty when the Service has no selector (endpoints are managed by hand)
  * @param untouchedPorts UDP and SCTP ports: no listener, no cluster, listed with the reason
  * @param trafficPolicy the DestinationRule's traffic policy for this Service's host, if one applies
+ * @param routing the VirtualService's HTTP routes for this Service's host, if one applies
  */
 public record MeshService(
     NamespacedName key,
@@ -24,7 +24,8 @@ public record MeshService(
     List<ServicePort> untouchedPorts,
     Optional<NamespacedName> serviceNetwork,
     Instant created,
-    Optional<TrafficPolicy> trafficPolicy) {
+    Optional<TrafficPolicy> trafficPolicy,
+    Optional<HttpRouting> routing) {
 
   /** A Service no DestinationRule applies to. */
   public MeshService(
@@ -45,6 +46,7 @@ public record MeshService(
         untouchedPorts,
         serviceNetwork,
         created,
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -58,13 +60,29 @@ public record MeshService(
         untouchedPorts,
         serviceNetwork,
         created,
-        policy);
+        policy,
+        routing);
+  }
+
+  public MeshService withRouting(Optional<HttpRouting> routing) {
+    return new MeshService(
+        key,
+        selector,
+        clusterIps,
+        headless,
+        ports,
+        untouchedPorts,
+        serviceNetwork,
+        created,
+        trafficPolicy,
+        routing);
   }
 
   public static final String DOMAIN_SUFFIX = "svc.cluster.local";
 
   public MeshService {
-    selector = selector.map(s -> java.util.Collections.unmodifiableSortedMap(new TreeMap<>(s)));
+    selector =
+        selector.map(s -> java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(s)));
     clusterIps = List.copyOf(clusterIps);
     ports = List.copyOf(ports);
     untouchedPorts = List.copyOf(untouchedPorts);

@@ -8,9 +8,11 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.Protos;
+import io.telmesh.model.HttpRouting;
 import io.telmesh.model.MeshService;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The HTTP routes of one port ({@code RouteConfiguration} named after the port): a virtual host per
@@ -39,11 +41,31 @@ final class OutboundRouteBuilder {
   }
 
   private static VirtualHost virtualHost(OutboundPort port, String clientNamespace) {
-    return VirtualHost.newBuilder()
-        .setName(Names.hostPort(port.service().fqdn(), port.number()))
-        .addAllDomains(domains(port.service(), clientNamespace))
-        .addRoutes(route("default", port.cluster()))
-        .build();
+    VirtualHost.Builder host =
+        VirtualHost.newBuilder()
+            .setName(Names.hostPort(port.service().fqdn(), port.number()))
+            .addAllDomains(domains(port.service(), clientNamespace));
+    Optional<HttpRouting> routing = port.service().routing();
+    if (routing.isEmpty()) {
+      return host.addRoutes(route("default", port.cluster())).build();
+    }
+    // As istiod: the VirtualService's rules in order, and nothing after them (no match: 404).
+    for (HttpRouting.HttpRule rule : routing.get().rules()) {
+      if (!rule.appliesTo(port.number())) {
+        continue;
+      }
+      List<HttpRouting.HttpMatch> matches =
+          rule.matches().stream()
+              .filter(m -> m.port().orElse(port.number()) == port.number())
+              .toList();
+      if (matches.isEmpty()) {
+        host.addRoutes(VirtualServiceRoutes.route(rule, Optional.empty(), port.number()));
+      } else {
+        matches.forEach(
+            m -> host.addRoutes(VirtualServiceRoutes.route(rule, Optional.of(m), port.number())));
+      }
+    }
+    return host.build();
   }
 
   /** Every name that reaches the Service; the bare name only from its own namespace, as Istio. */

@@ -46,7 +46,7 @@ class DestinationRuleTest {
             DEMO.pods(),
             DEMO.networkAttachments(),
             problems,
-            rulesOnly.destinationRules()));
+            rulesOnly.istioObjects()));
   }
 
   private static ProxyResources amf(MeshState mesh) {

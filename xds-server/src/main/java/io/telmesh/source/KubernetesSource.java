@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes API through fabric8 shared informers: Services, EndpointSlices (discovery/v1),
- * Pods, NetworkAttachmentDefinitions and Istio's DestinationRules (generic resources). The
- * informers relist and rewatch on API errors by themselves and keep their stores meanwhile, so the
- * last good view stays served while the API server is away. NADs are best effort: a cluster without
- * the Multus CRD still serves everything else; without Istio's CRDs no DestinationRule applies,
- * which is said once in the log.
+ * Pods, NetworkAttachmentDefinitions, Istio's DestinationRules and VirtualServices (generic
+ * resources). The informers relist and rewatch on API errors by themselves and keep their stores
+ * meanwhile, so the last good view stays served while the API server is away. NADs are best effort:
+ * a cluster without the Multus CRD still serves everything else; without Istio's CRDs no Istio
+ * object applies, which is said once in the log.
  */
 public final class KubernetesSource implements MeshSource {
 
@@ -50,7 +50,8 @@ public final class KubernetesSource implements MeshSource {
           new ApiResource("discovery.k8s.io", "v1", "endpointslices"),
           new ApiResource("", "v1", "pods"),
           new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"),
-          new ApiResource("networking.istio.io", "v1", "destinationrules"));
+          new ApiResource("networking.istio.io", "v1", "destinationrules"),
+          new ApiResource("networking.istio.io", "v1", "virtualservices"));
 
   /**
    * Istio's DestinationRules, spelled out as the NADs are. Optional: a cluster without Istio's CRDs
@@ -66,6 +67,17 @@ public final class KubernetesSource implements MeshSource {
           .build();
 
   private static final String DESTINATION_RULES = "DestinationRules";
+
+  private static final ResourceDefinitionContext VIRTUAL_SERVICE_CONTEXT =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("networking.istio.io")
+          .withVersion("v1")
+          .withKind("VirtualService")
+          .withPlural("virtualservices")
+          .withNamespaced(true)
+          .build();
+
+  private static final String VIRTUAL_SERVICES = "VirtualServices";
 
   /**
    * The NAD resource spelled out. Given only apiVersion and kind, fabric8 asks API discovery for
@@ -107,6 +119,7 @@ public final class KubernetesSource implements MeshSource {
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<GenericKubernetesResource> networks;
   private SharedIndexInformer<GenericKubernetesResource> destinationRules;
+  private SharedIndexInformer<GenericKubernetesResource> virtualServices;
   private final ScheduledExecutorService prober =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -152,6 +165,10 @@ public final class KubernetesSource implements MeshSource {
     destinationRules =
         informer(
             DESTINATION_RULES, scoped(client.genericKubernetesResources(DESTINATION_RULE_CONTEXT)));
+    health.optional(VIRTUAL_SERVICES);
+    virtualServices =
+        informer(
+            VIRTUAL_SERVICES, scoped(client.genericKubernetesResources(VIRTUAL_SERVICE_CONTEXT)));
     // Without the Multus CRD the NAD informer never syncs: serve without NADs after a grace period.
     var unused = emitter.schedule(this::changed, NAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     var unusedProbe =
@@ -183,7 +200,10 @@ public final class KubernetesSource implements MeshSource {
   /** Whether every informer has a watch open (after an API outage: whether they are back). */
   public boolean watching() {
     return informers.entrySet().stream()
-        .filter(e -> !e.getKey().equals(DESTINATION_RULES) || e.getValue().hasSynced())
+        .filter(
+            e ->
+                !(e.getKey().equals(DESTINATION_RULES) || e.getKey().equals(VIRTUAL_SERVICES))
+                    || e.getValue().hasSynced())
         .allMatch(e -> e.getValue().isWatching());
   }
 
@@ -276,7 +296,13 @@ public final class KubernetesSource implements MeshSource {
             pods.getStore().list(),
             networks.getStore().list(),
             problems,
-            destinationRules.getStore().list()));
+            istioObjects()));
+  }
+
+  private List<GenericKubernetesResource> istioObjects() {
+    List<GenericKubernetesResource> objects = new ArrayList<>(destinationRules.getStore().list());
+    objects.addAll(virtualServices.getStore().list());
+    return objects;
   }
 
   @Override

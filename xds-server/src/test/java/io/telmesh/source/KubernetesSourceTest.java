@@ -79,7 +79,18 @@ class KubernetesSourceTest {
 
   @BeforeEach
   void start() throws Exception {
-    dispatcher = new KubernetesCrudDispatcher(List.of(NAD, DESTINATION_RULE));
+    dispatcher =
+        new KubernetesCrudDispatcher(
+            List.of(
+                NAD,
+                DESTINATION_RULE,
+                new CustomResourceDefinitionContext.Builder()
+                    .withGroup("networking.istio.io")
+                    .withVersion("v1")
+                    .withPlural("virtualservices")
+                    .withKind("VirtualService")
+                    .withScope("Namespaced")
+                    .build()));
     api =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);

@@ -1,0 +1,268 @@
+package io.telmesh.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.telmesh.envoy.Durations;
+import io.telmesh.model.HttpRouting;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.ObjectRef;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A {@code networking.istio.io} VirtualService's {@code http} routes for the mesh: matches on uri
+ * and headers (exact, prefix) and port, weighted destinations (host, subset, port), timeout and
+ * retries. Hosts and destinations keep their spelling here; {@code mesh.VirtualServices} resolves
+ * them. What is not applied yet (regex matches, sourceLabels, rewrite, fault, mirror, tcp and tls
+ * routes, gateways other than {@code mesh}, exportTo) is a problem naming the field.
+ */
+public final class VirtualServiceReader {
+
+  public static final String KIND = "VirtualService";
+
+  /**
+   * A VirtualService as read: its hosts as written, its rules with destinations as written, each
+   * with its index in {@code spec.http} (rules left out leave gaps), for problems.
+   */
+  public record VirtualService(
+      NamespacedName key, List<String> hosts, List<IndexedRule> rules, Instant created) {}
+
+  /** A rule and where it is in {@code spec.http}. */
+  public record IndexedRule(int index, HttpRouting.HttpRule rule) {}
+
+  private VirtualServiceReader() {}
+
+  public static boolean isVirtualService(GenericKubernetesResource resource) {
+    return KIND.equals(resource.getKind())
+        && DestinationRuleReader.API_VERSIONS.contains(resource.getApiVersion());
+  }
+
+  public static Optional<VirtualService> read(
+      GenericKubernetesResource resource, ProblemSink problems) {
+    Optional<ObjectMeta> maybeMeta = Meta.of(resource);
+    if (maybeMeta.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectMeta meta = maybeMeta.get();
+    NamespacedName key = new NamespacedName(Meta.namespace(meta), meta.getName());
+    ObjectRef ref = new ObjectRef(KIND, key.namespace(), key.name());
+    Object rawSpec = Meta.spec(resource);
+    if (!(rawSpec instanceof Map<?, ?>)) {
+      problems.add(ref, "spec", "no spec: the VirtualService is ignored");
+      return Optional.empty();
+    }
+    JsonNode spec = Json.tree(rawSpec);
+    JsonNode gateways = spec.path("gateways");
+    if (gateways.isArray() && !gateways.isEmpty()) {
+      boolean mesh = false;
+      for (JsonNode gateway : gateways) {
+        mesh |= "mesh".equals(gateway.asString(""));
+      }
+      if (!mesh) {
+        problems.add(
+            ref, "spec.gateways", "bound to gateways only: telmesh serves sidecars, not applied");
+        return Optional.empty();
+      }
+    }
+    List<String> hosts = new ArrayList<>();
+    for (JsonNode host : spec.path("hosts")) {
+      String text = host.asString("");
+      if (text.isEmpty() || text.contains("*")) {
+        problems.add(
+            ref,
+            "spec.hosts",
+            "\""
+                + NetworkStatusParser.printable(text)
+                + "\": wildcard or empty hosts are not"
+                + " applied yet");
+        continue;
+      }
+      hosts.add(text);
+    }
+    if (hosts.isEmpty()) {
+      problems.add(ref, "spec.hosts", "no host telmesh can apply: the VirtualService is ignored");
+      return Optional.empty();
+    }
+    for (String unsupported : List.of("tcp", "tls")) {
+      if (spec.path(unsupported).isArray() && !spec.path(unsupported).isEmpty()) {
+        problems.add(ref, "spec." + unsupported, unsupported + " routes are not applied yet");
+      }
+    }
+    JsonNode exportTo = spec.path("exportTo");
+    if (exportTo.isArray() && !(exportTo.size() == 1 && "*".equals(exportTo.get(0).asString("")))) {
+      problems.add(
+          ref, "spec.exportTo", "exportTo is not applied yet: the routes apply to every client");
+    }
+    List<IndexedRule> rules = new ArrayList<>();
+    JsonNode http = spec.path("http");
+    for (int i = 0; i < http.size(); i++) {
+      int index = i;
+      rule(ref, http.get(i), "spec.http[" + i + "]", problems)
+          .ifPresent(r -> rules.add(new IndexedRule(index, r)));
+    }
+    return Optional.of(new VirtualService(key, hosts, rules, Meta.created(meta)));
+  }
+
+  private static Optional<HttpRouting.HttpRule> rule(
+      ObjectRef ref, JsonNode rule, String path, ProblemSink problems) {
+    for (String unsupported : List.of("rewrite", "fault", "mirror", "redirect", "corsPolicy")) {
+      if (rule.has(unsupported)) {
+        problems.add(ref, path + "." + unsupported, unsupported + " is not applied yet");
+      }
+    }
+    List<HttpRouting.HttpMatch> matches = new ArrayList<>();
+    JsonNode matchList = rule.path("match");
+    for (int m = 0; m < matchList.size(); m++) {
+      String at = path + ".match[" + m + "]";
+      Optional<HttpRouting.HttpMatch> match = match(ref, matchList.get(m), at, problems);
+      if (match.isEmpty()) {
+        // A condition telmesh cannot express must not widen the route: drop the whole rule.
+        problems.add(ref, path, "left out: a match condition of it is not applied");
+        return Optional.empty();
+      }
+      matches.add(match.get());
+    }
+    List<HttpRouting.WeightedDestination> destinations = new ArrayList<>();
+    JsonNode routes = rule.path("route");
+    for (int r = 0; r < routes.size(); r++) {
+      String at = path + ".route[" + r + "]";
+      JsonNode destination = routes.get(r).path("destination");
+      String host = destination.path("host").asString("");
+      if (host.isEmpty() || host.contains("*")) {
+        problems.add(ref, at + ".destination.host", "a Service host is required");
+        return Optional.empty();
+      }
+      JsonNode weight = routes.get(r).path("weight");
+      int value = 0;
+      if (!weight.isMissingNode()) {
+        if (!weight.isIntegralNumber() || !weight.canConvertToInt() || weight.intValue() < 0) {
+          problems.add(ref, at + ".weight", "must be a non-negative whole number");
+          return Optional.empty();
+        }
+        value = weight.intValue();
+      }
+      JsonNode port = destination.path("port").path("number");
+      OptionalInt portNumber = OptionalInt.empty();
+      if (!port.isMissingNode()) {
+        if (!port.isIntegralNumber() || !Syntax.isPort(port.longValue())) {
+          problems.add(ref, at + ".destination.port.number", "is not a port number");
+          return Optional.empty();
+        }
+        portNumber = OptionalInt.of(port.intValue());
+      }
+      String subset = destination.path("subset").asString("");
+      destinations.add(
+          new HttpRouting.WeightedDestination(
+              host, portNumber, subset.isEmpty() ? Optional.empty() : Optional.of(subset), value));
+    }
+    if (destinations.isEmpty()) {
+      problems.add(ref, path + ".route", "a route needs a destination: rule left out");
+      return Optional.empty();
+    }
+    Optional<Duration> timeout = duration(ref, rule.path("timeout"), path + ".timeout", problems);
+    Optional<HttpRouting.Retries> retries = Optional.empty();
+    JsonNode retry = rule.path("retries");
+    if (retry.isObject()) {
+      JsonNode attempts = retry.path("attempts");
+      if (!attempts.isIntegralNumber() || attempts.intValue() < 0) {
+        problems.add(ref, path + ".retries.attempts", "must be a non-negative whole number");
+      } else {
+        String retryOn = retry.path("retryOn").asString("");
+        retries =
+            Optional.of(
+                new HttpRouting.Retries(
+                    attempts.intValue(),
+                    duration(
+                        ref,
+                        retry.path("perTryTimeout"),
+                        path + ".retries.perTryTimeout",
+                        problems),
+                    retryOn.isEmpty() ? Optional.empty() : Optional.of(retryOn)));
+      }
+    }
+    return Optional.of(
+        new HttpRouting.HttpRule(
+            rule.path("name").asString(""), matches, destinations, timeout, retries));
+  }
+
+  private static Optional<HttpRouting.HttpMatch> match(
+      ObjectRef ref, JsonNode match, String path, ProblemSink problems) {
+    for (String unsupported :
+        List.of("sourceLabels", "queryParams", "method", "scheme", "authority", "withoutHeaders")) {
+      if (match.has(unsupported)) {
+        problems.add(ref, path + "." + unsupported, unsupported + " matches are not applied yet");
+        return Optional.empty();
+      }
+    }
+    Optional<HttpRouting.StringMatch> uri = Optional.empty();
+    if (match.has("uri")) {
+      uri = stringMatch(ref, match.path("uri"), path + ".uri", problems);
+      if (uri.isEmpty()) {
+        return Optional.empty();
+      }
+    }
+    Map<String, HttpRouting.StringMatch> headers = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> header : match.path("headers").properties()) {
+      Optional<HttpRouting.StringMatch> condition =
+          stringMatch(ref, header.getValue(), path + ".headers." + header.getKey(), problems);
+      if (condition.isEmpty()) {
+        return Optional.empty();
+      }
+      headers.put(header.getKey().toLowerCase(java.util.Locale.ROOT), condition.get());
+    }
+    OptionalInt port = OptionalInt.empty();
+    if (match.has("port")) {
+      JsonNode number = match.path("port");
+      if (!number.isIntegralNumber() || !Syntax.isPort(number.longValue())) {
+        problems.add(ref, path + ".port", "is not a port number");
+        return Optional.empty();
+      }
+      port = OptionalInt.of(number.intValue());
+    }
+    return Optional.of(new HttpRouting.HttpMatch(uri, headers, port));
+  }
+
+  private static Optional<HttpRouting.StringMatch> stringMatch(
+      ObjectRef ref, JsonNode node, String path, ProblemSink problems) {
+    if (node.path("exact").isString()) {
+      return Optional.of(
+          new HttpRouting.StringMatch(
+              HttpRouting.StringMatch.Kind.EXACT, node.path("exact").stringValue()));
+    }
+    if (node.path("prefix").isString()) {
+      return Optional.of(
+          new HttpRouting.StringMatch(
+              HttpRouting.StringMatch.Kind.PREFIX, node.path("prefix").stringValue()));
+    }
+    problems.add(
+        ref,
+        path,
+        node.has("regex")
+            ? "regex matches are not applied yet"
+            : "needs exact or prefix (a string)");
+    return Optional.empty();
+  }
+
+  private static Optional<Duration> duration(
+      ObjectRef ref, JsonNode value, String path, ProblemSink problems) {
+    if (value.isMissingNode() || value.isNull()) {
+      return Optional.empty();
+    }
+    Optional<Duration> parsed =
+        value.isString() ? Durations.parseGo(value.stringValue()) : Optional.empty();
+    if (parsed.isEmpty()
+        || parsed.get().compareTo(Duration.ofMillis(1)) < 0
+        || parsed.get().toNanosPart() % 1_000_000 != 0) {
+      problems.add(ref, path, "must be a duration of at least 1ms in whole milliseconds: left out");
+      return Optional.empty();
+    }
+    return parsed;
+  }
+}

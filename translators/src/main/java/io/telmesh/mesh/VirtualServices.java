@@ -1,0 +1,128 @@
+package io.telmesh.mesh;
+
+import io.telmesh.kube.ProblemSink;
+import io.telmesh.kube.VirtualServiceReader;
+import io.telmesh.kube.VirtualServiceReader.VirtualService;
+import io.telmesh.model.HttpRouting;
+import io.telmesh.model.MeshService;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.ObjectRef;
+import io.telmesh.model.TrafficPolicy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Gives each Service the HTTP routes of the VirtualService for its host, with every destination
+ * resolved to a Service of the mesh (a short name is in the VirtualService's namespace, as in
+ * Istio) and, when it names a subset, to a subset its DestinationRule defines. A rule whose
+ * destination resolves to nothing is a problem and left out, rather than a route to a cluster that
+ * does not exist. One VirtualService per host: the oldest; the others are problems.
+ */
+final class VirtualServices {
+
+  private VirtualServices() {}
+
+  static SortedMap<NamespacedName, MeshService> apply(
+      SortedMap<NamespacedName, MeshService> services,
+      SortedMap<NamespacedName, VirtualService> virtualServices,
+      ProblemSink problems) {
+    if (virtualServices.isEmpty()) {
+      return services;
+    }
+    Map<String, MeshService> byHost = new HashMap<>();
+    services.values().forEach(s -> byHost.put(s.fqdn(), s));
+    List<VirtualService> ordered = new ArrayList<>(virtualServices.values());
+    ordered.sort(Comparator.comparing(VirtualService::created).thenComparing(VirtualService::key));
+    SortedMap<NamespacedName, MeshService> result = new TreeMap<>(services);
+    Map<NamespacedName, NamespacedName> claimed = new HashMap<>();
+    for (VirtualService vs : ordered) {
+      ObjectRef ref = new ObjectRef("VirtualService", vs.key().namespace(), vs.key().name());
+      List<HttpRouting.HttpRule> rules = resolve(vs, ref, byHost, problems);
+      for (String host : vs.hosts()) {
+        MeshService service = byHost.get(fqdn(host, vs.key().namespace()));
+        if (service == null) {
+          problems.add(
+              ref, "spec.hosts", host + " is no Service of the mesh: its routes apply to nothing");
+          continue;
+        }
+        NamespacedName before = claimed.putIfAbsent(service.key(), vs.key());
+        if (before != null) {
+          problems.add(
+              ref,
+              "spec.hosts",
+              "another VirtualService for "
+                  + service.fqdn()
+                  + " applies ("
+                  + before
+                  + "): this one is not merged with it");
+          continue;
+        }
+        result.put(
+            service.key(),
+            result.get(service.key()).withRouting(Optional.of(new HttpRouting(vs.key(), rules))));
+      }
+    }
+    return result;
+  }
+
+  private static List<HttpRouting.HttpRule> resolve(
+      VirtualService vs, ObjectRef ref, Map<String, MeshService> byHost, ProblemSink problems) {
+    List<HttpRouting.HttpRule> rules = new ArrayList<>();
+    for (VirtualServiceReader.IndexedRule indexed : vs.rules()) {
+      HttpRouting.HttpRule rule = indexed.rule();
+      int i = indexed.index();
+      List<HttpRouting.WeightedDestination> destinations = new ArrayList<>();
+      for (int d = 0; d < rule.destinations().size(); d++) {
+        HttpRouting.WeightedDestination destination = rule.destinations().get(d);
+        String field = "spec.http[" + i + "].route[" + d + "].destination";
+        MeshService target = byHost.get(fqdn(destination.fqdn(), vs.key().namespace()));
+        if (target == null) {
+          problems.add(
+              ref,
+              field + ".host",
+              destination.fqdn() + " is no Service of the mesh: rule left out");
+          break;
+        }
+        if (destination.subset().isPresent()
+            && target.trafficPolicy().stream()
+                .flatMap(p -> p.subsets().stream())
+                .map(TrafficPolicy.Subset::name)
+                .noneMatch(destination.subset().get()::equals)) {
+          problems.add(
+              ref,
+              field + ".subset",
+              "no DestinationRule of "
+                  + target.fqdn()
+                  + " defines subset "
+                  + destination.subset().get()
+                  + ": rule left out");
+          break;
+        }
+        OptionalInt port = destination.port();
+        if (port.isEmpty() && target.ports().size() == 1) {
+          port = OptionalInt.of(target.ports().get(0).port());
+        }
+        destinations.add(
+            new HttpRouting.WeightedDestination(
+                target.fqdn(), port, destination.subset(), destination.weight()));
+      }
+      if (destinations.size() == rule.destinations().size()) {
+        rules.add(
+            new HttpRouting.HttpRule(
+                rule.name(), rule.matches(), destinations, rule.timeout(), rule.retries()));
+      }
+    }
+    return rules;
+  }
+
+  private static String fqdn(String host, String namespace) {
+    return host.contains(".") ? host : host + "." + namespace + "." + MeshService.DOMAIN_SUFFIX;
+  }
+}

@@ -1,0 +1,67 @@
+package io.telmesh.model;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A VirtualService's {@code http} routes for one Service host, bound to the mesh (sidecars), as far
+ * as telmesh applies them; validated, destinations resolved to Service fqdns.
+ *
+ * @param rule the VirtualService it came from
+ */
+public record HttpRouting(NamespacedName rule, List<HttpRule> rules) {
+
+  public HttpRouting {
+    rules = List.copyOf(rules);
+  }
+
+  /** One {@code http} entry: its matches (none: everything), where it sends, and how. */
+  public record HttpRule(
+      String name,
+      List<HttpMatch> matches,
+      List<WeightedDestination> destinations,
+      Optional<Duration> timeout,
+      Optional<Retries> retries) {
+
+    public HttpRule {
+      matches = List.copyOf(matches);
+      destinations = List.copyOf(destinations);
+    }
+
+    /** Whether the rule may apply to requests arriving on this Service port. */
+    public boolean appliesTo(int port) {
+      return matches.isEmpty() || matches.stream().anyMatch(m -> m.port().orElse(port) == port);
+    }
+  }
+
+  /** One {@code match} entry: all of its conditions must hold. */
+  public record HttpMatch(
+      Optional<StringMatch> uri, Map<String, StringMatch> headers, OptionalInt port) {
+
+    public HttpMatch {
+      headers = Map.copyOf(new java.util.TreeMap<>(headers));
+    }
+  }
+
+  /** An exact or prefix string condition (regexes are not applied yet). */
+  public record StringMatch(Kind kind, String value) {
+    public enum Kind {
+      EXACT,
+      PREFIX
+    }
+  }
+
+  /**
+   * A {@code route} entry.
+   *
+   * @param port the destination port; empty means the port the request came in on
+   */
+  public record WeightedDestination(
+      String fqdn, OptionalInt port, Optional<String> subset, int weight) {}
+
+  /** {@code retries}. */
+  public record Retries(int attempts, Optional<Duration> perTryTimeout, Optional<String> retryOn) {}
+}

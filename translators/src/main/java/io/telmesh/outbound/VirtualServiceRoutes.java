@@ -1,0 +1,105 @@
+package io.telmesh.outbound;
+
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.telmesh.envoy.Names;
+import io.telmesh.envoy.Protos;
+import io.telmesh.model.HttpRouting;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One VirtualService {@code http} rule and one of its matches as an Envoy route, in the shape
+ * istiod gives it: path or prefix and header matchers, a cluster or weighted clusters named as
+ * Istio names them ({@code outbound|<port>|<subset>|<host>}), timeout (none by default, as istiod),
+ * and the retry policy.
+ */
+final class VirtualServiceRoutes {
+
+  /** istiod's {@code retryOn} when a VirtualService sets attempts and no conditions. */
+  static final String ISTIO_RETRY_ON =
+      "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+
+  private VirtualServiceRoutes() {}
+
+  static Route route(
+      HttpRouting.HttpRule rule, Optional<HttpRouting.HttpMatch> match, int listenerPort) {
+    RouteMatch.Builder routeMatch = RouteMatch.newBuilder();
+    Optional<HttpRouting.StringMatch> uri = match.flatMap(HttpRouting.HttpMatch::uri);
+    if (uri.isPresent() && uri.get().kind() == HttpRouting.StringMatch.Kind.EXACT) {
+      routeMatch.setPath(uri.get().value());
+    } else {
+      routeMatch.setPrefix(uri.map(HttpRouting.StringMatch::value).orElse("/"));
+    }
+    match.ifPresent(
+        m ->
+            m.headers()
+                .forEach(
+                    (name, condition) ->
+                        routeMatch.addHeaders(
+                            HeaderMatcher.newBuilder()
+                                .setName(name)
+                                .setStringMatch(stringMatcher(condition)))));
+    RouteAction.Builder action =
+        RouteAction.newBuilder()
+            .setTimeout(protoDuration(rule.timeout().orElse(Duration.ZERO)))
+            .setMaxStreamDuration(
+                RouteAction.MaxStreamDuration.newBuilder()
+                    .setMaxStreamDuration(Protos.seconds(0))
+                    .setGrpcTimeoutHeaderMax(Protos.seconds(0)));
+    List<HttpRouting.WeightedDestination> destinations = rule.destinations();
+    if (destinations.size() == 1) {
+      action.setCluster(cluster(destinations.get(0), listenerPort));
+    } else {
+      boolean unweighted = destinations.stream().allMatch(d -> d.weight() == 0);
+      WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
+      for (HttpRouting.WeightedDestination destination : destinations) {
+        weighted.addClusters(
+            WeightedCluster.ClusterWeight.newBuilder()
+                .setName(cluster(destination, listenerPort))
+                .setWeight(UInt32Value.of(unweighted ? 1 : destination.weight())));
+      }
+      action.setWeightedClusters(weighted);
+    }
+    rule.retries().ifPresent(retries -> action.setRetryPolicy(retryPolicy(retries)));
+    String name = rule.name().isEmpty() ? "default" : rule.name();
+    return Route.newBuilder().setName(name).setMatch(routeMatch).setRoute(action).build();
+  }
+
+  private static RetryPolicy retryPolicy(HttpRouting.Retries retries) {
+    RetryPolicy.Builder policy =
+        RetryPolicy.newBuilder()
+            .setNumRetries(UInt32Value.of(retries.attempts()))
+            .setRetryOn(retries.retryOn().orElse(ISTIO_RETRY_ON));
+    retries.perTryTimeout().ifPresent(t -> policy.setPerTryTimeout(protoDuration(t)));
+    return policy.build();
+  }
+
+  private static String cluster(HttpRouting.WeightedDestination destination, int listenerPort) {
+    int port = destination.port().orElse(listenerPort);
+    return destination
+        .subset()
+        .map(subset -> Names.outboundCluster(port, subset, destination.fqdn()))
+        .orElseGet(() -> Names.outboundCluster(port, destination.fqdn()));
+  }
+
+  private static StringMatcher stringMatcher(HttpRouting.StringMatch condition) {
+    return condition.kind() == HttpRouting.StringMatch.Kind.EXACT
+        ? StringMatcher.newBuilder().setExact(condition.value()).build()
+        : StringMatcher.newBuilder().setPrefix(condition.value()).build();
+  }
+
+  private static com.google.protobuf.Duration protoDuration(Duration duration) {
+    return com.google.protobuf.Duration.newBuilder()
+        .setSeconds(duration.getSeconds())
+        .setNanos(duration.getNano())
+        .build();
+  }
+}

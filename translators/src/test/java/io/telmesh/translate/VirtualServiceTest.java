@@ -1,0 +1,188 @@
+package io.telmesh.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.telmesh.kube.KubeObjects;
+import io.telmesh.kube.ManifestParser;
+import io.telmesh.mesh.MeshStateBuilder;
+import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.Problem;
+import io.telmesh.resources.ProxyResources;
+import io.telmesh.testing.Meshes;
+import io.telmesh.testing.Nodes;
+import io.telmesh.validate.EnvoyValidator;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Istio's VirtualService http routes on the demo (smf's h2c port 8080, with subsets from a
+ * DestinationRule), read from YAML: the Envoy routes istiod builds for them, and the problems for
+ * what telmesh refuses or does not apply yet, none of which widens a route.
+ */
+class VirtualServiceTest {
+
+  private static final KubeObjects DEMO = Meshes.objects(Meshes.demoDir());
+  private static final String SMF = "smf.telco.svc.cluster.local";
+  private static final String SUBSETS =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: smf, namespace: telco}
+      spec:
+        host: smf
+        subsets:
+        - {name: v1, labels: {app: smf}}
+        - {name: v2, labels: {app: smf, track: canary}}
+      ---
+      """;
+
+  private static MeshState with(String yaml) {
+    ManifestParser.Parsed parsed = new ManifestParser().parse("istio.yaml", yaml);
+    List<Problem> problems = new ArrayList<>(DEMO.sourceProblems());
+    problems.addAll(parsed.problems());
+    return MeshStateBuilder.build(
+        new KubeObjects(
+            DEMO.services(),
+            DEMO.endpointSlices(),
+            DEMO.pods(),
+            DEMO.networkAttachments(),
+            problems,
+            ManifestParser.toKubeObjects(parsed.objects(), problems).istioObjects()));
+  }
+
+  private static ProxyResources amf(MeshState mesh) {
+    return Translator.prepare(mesh)
+        .forProxy(Nodes.forWorkload(mesh, new NamespacedName("telco", "amf-0")));
+  }
+
+  private static VirtualHost host(ProxyResources resources, String name) {
+    RouteConfiguration routes = resources.routes().byName().get("8080");
+    return routes.getVirtualHostsList().stream()
+        .filter(h -> h.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void httpRulesBecomeIstiodsRoutesInOrder() {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - name: canary
+                    match:
+                    - uri: {prefix: /nsmf-pdusession}
+                      headers: {X-Canary: {exact: "yes"}}
+                    route:
+                    - destination: {host: smf, subset: v2}
+                    timeout: 3s
+                    retries: {attempts: 2, perTryTimeout: 1s}
+                  - route:
+                    - {destination: {host: smf.telco.svc.cluster.local, subset: v1}, weight: 90}
+                    - {destination: {host: smf, subset: v2, port: {number: 8080}}, weight: 10}
+                """);
+    assertThat(mesh.problems())
+        .noneMatch(p -> p.kind().equals("VirtualService") || p.kind().equals("DestinationRule"));
+    ProxyResources resources = amf(mesh);
+    List<Route> routes = host(resources, SMF + ":8080").getRoutesList();
+    assertThat(routes).hasSize(2);
+
+    Route canary = routes.get(0);
+    assertThat(canary.getName()).isEqualTo("canary");
+    assertThat(canary.getMatch().getPrefix()).isEqualTo("/nsmf-pdusession");
+    assertThat(canary.getMatch().getHeaders(0).getName()).isEqualTo("x-canary");
+    assertThat(canary.getMatch().getHeaders(0).getStringMatch().getExact()).isEqualTo("yes");
+    assertThat(canary.getRoute().getCluster()).isEqualTo("outbound|8080|v2|" + SMF);
+    assertThat(canary.getRoute().getTimeout().getSeconds()).isEqualTo(3);
+    assertThat(canary.getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(2);
+    assertThat(canary.getRoute().getRetryPolicy().getPerTryTimeout().getSeconds()).isEqualTo(1);
+    assertThat(canary.getRoute().getRetryPolicy().getRetryOn())
+        .isEqualTo("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes");
+
+    Route split = routes.get(1);
+    assertThat(split.getMatch().getPrefix()).isEqualTo("/");
+    assertThat(split.getRoute().getWeightedClusters().getClustersList())
+        .extracting(c -> c.getName() + "=" + c.getWeight().getValue())
+        .containsExactly("outbound|8080|v1|" + SMF + "=90", "outbound|8080|v2|" + SMF + "=10");
+
+    // Other Services' virtual hosts keep their default route.
+    assertThat(
+            host(resources, "amf.telco.svc.cluster.local:8080")
+                .getRoutes(0)
+                .getRoute()
+                .getCluster())
+        .isEqualTo("outbound|8080||amf.telco.svc.cluster.local");
+    // Every cluster a route names exists: Envoy's own cross-resource rule.
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void whatCannotBeAppliedIsAProblemAndNeverWidensARoute() {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf, nowhere]
+                  http:
+                  - match: [{uri: {regex: "(a+)+$"}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{sourceLabels: {app: amf}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - route: [{destination: {host: smf, subset: v9}}]
+                  - route: [{destination: {host: ghost}}]
+                  - route: [{destination: {host: smf, subset: v1}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: edge, namespace: telco}
+                spec:
+                  hosts: [amf]
+                  gateways: [istio-system/ingress]
+                  http:
+                  - route: [{destination: {host: amf}}]
+                """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("VirtualService"))
+                .map(p -> p.name() + " " + p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "smf spec.http[0].match[0].uri: regex matches are not applied yet",
+            "smf spec.http[0]: left out: a match condition of it is not applied",
+            "smf spec.http[1].match[0].sourceLabels: sourceLabels matches are not applied yet",
+            "smf spec.http[1]: left out: a match condition of it is not applied",
+            "smf spec.http[2].route[0].destination.subset: no DestinationRule of "
+                + SMF
+                + " defines subset v9: rule left out",
+            "smf spec.http[3].route[0].destination.host: ghost is no Service of the mesh: rule"
+                + " left out",
+            "smf spec.hosts: nowhere is no Service of the mesh: its routes apply to nothing",
+            "edge spec.gateways: bound to gateways only: telmesh serves sidecars, not applied");
+    ProxyResources resources = amf(mesh);
+    // Only the rule telmesh can express remains: nothing matches more than it was asked to.
+    assertThat(host(resources, SMF + ":8080").getRoutesList())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getRoute().getCluster()).isEqualTo("outbound|8080|v1|" + SMF));
+    assertThat(
+            host(resources, "amf.telco.svc.cluster.local:8080")
+                .getRoutes(0)
+                .getRoute()
+                .getCluster())
+        .isEqualTo("outbound|8080||amf.telco.svc.cluster.local");
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+}
