@@ -1,10 +1,7 @@
 package io.telmesh.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.telmesh.envoy.Durations;
 import io.telmesh.model.NamespacedName;
-import io.telmesh.model.ObjectRef;
 import io.telmesh.model.TrafficPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +28,6 @@ import tools.jackson.databind.JsonNode;
 public final class DestinationRuleReader {
 
   public static final String KIND = "DestinationRule";
-  public static final Set<String> API_VERSIONS =
-      Set.of(
-          "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
 
   private static final Pattern HOST =
       Pattern.compile(
@@ -50,40 +44,34 @@ public final class DestinationRuleReader {
   private DestinationRuleReader() {}
 
   public static boolean isDestinationRule(GenericKubernetesResource resource) {
-    return KIND.equals(resource.getKind()) && API_VERSIONS.contains(resource.getApiVersion());
+    return IstioObject.is(resource, KIND);
   }
 
   public static Optional<DestinationRule> read(
       GenericKubernetesResource resource, ProblemSink problems) {
-    Optional<ObjectMeta> maybeMeta = Meta.of(resource);
-    if (maybeMeta.isEmpty()) {
+    Optional<IstioObject> object = IstioObject.of(resource, KIND, problems);
+    if (object.isEmpty()) {
       return Optional.empty();
     }
-    ObjectMeta meta = maybeMeta.get();
-    NamespacedName key = new NamespacedName(Meta.namespace(meta), meta.getName());
-    Fields fields = new Fields(new ObjectRef(KIND, key.namespace(), key.name()), problems);
-    Object rawSpec = Meta.spec(resource);
-    if (!(rawSpec instanceof Map<?, ?>)) {
-      problems.add(fields.ref, "spec", "no spec: the rule is ignored");
-      return Optional.empty();
-    }
-    JsonNode spec = Json.tree(rawSpec);
+    NamespacedName key = object.get().key();
+    Fields fields = new Fields(object.get(), problems);
+    JsonNode spec = object.get().spec();
     JsonNode hostNode = spec.path("host");
     if (!hostNode.isString() || hostNode.stringValue().isEmpty()) {
-      problems.add(fields.ref, "spec.host", "a host is required: the rule is ignored");
+      problems.add(fields.object().ref(), "spec.host", "a host is required: the rule is ignored");
       return Optional.empty();
     }
     String host = hostNode.stringValue();
     if (host.contains("*")) {
       problems.add(
-          fields.ref,
+          fields.object().ref(),
           "spec.host",
           "wildcard hosts are not applied yet (" + NetworkStatusParser.printable(host) + ")");
       return Optional.empty();
     }
     if (!HOST.matcher(host).matches()) {
       problems.add(
-          fields.ref,
+          fields.object().ref(),
           "spec.host",
           "\""
               + NetworkStatusParser.printable(host)
@@ -93,7 +81,7 @@ public final class DestinationRuleReader {
     JsonNode exportTo = spec.path("exportTo");
     if (exportTo.isArray() && !(exportTo.size() == 1 && "*".equals(exportTo.get(0).asString("")))) {
       problems.add(
-          fields.ref,
+          fields.object().ref(),
           "spec.exportTo",
           "exportTo is not applied yet: the rule applies to every client");
     }
@@ -101,7 +89,7 @@ public final class DestinationRuleReader {
     TrafficPolicy top = withPorts(key, fields, topNode, "spec.trafficPolicy");
     List<TrafficPolicy.Subset> subsets = subsets(key, fields, spec.path("subsets"), top);
     return Optional.of(
-        new DestinationRule(key, host, withSubsets(top, subsets), Meta.created(meta)));
+        new DestinationRule(key, host, withSubsets(top, subsets), object.get().created()));
   }
 
   private static final Pattern LABEL_VALUE =
@@ -353,10 +341,10 @@ public final class DestinationRuleReader {
   }
 
   /** Reads typed fields, reporting each bad one with its path. */
-  private record Fields(ObjectRef ref, ProblemSink problems) {
+  private record Fields(IstioObject object, ProblemSink problems) {
 
     void problem(String field, String reason) {
-      problems.add(ref, field, reason);
+      problems.add(object.ref(), field, reason);
     }
 
     /** A non-negative 32-bit count, as Istio's Int32Value and UInt32Value limits. */
@@ -385,26 +373,8 @@ public final class DestinationRuleReader {
       return value;
     }
 
-    /** A duration as Istio validates one: at least 1 ms, in whole milliseconds. */
     Optional<Duration> duration(JsonNode parent, String field, String path) {
-      JsonNode value = parent.path(field);
-      if (value.isMissingNode() || value.isNull()) {
-        return Optional.empty();
-      }
-      Optional<Duration> parsed =
-          value.isString() ? Durations.parseGo(value.stringValue()) : Optional.empty();
-      if (parsed.isEmpty()) {
-        problem(path + "." + field, "is not a duration such as 30s or 100ms: left out");
-        return Optional.empty();
-      }
-      Duration duration = parsed.get();
-      if (duration.compareTo(Duration.ofMillis(1)) < 0 || duration.toNanosPart() % 1_000_000 != 0) {
-        problem(
-            path + "." + field,
-            "must be at least 1ms, in whole milliseconds (Istio's rule): left out");
-        return Optional.empty();
-      }
-      return parsed;
+      return object.duration(parent.path(field), path + "." + field, problems);
     }
   }
 }

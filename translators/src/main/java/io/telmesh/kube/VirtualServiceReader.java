@@ -1,8 +1,6 @@
 package io.telmesh.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.telmesh.envoy.Durations;
 import io.telmesh.model.HttpRouting;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
@@ -40,25 +38,18 @@ public final class VirtualServiceReader {
   private VirtualServiceReader() {}
 
   public static boolean isVirtualService(GenericKubernetesResource resource) {
-    return KIND.equals(resource.getKind())
-        && DestinationRuleReader.API_VERSIONS.contains(resource.getApiVersion());
+    return IstioObject.is(resource, KIND);
   }
 
   public static Optional<VirtualService> read(
       GenericKubernetesResource resource, ProblemSink problems) {
-    Optional<ObjectMeta> maybeMeta = Meta.of(resource);
-    if (maybeMeta.isEmpty()) {
+    Optional<IstioObject> object = IstioObject.of(resource, KIND, problems);
+    if (object.isEmpty()) {
       return Optional.empty();
     }
-    ObjectMeta meta = maybeMeta.get();
-    NamespacedName key = new NamespacedName(Meta.namespace(meta), meta.getName());
-    ObjectRef ref = new ObjectRef(KIND, key.namespace(), key.name());
-    Object rawSpec = Meta.spec(resource);
-    if (!(rawSpec instanceof Map<?, ?>)) {
-      problems.add(ref, "spec", "no spec: the VirtualService is ignored");
-      return Optional.empty();
-    }
-    JsonNode spec = Json.tree(rawSpec);
+    NamespacedName key = object.get().key();
+    ObjectRef ref = object.get().ref();
+    JsonNode spec = object.get().spec();
     JsonNode gateways = spec.path("gateways");
     if (gateways.isArray() && !gateways.isEmpty()) {
       boolean mesh = false;
@@ -104,14 +95,15 @@ public final class VirtualServiceReader {
     JsonNode http = spec.path("http");
     for (int i = 0; i < http.size(); i++) {
       int index = i;
-      rule(ref, http.get(i), "spec.http[" + i + "]", problems)
+      rule(object.get(), http.get(i), "spec.http[" + i + "]", problems)
           .ifPresent(r -> rules.add(new IndexedRule(index, r)));
     }
-    return Optional.of(new VirtualService(key, hosts, rules, Meta.created(meta)));
+    return Optional.of(new VirtualService(key, hosts, rules, object.get().created()));
   }
 
   private static Optional<HttpRouting.HttpRule> rule(
-      ObjectRef ref, JsonNode rule, String path, ProblemSink problems) {
+      IstioObject object, JsonNode rule, String path, ProblemSink problems) {
+    ObjectRef ref = object.ref();
     for (String unsupported : List.of("rewrite", "fault", "mirror", "redirect", "corsPolicy")) {
       if (rule.has(unsupported)) {
         problems.add(ref, path + "." + unsupported, unsupported + " is not applied yet");
@@ -166,7 +158,7 @@ public final class VirtualServiceReader {
       problems.add(ref, path + ".route", "a route needs a destination: rule left out");
       return Optional.empty();
     }
-    Optional<Duration> timeout = duration(ref, rule.path("timeout"), path + ".timeout", problems);
+    Optional<Duration> timeout = object.duration(rule.path("timeout"), path + ".timeout", problems);
     Optional<HttpRouting.Retries> retries = Optional.empty();
     JsonNode retry = rule.path("retries");
     if (retry.isObject()) {
@@ -179,11 +171,8 @@ public final class VirtualServiceReader {
             Optional.of(
                 new HttpRouting.Retries(
                     attempts.intValue(),
-                    duration(
-                        ref,
-                        retry.path("perTryTimeout"),
-                        path + ".retries.perTryTimeout",
-                        problems),
+                    object.duration(
+                        retry.path("perTryTimeout"), path + ".retries.perTryTimeout", problems),
                     retryOn.isEmpty() ? Optional.empty() : Optional.of(retryOn)));
       }
     }
@@ -248,21 +237,5 @@ public final class VirtualServiceReader {
             ? "regex matches are not applied yet"
             : "needs exact or prefix (a string)");
     return Optional.empty();
-  }
-
-  private static Optional<Duration> duration(
-      ObjectRef ref, JsonNode value, String path, ProblemSink problems) {
-    if (value.isMissingNode() || value.isNull()) {
-      return Optional.empty();
-    }
-    Optional<Duration> parsed =
-        value.isString() ? Durations.parseGo(value.stringValue()) : Optional.empty();
-    if (parsed.isEmpty()
-        || parsed.get().compareTo(Duration.ofMillis(1)) < 0
-        || parsed.get().toNanosPart() % 1_000_000 != 0) {
-      problems.add(ref, path, "must be a duration of at least 1ms in whole milliseconds: left out");
-      return Optional.empty();
-    }
-    return parsed;
   }
 }

@@ -67,6 +67,20 @@ public final class Meshes {
     return load(demoDir());
   }
 
+  /** The demo plus these manifests (Istio objects, say), as one manifest directory holds them. */
+  public static MeshState demoWith(String yaml) {
+    KubeObjects demo = objects(demoDir());
+    ManifestParser.Parsed parsed = new ManifestParser().parse("extra.yaml", yaml);
+    List<HasMetadata> all = new ArrayList<>(demo.services());
+    all.addAll(demo.endpointSlices());
+    all.addAll(demo.pods());
+    all.addAll(demo.networkAttachments());
+    all.addAll(parsed.objects());
+    List<Problem> problems = new ArrayList<>(demo.sourceProblems());
+    problems.addAll(parsed.problems());
+    return MeshStateBuilder.build(ManifestParser.toKubeObjects(all, problems));
+  }
+
   public static MeshState yaml(String yaml) {
     ManifestParser.Parsed parsed = new ManifestParser().parse("inline", yaml);
     return MeshStateBuilder.build(

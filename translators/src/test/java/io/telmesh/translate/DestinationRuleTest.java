@@ -6,19 +6,15 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.telmesh.envoy.Clusters;
 import io.telmesh.kube.KubeObjects;
-import io.telmesh.kube.ManifestParser;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
-import io.telmesh.model.Problem;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.validate.EnvoyValidator;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,19 +30,7 @@ class DestinationRuleTest {
   private static final NamespacedName AMF_POD = new NamespacedName("telco", "amf-0");
 
   private static MeshState withRules(String yaml) {
-    ManifestParser.Parsed parsed = new ManifestParser().parse("rules.yaml", yaml);
-    List<HasMetadata> rules = parsed.objects();
-    List<Problem> problems = new ArrayList<>(DEMO.sourceProblems());
-    problems.addAll(parsed.problems());
-    KubeObjects rulesOnly = ManifestParser.toKubeObjects(rules, problems);
-    return MeshStateBuilder.build(
-        new KubeObjects(
-            DEMO.services(),
-            DEMO.endpointSlices(),
-            DEMO.pods(),
-            DEMO.networkAttachments(),
-            problems,
-            rulesOnly.istioObjects()));
+    return Meshes.demoWith(yaml);
   }
 
   private static ProxyResources amf(MeshState mesh) {

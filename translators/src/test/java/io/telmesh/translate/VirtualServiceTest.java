@@ -6,16 +6,12 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.telmesh.kube.KubeObjects;
-import io.telmesh.kube.ManifestParser;
-import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
-import io.telmesh.model.Problem;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import io.telmesh.validate.EnvoyValidator;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,17 +38,7 @@ class VirtualServiceTest {
       """;
 
   private static MeshState with(String yaml) {
-    ManifestParser.Parsed parsed = new ManifestParser().parse("istio.yaml", yaml);
-    List<Problem> problems = new ArrayList<>(DEMO.sourceProblems());
-    problems.addAll(parsed.problems());
-    return MeshStateBuilder.build(
-        new KubeObjects(
-            DEMO.services(),
-            DEMO.endpointSlices(),
-            DEMO.pods(),
-            DEMO.networkAttachments(),
-            problems,
-            ManifestParser.toKubeObjects(parsed.objects(), problems).istioObjects()));
+    return Meshes.demoWith(yaml);
   }
 
   private static ProxyResources amf(MeshState mesh) {

@@ -1,0 +1,69 @@
+package io.telmesh.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.telmesh.envoy.Durations;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.ObjectRef;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What every {@code networking.istio.io} reader starts from: the object's name, how problems name
+ * it, and its spec as a tree; plus the checks Istio applies the same way to every kind.
+ */
+record IstioObject(NamespacedName key, ObjectRef ref, JsonNode spec, Instant created) {
+
+  static final Set<String> API_VERSIONS =
+      Set.of(
+          "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
+
+  static boolean is(GenericKubernetesResource resource, String kind) {
+    return kind.equals(resource.getKind()) && API_VERSIONS.contains(resource.getApiVersion());
+  }
+
+  /** The object, or empty (a problem when it has a name but no spec). */
+  static Optional<IstioObject> of(
+      GenericKubernetesResource resource, String kind, ProblemSink problems) {
+    Optional<ObjectMeta> maybeMeta = Meta.of(resource);
+    if (maybeMeta.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectMeta meta = maybeMeta.get();
+    NamespacedName key = new NamespacedName(Meta.namespace(meta), meta.getName());
+    ObjectRef ref = new ObjectRef(kind, key.namespace(), key.name());
+    Object spec = Meta.spec(resource);
+    if (!(spec instanceof Map<?, ?>)) {
+      problems.add(ref, "spec", "no spec: the " + kind + " is ignored");
+      return Optional.empty();
+    }
+    return Optional.of(new IstioObject(key, ref, Json.tree(spec), Meta.created(meta)));
+  }
+
+  /**
+   * A duration as Istio validates one: at least 1 ms, in whole milliseconds; anything else is a
+   * problem and left out.
+   */
+  Optional<Duration> duration(JsonNode value, String path, ProblemSink problems) {
+    if (value.isMissingNode() || value.isNull()) {
+      return Optional.empty();
+    }
+    Optional<Duration> parsed =
+        value.isString() ? Durations.parseGo(value.stringValue()) : Optional.empty();
+    if (parsed.isEmpty()) {
+      problems.add(ref, path, "is not a duration such as 30s or 100ms: left out");
+      return Optional.empty();
+    }
+    Duration duration = parsed.get();
+    if (duration.compareTo(Duration.ofMillis(1)) < 0 || duration.toNanosPart() % 1_000_000 != 0) {
+      problems.add(
+          ref, path, "must be at least 1ms, in whole milliseconds (Istio's rule): left out");
+      return Optional.empty();
+    }
+    return parsed;
+  }
+}
