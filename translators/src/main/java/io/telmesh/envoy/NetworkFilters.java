@@ -51,6 +51,32 @@ public final class NetworkFilters {
         .build();
   }
 
+  /**
+   * A tcp_proxy splitting connections over clusters by weight (a VirtualService tcp route), its
+   * stats under {@code statPrefix}.
+   */
+  public static Filter tcpProxy(
+      String statPrefix,
+      java.util.Map<String, Integer> weights,
+      Optional<Duration> idleTimeout,
+      Optional<AccessLog> accessLog) {
+    TcpProxy.WeightedCluster.Builder split = TcpProxy.WeightedCluster.newBuilder();
+    weights.forEach(
+        (cluster, weight) ->
+            split.addClusters(
+                TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+                    .setName(cluster)
+                    .setWeight(weight)));
+    TcpProxy.Builder proxy =
+        TcpProxy.newBuilder().setStatPrefix(statPrefix).setWeightedClusters(split);
+    idleTimeout.ifPresent(t -> proxy.setIdleTimeout(Protos.fromJava(t)));
+    accessLog.ifPresent(proxy::addAccessLog);
+    return Filter.newBuilder()
+        .setName(TCP_PROXY)
+        .setTypedConfig(Protos.pack(proxy.build()))
+        .build();
+  }
+
   public static Filter httpConnectionManager(HttpConnectionManager manager) {
     return Filter.newBuilder()
         .setName(HTTP_CONNECTION_MANAGER)

@@ -1,9 +1,9 @@
 package io.telmesh.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.telmesh.model.HttpRouting;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
+import io.telmesh.model.Routing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,9 +17,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * A {@code networking.istio.io} VirtualService's {@code http} routes for the mesh: matches on uri
  * and headers (exact, prefix) and port, weighted destinations (host, subset, port), timeout and
- * retries. Hosts and destinations keep their spelling here; {@code mesh.VirtualServices} resolves
- * them. What is not applied yet (regex matches, sourceLabels, rewrite, fault, mirror, tcp and tls
- * routes, gateways other than {@code mesh}, exportTo) is a problem naming the field.
+ * retries; and its {@code tcp} routes by Service port. Hosts and destinations keep their spelling
+ * here; {@code mesh.VirtualServices} resolves them. What is not applied yet (regex matches,
+ * sourceLabels, destinationSubnets, rewrite, fault, mirror, tls routes, gateways other than {@code
+ * mesh}, exportTo) is a problem naming the field.
  */
 public final class VirtualServiceReader {
 
@@ -30,10 +31,17 @@ public final class VirtualServiceReader {
    * with its index in {@code spec.http} (rules left out leave gaps), for problems.
    */
   public record VirtualService(
-      NamespacedName key, List<String> hosts, List<IndexedRule> rules, Instant created) {}
+      NamespacedName key,
+      List<String> hosts,
+      List<IndexedRule> rules,
+      List<IndexedTcpRule> tcp,
+      Instant created) {}
+
+  /** A tcp rule and where it is in {@code spec.tcp}. */
+  public record IndexedTcpRule(int index, Routing.TcpRule rule) {}
 
   /** A rule and where it is in {@code spec.http}. */
-  public record IndexedRule(int index, HttpRouting.HttpRule rule) {}
+  public record IndexedRule(int index, Routing.HttpRule rule) {}
 
   private VirtualServiceReader() {}
 
@@ -81,10 +89,8 @@ public final class VirtualServiceReader {
       problems.add(ref, "spec.hosts", "no host telmesh can apply: the VirtualService is ignored");
       return Optional.empty();
     }
-    for (String unsupported : List.of("tcp", "tls")) {
-      if (spec.path(unsupported).isArray() && !spec.path(unsupported).isEmpty()) {
-        problems.add(ref, "spec." + unsupported, unsupported + " routes are not applied yet");
-      }
+    if (spec.path("tls").isArray() && !spec.path("tls").isEmpty()) {
+      problems.add(ref, "spec.tls", "tls routes are not applied yet");
     }
     JsonNode exportTo = spec.path("exportTo");
     if (exportTo.isArray() && !(exportTo.size() == 1 && "*".equals(exportTo.get(0).asString("")))) {
@@ -98,10 +104,17 @@ public final class VirtualServiceReader {
       rule(object.get(), http.get(i), "spec.http[" + i + "]", problems)
           .ifPresent(r -> rules.add(new IndexedRule(index, r)));
     }
-    return Optional.of(new VirtualService(key, hosts, rules, object.get().created()));
+    List<IndexedTcpRule> tcp = new ArrayList<>();
+    JsonNode tcpRules = spec.path("tcp");
+    for (int i = 0; i < tcpRules.size(); i++) {
+      int index = i;
+      tcpRule(ref, tcpRules.get(i), "spec.tcp[" + i + "]", problems)
+          .ifPresent(r -> tcp.add(new IndexedTcpRule(index, r)));
+    }
+    return Optional.of(new VirtualService(key, hosts, rules, tcp, object.get().created()));
   }
 
-  private static Optional<HttpRouting.HttpRule> rule(
+  private static Optional<Routing.HttpRule> rule(
       IstioObject object, JsonNode rule, String path, ProblemSink problems) {
     ObjectRef ref = object.ref();
     for (String unsupported : List.of("rewrite", "fault", "mirror", "redirect", "corsPolicy")) {
@@ -109,11 +122,11 @@ public final class VirtualServiceReader {
         problems.add(ref, path + "." + unsupported, unsupported + " is not applied yet");
       }
     }
-    List<HttpRouting.HttpMatch> matches = new ArrayList<>();
+    List<Routing.HttpMatch> matches = new ArrayList<>();
     JsonNode matchList = rule.path("match");
     for (int m = 0; m < matchList.size(); m++) {
       String at = path + ".match[" + m + "]";
-      Optional<HttpRouting.HttpMatch> match = match(ref, matchList.get(m), at, problems);
+      Optional<Routing.HttpMatch> match = match(ref, matchList.get(m), at, problems);
       if (match.isEmpty()) {
         // A condition telmesh cannot express must not widen the route: drop the whole rule.
         problems.add(ref, path, "left out: a match condition of it is not applied");
@@ -121,8 +134,40 @@ public final class VirtualServiceReader {
       }
       matches.add(match.get());
     }
-    List<HttpRouting.WeightedDestination> destinations = new ArrayList<>();
-    JsonNode routes = rule.path("route");
+    Optional<List<Routing.WeightedDestination>> destinations =
+        destinations(ref, rule.path("route"), path, problems);
+    if (destinations.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Duration> timeout = object.duration(rule.path("timeout"), path + ".timeout", problems);
+    Optional<Routing.Retries> retries = Optional.empty();
+    JsonNode retry = rule.path("retries");
+    if (retry.isObject()) {
+      JsonNode attempts = retry.path("attempts");
+      if (!attempts.isIntegralNumber() || attempts.intValue() < 0) {
+        problems.add(ref, path + ".retries.attempts", "must be a non-negative whole number");
+      } else {
+        String retryOn = retry.path("retryOn").asString("");
+        retries =
+            Optional.of(
+                new Routing.Retries(
+                    attempts.intValue(),
+                    object.duration(
+                        retry.path("perTryTimeout"), path + ".retries.perTryTimeout", problems),
+                    retryOn.isEmpty() ? Optional.empty() : Optional.of(retryOn)));
+      }
+    }
+    return Optional.of(
+        new Routing.HttpRule(
+            rule.path("name").asString(""), matches, destinations.get(), timeout, retries));
+  }
+
+  /**
+   * A rule's {@code routes}: destinations with weights; empty (with problems) if one is unusable.
+   */
+  private static Optional<List<Routing.WeightedDestination>> destinations(
+      ObjectRef ref, JsonNode routes, String path, ProblemSink problems) {
+    List<Routing.WeightedDestination> destinations = new ArrayList<>();
     for (int r = 0; r < routes.size(); r++) {
       String at = path + ".route[" + r + "]";
       JsonNode destination = routes.get(r).path("destination");
@@ -151,37 +196,47 @@ public final class VirtualServiceReader {
       }
       String subset = destination.path("subset").asString("");
       destinations.add(
-          new HttpRouting.WeightedDestination(
+          new Routing.WeightedDestination(
               host, portNumber, subset.isEmpty() ? Optional.empty() : Optional.of(subset), value));
     }
     if (destinations.isEmpty()) {
       problems.add(ref, path + ".route", "a route needs a destination: rule left out");
       return Optional.empty();
     }
-    Optional<Duration> timeout = object.duration(rule.path("timeout"), path + ".timeout", problems);
-    Optional<HttpRouting.Retries> retries = Optional.empty();
-    JsonNode retry = rule.path("retries");
-    if (retry.isObject()) {
-      JsonNode attempts = retry.path("attempts");
-      if (!attempts.isIntegralNumber() || attempts.intValue() < 0) {
-        problems.add(ref, path + ".retries.attempts", "must be a non-negative whole number");
-      } else {
-        String retryOn = retry.path("retryOn").asString("");
-        retries =
-            Optional.of(
-                new HttpRouting.Retries(
-                    attempts.intValue(),
-                    object.duration(
-                        retry.path("perTryTimeout"), path + ".retries.perTryTimeout", problems),
-                    retryOn.isEmpty() ? Optional.empty() : Optional.of(retryOn)));
-      }
-    }
-    return Optional.of(
-        new HttpRouting.HttpRule(
-            rule.path("name").asString(""), matches, destinations, timeout, retries));
+    return Optional.of(destinations);
   }
 
-  private static Optional<HttpRouting.HttpMatch> match(
+  /**
+   * A {@code tcp} rule: matches on the Service port only; {@code destinationSubnets}, {@code
+   * sourceLabels} and {@code sourceSubnet} are problems and leave the rule out, never widened.
+   */
+  private static Optional<Routing.TcpRule> tcpRule(
+      ObjectRef ref, JsonNode rule, String path, ProblemSink problems) {
+    List<Integer> ports = new ArrayList<>();
+    JsonNode matches = rule.path("match");
+    for (int m = 0; m < matches.size(); m++) {
+      JsonNode match = matches.get(m);
+      String at = path + ".match[" + m + "]";
+      for (String unsupported :
+          List.of("destinationSubnets", "sourceLabels", "sourceSubnet", "gateways")) {
+        if (match.has(unsupported)) {
+          problems.add(ref, at + "." + unsupported, unsupported + " matches are not applied yet");
+          problems.add(ref, path, "left out: a match condition of it is not applied");
+          return Optional.empty();
+        }
+      }
+      JsonNode port = match.path("port");
+      if (!port.isIntegralNumber() || !Syntax.isPort(port.longValue())) {
+        problems.add(ref, at + ".port", "a port number is required: rule left out");
+        return Optional.empty();
+      }
+      ports.add(port.intValue());
+    }
+    return destinations(ref, rule.path("route"), path, problems)
+        .map(destinations -> new Routing.TcpRule(ports, destinations));
+  }
+
+  private static Optional<Routing.HttpMatch> match(
       ObjectRef ref, JsonNode match, String path, ProblemSink problems) {
     for (String unsupported :
         List.of("sourceLabels", "queryParams", "method", "scheme", "authority", "withoutHeaders")) {
@@ -190,16 +245,16 @@ public final class VirtualServiceReader {
         return Optional.empty();
       }
     }
-    Optional<HttpRouting.StringMatch> uri = Optional.empty();
+    Optional<Routing.StringMatch> uri = Optional.empty();
     if (match.has("uri")) {
       uri = stringMatch(ref, match.path("uri"), path + ".uri", problems);
       if (uri.isEmpty()) {
         return Optional.empty();
       }
     }
-    Map<String, HttpRouting.StringMatch> headers = new TreeMap<>();
+    Map<String, Routing.StringMatch> headers = new TreeMap<>();
     for (Map.Entry<String, JsonNode> header : match.path("headers").properties()) {
-      Optional<HttpRouting.StringMatch> condition =
+      Optional<Routing.StringMatch> condition =
           stringMatch(ref, header.getValue(), path + ".headers." + header.getKey(), problems);
       if (condition.isEmpty()) {
         return Optional.empty();
@@ -215,20 +270,20 @@ public final class VirtualServiceReader {
       }
       port = OptionalInt.of(number.intValue());
     }
-    return Optional.of(new HttpRouting.HttpMatch(uri, headers, port));
+    return Optional.of(new Routing.HttpMatch(uri, headers, port));
   }
 
-  private static Optional<HttpRouting.StringMatch> stringMatch(
+  private static Optional<Routing.StringMatch> stringMatch(
       ObjectRef ref, JsonNode node, String path, ProblemSink problems) {
     if (node.path("exact").isString()) {
       return Optional.of(
-          new HttpRouting.StringMatch(
-              HttpRouting.StringMatch.Kind.EXACT, node.path("exact").stringValue()));
+          new Routing.StringMatch(
+              Routing.StringMatch.Kind.EXACT, node.path("exact").stringValue()));
     }
     if (node.path("prefix").isString()) {
       return Optional.of(
-          new HttpRouting.StringMatch(
-              HttpRouting.StringMatch.Kind.PREFIX, node.path("prefix").stringValue()));
+          new Routing.StringMatch(
+              Routing.StringMatch.Kind.PREFIX, node.path("prefix").stringValue()));
     }
     problems.add(
         ref,

@@ -3,10 +3,10 @@ package io.telmesh.mesh;
 import io.telmesh.kube.ProblemSink;
 import io.telmesh.kube.VirtualServiceReader;
 import io.telmesh.kube.VirtualServiceReader.VirtualService;
-import io.telmesh.model.HttpRouting;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
+import io.telmesh.model.Routing;
 import io.telmesh.model.TrafficPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,7 +44,8 @@ final class VirtualServices {
     Map<NamespacedName, NamespacedName> claimed = new HashMap<>();
     for (VirtualService vs : ordered) {
       ObjectRef ref = new ObjectRef("VirtualService", vs.key().namespace(), vs.key().name());
-      List<HttpRouting.HttpRule> rules = resolve(vs, ref, byHost, problems);
+      List<Routing.HttpRule> rules = resolve(vs, ref, byHost, problems);
+      List<Routing.TcpRule> tcp = resolveTcp(vs, ref, byHost, problems);
       for (String host : vs.hosts()) {
         MeshService service = byHost.get(fqdn(host, vs.key().namespace()));
         if (service == null) {
@@ -66,60 +67,89 @@ final class VirtualServices {
         }
         result.put(
             service.key(),
-            result.get(service.key()).withRouting(Optional.of(new HttpRouting(vs.key(), rules))));
+            result.get(service.key()).withRouting(Optional.of(new Routing(vs.key(), rules, tcp))));
       }
     }
     return result;
   }
 
-  private static List<HttpRouting.HttpRule> resolve(
+  private static List<Routing.HttpRule> resolve(
       VirtualService vs, ObjectRef ref, Map<String, MeshService> byHost, ProblemSink problems) {
-    List<HttpRouting.HttpRule> rules = new ArrayList<>();
+    List<Routing.HttpRule> rules = new ArrayList<>();
     for (VirtualServiceReader.IndexedRule indexed : vs.rules()) {
-      HttpRouting.HttpRule rule = indexed.rule();
-      int i = indexed.index();
-      List<HttpRouting.WeightedDestination> destinations = new ArrayList<>();
-      for (int d = 0; d < rule.destinations().size(); d++) {
-        HttpRouting.WeightedDestination destination = rule.destinations().get(d);
-        String field = "spec.http[" + i + "].route[" + d + "].destination";
-        MeshService target = byHost.get(fqdn(destination.fqdn(), vs.key().namespace()));
-        if (target == null) {
-          problems.add(
-              ref,
-              field + ".host",
-              destination.fqdn() + " is no Service of the mesh: rule left out");
-          break;
-        }
-        if (destination.subset().isPresent()
-            && target.trafficPolicy().stream()
-                .flatMap(p -> p.subsets().stream())
-                .map(TrafficPolicy.Subset::name)
-                .noneMatch(destination.subset().get()::equals)) {
-          problems.add(
-              ref,
-              field + ".subset",
-              "no DestinationRule of "
-                  + target.fqdn()
-                  + " defines subset "
-                  + destination.subset().get()
-                  + ": rule left out");
-          break;
-        }
-        OptionalInt port = destination.port();
-        if (port.isEmpty() && target.ports().size() == 1) {
-          port = OptionalInt.of(target.ports().get(0).port());
-        }
-        destinations.add(
-            new HttpRouting.WeightedDestination(
-                target.fqdn(), port, destination.subset(), destination.weight()));
-      }
-      if (destinations.size() == rule.destinations().size()) {
-        rules.add(
-            new HttpRouting.HttpRule(
-                rule.name(), rule.matches(), destinations, rule.timeout(), rule.retries()));
-      }
+      Routing.HttpRule rule = indexed.rule();
+      resolve(vs, ref, rule.destinations(), "spec.http[" + indexed.index() + "]", byHost, problems)
+          .ifPresent(
+              destinations ->
+                  rules.add(
+                      new Routing.HttpRule(
+                          rule.name(),
+                          rule.matches(),
+                          destinations,
+                          rule.timeout(),
+                          rule.retries())));
     }
     return rules;
+  }
+
+  private static List<Routing.TcpRule> resolveTcp(
+      VirtualService vs, ObjectRef ref, Map<String, MeshService> byHost, ProblemSink problems) {
+    List<Routing.TcpRule> rules = new ArrayList<>();
+    for (VirtualServiceReader.IndexedTcpRule indexed : vs.tcp()) {
+      resolve(
+              vs,
+              ref,
+              indexed.rule().destinations(),
+              "spec.tcp[" + indexed.index() + "]",
+              byHost,
+              problems)
+          .ifPresent(d -> rules.add(new Routing.TcpRule(indexed.rule().ports(), d)));
+    }
+    return rules;
+  }
+
+  /** The destinations with their Services' fqdns; empty (and a problem) if one resolves to none. */
+  private static Optional<List<Routing.WeightedDestination>> resolve(
+      VirtualService vs,
+      ObjectRef ref,
+      List<Routing.WeightedDestination> written,
+      String path,
+      Map<String, MeshService> byHost,
+      ProblemSink problems) {
+    List<Routing.WeightedDestination> destinations = new ArrayList<>();
+    for (int d = 0; d < written.size(); d++) {
+      Routing.WeightedDestination destination = written.get(d);
+      String field = path + ".route[" + d + "].destination";
+      MeshService target = byHost.get(fqdn(destination.fqdn(), vs.key().namespace()));
+      if (target == null) {
+        problems.add(
+            ref, field + ".host", destination.fqdn() + " is no Service of the mesh: rule left out");
+        return Optional.empty();
+      }
+      if (destination.subset().isPresent()
+          && target.trafficPolicy().stream()
+              .flatMap(p -> p.subsets().stream())
+              .map(TrafficPolicy.Subset::name)
+              .noneMatch(destination.subset().get()::equals)) {
+        problems.add(
+            ref,
+            field + ".subset",
+            "no DestinationRule of "
+                + target.fqdn()
+                + " defines subset "
+                + destination.subset().get()
+                + ": rule left out");
+        return Optional.empty();
+      }
+      OptionalInt port = destination.port();
+      if (port.isEmpty() && target.ports().size() == 1) {
+        port = OptionalInt.of(target.ports().get(0).port());
+      }
+      destinations.add(
+          new Routing.WeightedDestination(
+              target.fqdn(), port, destination.subset(), destination.weight()));
+    }
+    return Optional.of(destinations);
   }
 
   private static String fqdn(String host, String namespace) {

@@ -25,7 +25,7 @@ public record MeshService(
     Optional<NamespacedName> serviceNetwork,
     Instant created,
     Optional<TrafficPolicy> trafficPolicy,
-    Optional<HttpRouting> routing) {
+    Optional<Routing> routing) {
 
   /** A Service no DestinationRule applies to. */
   public MeshService(
@@ -64,7 +64,7 @@ public record MeshService(
         routing);
   }
 
-  public MeshService withRouting(Optional<HttpRouting> routing) {
+  public MeshService withRouting(Optional<Routing> routing) {
     return new MeshService(
         key,
         selector,

@@ -15,6 +15,7 @@ import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.IpAddress;
+import io.telmesh.model.Routing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -87,12 +88,7 @@ final class OutboundListenerBuilder {
                 .trafficPolicy()
                 .flatMap(p -> p.forPort(port.number()).tcpIdleTimeout())
                 .or(() -> idleTimeout);
-    FilterChain tcp =
-        FilterChain.newBuilder()
-            .addFilters(
-                NetworkFilters.tcpProxy(
-                    port.cluster(), port.cluster(), idle, accessLog.map(AccessLogs::tcp)))
-            .build();
+    FilterChain tcp = FilterChain.newBuilder().addFilters(tcpProxy(port, idle, accessLog)).build();
     if (port.port().protocol() == AppProtocol.AUTO) {
       FilterChain http =
           FilterChain.newBuilder()
@@ -110,6 +106,38 @@ final class OutboundListenerBuilder {
           .addFilterChains(http);
     }
     return listener.addFilterChains(tcp).build();
+  }
+
+  /**
+   * The port's tcp_proxy: to its own cluster, or where the Service's VirtualService tcp rule for
+   * the port sends it (one cluster, or weighted ones). Stats stay under the port's cluster name, so
+   * a split does not move the Service's statistics.
+   */
+  private static io.envoyproxy.envoy.config.listener.v3.Filter tcpProxy(
+      OutboundPort port, Optional<Duration> idle, Optional<AccessLogs.Chain> accessLog) {
+    Optional<Routing.TcpRule> rule = port.service().routing().flatMap(r -> r.tcpFor(port.number()));
+    Optional<io.envoyproxy.envoy.config.accesslog.v3.AccessLog> log =
+        accessLog.map(AccessLogs::tcp);
+    if (rule.isEmpty()) {
+      return NetworkFilters.tcpProxy(port.cluster(), port.cluster(), idle, log);
+    }
+    List<Routing.WeightedDestination> destinations = rule.get().destinations();
+    if (destinations.size() == 1) {
+      return NetworkFilters.tcpProxy(
+          port.cluster(),
+          VirtualServiceRoutes.cluster(destinations.get(0), port.number()),
+          idle,
+          log);
+    }
+    boolean unweighted = destinations.stream().allMatch(d -> d.weight() == 0);
+    java.util.Map<String, Integer> weights = new java.util.LinkedHashMap<>();
+    destinations.forEach(
+        d ->
+            weights.merge(
+                VirtualServiceRoutes.cluster(d, port.number()),
+                unweighted ? 1 : d.weight(),
+                Integer::sum));
+    return NetworkFilters.tcpProxy(port.cluster(), weights, idle, log);
   }
 
   private static HttpConnectionManager httpManager(

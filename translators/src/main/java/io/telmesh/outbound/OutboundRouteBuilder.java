@@ -8,8 +8,8 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.Protos;
-import io.telmesh.model.HttpRouting;
 import io.telmesh.model.MeshService;
+import io.telmesh.model.Routing;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -45,16 +45,20 @@ final class OutboundRouteBuilder {
         VirtualHost.newBuilder()
             .setName(Names.hostPort(port.service().fqdn(), port.number()))
             .addAllDomains(domains(port.service(), clientNamespace));
-    Optional<HttpRouting> routing = port.service().routing();
+    Optional<Routing> routing =
+        port.service()
+            .routing()
+            .filter(r -> r.rules().stream().anyMatch(rule -> rule.appliesTo(port.number())));
     if (routing.isEmpty()) {
+      // No VirtualService http rule for this port (tcp rules only, or others' ports): the default.
       return host.addRoutes(route("default", port.cluster())).build();
     }
     // As istiod: the VirtualService's rules in order, and nothing after them (no match: 404).
-    for (HttpRouting.HttpRule rule : routing.get().rules()) {
+    for (Routing.HttpRule rule : routing.get().rules()) {
       if (!rule.appliesTo(port.number())) {
         continue;
       }
-      List<HttpRouting.HttpMatch> matches =
+      List<Routing.HttpMatch> matches =
           rule.matches().stream()
               .filter(m -> m.port().orElse(port.number()) == port.number())
               .toList();

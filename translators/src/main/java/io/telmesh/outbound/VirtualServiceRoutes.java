@@ -10,7 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.Protos;
-import io.telmesh.model.HttpRouting;
+import io.telmesh.model.Routing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,14 +29,13 @@ final class VirtualServiceRoutes {
 
   private VirtualServiceRoutes() {}
 
-  static Route route(
-      HttpRouting.HttpRule rule, Optional<HttpRouting.HttpMatch> match, int listenerPort) {
+  static Route route(Routing.HttpRule rule, Optional<Routing.HttpMatch> match, int listenerPort) {
     RouteMatch.Builder routeMatch = RouteMatch.newBuilder();
-    Optional<HttpRouting.StringMatch> uri = match.flatMap(HttpRouting.HttpMatch::uri);
-    if (uri.isPresent() && uri.get().kind() == HttpRouting.StringMatch.Kind.EXACT) {
+    Optional<Routing.StringMatch> uri = match.flatMap(Routing.HttpMatch::uri);
+    if (uri.isPresent() && uri.get().kind() == Routing.StringMatch.Kind.EXACT) {
       routeMatch.setPath(uri.get().value());
     } else {
-      routeMatch.setPrefix(uri.map(HttpRouting.StringMatch::value).orElse("/"));
+      routeMatch.setPrefix(uri.map(Routing.StringMatch::value).orElse("/"));
     }
     match.ifPresent(
         m ->
@@ -54,13 +53,13 @@ final class VirtualServiceRoutes {
                 RouteAction.MaxStreamDuration.newBuilder()
                     .setMaxStreamDuration(Protos.seconds(0))
                     .setGrpcTimeoutHeaderMax(Protos.seconds(0)));
-    List<HttpRouting.WeightedDestination> destinations = rule.destinations();
+    List<Routing.WeightedDestination> destinations = rule.destinations();
     if (destinations.size() == 1) {
       action.setCluster(cluster(destinations.get(0), listenerPort));
     } else {
       boolean unweighted = destinations.stream().allMatch(d -> d.weight() == 0);
       WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
-      for (HttpRouting.WeightedDestination destination : destinations) {
+      for (Routing.WeightedDestination destination : destinations) {
         weighted.addClusters(
             WeightedCluster.ClusterWeight.newBuilder()
                 .setName(cluster(destination, listenerPort))
@@ -73,7 +72,7 @@ final class VirtualServiceRoutes {
     return Route.newBuilder().setName(name).setMatch(routeMatch).setRoute(action).build();
   }
 
-  private static RetryPolicy retryPolicy(HttpRouting.Retries retries) {
+  private static RetryPolicy retryPolicy(Routing.Retries retries) {
     RetryPolicy.Builder policy =
         RetryPolicy.newBuilder()
             .setNumRetries(UInt32Value.of(retries.attempts()))
@@ -82,7 +81,8 @@ final class VirtualServiceRoutes {
     return policy.build();
   }
 
-  private static String cluster(HttpRouting.WeightedDestination destination, int listenerPort) {
+  /** The cluster a destination names: {@code outbound|<port>|<subset>|<host>}. */
+  static String cluster(Routing.WeightedDestination destination, int listenerPort) {
     int port = destination.port().orElse(listenerPort);
     return destination
         .subset()
@@ -90,8 +90,8 @@ final class VirtualServiceRoutes {
         .orElseGet(() -> Names.outboundCluster(port, destination.fqdn()));
   }
 
-  private static StringMatcher stringMatcher(HttpRouting.StringMatch condition) {
-    return condition.kind() == HttpRouting.StringMatch.Kind.EXACT
+  private static StringMatcher stringMatcher(Routing.StringMatch condition) {
+    return condition.kind() == Routing.StringMatch.Kind.EXACT
         ? StringMatcher.newBuilder().setExact(condition.value()).build()
         : StringMatcher.newBuilder().setPrefix(condition.value()).build();
   }

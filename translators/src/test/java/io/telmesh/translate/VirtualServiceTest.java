@@ -171,4 +171,72 @@ class VirtualServiceTest {
         .isEqualTo("outbound|8080||amf.telco.svc.cluster.local");
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
+
+  @Test
+  void tcpRulesSplitAPortsConnectionsAndKeepItsStatistics() throws Exception {
+    MeshState mesh =
+        with(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: oam, namespace: telco}
+            spec:
+              host: oam
+              subsets:
+              - {name: v1, labels: {app: oam}}
+              - {name: v2, labels: {app: oam, track: canary}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: oam, namespace: telco}
+            spec:
+              hosts: [oam]
+              tcp:
+              - match: [{destinationSubnets: [10.0.0.0/8]}]
+                route: [{destination: {host: oam, subset: v2}}]
+              - match: [{port: 9000}]
+                route:
+                - {destination: {host: oam, subset: v1, port: {number: 9000}}, weight: 80}
+                - {destination: {host: oam, subset: v2, port: {number: 9000}}, weight: 20}
+            """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("VirtualService"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.tcp[0].match[0].destinationSubnets: destinationSubnets matches are not applied yet",
+            "spec.tcp[0]: left out: a match condition of it is not applied");
+    ProxyResources resources = amf(mesh);
+    io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy proxy = null;
+    // oam's 9000 is sniffed (an unprefixed port name): its TCP chain follows the HTTP one.
+    for (var listener : resources.listeners().all()) {
+      if (listener.getName().endsWith("_9000")) {
+        for (var chain : listener.getFilterChainsList()) {
+          var config = chain.getFilters(0).getTypedConfig();
+          if (config.is(
+              io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class)) {
+            proxy =
+                config.unpack(
+                    io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class);
+          }
+        }
+      }
+    }
+    assertThat(proxy).isNotNull();
+    // The sniffed port's HTTP chain keeps its default route: the VirtualService has no http rules.
+    VirtualHost http =
+        resources.routes().byName().get("9000").getVirtualHostsList().stream()
+            .filter(h -> h.getName().equals("oam.telco.svc.cluster.local:9000"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(http.getRoutes(0).getRoute().getCluster())
+        .isEqualTo("outbound|9000||oam.telco.svc.cluster.local");
+    assertThat(proxy.getStatPrefix()).isEqualTo("outbound|9000||oam.telco.svc.cluster.local");
+    assertThat(proxy.getWeightedClusters().getClustersList())
+        .extracting(c -> c.getName() + "=" + c.getWeight())
+        .containsExactly(
+            "outbound|9000|v1|oam.telco.svc.cluster.local=80",
+            "outbound|9000|v2|oam.telco.svc.cluster.local=20");
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
 }

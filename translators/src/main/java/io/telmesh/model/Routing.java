@@ -7,15 +7,36 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A VirtualService's {@code http} routes for one Service host, bound to the mesh (sidecars), as far
- * as telmesh applies them; validated, destinations resolved to Service fqdns.
+ * A VirtualService's routes for one Service host, bound to the mesh (sidecars), as far as telmesh
+ * applies them; validated, destinations resolved to Service fqdns.
  *
  * @param rule the VirtualService it came from
+ * @param rules its {@code http} rules, in order
+ * @param tcp its {@code tcp} rules, in order
  */
-public record HttpRouting(NamespacedName rule, List<HttpRule> rules) {
+public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> tcp) {
 
-  public HttpRouting {
+  public Routing {
     rules = List.copyOf(rules);
+    tcp = List.copyOf(tcp);
+  }
+
+  /** The first tcp rule for this Service port, as Envoy would pick it: istiod keeps the order. */
+  public Optional<TcpRule> tcpFor(int port) {
+    return tcp.stream().filter(r -> r.appliesTo(port)).findFirst();
+  }
+
+  /** One {@code tcp} entry: the Service ports it matches (none: all), and where it sends. */
+  public record TcpRule(List<Integer> ports, List<WeightedDestination> destinations) {
+
+    public TcpRule {
+      ports = List.copyOf(ports);
+      destinations = List.copyOf(destinations);
+    }
+
+    public boolean appliesTo(int port) {
+      return ports.isEmpty() || ports.contains(port);
+    }
   }
 
   /** One {@code http} entry: its matches (none: everything), where it sends, and how. */
