@@ -42,13 +42,10 @@ public final class NetworkFilters {
       String cluster,
       Optional<Duration> idleTimeout,
       Optional<AccessLog> accessLog) {
-    TcpProxy.Builder proxy = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
-    idleTimeout.ifPresent(t -> proxy.setIdleTimeout(Protos.fromJava(t)));
-    accessLog.ifPresent(proxy::addAccessLog);
-    return Filter.newBuilder()
-        .setName(TCP_PROXY)
-        .setTypedConfig(Protos.pack(proxy.build()))
-        .build();
+    return tcpProxy(
+        TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster),
+        idleTimeout,
+        accessLog);
   }
 
   /**
@@ -67,8 +64,14 @@ public final class NetworkFilters {
                 TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
                     .setName(cluster)
                     .setWeight(weight)));
-    TcpProxy.Builder proxy =
-        TcpProxy.newBuilder().setStatPrefix(statPrefix).setWeightedClusters(split);
+    return tcpProxy(
+        TcpProxy.newBuilder().setStatPrefix(statPrefix).setWeightedClusters(split),
+        idleTimeout,
+        accessLog);
+  }
+
+  private static Filter tcpProxy(
+      TcpProxy.Builder proxy, Optional<Duration> idleTimeout, Optional<AccessLog> accessLog) {
     idleTimeout.ifPresent(t -> proxy.setIdleTimeout(Protos.fromJava(t)));
     accessLog.ifPresent(proxy::addAccessLog);
     return Filter.newBuilder()
