@@ -29,10 +29,6 @@ public final class DestinationRuleReader {
 
   public static final String KIND = "DestinationRule";
 
-  private static final Pattern HOST =
-      Pattern.compile(
-          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
   /**
    * A rule as read.
    *
@@ -69,7 +65,7 @@ public final class DestinationRuleReader {
           "wildcard hosts are not applied yet (" + NetworkStatusParser.printable(host) + ")");
       return Optional.empty();
     }
-    if (!HOST.matcher(host).matches()) {
+    if (!Syntax.isDnsSubdomain(host)) {
       problems.add(
           fields.object().ref(),
           "spec.host",

@@ -82,7 +82,7 @@ public final class PodReader {
     if (name == null || name.isEmpty()) {
       return Workload.DEFAULT_SERVICE_ACCOUNT;
     }
-    if (!DNS_SUBDOMAIN.matcher(name).matches()) {
+    if (!Syntax.isDnsSubdomain(name)) {
       problems.add(
           ref,
           field,
@@ -93,10 +93,6 @@ public final class PodReader {
     }
     return name;
   }
-
-  private static final java.util.regex.Pattern DNS_SUBDOMAIN =
-      java.util.regex.Pattern.compile(
-          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private static List<PodInterface> interfaces(
       ObjectRef ref, Map<String, String> annotations, PodStatus status, ProblemSink problems) {

@@ -10,6 +10,11 @@ public final class Syntax {
 
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
+  /** Kubernetes DNS-1123 subdomain: dot-separated labels, at most 253 characters. */
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
   /**
    * Kubernetes IANA_SVC_NAME: at most 15 characters, lowercase, digits and inner dashes, one
    * letter.
@@ -25,6 +30,10 @@ public final class Syntax {
 
   public static boolean isDnsLabel(String name) {
     return name != null && DNS_LABEL.matcher(name).matches();
+  }
+
+  public static boolean isDnsSubdomain(String name) {
+    return name != null && DNS_SUBDOMAIN.matcher(name).matches();
   }
 
   public static boolean isPortName(String name) {

@@ -11,7 +11,6 @@ import io.telmesh.envoy.Clusters;
 import io.telmesh.envoy.Protos;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.TrafficPolicy;
-import java.time.Duration;
 
 /**
  * A DestinationRule's traffic policy on an outbound cluster, in the Envoy fields istiod sets for
@@ -49,12 +48,12 @@ final class TrafficPolicies {
     policy.http2MaxRequests().ifPresent(n -> thresholds.setMaxRequests(UInt32Value.of(n)));
     policy.maxRetries().ifPresent(n -> thresholds.setMaxRetries(UInt32Value.of(n)));
     cluster.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(thresholds));
-    policy.connectTimeout().ifPresent(t -> cluster.setConnectTimeout(duration(t)));
+    policy.connectTimeout().ifPresent(t -> cluster.setConnectTimeout(Protos.fromJava(t)));
     if (protocol.isHttp()
         && (policy.httpIdleTimeout().isPresent()
             || policy.maxRequestsPerConnection().isPresent())) {
       HttpProtocolOptions.Builder common = HttpProtocolOptions.newBuilder();
-      policy.httpIdleTimeout().ifPresent(t -> common.setIdleTimeout(duration(t)));
+      policy.httpIdleTimeout().ifPresent(t -> common.setIdleTimeout(Protos.fromJava(t)));
       policy
           .maxRequestsPerConnection()
           .ifPresent(n -> common.setMaxRequestsPerConnection(UInt32Value.of(n)));
@@ -102,8 +101,8 @@ final class TrafficPolicies {
             n ->
                 out.setConsecutiveGatewayFailure(UInt32Value.of(n))
                     .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(n > 0 ? 100 : 0)));
-    rule.interval().ifPresent(t -> out.setInterval(duration(t)));
-    rule.baseEjectionTime().ifPresent(t -> out.setBaseEjectionTime(duration(t)));
+    rule.interval().ifPresent(t -> out.setInterval(Protos.fromJava(t)));
+    rule.baseEjectionTime().ifPresent(t -> out.setBaseEjectionTime(Protos.fromJava(t)));
     rule.maxEjectionPercent()
         .ifPresent(
             p -> {
@@ -112,12 +111,5 @@ final class TrafficPolicies {
               }
             });
     return out.build();
-  }
-
-  private static com.google.protobuf.Duration duration(Duration duration) {
-    return com.google.protobuf.Duration.newBuilder()
-        .setSeconds(duration.getSeconds())
-        .setNanos(duration.getNano())
-        .build();
   }
 }

@@ -48,7 +48,7 @@ final class VirtualServiceRoutes {
                                 .setStringMatch(stringMatcher(condition)))));
     RouteAction.Builder action =
         RouteAction.newBuilder()
-            .setTimeout(protoDuration(rule.timeout().orElse(Duration.ZERO)))
+            .setTimeout(Protos.fromJava(rule.timeout().orElse(Duration.ZERO)))
             .setMaxStreamDuration(
                 RouteAction.MaxStreamDuration.newBuilder()
                     .setMaxStreamDuration(Protos.seconds(0))
@@ -77,7 +77,7 @@ final class VirtualServiceRoutes {
         RetryPolicy.newBuilder()
             .setNumRetries(UInt32Value.of(retries.attempts()))
             .setRetryOn(retries.retryOn().orElse(ISTIO_RETRY_ON));
-    retries.perTryTimeout().ifPresent(t -> policy.setPerTryTimeout(protoDuration(t)));
+    retries.perTryTimeout().ifPresent(t -> policy.setPerTryTimeout(Protos.fromJava(t)));
     return policy.build();
   }
 
@@ -94,12 +94,5 @@ final class VirtualServiceRoutes {
     return condition.kind() == Routing.StringMatch.Kind.EXACT
         ? StringMatcher.newBuilder().setExact(condition.value()).build()
         : StringMatcher.newBuilder().setPrefix(condition.value()).build();
-  }
-
-  private static com.google.protobuf.Duration protoDuration(Duration duration) {
-    return com.google.protobuf.Duration.newBuilder()
-        .setSeconds(duration.getSeconds())
-        .setNanos(duration.getNano())
-        .build();
   }
 }
