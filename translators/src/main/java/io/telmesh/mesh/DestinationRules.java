@@ -17,10 +17,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Gives each Service the traffic policy of the DestinationRule for its host. A short host ({@code
- * amf}) means the Service of that name in the rule's namespace, as in Istio; anything with a dot is
- * taken as written. One rule applies per Service: one in the Service's own namespace first, then
- * the oldest; each other one is a problem saying which applies.
+ * Gives each Service the traffic policy of the DestinationRule for its host ({@link IstioHosts}).
+ * One rule applies per Service: one in the Service's own namespace first, then the oldest; each
+ * other one is a problem saying which applies.
  */
 final class DestinationRules {
 
@@ -33,15 +32,11 @@ final class DestinationRules {
     if (rules.isEmpty()) {
       return services;
     }
-    Map<String, MeshService> byHost = new HashMap<>();
-    services.values().forEach(s -> byHost.put(s.fqdn(), s));
+    IstioHosts hosts = new IstioHosts(services.values());
     Map<NamespacedName, List<DestinationRule>> candidates = new HashMap<>();
     for (DestinationRule rule : rules.values()) {
-      String host =
-          rule.host().contains(".")
-              ? rule.host()
-              : rule.host() + "." + rule.key().namespace() + "." + MeshService.DOMAIN_SUFFIX;
-      MeshService service = byHost.get(host);
+      String host = IstioHosts.fqdn(rule.host(), rule.key().namespace());
+      MeshService service = hosts.find(rule.host(), rule.key().namespace()).orElse(null);
       if (service == null) {
         problems.add(
             ref(rule),

@@ -19,11 +19,11 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Gives each Service the HTTP routes of the VirtualService for its host, with every destination
- * resolved to a Service of the mesh (a short name is in the VirtualService's namespace, as in
- * Istio) and, when it names a subset, to a subset its DestinationRule defines. A rule whose
- * destination resolves to nothing is a problem and left out, rather than a route to a cluster that
- * does not exist. One VirtualService per host: the oldest; the others are problems.
+ * Gives each Service the routes of the VirtualService for its host, with every destination resolved
+ * to a Service of the mesh ({@link IstioHosts}) and, when it names a subset, to a subset its
+ * DestinationRule defines. A rule whose destination resolves to nothing is a problem and left out,
+ * rather than a route to a cluster that does not exist. One VirtualService per host: the oldest;
+ * the others are problems.
  */
 final class VirtualServices {
 
@@ -36,8 +36,7 @@ final class VirtualServices {
     if (virtualServices.isEmpty()) {
       return services;
     }
-    Map<String, MeshService> byHost = new HashMap<>();
-    services.values().forEach(s -> byHost.put(s.fqdn(), s));
+    IstioHosts byHost = new IstioHosts(services.values());
     List<VirtualService> ordered = new ArrayList<>(virtualServices.values());
     ordered.sort(Comparator.comparing(VirtualService::created).thenComparing(VirtualService::key));
     SortedMap<NamespacedName, MeshService> result = new TreeMap<>(services);
@@ -47,7 +46,7 @@ final class VirtualServices {
       List<Routing.HttpRule> rules = resolve(vs, ref, byHost, problems);
       List<Routing.TcpRule> tcp = resolveTcp(vs, ref, byHost, problems);
       for (String host : vs.hosts()) {
-        MeshService service = byHost.get(fqdn(host, vs.key().namespace()));
+        MeshService service = byHost.find(host, vs.key().namespace()).orElse(null);
         if (service == null) {
           problems.add(
               ref, "spec.hosts", host + " is no Service of the mesh: its routes apply to nothing");
@@ -74,7 +73,7 @@ final class VirtualServices {
   }
 
   private static List<Routing.HttpRule> resolve(
-      VirtualService vs, ObjectRef ref, Map<String, MeshService> byHost, ProblemSink problems) {
+      VirtualService vs, ObjectRef ref, IstioHosts byHost, ProblemSink problems) {
     List<Routing.HttpRule> rules = new ArrayList<>();
     for (VirtualServiceReader.IndexedRule indexed : vs.rules()) {
       Routing.HttpRule rule = indexed.rule();
@@ -93,7 +92,7 @@ final class VirtualServices {
   }
 
   private static List<Routing.TcpRule> resolveTcp(
-      VirtualService vs, ObjectRef ref, Map<String, MeshService> byHost, ProblemSink problems) {
+      VirtualService vs, ObjectRef ref, IstioHosts byHost, ProblemSink problems) {
     List<Routing.TcpRule> rules = new ArrayList<>();
     for (VirtualServiceReader.IndexedTcpRule indexed : vs.tcp()) {
       resolve(
@@ -114,13 +113,13 @@ final class VirtualServices {
       ObjectRef ref,
       List<Routing.WeightedDestination> written,
       String path,
-      Map<String, MeshService> byHost,
+      IstioHosts byHost,
       ProblemSink problems) {
     List<Routing.WeightedDestination> destinations = new ArrayList<>();
     for (int d = 0; d < written.size(); d++) {
       Routing.WeightedDestination destination = written.get(d);
       String field = path + ".route[" + d + "].destination";
-      MeshService target = byHost.get(fqdn(destination.fqdn(), vs.key().namespace()));
+      MeshService target = byHost.find(destination.fqdn(), vs.key().namespace()).orElse(null);
       if (target == null) {
         problems.add(
             ref, field + ".host", destination.fqdn() + " is no Service of the mesh: rule left out");
@@ -150,9 +149,5 @@ final class VirtualServices {
               target.fqdn(), port, destination.subset(), destination.weight()));
     }
     return Optional.of(destinations);
-  }
-
-  private static String fqdn(String host, String namespace) {
-    return host.contains(".") ? host : host + "." + namespace + "." + MeshService.DOMAIN_SUFFIX;
   }
 }
