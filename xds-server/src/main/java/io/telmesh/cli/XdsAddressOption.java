@@ -6,17 +6,16 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.telmesh.auth.BearerTokenCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,26 +117,7 @@ final class XdsAddressOption {
     if (token.isEmpty()) {
       throw new UserError("--xds-token " + tokenFile + " is empty");
     }
-    return CompositeChannelCredentials.create(tls.build(), new BearerCredentials(token));
-  }
-
-  /** The token as {@code authorization: Bearer} on every call. */
-  private static final class BearerCredentials extends CallCredentials {
-    private static final Metadata.Key<String> AUTHORIZATION =
-        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    private final String token;
-
-    BearerCredentials(String token) {
-      this.token = token;
-    }
-
-    @Override
-    public void applyRequestMetadata(
-        RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
-      Metadata headers = new Metadata();
-      headers.put(AUTHORIZATION, "Bearer " + token);
-      applier.apply(headers);
-    }
+    return CompositeChannelCredentials.create(tls.build(), new BearerTokenCredentials(token));
   }
 
   /** Sends one debug request and returns the answer; every failure is one clear line. */

@@ -26,7 +26,6 @@ import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.source.BundledDemo;
 import io.telmesh.source.StaticSource;
 import io.telmesh.testing.AdsClient;
-import io.telmesh.testing.BearerToken;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.TestCertificates;
 import java.net.InetAddress;
@@ -125,7 +124,7 @@ class SecureClientAuthTest {
   }
 
   private ChannelCredentials token(String token) throws Exception {
-    return CompositeChannelCredentials.create(tls(), new BearerToken(token));
+    return CompositeChannelCredentials.create(tls(), new BearerTokenCredentials(token));
   }
 
   private ChannelCredentials certificate(TestCertificates issuer, String spiffeId)

@@ -14,11 +14,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.telmesh.auth.BearerTokenCredentials;
 import io.telmesh.e2e.kube.KubeApiServer;
 import io.telmesh.e2e.peers.Peers;
 import io.telmesh.e2e.serve.ServeProcess;
 import io.telmesh.testing.AdsClient;
-import io.telmesh.testing.BearerToken;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.TestCertificates;
 import java.net.ServerSocket;
@@ -154,7 +154,7 @@ class SecureXdsKubernetesTest {
   }
 
   private ChannelCredentials bearer(String token) throws Exception {
-    return CompositeChannelCredentials.create(tls(), new BearerToken(token));
+    return CompositeChannelCredentials.create(tls(), new BearerTokenCredentials(token));
   }
 
   /** The first answer to a request for clusters, or the status the stream ended with. */
@@ -503,7 +503,7 @@ class SecureXdsKubernetesTest {
     ChannelCredentials credentials =
         CompositeChannelCredentials.create(
             TlsChannelCredentials.newBuilder().trustManager(rootFile.toFile()).build(),
-            new BearerToken(sidecarToken("telco", "default", "hss-0")));
+            new BearerTokenCredentials(sidecarToken("telco", "default", "hss-0")));
     try (AdsClient client =
         new AdsClient(
             NettyChannelBuilder.forAddress("localhost", ownCaPort, credentials).build())) {

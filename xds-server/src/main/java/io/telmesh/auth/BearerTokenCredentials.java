@@ -1,16 +1,18 @@
-package io.telmesh.testing;
+package io.telmesh.auth;
 
 import io.grpc.CallCredentials;
 import io.grpc.Metadata;
-import io.telmesh.auth.TokenReviewAuthenticator;
 import java.util.concurrent.Executor;
 
-/** {@code authorization: Bearer <token>} on every call, as an Envoy or grpc-go client sends it. */
-public final class BearerToken extends CallCredentials {
+/**
+ * The client side of {@link TokenReviewAuthenticator}: {@code authorization: Bearer <token>} on
+ * every call, as Envoy and grpc-go send a service-account token (telmesh's own tools use it).
+ */
+public final class BearerTokenCredentials extends CallCredentials {
 
   private final String token;
 
-  public BearerToken(String token) {
+  public BearerTokenCredentials(String token) {
     this.token = token;
   }
 
