@@ -16,6 +16,7 @@ import io.telmesh.model.ObjectRef;
 import io.telmesh.model.Problem;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,30 +55,24 @@ public final class KubernetesSource implements MeshSource {
           new ApiResource("networking.istio.io", "v1", "virtualservices"));
 
   /**
-   * Istio's DestinationRules, spelled out as the NADs are. Optional: a cluster without Istio's CRDs
-   * is the usual case, so their absence is said once in the log, not reported as a problem.
+   * Istio's kinds telmesh reads, by the name logs use, each spelled out as the NADs are. Optional:
+   * a cluster without Istio's CRDs is the usual case, so their absence is said once in the log, not
+   * reported as a problem, and their informers do not count in {@link #watching()} until synced.
    */
-  private static final ResourceDefinitionContext DESTINATION_RULE_CONTEXT =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("networking.istio.io")
-          .withVersion("v1")
-          .withKind("DestinationRule")
-          .withPlural("destinationrules")
-          .withNamespaced(true)
-          .build();
+  private static final Map<String, ResourceDefinitionContext> ISTIO_KINDS =
+      Map.of(
+          "DestinationRules", istioKind("DestinationRule", "destinationrules"),
+          "VirtualServices", istioKind("VirtualService", "virtualservices"));
 
-  private static final String DESTINATION_RULES = "DestinationRules";
-
-  private static final ResourceDefinitionContext VIRTUAL_SERVICE_CONTEXT =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("networking.istio.io")
-          .withVersion("v1")
-          .withKind("VirtualService")
-          .withPlural("virtualservices")
-          .withNamespaced(true)
-          .build();
-
-  private static final String VIRTUAL_SERVICES = "VirtualServices";
+  private static ResourceDefinitionContext istioKind(String kind, String plural) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup("networking.istio.io")
+        .withVersion("v1")
+        .withKind(kind)
+        .withPlural(plural)
+        .withNamespaced(true)
+        .build();
+  }
 
   /**
    * The NAD resource spelled out. Given only apiVersion and kind, fabric8 asks API discovery for
@@ -118,8 +113,7 @@ public final class KubernetesSource implements MeshSource {
   private SharedIndexInformer<EndpointSlice> slices;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<GenericKubernetesResource> networks;
-  private SharedIndexInformer<GenericKubernetesResource> destinationRules;
-  private SharedIndexInformer<GenericKubernetesResource> virtualServices;
+  private final List<SharedIndexInformer<GenericKubernetesResource>> istio = new ArrayList<>();
   private final ScheduledExecutorService prober =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -161,14 +155,11 @@ public final class KubernetesSource implements MeshSource {
     networks =
         informer(
             "NetworkAttachmentDefinitions", scoped(client.genericKubernetesResources(NAD_CONTEXT)));
-    health.optional(DESTINATION_RULES);
-    destinationRules =
-        informer(
-            DESTINATION_RULES, scoped(client.genericKubernetesResources(DESTINATION_RULE_CONTEXT)));
-    health.optional(VIRTUAL_SERVICES);
-    virtualServices =
-        informer(
-            VIRTUAL_SERVICES, scoped(client.genericKubernetesResources(VIRTUAL_SERVICE_CONTEXT)));
+    ISTIO_KINDS.forEach(
+        (kind, context) -> {
+          health.optional(kind);
+          istio.add(informer(kind, scoped(client.genericKubernetesResources(context))));
+        });
     // Without the Multus CRD the NAD informer never syncs: serve without NADs after a grace period.
     var unused = emitter.schedule(this::changed, NAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     var unusedProbe =
@@ -200,10 +191,7 @@ public final class KubernetesSource implements MeshSource {
   /** Whether every informer has a watch open (after an API outage: whether they are back). */
   public boolean watching() {
     return informers.entrySet().stream()
-        .filter(
-            e ->
-                !(e.getKey().equals(DESTINATION_RULES) || e.getKey().equals(VIRTUAL_SERVICES))
-                    || e.getValue().hasSynced())
+        .filter(e -> !ISTIO_KINDS.containsKey(e.getKey()) || e.getValue().hasSynced())
         .allMatch(e -> e.getValue().isWatching());
   }
 
@@ -300,8 +288,8 @@ public final class KubernetesSource implements MeshSource {
   }
 
   private List<GenericKubernetesResource> istioObjects() {
-    List<GenericKubernetesResource> objects = new ArrayList<>(destinationRules.getStore().list());
-    objects.addAll(virtualServices.getStore().list());
+    List<GenericKubernetesResource> objects = new ArrayList<>();
+    istio.forEach(informer -> objects.addAll(informer.getStore().list()));
     return objects;
   }
 
