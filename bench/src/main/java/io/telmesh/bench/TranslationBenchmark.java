@@ -10,6 +10,7 @@ import io.telmesh.inbound.InboundPlan;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.mesh.MeshStateBuilder;
 import io.telmesh.model.MeshState;
+import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import io.telmesh.node.ProxyNode;
@@ -114,7 +115,7 @@ public class TranslationBenchmark {
     WorkloadPorts ports = reference.mesh.portsOf(workload.key());
     ProxyProfile profile = ProxyProfile.of(node, Optional.of(workload));
     InboundPlan plan = InboundPlan.of(workload, ports.inbound());
-    Listener outbound = VirtualOutboundBuilder.build(profile);
+    Listener outbound = VirtualOutboundBuilder.build(profile, OutboundTrafficPolicy.ALLOW_ANY);
     Listener inbound = InboundListenerBuilder.build(workload, plan, profile);
     List<Cluster> clusters = InboundClusterBuilder.build(ports.inbound(), profile);
     return outbound.getFilterChainsCount() + inbound.getFilterChainsCount() + clusters.size();

@@ -22,6 +22,15 @@ record IstioObject(NamespacedName key, ObjectRef ref, JsonNode spec, Instant cre
       Set.of(
           "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
 
+  /** The kinds telmesh reads and applies. */
+  static final Set<String> KINDS =
+      Set.of(DestinationRuleReader.KIND, VirtualServiceReader.KIND, SidecarReader.KIND);
+
+  /** Whether this is an Istio object of a kind telmesh applies. */
+  static boolean isApplied(GenericKubernetesResource resource) {
+    return KINDS.contains(resource.getKind()) && API_VERSIONS.contains(resource.getApiVersion());
+  }
+
   static boolean is(GenericKubernetesResource resource, String kind) {
     return kind.equals(resource.getKind()) && API_VERSIONS.contains(resource.getApiVersion());
   }

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The raw Kubernetes objects one mesh state is built from, as a source saw them. {@code
  * sourceProblems} are problems found before the objects were even parsed (a broken manifest file).
- * {@code istioObjects} are Istio's ({@code networking.istio.io}: DestinationRules and
+ * {@code istioObjects} are Istio's ({@code networking.istio.io}: DestinationRules, Sidecars and
  * VirtualServices), as generic resources.
  */
 public record KubeObjects(

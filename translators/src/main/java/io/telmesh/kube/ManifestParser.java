@@ -222,9 +222,7 @@ public final class ManifestParser {
         || object instanceof EndpointSlice
         || object instanceof Pod
         || isNetworkAttachment(object)
-        || (object instanceof GenericKubernetesResource g
-            && (DestinationRuleReader.isDestinationRule(g)
-                || VirtualServiceReader.isVirtualService(g)));
+        || (object instanceof GenericKubernetesResource g && IstioObject.isApplied(g));
   }
 
   private static boolean isNetworkAttachment(HasMetadata object) {
@@ -249,9 +247,7 @@ public final class ManifestParser {
         pods.add(p);
       } else if (isNetworkAttachment(object)) {
         networks.add((GenericKubernetesResource) object);
-      } else if (object instanceof GenericKubernetesResource g
-          && (DestinationRuleReader.isDestinationRule(g)
-              || VirtualServiceReader.isVirtualService(g))) {
+      } else if (object instanceof GenericKubernetesResource g && IstioObject.isApplied(g)) {
         rules.add(g);
       }
     }

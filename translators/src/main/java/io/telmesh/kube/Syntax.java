@@ -22,6 +22,11 @@ public final class Syntax {
   private static final Pattern IANA_SVC_NAME =
       Pattern.compile("^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$");
 
+  private static final Pattern LABEL_NAME =
+      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  private static final Pattern LABEL_VALUE =
+      Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+
   private Syntax() {}
 
   public static boolean isInterfaceName(String name) {
@@ -38,6 +43,24 @@ public final class Syntax {
 
   public static boolean isPortName(String name) {
     return name != null && IANA_SVC_NAME.matcher(name).matches() && !name.contains("--");
+  }
+
+  /**
+   * A {@code key: value} a label selector may hold: an optionally prefixed label name and a label
+   * value, as Kubernetes validates them.
+   */
+  public static boolean isLabel(String key, String value) {
+    if (key == null || value == null) {
+      return false;
+    }
+    int slash = key.indexOf('/');
+    String name = slash < 0 ? key : key.substring(slash + 1);
+    String prefix = slash < 0 ? "" : key.substring(0, slash);
+    return (slash < 0 || isDnsSubdomain(prefix))
+        && name.length() <= 63
+        && LABEL_NAME.matcher(name).matches()
+        && value.length() <= 63
+        && LABEL_VALUE.matcher(value).matches();
   }
 
   public static boolean isPort(long port) {

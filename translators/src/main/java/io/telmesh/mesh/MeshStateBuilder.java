@@ -14,6 +14,7 @@ import io.telmesh.kube.NetworkAttachmentReader;
 import io.telmesh.kube.PodReader;
 import io.telmesh.kube.ProblemSink;
 import io.telmesh.kube.ServiceReader;
+import io.telmesh.kube.SidecarReader;
 import io.telmesh.kube.VirtualServiceReader;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
@@ -23,6 +24,7 @@ import io.telmesh.model.NetworkSelection;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.PodInterface;
 import io.telmesh.model.ServiceEndpoint;
+import io.telmesh.model.SidecarConfig;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import java.util.ArrayList;
@@ -68,6 +70,10 @@ public final class MeshStateBuilder {
       virtualServiceReads = new Memo<>();
   private final LastGoodReads<VirtualServiceReader.VirtualService> lastGoodVirtualServices =
       new LastGoodReads<>(VirtualServiceReader.KIND);
+  private final Memo<GenericKubernetesResource, Optional<SidecarConfig>> sidecarReads =
+      new Memo<>();
+  private final LastGoodReads<SidecarConfig> lastGoodSidecars =
+      new LastGoodReads<>(SidecarReader.KIND);
 
   /** A one-off build, sharing nothing with other builds. */
   public static MeshState build(KubeObjects objects) {
@@ -134,6 +140,16 @@ public final class MeshStateBuilder {
                 VirtualServiceReader.KIND,
                 problems),
             problems);
+    SortedMap<NamespacedName, SidecarConfig> sidecars =
+        readAll(
+            objects.istioObjects().stream().filter(SidecarReader::isSidecar).toList(),
+            sidecarReads,
+            lastGoodSidecars,
+            SidecarReader::read,
+            SidecarConfig::key,
+            SidecarReader.KIND,
+            problems);
+    Sidecars.check(sidecars, workloads, problems);
     List<Slice> slices = new ArrayList<>();
     for (EndpointSlice slice : objects.endpointSlices()) {
       Memo.Result<Optional<Slice>> read =
@@ -193,8 +209,14 @@ public final class MeshStateBuilder {
     sliceReads.roll();
     endpointJoins.roll();
     portJoins.roll();
+    ruleReads.roll();
+    lastGoodRules.roll();
+    virtualServiceReads.roll();
+    lastGoodVirtualServices.roll();
+    sidecarReads.roll();
+    lastGoodSidecars.roll();
     return new MeshState(
-        workloads, services, endpoints, networks, workloadPorts, problems.problems());
+        workloads, services, endpoints, networks, workloadPorts, sidecars, problems.problems());
   }
 
   /**

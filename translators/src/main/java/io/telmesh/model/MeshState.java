@@ -12,6 +12,7 @@ import java.util.TreeMap;
  *
  * @param endpoints per Service, per Service port number: its backends (TCP ports only)
  * @param workloadPorts per workload: the inbound ports resolved from the Services selecting it
+ * @param sidecars Istio's Sidecars as read, by namespace and name
  * @param problems everything that was skipped or corrected while building this state, sorted
  */
 public record MeshState(
@@ -20,11 +21,23 @@ public record MeshState(
     Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints,
     SortedMap<NamespacedName, NetworkAttachment> networks,
     Map<NamespacedName, WorkloadPorts> workloadPorts,
+    SortedMap<NamespacedName, SidecarConfig> sidecars,
     List<Problem> problems) {
 
   public static final MeshState EMPTY =
       new MeshState(
           new TreeMap<>(), new TreeMap<>(), Map.of(), new TreeMap<>(), Map.of(), List.of());
+
+  /** A state without Sidecars. */
+  public MeshState(
+      SortedMap<NamespacedName, Workload> workloads,
+      SortedMap<NamespacedName, MeshService> services,
+      Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints,
+      SortedMap<NamespacedName, NetworkAttachment> networks,
+      Map<NamespacedName, WorkloadPorts> workloadPorts,
+      List<Problem> problems) {
+    this(workloads, services, endpoints, networks, workloadPorts, new TreeMap<>(), problems);
+  }
 
   public MeshState {
     workloads = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(workloads));
@@ -32,6 +45,7 @@ public record MeshState(
     endpoints = Map.copyOf(endpoints);
     networks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(networks));
     workloadPorts = Map.copyOf(workloadPorts);
+    sidecars = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(sidecars));
     problems = problems.stream().sorted().distinct().toList();
   }
 

@@ -12,6 +12,7 @@ import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
+import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.PodInterface;
 import io.telmesh.model.Problem;
 import io.telmesh.model.ServiceEndpoint;
@@ -21,6 +22,7 @@ import io.telmesh.model.UntouchedPort;
 import io.telmesh.model.UntouchedReasons;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceType;
+import io.telmesh.scope.EgressScope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,24 +85,42 @@ public final class OutboundBuilder {
     return build(mesh, endpoints, idleTimeout, false);
   }
 
+  /** The shared outbound part of sidecars that see every Service, with the mesh's default. */
+  public static SharedOutbound build(
+      MeshState mesh,
+      ResourceSegment<ClusterLoadAssignment> endpoints,
+      Optional<Duration> idleTimeout,
+      boolean accessLog) {
+    return build(
+        mesh,
+        endpoints,
+        idleTimeout,
+        accessLog,
+        EgressScope.everything(OutboundTrafficPolicy.ALLOW_ANY));
+  }
+
   /**
    * The shared outbound listeners, clusters and routes.
    *
    * @param idleTimeout the sidecars' {@code IDLE_TIMEOUT}, which tcp_proxy filters carry
    * @param accessLog whether every listener's chains write an access log line to stdout; the
    *     sidecars that have logs on share this variant as the others share the one without
+   * @param scope which Services the sidecars see (their Sidecar's egress) and what happens to other
+   *     destinations
    */
   public static SharedOutbound build(
       MeshState mesh,
       ResourceSegment<ClusterLoadAssignment> endpoints,
       Optional<Duration> idleTimeout,
-      boolean accessLog) {
+      boolean accessLog,
+      EgressScope scope) {
     List<Problem> problems = new ArrayList<>();
     List<Cluster> clusters = new ArrayList<>();
     Map<String, Listener> listeners = new LinkedHashMap<>();
     Map<Integer, List<OutboundPort>> httpByPort = new TreeMap<>();
 
-    for (OutboundPort port : ports(mesh)) {
+    List<OutboundPort> visible = ScopedPorts.visible(mesh, ports(mesh), scope);
+    for (OutboundPort port : visible) {
       clusters.add(OutboundClusterBuilder.build(port));
       subsets(port.service()).forEach(s -> clusters.add(OutboundClusterBuilder.subset(port, s)));
       if (port.port().protocol().isHttp()) {
@@ -155,7 +175,7 @@ public final class OutboundBuilder {
       }
       Optional<AccessLogs.Chain> logAs =
           accessLog ? Optional.of(httpChain(port, httpByPort.get(port))) : Optional.empty();
-      Listener listener = OutboundListenerBuilder.http(port, logAs);
+      Listener listener = OutboundListenerBuilder.http(port, logAs, scope.policy());
       listeners.put(listener.getName(), listener);
     }
     clusters.add(OutboundClusterBuilder.passthrough());
@@ -164,8 +184,8 @@ public final class OutboundBuilder {
     return new SharedOutbound(
         ResourceSegment.of(ResourceType.LISTENER, listeners.values()),
         ResourceSegment.of(ResourceType.CLUSTER, clusters),
-        routesByNamespace(mesh, httpByPort),
-        endpoints,
+        routesByNamespace(mesh, httpByPort, scope),
+        scope.seesEverything() ? endpoints : ScopedPorts.endpointsOf(endpoints, clusters),
         untouched(mesh),
         problems);
   }
@@ -230,16 +250,25 @@ public final class OutboundBuilder {
     return addresses.stream().map(List::of).toList();
   }
 
+  /**
+   * Routes for each client namespace; a scoped variant serves one namespace's sidecars, so only
+   * that namespace's.
+   */
   private static Map<String, ResourceSegment<RouteConfiguration>> routesByNamespace(
-      MeshState mesh, Map<Integer, List<OutboundPort>> httpByPort) {
+      MeshState mesh, Map<Integer, List<OutboundPort>> httpByPort, EgressScope scope) {
     Set<String> namespaces = new TreeSet<>();
-    namespaces.add("");
-    mesh.workloads().keySet().forEach(k -> namespaces.add(k.namespace()));
+    if (scope.clientNamespace().isPresent()) {
+      namespaces.add(scope.clientNamespace().get());
+    } else {
+      namespaces.add("");
+      mesh.workloads().keySet().forEach(k -> namespaces.add(k.namespace()));
+    }
     Map<String, ResourceSegment<RouteConfiguration>> result = new HashMap<>();
     for (String namespace : namespaces) {
       List<RouteConfiguration> routes = new ArrayList<>();
       httpByPort.forEach(
-          (port, services) -> routes.add(OutboundRouteBuilder.build(port, services, namespace)));
+          (port, services) ->
+              routes.add(OutboundRouteBuilder.build(port, services, namespace, scope.policy())));
       result.put(namespace, ResourceSegment.of(ResourceType.ROUTE, routes));
     }
     return result;

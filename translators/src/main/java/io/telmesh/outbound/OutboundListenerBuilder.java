@@ -15,6 +15,7 @@ import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.IpAddress;
+import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.Routing;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +35,10 @@ final class OutboundListenerBuilder {
    * An HTTP port: one listener for every HTTP Service on it, routing by RDS.
    *
    * @param accessLog what the listener's access log says about it; empty for no log
+   * @param policy where what is not HTTP goes: its original destination, or nowhere
    */
-  static Listener http(int port, Optional<AccessLogs.Chain> accessLog) {
+  static Listener http(
+      int port, Optional<AccessLogs.Chain> accessLog, OutboundTrafficPolicy policy) {
     String name = Names.listener(Names.WILDCARD_V4, port);
     FilterChain chain =
         FilterChain.newBuilder()
@@ -48,16 +51,15 @@ final class OutboundListenerBuilder {
                     httpManager(name, port, accessLog.map(AccessLogs::http))))
             .build();
     // What is not HTTP (a client speaking TCP to an HTTP port, TLS it originates) goes on to its
-    // original destination, as istiod's listeners let it, instead of being reset.
+    // original destination, as istiod's listeners let it, instead of being reset; under
+    // REGISTRY_ONLY it is dropped, as istiod does.
+    String fallback = VirtualOutboundBuilder.catchAllCluster(policy);
     FilterChain passthrough =
         FilterChain.newBuilder()
             .setName(Names.PASSTHROUGH_FILTER_CHAIN)
             .addFilters(
                 NetworkFilters.tcpProxy(
-                    Names.PASSTHROUGH_CLUSTER,
-                    Names.PASSTHROUGH_CLUSTER,
-                    Optional.empty(),
-                    accessLog.map(AccessLogs::tcp)))
+                    fallback, fallback, Optional.empty(), accessLog.map(AccessLogs::tcp)))
             .build();
     return base(name, Names.WILDCARD_V4, port, List.of())
         .addListenerFilters(ListenerFilters.httpInspector())

@@ -1,6 +1,7 @@
 package io.telmesh.outbound;
 
 import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -9,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.Protos;
 import io.telmesh.model.MeshService;
+import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.Routing;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +24,8 @@ final class OutboundRouteBuilder {
 
   private OutboundRouteBuilder() {}
 
-  static RouteConfiguration build(int port, List<OutboundPort> services, String clientNamespace) {
+  static RouteConfiguration build(
+      int port, List<OutboundPort> services, String clientNamespace, OutboundTrafficPolicy policy) {
     RouteConfiguration.Builder routes =
         RouteConfiguration.newBuilder()
             .setName(Names.outboundRoute(port))
@@ -33,10 +36,20 @@ final class OutboundRouteBuilder {
         .sorted(Comparator.comparing(p -> Names.hostPort(p.service().fqdn(), port)))
         .forEach(p -> routes.addVirtualHosts(virtualHost(p, clientNamespace)));
     routes.addVirtualHosts(
-        VirtualHost.newBuilder()
-            .setName("allow_any")
-            .addDomains("*")
-            .addRoutes(route("allow_any", Names.PASSTHROUGH_CLUSTER)));
+        policy == OutboundTrafficPolicy.ALLOW_ANY
+            ? VirtualHost.newBuilder()
+                .setName("allow_any")
+                .addDomains("*")
+                .addRoutes(route("allow_any", Names.PASSTHROUGH_CLUSTER))
+            // REGISTRY_ONLY, as istiod: a host the registry does not know is answered 502.
+            : VirtualHost.newBuilder()
+                .setName("block_all")
+                .addDomains("*")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setName("block_all")
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setDirectResponse(DirectResponseAction.newBuilder().setStatus(502))));
     return routes.build();
   }
 

@@ -32,9 +32,17 @@ public record SharedOutbound(
     problems = List.copyOf(problems);
   }
 
-  /** The same outbound part with another mesh state's endpoints (when nothing else changed). */
+  /**
+   * The same outbound part with another mesh state's endpoints (when nothing else changed), only
+   * those of its own clusters when it does not hold every Service's.
+   */
   public SharedOutbound withEndpoints(ResourceSegment<ClusterLoadAssignment> next) {
-    return new SharedOutbound(listeners, clusters, routesByNamespace, next, untouched, problems);
+    ResourceSegment<ClusterLoadAssignment> own =
+        endpoints.size() == next.size()
+                && endpoints.byName().keySet().equals(next.byName().keySet())
+            ? next
+            : ScopedPorts.endpointsOf(next, clusters.resources());
+    return new SharedOutbound(listeners, clusters, routesByNamespace, own, untouched, problems);
   }
 
   /** The routes a client in this namespace sees. */

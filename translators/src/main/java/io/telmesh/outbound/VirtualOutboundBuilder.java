@@ -13,6 +13,7 @@ import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.model.InterceptionMode;
+import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.protocol.ProtocolSelector;
 import io.telmesh.resources.ProxyProfile;
 import java.time.Duration;
@@ -39,7 +40,20 @@ public final class VirtualOutboundBuilder {
     return profile.accessLog() ? Optional.of(AccessLogs.tcp(chain)) : Optional.empty();
   }
 
-  public static Listener build(ProxyProfile profile) {
+  /** Where connections to unknown destinations go under this policy. */
+  static String catchAllCluster(OutboundTrafficPolicy policy) {
+    return policy == OutboundTrafficPolicy.ALLOW_ANY
+        ? Names.PASSTHROUGH_CLUSTER
+        : Names.BLACKHOLE_CLUSTER;
+  }
+
+  /**
+   * The listener for this proxy. Under {@code REGISTRY_ONLY} the catch-all and the Diameter chains
+   * end at {@code BlackHoleCluster}: a Diameter peer outside the registry is as unknown as any
+   * other destination.
+   */
+  public static Listener build(ProxyProfile profile, OutboundTrafficPolicy policy) {
+    String catchAll = catchAllCluster(policy);
     String primary = profile.ipv4() ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
     Listener.Builder listener =
         Listener.newBuilder()
@@ -68,7 +82,7 @@ public final class VirtualOutboundBuilder {
               .addFilters(
                   NetworkFilters.tcpProxy(
                       Names.virtualOutboundDiameterChain(port),
-                      Names.PASSTHROUGH_CLUSTER,
+                      catchAll,
                       Optional.of(Duration.ZERO),
                       log(profile, OUTBOUND.port(port)))));
     }
@@ -77,10 +91,7 @@ public final class VirtualOutboundBuilder {
             .setName(Names.VIRTUAL_OUTBOUND_CATCHALL_CHAIN)
             .addFilters(
                 NetworkFilters.tcpProxy(
-                    Names.PASSTHROUGH_CLUSTER,
-                    Names.PASSTHROUGH_CLUSTER,
-                    profile.idleTimeout(),
-                    log(profile, OUTBOUND))));
+                    catchAll, catchAll, profile.idleTimeout(), log(profile, OUTBOUND))));
     if (profile.ipv4() && profile.ipv6()) {
       listener.addAdditionalAddresses(
           AdditionalAddress.newBuilder()

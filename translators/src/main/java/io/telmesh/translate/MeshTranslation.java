@@ -12,7 +12,9 @@ import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
+import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.Problem;
+import io.telmesh.model.SidecarConfig;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import io.telmesh.node.ProxyNode;
@@ -27,6 +29,8 @@ import io.telmesh.resources.ProxyResources;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceSet;
 import io.telmesh.resources.ResourceType;
+import io.telmesh.scope.EgressScope;
+import io.telmesh.scope.SidecarScopes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,15 +59,17 @@ public final class MeshTranslation {
       Workload workload,
       WorkloadPorts ports,
       ProxyProfile profile,
+      OutboundTrafficPolicy policy,
       ResourceSegment<Listener> listeners,
       ResourceSegment<Cluster> clusters,
       List<Problem> problems) {}
 
   /**
-   * What a shared outbound variant depends on besides the mesh: sidecars with the same idle timeout
-   * and access log choice share one.
+   * What a shared outbound variant depends on besides the mesh: sidecars with the same idle
+   * timeout, access log choice and egress scope share one.
    */
-  private record OutboundVariant(Optional<Duration> idleTimeout, boolean accessLog) {}
+  private record OutboundVariant(
+      Optional<Duration> idleTimeout, boolean accessLog, EgressScope scope) {}
 
   /** A proxyless gRPC server's listeners and the inputs they were built from. */
   private record ServerPart(
@@ -73,6 +79,7 @@ public final class MeshTranslation {
   private final TranslationSettings settings;
   private final ResourceSegment<ClusterLoadAssignment> endpoints;
   private final ProxylessOutbound proxyless;
+  private final SidecarScopes scopes;
   private final Map<OutboundVariant, SharedOutbound> outboundVariants = new ConcurrentHashMap<>();
   private final Map<String, OwnPart> own = new ConcurrentHashMap<>();
   private volatile Map<String, OwnPart> previousOwn;
@@ -84,6 +91,9 @@ public final class MeshTranslation {
     this.mesh = mesh;
     this.settings = settings;
     this.endpoints = OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
+    this.scopes =
+        new SidecarScopes(
+            mesh.sidecars().values(), settings.rootNamespace(), settings.outboundTrafficPolicy());
     boolean servicesSame =
         previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
     this.proxyless = servicesSame ? previous.get().proxyless : ProxylessBuilder.build(mesh);
@@ -156,19 +166,28 @@ public final class MeshTranslation {
     return settings;
   }
 
-  /** The shared sidecar outbound part, without access logs, for this {@code IDLE_TIMEOUT}. */
+  /**
+   * The shared sidecar outbound part, without access logs, for this {@code IDLE_TIMEOUT}, of
+   * sidecars no Sidecar scopes.
+   */
   public SharedOutbound outbound(Optional<Duration> idleTimeout) {
-    return outbound(idleTimeout, false);
+    return outbound(idleTimeout, false, scopes.unscoped());
   }
 
   /**
-   * The shared sidecar outbound part for proxies with this {@code IDLE_TIMEOUT} and access log
-   * choice: built on first use, then shared by every such proxy.
+   * The shared sidecar outbound part for proxies with this {@code IDLE_TIMEOUT}, access log choice
+   * and egress scope: built on first use, then shared by every such proxy.
    */
-  public SharedOutbound outbound(Optional<Duration> idleTimeout, boolean accessLog) {
+  public SharedOutbound outbound(
+      Optional<Duration> idleTimeout, boolean accessLog, EgressScope scope) {
     return outboundVariants.computeIfAbsent(
-        new OutboundVariant(idleTimeout, accessLog),
-        v -> OutboundBuilder.build(mesh, endpoints, v.idleTimeout(), v.accessLog()));
+        new OutboundVariant(idleTimeout, accessLog, scope),
+        v -> OutboundBuilder.build(mesh, endpoints, v.idleTimeout(), v.accessLog(), v.scope()));
+  }
+
+  /** The Sidecar that applies to a pod of this mesh state, if any. */
+  public Optional<SidecarConfig> sidecarFor(Workload workload) {
+    return scopes.sidecarFor(workload);
   }
 
   public ResourceSegment<ClusterLoadAssignment> endpoints() {
@@ -235,9 +254,10 @@ public final class MeshTranslation {
   }
 
   private ProxyResources sidecar(String nodeId, Workload workload, ProxyProfile profile) {
-    SharedOutbound outbound = outbound(profile.idleTimeout(), profile.accessLog());
+    EgressScope scope = scopes.scopeFor(workload);
+    SharedOutbound outbound = outbound(profile.idleTimeout(), profile.accessLog(), scope);
     WorkloadPorts ports = mesh.portsOf(workload.key());
-    OwnPart part = ownPart(nodeId, workload, ports, profile);
+    OwnPart part = ownPart(nodeId, workload, ports, profile, scope.policy());
     return new ProxyResources(
         ResourceSet.of(outbound.listeners(), part.listeners()),
         ResourceSet.of(outbound.clusters(), part.clusters()),
@@ -251,11 +271,16 @@ public final class MeshTranslation {
    * The per-pod resources: reused from this or the previous generation when their inputs are equal.
    */
   private OwnPart ownPart(
-      String nodeId, Workload workload, WorkloadPorts ports, ProxyProfile profile) {
+      String nodeId,
+      Workload workload,
+      WorkloadPorts ports,
+      ProxyProfile profile,
+      OutboundTrafficPolicy policy) {
     for (Map<String, OwnPart> memo : List.of(own, previousOwn)) {
       OwnPart known = memo.get(nodeId);
       if (known != null
           && known.profile().equals(profile)
+          && known.policy() == policy
           && known.workload().equals(workload)
           && known.ports().equals(ports)) {
         own.put(nodeId, known);
@@ -265,7 +290,7 @@ public final class MeshTranslation {
     InboundPlan plan = InboundPlan.of(workload, ports.inbound());
     List<Listener> listeners = new ArrayList<>();
     if (profile.mode() != InterceptionMode.NONE) {
-      listeners.add(VirtualOutboundBuilder.build(profile));
+      listeners.add(VirtualOutboundBuilder.build(profile, policy));
       listeners.add(InboundListenerBuilder.build(workload, plan, profile));
     }
     List<Cluster> clusters = InboundClusterBuilder.build(ports.inbound(), profile);
@@ -274,6 +299,7 @@ public final class MeshTranslation {
             workload,
             ports,
             profile,
+            policy,
             ResourceSegment.of(ResourceType.LISTENER, listeners),
             ResourceSegment.of(ResourceType.CLUSTER, clusters),
             plan.problems());
@@ -301,7 +327,7 @@ public final class MeshTranslation {
         profile.mode() == InterceptionMode.NONE
             ? List.of()
             : List.of(
-                VirtualOutboundBuilder.build(profile),
+                VirtualOutboundBuilder.build(profile, scopes.unscoped().policy()),
                 InboundListenerBuilder.passthroughOnly(profile));
     SharedOutbound outbound = outbound(Optional.empty());
     List<Cluster> clusters =

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.telmesh.model.InterceptionMode;
+import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.resources.ProxyProfile;
 import java.time.Duration;
 import java.util.Map;
@@ -26,7 +27,8 @@ class VirtualOutboundBuilderTest {
     Listener listener =
         VirtualOutboundBuilder.build(
             new ProxyProfile(
-                InterceptionMode.REDIRECT, Optional.of(Duration.ofSeconds(30)), true, false));
+                InterceptionMode.REDIRECT, Optional.of(Duration.ofSeconds(30)), true, false),
+            OutboundTrafficPolicy.ALLOW_ANY);
     Map<String, FilterChain> chains =
         listener.getFilterChainsList().stream()
             .collect(Collectors.toMap(FilterChain::getName, c -> c));

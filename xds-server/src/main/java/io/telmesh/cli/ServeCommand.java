@@ -14,6 +14,7 @@ import io.telmesh.logging.LogFormat;
 import io.telmesh.logging.Logging;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
+import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.Workload;
 import io.telmesh.node.SidecarIds;
 import io.telmesh.server.SecureServing;
@@ -24,6 +25,7 @@ import io.telmesh.source.ManifestDirectorySource;
 import io.telmesh.source.MeshSource;
 import io.telmesh.source.SourceException;
 import io.telmesh.source.StaticSource;
+import io.telmesh.translate.TranslationSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -266,6 +268,25 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
               + " metadata says otherwise (default: off).")
   boolean accessLogDefault;
 
+  @Option(
+      names = "--root-namespace",
+      defaultValue = TranslationSettings.DEFAULT_ROOT_NAMESPACE,
+      paramLabel = "NAMESPACE",
+      description =
+          "Istio's meshConfig.rootNamespace: its Sidecar without workloadSelector is the default of"
+              + " namespaces that have none (default: ${DEFAULT-VALUE}).")
+  String rootNamespace;
+
+  @Option(
+      names = "--outbound-traffic-policy",
+      defaultValue = "ALLOW_ANY",
+      paramLabel = "ALLOW_ANY|REGISTRY_ONLY",
+      description =
+          "Istio's meshConfig.outboundTrafficPolicy.mode, for sidecars whose Sidecar sets none:"
+              + " ALLOW_ANY passes unknown destinations through, REGISTRY_ONLY drops them"
+              + " (default: ${DEFAULT-VALUE}).")
+  OutboundTrafficPolicy outboundTrafficPolicy;
+
   /** The server options of this command line, without a Kubernetes API to review tokens with. */
   ServerOptions options() {
     return options(Optional.empty());
@@ -275,13 +296,15 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   ServerOptions options(Optional<KubernetesClient> kubernetes) {
     ServerOptions options =
         new ServerOptions(
-            bind,
-            xdsPort,
-            monitoringPort,
-            debounce,
-            debounceMax,
-            ServerOptions.defaults().sendThreads(),
-            accessLogDefault);
+                bind,
+                xdsPort,
+                monitoringPort,
+                debounce,
+                debounceMax,
+                ServerOptions.defaults().sendThreads(),
+                accessLogDefault)
+            .withTranslation(
+                new TranslationSettings(accessLogDefault, rootNamespace, outboundTrafficPolicy));
     if (securePort == null) {
       if (tlsCert != null || tlsKey != null) {
         throw UserError.usage("--tls-cert and --tls-key need --secure-port");

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param debounceQuiet push this long after the last change...
  * @param debounceMax ...but no later than this after the first one
  * @param sendThreads threads that send responses (one stream is always served by one thread)
- * @param accessLogDefault sidecars write access logs unless their pod or node says otherwise
+ * @param translation the server-wide translation choices (access log default, Istio's root
+ *     namespace and outbound traffic policy)
  * @param secure xDS over TLS besides the plaintext port, which then listens on loopback only unless
  *     {@link SecureServing#plaintextBind} says otherwise
  */
@@ -24,7 +25,7 @@ public record ServerOptions(
     Duration debounceQuiet,
     Duration debounceMax,
     int sendThreads,
-    boolean accessLogDefault,
+    TranslationSettings translation,
     Optional<SecureServing> secure) {
 
   /** Plaintext only. */
@@ -43,7 +44,7 @@ public record ServerOptions(
         debounceQuiet,
         debounceMax,
         sendThreads,
-        accessLogDefault,
+        new TranslationSettings(accessLogDefault),
         Optional.empty());
   }
 
@@ -70,19 +71,24 @@ public record ServerOptions(
 
   public ServerOptions withPorts(int xds, int monitoring) {
     return new ServerOptions(
+        bindAddress, xds, monitoring, debounceQuiet, debounceMax, sendThreads, translation, secure);
+  }
+
+  public ServerOptions withTranslation(TranslationSettings settings) {
+    return new ServerOptions(
         bindAddress,
-        xds,
-        monitoring,
+        xdsPort,
+        monitoringPort,
         debounceQuiet,
         debounceMax,
         sendThreads,
-        accessLogDefault,
+        settings,
         secure);
   }
 
-  public ServerOptions withAccessLogDefault(boolean on) {
-    return new ServerOptions(
-        bindAddress, xdsPort, monitoringPort, debounceQuiet, debounceMax, sendThreads, on, secure);
+  /** Whether sidecars write access logs unless their pod or node says otherwise. */
+  public boolean accessLogDefault() {
+    return translation.accessLogDefault();
   }
 
   public ServerOptions withSecure(SecureServing serving) {
@@ -93,17 +99,12 @@ public record ServerOptions(
         debounceQuiet,
         debounceMax,
         sendThreads,
-        accessLogDefault,
+        translation,
         Optional.of(serving));
   }
 
   /** Where the plaintext xDS port listens: loopback while the secure port is on, by default. */
   public String plaintextBind() {
     return secure.map(SecureServing::plaintextBind).orElse(bindAddress);
-  }
-
-  /** What of these options the translation needs. */
-  public TranslationSettings translation() {
-    return new TranslationSettings(accessLogDefault);
   }
 }

@@ -52,7 +52,8 @@ public final class KubernetesSource implements MeshSource {
           new ApiResource("", "v1", "pods"),
           new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"),
           new ApiResource("networking.istio.io", "v1", "destinationrules"),
-          new ApiResource("networking.istio.io", "v1", "virtualservices"));
+          new ApiResource("networking.istio.io", "v1", "virtualservices"),
+          new ApiResource("networking.istio.io", "v1", "sidecars"));
 
   /**
    * Istio's kinds telmesh reads, by the name logs use, each spelled out as the NADs are. Optional:
@@ -62,7 +63,8 @@ public final class KubernetesSource implements MeshSource {
   private static final Map<String, ResourceDefinitionContext> ISTIO_KINDS =
       Map.of(
           "DestinationRules", istioKind("DestinationRule", "destinationrules"),
-          "VirtualServices", istioKind("VirtualService", "virtualservices"));
+          "VirtualServices", istioKind("VirtualService", "virtualservices"),
+          "Sidecars", istioKind("Sidecar", "sidecars"));
 
   private static ResourceDefinitionContext istioKind(String kind, String plural) {
     return new ResourceDefinitionContext.Builder()
