@@ -17,8 +17,9 @@ import java.util.concurrent.ExecutionException;
  *
  * <p>Proto constraints of a resource depend on nothing else, so they are remembered per {@link
  * ResourceSegment} object: the segments every proxy of a mesh version shares are checked once, and
- * only a proxy's own segments are checked per proxy. Segments are held weakly, so a validator can
- * live as long as the server; thread-safe.
+ * only a proxy's own segments are checked per proxy. Cross-resource facts are extracted once per
+ * segment too, and the verdict is remembered per combination of facts. Segments are held weakly, so
+ * a validator can live as long as the server; thread-safe.
  */
 public final class EnvoyValidator {
 
@@ -29,6 +30,18 @@ public final class EnvoyValidator {
   /** Per resource object: a new segment made mostly of an older one's objects is cheap to check. */
   private final Cache<Message, List<Violation>> byResource =
       CacheBuilder.newBuilder().weakKeys().build();
+
+  /** Cross-resource facts per segment object: a shared segment's are extracted once. */
+  private final Cache<ResourceSegment<?>, ResourceFacts> factsBySegment =
+      CacheBuilder.newBuilder().weakKeys().build();
+
+  /**
+   * The cross-resource verdict per combination of segment facts: proxies sharing their outbound
+   * segments and with equal own facts (an endpoint change keeps names and references) cost a
+   * lookup.
+   */
+  private final Cache<List<String>, List<Violation>> combinations =
+      CacheBuilder.newBuilder().maximumSize(10_000).build();
 
   private EnvoyValidator(ProtoConstraintValidator constraints) {
     this.constraints = constraints;
@@ -44,8 +57,36 @@ public final class EnvoyValidator {
    */
   public List<Violation> validate(ProxyResources resources) {
     List<Violation> violations = new ArrayList<>(constraints(resources));
-    violations.addAll(CrossResourceValidator.validate(resources));
-    return violations.isEmpty() ? List.of() : violations.stream().sorted().toList();
+    violations.addAll(crossResource(resources));
+    return violations.isEmpty() ? List.of() : violations.stream().sorted().distinct().toList();
+  }
+
+  /** {@link CrossResourceValidator}'s verdict, from the facts of each segment, remembered. */
+  private List<Violation> crossResource(ProxyResources resources) {
+    List<ResourceFacts> groups = new ArrayList<>();
+    addFacts(resources.listeners(), ResourceFacts::listeners, groups);
+    addFacts(resources.clusters(), ResourceFacts::clusters, groups);
+    addFacts(resources.routes(), ResourceFacts::routes, groups);
+    addFacts(resources.endpoints(), ResourceFacts::assignments, groups);
+    List<String> key = groups.stream().map(ResourceFacts::fingerprint).toList();
+    try {
+      return combinations.get(key, () -> CrossResourceValidator.combine(groups));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("combining cross-resource facts failed", e.getCause());
+    }
+  }
+
+  private <T extends Message> void addFacts(
+      ResourceSet<T> set,
+      java.util.function.Function<List<T>, ResourceFacts> extract,
+      List<ResourceFacts> groups) {
+    for (ResourceSegment<T> segment : set.segments()) {
+      try {
+        groups.add(factsBySegment.get(segment, () -> extract.apply(segment.resources())));
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("extracting cross-resource facts failed", e.getCause());
+      }
+    }
   }
 
   /** The proto constraints of every resource of the proxy, shared segments from memory. */

@@ -44,6 +44,16 @@ class EnvoyValidatorTest {
         List.of(
             Meshes.demo(),
             Meshes.load(Meshes.testMeshDir("edge")),
+            Meshes.demoWith(
+                """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: amf, namespace: telco}
+                spec:
+                  workloadSelector: {labels: {app: amf}}
+                  egress: [{hosts: [./hss.telco.svc.cluster.local]}]
+                  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+                """),
             io.telmesh.mesh.MeshStateBuilder.build(
                 MeshGenerator.generate(new MeshGenerator.Shape(20, 40, 3, 2))))) {
       MeshTranslation translation = Translator.prepare(mesh);
