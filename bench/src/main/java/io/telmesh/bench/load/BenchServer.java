@@ -63,7 +63,7 @@ public final class BenchServer {
     MeshGenerator.Shape shape =
         new MeshGenerator.Shape(
             Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), 10);
-    KubeObjects objects = MeshGenerator.generate(shape);
+    KubeObjects objects = BenchMesh.generate(shape);
     Mode server =
         switch (mode) {
           case "telmesh" -> new TelmeshMode(objects);
@@ -128,7 +128,12 @@ public final class BenchServer {
       slices.add(slice);
     }
     return new KubeObjects(
-        objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
+        objects.services(),
+        slices,
+        objects.pods(),
+        objects.networkAttachments(),
+        List.of(),
+        objects.istioObjects());
   }
 
   static List<ProxyNode> nodes(MeshState mesh) {
