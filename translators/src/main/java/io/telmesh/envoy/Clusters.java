@@ -4,13 +4,20 @@ import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.UpstreamConnectionOptions;
+import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.BindConfig;
 import io.envoyproxy.envoy.config.core.v3.ExtraSourceAddress;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TcpKeepalive;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.telmesh.model.Locality;
+import java.util.List;
+import java.util.Map;
 
 /** Cluster pieces shared by inbound, outbound and passthrough clusters. */
 public final class Clusters {
@@ -55,6 +62,41 @@ public final class Clusters {
     return base(name)
         .setType(Cluster.DiscoveryType.ORIGINAL_DST)
         .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
+  }
+
+  /**
+   * Endpoints Envoy resolves by DNS, as istiod builds a DNS ServiceEntry's cluster: {@code
+   * STRICT_DNS} balances over every address, {@code LOGICAL_DNS} uses one at a time; IPv4 lookups.
+   * (istiod also sets {@code respect_dns_ttl}, which Envoy has deprecated in favour of its DNS
+   * cluster extension; telmesh keeps Envoy's 5 s refresh.)
+   *
+   * @param targets host (or address) and port pairs, each with its locality
+   */
+  public static Cluster.Builder dns(
+      String name, boolean logical, List<Map.Entry<Address, Locality>> targets) {
+    ClusterLoadAssignment.Builder assignment =
+        ClusterLoadAssignment.newBuilder().setClusterName(name);
+    Map<Locality, LocalityLbEndpoints.Builder> byLocality = new java.util.LinkedHashMap<>();
+    for (Map.Entry<Address, Locality> target : targets) {
+      byLocality
+          .computeIfAbsent(
+              target.getValue(),
+              l ->
+                  LocalityLbEndpoints.newBuilder()
+                      .setLocality(
+                          io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                              .setRegion(l.region())
+                              .setZone(l.zone())
+                              .setSubZone(l.subZone())))
+          .addLbEndpoints(
+              LbEndpoint.newBuilder()
+                  .setEndpoint(Endpoint.newBuilder().setAddress(target.getKey())));
+    }
+    byLocality.values().forEach(assignment::addEndpoints);
+    return base(name)
+        .setType(logical ? Cluster.DiscoveryType.LOGICAL_DNS : Cluster.DiscoveryType.STRICT_DNS)
+        .setDnsLookupFamily(Cluster.DnsLookupFamily.V4_ONLY)
+        .setLoadAssignment(assignment);
   }
 
   /** Endpoints from EDS over ADS, looked up under the cluster's own name. */

@@ -130,6 +130,12 @@ public final class Names {
    */
   public static List<String> sidecarServiceDomains(MeshService service, boolean sameNamespace) {
     Set<String> hosts = new LinkedHashSet<>();
+    if (service.external().isPresent()) {
+      // A ServiceEntry host has no short names: the host as written, and its addresses.
+      hosts.add(service.fqdn());
+      service.clusterIps().forEach(vip -> hosts.add(bracketed(vip)));
+      return List.copyOf(hosts);
+    }
     hosts.add(service.fqdn());
     hosts.add(service.fqdn() + ".");
     String namespaced = service.name() + "." + service.namespace();

@@ -24,7 +24,11 @@ record IstioObject(NamespacedName key, ObjectRef ref, JsonNode spec, Instant cre
 
   /** The kinds telmesh reads and applies. */
   static final Set<String> KINDS =
-      Set.of(DestinationRuleReader.KIND, VirtualServiceReader.KIND, SidecarReader.KIND);
+      Set.of(
+          DestinationRuleReader.KIND,
+          VirtualServiceReader.KIND,
+          SidecarReader.KIND,
+          ServiceEntryReader.KIND);
 
   /** Whether this is an Istio object of a kind telmesh applies. */
   static boolean isApplied(GenericKubernetesResource resource) {

@@ -13,6 +13,7 @@ import io.telmesh.kube.KubeObjects;
 import io.telmesh.kube.NetworkAttachmentReader;
 import io.telmesh.kube.PodReader;
 import io.telmesh.kube.ProblemSink;
+import io.telmesh.kube.ServiceEntryReader;
 import io.telmesh.kube.ServiceReader;
 import io.telmesh.kube.SidecarReader;
 import io.telmesh.kube.VirtualServiceReader;
@@ -70,6 +71,10 @@ public final class MeshStateBuilder {
       virtualServiceReads = new Memo<>();
   private final LastGoodReads<VirtualServiceReader.VirtualService> lastGoodVirtualServices =
       new LastGoodReads<>(VirtualServiceReader.KIND);
+  private final Memo<GenericKubernetesResource, Optional<ServiceEntryReader.ServiceEntry>>
+      entryReads = new Memo<>();
+  private final LastGoodReads<ServiceEntryReader.ServiceEntry> lastGoodEntries =
+      new LastGoodReads<>(ServiceEntryReader.KIND);
   private final Memo<GenericKubernetesResource, Optional<SidecarConfig>> sidecarReads =
       new Memo<>();
   private final LastGoodReads<SidecarConfig> lastGoodSidecars =
@@ -112,6 +117,19 @@ public final class MeshStateBuilder {
             MeshService::key,
             "Service",
             problems);
+    ServiceEntries.Result entries =
+        ServiceEntries.apply(
+            services,
+            readAll(
+                objects.istioObjects().stream().filter(ServiceEntryReader::isServiceEntry).toList(),
+                entryReads,
+                lastGoodEntries,
+                ServiceEntryReader::read,
+                ServiceEntryReader.ServiceEntry::key,
+                ServiceEntryReader.KIND,
+                problems),
+            problems);
+    services = entries.services();
     services =
         DestinationRules.apply(
             services,
@@ -172,6 +190,10 @@ public final class MeshStateBuilder {
         new PodLocalities(workloads, slices.stream().filter(s -> !s.multusManaged()).toList());
     Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints = new HashMap<>();
     for (MeshService service : services.values()) {
+      if (service.external().isPresent()) {
+        endpoints.put(service.key(), entries.endpoints().getOrDefault(service.key(), Map.of()));
+        continue;
+      }
       List<Slice> own = ordinary.getOrDefault(service.key(), List.of());
       List<Slice> secondary = multus.getOrDefault(service.key(), List.of());
       List<Workload> selected = selection.selectedBy(service);
@@ -214,6 +236,8 @@ public final class MeshStateBuilder {
     virtualServiceReads.roll();
     lastGoodVirtualServices.roll();
     sidecarReads.roll();
+    entryReads.roll();
+    lastGoodEntries.roll();
     lastGoodSidecars.roll();
     return new MeshState(
         workloads, services, endpoints, networks, workloadPorts, sidecars, problems.problems());

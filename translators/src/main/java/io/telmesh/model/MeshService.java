@@ -14,6 +14,8 @@ import java.util.SortedMap;
  * @param untouchedPorts UDP and SCTP ports: no listener, no cluster, listed with the reason
  * @param trafficPolicy the DestinationRule's traffic policy for this Service's host, if one applies
  * @param routing the VirtualService's HTTP routes for this Service's host, if one applies
+ * @param external set for a ServiceEntry host: its key is then the entry's namespace and the host
+ *     (a host has dots, a Service name never does)
  */
 public record MeshService(
     NamespacedName key,
@@ -25,7 +27,34 @@ public record MeshService(
     Optional<NamespacedName> serviceNetwork,
     Instant created,
     Optional<TrafficPolicy> trafficPolicy,
-    Optional<Routing> routing) {
+    Optional<Routing> routing,
+    Optional<ExternalHost> external) {
+
+  /** A Kubernetes Service. */
+  public MeshService(
+      NamespacedName key,
+      Optional<SortedMap<String, String>> selector,
+      List<IpAddress> clusterIps,
+      boolean headless,
+      List<ServicePort> ports,
+      List<ServicePort> untouchedPorts,
+      Optional<NamespacedName> serviceNetwork,
+      Instant created,
+      Optional<TrafficPolicy> trafficPolicy,
+      Optional<Routing> routing) {
+    this(
+        key,
+        selector,
+        clusterIps,
+        headless,
+        ports,
+        untouchedPorts,
+        serviceNetwork,
+        created,
+        trafficPolicy,
+        routing,
+        Optional.empty());
+  }
 
   /** A Service no DestinationRule applies to. */
   public MeshService(
@@ -61,7 +90,8 @@ public record MeshService(
         serviceNetwork,
         created,
         policy,
-        routing);
+        routing,
+        external);
   }
 
   public MeshService withRouting(Optional<Routing> routing) {
@@ -75,7 +105,8 @@ public record MeshService(
         serviceNetwork,
         created,
         trafficPolicy,
-        routing);
+        routing,
+        external);
   }
 
   public static final String DOMAIN_SUFFIX = "svc.cluster.local";
@@ -96,9 +127,25 @@ public record MeshService(
     return key.name();
   }
 
-  /** {@code name.namespace.svc.cluster.local}, the host Istio names clusters after. */
+  /**
+   * {@code name.namespace.svc.cluster.local}, the host Istio names clusters after; a ServiceEntry
+   * host as written.
+   */
   public String fqdn() {
-    return key.name() + "." + key.namespace() + "." + DOMAIN_SUFFIX;
+    return external.isPresent()
+        ? external.get().host()
+        : key.name() + "." + key.namespace() + "." + DOMAIN_SUFFIX;
+  }
+
+  /** How problems name the object this Service comes from. */
+  public ObjectRef ref() {
+    return external.map(ExternalHost::ref).orElseGet(() -> ObjectRef.service(key));
+  }
+
+  /** Whether every port is reached at the address the client dialled (no load balancing). */
+  public boolean originalDestination() {
+    return headless
+        || external.map(e -> e.resolution() == ExternalHost.Resolution.NONE).orElse(false);
   }
 
   /**

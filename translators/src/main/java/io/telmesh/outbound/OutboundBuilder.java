@@ -7,11 +7,11 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.Clusters;
 import io.telmesh.envoy.Names;
+import io.telmesh.model.ExternalHost;
 import io.telmesh.model.IpAddress;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
-import io.telmesh.model.ObjectRef;
 import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.PodInterface;
 import io.telmesh.model.Problem;
@@ -58,6 +58,11 @@ public final class OutboundBuilder {
       BiFunction<NamespacedName, Integer, Optional<ClusterLoadAssignment>> reusable) {
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     for (OutboundPort port : ports(mesh)) {
+      if (port.service().external().isPresent()
+          && port.service().external().get().resolution() != ExternalHost.Resolution.STATIC) {
+        // DNS entries carry their endpoints in the cluster; NONE entries have none.
+        continue;
+      }
       assignments.add(
           reusable
               .apply(port.service().key(), port.number())
@@ -65,7 +70,7 @@ public final class OutboundBuilder {
                   () ->
                       EndpointBuilder.build(
                           port.cluster(), mesh.endpointsOf(port.service().key(), port.number()))));
-      if (!port.service().headless()) {
+      if (!port.service().originalDestination()) {
         for (TrafficPolicy.Subset subset : subsets(port.service())) {
           assignments.add(
               EndpointBuilder.build(
@@ -130,6 +135,20 @@ public final class OutboundBuilder {
       if (port.port().protocol() == io.telmesh.model.AppProtocol.AUTO) {
         httpByPort.computeIfAbsent(port.number(), p -> new ArrayList<>()).add(port);
       }
+      if (port.service().external().isPresent()
+          && port.service().clusterIps().isEmpty()
+          && WILDCARD_RESERVED.contains(port.number())) {
+        problems.add(
+            Problem.of(
+                port.service().ref(),
+                port.port().field(),
+                "port "
+                    + port.number()
+                    + " without addresses would take the sidecar's own 0.0.0.0:"
+                    + port.number()
+                    + "; not served outbound (give the entry addresses)"));
+        continue;
+      }
       for (List<IpAddress> addresses : listenerAddresses(mesh, port)) {
         Optional<AccessLogs.Chain> logAs =
             accessLog
@@ -143,7 +162,7 @@ public final class OutboundBuilder {
         if (earlier != null) {
           problems.add(
               Problem.of(
-                  ObjectRef.service(port.service().key()),
+                  port.service().ref(),
                   port.port().field(),
                   "listener "
                       + listener.getName()
@@ -164,7 +183,7 @@ public final class OutboundBuilder {
                 p ->
                     problems.add(
                         Problem.of(
-                            ObjectRef.service(p.service().key()),
+                            p.service().ref(),
                             p.port().field(),
                             "HTTP port "
                                 + port
@@ -176,7 +195,18 @@ public final class OutboundBuilder {
       Optional<AccessLogs.Chain> logAs =
           accessLog ? Optional.of(httpChain(port, httpByPort.get(port))) : Optional.empty();
       Listener listener = OutboundListenerBuilder.http(port, logAs, scope.policy());
-      listeners.put(listener.getName(), listener);
+      Listener replaced = listeners.put(listener.getName(), listener);
+      if (replaced != null) {
+        problems.add(
+            Problem.of(
+                httpByPort.get(port).get(0).service().ref(),
+                "spec.ports",
+                "listener "
+                    + listener.getName()
+                    + " serves HTTP port "
+                    + port
+                    + "; a ServiceEntry without addresses on this port is not served there"));
+      }
     }
     clusters.add(OutboundClusterBuilder.passthrough());
     clusters.add(Clusters.blackHole());
@@ -235,9 +265,16 @@ public final class OutboundBuilder {
     return ports;
   }
 
-  /** One listener per VIP set, or per ready endpoint address of a headless Service. */
+  /**
+   * One listener per VIP set, or per ready endpoint address of a headless Service; a ServiceEntry
+   * without addresses listens on {@code 0.0.0.0} for its port, as istiod does (so it takes every
+   * connection to that port that no more specific listener takes).
+   */
   private static List<List<IpAddress>> listenerAddresses(MeshState mesh, OutboundPort port) {
     MeshService service = port.service();
+    if (service.external().isPresent() && service.clusterIps().isEmpty()) {
+      return List.of(List.of(IpAddress.parse(Names.WILDCARD_V4).orElseThrow()));
+    }
     if (!service.headless()) {
       return service.clusterIps().isEmpty() ? List.of() : List.of(service.clusterIps());
     }
@@ -280,7 +317,7 @@ public final class OutboundBuilder {
       for (ServicePort port : service.untouchedPorts()) {
         untouched.add(
             new UntouchedPort(
-                ObjectRef.service(service.key()),
+                service.ref(),
                 port.name(),
                 port.port(),
                 port.transport(),

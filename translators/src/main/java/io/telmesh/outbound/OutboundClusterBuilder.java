@@ -1,10 +1,18 @@
 package io.telmesh.outbound;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.Clusters;
 import io.telmesh.envoy.Names;
 import io.telmesh.model.AppProtocol;
+import io.telmesh.model.ExternalHost;
+import io.telmesh.model.Locality;
+import io.telmesh.model.ServicePort;
+import io.telmesh.model.TargetPort;
 import io.telmesh.model.TrafficPolicy;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,10 +36,15 @@ final class OutboundClusterBuilder {
   }
 
   private static Cluster build(OutboundPort port, String name, Optional<TrafficPolicy> policy) {
+    Optional<ExternalHost> external = port.service().external();
     Cluster.Builder cluster =
-        port.service().headless() ? Clusters.originalDestination(name) : Clusters.eds(name);
+        port.service().originalDestination()
+            ? Clusters.originalDestination(name)
+            : external.filter(OutboundClusterBuilder::resolvedByDns).isPresent()
+                ? dns(name, external.get(), port)
+                : Clusters.eds(name);
     cluster.setAltStatName(Names.delimited(name));
-    if (!port.service().headless()) {
+    if (!port.service().originalDestination()) {
       // istiod's default since 1.14: fewer hot spots than round robin under uneven request costs.
       cluster.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
     }
@@ -44,6 +57,32 @@ final class OutboundClusterBuilder {
     policy.ifPresent(
         p -> TrafficPolicies.apply(cluster, p.forPort(port.number()), port.port().protocol()));
     return cluster.build();
+  }
+
+  static boolean resolvedByDns(ExternalHost external) {
+    return external.resolution() == ExternalHost.Resolution.DNS
+        || external.resolution() == ExternalHost.Resolution.DNS_ROUND_ROBIN;
+  }
+
+  /** A DNS ServiceEntry's cluster: its endpoints' names, else its host, on the port's target. */
+  private static Cluster.Builder dns(String name, ExternalHost external, OutboundPort port) {
+    List<Map.Entry<Address, Locality>> targets =
+        external.dnsTargets().isEmpty()
+            ? List.of(
+                Map.entry(
+                    Addresses.socket(external.host(), targetOf(port.port())), Locality.UNKNOWN))
+            : external.dnsTargets().stream()
+                .map(
+                    t ->
+                        Map.entry(
+                            Addresses.socket(t.address(), t.portFor(port.port())), t.locality()))
+                .toList();
+    return Clusters.dns(
+        name, external.resolution() == ExternalHost.Resolution.DNS_ROUND_ROBIN, targets);
+  }
+
+  private static int targetOf(ServicePort port) {
+    return port.targetPort() instanceof TargetPort.Numeric n ? n.port() : port.port();
   }
 
   static Cluster passthrough() {

@@ -66,6 +66,19 @@ public final class ProtocolSelector {
     return istio;
   }
 
+  /**
+   * The protocol of a ServiceEntry port, whose {@code protocol} field says what a Service port's
+   * name prefix says; a TCP port named or numbered as Diameter gets the Diameter profile.
+   */
+  public static AppProtocol forServiceEntry(String portName, String istioProtocol, int portNumber) {
+    AppProtocol istio = istioProtocol(istioProtocol, Optional.empty(), portNumber);
+    if (istio == AppProtocol.AUTO) {
+      istio = AppProtocol.TCP;
+    }
+    boolean diameterHint = isDiameterName(portName) || isDiameterPort(portNumber);
+    return diameterHint && istio == AppProtocol.TCP ? AppProtocol.DIAMETER : istio;
+  }
+
   /** Istio's own choice, without telmesh's Diameter recognition. */
   public static AppProtocol istioProtocol(
       String portName, Optional<String> appProtocol, int portNumber) {

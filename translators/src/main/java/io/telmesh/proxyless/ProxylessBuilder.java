@@ -61,6 +61,10 @@ public final class ProxylessBuilder {
     List<Cluster> clusters = new ArrayList<>();
     Map<String, List<GrpcPort>> byNamespace = new LinkedHashMap<>();
     for (MeshService service : mesh.services().values()) {
+      if (service.external().isPresent()) {
+        // ServiceEntry hosts are for sidecars; proxyless clients are not served them yet.
+        continue;
+      }
       for (ServicePort port : service.ports()) {
         if (!carriesGrpc(port.protocol())) {
           continue;

@@ -53,7 +53,8 @@ public final class KubernetesSource implements MeshSource {
           new ApiResource("k8s.cni.cncf.io", "v1", "network-attachment-definitions"),
           new ApiResource("networking.istio.io", "v1", "destinationrules"),
           new ApiResource("networking.istio.io", "v1", "virtualservices"),
-          new ApiResource("networking.istio.io", "v1", "sidecars"));
+          new ApiResource("networking.istio.io", "v1", "sidecars"),
+          new ApiResource("networking.istio.io", "v1", "serviceentries"));
 
   /**
    * Istio's kinds telmesh reads, by the name logs use, each spelled out as the NADs are. Optional:
@@ -64,7 +65,8 @@ public final class KubernetesSource implements MeshSource {
       Map.of(
           "DestinationRules", istioKind("DestinationRule", "destinationrules"),
           "VirtualServices", istioKind("VirtualService", "virtualservices"),
-          "Sidecars", istioKind("Sidecar", "sidecars"));
+          "Sidecars", istioKind("Sidecar", "sidecars"),
+          "ServiceEntries", istioKind("ServiceEntry", "serviceentries"));
 
   private static ResourceDefinitionContext istioKind(String kind, String plural) {
     return new ResourceDefinitionContext.Builder()
