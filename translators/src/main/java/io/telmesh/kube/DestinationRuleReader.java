@@ -20,10 +20,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * A {@code networking.istio.io} DestinationRule to the host and traffic policy telmesh applies.
  * Istio's own validation rules decide what is bad (durations of at least 1 ms in whole
- * milliseconds, no negative limits, ejection percentages 0–100); a bad field is a problem naming
- * the object and field and is left out, the rest of the rule still applies. What telmesh does not
- * apply yet (consistent hashing, TLS origination, exportTo, wildcard hosts) is a problem too, never
- * silently ignored.
+ * milliseconds, no negative limits, ejection percentages 0–100, one consistent hash key); a bad
+ * field is a problem naming the object and field and is left out, the rest of the rule still
+ * applies. What telmesh does not apply (TLS origination, exportTo, wildcard hosts) is a problem
+ * too, never silently ignored.
  */
 public final class DestinationRuleReader {
 
@@ -230,6 +230,7 @@ public final class DestinationRuleReader {
     return new TrafficPolicy(
         policy.rule(),
         policy.loadBalancer(),
+        policy.consistentHash(),
         policy.maxConnections(),
         policy.connectTimeout(),
         policy.tcpIdleTimeout(),
@@ -251,6 +252,7 @@ public final class DestinationRuleReader {
     return new TrafficPolicy(
         rule.rule(),
         lb.loadBalancer(),
+        lb.consistentHash(),
         pool.maxConnections(),
         pool.connectTimeout(),
         pool.tcpIdleTimeout(),
@@ -284,12 +286,21 @@ public final class DestinationRuleReader {
     }
     JsonNode lb = policy.path("loadBalancer");
     Optional<TrafficPolicy.LoadBalancer> balancer = Optional.empty();
+    Optional<TrafficPolicy.ConsistentHash> consistentHash = Optional.empty();
     if (lb.isObject()) {
-      if (lb.has("consistentHash")) {
+      if (lb.has("simple") && lb.has("consistentHash")) {
+        // Istio's oneof: the rule would not even parse, so neither choice is taken over the other.
         fields.problem(
-            path + ".loadBalancer.consistentHash", "consistent hashing is not applied yet");
-      }
-      if (lb.has("simple")) {
+            path + ".loadBalancer",
+            "sets both simple and consistentHash, one of which Istio allows: both left out");
+      } else if (lb.has("consistentHash")) {
+        consistentHash =
+            ConsistentHashReader.read(
+                fields.object(),
+                lb.path("consistentHash"),
+                path + ".loadBalancer.consistentHash",
+                fields.problems());
+      } else if (lb.has("simple")) {
         String simple = lb.path("simple").asString("");
         try {
           balancer =
@@ -323,6 +334,7 @@ public final class DestinationRuleReader {
     return new TrafficPolicy(
         key,
         balancer,
+        consistentHash,
         fields.count(pool.path("tcp"), "maxConnections", tcp),
         fields.duration(pool.path("tcp"), "connectTimeout", tcp),
         fields.duration(pool.path("tcp"), "idleTimeout", tcp),

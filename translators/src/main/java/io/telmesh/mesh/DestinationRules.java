@@ -7,6 +7,7 @@ import io.telmesh.model.MeshService;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.ServicePort;
+import io.telmesh.model.TrafficPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Gives each Service the traffic policy of the DestinationRule for its host ({@link IstioHosts}).
@@ -67,6 +69,7 @@ final class DestinationRules {
                     + "): this one is not merged with it");
           }
           checkDiameter(chosen, service, problems);
+          checkLoadBalancer(chosen, service, problems);
           result.put(key, service.withTrafficPolicy(Optional.of(chosen.policy())));
         });
     return result;
@@ -92,6 +95,67 @@ final class DestinationRules {
                 + " profile); the Service's other TCP ports get it");
       }
     }
+  }
+
+  /**
+   * What istiod would silently not apply: a load balancer on a headless Service (its clusters are
+   * original destination), and a consistent hash key other than the source IP on a TCP port
+   * (tcp_proxy has nothing else to hash; the cluster still hashes, on nothing).
+   */
+  private static void checkLoadBalancer(
+      DestinationRule rule, MeshService service, ProblemSink problems) {
+    String field = "spec.trafficPolicy.loadBalancer";
+    List<TrafficPolicy> policies = new ArrayList<>();
+    policies.add(rule.policy());
+    rule.policy().subsets().forEach(s -> policies.add(s.policy()));
+    if (service.headless()) {
+      boolean balanced =
+          policies.stream()
+              .flatMap(p -> Stream.concat(Stream.of(p), p.portLevel().values().stream()))
+              .anyMatch(p -> p.loadBalancer().isPresent() || p.consistentHash().isPresent());
+      if (balanced) {
+        problems.add(
+            ref(rule),
+            field,
+            "not applied to headless Service "
+                + service.fqdn()
+                + ": clients dial the pods' own addresses (original destination), as with istiod");
+      }
+      return;
+    }
+    for (ServicePort port : service.ports()) {
+      if (port.protocol().isHttp() || port.protocol() == AppProtocol.AUTO) {
+        continue;
+      }
+      for (TrafficPolicy.Subset subset : subsetsAndRule(rule.policy())) {
+        Optional<TrafficPolicy.HashKey> key =
+            subset
+                .policy()
+                .forPort(port.port())
+                .consistentHash()
+                .flatMap(TrafficPolicy.ConsistentHash::key);
+        if (key.isPresent() && !(key.get() instanceof TrafficPolicy.SourceIpKey)) {
+          problems.add(
+              ref(rule),
+              field + ".consistentHash",
+              "hashes on HTTP requests, which TCP port "
+                  + port.port()
+                  + " of "
+                  + service.fqdn()
+                  + (subset.name().isEmpty() ? "" : " (subset " + subset.name() + ")")
+                  + " does not have: only useSourceIp applies to TCP, its connections hash on"
+                  + " nothing");
+        }
+      }
+    }
+  }
+
+  /** The rule's policy as a subset without a name, then its subsets. */
+  private static List<TrafficPolicy.Subset> subsetsAndRule(TrafficPolicy policy) {
+    List<TrafficPolicy.Subset> all = new ArrayList<>();
+    all.add(new TrafficPolicy.Subset("", new TreeMap<>(), policy));
+    all.addAll(policy.subsets());
+    return all;
   }
 
   private static ObjectRef ref(DestinationRule rule) {

@@ -99,6 +99,7 @@ public final class OutboundBuilder {
     List<Cluster> clusters = new ArrayList<>();
     Map<String, Listener> listeners = new LinkedHashMap<>();
     Map<Integer, List<OutboundPort>> httpByPort = new TreeMap<>();
+    HashPolicies hashes = HashPolicies.of(mesh.services().values());
 
     for (OutboundPort port : ports(mesh)) {
       clusters.add(OutboundClusterBuilder.build(port));
@@ -118,7 +119,8 @@ public final class OutboundBuilder {
                         .onNetwork(network(port.service()))
                         .port(port.number()))
                 : Optional.empty();
-        Listener listener = OutboundListenerBuilder.addressed(port, addresses, idleTimeout, logAs);
+        Listener listener =
+            OutboundListenerBuilder.addressed(port, addresses, idleTimeout, logAs, hashes);
         Listener earlier = listeners.putIfAbsent(listener.getName(), listener);
         if (earlier != null) {
           problems.add(
@@ -164,7 +166,7 @@ public final class OutboundBuilder {
     return new SharedOutbound(
         ResourceSegment.of(ResourceType.LISTENER, listeners.values()),
         ResourceSegment.of(ResourceType.CLUSTER, clusters),
-        routesByNamespace(mesh, httpByPort),
+        routesByNamespace(mesh, httpByPort, hashes),
         endpoints,
         untouched(mesh),
         problems);
@@ -231,7 +233,7 @@ public final class OutboundBuilder {
   }
 
   private static Map<String, ResourceSegment<RouteConfiguration>> routesByNamespace(
-      MeshState mesh, Map<Integer, List<OutboundPort>> httpByPort) {
+      MeshState mesh, Map<Integer, List<OutboundPort>> httpByPort, HashPolicies hashes) {
     Set<String> namespaces = new TreeSet<>();
     namespaces.add("");
     mesh.workloads().keySet().forEach(k -> namespaces.add(k.namespace()));
@@ -239,7 +241,8 @@ public final class OutboundBuilder {
     for (String namespace : namespaces) {
       List<RouteConfiguration> routes = new ArrayList<>();
       httpByPort.forEach(
-          (port, services) -> routes.add(OutboundRouteBuilder.build(port, services, namespace)));
+          (port, services) ->
+              routes.add(OutboundRouteBuilder.build(port, services, namespace, hashes)));
       result.put(namespace, ResourceSegment.of(ResourceType.ROUTE, routes));
     }
     return result;

@@ -29,7 +29,11 @@ final class VirtualServiceRoutes {
 
   private VirtualServiceRoutes() {}
 
-  static Route route(Routing.HttpRule rule, Optional<Routing.HttpMatch> match, int listenerPort) {
+  static Route route(
+      Routing.HttpRule rule,
+      Optional<Routing.HttpMatch> match,
+      int listenerPort,
+      HashPolicies hashes) {
     RouteMatch.Builder routeMatch = RouteMatch.newBuilder();
     Optional<Routing.StringMatch> uri = match.flatMap(Routing.HttpMatch::uri);
     if (uri.isPresent() && uri.get().kind() == Routing.StringMatch.Kind.EXACT) {
@@ -67,6 +71,13 @@ final class VirtualServiceRoutes {
       }
       action.setWeightedClusters(weighted);
     }
+    // As istiod, one hash policy per hashing destination; equal ones once, as a repeat would only
+    // rehash the same value.
+    destinations.stream()
+        .flatMap(d -> hashes.key(d.fqdn(), d.port().orElse(listenerPort), d.subset()).stream())
+        .map(HashPolicies::http)
+        .distinct()
+        .forEach(action::addHashPolicy);
     rule.retries().ifPresent(retries -> action.setRetryPolicy(retryPolicy(retries)));
     String name = rule.name().isEmpty() ? "default" : rule.name();
     return Route.newBuilder().setName(name).setMatch(routeMatch).setRoute(action).build();
