@@ -273,17 +273,7 @@ public final class DestinationRuleReader {
 
   private static TrafficPolicy policy(
       NamespacedName key, Fields fields, JsonNode policy, String path) {
-    JsonNode tls = policy.path("tls");
-    if (tls.isObject()) {
-      String mode = tls.path("mode").asString("DISABLE");
-      if (!mode.equals("DISABLE")) {
-        fields.problem(
-            path + ".tls.mode",
-            mode
-                + " is not applied: telmesh sidecars speak plaintext to each other (DISABLE);"
-                + " mesh TLS comes with workload certificates");
-      }
-    }
+    tls(fields, policy.path("tls"), path + ".tls");
     JsonNode lb = policy.path("loadBalancer");
     Optional<TrafficPolicy.LoadBalancer> balancer = Optional.empty();
     Optional<TrafficPolicy.ConsistentHash> consistentHash = Optional.empty();
@@ -346,6 +336,39 @@ public final class DestinationRuleReader {
         outlierDetection,
         List.of(),
         Map.of());
+  }
+
+  private static final java.util.Set<String> TLS_MODES =
+      java.util.Set.of("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL");
+
+  /**
+   * {@code tls}: DISABLE is what telmesh does anyway. Every other mode needs certificates telmesh
+   * does not issue, so it is said aloud rather than silently leaving the traffic in plaintext.
+   */
+  private static void tls(Fields fields, JsonNode tls, String path) {
+    if (tls.isMissingNode() || tls.isNull()) {
+      return;
+    }
+    if (!tls.isObject()) {
+      fields.problem(path, "is not an object: left out");
+      return;
+    }
+    JsonNode modeNode = tls.path("mode");
+    String mode = modeNode.isMissingNode() ? "DISABLE" : modeNode.asString("");
+    if (!TLS_MODES.contains(mode)) {
+      fields.problem(
+          path + ".mode",
+          "\""
+              + NetworkStatusParser.printable(mode)
+              + "\" is not DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL: left out");
+    } else if (!mode.equals("DISABLE")) {
+      fields.problem(
+          path + ".mode",
+          "tls mode "
+              + mode
+              + " is not applied: telmesh issues no workload certificates; traffic stays"
+              + " plaintext");
+    }
   }
 
   /** Reads typed fields, reporting each bad one with its path. */

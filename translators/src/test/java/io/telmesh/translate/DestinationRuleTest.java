@@ -615,6 +615,63 @@ class DestinationRuleTest {
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 
+  @Test
+  void tlsOtherThanDisableIsAProblemAndTrafficStaysPlaintext() {
+    MeshState mesh =
+        withRules(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: smf, namespace: telco}
+            spec:
+              host: smf
+              trafficPolicy:
+                tls: {mode: ISTIO_MUTUAL}
+                connectionPool: {tcp: {maxConnections: 5}}
+                portLevelSettings:
+                - port: {number: 8080}
+                  tls: {mode: SIMPLE, sni: smf.example}
+              subsets:
+              - name: v1
+                labels: {app: smf}
+                trafficPolicy:
+                  tls: {mode: MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem}
+              - name: v2
+                labels: {app: smf}
+                trafficPolicy:
+                  tls: {mode: DISABLE}
+              - name: v3
+                labels: {app: smf}
+                trafficPolicy:
+                  tls: {mode: PERMISSIVE}
+            """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("DestinationRule"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.trafficPolicy.tls.mode: tls mode ISTIO_MUTUAL is not applied: telmesh issues no"
+                + " workload certificates; traffic stays plaintext",
+            "spec.trafficPolicy.portLevelSettings[0].tls.mode: tls mode SIMPLE is not applied:"
+                + " telmesh issues no workload certificates; traffic stays plaintext",
+            "spec.subsets[0].trafficPolicy.tls.mode: tls mode MUTUAL is not applied: telmesh"
+                + " issues no workload certificates; traffic stays plaintext",
+            "spec.subsets[2].trafficPolicy.tls.mode: \"PERMISSIVE\" is not DISABLE, SIMPLE, MUTUAL"
+                + " or ISTIO_MUTUAL: left out");
+    ProxyResources resources = amf(mesh);
+    Cluster smf = cluster(resources, SMF);
+    assertThat(smf.hasTransportSocket()).isFalse();
+    assertThat(smf.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue())
+        .isEqualTo(5);
+    for (String subset : List.of("v1", "v2", "v3")) {
+      assertThat(
+              cluster(resources, "outbound|8080|" + subset + "|smf.telco.svc.cluster.local")
+                  .hasTransportSocket())
+          .isFalse();
+    }
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
   private static List<Route> virtualHost(RouteConfiguration routes, String name) {
     return routes.getVirtualHostsList().stream()
         .filter(h -> h.getName().equals(name))
