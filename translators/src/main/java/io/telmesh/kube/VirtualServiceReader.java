@@ -16,9 +16,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A {@code networking.istio.io} VirtualService's {@code http} routes for the mesh: matches on uri
- * and headers (exact, prefix) and port, weighted destinations (host, subset, port), timeout and
- * retries; and its {@code tcp} routes by Service port. Hosts and destinations keep their spelling
- * here; {@code mesh.VirtualServices} resolves them. What is not applied yet (regex matches,
+ * and headers (exact, prefix, RE2 regex) and port, weighted destinations (host, subset, port),
+ * timeout and retries; and its {@code tcp} routes by Service port. Hosts and destinations keep
+ * their spelling here; {@code mesh.VirtualServices} resolves them. What is not applied yet (
  * sourceLabels, destinationSubnets, rewrite, fault, mirror, tls routes, gateways other than {@code
  * mesh}, exportTo) is a problem naming the field.
  */
@@ -247,7 +247,7 @@ public final class VirtualServiceReader {
     }
     Optional<Routing.StringMatch> uri = Optional.empty();
     if (match.has("uri")) {
-      uri = stringMatch(ref, match.path("uri"), path + ".uri", problems);
+      uri = stringMatch(ref, match.path("uri"), path + ".uri", false, problems);
       if (uri.isEmpty()) {
         return Optional.empty();
       }
@@ -255,7 +255,7 @@ public final class VirtualServiceReader {
     Map<String, Routing.StringMatch> headers = new TreeMap<>();
     for (Map.Entry<String, JsonNode> header : match.path("headers").properties()) {
       Optional<Routing.StringMatch> condition =
-          stringMatch(ref, header.getValue(), path + ".headers." + header.getKey(), problems);
+          stringMatch(ref, header.getValue(), path + ".headers." + header.getKey(), true, problems);
       if (condition.isEmpty()) {
         return Optional.empty();
       }
@@ -274,7 +274,7 @@ public final class VirtualServiceReader {
   }
 
   private static Optional<Routing.StringMatch> stringMatch(
-      ObjectRef ref, JsonNode node, String path, ProblemSink problems) {
+      ObjectRef ref, JsonNode node, String path, boolean header, ProblemSink problems) {
     if (node.path("exact").isString()) {
       return Optional.of(
           new Routing.StringMatch(
@@ -285,12 +285,20 @@ public final class VirtualServiceReader {
           new Routing.StringMatch(
               Routing.StringMatch.Kind.PREFIX, node.path("prefix").stringValue()));
     }
-    problems.add(
-        ref,
-        path,
-        node.has("regex")
-            ? "regex matches are not applied yet"
-            : "needs exact or prefix (a string)");
+    if (node.path("regex").isString()) {
+      String regex = node.path("regex").stringValue();
+      if (header && regex.equals("*")) {
+        // Istio's reading: "*" is not RE2 here but "the header is present".
+        return Optional.of(new Routing.StringMatch(Routing.StringMatch.Kind.PRESENT, ""));
+      }
+      Optional<String> refusal = Re2Check.refusal(regex);
+      if (refusal.isPresent()) {
+        problems.add(ref, path + ".regex", refusal.get() + ": never sent to Envoy");
+        return Optional.empty();
+      }
+      return Optional.of(new Routing.StringMatch(Routing.StringMatch.Kind.REGEX, regex));
+    }
+    problems.add(ref, path, "needs exact, prefix or regex (a string)");
     return Optional.empty();
   }
 }

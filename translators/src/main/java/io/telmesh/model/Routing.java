@@ -67,11 +67,16 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
     }
   }
 
-  /** An exact or prefix string condition (regexes are not applied yet). */
+  /**
+   * An exact, prefix or RE2 regex string condition (a regex already checked to be one Envoy takes),
+   * or, for a header, its presence (Istio's {@code regex: "*"}).
+   */
   public record StringMatch(Kind kind, String value) {
     public enum Kind {
       EXACT,
-      PREFIX
+      PREFIX,
+      REGEX,
+      PRESENT
     }
   }
 

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.Protos;
@@ -17,9 +18,9 @@ import java.util.Optional;
 
 /**
  * One VirtualService {@code http} rule and one of its matches as an Envoy route, in the shape
- * istiod gives it: path or prefix and header matchers, a cluster or weighted clusters named as
- * Istio names them ({@code outbound|<port>|<subset>|<host>}), timeout (none by default, as istiod),
- * and the retry policy.
+ * istiod gives it: path, prefix or safe_regex and header matchers, a cluster or weighted clusters
+ * named as Istio names them ({@code outbound|<port>|<subset>|<host>}), timeout (none by default, as
+ * istiod), and the retry policy.
  */
 final class VirtualServiceRoutes {
 
@@ -38,6 +39,8 @@ final class VirtualServiceRoutes {
     Optional<Routing.StringMatch> uri = match.flatMap(Routing.HttpMatch::uri);
     if (uri.isPresent() && uri.get().kind() == Routing.StringMatch.Kind.EXACT) {
       routeMatch.setPath(uri.get().value());
+    } else if (uri.isPresent() && uri.get().kind() == Routing.StringMatch.Kind.REGEX) {
+      routeMatch.setSafeRegex(regex(uri.get().value()));
     } else {
       routeMatch.setPrefix(uri.map(Routing.StringMatch::value).orElse("/"));
     }
@@ -45,11 +48,7 @@ final class VirtualServiceRoutes {
         m ->
             m.headers()
                 .forEach(
-                    (name, condition) ->
-                        routeMatch.addHeaders(
-                            HeaderMatcher.newBuilder()
-                                .setName(name)
-                                .setStringMatch(stringMatcher(condition)))));
+                    (name, condition) -> routeMatch.addHeaders(headerMatcher(name, condition))));
     RouteAction.Builder action =
         RouteAction.newBuilder()
             .setTimeout(Protos.fromJava(rule.timeout().orElse(Duration.ZERO)))
@@ -101,9 +100,22 @@ final class VirtualServiceRoutes {
         .orElseGet(() -> Names.outboundCluster(port, destination.fqdn()));
   }
 
-  private static StringMatcher stringMatcher(Routing.StringMatch condition) {
-    return condition.kind() == Routing.StringMatch.Kind.EXACT
-        ? StringMatcher.newBuilder().setExact(condition.value()).build()
-        : StringMatcher.newBuilder().setPrefix(condition.value()).build();
+  private static HeaderMatcher headerMatcher(String name, Routing.StringMatch condition) {
+    HeaderMatcher.Builder header = HeaderMatcher.newBuilder().setName(name);
+    StringMatcher.Builder matcher = StringMatcher.newBuilder();
+    switch (condition.kind()) {
+      case PRESENT -> {
+        return header.setPresentMatch(true).build();
+      }
+      case EXACT -> matcher.setExact(condition.value());
+      case PREFIX -> matcher.setPrefix(condition.value());
+      case REGEX -> matcher.setSafeRegex(regex(condition.value()));
+    }
+    return header.setStringMatch(matcher).build();
+  }
+
+  /** Envoy's safe_regex: RE2 is its only engine, so the deprecated engine field stays unset. */
+  static RegexMatcher regex(String regex) {
+    return RegexMatcher.newBuilder().setRegex(regex).build();
   }
 }

@@ -125,7 +125,7 @@ class VirtualServiceTest {
                 spec:
                   hosts: [smf, nowhere]
                   http:
-                  - match: [{uri: {regex: "(a+)+$"}}]
+                  - match: [{uri: {regex: "(?=a)b"}}]
                     route: [{destination: {host: smf, subset: v2}}]
                   - match: [{sourceLabels: {app: amf}}]
                     route: [{destination: {host: smf, subset: v2}}]
@@ -147,7 +147,8 @@ class VirtualServiceTest {
                 .filter(p -> p.kind().equals("VirtualService"))
                 .map(p -> p.name() + " " + p.field() + ": " + p.reason()))
         .containsExactlyInAnyOrder(
-            "smf spec.http[0].match[0].uri: regex matches are not applied yet",
+            "smf spec.http[0].match[0].uri.regex: is not an RE2 regex (invalid or unsupported Perl"
+                + " syntax); Envoy matches with RE2: never sent to Envoy",
             "smf spec.http[0]: left out: a match condition of it is not applied",
             "smf spec.http[1].match[0].sourceLabels: sourceLabels matches are not applied yet",
             "smf spec.http[1]: left out: a match condition of it is not applied",
@@ -169,6 +170,102 @@ class VirtualServiceTest {
                 .getRoute()
                 .getCluster())
         .isEqualTo("outbound|8080||amf.telco.svc.cluster.local");
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void regexMatchesBecomeSafeRegexWithoutTheDeprecatedEngine() {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - match:
+                    - uri: {regex: "/nsmf-pdusession/v[0-9]+/sm-contexts/[^/]+"}
+                      headers:
+                        x-imsi: {regex: "imsi-[0-9]{15}"}
+                        x-canary: {regex: "*"}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - route: [{destination: {host: smf, subset: v1}}]
+                """);
+    assertThat(mesh.problems()).noneMatch(p -> p.kind().equals("VirtualService"));
+    ProxyResources resources = amf(mesh);
+    Route regex = host(resources, SMF + ":8080").getRoutes(0);
+    assertThat(regex.getMatch().getSafeRegex().getRegex())
+        .isEqualTo("/nsmf-pdusession/v[0-9]+/sm-contexts/[^/]+");
+    assertThat(regex.getMatch().getSafeRegex().hasGoogleRe2()).isFalse();
+    assertThat(regex.getMatch().getHeadersList())
+        .extracting(
+            h ->
+                h.getName()
+                    + (h.getPresentMatch()
+                        ? " present"
+                        : " ~ " + h.getStringMatch().getSafeRegex().getRegex()))
+        .containsExactly("x-canary present", "x-imsi ~ imsi-[0-9]{15}");
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void aRegexRe2WouldRefuseIsAProblemAndNeverReachesEnvoy() {
+    String huge = "a".repeat(100_000);
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - match: [{uri: {regex: "(a)\\\\1"}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {regex: "%s"}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{headers: {x-a: {regex: "(x{1000}){1000}"}}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{headers: {x-a: {regex: "(\\\\pL{20}){40}"}}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {regex: ""}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {regex: 42}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {regex: "(a+)+$"}}]
+                    route: [{destination: {host: smf, subset: v1}}]
+                """
+                    .formatted(huge));
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("VirtualService"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.http[0].match[0].uri.regex: is not an RE2 regex (invalid escape sequence); Envoy"
+                + " matches with RE2: never sent to Envoy",
+            "spec.http[0]: left out: a match condition of it is not applied",
+            "spec.http[1].match[0].uri.regex: the regex is 100000 characters long, more than"
+                + " Istio's 1024: never sent to Envoy",
+            "spec.http[1]: left out: a match condition of it is not applied",
+            "spec.http[2].match[0].headers.x-a.regex: nested counted repetitions multiply to"
+                + " 1000000, more than RE2's 1000: never sent to Envoy",
+            "spec.http[2]: left out: a match condition of it is not applied",
+            "spec.http[3].match[0].headers.x-a.regex: the compiled regex would be larger than"
+                + " Envoy's RE2 program limit (32768 instructions): never sent to Envoy",
+            "spec.http[3]: left out: a match condition of it is not applied",
+            "spec.http[4].match[0].uri.regex: an empty regex is not allowed (Istio's rule): never"
+                + " sent to Envoy",
+            "spec.http[4]: left out: a match condition of it is not applied",
+            "spec.http[5].match[0].uri: needs exact, prefix or regex (a string)",
+            "spec.http[5]: left out: a match condition of it is not applied");
+    ProxyResources resources = amf(mesh);
+    // (a+)+$ is slow only for backtracking engines; RE2 takes it, and it is the one route left.
+    assertThat(host(resources, SMF + ":8080").getRoutesList())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getMatch().getSafeRegex().getRegex()).isEqualTo("(a+)+$"));
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 
