@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.telmesh.envoy.Names;
+import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.envoy.Protos;
 import io.telmesh.model.Routing;
 import java.time.Duration;
@@ -20,7 +21,8 @@ import java.util.Optional;
  * One VirtualService {@code http} rule and one of its matches as an Envoy route, in the shape
  * istiod gives it: path, prefix or safe_regex and header matchers, a cluster or weighted clusters
  * named as Istio names them ({@code outbound|<port>|<subset>|<host>}), timeout (none by default, as
- * istiod), and the retry policy.
+ * istiod), the retry policy, rewrites, header operations (the rule's, and each destination's) and
+ * fault injection (the fault filter's per-route config).
  */
 final class VirtualServiceRoutes {
 
@@ -56,17 +58,45 @@ final class VirtualServiceRoutes {
                 RouteAction.MaxStreamDuration.newBuilder()
                     .setMaxStreamDuration(Protos.seconds(0))
                     .setGrpcTimeoutHeaderMax(Protos.seconds(0)));
+    Route.Builder route = Route.newBuilder();
+    Routing.HeaderOperations headers = rule.headers();
+    route
+        .addAllRequestHeadersToAdd(HttpRuleActions.requestToAdd(headers))
+        .addAllRequestHeadersToRemove(headers.requestRemove())
+        .addAllResponseHeadersToAdd(HttpRuleActions.responseToAdd(headers))
+        .addAllResponseHeadersToRemove(headers.responseRemove());
+    rule.rewrite().ifPresent(rewrite -> HttpRuleActions.rewrite(action, rewrite));
+    // rewrite.authority first; the rule's headers only when it has none (Istio allows one).
+    if (!action.hasHostRewriteLiteral()) {
+      headers.authority().ifPresent(action::setHostRewriteLiteral);
+    }
     List<Routing.WeightedDestination> destinations = rule.destinations();
     if (destinations.size() == 1) {
-      action.setCluster(cluster(destinations.get(0), listenerPort));
+      Routing.WeightedDestination only = destinations.get(0);
+      action.setCluster(cluster(only, listenerPort));
+      // As istiod: the destination's operations after the rule's, so its sets win.
+      route
+          .addAllRequestHeadersToAdd(HttpRuleActions.requestToAdd(only.headers()))
+          .addAllRequestHeadersToRemove(only.headers().requestRemove())
+          .addAllResponseHeadersToAdd(HttpRuleActions.responseToAdd(only.headers()))
+          .addAllResponseHeadersToRemove(only.headers().responseRemove());
+      if (!action.hasHostRewriteLiteral()) {
+        only.headers().authority().ifPresent(action::setHostRewriteLiteral);
+      }
     } else {
       boolean unweighted = destinations.stream().allMatch(d -> d.weight() == 0);
       WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
       for (Routing.WeightedDestination destination : destinations) {
-        weighted.addClusters(
+        WeightedCluster.ClusterWeight.Builder clusterWeight =
             WeightedCluster.ClusterWeight.newBuilder()
                 .setName(cluster(destination, listenerPort))
-                .setWeight(UInt32Value.of(unweighted ? 1 : destination.weight())));
+                .setWeight(UInt32Value.of(unweighted ? 1 : destination.weight()))
+                .addAllRequestHeadersToAdd(HttpRuleActions.requestToAdd(destination.headers()))
+                .addAllRequestHeadersToRemove(destination.headers().requestRemove())
+                .addAllResponseHeadersToAdd(HttpRuleActions.responseToAdd(destination.headers()))
+                .addAllResponseHeadersToRemove(destination.headers().responseRemove());
+        destination.headers().authority().ifPresent(clusterWeight::setHostRewriteLiteral);
+        weighted.addClusters(clusterWeight);
       }
       action.setWeightedClusters(weighted);
     }
@@ -78,8 +108,13 @@ final class VirtualServiceRoutes {
         .distinct()
         .forEach(action::addHashPolicy);
     rule.retries().ifPresent(retries -> action.setRetryPolicy(retryPolicy(retries)));
+    rule.fault()
+        .ifPresent(
+            fault ->
+                route.putTypedPerFilterConfig(
+                    NetworkFilters.FAULT, Protos.pack(HttpRuleActions.fault(fault))));
     String name = rule.name().isEmpty() ? "default" : rule.name();
-    return Route.newBuilder().setName(name).setMatch(routeMatch).setRoute(action).build();
+    return route.setName(name).setMatch(routeMatch).setRoute(action).build();
   }
 
   private static RetryPolicy retryPolicy(Routing.Retries retries) {

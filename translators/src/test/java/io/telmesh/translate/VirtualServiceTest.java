@@ -2,9 +2,12 @@ package io.telmesh.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
@@ -266,6 +269,196 @@ class VirtualServiceTest {
     assertThat(host(resources, SMF + ":8080").getRoutesList())
         .singleElement()
         .satisfies(r -> assertThat(r.getMatch().getSafeRegex().getRegex()).isEqualTo("(a+)+$"));
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void faultRewriteAndHeadersTakeIstiodsEnvoyShape() throws Exception {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - name: chaos
+                    match: [{uri: {prefix: /old}}]
+                    fault:
+                      delay: {fixedDelay: 250ms, percentage: {value: 12.5}}
+                      abort: {httpStatus: 503, percentage: {value: 0.0001}}
+                    rewrite: {uri: /new, authority: smf.internal}
+                    headers:
+                      request:
+                        set: {x-b: "2", x-a: "1"}
+                        add: {x-trace: "on"}
+                        remove: [x-debug]
+                      response:
+                        set: {cache-control: no-store}
+                        remove: [server]
+                    route: [{destination: {host: smf, subset: v1}, headers: {request: {set: {x-a: "3"}}}}]
+                  - name: grpc
+                    match: [{uri: {regex: "/v[0-9]+/(.*)"}}]
+                    fault:
+                      abort: {grpcStatus: UNAVAILABLE}
+                      delay: {fixedDelay: 1s, percent: 5}
+                    rewrite:
+                      uriRegexRewrite: {match: "^/v[0-9]+/(.*)$", rewrite: "/\\\\1"}
+                    route:
+                    - destination: {host: smf, subset: v1}
+                      weight: 80
+                      headers:
+                        request: {set: {":authority": v1.smf, x-subset: v1}}
+                        response: {add: {x-served-by: v1}}
+                    - destination: {host: smf, subset: v2}
+                      weight: 20
+                      headers: {request: {remove: [x-a]}}
+                """);
+    assertThat(mesh.problems()).noneMatch(p -> p.kind().equals("VirtualService"));
+    ProxyResources resources = amf(mesh);
+    List<Route> routes = host(resources, SMF + ":8080").getRoutesList();
+
+    Route chaos = routes.get(0);
+    HTTPFault fault =
+        chaos.getTypedPerFilterConfigOrThrow("envoy.filters.http.fault").unpack(HTTPFault.class);
+    assertThat(fault.getDelay().getFixedDelay().getNanos()).isEqualTo(250_000_000);
+    assertThat(fault.getDelay().getPercentage().getNumerator()).isEqualTo(125_000);
+    assertThat(fault.getDelay().getPercentage().getDenominator())
+        .isEqualTo(FractionalPercent.DenominatorType.MILLION);
+    assertThat(fault.getAbort().getHttpStatus()).isEqualTo(503);
+    assertThat(fault.getAbort().getPercentage().getNumerator()).isEqualTo(1);
+    assertThat(chaos.getRoute().getPrefixRewrite()).isEqualTo("/new");
+    assertThat(chaos.getRoute().getHostRewriteLiteral()).isEqualTo("smf.internal");
+    // istiod's order: the rule's sets by name, its adds, then the destination's (its set wins).
+    assertThat(chaos.getRequestHeadersToAddList())
+        .extracting(
+            h ->
+                h.getHeader().getKey() + "=" + h.getHeader().getValue() + " " + h.getAppendAction())
+        .containsExactly(
+            "x-a=1 OVERWRITE_IF_EXISTS_OR_ADD",
+            "x-b=2 OVERWRITE_IF_EXISTS_OR_ADD",
+            "x-trace=on APPEND_IF_EXISTS_OR_ADD",
+            "x-a=3 OVERWRITE_IF_EXISTS_OR_ADD");
+    assertThat(chaos.getRequestHeadersToRemoveList()).containsExactly("x-debug");
+    assertThat(chaos.getResponseHeadersToAdd(0).getHeader().getKey()).isEqualTo("cache-control");
+    assertThat(chaos.getResponseHeadersToRemoveList()).containsExactly("server");
+
+    Route grpc = routes.get(1);
+    HTTPFault grpcFault =
+        grpc.getTypedPerFilterConfigOrThrow("envoy.filters.http.fault").unpack(HTTPFault.class);
+    assertThat(grpcFault.getAbort().getGrpcStatus()).isEqualTo(14);
+    // No percentage: none of the requests, as istiod leaves it to Envoy's default.
+    assertThat(grpcFault.getAbort().hasPercentage()).isFalse();
+    assertThat(grpcFault.getDelay().getPercentage().getNumerator()).isEqualTo(5);
+    assertThat(grpcFault.getDelay().getPercentage().getDenominator())
+        .isEqualTo(FractionalPercent.DenominatorType.HUNDRED);
+    assertThat(grpc.getRoute().getRegexRewrite().getPattern().getRegex())
+        .isEqualTo("^/v[0-9]+/(.*)$");
+    assertThat(grpc.getRoute().getRegexRewrite().getSubstitution()).isEqualTo("/\\1");
+    var v1 = grpc.getRoute().getWeightedClusters().getClusters(0);
+    assertThat(v1.getHostRewriteLiteral()).isEqualTo("v1.smf");
+    assertThat(v1.getRequestHeadersToAddList())
+        .extracting(h -> h.getHeader().getKey())
+        .containsExactly("x-subset");
+    assertThat(v1.getResponseHeadersToAdd(0).getAppendAction())
+        .isEqualTo(HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
+    var v2 = grpc.getRoute().getWeightedClusters().getClusters(1);
+    assertThat(v2.getRequestHeadersToRemoveList()).containsExactly("x-a");
+    assertThat(v2.hasHostRewriteLiteral()).isFalse();
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void badFaultRewriteAndHeadersAreProblemsNamingTheirFields() {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - match: [{uri: {prefix: /a}}]
+                    rewrite: {uri: /x, uriRegexRewrite: {match: "a", rewrite: b}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /b}}]
+                    rewrite: {uriRegexRewrite: {match: "(?!x)", rewrite: b}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /c}}]
+                    rewrite: {}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /d}}]
+                    fault: {abort: {httpStatus: 600}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /e}}]
+                    fault: {delay: {fixedDelay: 1s, percentage: {value: 100.5}}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /f}}]
+                    fault: {abort: {grpcStatus: TEAPOT}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /g}}]
+                    fault: {delay: {exponentialDelay: 1s}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /h}}]
+                    fault: {}
+                    headers:
+                      request:
+                        set: {":path": /x, "bad name": v, x-ok: "%HOSTNAME%", x-fine: "100%%"}
+                        remove: [host]
+                      response: {add: {x-nl: "a\\nb"}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - route: [{destination: {host: smf, subset: v1}}]
+                """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("VirtualService"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.http[0].rewrite: may hold uri or uriRegexRewrite, not both (Istio's rule)",
+            "spec.http[0]: left out: its rewrite is not applied",
+            "spec.http[1].rewrite.uriRegexRewrite.match: is not an RE2 regex (invalid or"
+                + " unsupported Perl syntax); Envoy matches with RE2: never sent to Envoy",
+            "spec.http[1]: left out: its rewrite is not applied",
+            "spec.http[2].rewrite: needs uri, uriRegexRewrite or authority (Istio's rule)",
+            "spec.http[2]: left out: its rewrite is not applied",
+            "spec.http[3].fault.abort.httpStatus: must be an HTTP status 200-599",
+            "spec.http[3].fault: left out: the rule routes without fault injection",
+            "spec.http[4].fault.delay.percentage.value: must be 0 or between 0.0001 and 100"
+                + " (Istio's rule)",
+            "spec.http[4].fault: left out: the rule routes without fault injection",
+            "spec.http[5].fault.abort.grpcStatus: \"TEAPOT\" is not a gRPC status name such as"
+                + " UNAVAILABLE",
+            "spec.http[5].fault: left out: the rule routes without fault injection",
+            "spec.http[6].fault.delay.exponentialDelay: is not supported (Istio's rule)",
+            "spec.http[6].fault: left out: the rule routes without fault injection",
+            "spec.http[7].fault: needs an abort, a delay or both (Istio's rule)",
+            "spec.http[7].fault: left out: the rule routes without fault injection",
+            "spec.http[7].headers.request.set.:path: \":path\" may not be changed: left out",
+            "spec.http[7].headers.request.set.bad name: \"bad name\" is not a header name: left"
+                + " out",
+            "spec.http[7].headers.request.set.x-ok: is not a header value telmesh sends as it is"
+                + " (text without control characters; % only as %%, Envoy's format variables are"
+                + " not applied): left out",
+            "spec.http[7].headers.request.remove[0]: \"host\" may not be changed: left out",
+            "spec.http[7].headers.response.add.x-nl: is not a header value telmesh sends as it is"
+                + " (text without control characters; % only as %%, Envoy's format variables are"
+                + " not applied): left out");
+    ProxyResources resources = amf(mesh);
+    List<Route> routes = host(resources, SMF + ":8080").getRoutesList();
+    // Rules with a refused rewrite are gone; those with a refused fault route without one.
+    assertThat(routes)
+        .extracting(r -> r.getMatch().getPrefix())
+        .containsExactly("/d", "/e", "/f", "/g", "/h", "/");
+    assertThat(routes).allSatisfy(r -> assertThat(r.getTypedPerFilterConfigMap()).isEmpty());
+    assertThat(routes.get(4).getRequestHeadersToAddList())
+        .extracting(h -> h.getHeader().getKey() + "=" + h.getHeader().getValue())
+        .containsExactly("x-fine=100%%");
+    assertThat(routes.get(4).getRequestHeadersToRemoveList()).isEmpty();
+    assertThat(routes.get(4).getResponseHeadersToAddList()).isEmpty();
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 
