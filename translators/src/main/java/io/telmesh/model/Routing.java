@@ -75,7 +75,9 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
       Optional<StringMatch> uri, Map<String, StringMatch> headers, OptionalInt port) {
 
     public HttpMatch {
-      headers = Map.copyOf(new java.util.TreeMap<>(headers));
+      // Sorted, as istiod orders header matchers: Map.copyOf's order changes from run to run, and
+      // with it the route configuration's bytes.
+      headers = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(headers));
     }
   }
 
