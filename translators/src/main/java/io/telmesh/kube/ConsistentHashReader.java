@@ -76,7 +76,12 @@ final class ConsistentHashReader {
       return cookie.isPresent() ? Optional.of(cookie) : Optional.empty();
     }
     boolean header = field.equals("httpHeaderName");
-    if (!value.isString() || !isToken(value.stringValue())) {
+    // A pseudo-header such as :authority is a header Envoy can hash on too.
+    String bare =
+        value.isString() && header && value.stringValue().startsWith(":")
+            ? value.stringValue().substring(1)
+            : value.asString("");
+    if (!value.isString() || !isToken(bare)) {
       problems.add(
           object.ref(),
           path,

@@ -105,14 +105,21 @@ final class DestinationRules {
   private static void checkLoadBalancer(
       DestinationRule rule, MeshService service, ProblemSink problems) {
     String field = "spec.trafficPolicy.loadBalancer";
-    List<TrafficPolicy> policies = new ArrayList<>();
-    policies.add(rule.policy());
-    rule.policy().subsets().forEach(s -> policies.add(s.policy()));
+    // The rule's own policy (no subset name), then each subset's, merged over it.
+    Map<String, TrafficPolicy> byScope = new java.util.LinkedHashMap<>();
+    byScope.put("", rule.policy());
+    rule.policy().subsets().forEach(s -> byScope.put(s.name(), s.policy()));
     if (service.headless()) {
       boolean balanced =
-          policies.stream()
+          byScope.values().stream()
               .flatMap(p -> Stream.concat(Stream.of(p), p.portLevel().values().stream()))
-              .anyMatch(p -> p.loadBalancer().isPresent() || p.consistentHash().isPresent());
+              .anyMatch(
+                  p ->
+                      p.consistentHash().isPresent()
+                          // PASSTHROUGH asks for what a headless Service's clusters already do.
+                          || p.loadBalancer()
+                              .filter(lb -> lb != TrafficPolicy.LoadBalancer.PASSTHROUGH)
+                              .isPresent());
       if (balanced) {
         problems.add(
             ref(rule),
@@ -127,35 +134,27 @@ final class DestinationRules {
       if (port.protocol().isHttp() || port.protocol() == AppProtocol.AUTO) {
         continue;
       }
-      for (TrafficPolicy.Subset subset : subsetsAndRule(rule.policy())) {
-        Optional<TrafficPolicy.HashKey> key =
-            subset
-                .policy()
-                .forPort(port.port())
-                .consistentHash()
-                .flatMap(TrafficPolicy.ConsistentHash::key);
-        if (key.isPresent() && !(key.get() instanceof TrafficPolicy.SourceIpKey)) {
-          problems.add(
-              ref(rule),
-              field + ".consistentHash",
-              "hashes on HTTP requests, which TCP port "
-                  + port.port()
-                  + " of "
-                  + service.fqdn()
-                  + (subset.name().isEmpty() ? "" : " (subset " + subset.name() + ")")
-                  + " does not have: only useSourceIp applies to TCP, its connections hash on"
-                  + " nothing");
-        }
-      }
+      byScope.forEach(
+          (subset, policy) -> {
+            Optional<TrafficPolicy.HashKey> key =
+                policy
+                    .forPort(port.port())
+                    .consistentHash()
+                    .flatMap(TrafficPolicy.ConsistentHash::key);
+            if (key.isPresent() && !(key.get() instanceof TrafficPolicy.SourceIpKey)) {
+              problems.add(
+                  ref(rule),
+                  field + ".consistentHash",
+                  "hashes on HTTP requests, which TCP port "
+                      + port.port()
+                      + " of "
+                      + service.fqdn()
+                      + (subset.isEmpty() ? "" : " (subset " + subset + ")")
+                      + " does not have: only useSourceIp applies to TCP, its connections hash"
+                      + " on nothing");
+            }
+          });
     }
-  }
-
-  /** The rule's policy as a subset without a name, then its subsets. */
-  private static List<TrafficPolicy.Subset> subsetsAndRule(TrafficPolicy policy) {
-    List<TrafficPolicy.Subset> all = new ArrayList<>();
-    all.add(new TrafficPolicy.Subset("", new TreeMap<>(), policy));
-    all.addAll(policy.subsets());
-    return all;
   }
 
   private static ObjectRef ref(DestinationRule rule) {

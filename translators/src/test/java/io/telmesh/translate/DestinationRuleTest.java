@@ -392,6 +392,10 @@ class DestinationRuleTest {
                 labels: {app: smf}
                 trafficPolicy:
                   loadBalancer: {simple: RANDOM}
+              - name: v3
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {httpHeaderName: ":authority"}}
             ---
             apiVersion: networking.istio.io/v1
             kind: DestinationRule
@@ -426,6 +430,10 @@ class DestinationRuleTest {
     Cluster v2 = cluster(resources, "outbound|8080|v2|smf.telco.svc.cluster.local");
     assertThat(v2.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RANDOM);
     assertThat(v2.hasMaglevLbConfig()).isFalse();
+    // A pseudo-header is a header to hash on too; no algorithm: istiod's ring of 1024.
+    Cluster v3 = cluster(resources, "outbound|8080|v3|smf.telco.svc.cluster.local");
+    assertThat(v3.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(v3.getRingHashLbConfig().getMinimumRingSize().getValue()).isEqualTo(1024);
     // The deprecated minimumRingSize, without an algorithm: istiod's ring of that size.
     Cluster amfCluster = cluster(resources, "outbound|8080||amf.telco.svc.cluster.local");
     assertThat(amfCluster.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
@@ -613,6 +621,34 @@ class DestinationRuleTest {
                 .getHashPolicyList())
         .isEmpty();
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void aHeadlessServiceKeepsOriginalDestinationAndSaysSoUnlessAskedForPassthrough() {
+    String rule =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: db, namespace: telco}
+        spec:
+          host: db
+          trafficPolicy:
+            loadBalancer: {simple: %s}
+        """;
+    MeshState passthrough = withRules(rule.formatted("PASSTHROUGH"));
+    assertThat(passthrough.problems()).noneMatch(p -> p.kind().equals("DestinationRule"));
+    MeshState roundRobin = withRules(rule.formatted("ROUND_ROBIN"));
+    assertThat(roundRobin.problems())
+        .filteredOn(p -> p.kind().equals("DestinationRule"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).startsWith("not applied to headless Service"));
+    Cluster original = cluster(amf(MeshStateBuilder.build(DEMO)), DB);
+    for (MeshState mesh : List.of(passthrough, roundRobin)) {
+      Cluster db = cluster(amf(mesh), DB);
+      assertThat(db.getType()).isEqualTo(Cluster.DiscoveryType.ORIGINAL_DST);
+      assertThat(db.getLbPolicy()).isEqualTo(original.getLbPolicy());
+      assertThat(EnvoyValidator.create().validate(amf(mesh))).isEmpty();
+    }
   }
 
   @Test
