@@ -474,7 +474,9 @@ class VirtualServiceTest {
               host: oam
               subsets:
               - {name: v1, labels: {app: oam}}
-              - {name: v2, labels: {app: oam, track: canary}}
+              - name: v2
+                labels: {app: oam, track: canary}
+                trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true}}}
             ---
             apiVersion: networking.istio.io/v1
             kind: VirtualService
@@ -527,6 +529,10 @@ class VirtualServiceTest {
         .containsExactly(
             "outbound|9000|v1|oam.telco.svc.cluster.local=80",
             "outbound|9000|v2|oam.telco.svc.cluster.local=20");
+    // One of the split's clusters hashes on the client's address: the tcp_proxy does, as istiod.
+    assertThat(proxy.getHashPolicyList())
+        .singleElement()
+        .satisfies(h -> assertThat(h.hasSourceIp()).isTrue());
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 }
