@@ -33,7 +33,10 @@ final class HashPolicies {
   /** The key of the policy of {@code outbound|port|subset|fqdn}, if it hashes on one. */
   Optional<TrafficPolicy.HashKey> key(String fqdn, int port, Optional<String> subset) {
     Optional<TrafficPolicy> policy =
-        Optional.ofNullable(byFqdn.get(fqdn)).flatMap(MeshService::trafficPolicy);
+        Optional.ofNullable(byFqdn.get(fqdn))
+            // A headless Service's clusters are original destination: nothing there hashes.
+            .filter(service -> !service.headless())
+            .flatMap(MeshService::trafficPolicy);
     if (subset.isPresent()) {
       policy =
           policy.flatMap(

@@ -514,7 +514,7 @@ class DestinationRuleTest {
   }
 
   @Test
-  void aBadConsistentHashIsAProblemAndTheClusterKeepsItsBalancer() {
+  void aBadConsistentHashIsAProblemAndTheClusterKeepsItsBalancer() throws Exception {
     MeshState mesh =
         withRules(
             """
@@ -612,6 +612,8 @@ class DestinationRuleTest {
       assertThat(cluster.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue())
           .isEqualTo(5);
     }
+    // The headless Service's connections go to the address the client dialled: no hash there.
+    assertThat(tcpProxyTo(resources, DB).getHashPolicyList()).isEmpty();
     assertThat(cluster(resources, DB).getLbPolicy())
         .isEqualTo(cluster(amf(MeshStateBuilder.build(DEMO)), DB).getLbPolicy());
     assertThat(
