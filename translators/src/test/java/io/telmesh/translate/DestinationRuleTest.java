@@ -562,6 +562,11 @@ class DestinationRuleTest {
                   loadBalancer:
                     consistentHash:
                       httpCookie: {name: c, attributes: [{name: x}, {name: x}]}
+              - name: h
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: [ring]}
+                  tls: tight
             ---
             apiVersion: networking.istio.io/v1
             kind: DestinationRule
@@ -598,6 +603,9 @@ class DestinationRuleTest {
             "smf spec.subsets[6].trafficPolicy.loadBalancer.consistentHash.httpCookie"
                 + ".attributes[1]: needs a name, once each, and a text value (Istio's rule):"
                 + " consistentHash left out",
+            "smf spec.subsets[7].trafficPolicy.loadBalancer.consistentHash: is not an object: left"
+                + " out",
+            "smf spec.subsets[7].trafficPolicy.tls: is not an object: left out",
             "db spec.trafficPolicy.loadBalancer: not applied to headless Service"
                 + " db.telco.svc.cluster.local: clients dial the pods' own addresses (original"
                 + " destination), as with istiod");

@@ -411,6 +411,10 @@ class VirtualServiceTest {
                         remove: [host]
                       response: {add: {x-nl: "a\\nb"}}
                     route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /i}}]
+                    fault: slow
+                    rewrite: {uri: 7}
+                    route: [{destination: {host: smf, subset: v2}}]
                   - route: [{destination: {host: smf, subset: v1}}]
                 """);
     assertThat(
@@ -418,6 +422,8 @@ class VirtualServiceTest {
                 .filter(p -> p.kind().equals("VirtualService"))
                 .map(p -> p.field() + ": " + p.reason()))
         .containsExactlyInAnyOrder(
+            "spec.http[8].rewrite.uri: is not a non-empty text without control characters",
+            "spec.http[8]: left out: its rewrite is not applied",
             "spec.http[0].rewrite: may hold uri or uriRegexRewrite, not both (Istio's rule)",
             "spec.http[0]: left out: its rewrite is not applied",
             "spec.http[1].rewrite.uriRegexRewrite.match: is not an RE2 regex (invalid or"
