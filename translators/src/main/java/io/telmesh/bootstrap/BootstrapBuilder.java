@@ -1,6 +1,8 @@
 package io.telmesh.bootstrap;
 
+import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.bootstrap.v3.LayeredRuntime;
@@ -44,6 +46,7 @@ import io.telmesh.envoy.Clusters;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.envoy.Protos;
+import io.telmesh.envoy.RuntimeKeys;
 import io.telmesh.model.Workload;
 import java.util.Optional;
 
@@ -157,6 +160,18 @@ public final class BootstrapBuilder {
         .setAdmin(Admin.newBuilder().setAddress(Addresses.socket(localhost, ADMIN_PORT)))
         .setLayeredRuntime(
             LayeredRuntime.newBuilder()
+                // istiod's RE2 limit, which route regexes are checked against before they are sent.
+                .addLayers(
+                    RuntimeLayer.newBuilder()
+                        .setName("global config")
+                        .setStaticLayer(
+                            Struct.newBuilder()
+                                .putFields(
+                                    RuntimeKeys.RE2_MAX_PROGRAM_SIZE,
+                                    Value.newBuilder()
+                                        .setStringValue(
+                                            String.valueOf(RuntimeKeys.RE2_PROGRAM_LIMIT))
+                                        .build())))
                 .addLayers(
                     RuntimeLayer.newBuilder()
                         .setName("admin")

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.type.v3.HashPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -42,10 +43,19 @@ public final class NetworkFilters {
       String cluster,
       Optional<Duration> idleTimeout,
       Optional<AccessLog> accessLog) {
-    return tcpProxy(
-        TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster),
-        idleTimeout,
-        accessLog);
+    return tcpProxy(statPrefix, cluster, idleTimeout, accessLog, Optional.empty());
+  }
+
+  /** A tcp_proxy to one cluster, hashing connections as given (a consistent-hash cluster). */
+  public static Filter tcpProxy(
+      String statPrefix,
+      String cluster,
+      Optional<Duration> idleTimeout,
+      Optional<AccessLog> accessLog,
+      Optional<HashPolicy> hash) {
+    TcpProxy.Builder proxy = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
+    hash.ifPresent(proxy::addHashPolicy);
+    return tcpProxy(proxy, idleTimeout, accessLog);
   }
 
   /**
@@ -56,7 +66,8 @@ public final class NetworkFilters {
       String statPrefix,
       java.util.Map<String, Integer> weights,
       Optional<Duration> idleTimeout,
-      Optional<AccessLog> accessLog) {
+      Optional<AccessLog> accessLog,
+      Optional<HashPolicy> hash) {
     TcpProxy.WeightedCluster.Builder split = TcpProxy.WeightedCluster.newBuilder();
     weights.forEach(
         (cluster, weight) ->
@@ -64,10 +75,10 @@ public final class NetworkFilters {
                 TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
                     .setName(cluster)
                     .setWeight(weight)));
-    return tcpProxy(
-        TcpProxy.newBuilder().setStatPrefix(statPrefix).setWeightedClusters(split),
-        idleTimeout,
-        accessLog);
+    TcpProxy.Builder proxy =
+        TcpProxy.newBuilder().setStatPrefix(statPrefix).setWeightedClusters(split);
+    hash.ifPresent(proxy::addHashPolicy);
+    return tcpProxy(proxy, idleTimeout, accessLog);
   }
 
   private static Filter tcpProxy(

@@ -20,10 +20,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * A {@code networking.istio.io} DestinationRule to the host and traffic policy telmesh applies.
  * Istio's own validation rules decide what is bad (durations of at least 1 ms in whole
- * milliseconds, no negative limits, ejection percentages 0–100); a bad field is a problem naming
- * the object and field and is left out, the rest of the rule still applies. What telmesh does not
- * apply yet (consistent hashing, TLS origination, exportTo, wildcard hosts) is a problem too, never
- * silently ignored.
+ * milliseconds, no negative limits, ejection percentages 0–100, one consistent hash key); a bad
+ * field is a problem naming the object and field and is left out, the rest of the rule still
+ * applies. What telmesh does not apply (TLS origination, exportTo, wildcard hosts) is a problem
+ * too, never silently ignored.
  */
 public final class DestinationRuleReader {
 
@@ -230,6 +230,7 @@ public final class DestinationRuleReader {
     return new TrafficPolicy(
         policy.rule(),
         policy.loadBalancer(),
+        policy.consistentHash(),
         policy.maxConnections(),
         policy.connectTimeout(),
         policy.tcpIdleTimeout(),
@@ -251,6 +252,7 @@ public final class DestinationRuleReader {
     return new TrafficPolicy(
         rule.rule(),
         lb.loadBalancer(),
+        lb.consistentHash(),
         pool.maxConnections(),
         pool.connectTimeout(),
         pool.tcpIdleTimeout(),
@@ -271,25 +273,24 @@ public final class DestinationRuleReader {
 
   private static TrafficPolicy policy(
       NamespacedName key, Fields fields, JsonNode policy, String path) {
-    JsonNode tls = policy.path("tls");
-    if (tls.isObject()) {
-      String mode = tls.path("mode").asString("DISABLE");
-      if (!mode.equals("DISABLE")) {
-        fields.problem(
-            path + ".tls.mode",
-            mode
-                + " is not applied: telmesh sidecars speak plaintext to each other (DISABLE);"
-                + " mesh TLS comes with workload certificates");
-      }
-    }
+    tls(fields, policy.path("tls"), path + ".tls");
     JsonNode lb = policy.path("loadBalancer");
     Optional<TrafficPolicy.LoadBalancer> balancer = Optional.empty();
+    Optional<TrafficPolicy.ConsistentHash> consistentHash = Optional.empty();
     if (lb.isObject()) {
-      if (lb.has("consistentHash")) {
+      if (lb.has("simple") && lb.has("consistentHash")) {
+        // Istio's oneof: the rule would not even parse, so neither choice is taken over the other.
         fields.problem(
-            path + ".loadBalancer.consistentHash", "consistent hashing is not applied yet");
-      }
-      if (lb.has("simple")) {
+            path + ".loadBalancer",
+            "sets both simple and consistentHash, one of which Istio allows: both left out");
+      } else if (lb.has("consistentHash")) {
+        consistentHash =
+            ConsistentHashReader.read(
+                fields.object(),
+                lb.path("consistentHash"),
+                path + ".loadBalancer.consistentHash",
+                fields.problems());
+      } else if (lb.has("simple")) {
         String simple = lb.path("simple").asString("");
         try {
           balancer =
@@ -323,6 +324,7 @@ public final class DestinationRuleReader {
     return new TrafficPolicy(
         key,
         balancer,
+        consistentHash,
         fields.count(pool.path("tcp"), "maxConnections", tcp),
         fields.duration(pool.path("tcp"), "connectTimeout", tcp),
         fields.duration(pool.path("tcp"), "idleTimeout", tcp),
@@ -334,6 +336,39 @@ public final class DestinationRuleReader {
         outlierDetection,
         List.of(),
         Map.of());
+  }
+
+  private static final java.util.Set<String> TLS_MODES =
+      java.util.Set.of("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL");
+
+  /**
+   * {@code tls}: DISABLE is what telmesh does anyway. Every other mode needs certificates telmesh
+   * does not issue, so it is said aloud rather than silently leaving the traffic in plaintext.
+   */
+  private static void tls(Fields fields, JsonNode tls, String path) {
+    if (tls.isMissingNode() || tls.isNull()) {
+      return;
+    }
+    if (!tls.isObject()) {
+      fields.problem(path, "is not an object: left out");
+      return;
+    }
+    JsonNode modeNode = tls.path("mode");
+    String mode = modeNode.isMissingNode() ? "DISABLE" : modeNode.asString("");
+    if (!TLS_MODES.contains(mode)) {
+      fields.problem(
+          path + ".mode",
+          "\""
+              + NetworkStatusParser.printable(mode)
+              + "\" is not DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL: left out");
+    } else if (!mode.equals("DISABLE")) {
+      fields.problem(
+          path + ".mode",
+          "tls mode "
+              + mode
+              + " is not applied: telmesh issues no workload certificates; traffic stays"
+              + " plaintext");
+    }
   }
 
   /** Reads typed fields, reporting each bad one with its path. */

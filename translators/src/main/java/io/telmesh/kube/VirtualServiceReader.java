@@ -16,11 +16,12 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A {@code networking.istio.io} VirtualService's {@code http} routes for the mesh: matches on uri
- * and headers (exact, prefix) and port, weighted destinations (host, subset, port), timeout and
- * retries; and its {@code tcp} routes by Service port. Hosts and destinations keep their spelling
- * here; {@code mesh.VirtualServices} resolves them. What is not applied yet (regex matches,
- * sourceLabels, destinationSubnets, rewrite, fault, mirror, tls routes, gateways other than {@code
- * mesh}, exportTo) is a problem naming the field.
+ * and headers (exact, prefix, RE2 regex) and port, weighted destinations (host, subset, port,
+ * header operations), timeout, retries, rewrite, fault injection and header operations; and its
+ * {@code tcp} routes by Service port. Hosts and destinations keep their spelling here; {@code
+ * mesh.VirtualServices} resolves them. What is not applied yet (sourceLabels, destinationSubnets,
+ * mirror, redirect, corsPolicy, tls routes, gateways other than {@code mesh}, exportTo) is a
+ * problem naming the field.
  */
 public final class VirtualServiceReader {
 
@@ -108,7 +109,7 @@ public final class VirtualServiceReader {
     JsonNode tcpRules = spec.path("tcp");
     for (int i = 0; i < tcpRules.size(); i++) {
       int index = i;
-      tcpRule(ref, tcpRules.get(i), "spec.tcp[" + i + "]", problems)
+      tcpRule(object.get(), tcpRules.get(i), "spec.tcp[" + i + "]", problems)
           .ifPresent(r -> tcp.add(new IndexedTcpRule(index, r)));
     }
     return Optional.of(new VirtualService(key, hosts, rules, tcp, object.get().created()));
@@ -117,7 +118,7 @@ public final class VirtualServiceReader {
   private static Optional<Routing.HttpRule> rule(
       IstioObject object, JsonNode rule, String path, ProblemSink problems) {
     ObjectRef ref = object.ref();
-    for (String unsupported : List.of("rewrite", "fault", "mirror", "redirect", "corsPolicy")) {
+    for (String unsupported : List.of("mirror", "redirect", "corsPolicy")) {
       if (rule.has(unsupported)) {
         problems.add(ref, path + "." + unsupported, unsupported + " is not applied yet");
       }
@@ -135,9 +136,31 @@ public final class VirtualServiceReader {
       matches.add(match.get());
     }
     Optional<List<Routing.WeightedDestination>> destinations =
-        destinations(ref, rule.path("route"), path, problems);
+        destinations(object, rule.path("route"), path, problems);
     if (destinations.isEmpty()) {
       return Optional.empty();
+    }
+    HttpActions.Read<Routing.Rewrite> rewrite =
+        HttpActions.rewrite(object, rule.path("rewrite"), path + ".rewrite", problems);
+    if (rewrite.refused()) {
+      // Unrewritten, its requests would reach paths or hosts other than the ones asked for.
+      problems.add(ref, path, "left out: its rewrite is not applied");
+      return Optional.empty();
+    }
+    HttpActions.Read<Routing.Fault> fault =
+        HttpActions.fault(object, rule.path("fault"), path + ".fault", problems);
+    if (fault.refused()) {
+      problems.add(ref, path + ".fault", "left out: the rule routes without fault injection");
+    }
+    Routing.HeaderOperations headers =
+        HttpActions.headers(object, rule.path("headers"), path + ".headers", problems);
+    if (rewrite.value().flatMap(Routing.Rewrite::authority).isPresent()
+        && headers.authority().isPresent()) {
+      problems.add(
+          ref,
+          path + ".headers.request",
+          "sets the authority that rewrite.authority already sets (Istio's rule): the rewrite's is"
+              + " used");
     }
     Optional<Duration> timeout = object.duration(rule.path("timeout"), path + ".timeout", problems);
     Optional<Routing.Retries> retries = Optional.empty();
@@ -159,14 +182,22 @@ public final class VirtualServiceReader {
     }
     return Optional.of(
         new Routing.HttpRule(
-            rule.path("name").asString(""), matches, destinations.get(), timeout, retries));
+            rule.path("name").asString(""),
+            matches,
+            destinations.get(),
+            timeout,
+            retries,
+            rewrite.value(),
+            fault.value(),
+            headers));
   }
 
   /**
    * A rule's {@code routes}: destinations with weights; empty (with problems) if one is unusable.
    */
   private static Optional<List<Routing.WeightedDestination>> destinations(
-      ObjectRef ref, JsonNode routes, String path, ProblemSink problems) {
+      IstioObject object, JsonNode routes, String path, ProblemSink problems) {
+    ObjectRef ref = object.ref();
     List<Routing.WeightedDestination> destinations = new ArrayList<>();
     for (int r = 0; r < routes.size(); r++) {
       String at = path + ".route[" + r + "]";
@@ -197,7 +228,12 @@ public final class VirtualServiceReader {
       String subset = destination.path("subset").asString("");
       destinations.add(
           new Routing.WeightedDestination(
-              host, portNumber, subset.isEmpty() ? Optional.empty() : Optional.of(subset), value));
+              host,
+              portNumber,
+              subset.isEmpty() ? Optional.empty() : Optional.of(subset),
+              value,
+              HttpActions.headers(
+                  object, routes.get(r).path("headers"), at + ".headers", problems)));
     }
     if (destinations.isEmpty()) {
       problems.add(ref, path + ".route", "a route needs a destination: rule left out");
@@ -211,7 +247,8 @@ public final class VirtualServiceReader {
    * sourceLabels} and {@code sourceSubnet} are problems and leave the rule out, never widened.
    */
   private static Optional<Routing.TcpRule> tcpRule(
-      ObjectRef ref, JsonNode rule, String path, ProblemSink problems) {
+      IstioObject object, JsonNode rule, String path, ProblemSink problems) {
+    ObjectRef ref = object.ref();
     List<Integer> ports = new ArrayList<>();
     JsonNode matches = rule.path("match");
     for (int m = 0; m < matches.size(); m++) {
@@ -232,7 +269,7 @@ public final class VirtualServiceReader {
       }
       ports.add(port.intValue());
     }
-    return destinations(ref, rule.path("route"), path, problems)
+    return destinations(object, rule.path("route"), path, problems)
         .map(destinations -> new Routing.TcpRule(ports, destinations));
   }
 
@@ -247,7 +284,7 @@ public final class VirtualServiceReader {
     }
     Optional<Routing.StringMatch> uri = Optional.empty();
     if (match.has("uri")) {
-      uri = stringMatch(ref, match.path("uri"), path + ".uri", problems);
+      uri = stringMatch(ref, match.path("uri"), path + ".uri", false, problems);
       if (uri.isEmpty()) {
         return Optional.empty();
       }
@@ -255,7 +292,7 @@ public final class VirtualServiceReader {
     Map<String, Routing.StringMatch> headers = new TreeMap<>();
     for (Map.Entry<String, JsonNode> header : match.path("headers").properties()) {
       Optional<Routing.StringMatch> condition =
-          stringMatch(ref, header.getValue(), path + ".headers." + header.getKey(), problems);
+          stringMatch(ref, header.getValue(), path + ".headers." + header.getKey(), true, problems);
       if (condition.isEmpty()) {
         return Optional.empty();
       }
@@ -274,7 +311,7 @@ public final class VirtualServiceReader {
   }
 
   private static Optional<Routing.StringMatch> stringMatch(
-      ObjectRef ref, JsonNode node, String path, ProblemSink problems) {
+      ObjectRef ref, JsonNode node, String path, boolean header, ProblemSink problems) {
     if (node.path("exact").isString()) {
       return Optional.of(
           new Routing.StringMatch(
@@ -285,12 +322,20 @@ public final class VirtualServiceReader {
           new Routing.StringMatch(
               Routing.StringMatch.Kind.PREFIX, node.path("prefix").stringValue()));
     }
-    problems.add(
-        ref,
-        path,
-        node.has("regex")
-            ? "regex matches are not applied yet"
-            : "needs exact or prefix (a string)");
+    if (node.path("regex").isString()) {
+      String regex = node.path("regex").stringValue();
+      if (header && regex.equals("*")) {
+        // Istio's reading: "*" is not RE2 here but "the header is present".
+        return Optional.of(new Routing.StringMatch(Routing.StringMatch.Kind.PRESENT, ""));
+      }
+      Optional<String> refusal = Re2Check.refusal(regex);
+      if (refusal.isPresent()) {
+        problems.add(ref, path + ".regex", refusal.get() + ": never sent to Envoy");
+        return Optional.empty();
+      }
+      return Optional.of(new Routing.StringMatch(Routing.StringMatch.Kind.REGEX, regex));
+    }
+    problems.add(ref, path, "needs exact, prefix or regex (a string)");
     return Optional.empty();
   }
 }

@@ -7,6 +7,7 @@ import io.telmesh.model.MeshService;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.ServicePort;
+import io.telmesh.model.TrafficPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Gives each Service the traffic policy of the DestinationRule for its host ({@link IstioHosts}).
@@ -67,6 +69,7 @@ final class DestinationRules {
                     + "): this one is not merged with it");
           }
           checkDiameter(chosen, service, problems);
+          checkLoadBalancer(chosen, service, problems);
           result.put(key, service.withTrafficPolicy(Optional.of(chosen.policy())));
         });
     return result;
@@ -91,6 +94,70 @@ final class DestinationRules {
                 + ": Diameter connections stay open with no idle timeout (the pass-through"
                 + " profile); the Service's other TCP ports get it");
       }
+    }
+  }
+
+  /**
+   * What istiod would silently not apply: a load balancer on a headless Service (its clusters are
+   * original destination), and a consistent hash key other than the source IP on a TCP port
+   * (tcp_proxy has nothing else to hash; the cluster still hashes, on nothing).
+   */
+  private static void checkLoadBalancer(
+      DestinationRule rule, MeshService service, ProblemSink problems) {
+    String field = "spec.trafficPolicy.loadBalancer";
+    // The rule's own policy (no subset name), then each subset's, merged over it.
+    Map<String, TrafficPolicy> byScope = new java.util.LinkedHashMap<>();
+    byScope.put("", rule.policy());
+    rule.policy().subsets().forEach(s -> byScope.put(s.name(), s.policy()));
+    if (service.originalDestination()) {
+      boolean balanced =
+          byScope.values().stream()
+              .flatMap(p -> Stream.concat(Stream.of(p), p.portLevel().values().stream()))
+              .anyMatch(
+                  p ->
+                      p.consistentHash().isPresent()
+                          // PASSTHROUGH asks for what a headless Service's clusters already do.
+                          || p.loadBalancer()
+                              .filter(lb -> lb != TrafficPolicy.LoadBalancer.PASSTHROUGH)
+                              .isPresent());
+      if (balanced) {
+        problems.add(
+            ref(rule),
+            field,
+            "not applied to "
+                + (service.headless() ? "headless Service " : "resolution NONE ServiceEntry host ")
+                + service.fqdn()
+                + (service.headless()
+                    ? ": clients dial the pods' own addresses"
+                    : ": connections go where clients dial")
+                + " (original destination), as with istiod");
+      }
+      return;
+    }
+    for (ServicePort port : service.ports()) {
+      if (port.protocol().isHttp() || port.protocol() == AppProtocol.AUTO) {
+        continue;
+      }
+      byScope.forEach(
+          (subset, policy) -> {
+            Optional<TrafficPolicy.HashKey> key =
+                policy
+                    .forPort(port.port())
+                    .consistentHash()
+                    .flatMap(TrafficPolicy.ConsistentHash::key);
+            if (key.isPresent() && !(key.get() instanceof TrafficPolicy.SourceIpKey)) {
+              problems.add(
+                  ref(rule),
+                  field + ".consistentHash",
+                  "hashes on HTTP requests, which TCP port "
+                      + port.port()
+                      + " of "
+                      + service.fqdn()
+                      + (subset.isEmpty() ? "" : " (subset " + subset + ")")
+                      + " does not have: only useSourceIp applies to TCP, its connections hash"
+                      + " on nothing");
+            }
+          });
     }
   }
 

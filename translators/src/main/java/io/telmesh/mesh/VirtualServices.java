@@ -78,15 +78,7 @@ final class VirtualServices {
     for (VirtualServiceReader.IndexedRule indexed : vs.rules()) {
       Routing.HttpRule rule = indexed.rule();
       resolve(vs, ref, rule.destinations(), "spec.http[" + indexed.index() + "]", byHost, problems)
-          .ifPresent(
-              destinations ->
-                  rules.add(
-                      new Routing.HttpRule(
-                          rule.name(),
-                          rule.matches(),
-                          destinations,
-                          rule.timeout(),
-                          rule.retries())));
+          .ifPresent(destinations -> rules.add(rule.withDestinations(destinations)));
     }
     return rules;
   }
@@ -146,7 +138,11 @@ final class VirtualServices {
       }
       destinations.add(
           new Routing.WeightedDestination(
-              target.fqdn(), port, destination.subset(), destination.weight()));
+              target.fqdn(),
+              port,
+              destination.subset(),
+              destination.weight(),
+              destination.headers()));
     }
     return Optional.of(destinations);
   }

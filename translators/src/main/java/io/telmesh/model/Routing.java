@@ -39,17 +39,29 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
     }
   }
 
-  /** One {@code http} entry: its matches (none: everything), where it sends, and how. */
+  /**
+   * One {@code http} entry: its matches (none: everything), where it sends, and how.
+   *
+   * @param headers the rule's own header operations (each destination may add its own)
+   */
   public record HttpRule(
       String name,
       List<HttpMatch> matches,
       List<WeightedDestination> destinations,
       Optional<Duration> timeout,
-      Optional<Retries> retries) {
+      Optional<Retries> retries,
+      Optional<Rewrite> rewrite,
+      Optional<Fault> fault,
+      HeaderOperations headers) {
 
     public HttpRule {
       matches = List.copyOf(matches);
       destinations = List.copyOf(destinations);
+    }
+
+    /** The same rule sending to other destinations (resolved ones). */
+    public HttpRule withDestinations(List<WeightedDestination> resolved) {
+      return new HttpRule(name, matches, resolved, timeout, retries, rewrite, fault, headers);
     }
 
     /** Whether the rule may apply to requests arriving on this Service port. */
@@ -63,15 +75,22 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
       Optional<StringMatch> uri, Map<String, StringMatch> headers, OptionalInt port) {
 
     public HttpMatch {
-      headers = Map.copyOf(new java.util.TreeMap<>(headers));
+      // Sorted, as istiod orders header matchers: Map.copyOf's order changes from run to run, and
+      // with it the route configuration's bytes.
+      headers = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(headers));
     }
   }
 
-  /** An exact or prefix string condition (regexes are not applied yet). */
+  /**
+   * An exact, prefix or RE2 regex string condition (a regex already checked to be one Envoy takes),
+   * or, for a header, its presence (Istio's {@code regex: "*"}).
+   */
   public record StringMatch(Kind kind, String value) {
     public enum Kind {
       EXACT,
-      PREFIX
+      PREFIX,
+      REGEX,
+      PRESENT
     }
   }
 
@@ -79,9 +98,84 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
    * A {@code route} entry.
    *
    * @param port the destination port; empty means the port the request came in on
+   * @param headers its own header operations (http routes only)
    */
   public record WeightedDestination(
-      String fqdn, OptionalInt port, Optional<String> subset, int weight) {}
+      String fqdn,
+      OptionalInt port,
+      Optional<String> subset,
+      int weight,
+      HeaderOperations headers) {
+
+    /** A destination with no header operations of its own (every tcp one). */
+    public WeightedDestination(String fqdn, OptionalInt port, Optional<String> subset, int weight) {
+      this(fqdn, port, subset, weight, HeaderOperations.NONE);
+    }
+  }
+
+  /**
+   * {@code rewrite}: at most one of a prefix and a regex rewrite of the path, and the authority.
+   */
+  public record Rewrite(
+      Optional<String> uriPrefix, Optional<RegexRewrite> uriRegex, Optional<String> authority) {}
+
+  /** {@code uriRegexRewrite}: an RE2 regex (already checked) and its substitution. */
+  public record RegexRewrite(String match, String rewrite) {}
+
+  /** {@code fault}: a delay, an abort, or both, each on a share of requests. */
+  public record Fault(Optional<Delay> delay, Optional<Abort> abort) {}
+
+  /** {@code fault.delay} with a {@code fixedDelay}. */
+  public record Delay(Duration fixedDelay, Share share) {}
+
+  /**
+   * {@code fault.abort}.
+   *
+   * @param share empty leaves Envoy's default (none), as istiod does without a percentage
+   */
+  public record Abort(AbortKind kind, int status, Optional<Share> share) {}
+
+  /** What an abort answers with. */
+  public enum AbortKind {
+    HTTP,
+    GRPC
+  }
+
+  /**
+   * A share of requests as Envoy's FractionalPercent: {@code percentage} in millionths, as istiod
+   * converts it, or the deprecated integer {@code percent} in hundredths.
+   */
+  public record Share(long numerator, boolean perMillion) {}
+
+  /**
+   * {@code headers}: what to set (overwrite), add (append) and remove, on requests and on
+   * responses, set and add each sorted by name as istiod writes them. A request authority set here
+   * is a rewrite of the authority instead.
+   */
+  public record HeaderOperations(
+      Map<String, String> requestSet,
+      Map<String, String> requestAdd,
+      List<String> requestRemove,
+      Map<String, String> responseSet,
+      Map<String, String> responseAdd,
+      List<String> responseRemove,
+      Optional<String> authority) {
+
+    public static final HeaderOperations NONE =
+        new HeaderOperations(
+            Map.of(), Map.of(), List.of(), Map.of(), Map.of(), List.of(), Optional.empty());
+
+    public HeaderOperations {
+      requestSet = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(requestSet));
+      requestAdd = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(requestAdd));
+      requestRemove = List.copyOf(requestRemove);
+      responseSet =
+          java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(responseSet));
+      responseAdd =
+          java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(responseAdd));
+      responseRemove = List.copyOf(responseRemove);
+    }
+  }
 
   /** {@code retries}. */
   public record Retries(int attempts, Optional<Duration> perTryTimeout, Optional<String> retryOn) {}

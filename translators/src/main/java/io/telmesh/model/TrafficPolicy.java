@@ -1,6 +1,7 @@
 package io.telmesh.model;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -11,6 +12,8 @@ import java.util.OptionalInt;
  *
  * @param rule the DestinationRule it came from, for problems and {@code proxy-config}
  * @param loadBalancer {@code loadBalancer.simple}
+ * @param consistentHash {@code loadBalancer.consistentHash}; Istio's oneof keeps it and {@code
+ *     simple} apart, so at most one of the two is present
  * @param tcpIdleTimeout {@code connectionPool.tcp.idleTimeout}: the tcp_proxy idle timeout of the
  *     Service's TCP ports (never of its Diameter ports)
  * @param subsets the rule's subsets, each with its policy already merged over the rule's (empty in
@@ -20,6 +23,7 @@ import java.util.OptionalInt;
 public record TrafficPolicy(
     NamespacedName rule,
     Optional<LoadBalancer> loadBalancer,
+    Optional<ConsistentHash> consistentHash,
     OptionalInt maxConnections,
     Optional<Duration> connectTimeout,
     Optional<Duration> tcpIdleTimeout,
@@ -67,6 +71,57 @@ public record TrafficPolicy(
     RANDOM,
     PASSTHROUGH
   }
+
+  /**
+   * {@code loadBalancer.consistentHash}: the hashing cluster's table, and what the routes to it
+   * hash on.
+   *
+   * @param key what a request hashes on; empty hashes on nothing (Envoy then picks a random host,
+   *     as with istiod when no key is set)
+   */
+  public record ConsistentHash(Optional<HashKey> key, Table table) {}
+
+  /** The one hash key Istio's oneof allows. */
+  public sealed interface HashKey {}
+
+  /** {@code httpHeaderName}. */
+  public record HeaderKey(String name) implements HashKey {}
+
+  /**
+   * {@code httpCookie}: Envoy generates the cookie when a request lacks it and a ttl is given.
+   *
+   * @param attributes extra cookie attributes, each name once, in the order written
+   */
+  public record CookieKey(
+      String name, Optional<String> path, Optional<Duration> ttl, List<CookieAttribute> attributes)
+      implements HashKey {
+
+    public CookieKey {
+      attributes = List.copyOf(attributes);
+    }
+  }
+
+  /** One of {@code httpCookie.attributes}. */
+  public record CookieAttribute(String name, String value) {}
+
+  /** {@code useSourceIp: true}: the only key a TCP port (tcp_proxy) can hash on. */
+  public record SourceIpKey() implements HashKey {}
+
+  /** {@code httpQueryParameterName}. */
+  public record QueryParameterKey(String name) implements HashKey {}
+
+  /** The hashing cluster's load balancer: Envoy's ring hash or Maglev. */
+  public sealed interface Table {}
+
+  /**
+   * {@code ringHash} (or no algorithm: Istio's default).
+   *
+   * @param minimumRingSize empty keeps Envoy's default
+   */
+  public record RingHash(java.util.OptionalLong minimumRingSize) implements Table {}
+
+  /** {@code maglev}, with the prime table size Istio's validation requires. */
+  public record Maglev(long tableSize) implements Table {}
 
   /**
    * {@code outlierDetection}: ejection after consecutive errors, Istio's defaults where unset

@@ -123,6 +123,7 @@ public final class OutboundBuilder {
     List<Cluster> clusters = new ArrayList<>();
     Map<String, Listener> listeners = new LinkedHashMap<>();
     Map<Integer, List<OutboundPort>> httpByPort = new TreeMap<>();
+    HashPolicies hashes = HashPolicies.of(mesh.services().values());
 
     List<OutboundPort> visible = ScopedPorts.visible(mesh, ports(mesh), scope);
     for (OutboundPort port : visible) {
@@ -157,7 +158,8 @@ public final class OutboundBuilder {
                         .onNetwork(network(port.service()))
                         .port(port.number()))
                 : Optional.empty();
-        Listener listener = OutboundListenerBuilder.addressed(port, addresses, idleTimeout, logAs);
+        Listener listener =
+            OutboundListenerBuilder.addressed(port, addresses, idleTimeout, logAs, hashes);
         Listener earlier = listeners.putIfAbsent(listener.getName(), listener);
         if (earlier != null) {
           problems.add(
@@ -214,7 +216,7 @@ public final class OutboundBuilder {
     return new SharedOutbound(
         ResourceSegment.of(ResourceType.LISTENER, listeners.values()),
         ResourceSegment.of(ResourceType.CLUSTER, clusters),
-        routesByNamespace(mesh, httpByPort, scope),
+        routesByNamespace(mesh, httpByPort, scope, hashes),
         scope.seesEverything() ? endpoints : ScopedPorts.endpointsOf(endpoints, clusters),
         untouched(mesh),
         problems);
@@ -292,7 +294,10 @@ public final class OutboundBuilder {
    * that namespace's.
    */
   private static Map<String, ResourceSegment<RouteConfiguration>> routesByNamespace(
-      MeshState mesh, Map<Integer, List<OutboundPort>> httpByPort, EgressScope scope) {
+      MeshState mesh,
+      Map<Integer, List<OutboundPort>> httpByPort,
+      EgressScope scope,
+      HashPolicies hashes) {
     Set<String> namespaces = new TreeSet<>();
     if (scope.clientNamespace().isPresent()) {
       namespaces.add(scope.clientNamespace().get());
@@ -305,7 +310,8 @@ public final class OutboundBuilder {
       List<RouteConfiguration> routes = new ArrayList<>();
       httpByPort.forEach(
           (port, services) ->
-              routes.add(OutboundRouteBuilder.build(port, services, namespace, scope.policy())));
+              routes.add(
+                  OutboundRouteBuilder.build(port, services, namespace, scope.policy(), hashes)));
       result.put(namespace, ResourceSegment.of(ResourceType.ROUTE, routes));
     }
     return result;

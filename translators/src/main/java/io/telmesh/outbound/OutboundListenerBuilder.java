@@ -77,7 +77,8 @@ final class OutboundListenerBuilder {
       OutboundPort port,
       List<IpAddress> addresses,
       Optional<Duration> idleTimeout,
-      Optional<AccessLogs.Chain> accessLog) {
+      Optional<AccessLogs.Chain> accessLog,
+      HashPolicies hashes) {
     IpAddress primary = addresses.get(0);
     String name = Names.listener(primary.address(), port.number());
     Listener.Builder listener =
@@ -90,7 +91,8 @@ final class OutboundListenerBuilder {
                 .trafficPolicy()
                 .flatMap(p -> p.forPort(port.number()).tcpIdleTimeout())
                 .or(() -> idleTimeout);
-    FilterChain tcp = FilterChain.newBuilder().addFilters(tcpProxy(port, idle, accessLog)).build();
+    FilterChain tcp =
+        FilterChain.newBuilder().addFilters(tcpProxy(port, idle, accessLog, hashes)).build();
     if (port.port().protocol() == AppProtocol.AUTO) {
       FilterChain http =
           FilterChain.newBuilder()
@@ -113,23 +115,40 @@ final class OutboundListenerBuilder {
   /**
    * The port's tcp_proxy: to its own cluster, or where the Service's VirtualService tcp rule for
    * the port sends it (one cluster, or weighted ones). Stats stay under the port's cluster name, so
-   * a split does not move the Service's statistics.
+   * a split does not move the Service's statistics. It hashes on the client's address when the
+   * cluster it sends to (any of a split's, as istiod) is a {@code useSourceIp} consistent hash.
    */
   private static io.envoyproxy.envoy.config.listener.v3.Filter tcpProxy(
-      OutboundPort port, Optional<Duration> idle, Optional<AccessLogs.Chain> accessLog) {
+      OutboundPort port,
+      Optional<Duration> idle,
+      Optional<AccessLogs.Chain> accessLog,
+      HashPolicies hashes) {
     Optional<Routing.TcpRule> rule = port.service().routing().flatMap(r -> r.tcpFor(port.number()));
     Optional<io.envoyproxy.envoy.config.accesslog.v3.AccessLog> log =
         accessLog.map(AccessLogs::tcp);
     if (rule.isEmpty()) {
-      return NetworkFilters.tcpProxy(port.cluster(), port.cluster(), idle, log);
+      return NetworkFilters.tcpProxy(
+          port.cluster(),
+          port.cluster(),
+          idle,
+          log,
+          hashes
+              .key(port.service().fqdn(), port.number(), Optional.empty())
+              .flatMap(HashPolicies::tcp));
     }
     List<Routing.WeightedDestination> destinations = rule.get().destinations();
+    Optional<io.envoyproxy.envoy.type.v3.HashPolicy> hash =
+        destinations.stream()
+            .flatMap(d -> hashes.key(d.fqdn(), d.port().orElse(port.number()), d.subset()).stream())
+            .flatMap(key -> HashPolicies.tcp(key).stream())
+            .findFirst();
     if (destinations.size() == 1) {
       return NetworkFilters.tcpProxy(
           port.cluster(),
           VirtualServiceRoutes.cluster(destinations.get(0), port.number()),
           idle,
-          log);
+          log,
+          hash);
     }
     boolean unweighted = destinations.stream().allMatch(d -> d.weight() == 0);
     java.util.Map<String, Integer> weights = new java.util.LinkedHashMap<>();
@@ -139,7 +158,7 @@ final class OutboundListenerBuilder {
                 VirtualServiceRoutes.cluster(d, port.number()),
                 unweighted ? 1 : d.weight(),
                 Integer::sum));
-    return NetworkFilters.tcpProxy(port.cluster(), weights, idle, log);
+    return NetworkFilters.tcpProxy(port.cluster(), weights, idle, log, hash);
   }
 
   private static HttpConnectionManager httpManager(

@@ -12,6 +12,7 @@ import io.telmesh.envoy.Protos;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.Routing;
+import io.telmesh.model.TrafficPolicy;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +26,11 @@ final class OutboundRouteBuilder {
   private OutboundRouteBuilder() {}
 
   static RouteConfiguration build(
-      int port, List<OutboundPort> services, String clientNamespace, OutboundTrafficPolicy policy) {
+      int port,
+      List<OutboundPort> services,
+      String clientNamespace,
+      OutboundTrafficPolicy policy,
+      HashPolicies hashes) {
     RouteConfiguration.Builder routes =
         RouteConfiguration.newBuilder()
             .setName(Names.outboundRoute(port))
@@ -34,13 +39,13 @@ final class OutboundRouteBuilder {
             .setIgnorePortInHostMatching(true);
     services.stream()
         .sorted(Comparator.comparing(p -> Names.hostPort(p.service().fqdn(), port)))
-        .forEach(p -> routes.addVirtualHosts(virtualHost(p, clientNamespace)));
+        .forEach(p -> routes.addVirtualHosts(virtualHost(p, clientNamespace, hashes)));
     routes.addVirtualHosts(
         policy == OutboundTrafficPolicy.ALLOW_ANY
             ? VirtualHost.newBuilder()
                 .setName("allow_any")
                 .addDomains("*")
-                .addRoutes(route("allow_any", Names.PASSTHROUGH_CLUSTER))
+                .addRoutes(route("allow_any", Names.PASSTHROUGH_CLUSTER, Optional.empty()))
             // REGISTRY_ONLY, as istiod: a host the registry does not know is answered 502.
             : VirtualHost.newBuilder()
                 .setName("block_all")
@@ -53,7 +58,8 @@ final class OutboundRouteBuilder {
     return routes.build();
   }
 
-  private static VirtualHost virtualHost(OutboundPort port, String clientNamespace) {
+  private static VirtualHost virtualHost(
+      OutboundPort port, String clientNamespace, HashPolicies hashes) {
     VirtualHost.Builder host =
         VirtualHost.newBuilder()
             .setName(Names.hostPort(port.service().fqdn(), port.number()))
@@ -64,7 +70,12 @@ final class OutboundRouteBuilder {
             .filter(r -> r.rules().stream().anyMatch(rule -> rule.appliesTo(port.number())));
     if (routing.isEmpty()) {
       // No VirtualService http rule for this port (tcp rules only, or others' ports): the default.
-      return host.addRoutes(route("default", port.cluster())).build();
+      return host.addRoutes(
+              route(
+                  "default",
+                  port.cluster(),
+                  hashes.key(port.service().fqdn(), port.number(), Optional.empty())))
+          .build();
     }
     // As istiod: the VirtualService's rules in order, and nothing after them (no match: 404).
     for (Routing.HttpRule rule : routing.get().rules()) {
@@ -76,10 +87,12 @@ final class OutboundRouteBuilder {
               .filter(m -> m.port().orElse(port.number()) == port.number())
               .toList();
       if (matches.isEmpty()) {
-        host.addRoutes(VirtualServiceRoutes.route(rule, Optional.empty(), port.number()));
+        host.addRoutes(VirtualServiceRoutes.route(rule, Optional.empty(), port.number(), hashes));
       } else {
         matches.forEach(
-            m -> host.addRoutes(VirtualServiceRoutes.route(rule, Optional.of(m), port.number())));
+            m ->
+                host.addRoutes(
+                    VirtualServiceRoutes.route(rule, Optional.of(m), port.number(), hashes)));
       }
     }
     return host.build();
@@ -90,18 +103,20 @@ final class OutboundRouteBuilder {
     return Names.sidecarServiceDomains(service, service.namespace().equals(clientNamespace));
   }
 
-  private static Route route(String name, String cluster) {
+  private static Route route(String name, String cluster, Optional<TrafficPolicy.HashKey> hash) {
+    RouteAction.Builder action =
+        RouteAction.newBuilder()
+            .setCluster(cluster)
+            .setTimeout(Protos.seconds(0))
+            .setMaxStreamDuration(
+                RouteAction.MaxStreamDuration.newBuilder()
+                    .setMaxStreamDuration(Protos.seconds(0))
+                    .setGrpcTimeoutHeaderMax(Protos.seconds(0)));
+    hash.map(HashPolicies::http).ifPresent(action::addHashPolicy);
     return Route.newBuilder()
         .setName(name)
         .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-        .setRoute(
-            RouteAction.newBuilder()
-                .setCluster(cluster)
-                .setTimeout(Protos.seconds(0))
-                .setMaxStreamDuration(
-                    RouteAction.MaxStreamDuration.newBuilder()
-                        .setMaxStreamDuration(Protos.seconds(0))
-                        .setGrpcTimeoutHeaderMax(Protos.seconds(0))))
+        .setRoute(action)
         .build();
   }
 }

@@ -2,6 +2,7 @@ package io.telmesh.outbound;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.UInt64Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
@@ -23,22 +24,10 @@ final class TrafficPolicies {
   private TrafficPolicies() {}
 
   static void apply(Cluster.Builder cluster, TrafficPolicy policy, AppProtocol protocol) {
-    policy
-        .loadBalancer()
-        .ifPresent(
-            lb -> {
-              switch (lb) {
-                case ROUND_ROBIN -> cluster.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
-                case LEAST_REQUEST -> cluster.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
-                case RANDOM -> cluster.setLbPolicy(Cluster.LbPolicy.RANDOM);
-                case PASSTHROUGH ->
-                    // Istio: the client's own destination, no endpoints.
-                    cluster
-                        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
-                        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
-                        .clearEdsClusterConfig();
-              }
-            });
+    // As istiod: an original-destination cluster (a headless Service) balances nothing itself.
+    if (cluster.getType() != Cluster.DiscoveryType.ORIGINAL_DST) {
+      loadBalancer(cluster, policy);
+    }
     CircuitBreakers.Thresholds.Builder thresholds =
         cluster.getCircuitBreakers().getThresholds(0).toBuilder();
     policy.maxConnections().ifPresent(n -> thresholds.setMaxConnections(UInt32Value.of(n)));
@@ -61,6 +50,44 @@ final class TrafficPolicies {
           Clusters.HTTP_PROTOCOL_OPTIONS, Protos.pack(withCommon(cluster, common.build())));
     }
     policy.outlierDetection().ifPresent(o -> cluster.setOutlierDetection(outlier(o)));
+  }
+
+  private static void loadBalancer(Cluster.Builder cluster, TrafficPolicy policy) {
+    policy
+        .loadBalancer()
+        .ifPresent(
+            lb -> {
+              switch (lb) {
+                case ROUND_ROBIN -> cluster.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+                case LEAST_REQUEST -> cluster.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+                case RANDOM -> cluster.setLbPolicy(Cluster.LbPolicy.RANDOM);
+                case PASSTHROUGH ->
+                    // Istio: the client's own destination, no endpoints.
+                    cluster
+                        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                        .clearEdsClusterConfig();
+              }
+            });
+    policy.consistentHash().ifPresent(hash -> consistentHash(cluster, hash.table()));
+  }
+
+  /** istiod's hashing cluster: ring hash (its default) or Maglev, with the table size set. */
+  private static void consistentHash(Cluster.Builder cluster, TrafficPolicy.Table table) {
+    if (table instanceof TrafficPolicy.Maglev maglev) {
+      cluster
+          .setLbPolicy(Cluster.LbPolicy.MAGLEV)
+          .setMaglevLbConfig(
+              Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(maglev.tableSize())));
+    } else if (table instanceof TrafficPolicy.RingHash ring) {
+      cluster.setLbPolicy(Cluster.LbPolicy.RING_HASH);
+      ring.minimumRingSize()
+          .ifPresent(
+              size ->
+                  cluster.setRingHashLbConfig(
+                      Cluster.RingHashLbConfig.newBuilder()
+                          .setMinimumRingSize(UInt64Value.of(size))));
+    }
   }
 
   /** The cluster's upstream HTTP options (h2 when it has them, else HTTP/1.1) with these set. */

@@ -7,8 +7,10 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.telmesh.envoy.Names;
+import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.envoy.Protos;
 import io.telmesh.model.Routing;
 import java.time.Duration;
@@ -17,9 +19,10 @@ import java.util.Optional;
 
 /**
  * One VirtualService {@code http} rule and one of its matches as an Envoy route, in the shape
- * istiod gives it: path or prefix and header matchers, a cluster or weighted clusters named as
- * Istio names them ({@code outbound|<port>|<subset>|<host>}), timeout (none by default, as istiod),
- * and the retry policy.
+ * istiod gives it: path, prefix or safe_regex and header matchers, a cluster or weighted clusters
+ * named as Istio names them ({@code outbound|<port>|<subset>|<host>}), timeout (none by default, as
+ * istiod), the retry policy, rewrites, header operations (the rule's, and each destination's) and
+ * fault injection (the fault filter's per-route config).
  */
 final class VirtualServiceRoutes {
 
@@ -29,11 +32,17 @@ final class VirtualServiceRoutes {
 
   private VirtualServiceRoutes() {}
 
-  static Route route(Routing.HttpRule rule, Optional<Routing.HttpMatch> match, int listenerPort) {
+  static Route route(
+      Routing.HttpRule rule,
+      Optional<Routing.HttpMatch> match,
+      int listenerPort,
+      HashPolicies hashes) {
     RouteMatch.Builder routeMatch = RouteMatch.newBuilder();
     Optional<Routing.StringMatch> uri = match.flatMap(Routing.HttpMatch::uri);
     if (uri.isPresent() && uri.get().kind() == Routing.StringMatch.Kind.EXACT) {
       routeMatch.setPath(uri.get().value());
+    } else if (uri.isPresent() && uri.get().kind() == Routing.StringMatch.Kind.REGEX) {
+      routeMatch.setSafeRegex(regex(uri.get().value()));
     } else {
       routeMatch.setPrefix(uri.map(Routing.StringMatch::value).orElse("/"));
     }
@@ -41,11 +50,7 @@ final class VirtualServiceRoutes {
         m ->
             m.headers()
                 .forEach(
-                    (name, condition) ->
-                        routeMatch.addHeaders(
-                            HeaderMatcher.newBuilder()
-                                .setName(name)
-                                .setStringMatch(stringMatcher(condition)))));
+                    (name, condition) -> routeMatch.addHeaders(headerMatcher(name, condition))));
     RouteAction.Builder action =
         RouteAction.newBuilder()
             .setTimeout(Protos.fromJava(rule.timeout().orElse(Duration.ZERO)))
@@ -53,23 +58,63 @@ final class VirtualServiceRoutes {
                 RouteAction.MaxStreamDuration.newBuilder()
                     .setMaxStreamDuration(Protos.seconds(0))
                     .setGrpcTimeoutHeaderMax(Protos.seconds(0)));
+    Route.Builder route = Route.newBuilder();
+    Routing.HeaderOperations headers = rule.headers();
+    route
+        .addAllRequestHeadersToAdd(HttpRuleActions.requestToAdd(headers))
+        .addAllRequestHeadersToRemove(headers.requestRemove())
+        .addAllResponseHeadersToAdd(HttpRuleActions.responseToAdd(headers))
+        .addAllResponseHeadersToRemove(headers.responseRemove());
+    rule.rewrite().ifPresent(rewrite -> HttpRuleActions.rewrite(action, rewrite));
+    // rewrite.authority first; the rule's headers only when it has none (Istio allows one).
+    if (!action.hasHostRewriteLiteral()) {
+      headers.authority().ifPresent(action::setHostRewriteLiteral);
+    }
     List<Routing.WeightedDestination> destinations = rule.destinations();
     if (destinations.size() == 1) {
-      action.setCluster(cluster(destinations.get(0), listenerPort));
+      Routing.WeightedDestination only = destinations.get(0);
+      action.setCluster(cluster(only, listenerPort));
+      // As istiod: the destination's operations after the rule's, so its sets win.
+      route
+          .addAllRequestHeadersToAdd(HttpRuleActions.requestToAdd(only.headers()))
+          .addAllRequestHeadersToRemove(only.headers().requestRemove())
+          .addAllResponseHeadersToAdd(HttpRuleActions.responseToAdd(only.headers()))
+          .addAllResponseHeadersToRemove(only.headers().responseRemove());
+      if (!action.hasHostRewriteLiteral()) {
+        only.headers().authority().ifPresent(action::setHostRewriteLiteral);
+      }
     } else {
       boolean unweighted = destinations.stream().allMatch(d -> d.weight() == 0);
       WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
       for (Routing.WeightedDestination destination : destinations) {
-        weighted.addClusters(
+        WeightedCluster.ClusterWeight.Builder clusterWeight =
             WeightedCluster.ClusterWeight.newBuilder()
                 .setName(cluster(destination, listenerPort))
-                .setWeight(UInt32Value.of(unweighted ? 1 : destination.weight())));
+                .setWeight(UInt32Value.of(unweighted ? 1 : destination.weight()))
+                .addAllRequestHeadersToAdd(HttpRuleActions.requestToAdd(destination.headers()))
+                .addAllRequestHeadersToRemove(destination.headers().requestRemove())
+                .addAllResponseHeadersToAdd(HttpRuleActions.responseToAdd(destination.headers()))
+                .addAllResponseHeadersToRemove(destination.headers().responseRemove());
+        destination.headers().authority().ifPresent(clusterWeight::setHostRewriteLiteral);
+        weighted.addClusters(clusterWeight);
       }
       action.setWeightedClusters(weighted);
     }
+    // As istiod, one hash policy per hashing destination; equal ones once, as a repeat would only
+    // rehash the same value.
+    destinations.stream()
+        .flatMap(d -> hashes.key(d.fqdn(), d.port().orElse(listenerPort), d.subset()).stream())
+        .map(HashPolicies::http)
+        .distinct()
+        .forEach(action::addHashPolicy);
     rule.retries().ifPresent(retries -> action.setRetryPolicy(retryPolicy(retries)));
+    rule.fault()
+        .ifPresent(
+            fault ->
+                route.putTypedPerFilterConfig(
+                    NetworkFilters.FAULT, Protos.pack(HttpRuleActions.fault(fault))));
     String name = rule.name().isEmpty() ? "default" : rule.name();
-    return Route.newBuilder().setName(name).setMatch(routeMatch).setRoute(action).build();
+    return route.setName(name).setMatch(routeMatch).setRoute(action).build();
   }
 
   private static RetryPolicy retryPolicy(Routing.Retries retries) {
@@ -90,9 +135,22 @@ final class VirtualServiceRoutes {
         .orElseGet(() -> Names.outboundCluster(port, destination.fqdn()));
   }
 
-  private static StringMatcher stringMatcher(Routing.StringMatch condition) {
-    return condition.kind() == Routing.StringMatch.Kind.EXACT
-        ? StringMatcher.newBuilder().setExact(condition.value()).build()
-        : StringMatcher.newBuilder().setPrefix(condition.value()).build();
+  private static HeaderMatcher headerMatcher(String name, Routing.StringMatch condition) {
+    HeaderMatcher.Builder header = HeaderMatcher.newBuilder().setName(name);
+    StringMatcher.Builder matcher = StringMatcher.newBuilder();
+    switch (condition.kind()) {
+      case PRESENT -> {
+        return header.setPresentMatch(true).build();
+      }
+      case EXACT -> matcher.setExact(condition.value());
+      case PREFIX -> matcher.setPrefix(condition.value());
+      case REGEX -> matcher.setSafeRegex(regex(condition.value()));
+    }
+    return header.setStringMatch(matcher).build();
+  }
+
+  /** Envoy's safe_regex: RE2 is its only engine, so the deprecated engine field stays unset. */
+  static RegexMatcher regex(String regex) {
+    return RegexMatcher.newBuilder().setRegex(regex).build();
   }
 }

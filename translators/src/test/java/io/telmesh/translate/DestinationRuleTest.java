@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.telmesh.envoy.Clusters;
@@ -358,6 +361,386 @@ class DestinationRuleTest {
     assertThat(v1Https.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
     assertThat(v1Legacy.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void consistentHashMakesAHashingClusterAndTheRoutesToItSayWhatToHash() throws Exception {
+    MeshState mesh =
+        withRules(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: smf, namespace: telco}
+            spec:
+              host: smf
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash:
+                    httpCookie:
+                      name: session
+                      path: /
+                      ttl: 60s
+                      attributes: [{name: SameSite, value: Strict}]
+                    maglev: {tableSize: 65537}
+              subsets:
+              - name: v1
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer:
+                    consistentHash: {httpHeaderName: x-user, ringHash: {minimumRingSize: 2048}}
+              - name: v2
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {simple: RANDOM}
+              - name: v3
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {httpHeaderName: ":authority"}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: amf, namespace: telco}
+            spec:
+              host: amf
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash: {httpQueryParameterName: imsi, minimumRingSize: 4096}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: smf, namespace: telco}
+            spec:
+              hosts: [smf]
+              http:
+              - match: [{uri: {prefix: /v1}}]
+                route:
+                - {destination: {host: smf, subset: v1}, weight: 50}
+                - {destination: {host: smf, subset: v2}, weight: 50}
+              - route: [{destination: {host: smf}}]
+            """);
+    assertThat(mesh.problems()).noneMatch(p -> p.kind().equals("DestinationRule"));
+    ProxyResources resources = amf(mesh);
+    Cluster smf = cluster(resources, SMF);
+    assertThat(smf.getLbPolicy()).isEqualTo(Cluster.LbPolicy.MAGLEV);
+    assertThat(smf.getMaglevLbConfig().getTableSize().getValue()).isEqualTo(65537);
+    Cluster v1 = cluster(resources, "outbound|8080|v1|smf.telco.svc.cluster.local");
+    assertThat(v1.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(v1.getRingHashLbConfig().getMinimumRingSize().getValue()).isEqualTo(2048);
+    // v2 chose a simple balancer: Istio's merge replaces the whole loadBalancer group.
+    Cluster v2 = cluster(resources, "outbound|8080|v2|smf.telco.svc.cluster.local");
+    assertThat(v2.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RANDOM);
+    assertThat(v2.hasMaglevLbConfig()).isFalse();
+    // A pseudo-header is a header to hash on too; no algorithm: istiod's ring of 1024.
+    Cluster v3 = cluster(resources, "outbound|8080|v3|smf.telco.svc.cluster.local");
+    assertThat(v3.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(v3.getRingHashLbConfig().getMinimumRingSize().getValue()).isEqualTo(1024);
+    // The deprecated minimumRingSize, without an algorithm: istiod's ring of that size.
+    Cluster amfCluster = cluster(resources, "outbound|8080||amf.telco.svc.cluster.local");
+    assertThat(amfCluster.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(amfCluster.getRingHashLbConfig().getMinimumRingSize().getValue()).isEqualTo(4096);
+
+    var routes = resources.routes().byName().get("8080");
+    List<Route> smfRoutes = virtualHost(routes, "smf.telco.svc.cluster.local:8080");
+    // The split hashes as its hashing destination does (v1's header); v2 adds nothing.
+    assertThat(smfRoutes.get(0).getRoute().getHashPolicyList())
+        .singleElement()
+        .satisfies(h -> assertThat(h.getHeader().getHeaderName()).isEqualTo("x-user"));
+    RouteAction.HashPolicy.Cookie cookie = smfRoutes.get(1).getRoute().getHashPolicy(0).getCookie();
+    assertThat(cookie.getName()).isEqualTo("session");
+    assertThat(cookie.getPath()).isEqualTo("/");
+    assertThat(cookie.getTtl().getSeconds()).isEqualTo(60);
+    assertThat(cookie.getAttributes(0).getName()).isEqualTo("SameSite");
+    assertThat(cookie.getAttributes(0).getValue()).isEqualTo("Strict");
+    // No VirtualService: the default route hashes as the Service's policy says.
+    assertThat(
+            virtualHost(routes, "amf.telco.svc.cluster.local:8080")
+                .get(0)
+                .getRoute()
+                .getHashPolicy(0)
+                .getQueryParameter()
+                .getName())
+        .isEqualTo("imsi");
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void aTcpPortHashesOnTheSourceIpOnlyAndSaysSoForOtherKeys() throws Exception {
+    MeshState mesh =
+        withRules(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: oam, namespace: telco}
+            spec:
+              host: oam
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash: {useSourceIp: true}
+                portLevelSettings:
+                - port: {number: 9000}
+                  loadBalancer:
+                    consistentHash: {httpHeaderName: x-user}
+              subsets:
+              - name: v1
+                labels: {app: oam}
+                trafficPolicy:
+                  loadBalancer:
+                    consistentHash: {httpCookie: {name: c}}
+            """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("DestinationRule"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactly(
+            "spec.trafficPolicy.loadBalancer.consistentHash: hashes on HTTP requests, which TCP"
+                + " port 8443 of oam.telco.svc.cluster.local (subset v1) does not have: only"
+                + " useSourceIp applies to TCP, its connections hash on nothing");
+    ProxyResources resources = amf(mesh);
+    String https = "outbound|8443||oam.telco.svc.cluster.local";
+    assertThat(cluster(resources, https).getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(tcpProxyTo(resources, https).getHashPolicy(0).hasSourceIp()).isTrue();
+    // The sniffed port's TCP fallback has no header to hash; its HTTP chain's route does.
+    String legacy = "outbound|9000||oam.telco.svc.cluster.local";
+    assertThat(tcpProxyTo(resources, legacy).getHashPolicyList()).isEmpty();
+    assertThat(
+            virtualHost(resources.routes().byName().get("9000"), "oam.telco.svc.cluster.local:9000")
+                .get(0)
+                .getRoute()
+                .getHashPolicy(0)
+                .getHeader()
+                .getHeaderName())
+        .isEqualTo("x-user");
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void aBadConsistentHashIsAProblemAndTheClusterKeepsItsBalancer() throws Exception {
+    MeshState mesh =
+        withRules(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: smf, namespace: telco}
+            spec:
+              host: smf
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash: {httpHeaderName: x-a, useSourceIp: true}
+                connectionPool: {tcp: {maxConnections: 5}}
+                portLevelSettings:
+                - port: {number: 8080}
+                  loadBalancer:
+                    consistentHash: {httpCookie: {ttl: 10s}}
+              subsets:
+              - name: a
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {useSourceIp: "yes"}}
+              - name: b
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {maglev: {tableSize: 65536}}}
+              - name: c
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {maglev: {tableSize: 0}, ringHash: {}}}
+              - name: d
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {ringHash: {minimumRingSize: 99999999999}}}
+              - name: e
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {simple: RANDOM, consistentHash: {useSourceIp: true}}
+              - name: f
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {httpHeaderName: "bad header\\r\\n"}}
+              - name: g
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer:
+                    consistentHash:
+                      httpCookie: {name: c, attributes: [{name: x}, {name: x}]}
+              - name: h
+                labels: {app: smf}
+                trafficPolicy:
+                  loadBalancer: {consistentHash: [ring]}
+                  tls: tight
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: db, namespace: telco}
+            spec:
+              host: db
+              trafficPolicy:
+                loadBalancer: {consistentHash: {useSourceIp: true}}
+            """);
+    String at = "spec.trafficPolicy.loadBalancer.consistentHash";
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("DestinationRule"))
+                .map(p -> p.name() + " " + p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "smf "
+                + at
+                + ": sets httpHeaderName and useSourceIp: Istio allows one hash key, left out",
+            "smf spec.trafficPolicy.portLevelSettings[0].loadBalancer.consistentHash.httpCookie"
+                + ".name: a cookie name is required: consistentHash left out",
+            "smf spec.subsets[0].trafficPolicy.loadBalancer.consistentHash.useSourceIp: is not"
+                + " true or false: consistentHash left out",
+            "smf spec.subsets[1].trafficPolicy.loadBalancer.consistentHash.maglev.tableSize: must"
+                + " be a prime number below 5000011 (Istio's rule): consistentHash left out",
+            "smf spec.subsets[2].trafficPolicy.loadBalancer.consistentHash: only one of ringHash,"
+                + " maglev and minimumRingSize may be set (Istio's rule): consistentHash left out",
+            "smf spec.subsets[3].trafficPolicy.loadBalancer.consistentHash.ringHash"
+                + ".minimumRingSize: must be a whole number up to 8388608 (Envoy's bound):"
+                + " consistentHash left out",
+            "smf spec.subsets[4].trafficPolicy.loadBalancer: sets both simple and consistentHash,"
+                + " one of which Istio allows: both left out",
+            "smf spec.subsets[5].trafficPolicy.loadBalancer.consistentHash.httpHeaderName: is not"
+                + " a header name: consistentHash left out",
+            "smf spec.subsets[6].trafficPolicy.loadBalancer.consistentHash.httpCookie"
+                + ".attributes[1]: needs a name, once each, and a text value (Istio's rule):"
+                + " consistentHash left out",
+            "smf spec.subsets[7].trafficPolicy.loadBalancer.consistentHash: is not an object: left"
+                + " out",
+            "smf spec.subsets[7].trafficPolicy.tls: is not an object: left out",
+            "db spec.trafficPolicy.loadBalancer: not applied to headless Service"
+                + " db.telco.svc.cluster.local: clients dial the pods' own addresses (original"
+                + " destination), as with istiod");
+    ProxyResources resources = amf(mesh);
+    for (String name :
+        List.of(
+            SMF,
+            "outbound|8080|a|smf.telco.svc.cluster.local",
+            "outbound|8080|e|smf.telco.svc.cluster.local")) {
+      Cluster cluster = cluster(resources, name);
+      assertThat(cluster.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+      assertThat(cluster.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue())
+          .isEqualTo(5);
+    }
+    // The headless Service's connections go to the address the client dialled: no hash there.
+    assertThat(tcpProxyTo(resources, DB).getHashPolicyList()).isEmpty();
+    assertThat(cluster(resources, DB).getLbPolicy())
+        .isEqualTo(cluster(amf(MeshStateBuilder.build(DEMO)), DB).getLbPolicy());
+    assertThat(
+            virtualHost(resources.routes().byName().get("8080"), "smf.telco.svc.cluster.local:8080")
+                .get(0)
+                .getRoute()
+                .getHashPolicyList())
+        .isEmpty();
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void aHeadlessServiceKeepsOriginalDestinationAndSaysSoUnlessAskedForPassthrough() {
+    String rule =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: db, namespace: telco}
+        spec:
+          host: db
+          trafficPolicy:
+            loadBalancer: {simple: %s}
+        """;
+    MeshState passthrough = withRules(rule.formatted("PASSTHROUGH"));
+    assertThat(passthrough.problems()).noneMatch(p -> p.kind().equals("DestinationRule"));
+    MeshState roundRobin = withRules(rule.formatted("ROUND_ROBIN"));
+    assertThat(roundRobin.problems())
+        .filteredOn(p -> p.kind().equals("DestinationRule"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).startsWith("not applied to headless Service"));
+    Cluster original = cluster(amf(MeshStateBuilder.build(DEMO)), DB);
+    for (MeshState mesh : List.of(passthrough, roundRobin)) {
+      Cluster db = cluster(amf(mesh), DB);
+      assertThat(db.getType()).isEqualTo(Cluster.DiscoveryType.ORIGINAL_DST);
+      assertThat(db.getLbPolicy()).isEqualTo(original.getLbPolicy());
+      assertThat(EnvoyValidator.create().validate(amf(mesh))).isEmpty();
+    }
+  }
+
+  @Test
+  void tlsOtherThanDisableIsAProblemAndTrafficStaysPlaintext() {
+    MeshState mesh =
+        withRules(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: smf, namespace: telco}
+            spec:
+              host: smf
+              trafficPolicy:
+                tls: {mode: ISTIO_MUTUAL}
+                connectionPool: {tcp: {maxConnections: 5}}
+                portLevelSettings:
+                - port: {number: 8080}
+                  tls: {mode: SIMPLE, sni: smf.example}
+              subsets:
+              - name: v1
+                labels: {app: smf}
+                trafficPolicy:
+                  tls: {mode: MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem}
+              - name: v2
+                labels: {app: smf}
+                trafficPolicy:
+                  tls: {mode: DISABLE}
+              - name: v3
+                labels: {app: smf}
+                trafficPolicy:
+                  tls: {mode: PERMISSIVE}
+            """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("DestinationRule"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.trafficPolicy.tls.mode: tls mode ISTIO_MUTUAL is not applied: telmesh issues no"
+                + " workload certificates; traffic stays plaintext",
+            "spec.trafficPolicy.portLevelSettings[0].tls.mode: tls mode SIMPLE is not applied:"
+                + " telmesh issues no workload certificates; traffic stays plaintext",
+            "spec.subsets[0].trafficPolicy.tls.mode: tls mode MUTUAL is not applied: telmesh"
+                + " issues no workload certificates; traffic stays plaintext",
+            "spec.subsets[2].trafficPolicy.tls.mode: \"PERMISSIVE\" is not DISABLE, SIMPLE, MUTUAL"
+                + " or ISTIO_MUTUAL: left out");
+    ProxyResources resources = amf(mesh);
+    Cluster smf = cluster(resources, SMF);
+    assertThat(smf.hasTransportSocket()).isFalse();
+    assertThat(smf.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue())
+        .isEqualTo(5);
+    for (String subset : List.of("v1", "v2", "v3")) {
+      assertThat(
+              cluster(resources, "outbound|8080|" + subset + "|smf.telco.svc.cluster.local")
+                  .hasTransportSocket())
+          .isFalse();
+    }
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  private static List<Route> virtualHost(RouteConfiguration routes, String name) {
+    return routes.getVirtualHostsList().stream()
+        .filter(h -> h.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no virtual host " + name))
+        .getRoutesList();
+  }
+
+  /** The outbound tcp_proxy whose stats are under this cluster's name. */
+  private static TcpProxy tcpProxyTo(ProxyResources resources, String cluster) throws Exception {
+    for (Listener listener : resources.listeners().all()) {
+      for (var chain : listener.getFilterChainsList()) {
+        for (var filter : chain.getFiltersList()) {
+          if (filter.getTypedConfig().is(TcpProxy.class)) {
+            TcpProxy tcp = filter.getTypedConfig().unpack(TcpProxy.class);
+            if (tcp.getStatPrefix().equals(cluster)) {
+              return tcp;
+            }
+          }
+        }
+      }
+    }
+    throw new AssertionError("no tcp_proxy for " + cluster);
   }
 
   private static long maxConnections(Cluster cluster) {

@@ -2,9 +2,12 @@ package io.telmesh.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.telmesh.kube.KubeObjects;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
@@ -125,7 +128,7 @@ class VirtualServiceTest {
                 spec:
                   hosts: [smf, nowhere]
                   http:
-                  - match: [{uri: {regex: "(a+)+$"}}]
+                  - match: [{uri: {regex: "(?=a)b"}}]
                     route: [{destination: {host: smf, subset: v2}}]
                   - match: [{sourceLabels: {app: amf}}]
                     route: [{destination: {host: smf, subset: v2}}]
@@ -147,7 +150,8 @@ class VirtualServiceTest {
                 .filter(p -> p.kind().equals("VirtualService"))
                 .map(p -> p.name() + " " + p.field() + ": " + p.reason()))
         .containsExactlyInAnyOrder(
-            "smf spec.http[0].match[0].uri: regex matches are not applied yet",
+            "smf spec.http[0].match[0].uri.regex: is not an RE2 regex (invalid or unsupported Perl"
+                + " syntax); Envoy matches with RE2: never sent to Envoy",
             "smf spec.http[0]: left out: a match condition of it is not applied",
             "smf spec.http[1].match[0].sourceLabels: sourceLabels matches are not applied yet",
             "smf spec.http[1]: left out: a match condition of it is not applied",
@@ -173,6 +177,298 @@ class VirtualServiceTest {
   }
 
   @Test
+  void regexMatchesBecomeSafeRegexWithoutTheDeprecatedEngine() {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - match:
+                    - uri: {regex: "/nsmf-pdusession/v[0-9]+/sm-contexts/[^/]+"}
+                      headers:
+                        x-imsi: {regex: "imsi-[0-9]{15}"}
+                        x-canary: {regex: "*"}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - route: [{destination: {host: smf, subset: v1}}]
+                """);
+    assertThat(mesh.problems()).noneMatch(p -> p.kind().equals("VirtualService"));
+    ProxyResources resources = amf(mesh);
+    Route regex = host(resources, SMF + ":8080").getRoutes(0);
+    assertThat(regex.getMatch().getSafeRegex().getRegex())
+        .isEqualTo("/nsmf-pdusession/v[0-9]+/sm-contexts/[^/]+");
+    assertThat(regex.getMatch().getSafeRegex().hasGoogleRe2()).isFalse();
+    assertThat(regex.getMatch().getHeadersList())
+        .extracting(
+            h ->
+                h.getName()
+                    + (h.getPresentMatch()
+                        ? " present"
+                        : " ~ " + h.getStringMatch().getSafeRegex().getRegex()))
+        .containsExactly("x-canary present", "x-imsi ~ imsi-[0-9]{15}");
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void aRegexRe2WouldRefuseIsAProblemAndNeverReachesEnvoy() {
+    String huge = "a".repeat(100_000);
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - match: [{uri: {regex: "(a)\\\\1"}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {regex: "%s"}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{headers: {x-a: {regex: "(x{1000}){1000}"}}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{headers: {x-a: {regex: "(\\\\pL{20}){40}"}}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {regex: ""}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {regex: 42}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {regex: "(a+)+$"}}]
+                    route: [{destination: {host: smf, subset: v1}}]
+                """
+                    .formatted(huge));
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("VirtualService"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.http[0].match[0].uri.regex: is not an RE2 regex (invalid escape sequence); Envoy"
+                + " matches with RE2: never sent to Envoy",
+            "spec.http[0]: left out: a match condition of it is not applied",
+            "spec.http[1].match[0].uri.regex: the regex is 100000 characters long, more than"
+                + " Istio's 1024: never sent to Envoy",
+            "spec.http[1]: left out: a match condition of it is not applied",
+            "spec.http[2].match[0].headers.x-a.regex: nested counted repetitions multiply to"
+                + " 1000000, more than RE2's 1000: never sent to Envoy",
+            "spec.http[2]: left out: a match condition of it is not applied",
+            "spec.http[3].match[0].headers.x-a.regex: the compiled regex would be larger than"
+                + " Envoy's RE2 program limit (32768 instructions): never sent to Envoy",
+            "spec.http[3]: left out: a match condition of it is not applied",
+            "spec.http[4].match[0].uri.regex: an empty regex is not allowed (Istio's rule): never"
+                + " sent to Envoy",
+            "spec.http[4]: left out: a match condition of it is not applied",
+            "spec.http[5].match[0].uri: needs exact, prefix or regex (a string)",
+            "spec.http[5]: left out: a match condition of it is not applied");
+    ProxyResources resources = amf(mesh);
+    // (a+)+$ is slow only for backtracking engines; RE2 takes it, and it is the one route left.
+    assertThat(host(resources, SMF + ":8080").getRoutesList())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getMatch().getSafeRegex().getRegex()).isEqualTo("(a+)+$"));
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void faultRewriteAndHeadersTakeIstiodsEnvoyShape() throws Exception {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - name: chaos
+                    match: [{uri: {prefix: /old}}]
+                    fault:
+                      delay: {fixedDelay: 250ms, percentage: {value: 12.5}}
+                      abort: {httpStatus: 503, percentage: {value: 0.0001}}
+                    rewrite: {uri: /new, authority: smf.internal}
+                    headers:
+                      request:
+                        set: {x-b: "2", x-a: "1"}
+                        add: {x-trace: "on"}
+                        remove: [x-debug]
+                      response:
+                        set: {cache-control: no-store}
+                        remove: [server]
+                    route: [{destination: {host: smf, subset: v1}, headers: {request: {set: {x-a: "3"}}}}]
+                  - name: grpc
+                    match: [{uri: {regex: "/v[0-9]+/(.*)"}}]
+                    fault:
+                      abort: {grpcStatus: UNAVAILABLE}
+                      delay: {fixedDelay: 1s, percent: 5}
+                    rewrite:
+                      uriRegexRewrite: {match: "^/v[0-9]+/(.*)$", rewrite: "/\\\\1"}
+                    route:
+                    - destination: {host: smf, subset: v1}
+                      weight: 80
+                      headers:
+                        request: {set: {":authority": v1.smf, x-subset: v1}}
+                        response: {add: {x-served-by: v1}}
+                    - destination: {host: smf, subset: v2}
+                      weight: 20
+                      headers: {request: {remove: [x-a]}}
+                """);
+    assertThat(mesh.problems()).noneMatch(p -> p.kind().equals("VirtualService"));
+    ProxyResources resources = amf(mesh);
+    List<Route> routes = host(resources, SMF + ":8080").getRoutesList();
+
+    Route chaos = routes.get(0);
+    HTTPFault fault =
+        chaos.getTypedPerFilterConfigOrThrow("envoy.filters.http.fault").unpack(HTTPFault.class);
+    assertThat(fault.getDelay().getFixedDelay().getNanos()).isEqualTo(250_000_000);
+    assertThat(fault.getDelay().getPercentage().getNumerator()).isEqualTo(125_000);
+    assertThat(fault.getDelay().getPercentage().getDenominator())
+        .isEqualTo(FractionalPercent.DenominatorType.MILLION);
+    assertThat(fault.getAbort().getHttpStatus()).isEqualTo(503);
+    assertThat(fault.getAbort().getPercentage().getNumerator()).isEqualTo(1);
+    assertThat(chaos.getRoute().getPrefixRewrite()).isEqualTo("/new");
+    assertThat(chaos.getRoute().getHostRewriteLiteral()).isEqualTo("smf.internal");
+    // istiod's order: the rule's sets by name, its adds, then the destination's (its set wins).
+    assertThat(chaos.getRequestHeadersToAddList())
+        .extracting(
+            h ->
+                h.getHeader().getKey() + "=" + h.getHeader().getValue() + " " + h.getAppendAction())
+        .containsExactly(
+            "x-a=1 OVERWRITE_IF_EXISTS_OR_ADD",
+            "x-b=2 OVERWRITE_IF_EXISTS_OR_ADD",
+            "x-trace=on APPEND_IF_EXISTS_OR_ADD",
+            "x-a=3 OVERWRITE_IF_EXISTS_OR_ADD");
+    assertThat(chaos.getRequestHeadersToRemoveList()).containsExactly("x-debug");
+    assertThat(chaos.getResponseHeadersToAdd(0).getHeader().getKey()).isEqualTo("cache-control");
+    assertThat(chaos.getResponseHeadersToRemoveList()).containsExactly("server");
+
+    Route grpc = routes.get(1);
+    HTTPFault grpcFault =
+        grpc.getTypedPerFilterConfigOrThrow("envoy.filters.http.fault").unpack(HTTPFault.class);
+    assertThat(grpcFault.getAbort().getGrpcStatus()).isEqualTo(14);
+    // No percentage: none of the requests, as istiod leaves it to Envoy's default.
+    assertThat(grpcFault.getAbort().hasPercentage()).isFalse();
+    assertThat(grpcFault.getDelay().getPercentage().getNumerator()).isEqualTo(5);
+    assertThat(grpcFault.getDelay().getPercentage().getDenominator())
+        .isEqualTo(FractionalPercent.DenominatorType.HUNDRED);
+    assertThat(grpc.getRoute().getRegexRewrite().getPattern().getRegex())
+        .isEqualTo("^/v[0-9]+/(.*)$");
+    assertThat(grpc.getRoute().getRegexRewrite().getSubstitution()).isEqualTo("/\\1");
+    var v1 = grpc.getRoute().getWeightedClusters().getClusters(0);
+    assertThat(v1.getHostRewriteLiteral()).isEqualTo("v1.smf");
+    assertThat(v1.getRequestHeadersToAddList())
+        .extracting(h -> h.getHeader().getKey())
+        .containsExactly("x-subset");
+    assertThat(v1.getResponseHeadersToAdd(0).getAppendAction())
+        .isEqualTo(HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
+    var v2 = grpc.getRoute().getWeightedClusters().getClusters(1);
+    assertThat(v2.getRequestHeadersToRemoveList()).containsExactly("x-a");
+    assertThat(v2.hasHostRewriteLiteral()).isFalse();
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void badFaultRewriteAndHeadersAreProblemsNamingTheirFields() {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - match: [{uri: {prefix: /a}}]
+                    rewrite: {uri: /x, uriRegexRewrite: {match: "a", rewrite: b}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /b}}]
+                    rewrite: {uriRegexRewrite: {match: "(?!x)", rewrite: b}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /c}}]
+                    rewrite: {}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /d}}]
+                    fault: {abort: {httpStatus: 600}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /e}}]
+                    fault: {delay: {fixedDelay: 1s, percentage: {value: 100.5}}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /f}}]
+                    fault: {abort: {grpcStatus: TEAPOT}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /g}}]
+                    fault: {delay: {exponentialDelay: 1s}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /h}}]
+                    fault: {}
+                    headers:
+                      request:
+                        set: {":path": /x, "bad name": v, x-ok: "%HOSTNAME%", x-fine: "100%%"}
+                        remove: [host]
+                      response: {add: {x-nl: "a\\nb"}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{uri: {prefix: /i}}]
+                    fault: slow
+                    rewrite: {uri: 7}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - route: [{destination: {host: smf, subset: v1}}]
+                """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("VirtualService"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.http[8].rewrite.uri: is not a non-empty text without control characters",
+            "spec.http[8]: left out: its rewrite is not applied",
+            "spec.http[0].rewrite: may hold uri or uriRegexRewrite, not both (Istio's rule)",
+            "spec.http[0]: left out: its rewrite is not applied",
+            "spec.http[1].rewrite.uriRegexRewrite.match: is not an RE2 regex (invalid or"
+                + " unsupported Perl syntax); Envoy matches with RE2: never sent to Envoy",
+            "spec.http[1]: left out: its rewrite is not applied",
+            "spec.http[2].rewrite: needs uri, uriRegexRewrite or authority (Istio's rule)",
+            "spec.http[2]: left out: its rewrite is not applied",
+            "spec.http[3].fault.abort.httpStatus: must be an HTTP status 200-599",
+            "spec.http[3].fault: left out: the rule routes without fault injection",
+            "spec.http[4].fault.delay.percentage.value: must be 0 or between 0.0001 and 100"
+                + " (Istio's rule)",
+            "spec.http[4].fault: left out: the rule routes without fault injection",
+            "spec.http[5].fault.abort.grpcStatus: \"TEAPOT\" is not a gRPC status name such as"
+                + " UNAVAILABLE",
+            "spec.http[5].fault: left out: the rule routes without fault injection",
+            "spec.http[6].fault.delay.exponentialDelay: is not supported (Istio's rule)",
+            "spec.http[6].fault: left out: the rule routes without fault injection",
+            "spec.http[7].fault: needs an abort, a delay or both (Istio's rule)",
+            "spec.http[7].fault: left out: the rule routes without fault injection",
+            "spec.http[7].headers.request.set.:path: \":path\" may not be changed: left out",
+            "spec.http[7].headers.request.set.bad name: \"bad name\" is not a header name: left"
+                + " out",
+            "spec.http[7].headers.request.set.x-ok: is not a header value telmesh sends as it is"
+                + " (text without control characters; % only as %%, Envoy's format variables are"
+                + " not applied): left out",
+            "spec.http[7].headers.request.remove[0]: \"host\" may not be changed: left out",
+            "spec.http[7].headers.response.add.x-nl: is not a header value telmesh sends as it is"
+                + " (text without control characters; % only as %%, Envoy's format variables are"
+                + " not applied): left out");
+    ProxyResources resources = amf(mesh);
+    List<Route> routes = host(resources, SMF + ":8080").getRoutesList();
+    // Rules with a refused rewrite are gone; those with a refused fault route without one.
+    assertThat(routes)
+        .extracting(r -> r.getMatch().getPrefix())
+        .containsExactly("/d", "/e", "/f", "/g", "/h", "/");
+    assertThat(routes).allSatisfy(r -> assertThat(r.getTypedPerFilterConfigMap()).isEmpty());
+    assertThat(routes.get(4).getRequestHeadersToAddList())
+        .extracting(h -> h.getHeader().getKey() + "=" + h.getHeader().getValue())
+        .containsExactly("x-fine=100%%");
+    assertThat(routes.get(4).getRequestHeadersToRemoveList()).isEmpty();
+    assertThat(routes.get(4).getResponseHeadersToAddList()).isEmpty();
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
   void tcpRulesSplitAPortsConnectionsAndKeepItsStatistics() throws Exception {
     MeshState mesh =
         with(
@@ -184,7 +480,9 @@ class VirtualServiceTest {
               host: oam
               subsets:
               - {name: v1, labels: {app: oam}}
-              - {name: v2, labels: {app: oam, track: canary}}
+              - name: v2
+                labels: {app: oam, track: canary}
+                trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true}}}
             ---
             apiVersion: networking.istio.io/v1
             kind: VirtualService
@@ -237,6 +535,10 @@ class VirtualServiceTest {
         .containsExactly(
             "outbound|9000|v1|oam.telco.svc.cluster.local=80",
             "outbound|9000|v2|oam.telco.svc.cluster.local=20");
+    // One of the split's clusters hashes on the client's address: the tcp_proxy does, as istiod.
+    assertThat(proxy.getHashPolicyList())
+        .singleElement()
+        .satisfies(h -> assertThat(h.hasSourceIp()).isTrue());
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 }
