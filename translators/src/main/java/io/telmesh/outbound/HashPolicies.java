@@ -16,12 +16,17 @@ import java.util.stream.Collectors;
  * hash policy istiod writes for it. A hashing cluster needs the route to say what to hash; a route
  * to any other cluster says nothing.
  */
-final class HashPolicies {
+public final class HashPolicies {
 
   private final Map<String, MeshService> byFqdn;
 
   private HashPolicies(Map<String, MeshService> byFqdn) {
     this.byFqdn = byFqdn;
+  }
+
+  /** No Service hashes: for clients whose clusters balance by their own policy. */
+  public static HashPolicies none() {
+    return new HashPolicies(Map.of());
   }
 
   static HashPolicies of(Collection<MeshService> services) {

@@ -11,7 +11,6 @@ import io.telmesh.envoy.Names;
 import io.telmesh.envoy.Protos;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.OutboundTrafficPolicy;
-import io.telmesh.model.Routing;
 import io.telmesh.model.TrafficPolicy;
 import java.util.Comparator;
 import java.util.List;
@@ -64,11 +63,8 @@ final class OutboundRouteBuilder {
         VirtualHost.newBuilder()
             .setName(Names.hostPort(port.service().fqdn(), port.number()))
             .addAllDomains(domains(port.service(), clientNamespace));
-    Optional<Routing> routing =
-        port.service()
-            .routing()
-            .filter(r -> r.rules().stream().anyMatch(rule -> rule.appliesTo(port.number())));
-    if (routing.isEmpty()) {
+    List<Route> routes = VirtualServiceRoutes.forPort(port.service(), port.number(), hashes);
+    if (routes.isEmpty()) {
       // No VirtualService http rule for this port (tcp rules only, or others' ports): the default.
       return host.addRoutes(
               route(
@@ -77,24 +73,7 @@ final class OutboundRouteBuilder {
                   hashes.key(port.service().fqdn(), port.number(), Optional.empty())))
           .build();
     }
-    // As istiod: the VirtualService's rules in order, and nothing after them (no match: 404).
-    for (Routing.HttpRule rule : routing.get().rules()) {
-      if (!rule.appliesTo(port.number())) {
-        continue;
-      }
-      List<Routing.HttpMatch> matches =
-          rule.matches().stream()
-              .filter(m -> m.port().orElse(port.number()) == port.number())
-              .toList();
-      if (matches.isEmpty()) {
-        host.addRoutes(VirtualServiceRoutes.route(rule, Optional.empty(), port.number(), hashes));
-      } else {
-        matches.forEach(
-            m ->
-                host.addRoutes(
-                    VirtualServiceRoutes.route(rule, Optional.of(m), port.number(), hashes)));
-      }
-    }
+    host.addAllRoutes(routes);
     return host.build();
   }
 

@@ -12,8 +12,10 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.envoy.Protos;
+import io.telmesh.model.MeshService;
 import io.telmesh.model.Routing;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,13 +26,35 @@ import java.util.Optional;
  * istiod), the retry policy, rewrites, header operations (the rule's, and each destination's) and
  * fault injection (the fault filter's per-route config).
  */
-final class VirtualServiceRoutes {
+public final class VirtualServiceRoutes {
 
   /** istiod's {@code retryOn} when a VirtualService sets attempts and no conditions. */
   static final String ISTIO_RETRY_ON =
       "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 
   private VirtualServiceRoutes() {}
+
+  /**
+   * The routes of the VirtualService for this Service port, in order and with nothing after them
+   * (no match: 404, as istiod); empty when no http rule of it applies to the port, which then keeps
+   * its default route.
+   */
+  public static List<Route> forPort(MeshService service, int port, HashPolicies hashes) {
+    List<Route> routes = new ArrayList<>();
+    for (Routing.HttpRule rule : service.routing().map(Routing::rules).orElse(List.of())) {
+      if (!rule.appliesTo(port)) {
+        continue;
+      }
+      List<Routing.HttpMatch> matches =
+          rule.matches().stream().filter(m -> m.port().orElse(port) == port).toList();
+      if (matches.isEmpty()) {
+        routes.add(route(rule, Optional.empty(), port, hashes));
+      } else {
+        matches.forEach(m -> routes.add(route(rule, Optional.of(m), port, hashes)));
+      }
+    }
+    return routes;
+  }
 
   static Route route(
       Routing.HttpRule rule,

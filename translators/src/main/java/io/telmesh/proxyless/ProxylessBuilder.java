@@ -19,6 +19,9 @@ import io.telmesh.model.AppProtocol;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.ServicePort;
+import io.telmesh.model.TrafficPolicy;
+import io.telmesh.outbound.HashPolicies;
+import io.telmesh.outbound.VirtualServiceRoutes;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceType;
 import java.util.ArrayList;
@@ -82,6 +85,15 @@ public final class ProxylessBuilder {
         routes.add(route(grpc));
         // grpc-java needs no circuit breakers; keep its clusters minimal.
         clusters.add(Clusters.eds(grpc.cluster()).clearCircuitBreakers().build());
+        for (TrafficPolicy.Subset subset :
+            service.headless()
+                ? List.<TrafficPolicy.Subset>of()
+                : service.trafficPolicy().map(TrafficPolicy::subsets).orElse(List.of())) {
+          clusters.add(
+              Clusters.eds(Names.outboundCluster(port.port(), subset.name(), service.fqdn()))
+                  .clearCircuitBreakers()
+                  .build());
+        }
       }
     }
     return new ProxylessOutbound(
@@ -119,7 +131,27 @@ public final class ProxylessBuilder {
         .build();
   }
 
+  /**
+   * The port's routes: its VirtualService's, as sidecars get them (weights, subsets, matches,
+   * retries, timeouts), else the default route. Per-route filter configs (fault injection) are left
+   * out: the client's connection manager runs only the router. Consistent hashing is not offered to
+   * proxyless clients (their clusters keep round robin).
+   */
   private static RouteConfiguration route(GrpcPort port) {
+    List<Route> routes =
+        VirtualServiceRoutes.forPort(port.service(), port.port().port(), HashPolicies.none())
+            .stream()
+            .map(r -> r.toBuilder().clearTypedPerFilterConfig().build())
+            .toList();
+    if (routes.isEmpty()) {
+      routes =
+          List.of(
+              Route.newBuilder()
+                  .setName("default")
+                  .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                  .setRoute(RouteAction.newBuilder().setCluster(port.cluster()))
+                  .build());
+    }
     return RouteConfiguration.newBuilder()
         .setName(port.hostPort())
         .setValidateClusters(BoolValue.of(false))
@@ -127,11 +159,7 @@ public final class ProxylessBuilder {
             VirtualHost.newBuilder()
                 .setName(port.hostPort())
                 .addAllDomains(Names.serviceDomains(port.service(), port.port().port(), true))
-                .addRoutes(
-                    Route.newBuilder()
-                        .setName("default")
-                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                        .setRoute(RouteAction.newBuilder().setCluster(port.cluster()))))
+                .addAllRoutes(routes))
         .build();
   }
 }

@@ -185,6 +185,16 @@ public final class MeshTranslation {
         v -> OutboundBuilder.build(mesh, endpoints, v.idleTimeout(), v.accessLog(), v.scope()));
   }
 
+  /** Which Istio objects shape this pod's sidecar config, and what was refused in them. */
+  public IstioConfigReport istioConfigFor(Workload workload) {
+    return IstioConfigReport.of(
+        workload,
+        scopes.sidecarFor(workload),
+        scopes.scopeFor(workload),
+        mesh.services().values(),
+        problems());
+  }
+
   /** The Sidecar that applies to a pod of this mesh state, if any. */
   public Optional<SidecarConfig> sidecarFor(Workload workload) {
     return scopes.sidecarFor(workload);

@@ -300,4 +300,54 @@ class ProxylessBuilderTest {
         .contains("store:8080")
         .doesNotContain("greeter:50051");
   }
+
+  @Test
+  void aVirtualServiceAndItsSubsetsReachProxylessClientsWithoutPerFilterConfig() {
+    MeshState mesh =
+        Meshes.demoWith(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: smf, namespace: telco}
+            spec:
+              host: smf
+              subsets: [{name: v1, labels: {app: smf}}, {name: v2, labels: {track: canary}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: smf, namespace: telco}
+            spec:
+              hosts: [smf]
+              http:
+              - match: [{headers: {x-canary: {exact: "yes"}}}]
+                route: [{destination: {host: smf, subset: v2}}]
+                fault: {delay: {fixedDelay: 1s, percentage: {value: 5}}}
+              - route:
+                - {destination: {host: smf, subset: v1}, weight: 90}
+                - {destination: {host: smf, subset: v2}, weight: 10}
+            """);
+    ProxyResources client = Translator.prepare(mesh).forProxy(Nodes.grpc("client", "telco"));
+    List<Route> routes =
+        client
+            .routes()
+            .byName()
+            .get("smf.telco.svc.cluster.local:8080")
+            .getVirtualHosts(0)
+            .getRoutesList();
+    assertThat(routes).hasSize(2);
+    assertThat(routes.get(0).getRoute().getCluster())
+        .isEqualTo("outbound|8080|v2|smf.telco.svc.cluster.local");
+    assertThat(routes.get(0).getTypedPerFilterConfigMap()).isEmpty();
+    assertThat(routes.get(1).getRoute().getWeightedClusters().getClustersList())
+        .extracting(c -> c.getName() + "=" + c.getWeight().getValue())
+        .containsExactly(
+            "outbound|8080|v1|smf.telco.svc.cluster.local=90",
+            "outbound|8080|v2|smf.telco.svc.cluster.local=10");
+    assertThat(client.clusters().byName())
+        .containsKeys(
+            "outbound|8080|v1|smf.telco.svc.cluster.local",
+            "outbound|8080|v2|smf.telco.svc.cluster.local");
+    assertThat(client.endpoints().byName())
+        .containsKey("outbound|8080|v2|smf.telco.svc.cluster.local");
+  }
 }

@@ -35,12 +35,45 @@ class ProxylessConformanceTest {
 
   private static final MeshGenerator.Shape GENERATED = new MeshGenerator.Shape(40, 80, 3, 3);
 
+  /** smf's gRPC port with everything a VirtualService and DestinationRule can put on its routes. */
+  private static final String ISTIO =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: smf, namespace: telco}
+      spec:
+        host: smf
+        subsets:
+        - {name: v1, labels: {app: smf}}
+        - {name: v2, labels: {app: smf, track: canary}}
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: smf, namespace: telco}
+      spec:
+        hosts: [smf]
+        http:
+        - match:
+          - uri: {prefix: /telco.Smf/}
+            headers: {x-canary: {exact: "yes"}}
+          - uri: {regex: "/telco\\.Smf/Create.*"}
+          route: [{destination: {host: smf, subset: v2}}]
+          timeout: 3s
+          retries: {attempts: 2, perTryTimeout: 1s}
+          fault: {abort: {httpStatus: 503, percentage: {value: 1}}}
+          headers: {request: {set: {x-route: canary}}}
+        - route:
+          - {destination: {host: smf, subset: v1}, weight: 90}
+          - {destination: {host: smf, subset: v2}, weight: 10}
+      """;
+
   static Stream<Arguments> meshes() {
     return Stream.of(
         Arguments.of("telco", (Supplier<KubeObjects>) () -> Meshes.objects(Meshes.demoDir())),
         Arguments.of(
             "edge", (Supplier<KubeObjects>) () -> Meshes.objects(Meshes.testMeshDir("edge"))),
-        Arguments.of("generated", (Supplier<KubeObjects>) () -> MeshGenerator.generate(GENERATED)));
+        Arguments.of("generated", (Supplier<KubeObjects>) () -> MeshGenerator.generate(GENERATED)),
+        Arguments.of("istio", (Supplier<KubeObjects>) () -> Meshes.demoObjectsWith(ISTIO)));
   }
 
   private static List<ProxyNode> proxylessNodes(MeshState mesh) {

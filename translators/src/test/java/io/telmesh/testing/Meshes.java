@@ -69,6 +69,11 @@ public final class Meshes {
 
   /** The demo plus these manifests (Istio objects, say), as one manifest directory holds them. */
   public static MeshState demoWith(String yaml) {
+    return MeshStateBuilder.build(demoObjectsWith(yaml));
+  }
+
+  /** The demo's objects plus these manifests. */
+  public static KubeObjects demoObjectsWith(String yaml) {
     KubeObjects demo = objects(demoDir());
     ManifestParser.Parsed parsed = new ManifestParser().parse("extra.yaml", yaml);
     List<HasMetadata> all = new ArrayList<>(demo.services());
@@ -78,7 +83,7 @@ public final class Meshes {
     all.addAll(parsed.objects());
     List<Problem> problems = new ArrayList<>(demo.sourceProblems());
     problems.addAll(parsed.problems());
-    return MeshStateBuilder.build(ManifestParser.toKubeObjects(all, problems));
+    return ManifestParser.toKubeObjects(all, problems);
   }
 
   public static MeshState yaml(String yaml) {

@@ -11,6 +11,7 @@ import io.telmesh.node.InvalidNodeException;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.node.SidecarIds;
 import io.telmesh.resources.ProxyResources;
+import io.telmesh.translate.IstioConfigReport;
 import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.ProxyDump;
 import io.telmesh.translate.Translator;
@@ -58,13 +59,26 @@ final class ProxyConfigCommand implements Runnable {
 
   @Mixin DumpOptions dump = new DumpOptions();
 
+  @Option(
+      names = "--istio",
+      description =
+          "With --pod: instead of the config, list the Istio objects (Sidecar, DestinationRules,"
+              + " VirtualServices, ServiceEntries) that shape the pod's sidecar config, and the"
+              + " problems found in them and in Istio objects that apply to no one.")
+  boolean istio;
+
   @Override
   public void run() {
     MeshState mesh = source.load();
     MeshTranslation translation = Translator.prepare(mesh);
     PrintWriter out = spec.commandLine().getOut();
+    if (target.problems && istio) {
+      throw UserError.usage("--istio needs --pod, not --problems");
+    }
     if (target.problems) {
       out.println(dump.output.render(problemsJson(translation)));
+    } else if (istio) {
+      out.println(dump.output.render(istioJson(translation, workload(translation, target.pod))));
     } else {
       out.println(dump.output.render(dumpJson(translation, target.pod)));
     }
@@ -72,20 +86,76 @@ final class ProxyConfigCommand implements Runnable {
   }
 
   private String dumpJson(MeshTranslation translation, NamespacedName pod) {
-    Workload workload =
-        translation
-            .mesh()
-            .workload(pod)
-            .orElseThrow(
-                () ->
-                    new UserError(
-                        "pod "
-                            + pod
-                            + " is not in the mesh (known pods: "
-                            + knownPods(translation.mesh())
-                            + ")"));
-    ProxyResources resources = translation.forProxy(nodeFor(workload));
+    ProxyResources resources = translation.forProxy(nodeFor(workload(translation, pod)));
     return print(ProxyDump.of(resources, dump.kinds()));
+  }
+
+  private static String istioJson(MeshTranslation translation, Workload workload) {
+    IstioConfigReport report = translation.istioConfigFor(workload);
+    List<Map<String, String>> applied = new java.util.ArrayList<>();
+    report
+        .applied()
+        .forEach(
+            (ref, what) ->
+                applied.add(
+                    entry(
+                        "kind",
+                        ref.kind(),
+                        "namespace",
+                        ref.namespace(),
+                        "name",
+                        ref.name(),
+                        "applies",
+                        what)));
+    List<Map<String, String>> problems = new java.util.ArrayList<>();
+    for (io.telmesh.model.Problem p : report.problems()) {
+      problems.add(
+          entry(
+              "kind",
+              p.kind(),
+              "namespace",
+              p.namespace(),
+              "name",
+              p.name(),
+              "field",
+              p.field(),
+              "reason",
+              p.reason()));
+    }
+    Map<String, Object> json = new java.util.LinkedHashMap<>();
+    json.put("pod", workload.key().toString());
+    json.put("applied", applied);
+    json.put("problems", problems);
+    return tools.jackson.databind.json.JsonMapper.builder()
+        .build()
+        .writerWithDefaultPrettyPrinter()
+        .writeValueAsString(json);
+  }
+
+  /** Keys and values in the order given, so the output reads the same every time. */
+  private static Map<String, String> entry(String... keysAndValues) {
+    Map<String, String> entry = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      entry.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return entry;
+  }
+
+  private static Workload workload(MeshTranslation translation, NamespacedName pod) {
+    if (pod == null) {
+      throw UserError.usage("--istio needs --pod");
+    }
+    return translation
+        .mesh()
+        .workload(pod)
+        .orElseThrow(
+            () ->
+                new UserError(
+                    "pod "
+                        + pod
+                        + " is not in the mesh (known pods: "
+                        + knownPods(translation.mesh())
+                        + ")"));
   }
 
   private String problemsJson(MeshTranslation translation) {

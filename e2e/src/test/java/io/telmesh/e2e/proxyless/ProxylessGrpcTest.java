@@ -314,6 +314,84 @@ class ProxylessGrpcTest {
     }
   }
 
+  @Test
+  @Order(6)
+  void grpcGoAndGrpcJavaFollowAVirtualServiceToASubsetAndItsWeights() throws Exception {
+    String amf = "xds:///amf.telco.svc.cluster.local:8080";
+    String amf0 = "amf-0@10.244.1.10:8080";
+    String rule =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: amf, namespace: telco}
+        spec:
+          host: amf
+          subsets: [{name: v2, labels: {version: v2}}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: amf, namespace: telco}
+        spec:
+          hosts: [amf]
+          http:
+          - route: %s
+        """;
+    String javaNode = nodeId("java-client-1", mesh.namespaceAddress);
+    try (PeerProcess java =
+        PeerProcess.grpcJava(
+            mesh,
+            "java-client-1",
+            Map.of(
+                "GRPC_XDS_BOOTSTRAP", bootstrap("java-client-1", mesh.namespaceAddress).toString()),
+            dir.resolve("java-client-1.log"))) {
+      assertThat(servers(call(java, amf, 20))).contains(AMF_1, amf0);
+
+      // Everything to subset v2: only amf-1 carries version=v2.
+      source.set(
+          TwoAmfDemo.objects(
+              true, istio(rule.formatted("[{destination: {host: amf, subset: v2}}]"))));
+      for (PeerProcess peer : List.of(client, java)) {
+        awaitServers(peer, amf, servers -> servers.equals(Set.of(AMF_1)));
+        JsonNode pinned = call(peer, amf, 40);
+        assertThat(errors(pinned)).isEmpty();
+        assertThat(servers(pinned)).containsExactly(AMF_1);
+      }
+
+      // 20 % to the Service (both pods), 80 % to v2: amf-1 answers about 90 % of calls.
+      source.set(
+          TwoAmfDemo.objects(
+              true,
+              istio(
+                  rule.formatted(
+                      "[{destination: {host: amf}, weight: 20},"
+                          + " {destination: {host: amf, subset: v2}, weight: 80}]"))));
+      for (PeerProcess peer : List.of(client, java)) {
+        awaitServers(peer, amf, servers -> servers.contains(amf0));
+        JsonNode split = call(peer, amf, 200);
+        assertThat(errors(split)).isEmpty();
+        int toAmf1 = split.path("servers").path(AMF_1).asInt();
+        int toAmf0 = split.path("servers").path(amf0).asInt();
+        assertThat(toAmf1).as("amf-1's share of 200 calls").isGreaterThan(140);
+        assertThat(toAmf0).as("amf-0's share of 200 calls").isPositive();
+      }
+    } finally {
+      source.set(TwoAmfDemo.objects(true));
+    }
+    awaitServers(client, amf, servers -> servers.contains("amf-0@10.244.1.10:8080"));
+    assertThat(client.nacks()).as("grpc-go's own log").isEmpty();
+    assertThat(tap.events())
+        .as("neither client NACKed the routes")
+        .noneMatch(e -> (e.node().equals(clientNode) || e.node().equals(javaNode)) && e.nack());
+  }
+
+  private static List<io.fabric8.kubernetes.api.model.GenericKubernetesResource> istio(
+      String yaml) {
+    return new io.telmesh.kube.ManifestParser()
+        .parse("istio.yaml", yaml).objects().stream()
+            .map(o -> (io.fabric8.kubernetes.api.model.GenericKubernetesResource) o)
+            .toList();
+  }
+
   private static long streamOf(String node, String cluster) {
     return tap.events().stream()
         .filter(e -> e.node().equals(node) && e.fromClient() && e.names().contains(cluster))

@@ -1,5 +1,6 @@
 package io.telmesh.e2e.proxyless;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
@@ -23,6 +24,11 @@ final class TwoAmfDemo {
   private TwoAmfDemo() {}
 
   static KubeObjects objects(boolean amf1Ready) {
+    return objects(amf1Ready, List.of());
+  }
+
+  /** With these Istio objects; amf-1 carries {@code version: v2} for subsets to pick it. */
+  static KubeObjects objects(boolean amf1Ready, List<GenericKubernetesResource> istio) {
     KubeObjects demo = BundledDemo.read();
     Pod amf0 =
         demo.pods().stream()
@@ -36,6 +42,7 @@ final class TwoAmfDemo {
             .editMetadata()
             .withName("amf-1")
             .addToAnnotations(NETWORK_STATUS, status)
+            .addToLabels("version", "v2")
             .endMetadata()
             .editStatus()
             .withPodIP(AMF_1_ETH0)
@@ -68,6 +75,6 @@ final class TwoAmfDemo {
               .build());
     }
     return new KubeObjects(
-        demo.services(), slices, pods, demo.networkAttachments(), demo.sourceProblems());
+        demo.services(), slices, pods, demo.networkAttachments(), demo.sourceProblems(), istio);
   }
 }
