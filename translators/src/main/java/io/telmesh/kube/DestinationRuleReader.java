@@ -22,8 +22,8 @@ import tools.jackson.databind.JsonNode;
  * Istio's own validation rules decide what is bad (durations of at least 1 ms in whole
  * milliseconds, no negative limits, ejection percentages 0–100, one consistent hash key); a bad
  * field is a problem naming the object and field and is left out, the rest of the rule still
- * applies. What telmesh does not apply (TLS origination, exportTo, wildcard hosts) is a problem
- * too, never silently ignored.
+ * applies. What telmesh does not apply (TLS origination, wildcard hosts) is a problem too, never
+ * silently ignored.
  */
 public final class DestinationRuleReader {
 
@@ -35,7 +35,11 @@ public final class DestinationRuleReader {
    * @param host the host as written: a Service's fqdn, or a short name in the rule's namespace
    */
   public record DestinationRule(
-      NamespacedName key, String host, TrafficPolicy policy, Instant created) {}
+      NamespacedName key,
+      String host,
+      TrafficPolicy policy,
+      Instant created,
+      io.telmesh.model.ExportTo exportTo) {}
 
   private DestinationRuleReader() {}
 
@@ -74,18 +78,13 @@ public final class DestinationRuleReader {
               + "\" is not a host name: the rule is ignored");
       return Optional.empty();
     }
-    JsonNode exportTo = spec.path("exportTo");
-    if (exportTo.isArray() && !(exportTo.size() == 1 && "*".equals(exportTo.get(0).asString("")))) {
-      problems.add(
-          fields.object().ref(),
-          "spec.exportTo",
-          "exportTo is not applied yet: the rule applies to every client");
-    }
+    io.telmesh.model.ExportTo exportTo = object.get().exportTo(problems);
     JsonNode topNode = spec.path("trafficPolicy");
     TrafficPolicy top = withPorts(key, fields, topNode, "spec.trafficPolicy");
     List<TrafficPolicy.Subset> subsets = subsets(key, fields, spec.path("subsets"), top);
     return Optional.of(
-        new DestinationRule(key, host, withSubsets(top, subsets), object.get().created()));
+        new DestinationRule(
+            key, host, withSubsets(top, subsets), object.get().created(), exportTo));
   }
 
   private static final Pattern LABEL_VALUE =

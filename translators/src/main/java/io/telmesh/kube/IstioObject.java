@@ -58,6 +58,40 @@ record IstioObject(NamespacedName key, ObjectRef ref, JsonNode spec, Instant cre
   }
 
   /**
+   * {@code spec.exportTo} as Istio validates it: {@code *}, {@code .}, {@code ~} or namespace
+   * names, each once, {@code ~} alone. A bad entry is a problem and left out; nothing left (or
+   * nothing set) is every namespace.
+   */
+  io.telmesh.model.ExportTo exportTo(ProblemSink problems) {
+    JsonNode node = spec.path("exportTo");
+    if (node.isMissingNode() || node.isNull()) {
+      return io.telmesh.model.ExportTo.PUBLIC;
+    }
+    java.util.Set<String> entries = new java.util.TreeSet<>();
+    for (int i = 0; i < node.size() && i < 1000; i++) {
+      String entry = node.get(i).asString("");
+      boolean valid =
+          entry.equals("*") || entry.equals(".") || entry.equals("~") || Syntax.isDnsLabel(entry);
+      if (!valid || !entries.add(entry)) {
+        problems.add(
+            ref,
+            "spec.exportTo[" + i + "]",
+            "'"
+                + NetworkStatusParser.printable(
+                    entry.length() > 80 ? entry.substring(0, 80) : entry)
+                + "' is not *, ., ~ or a namespace name, or is repeated: left out");
+      }
+    }
+    if (entries.contains("~") && entries.size() > 1) {
+      problems.add(ref, "spec.exportTo", "~ (no namespace) cannot be combined: it applies alone");
+      return new io.telmesh.model.ExportTo(Set.of("~"));
+    }
+    return entries.isEmpty()
+        ? io.telmesh.model.ExportTo.PUBLIC
+        : new io.telmesh.model.ExportTo(entries);
+  }
+
+  /**
    * A duration as Istio validates one: at least 1 ms, in whole milliseconds; anything else is a
    * problem and left out.
    */

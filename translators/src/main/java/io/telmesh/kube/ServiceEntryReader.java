@@ -28,8 +28,8 @@ import tools.jackson.databind.JsonNode;
  * port, port numbers 1–65535 once each, endpoint addresses that suit the resolution (IPs for {@code
  * STATIC}, none for {@code NONE}), endpoint port names that the entry declares. What Istio refuses
  * is a problem naming the field and is left out (the whole entry, when nothing servable is left);
- * what telmesh does not apply yet ({@code workloadSelector}, {@code exportTo}, CIDR addresses,
- * wildcard hosts, endpoint weights and networks) is a problem too.
+ * what telmesh does not apply yet ({@code workloadSelector}, CIDR addresses, wildcard hosts,
+ * endpoint weights and networks) is a problem too.
  */
 public final class ServiceEntryReader {
 
@@ -69,7 +69,8 @@ public final class ServiceEntryReader {
       List<ServicePort> untouched,
       boolean meshExternal,
       Resolution resolution,
-      List<Endpoint> endpoints) {
+      List<Endpoint> endpoints,
+      io.telmesh.model.ExportTo exportTo) {
 
     public ServiceEntry {
       hosts = List.copyOf(hosts);
@@ -117,11 +118,7 @@ public final class ServiceEntryReader {
         problems.add(ref, "spec." + unapplied, unapplied + " is not applied yet");
       }
     }
-    JsonNode exportTo = spec.path("exportTo");
-    if (exportTo.isArray() && !(exportTo.size() == 1 && "*".equals(exportTo.get(0).asString("")))) {
-      problems.add(
-          ref, "spec.exportTo", "exportTo is not applied yet: the entry applies to every client");
-    }
+    io.telmesh.model.ExportTo exportTo = object.get().exportTo(problems);
     Optional<Resolution> resolution = resolution(ref, spec.path("resolution"), problems);
     if (resolution.isEmpty()) {
       return Optional.empty();
@@ -157,7 +154,8 @@ public final class ServiceEntryReader {
             untouched,
             external,
             resolution.get(),
-            endpoints));
+            endpoints,
+            exportTo));
   }
 
   private static Optional<Resolution> resolution(

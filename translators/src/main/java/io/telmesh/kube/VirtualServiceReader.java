@@ -20,8 +20,8 @@ import tools.jackson.databind.JsonNode;
  * header operations), timeout, retries, rewrite, fault injection and header operations; and its
  * {@code tcp} routes by Service port. Hosts and destinations keep their spelling here; {@code
  * mesh.VirtualServices} resolves them. What is not applied yet (sourceLabels, destinationSubnets,
- * mirror, redirect, corsPolicy, tls routes, gateways other than {@code mesh}, exportTo) is a
- * problem naming the field.
+ * mirror, redirect, corsPolicy, tls routes, gateways other than {@code mesh}) is a problem naming
+ * the field.
  */
 public final class VirtualServiceReader {
 
@@ -36,7 +36,8 @@ public final class VirtualServiceReader {
       List<String> hosts,
       List<IndexedRule> rules,
       List<IndexedTcpRule> tcp,
-      Instant created) {}
+      Instant created,
+      io.telmesh.model.ExportTo exportTo) {}
 
   /** A tcp rule and where it is in {@code spec.tcp}. */
   public record IndexedTcpRule(int index, Routing.TcpRule rule) {}
@@ -93,11 +94,7 @@ public final class VirtualServiceReader {
     if (spec.path("tls").isArray() && !spec.path("tls").isEmpty()) {
       problems.add(ref, "spec.tls", "tls routes are not applied yet");
     }
-    JsonNode exportTo = spec.path("exportTo");
-    if (exportTo.isArray() && !(exportTo.size() == 1 && "*".equals(exportTo.get(0).asString("")))) {
-      problems.add(
-          ref, "spec.exportTo", "exportTo is not applied yet: the routes apply to every client");
-    }
+    io.telmesh.model.ExportTo exportTo = object.get().exportTo(problems);
     List<IndexedRule> rules = new ArrayList<>();
     JsonNode http = spec.path("http");
     for (int i = 0; i < http.size(); i++) {
@@ -112,7 +109,8 @@ public final class VirtualServiceReader {
       tcpRule(object.get(), tcpRules.get(i), "spec.tcp[" + i + "]", problems)
           .ifPresent(r -> tcp.add(new IndexedTcpRule(index, r)));
     }
-    return Optional.of(new VirtualService(key, hosts, rules, tcp, object.get().created()));
+    return Optional.of(
+        new VirtualService(key, hosts, rules, tcp, object.get().created(), exportTo));
   }
 
   private static Optional<Routing.HttpRule> rule(

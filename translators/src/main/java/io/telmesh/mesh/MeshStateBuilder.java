@@ -17,6 +17,7 @@ import io.telmesh.kube.ServiceEntryReader;
 import io.telmesh.kube.ServiceReader;
 import io.telmesh.kube.SidecarReader;
 import io.telmesh.kube.VirtualServiceReader;
+import io.telmesh.model.ExportTo;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
 import io.telmesh.model.NamespacedName;
@@ -117,47 +118,47 @@ public final class MeshStateBuilder {
             MeshService::key,
             "Service",
             problems);
-    ServiceEntries.Result entries =
-        ServiceEntries.apply(
-            services,
-            readAll(
-                objects.istioObjects().stream().filter(ServiceEntryReader::isServiceEntry).toList(),
-                entryReads,
-                lastGoodEntries,
-                ServiceEntryReader::read,
-                ServiceEntryReader.ServiceEntry::key,
-                ServiceEntryReader.KIND,
-                problems),
+    SortedMap<NamespacedName, ServiceEntryReader.ServiceEntry> entryObjects =
+        readAll(
+            objects.istioObjects().stream().filter(ServiceEntryReader::isServiceEntry).toList(),
+            entryReads,
+            lastGoodEntries,
+            ServiceEntryReader::read,
+            ServiceEntryReader.ServiceEntry::key,
+            ServiceEntryReader.KIND,
             problems);
+    ServiceEntries.Result entries = ServiceEntries.apply(services, entryObjects, problems);
     services = entries.services();
-    services =
-        DestinationRules.apply(
-            services,
-            readAll(
-                objects.istioObjects().stream()
-                    .filter(DestinationRuleReader::isDestinationRule)
-                    .toList(),
-                ruleReads,
-                lastGoodRules,
-                DestinationRuleReader::read,
-                DestinationRuleReader.DestinationRule::key,
-                DestinationRuleReader.KIND,
-                problems),
+    SortedMap<NamespacedName, DestinationRuleReader.DestinationRule> rules =
+        readAll(
+            objects.istioObjects().stream()
+                .filter(DestinationRuleReader::isDestinationRule)
+                .toList(),
+            ruleReads,
+            lastGoodRules,
+            DestinationRuleReader::read,
+            DestinationRuleReader.DestinationRule::key,
+            DestinationRuleReader.KIND,
             problems);
-    services =
-        VirtualServices.apply(
-            services,
-            readAll(
-                objects.istioObjects().stream()
-                    .filter(VirtualServiceReader::isVirtualService)
-                    .toList(),
-                virtualServiceReads,
-                lastGoodVirtualServices,
-                VirtualServiceReader::read,
-                VirtualServiceReader.VirtualService::key,
-                VirtualServiceReader.KIND,
-                problems),
+    services = DestinationRules.apply(services, rules, problems);
+    SortedMap<NamespacedName, VirtualServiceReader.VirtualService> virtualServices =
+        readAll(
+            objects.istioObjects().stream().filter(VirtualServiceReader::isVirtualService).toList(),
+            virtualServiceReads,
+            lastGoodVirtualServices,
+            VirtualServiceReader::read,
+            VirtualServiceReader.VirtualService::key,
+            VirtualServiceReader.KIND,
             problems);
+    services = VirtualServices.apply(services, virtualServices, problems);
+    Map<ObjectRef, ExportTo> exports = new HashMap<>();
+    entryObjects
+        .values()
+        .forEach(e -> export(exports, ServiceEntryReader.KIND, e.key(), e.exportTo()));
+    rules.values().forEach(r -> export(exports, DestinationRuleReader.KIND, r.key(), r.exportTo()));
+    virtualServices
+        .values()
+        .forEach(v -> export(exports, VirtualServiceReader.KIND, v.key(), v.exportTo()));
     SortedMap<NamespacedName, SidecarConfig> sidecars =
         readAll(
             objects.istioObjects().stream().filter(SidecarReader::isSidecar).toList(),
@@ -240,7 +241,14 @@ public final class MeshStateBuilder {
     lastGoodEntries.roll();
     lastGoodSidecars.roll();
     return new MeshState(
-        workloads, services, endpoints, networks, workloadPorts, sidecars, problems.problems());
+        workloads,
+        services,
+        endpoints,
+        networks,
+        workloadPorts,
+        sidecars,
+        exports,
+        problems.problems());
   }
 
   /**
@@ -272,6 +280,13 @@ public final class MeshStateBuilder {
               });
     }
     return result;
+  }
+
+  private static void export(
+      Map<ObjectRef, ExportTo> exports, String kind, NamespacedName key, ExportTo exportTo) {
+    if (!exportTo.isPublic()) {
+      exports.put(new ObjectRef(kind, key.namespace(), key.name()), exportTo);
+    }
   }
 
   /** Runs a reader; a reader bug must not take the mesh down: the object is skipped and named. */

@@ -13,6 +13,7 @@ import java.util.TreeMap;
  * @param endpoints per Service, per Service port number: its backends (TCP ports only)
  * @param workloadPorts per workload: the inbound ports resolved from the Services selecting it
  * @param sidecars Istio's Sidecars as read, by namespace and name
+ * @param exports the export lists of the Istio objects that are not visible everywhere
  * @param problems everything that was skipped or corrected while building this state, sorted
  */
 public record MeshState(
@@ -22,6 +23,7 @@ public record MeshState(
     SortedMap<NamespacedName, NetworkAttachment> networks,
     Map<NamespacedName, WorkloadPorts> workloadPorts,
     SortedMap<NamespacedName, SidecarConfig> sidecars,
+    Map<ObjectRef, ExportTo> exports,
     List<Problem> problems) {
 
   public static final MeshState EMPTY =
@@ -36,7 +38,15 @@ public record MeshState(
       SortedMap<NamespacedName, NetworkAttachment> networks,
       Map<NamespacedName, WorkloadPorts> workloadPorts,
       List<Problem> problems) {
-    this(workloads, services, endpoints, networks, workloadPorts, new TreeMap<>(), problems);
+    this(
+        workloads,
+        services,
+        endpoints,
+        networks,
+        workloadPorts,
+        new TreeMap<>(),
+        Map.of(),
+        problems);
   }
 
   public MeshState {
@@ -46,7 +56,14 @@ public record MeshState(
     networks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(networks));
     workloadPorts = Map.copyOf(workloadPorts);
     sidecars = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(sidecars));
+    exports = Map.copyOf(exports);
     problems = problems.stream().sorted().distinct().toList();
+  }
+
+  /** Whether an Istio object applies to clients in {@code namespace}. */
+  public boolean exportedTo(ObjectRef object, String namespace) {
+    ExportTo export = exports.get(object);
+    return export == null || export.visibleTo(namespace, object.namespace());
   }
 
   public Optional<Workload> workload(NamespacedName key) {

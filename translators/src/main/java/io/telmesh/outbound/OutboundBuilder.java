@@ -125,7 +125,8 @@ public final class OutboundBuilder {
     Map<Integer, List<OutboundPort>> httpByPort = new TreeMap<>();
     HashPolicies hashes = HashPolicies.of(mesh.services().values());
 
-    List<OutboundPort> visible = ScopedPorts.visible(mesh, ports(mesh), scope);
+    List<OutboundPort> allPorts = ports(mesh);
+    List<OutboundPort> visible = ScopedPorts.visible(mesh, allPorts, scope);
     for (OutboundPort port : visible) {
       clusters.add(OutboundClusterBuilder.build(port));
       subsets(port.service()).forEach(s -> clusters.add(OutboundClusterBuilder.subset(port, s)));
@@ -217,7 +218,7 @@ public final class OutboundBuilder {
         ResourceSegment.of(ResourceType.LISTENER, listeners.values()),
         ResourceSegment.of(ResourceType.CLUSTER, clusters),
         routesByNamespace(mesh, httpByPort, scope, hashes),
-        scope.seesEverything() ? endpoints : ScopedPorts.endpointsOf(endpoints, clusters),
+        visible == allPorts ? endpoints : ScopedPorts.endpointsOf(endpoints, clusters),
         untouched(mesh),
         problems);
   }

@@ -2,43 +2,103 @@ package io.telmesh.outbound;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
+import io.telmesh.model.NamespacedName;
+import io.telmesh.model.ObjectRef;
 import io.telmesh.model.Routing;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceType;
 import io.telmesh.scope.EgressScope;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The Service ports a scope's sidecars get config for: those its Sidecar imports, plus every port
  * of the Services their VirtualServices route to (istiod adds a VirtualService's destinations to
- * the scope, so a route never points at a cluster the sidecar lacks).
+ * the scope, so a route never points at a cluster the sidecar lacks); and of those, what the
+ * client's namespace is exported.
  */
 final class ScopedPorts {
 
   private ScopedPorts() {}
 
+  /**
+   * The ports the scope's sidecars get, as they see them: without the DestinationRule or
+   * VirtualService not exported to their namespace, and without ServiceEntry hosts not exported to
+   * it. {@code all} itself when nothing is left out.
+   */
   static List<OutboundPort> visible(MeshState mesh, List<OutboundPort> all, EgressScope scope) {
+    List<OutboundPort> exported =
+        mesh.exports().isEmpty() || scope.clientNamespace().isEmpty()
+            ? all
+            : exportedTo(mesh, all, scope.clientNamespace().get());
     if (scope.seesEverything()) {
-      return all;
+      return exported;
     }
     Set<String> destinations = new HashSet<>();
-    for (OutboundPort port : all) {
+    for (OutboundPort port : exported) {
       if (scope.imports(port.service(), port.number())) {
         port.service().routing().stream()
             .flatMap(ScopedPorts::destinationHosts)
             .forEach(destinations::add);
       }
     }
-    return all.stream()
+    return exported.stream()
         .filter(
             p ->
                 scope.imports(p.service(), p.number()) || destinations.contains(p.service().fqdn()))
         .toList();
+  }
+
+  /**
+   * Istio's {@code exportTo}, as far as telmesh applies it: one rule per host, which a client
+   * outside its export does not get (Istio would look for another rule exported to it).
+   */
+  private static List<OutboundPort> exportedTo(
+      MeshState mesh, List<OutboundPort> all, String client) {
+    Map<NamespacedName, Optional<MeshService>> views = new HashMap<>();
+    List<OutboundPort> result = new ArrayList<>();
+    for (OutboundPort port : all) {
+      Optional<MeshService> view =
+          views.computeIfAbsent(
+              port.service().key(), k -> exportedView(mesh, port.service(), client));
+      view.ifPresent(
+          s -> result.add(s.equals(port.service()) ? port : new OutboundPort(s, port.port())));
+    }
+    return result;
+  }
+
+  private static Optional<MeshService> exportedView(
+      MeshState mesh, MeshService service, String client) {
+    if (service.external().isPresent() && !mesh.exportedTo(service.ref(), client)) {
+      return Optional.empty();
+    }
+    MeshService view = service;
+    if (service
+        .trafficPolicy()
+        .filter(p -> !mesh.exportedTo(ref("DestinationRule", p.rule()), client))
+        .isPresent()) {
+      view = view.withTrafficPolicy(Optional.empty());
+    }
+    if (service
+        .routing()
+        .filter(r -> !mesh.exportedTo(ref("VirtualService", r.rule()), client))
+        .isPresent()) {
+      view = view.withRouting(Optional.empty());
+    }
+    return Optional.of(view);
+  }
+
+  private static ObjectRef ref(String kind, NamespacedName key) {
+    return new ObjectRef(kind, key.namespace(), key.name());
   }
 
   private static Stream<String> destinationHosts(Routing routing) {

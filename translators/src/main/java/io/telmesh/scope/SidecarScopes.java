@@ -25,9 +25,17 @@ public final class SidecarScopes {
   private final String rootNamespace;
   private final OutboundTrafficPolicy meshPolicy;
   private final EgressScope everything;
+  private final boolean perNamespace;
 
+  /**
+   * @param perNamespace whether what a client sees depends on its namespace even without a Sidecar
+   *     (some Istio object is exported to some namespaces only)
+   */
   public SidecarScopes(
-      Iterable<SidecarConfig> sidecars, String rootNamespace, OutboundTrafficPolicy meshPolicy) {
+      Iterable<SidecarConfig> sidecars,
+      String rootNamespace,
+      OutboundTrafficPolicy meshPolicy,
+      boolean perNamespace) {
     Map<String, List<SidecarConfig>> index = new HashMap<>();
     for (SidecarConfig sidecar : sidecars) {
       index.computeIfAbsent(sidecar.namespace(), n -> new ArrayList<>()).add(sidecar);
@@ -38,6 +46,7 @@ public final class SidecarScopes {
     this.rootNamespace = rootNamespace;
     this.meshPolicy = meshPolicy;
     this.everything = EgressScope.everything(meshPolicy);
+    this.perNamespace = perNamespace;
   }
 
   /** The Sidecar applying to this pod, if any. */
@@ -67,7 +76,12 @@ public final class SidecarScopes {
                     Optional.of(workload.namespace()),
                     s.egress(),
                     s.outboundTrafficPolicy().orElse(meshPolicy)))
-        .orElse(everything);
+        .orElseGet(
+            () ->
+                perNamespace
+                    ? new EgressScope(
+                        Optional.empty(), Optional.of(workload.namespace()), List.of(), meshPolicy)
+                    : everything);
   }
 
   /** The scope of a proxy whose pod is unknown: no Sidecar can be chosen for it. */

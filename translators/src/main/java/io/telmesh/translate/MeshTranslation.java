@@ -93,7 +93,10 @@ public final class MeshTranslation {
     this.endpoints = OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
     this.scopes =
         new SidecarScopes(
-            mesh.sidecars().values(), settings.rootNamespace(), settings.outboundTrafficPolicy());
+            mesh.sidecars().values(),
+            settings.rootNamespace(),
+            settings.outboundTrafficPolicy(),
+            !mesh.exports().isEmpty());
     boolean servicesSame =
         previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
     this.proxyless = servicesSame ? previous.get().proxyless : ProxylessBuilder.build(mesh);

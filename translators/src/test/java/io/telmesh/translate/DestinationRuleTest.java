@@ -117,7 +117,7 @@ class DestinationRuleTest {
             metadata: {name: db, namespace: telco}
             spec:
               host: db.telco.svc.cluster.local
-              exportTo: [.]
+              exportTo: [., "Not_A_Namespace"]
               trafficPolicy:
                 loadBalancer: {simple: FASTEST}
                 connectionPool:
@@ -144,7 +144,9 @@ class DestinationRuleTest {
             .toList();
     assertThat(reported)
         .anySatisfy(
-            p -> assertThat(p).startsWith("telco/db spec.exportTo: exportTo is not applied yet"))
+            p ->
+                assertThat(p)
+                    .startsWith("telco/db spec.exportTo[1]: 'Not_A_Namespace' is not *, ., ~"))
         .anySatisfy(
             p ->
                 assertThat(p)
