@@ -14,7 +14,6 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -87,11 +86,6 @@ public final class DestinationRuleReader {
             key, host, withSubsets(top, subsets), object.get().created(), exportTo));
   }
 
-  private static final Pattern LABEL_VALUE =
-      Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
-  private static final Pattern LABEL_NAME =
-      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-
   /**
    * {@code subsets}, as Istio validates them: a DNS-1123 label for a name, once each, and valid
    * label selectors. A subset's own trafficPolicy replaces the rule's load balancer, connection
@@ -131,13 +125,7 @@ public final class DestinationRuleReader {
         for (Map.Entry<String, JsonNode> label : labelNode.properties()) {
           String labelKey = label.getKey();
           String value = label.getValue().isString() ? label.getValue().stringValue() : null;
-          String bare =
-              labelKey.contains("/") ? labelKey.substring(labelKey.indexOf('/') + 1) : labelKey;
-          if (value == null
-              || bare.length() > 63
-              || !LABEL_NAME.matcher(bare).matches()
-              || value.length() > 63
-              || !LABEL_VALUE.matcher(value).matches()) {
+          if (!Syntax.isLabel(labelKey, value)) {
             fields.problem(
                 path + ".labels",
                 "\""

@@ -6,8 +6,6 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
-import io.telmesh.kube.KubeObjects;
-import io.telmesh.kube.ManifestParser;
 import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
@@ -17,7 +15,6 @@ import io.telmesh.testing.ManualSource;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,7 +64,7 @@ class ServeSidecarScopeTest {
       delta.ack(full);
 
       source.publish(
-          withYaml(
+          Meshes.demoObjectsWith(
               """
               apiVersion: networking.istio.io/v1
               kind: Sidecar
@@ -96,16 +93,5 @@ class ServeSidecarScopeTest {
       }
     }
     return names;
-  }
-
-  private static KubeObjects withYaml(String yaml) {
-    KubeObjects demo = Meshes.objects(Meshes.demoDir());
-    ManifestParser.Parsed parsed = new ManifestParser().parse("extra.yaml", yaml);
-    List<io.fabric8.kubernetes.api.model.HasMetadata> all = new ArrayList<>(demo.services());
-    all.addAll(demo.endpointSlices());
-    all.addAll(demo.pods());
-    all.addAll(demo.networkAttachments());
-    all.addAll(parsed.objects());
-    return ManifestParser.toKubeObjects(all, parsed.problems());
   }
 }
