@@ -19,9 +19,9 @@ import tools.jackson.databind.JsonNode;
  * and headers (exact, prefix, RE2 regex) and port, weighted destinations (host, subset, port,
  * header operations), timeout, retries, rewrite, fault injection and header operations; and its
  * {@code tcp} routes by Service port. Hosts and destinations keep their spelling here; {@code
- * mesh.VirtualServices} resolves them. What is not applied yet (sourceLabels, destinationSubnets,
- * mirror, redirect, corsPolicy, tls routes, gateways other than {@code mesh}) is a problem naming
- * the field.
+ * mesh.VirtualServices} resolves them. What is not applied yet (tcp sourceLabels,
+ * destinationSubnets, mirror, redirect, corsPolicy, tls routes, gateways other than {@code mesh})
+ * is a problem naming the field.
  */
 public final class VirtualServiceReader {
 
@@ -274,7 +274,7 @@ public final class VirtualServiceReader {
   private static Optional<Routing.HttpMatch> match(
       ObjectRef ref, JsonNode match, String path, ProblemSink problems) {
     for (String unsupported :
-        List.of("sourceLabels", "queryParams", "method", "scheme", "authority", "withoutHeaders")) {
+        List.of("queryParams", "method", "scheme", "authority", "withoutHeaders")) {
       if (match.has(unsupported)) {
         problems.add(ref, path + "." + unsupported, unsupported + " matches are not applied yet");
         return Optional.empty();
@@ -305,7 +305,25 @@ public final class VirtualServiceReader {
       }
       port = OptionalInt.of(number.intValue());
     }
-    return Optional.of(new Routing.HttpMatch(uri, headers, port));
+    Map<String, String> sourceLabels = new TreeMap<>();
+    if (match.has("sourceLabels") && !match.path("sourceLabels").isObject()) {
+      problems.add(ref, path + ".sourceLabels", "is not a map of labels: the match is not applied");
+      return Optional.empty();
+    }
+    for (Map.Entry<String, JsonNode> label : match.path("sourceLabels").properties()) {
+      String value = label.getValue().isString() ? label.getValue().stringValue() : null;
+      if (!Syntax.isLabel(label.getKey(), value)) {
+        problems.add(
+            ref,
+            path + ".sourceLabels",
+            "'"
+                + NetworkStatusParser.printable(label.getKey())
+                + "' is not a valid label selector: the match is not applied");
+        return Optional.empty();
+      }
+      sourceLabels.put(label.getKey(), value);
+    }
+    return Optional.of(new Routing.HttpMatch(uri, headers, port, sourceLabels));
   }
 
   private static Optional<Routing.StringMatch> stringMatch(

@@ -21,6 +21,37 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
     tcp = List.copyOf(tcp);
   }
 
+  /** Whether some http match names the clients it is for ({@code sourceLabels}). */
+  public boolean usesSourceLabels() {
+    return rules.stream()
+        .flatMap(r -> r.matches().stream())
+        .anyMatch(m -> !m.sourceLabels().isEmpty());
+  }
+
+  /**
+   * The routes a client with these labels gets, as istiod builds them per proxy: a match naming
+   * source labels the client lacks is dropped, and a rule left without matches is dropped whole (it
+   * never widens into "every request").
+   */
+  public Routing forClient(Map<String, String> labels) {
+    if (!usesSourceLabels()) {
+      return this;
+    }
+    List<HttpRule> kept = new java.util.ArrayList<>();
+    for (HttpRule rule : rules) {
+      if (rule.matches().isEmpty()) {
+        kept.add(rule);
+        continue;
+      }
+      List<HttpMatch> matches =
+          rule.matches().stream().filter(m -> m.selectsClient(labels)).toList();
+      if (!matches.isEmpty()) {
+        kept.add(rule.withMatches(matches));
+      }
+    }
+    return new Routing(rule, kept, tcp);
+  }
+
   /** The first tcp rule for this Service port, as Envoy would pick it: istiod keeps the order. */
   public Optional<TcpRule> tcpFor(int port) {
     return tcp.stream().filter(r -> r.appliesTo(port)).findFirst();
@@ -59,6 +90,11 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
       destinations = List.copyOf(destinations);
     }
 
+    /** The same rule with fewer matches (those a client qualifies for). */
+    public HttpRule withMatches(List<HttpMatch> kept) {
+      return new HttpRule(name, kept, destinations, timeout, retries, rewrite, fault, headers);
+    }
+
     /** The same rule sending to other destinations (resolved ones). */
     public HttpRule withDestinations(List<WeightedDestination> resolved) {
       return new HttpRule(name, matches, resolved, timeout, retries, rewrite, fault, headers);
@@ -71,13 +107,35 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
   }
 
   /** One {@code match} entry: all of its conditions must hold. */
+  /**
+   * One {@code match} entry.
+   *
+   * @param sourceLabels the labels a client must carry for the match to be in its routes (Envoy
+   *     cannot see them; the match is left out of other clients' routes); empty: every client
+   */
   public record HttpMatch(
-      Optional<StringMatch> uri, Map<String, StringMatch> headers, OptionalInt port) {
+      Optional<StringMatch> uri,
+      Map<String, StringMatch> headers,
+      OptionalInt port,
+      Map<String, String> sourceLabels) {
 
     public HttpMatch {
       // Sorted, as istiod orders header matchers: Map.copyOf's order changes from run to run, and
       // with it the route configuration's bytes.
       headers = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(headers));
+      sourceLabels =
+          java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(sourceLabels));
+    }
+
+    /** A match for every client. */
+    public HttpMatch(
+        Optional<StringMatch> uri, Map<String, StringMatch> headers, OptionalInt port) {
+      this(uri, headers, port, Map.of());
+    }
+
+    public boolean selectsClient(Map<String, String> labels) {
+      return sourceLabels.entrySet().stream()
+          .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
   }
 

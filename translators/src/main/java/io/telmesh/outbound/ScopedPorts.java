@@ -36,10 +36,13 @@ final class ScopedPorts {
    * it. {@code all} itself when nothing is left out.
    */
   static List<OutboundPort> visible(MeshState mesh, List<OutboundPort> all, EgressScope scope) {
+    boolean sourceLabels =
+        all.stream()
+            .anyMatch(p -> p.service().routing().filter(Routing::usesSourceLabels).isPresent());
     List<OutboundPort> exported =
-        mesh.exports().isEmpty() || scope.clientNamespace().isEmpty()
+        (mesh.exports().isEmpty() || scope.clientNamespace().isEmpty()) && !sourceLabels
             ? all
-            : exportedTo(mesh, all, scope.clientNamespace().get());
+            : clientViews(mesh, all, scope);
     if (scope.seesEverything()) {
       return exported;
     }
@@ -62,37 +65,48 @@ final class ScopedPorts {
    * Istio's {@code exportTo}, as far as telmesh applies it: one rule per host, which a client
    * outside its export does not get (Istio would look for another rule exported to it).
    */
-  private static List<OutboundPort> exportedTo(
-      MeshState mesh, List<OutboundPort> all, String client) {
+  private static List<OutboundPort> clientViews(
+      MeshState mesh, List<OutboundPort> all, EgressScope scope) {
     Map<NamespacedName, Optional<MeshService>> views = new HashMap<>();
     List<OutboundPort> result = new ArrayList<>();
     for (OutboundPort port : all) {
       Optional<MeshService> view =
-          views.computeIfAbsent(
-              port.service().key(), k -> exportedView(mesh, port.service(), client));
+          views.computeIfAbsent(port.service().key(), k -> clientView(mesh, port.service(), scope));
       view.ifPresent(
           s -> result.add(s.equals(port.service()) ? port : new OutboundPort(s, port.port())));
     }
     return result;
   }
 
-  private static Optional<MeshService> exportedView(
-      MeshState mesh, MeshService service, String client) {
-    if (service.external().isPresent() && !mesh.exportedTo(service.ref(), client)) {
+  /**
+   * The Service as this scope's clients see it: gone if it is a ServiceEntry host not exported to
+   * them, without a rule not exported to them, its routes cut to the matches their labels qualify
+   * for ({@code sourceLabels}; a client with no known labels qualifies for none of those).
+   */
+  private static Optional<MeshService> clientView(
+      MeshState mesh, MeshService service, EgressScope scope) {
+    String client = scope.clientNamespace().orElse("");
+    boolean exports = !mesh.exports().isEmpty() && scope.clientNamespace().isPresent();
+    if (exports && service.external().isPresent() && !mesh.exportedTo(service.ref(), client)) {
       return Optional.empty();
     }
     MeshService view = service;
-    if (service
-        .trafficPolicy()
-        .filter(p -> !mesh.exportedTo(ref("DestinationRule", p.rule()), client))
-        .isPresent()) {
+    if (exports
+        && service
+            .trafficPolicy()
+            .filter(p -> !mesh.exportedTo(ref("DestinationRule", p.rule()), client))
+            .isPresent()) {
       view = view.withTrafficPolicy(Optional.empty());
     }
-    if (service
-        .routing()
-        .filter(r -> !mesh.exportedTo(ref("VirtualService", r.rule()), client))
-        .isPresent()) {
+    if (exports
+        && service
+            .routing()
+            .filter(r -> !mesh.exportedTo(ref("VirtualService", r.rule()), client))
+            .isPresent()) {
       view = view.withRouting(Optional.empty());
+    }
+    if (view.routing().filter(Routing::usesSourceLabels).isPresent()) {
+      view = view.withRouting(view.routing().map(r -> r.forClient(scope.clientLabels())));
     }
     return Optional.of(view);
   }

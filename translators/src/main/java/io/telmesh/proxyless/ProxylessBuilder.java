@@ -139,7 +139,12 @@ public final class ProxylessBuilder {
    */
   private static RouteConfiguration route(GrpcPort port) {
     List<Route> routes =
-        VirtualServiceRoutes.forPort(port.service(), port.port().port(), HashPolicies.none())
+        VirtualServiceRoutes.forPort(
+                // A proxyless client's labels are unknown here: no sourceLabels match is for it.
+                port.service()
+                    .withRouting(port.service().routing().map(r -> r.forClient(Map.of()))),
+                port.port().port(),
+                HashPolicies.none())
             .stream()
             .map(r -> r.toBuilder().clearTypedPerFilterConfig().build())
             .toList();

@@ -7,6 +7,7 @@ import io.telmesh.model.SidecarConfig.EgressHost;
 import io.telmesh.model.SidecarConfig.EgressListener;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 
 /**
  * What one sidecar's outbound config is built from besides the mesh: the Services its Sidecar
@@ -17,20 +18,26 @@ import java.util.Optional;
  * @param clientNamespace the namespace the hosts' {@code .} stands for and routes are built for;
  *     empty for the mesh-wide scope, whose routes cover every namespace
  * @param egress the Sidecar's egress listeners; empty: every Service
+ * @param clientLabels those of the client's labels that some VirtualService match names as {@code
+ *     sourceLabels} (only those, so clients that differ elsewhere share); empty map when none does
  */
 public record EgressScope(
     Optional<NamespacedName> sidecar,
     Optional<String> clientNamespace,
     List<EgressListener> egress,
-    OutboundTrafficPolicy policy) {
+    OutboundTrafficPolicy policy,
+    SortedMap<String, String> clientLabels) {
 
   public EgressScope {
     egress = List.copyOf(egress);
+    clientLabels =
+        java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(clientLabels));
   }
 
   /** No Sidecar: every Service, with the mesh's policy. */
   public static EgressScope everything(OutboundTrafficPolicy policy) {
-    return new EgressScope(Optional.empty(), Optional.empty(), List.of(), policy);
+    return new EgressScope(
+        Optional.empty(), Optional.empty(), List.of(), policy, new java.util.TreeMap<>());
   }
 
   public boolean seesEverything() {

@@ -26,6 +26,7 @@ public final class SidecarScopes {
   private final OutboundTrafficPolicy meshPolicy;
   private final EgressScope everything;
   private final boolean perNamespace;
+  private final java.util.Set<String> sourceLabelKeys;
 
   /**
    * @param perNamespace whether what a client sees depends on its namespace even without a Sidecar
@@ -35,7 +36,8 @@ public final class SidecarScopes {
       Iterable<SidecarConfig> sidecars,
       String rootNamespace,
       OutboundTrafficPolicy meshPolicy,
-      boolean perNamespace) {
+      boolean perNamespace,
+      java.util.Set<String> sourceLabelKeys) {
     Map<String, List<SidecarConfig>> index = new HashMap<>();
     for (SidecarConfig sidecar : sidecars) {
       index.computeIfAbsent(sidecar.namespace(), n -> new ArrayList<>()).add(sidecar);
@@ -47,6 +49,7 @@ public final class SidecarScopes {
     this.meshPolicy = meshPolicy;
     this.everything = EgressScope.everything(meshPolicy);
     this.perNamespace = perNamespace;
+    this.sourceLabelKeys = java.util.Set.copyOf(sourceLabelKeys);
   }
 
   /** The Sidecar applying to this pod, if any. */
@@ -68,6 +71,13 @@ public final class SidecarScopes {
 
   /** What this pod's sidecar sees. */
   public EgressScope scopeFor(Workload workload) {
+    java.util.SortedMap<String, String> labels = new java.util.TreeMap<>();
+    sourceLabelKeys.forEach(
+        k -> {
+          if (workload.labels().containsKey(k)) {
+            labels.put(k, workload.labels().get(k));
+          }
+        });
     return sidecarFor(workload)
         .map(
             s ->
@@ -75,12 +85,17 @@ public final class SidecarScopes {
                     Optional.of(s.key()),
                     Optional.of(workload.namespace()),
                     s.egress(),
-                    s.outboundTrafficPolicy().orElse(meshPolicy)))
+                    s.outboundTrafficPolicy().orElse(meshPolicy),
+                    labels))
         .orElseGet(
             () ->
-                perNamespace
+                perNamespace || !sourceLabelKeys.isEmpty()
                     ? new EgressScope(
-                        Optional.empty(), Optional.of(workload.namespace()), List.of(), meshPolicy)
+                        Optional.empty(),
+                        Optional.of(workload.namespace()),
+                        List.of(),
+                        meshPolicy,
+                        labels)
                     : everything);
   }
 

@@ -42,6 +42,7 @@ public record IstioConfigReport(SortedMap<ObjectRef, String> applied, List<Probl
       java.util.Optional<SidecarConfig> sidecar,
       EgressScope scope,
       Iterable<MeshService> services,
+      java.util.function.Predicate<ObjectRef> exported,
       List<Problem> meshProblems) {
     SortedMap<ObjectRef, String> applied = new TreeMap<>(ORDER);
     sidecar.ifPresent(
@@ -61,12 +62,16 @@ public record IstioConfigReport(SortedMap<ObjectRef, String> applied, List<Probl
       if (!visible) {
         continue;
       }
+      if (!exported.test(service.ref())) {
+        continue;
+      }
       service
           .external()
           .ifPresent(
               e -> applied.merge(e.ref(), "serves host " + e.host(), (a, b) -> a + "; " + b));
       service
           .trafficPolicy()
+          .filter(p -> exported.test(ref("DestinationRule", p.rule())))
           .ifPresent(
               p ->
                   applied.merge(
@@ -75,6 +80,7 @@ public record IstioConfigReport(SortedMap<ObjectRef, String> applied, List<Probl
                       (a, b) -> a + "; " + b));
       service
           .routing()
+          .filter(r -> exported.test(ref("VirtualService", r.rule())))
           .ifPresent(
               r ->
                   applied.merge(

@@ -96,7 +96,8 @@ public final class MeshTranslation {
             mesh.sidecars().values(),
             settings.rootNamespace(),
             settings.outboundTrafficPolicy(),
-            !mesh.exports().isEmpty());
+            !mesh.exports().isEmpty(),
+            sourceLabelKeys(mesh));
     boolean servicesSame =
         previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
     this.proxyless = servicesSame ? previous.get().proxyless : ProxylessBuilder.build(mesh);
@@ -110,6 +111,18 @@ public final class MeshTranslation {
     this.previousOwn = previous.map(p -> p.own).orElse(Map.of());
     this.previousServers = previous.map(p -> p.servers).orElse(Map.of());
     outbound(Optional.empty());
+  }
+
+  /** The label keys some VirtualService match names as {@code sourceLabels}. */
+  private static java.util.Set<String> sourceLabelKeys(MeshState mesh) {
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    for (MeshService service : mesh.services().values()) {
+      service.routing().stream()
+          .flatMap(r -> r.rules().stream())
+          .flatMap(r -> r.matches().stream())
+          .forEach(m -> keys.addAll(m.sourceLabels().keySet()));
+    }
+    return keys;
   }
 
   /** The previous translation's assignments whose endpoints are unchanged, by cluster name. */
@@ -195,6 +208,7 @@ public final class MeshTranslation {
         scopes.sidecarFor(workload),
         scopes.scopeFor(workload),
         mesh.services().values(),
+        ref -> mesh.exportedTo(ref, workload.namespace()),
         problems());
   }
 

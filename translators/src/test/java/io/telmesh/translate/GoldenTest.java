@@ -31,7 +31,19 @@ class GoldenTest {
   private static final Map<String, MeshState> MESHES =
       Map.of(
           "telco", Meshes.demo(),
-          "edge", Meshes.load(Meshes.testMeshDir("edge")));
+          "edge", Meshes.load(Meshes.testMeshDir("edge")),
+          "istio", istio());
+
+  /** The demo with one Istio object of each field group telmesh applies. */
+  private static MeshState istio() {
+    try {
+      return Meshes.demoWith(
+          java.nio.file.Files.readString(
+              Meshes.testMeshDir("istio-objects").resolve("istio.yaml")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   private static Path golden(String mesh, String file) {
     return Meshes.repoRoot()
@@ -58,7 +70,7 @@ class GoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"telco", "edge"})
+  @ValueSource(strings = {"telco", "edge", "istio"})
   void proxylessGrpcConfig(String mesh) throws Exception {
     ProxyResources resources =
         Translator.prepare(MESHES.get(mesh)).forProxy(Nodes.grpc("client", "default"));

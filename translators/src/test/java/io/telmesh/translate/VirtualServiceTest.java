@@ -130,7 +130,7 @@ class VirtualServiceTest {
                   http:
                   - match: [{uri: {regex: "(?=a)b"}}]
                     route: [{destination: {host: smf, subset: v2}}]
-                  - match: [{sourceLabels: {app: amf}}]
+                  - match: [{method: {exact: POST}}]
                     route: [{destination: {host: smf, subset: v2}}]
                   - route: [{destination: {host: smf, subset: v9}}]
                   - route: [{destination: {host: ghost}}]
@@ -153,7 +153,7 @@ class VirtualServiceTest {
             "smf spec.http[0].match[0].uri.regex: is not an RE2 regex (invalid or unsupported Perl"
                 + " syntax); Envoy matches with RE2: never sent to Envoy",
             "smf spec.http[0]: left out: a match condition of it is not applied",
-            "smf spec.http[1].match[0].sourceLabels: sourceLabels matches are not applied yet",
+            "smf spec.http[1].match[0].method: method matches are not applied yet",
             "smf spec.http[1]: left out: a match condition of it is not applied",
             "smf spec.http[2].route[0].destination.subset: no DestinationRule of "
                 + SMF
@@ -540,5 +540,57 @@ class VirtualServiceTest {
         .singleElement()
         .satisfies(h -> assertThat(h.hasSourceIp()).isTrue());
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void sourceLabelsPutAMatchIntoTheRoutesOfTheClientsCarryingThemOnly() {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - name: from-amf
+                    match:
+                    - {uri: {prefix: /a}, sourceLabels: {app: amf}}
+                    - {uri: {prefix: /b}, sourceLabels: {app: amf, track: none}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - name: bad
+                    match: [{uri: {prefix: /c}, sourceLabels: "app=amf"}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - route: [{destination: {host: smf, subset: v1}}]
+                """);
+    assertThat(mesh.problems())
+        .anySatisfy(p -> assertThat(p.field()).isEqualTo("spec.http[1].match[0].sourceLabels"));
+    MeshTranslation translation = Translator.prepare(mesh);
+    List<Route> forAmf =
+        host(
+                translation.forProxy(Nodes.forWorkload(mesh, new NamespacedName("telco", "amf-0"))),
+                SMF + ":8080")
+            .getRoutesList();
+    assertThat(forAmf)
+        .extracting(r -> r.getName() + " " + r.getMatch().getPrefix())
+        .containsExactly("from-amf /a", "default /");
+    List<Route> forHss =
+        host(
+                translation.forProxy(Nodes.forWorkload(mesh, new NamespacedName("telco", "hss-0"))),
+                SMF + ":8080")
+            .getRoutesList();
+    assertThat(forHss).extracting(r -> r.getMatch().getPrefix()).containsExactly("/");
+    assertThat(
+            translation
+                .forProxy(Nodes.grpc("client", "telco"))
+                .routes()
+                .byName()
+                .get(SMF + ":8080")
+                .getVirtualHosts(0)
+                .getRoutesList())
+        .as("a proxyless client's labels are unknown: no sourceLabels match is for it")
+        .extracting(r -> r.getMatch().getPrefix())
+        .containsExactly("/");
   }
 }
