@@ -247,13 +247,12 @@ public final class VirtualServiceReader {
   private static Optional<Routing.TcpRule> tcpRule(
       IstioObject object, JsonNode rule, String path, ProblemSink problems) {
     ObjectRef ref = object.ref();
-    List<Integer> ports = new ArrayList<>();
+    List<Routing.TcpMatch> tcpMatches = new ArrayList<>();
     JsonNode matches = rule.path("match");
     for (int m = 0; m < matches.size(); m++) {
       JsonNode match = matches.get(m);
       String at = path + ".match[" + m + "]";
-      for (String unsupported :
-          List.of("destinationSubnets", "sourceLabels", "sourceSubnet", "gateways")) {
+      for (String unsupported : List.of("destinationSubnets", "sourceSubnet", "gateways")) {
         if (match.has(unsupported)) {
           problems.add(ref, at + "." + unsupported, unsupported + " matches are not applied yet");
           problems.add(ref, path, "left out: a match condition of it is not applied");
@@ -265,10 +264,43 @@ public final class VirtualServiceReader {
         problems.add(ref, at + ".port", "a port number is required: rule left out");
         return Optional.empty();
       }
-      ports.add(port.intValue());
+      Optional<Map<String, String>> sourceLabels =
+          sourceLabels(ref, match, at + ".sourceLabels", problems);
+      if (sourceLabels.isEmpty()) {
+        problems.add(ref, path, "left out: a match condition of it is not applied");
+        return Optional.empty();
+      }
+      tcpMatches.add(new Routing.TcpMatch(port.intValue(), sourceLabels.get()));
     }
     return destinations(object, rule.path("route"), path, problems)
-        .map(destinations -> new Routing.TcpRule(ports, destinations));
+        .map(destinations -> new Routing.TcpRule(tcpMatches, destinations));
+  }
+
+  /**
+   * A match's {@code sourceLabels}: empty map when absent; no value (a problem) when it is not a
+   * map of valid labels, so the match is never widened to every client.
+   */
+  private static Optional<Map<String, String>> sourceLabels(
+      ObjectRef ref, JsonNode match, String path, ProblemSink problems) {
+    if (match.has("sourceLabels") && !match.path("sourceLabels").isObject()) {
+      problems.add(ref, path, "is not a map of labels: the match is not applied");
+      return Optional.empty();
+    }
+    Map<String, String> labels = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> label : match.path("sourceLabels").properties()) {
+      String value = label.getValue().isString() ? label.getValue().stringValue() : null;
+      if (!Syntax.isLabel(label.getKey(), value)) {
+        problems.add(
+            ref,
+            path,
+            "'"
+                + NetworkStatusParser.printable(label.getKey())
+                + "' is not a valid label selector: the match is not applied");
+        return Optional.empty();
+      }
+      labels.put(label.getKey(), value);
+    }
+    return Optional.of(labels);
   }
 
   private static Optional<Routing.HttpMatch> match(
@@ -305,25 +337,12 @@ public final class VirtualServiceReader {
       }
       port = OptionalInt.of(number.intValue());
     }
-    Map<String, String> sourceLabels = new TreeMap<>();
-    if (match.has("sourceLabels") && !match.path("sourceLabels").isObject()) {
-      problems.add(ref, path + ".sourceLabels", "is not a map of labels: the match is not applied");
+    Optional<Map<String, String>> labels =
+        sourceLabels(ref, match, path + ".sourceLabels", problems);
+    if (labels.isEmpty()) {
       return Optional.empty();
     }
-    for (Map.Entry<String, JsonNode> label : match.path("sourceLabels").properties()) {
-      String value = label.getValue().isString() ? label.getValue().stringValue() : null;
-      if (!Syntax.isLabel(label.getKey(), value)) {
-        problems.add(
-            ref,
-            path + ".sourceLabels",
-            "'"
-                + NetworkStatusParser.printable(label.getKey())
-                + "' is not a valid label selector: the match is not applied");
-        return Optional.empty();
-      }
-      sourceLabels.put(label.getKey(), value);
-    }
-    return Optional.of(new Routing.HttpMatch(uri, headers, port, sourceLabels));
+    return Optional.of(new Routing.HttpMatch(uri, headers, port, labels.get()));
   }
 
   private static Optional<Routing.StringMatch> stringMatch(

@@ -94,7 +94,7 @@ final class VirtualServices {
               "spec.tcp[" + indexed.index() + "]",
               byHost,
               problems)
-          .ifPresent(d -> rules.add(new Routing.TcpRule(indexed.rule().ports(), d)));
+          .ifPresent(d -> rules.add(new Routing.TcpRule(indexed.rule().matches(), d)));
     }
     return rules;
   }

@@ -24,8 +24,11 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
   /** Whether some http match names the clients it is for ({@code sourceLabels}). */
   public boolean usesSourceLabels() {
     return rules.stream()
-        .flatMap(r -> r.matches().stream())
-        .anyMatch(m -> !m.sourceLabels().isEmpty());
+            .flatMap(r -> r.matches().stream())
+            .anyMatch(m -> !m.sourceLabels().isEmpty())
+        || tcp.stream()
+            .flatMap(r -> r.matches().stream())
+            .anyMatch(m -> !m.sourceLabels().isEmpty());
   }
 
   /**
@@ -49,7 +52,19 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
         kept.add(rule.withMatches(matches));
       }
     }
-    return new Routing(rule, kept, tcp);
+    List<TcpRule> keptTcp = new java.util.ArrayList<>();
+    for (TcpRule tcpRule : tcp) {
+      if (tcpRule.matches().isEmpty()) {
+        keptTcp.add(tcpRule);
+        continue;
+      }
+      List<TcpMatch> matches =
+          tcpRule.matches().stream().filter(m -> m.selectsClient(labels)).toList();
+      if (!matches.isEmpty()) {
+        keptTcp.add(tcpRule.withMatches(matches));
+      }
+    }
+    return new Routing(rule, kept, keptTcp);
   }
 
   /** The first tcp rule for this Service port, as Envoy would pick it: istiod keeps the order. */
@@ -57,16 +72,41 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
     return tcp.stream().filter(r -> r.appliesTo(port)).findFirst();
   }
 
-  /** One {@code tcp} entry: the Service ports it matches (none: all), and where it sends. */
-  public record TcpRule(List<Integer> ports, List<WeightedDestination> destinations) {
+  /** One {@code tcp} entry: its matches (none: every port and client), and where it sends. */
+  public record TcpRule(List<TcpMatch> matches, List<WeightedDestination> destinations) {
 
     public TcpRule {
-      ports = List.copyOf(ports);
+      matches = List.copyOf(matches);
       destinations = List.copyOf(destinations);
     }
 
+    /** The Service ports it matches; empty: all. */
+    public List<Integer> ports() {
+      return matches.stream().map(TcpMatch::port).distinct().toList();
+    }
+
     public boolean appliesTo(int port) {
-      return ports.isEmpty() || ports.contains(port);
+      return matches.isEmpty() || matches.stream().anyMatch(m -> m.port() == port);
+    }
+
+    public TcpRule withMatches(List<TcpMatch> kept) {
+      return new TcpRule(kept, destinations);
+    }
+  }
+
+  /**
+   * One {@code tcp} {@code match} entry: the Service port, and the labels a client must carry for
+   * the match to be in its config ({@code sourceLabels}; empty: every client).
+   */
+  public record TcpMatch(int port, Map<String, String> sourceLabels) {
+    public TcpMatch {
+      sourceLabels =
+          java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(sourceLabels));
+    }
+
+    public boolean selectsClient(Map<String, String> labels) {
+      return sourceLabels.entrySet().stream()
+          .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
   }
 

@@ -121,6 +121,10 @@ public final class MeshTranslation {
           .flatMap(r -> r.rules().stream())
           .flatMap(r -> r.matches().stream())
           .forEach(m -> keys.addAll(m.sourceLabels().keySet()));
+      service.routing().stream()
+          .flatMap(r -> r.tcp().stream())
+          .flatMap(r -> r.matches().stream())
+          .forEach(m -> keys.addAll(m.sourceLabels().keySet()));
     }
     return keys;
   }

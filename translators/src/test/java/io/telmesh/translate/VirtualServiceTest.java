@@ -593,4 +593,49 @@ class VirtualServiceTest {
         .extracting(r -> r.getMatch().getPrefix())
         .containsExactly("/");
   }
+
+  @Test
+  void aTcpMatchWithSourceLabelsSendsOnlyItsClientsConnectionsToTheSubset() throws Exception {
+    MeshState mesh =
+        with(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: hss, namespace: telco}
+            spec:
+              host: hss
+              subsets: [{name: primary, labels: {app: hss}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: hss, namespace: telco}
+            spec:
+              hosts: [hss]
+              tcp:
+              - match: [{port: 3868, sourceLabels: {app: amf}}]
+                route: [{destination: {host: hss, subset: primary}}]
+              - match: [{port: 3868, sourceLabels: 7}]
+                route: [{destination: {host: hss, subset: primary}}]
+            """);
+    assertThat(mesh.problems())
+        .anySatisfy(p -> assertThat(p.field()).isEqualTo("spec.tcp[1].match[0].sourceLabels"));
+    MeshTranslation translation = Translator.prepare(mesh);
+    assertThat(hssCluster(translation, "amf-0"))
+        .isEqualTo("outbound|3868|primary|hss.telco.svc.cluster.local");
+    assertThat(hssCluster(translation, "smf-0"))
+        .isEqualTo("outbound|3868||hss.telco.svc.cluster.local");
+  }
+
+  private static String hssCluster(MeshTranslation translation, String pod) throws Exception {
+    ProxyResources resources =
+        translation.forProxy(
+            Nodes.forWorkload(translation.mesh(), new NamespacedName("telco", pod)));
+    var listener = resources.listeners().byName().get("10.96.0.20_3868");
+    return listener
+        .getFilterChains(0)
+        .getFilters(0)
+        .getTypedConfig()
+        .unpack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class)
+        .getCluster();
+  }
 }
