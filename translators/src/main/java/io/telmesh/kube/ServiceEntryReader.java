@@ -28,8 +28,8 @@ import tools.jackson.databind.JsonNode;
  * port, port numbers 1–65535 once each, endpoint addresses that suit the resolution (IPs for {@code
  * STATIC}, none for {@code NONE}), endpoint port names that the entry declares. What Istio refuses
  * is a problem naming the field and is left out (the whole entry, when nothing servable is left);
- * what telmesh does not apply yet ({@code workloadSelector}, CIDR addresses, wildcard hosts,
- * endpoint weights and networks) is a problem too.
+ * what telmesh does not apply yet (CIDR addresses, wildcard hosts, endpoint weights and networks)
+ * is a problem too.
  */
 public final class ServiceEntryReader {
 
@@ -70,6 +70,7 @@ public final class ServiceEntryReader {
       boolean meshExternal,
       Resolution resolution,
       List<Endpoint> endpoints,
+      Optional<Map<String, String>> workloadSelector,
       io.telmesh.model.ExportTo exportTo) {
 
     public ServiceEntry {
@@ -78,6 +79,7 @@ public final class ServiceEntryReader {
       ports = List.copyOf(ports);
       untouched = List.copyOf(untouched);
       endpoints = List.copyOf(endpoints);
+      workloadSelector = workloadSelector.map(Map::copyOf);
     }
 
     public ObjectRef ref() {
@@ -113,10 +115,13 @@ public final class ServiceEntryReader {
     }
     ObjectRef ref = object.get().ref();
     JsonNode spec = object.get().spec();
-    for (String unapplied : List.of("workloadSelector", "subjectAltNames")) {
-      if (!spec.path(unapplied).isMissingNode() && !spec.path(unapplied).isNull()) {
-        problems.add(ref, "spec." + unapplied, unapplied + " is not applied yet");
-      }
+    if (!spec.path("subjectAltNames").isMissingNode() && !spec.path("subjectAltNames").isNull()) {
+      problems.add(ref, "spec.subjectAltNames", "subjectAltNames is not applied yet");
+    }
+    Optional<Optional<Map<String, String>>> selector =
+        workloadSelector(ref, spec.path("workloadSelector"), problems);
+    if (selector.isEmpty()) {
+      return Optional.empty();
     }
     io.telmesh.model.ExportTo exportTo = object.get().exportTo(problems);
     Optional<Resolution> resolution = resolution(ref, spec.path("resolution"), problems);
@@ -138,7 +143,15 @@ public final class ServiceEntryReader {
     untouched.forEach(p -> portNames.add(p.name()));
     List<Endpoint> endpoints =
         endpoints(ref, spec.path("endpoints"), resolution.get(), portNames, problems);
-    if (resolution.get() == Resolution.STATIC && endpoints.isEmpty()) {
+    if (selector.get().isPresent() && !endpoints.isEmpty()) {
+      problems.add(
+          ref,
+          "spec.endpoints",
+          "only one of workloadSelector and endpoints may be set (Istio's rule): the endpoints are"
+              + " left out, the selected pods are the backends");
+      endpoints = List.of();
+    }
+    if (resolution.get() == Resolution.STATIC && endpoints.isEmpty() && selector.get().isEmpty()) {
       problems.add(
           ref,
           "spec.endpoints",
@@ -155,7 +168,40 @@ public final class ServiceEntryReader {
             external,
             resolution.get(),
             endpoints,
+            selector.get(),
             exportTo));
+  }
+
+  /**
+   * {@code workloadSelector.labels}: empty when absent; no value (a problem, the entry ignored)
+   * when it is empty or holds a label Istio refuses, since selecting every pod is never meant.
+   */
+  private static Optional<Optional<Map<String, String>>> workloadSelector(
+      ObjectRef ref, JsonNode node, ProblemSink problems) {
+    if (node.isMissingNode() || node.isNull()) {
+      return Optional.of(Optional.empty());
+    }
+    JsonNode labels = node.path("labels");
+    if (!labels.isObject() || labels.isEmpty()) {
+      problems.add(
+          ref, "spec.workloadSelector.labels", "labels are required: the ServiceEntry is ignored");
+      return Optional.empty();
+    }
+    Map<String, String> result = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> label : labels.properties()) {
+      String value = label.getValue().isString() ? label.getValue().stringValue() : null;
+      if (!Syntax.isLabel(label.getKey(), value)) {
+        problems.add(
+            ref,
+            "spec.workloadSelector.labels",
+            "'"
+                + NetworkStatusParser.printable(cut(label.getKey()))
+                + "' is not a valid label selector: the ServiceEntry is ignored");
+        return Optional.empty();
+      }
+      result.put(label.getKey(), value);
+    }
+    return Optional.of(Optional.of(result));
   }
 
   private static Optional<Resolution> resolution(

@@ -127,7 +127,8 @@ public final class MeshStateBuilder {
             ServiceEntryReader.ServiceEntry::key,
             ServiceEntryReader.KIND,
             problems);
-    ServiceEntries.Result entries = ServiceEntries.apply(services, entryObjects, problems);
+    ServiceEntries.Result entries =
+        ServiceEntries.apply(services, entryObjects, workloads, problems);
     services = entries.services();
     SortedMap<NamespacedName, DestinationRuleReader.DestinationRule> rules =
         readAll(

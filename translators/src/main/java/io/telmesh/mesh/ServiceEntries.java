@@ -10,6 +10,7 @@ import io.telmesh.model.MeshService;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ServiceEndpoint;
 import io.telmesh.model.ServicePort;
+import io.telmesh.model.Workload;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,9 +35,14 @@ final class ServiceEntries {
 
   private ServiceEntries() {}
 
+  /**
+   * @param workloads the mesh's pods: an entry with a {@code workloadSelector} has those of its
+   *     namespace that carry the labels as its endpoints (their eth0 addresses)
+   */
   static Result apply(
       SortedMap<NamespacedName, MeshService> services,
       SortedMap<NamespacedName, ServiceEntry> entries,
+      SortedMap<NamespacedName, Workload> workloads,
       ProblemSink problems) {
     if (entries.isEmpty()) {
       return new Result(services, Map.of());
@@ -58,7 +64,9 @@ final class ServiceEntries {
         }
         MeshService service = service(entry, host);
         result.put(service.key(), service);
-        if (entry.resolution() == Resolution.STATIC) {
+        if (entry.workloadSelector().isPresent()) {
+          endpoints.put(service.key(), selectedEndpoints(entry, workloads));
+        } else if (entry.resolution() == Resolution.STATIC) {
           endpoints.put(service.key(), staticEndpoints(entry));
         }
       }
@@ -73,8 +81,11 @@ final class ServiceEntries {
                 .map(e -> new ExternalHost.DnsTarget(e.address(), e.ports(), e.locality()))
                 .toList()
             : List.of();
+    // Selected pods are the entry's endpoints, whatever its resolution says (as Istio's).
+    Resolution resolution =
+        entry.workloadSelector().isPresent() ? Resolution.STATIC : entry.resolution();
     ExternalHost external =
-        new ExternalHost(entry.key(), host, entry.resolution(), entry.meshExternal(), targets);
+        new ExternalHost(entry.key(), host, resolution, entry.meshExternal(), targets);
     return new MeshService(
         new NamespacedName(entry.key().namespace(), host),
         Optional.empty(),
@@ -106,6 +117,39 @@ final class ServiceEntries {
                     list.add(
                         new ServiceEndpoint(
                             a, target, true, Optional.empty(), endpoint.locality())));
+      }
+      byPort.put(port.port(), list.stream().sorted().distinct().toList());
+    }
+    return byPort;
+  }
+
+  /**
+   * Per port: the eth0 addresses of the entry namespace's pods that carry the selector's labels, on
+   * the port's target, ready as the pod is.
+   */
+  private static Map<Integer, List<ServiceEndpoint>> selectedEndpoints(
+      ServiceEntry entry, SortedMap<NamespacedName, Workload> workloads) {
+    Map<String, String> selector = entry.workloadSelector().orElseThrow();
+    Map<Integer, List<ServiceEndpoint>> byPort = new TreeMap<>();
+    for (ServicePort port : entry.ports()) {
+      List<ServiceEndpoint> list = new ArrayList<>();
+      for (Workload workload : workloads.values()) {
+        boolean selected =
+            workload.namespace().equals(entry.key().namespace())
+                && selector.entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(workload.labels().get(e.getKey())));
+        if (!selected) {
+          continue;
+        }
+        for (IpAddress address : workload.clusterIps()) {
+          list.add(
+              new ServiceEndpoint(
+                  address,
+                  targetNumber(port),
+                  workload.ready(),
+                  Optional.of(workload.key()),
+                  io.telmesh.model.Locality.UNKNOWN));
+        }
       }
       byPort.put(port.port(), list.stream().sorted().distinct().toList());
     }

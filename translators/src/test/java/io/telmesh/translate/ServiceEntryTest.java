@@ -289,4 +289,44 @@ class ServiceEntryTest {
     assertThat(amf.listeners().byName()).containsKey("virtualOutbound");
     assertThat(EnvoyValidator.create().validate(amf)).isEmpty();
   }
+
+  @Test
+  void aWorkloadSelectorMakesTheEntryNamespacesPodsItsEndpoints() {
+    MeshState mesh =
+        Meshes.demoWith(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: hss-realm, namespace: telco}
+            spec:
+              hosts: [hss.realm.example]
+              addresses: [192.0.2.30]
+              location: MESH_INTERNAL
+              resolution: STATIC
+              workloadSelector: {labels: {app: hss}}
+              ports: [{number: 3868, name: diameter, protocol: TCP}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: everyone, namespace: telco}
+            spec:
+              hosts: [all.realm.example]
+              workloadSelector: {labels: {}}
+              ports: [{number: 7000, name: tcp, protocol: TCP}]
+            """);
+    assertThat(problems(mesh))
+        .containsExactly(
+            "everyone spec.workloadSelector.labels: labels are required: the ServiceEntry is"
+                + " ignored");
+    ProxyResources amf = amf(mesh);
+    String cluster = "outbound|3868||hss.realm.example";
+    assertThat(amf.clusters().byName().get(cluster).getType()).isEqualTo(Cluster.DiscoveryType.EDS);
+    assertThat(
+            amf.endpoints().byName().get(cluster).getEndpointsList().stream()
+                .flatMap(l -> l.getLbEndpointsList().stream())
+                .map(e -> e.getEndpoint().getAddress().getSocketAddress().getAddress()))
+        .containsExactly("10.244.2.20");
+    assertThat(amf.clusters().byName()).doesNotContainKey("outbound|7000||all.realm.example");
+    assertThat(EnvoyValidator.create().validate(amf)).isEmpty();
+  }
 }
