@@ -195,7 +195,7 @@ public final class ServiceEntryReader {
             ref,
             "spec.workloadSelector.labels",
             "'"
-                + NetworkStatusParser.printable(cut(label.getKey()))
+                + NetworkStatusParser.printable(label.getKey())
                 + "' is not a valid label selector: the ServiceEntry is ignored");
         return Optional.empty();
       }
@@ -232,7 +232,7 @@ public final class ServiceEntryReader {
             ref,
             field,
             "\""
-                + NetworkStatusParser.printable(cut(host))
+                + NetworkStatusParser.printable(host)
                 + "\" is not a fully qualified host name: left out");
       } else if (host.endsWith("." + io.telmesh.model.MeshService.DOMAIN_SUFFIX)) {
         problems.add(
@@ -260,7 +260,7 @@ public final class ServiceEntryReader {
             ref,
             "spec.addresses[" + i + "]",
             "\""
-                + NetworkStatusParser.printable(cut(text))
+                + NetworkStatusParser.printable(text)
                 + "\" is not an IP address (CIDR ranges are not applied yet): left out");
       }
     }
@@ -291,7 +291,7 @@ public final class ServiceEntryReader {
             ref,
             field + ".protocol",
             "\""
-                + NetworkStatusParser.printable(cut(protocol))
+                + NetworkStatusParser.printable(protocol)
                 + "\" is not one of Istio's protocols: port left out");
         continue;
       }
@@ -362,7 +362,7 @@ public final class ServiceEntryReader {
             ref,
             field + ".address",
             "\""
-                + NetworkStatusParser.printable(cut(address))
+                + NetworkStatusParser.printable(address)
                 + (resolution == Resolution.STATIC
                     ? "\" is not an IP address, as STATIC needs (Unix sockets are not applied):"
                         + " endpoint left out"
@@ -379,7 +379,7 @@ public final class ServiceEntryReader {
               ref,
               field + ".ports",
               "\""
-                  + NetworkStatusParser.printable(cut(port.getKey()))
+                  + NetworkStatusParser.printable(port.getKey())
                   + "\" is no port name of the entry with a port 1-65535: endpoint left out");
           portsValid = false;
           break;
@@ -399,7 +399,7 @@ public final class ServiceEntryReader {
               ref,
               field + ".labels",
               "\""
-                  + NetworkStatusParser.printable(cut(label.getKey()))
+                  + NetworkStatusParser.printable(label.getKey())
                   + "\" is not a valid label:"
                   + " left out");
         }
@@ -419,9 +419,5 @@ public final class ServiceEntryReader {
       endpoints.add(new Endpoint(address, ports, labels, locality));
     }
     return endpoints;
-  }
-
-  private static String cut(String text) {
-    return text.length() > 80 ? text.substring(0, 80) + "…" : text;
   }
 }

@@ -191,8 +191,7 @@ public final class SidecarReader {
             ref,
             path + "[" + h + "]",
             "\""
-                + NetworkStatusParser.printable(
-                    text.length() > 80 ? text.substring(0, 80) + "…" : text)
+                + NetworkStatusParser.printable(text)
                 + "\" is not namespace/host with a namespace name, *, . or ~ and a host name,"
                 + " * or *.suffix: left out");
         continue;
