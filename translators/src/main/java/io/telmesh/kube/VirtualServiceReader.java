@@ -252,7 +252,7 @@ public final class VirtualServiceReader {
     for (int m = 0; m < matches.size(); m++) {
       JsonNode match = matches.get(m);
       String at = path + ".match[" + m + "]";
-      for (String unsupported : List.of("destinationSubnets", "sourceSubnet", "gateways")) {
+      for (String unsupported : List.of("sourceSubnet", "gateways")) {
         if (match.has(unsupported)) {
           problems.add(ref, at + "." + unsupported, unsupported + " matches are not applied yet");
           problems.add(ref, path, "left out: a match condition of it is not applied");
@@ -270,7 +270,22 @@ public final class VirtualServiceReader {
         problems.add(ref, path, "left out: a match condition of it is not applied");
         return Optional.empty();
       }
-      tcpMatches.add(new Routing.TcpMatch(port.intValue(), sourceLabels.get()));
+      List<String> subnets = new ArrayList<>();
+      JsonNode subnetNodes = match.path("destinationSubnets");
+      for (int n = 0; n < subnetNodes.size(); n++) {
+        Optional<String> cidr = Cidr.parse(subnetNodes.get(n).asString(""));
+        if (cidr.isEmpty()) {
+          problems.add(
+              ref,
+              at + ".destinationSubnets[" + n + "]",
+              "'"
+                  + NetworkStatusParser.printable(subnetNodes.get(n).asString(""))
+                  + "' is not an address or a CIDR range: rule left out");
+          return Optional.empty();
+        }
+        subnets.add(cidr.get());
+      }
+      tcpMatches.add(new Routing.TcpMatch(port.intValue(), sourceLabels.get(), subnets));
     }
     return destinations(object, rule.path("route"), path, problems)
         .map(destinations -> new Routing.TcpRule(tcpMatches, destinations));

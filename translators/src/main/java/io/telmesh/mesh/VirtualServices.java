@@ -64,6 +64,19 @@ final class VirtualServices {
                   + "): this one is not merged with it");
           continue;
         }
+        if (service.external().isPresent()
+            && service.clusterIps().isEmpty()
+            && tcp.stream()
+                .flatMap(r -> r.matches().stream())
+                .anyMatch(m -> !m.destinationSubnets().isEmpty())) {
+          problems.add(
+              ref,
+              "spec.tcp",
+              "destinationSubnets are not applied to "
+                  + service.fqdn()
+                  + ", a ServiceEntry host without addresses (its listener is 0.0.0.0): those"
+                  + " matches never apply there");
+        }
         result.put(
             service.key(),
             result.get(service.key()).withRouting(Optional.of(new Routing(vs.key(), rules, tcp))));

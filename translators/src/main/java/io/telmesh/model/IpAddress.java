@@ -38,6 +38,29 @@ public record IpAddress(String address, boolean v6) implements Comparable<IpAddr
   }
 
   /** The host prefix length: 32 for IPv4, 128 for IPv6. */
+  /**
+   * Whether this address lies in {@code address/prefix} (a canonical CIDR, as {@code kube.Cidr}
+   * gives it); addresses of the other family never do.
+   */
+  public boolean within(String cidr) {
+    int slash = cidr.indexOf('/');
+    Optional<IpAddress> network = parse(cidr.substring(0, slash));
+    if (network.isEmpty() || network.get().v6() != v6) {
+      return false;
+    }
+    byte[] mine = com.google.common.net.InetAddresses.forString(address).getAddress();
+    byte[] theirs =
+        com.google.common.net.InetAddresses.forString(network.get().address()).getAddress();
+    int prefix = Integer.parseInt(cidr.substring(slash + 1));
+    for (int bit = 0; bit < prefix; bit++) {
+      int mask = 0x80 >>> (bit % 8);
+      if ((mine[bit / 8] & mask) != (theirs[bit / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public int hostPrefixLength() {
     return v6 ? 128 : 32;
   }

@@ -67,9 +67,13 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
     return new Routing(rule, kept, keptTcp);
   }
 
-  /** The first tcp rule for this Service port, as Envoy would pick it: istiod keeps the order. */
-  public Optional<TcpRule> tcpFor(int port) {
-    return tcp.stream().filter(r -> r.appliesTo(port)).findFirst();
+  /**
+   * The first tcp rule for this Service port on a listener bound to these addresses, as Envoy would
+   * pick it (istiod keeps the order): a match with {@code destinationSubnets} applies where one of
+   * them lies in a subnet, as Envoy would match the connection's destination there.
+   */
+  public Optional<TcpRule> tcpFor(int port, List<IpAddress> addresses) {
+    return tcp.stream().filter(r -> r.appliesTo(port, addresses)).findFirst();
   }
 
   /** One {@code tcp} entry: its matches (none: every port and client), and where it sends. */
@@ -89,19 +93,33 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
       return matches.isEmpty() || matches.stream().anyMatch(m -> m.port() == port);
     }
 
+    public boolean appliesTo(int port, List<IpAddress> addresses) {
+      return matches.isEmpty()
+          || matches.stream().anyMatch(m -> m.port() == port && m.reaches(addresses));
+    }
+
     public TcpRule withMatches(List<TcpMatch> kept) {
       return new TcpRule(kept, destinations);
     }
   }
 
   /**
-   * One {@code tcp} {@code match} entry: the Service port, and the labels a client must carry for
-   * the match to be in its config ({@code sourceLabels}; empty: every client).
+   * One {@code tcp} {@code match} entry: the Service port, the labels a client must carry for the
+   * match to be in its config ({@code sourceLabels}; empty: every client), and the subnets the
+   * destination must lie in ({@code destinationSubnets}, canonical CIDRs; empty: any).
    */
-  public record TcpMatch(int port, Map<String, String> sourceLabels) {
+  public record TcpMatch(
+      int port, Map<String, String> sourceLabels, List<String> destinationSubnets) {
     public TcpMatch {
       sourceLabels =
           java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(sourceLabels));
+      destinationSubnets = List.copyOf(destinationSubnets);
+    }
+
+    /** Whether connections to one of these addresses meet {@code destinationSubnets}. */
+    public boolean reaches(List<IpAddress> addresses) {
+      return destinationSubnets.isEmpty()
+          || addresses.stream().anyMatch(a -> destinationSubnets.stream().anyMatch(a::within));
     }
 
     public boolean selectsClient(Map<String, String> labels) {

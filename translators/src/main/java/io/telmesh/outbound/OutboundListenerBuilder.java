@@ -92,7 +92,9 @@ final class OutboundListenerBuilder {
                 .flatMap(p -> p.forPort(port.number()).tcpIdleTimeout())
                 .or(() -> idleTimeout);
     FilterChain tcp =
-        FilterChain.newBuilder().addFilters(tcpProxy(port, idle, accessLog, hashes)).build();
+        FilterChain.newBuilder()
+            .addFilters(tcpProxy(port, addresses, idle, accessLog, hashes))
+            .build();
     if (port.port().protocol() == AppProtocol.AUTO) {
       FilterChain http =
           FilterChain.newBuilder()
@@ -120,10 +122,12 @@ final class OutboundListenerBuilder {
    */
   private static io.envoyproxy.envoy.config.listener.v3.Filter tcpProxy(
       OutboundPort port,
+      List<IpAddress> addresses,
       Optional<Duration> idle,
       Optional<AccessLogs.Chain> accessLog,
       HashPolicies hashes) {
-    Optional<Routing.TcpRule> rule = port.service().routing().flatMap(r -> r.tcpFor(port.number()));
+    Optional<Routing.TcpRule> rule =
+        port.service().routing().flatMap(r -> r.tcpFor(port.number(), addresses));
     Optional<io.envoyproxy.envoy.config.accesslog.v3.AccessLog> log =
         accessLog.map(AccessLogs::tcp);
     if (rule.isEmpty()) {

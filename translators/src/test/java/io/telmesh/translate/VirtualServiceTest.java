@@ -490,20 +490,16 @@ class VirtualServiceTest {
             spec:
               hosts: [oam]
               tcp:
-              - match: [{destinationSubnets: [10.0.0.0/8]}]
+              - match: [{port: 9000, destinationSubnets: [192.168.0.0/16]}]
                 route: [{destination: {host: oam, subset: v2}}]
               - match: [{port: 9000}]
                 route:
                 - {destination: {host: oam, subset: v1, port: {number: 9000}}, weight: 80}
                 - {destination: {host: oam, subset: v2, port: {number: 9000}}, weight: 20}
             """);
-    assertThat(
-            mesh.problems().stream()
-                .filter(p -> p.kind().equals("VirtualService"))
-                .map(p -> p.field() + ": " + p.reason()))
-        .containsExactlyInAnyOrder(
-            "spec.tcp[0].match[0].destinationSubnets: destinationSubnets matches are not applied yet",
-            "spec.tcp[0]: left out: a match condition of it is not applied");
+    assertThat(mesh.problems())
+        .as("oam's VIP 10.96.0.12 is outside 192.168.0.0/16: the first rule does not apply there")
+        .noneMatch(p -> p.kind().equals("VirtualService"));
     ProxyResources resources = amf(mesh);
     io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy proxy = null;
     // oam's 9000 is sniffed (an unprefixed port name): its TCP chain follows the HTTP one.
@@ -637,5 +633,47 @@ class VirtualServiceTest {
         .getTypedConfig()
         .unpack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class)
         .getCluster();
+  }
+
+  @Test
+  void destinationSubnetsDecideOnTheListenersAddressAndBadOnesAreNamed() throws Exception {
+    MeshState mesh =
+        with(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: hss, namespace: telco}
+            spec:
+              host: hss
+              subsets: [{name: primary, labels: {app: hss}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: hss, namespace: telco}
+            spec:
+              hosts: [hss]
+              tcp:
+              - match: [{port: 3868, destinationSubnets: [10.96.0.0/24]}]
+                route: [{destination: {host: hss, subset: primary}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: ocs, namespace: telco}
+            spec:
+              hosts: [ocs]
+              tcp:
+              - match: [{port: 3868, destinationSubnets: [10.96.0.0/33]}]
+                route: [{destination: {host: ocs}}]
+            """);
+    assertThat(mesh.problems())
+        .anySatisfy(
+            p -> {
+              assertThat(p.name()).isEqualTo("ocs");
+              assertThat(p.field()).isEqualTo("spec.tcp[0].match[0].destinationSubnets[0]");
+            })
+        .noneMatch(p -> p.name().equals("hss") && p.kind().equals("VirtualService"));
+    assertThat(hssCluster(Translator.prepare(mesh), "amf-0"))
+        .as("hss's VIP 10.96.0.20 lies in 10.96.0.0/24")
+        .isEqualTo("outbound|3868|primary|hss.telco.svc.cluster.local");
   }
 }
