@@ -40,6 +40,18 @@ class VirtualServiceTest {
       ---
       """;
 
+  /** hss's Diameter port with one subset, for tcp rules to send to. */
+  private static final String HSS_SUBSET =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: hss, namespace: telco}
+      spec:
+        host: hss
+        subsets: [{name: primary, labels: {app: hss}}]
+      ---
+      """;
+
   private static MeshState with(String yaml) {
     return Meshes.demoWith(yaml);
   }
@@ -594,25 +606,19 @@ class VirtualServiceTest {
   void aTcpMatchWithSourceLabelsSendsOnlyItsClientsConnectionsToTheSubset() throws Exception {
     MeshState mesh =
         with(
-            """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: hss, namespace: telco}
-            spec:
-              host: hss
-              subsets: [{name: primary, labels: {app: hss}}]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: hss, namespace: telco}
-            spec:
-              hosts: [hss]
-              tcp:
-              - match: [{port: 3868, sourceLabels: {app: amf}}]
-                route: [{destination: {host: hss, subset: primary}}]
-              - match: [{port: 3868, sourceLabels: 7}]
-                route: [{destination: {host: hss, subset: primary}}]
-            """);
+            HSS_SUBSET
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: hss, namespace: telco}
+                spec:
+                  hosts: [hss]
+                  tcp:
+                  - match: [{port: 3868, sourceLabels: {app: amf}}]
+                    route: [{destination: {host: hss, subset: primary}}]
+                  - match: [{port: 3868, sourceLabels: 7}]
+                    route: [{destination: {host: hss, subset: primary}}]
+                """);
     assertThat(mesh.problems())
         .anySatisfy(p -> assertThat(p.field()).isEqualTo("spec.tcp[1].match[0].sourceLabels"));
     MeshTranslation translation = Translator.prepare(mesh);
@@ -639,32 +645,26 @@ class VirtualServiceTest {
   void destinationSubnetsDecideOnTheListenersAddressAndBadOnesAreNamed() throws Exception {
     MeshState mesh =
         with(
-            """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: hss, namespace: telco}
-            spec:
-              host: hss
-              subsets: [{name: primary, labels: {app: hss}}]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: hss, namespace: telco}
-            spec:
-              hosts: [hss]
-              tcp:
-              - match: [{port: 3868, destinationSubnets: [10.96.0.0/24]}]
-                route: [{destination: {host: hss, subset: primary}}]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: ocs, namespace: telco}
-            spec:
-              hosts: [ocs]
-              tcp:
-              - match: [{port: 3868, destinationSubnets: [10.96.0.0/33]}]
-                route: [{destination: {host: ocs}}]
-            """);
+            HSS_SUBSET
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: hss, namespace: telco}
+                spec:
+                  hosts: [hss]
+                  tcp:
+                  - match: [{port: 3868, destinationSubnets: [10.96.0.0/24]}]
+                    route: [{destination: {host: hss, subset: primary}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: ocs, namespace: telco}
+                spec:
+                  hosts: [ocs]
+                  tcp:
+                  - match: [{port: 3868, destinationSubnets: [10.96.0.0/33]}]
+                    route: [{destination: {host: ocs}}]
+                """);
     assertThat(mesh.problems())
         .anySatisfy(
             p -> {
