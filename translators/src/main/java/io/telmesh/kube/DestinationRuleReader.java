@@ -118,32 +118,20 @@ public final class DestinationRuleReader {
         fields.problem(path + ".name", "subset " + name + " is defined twice: the first is used");
         continue;
       }
-      SortedMap<String, String> labels = new TreeMap<>();
-      JsonNode labelNode = subset.path("labels");
-      boolean valid = true;
-      if (labelNode.isObject()) {
-        for (Map.Entry<String, JsonNode> label : labelNode.properties()) {
-          String labelKey = label.getKey();
-          String value = label.getValue().isString() ? label.getValue().stringValue() : null;
-          if (!Syntax.isLabel(labelKey, value)) {
-            fields.problem(
-                path + ".labels",
-                "\""
-                    + NetworkStatusParser.printable(labelKey)
-                    + "\" is not a valid label selector: subset left out");
-            valid = false;
-            break;
-          }
-          labels.put(labelKey, value);
-        }
-      }
-      if (!valid) {
+      Optional<SortedMap<String, String>> labels =
+          IstioObject.labels(
+              fields.object().ref(),
+              subset.path("labels"),
+              path + ".labels",
+              "subset left out",
+              fields.problems());
+      if (labels.isEmpty()) {
         continue;
       }
       JsonNode own = subset.path("trafficPolicy");
       TrafficPolicy policy =
           own.isObject() ? subsetPolicy(key, fields, own, path + ".trafficPolicy", top) : top;
-      result.add(new TrafficPolicy.Subset(name, labels, withSubsets(policy, List.of())));
+      result.add(new TrafficPolicy.Subset(name, labels.get(), withSubsets(policy, List.of())));
     }
     return result;
   }

@@ -58,6 +58,32 @@ record IstioObject(NamespacedName key, ObjectRef ref, JsonNode spec, Instant cre
   }
 
   /**
+   * A map of labels used as a selector ({@code workloadSelector.labels}, {@code sourceLabels}, a
+   * subset's {@code labels}), each entry a valid Kubernetes label. Nothing when one is not: the
+   * problem names it and says what that costs ({@code consequence}), since a selector with an entry
+   * dropped would select more than was written.
+   */
+  static Optional<java.util.SortedMap<String, String>> labels(
+      ObjectRef ref, JsonNode node, String path, String consequence, ProblemSink problems) {
+    java.util.SortedMap<String, String> labels = new java.util.TreeMap<>();
+    for (Map.Entry<String, JsonNode> label : node.properties()) {
+      String value = label.getValue().isString() ? label.getValue().stringValue() : null;
+      if (!Syntax.isLabel(label.getKey(), value)) {
+        problems.add(
+            ref,
+            path,
+            "\""
+                + NetworkStatusParser.printable(label.getKey())
+                + "\" is not a valid label selector: "
+                + consequence);
+        return Optional.empty();
+      }
+      labels.put(label.getKey(), value);
+    }
+    return Optional.of(labels);
+  }
+
+  /**
    * {@code spec.exportTo} as Istio validates it: {@code *}, {@code .}, {@code ~} or namespace
    * names, each once, {@code ~} alone. A bad entry is a problem and left out; nothing left (or
    * nothing set) is every namespace.

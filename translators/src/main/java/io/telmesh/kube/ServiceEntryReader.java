@@ -187,21 +187,11 @@ public final class ServiceEntryReader {
           ref, "spec.workloadSelector.labels", "labels are required: the ServiceEntry is ignored");
       return Optional.empty();
     }
-    Map<String, String> result = new TreeMap<>();
-    for (Map.Entry<String, JsonNode> label : labels.properties()) {
-      String value = label.getValue().isString() ? label.getValue().stringValue() : null;
-      if (!Syntax.isLabel(label.getKey(), value)) {
-        problems.add(
-            ref,
-            "spec.workloadSelector.labels",
-            "'"
-                + NetworkStatusParser.printable(label.getKey())
-                + "' is not a valid label selector: the ServiceEntry is ignored");
-        return Optional.empty();
-      }
-      result.put(label.getKey(), value);
-    }
-    return Optional.of(Optional.of(result));
+    Optional<java.util.SortedMap<String, String>> parsed =
+        IstioObject.labels(
+            ref, labels, "spec.workloadSelector.labels", "the ServiceEntry is ignored", problems);
+    // The outer value says whether the ServiceEntry is kept, the inner one what it selects.
+    return parsed.isEmpty() ? Optional.empty() : Optional.of(Optional.of(parsed.get()));
   }
 
   private static Optional<Resolution> resolution(

@@ -9,12 +9,10 @@ import io.telmesh.model.SidecarConfig.EgressListener;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -97,21 +95,11 @@ public final class SidecarReader {
           "no labels: applied to every pod of the namespace, as Istio does");
       return Optional.of(Optional.empty());
     }
-    SortedMap<String, String> result = new TreeMap<>();
-    for (Map.Entry<String, JsonNode> label : labels.properties()) {
-      String value = label.getValue().isString() ? label.getValue().stringValue() : null;
-      if (!Syntax.isLabel(label.getKey(), value)) {
-        problems.add(
-            ref,
-            "spec.workloadSelector.labels",
-            "\""
-                + NetworkStatusParser.printable(label.getKey())
-                + "\" is not a valid label selector: the Sidecar is ignored");
-        return Optional.empty();
-      }
-      result.put(label.getKey(), value);
-    }
-    return Optional.of(Optional.of(result));
+    Optional<java.util.SortedMap<String, String>> parsed =
+        IstioObject.labels(
+            ref, labels, "spec.workloadSelector.labels", "the Sidecar is ignored", problems);
+    // The outer value says whether the Sidecar is kept, the inner one what it selects.
+    return parsed.isEmpty() ? Optional.empty() : Optional.of(Optional.of(parsed.get()));
   }
 
   private static List<EgressListener> egress(ObjectRef ref, JsonNode node, ProblemSink problems) {

@@ -264,7 +264,7 @@ public final class VirtualServiceReader {
         problems.add(ref, at + ".port", "a port number is required: rule left out");
         return Optional.empty();
       }
-      Optional<Map<String, String>> sourceLabels =
+      Optional<java.util.SortedMap<String, String>> sourceLabels =
           sourceLabels(ref, match, at + ".sourceLabels", problems);
       if (sourceLabels.isEmpty()) {
         problems.add(ref, path, "left out: a match condition of it is not applied");
@@ -295,27 +295,14 @@ public final class VirtualServiceReader {
    * A match's {@code sourceLabels}: empty map when absent; no value (a problem) when it is not a
    * map of valid labels, so the match is never widened to every client.
    */
-  private static Optional<Map<String, String>> sourceLabels(
+  private static Optional<java.util.SortedMap<String, String>> sourceLabels(
       ObjectRef ref, JsonNode match, String path, ProblemSink problems) {
     if (match.has("sourceLabels") && !match.path("sourceLabels").isObject()) {
       problems.add(ref, path, "is not a map of labels: the match is not applied");
       return Optional.empty();
     }
-    Map<String, String> labels = new TreeMap<>();
-    for (Map.Entry<String, JsonNode> label : match.path("sourceLabels").properties()) {
-      String value = label.getValue().isString() ? label.getValue().stringValue() : null;
-      if (!Syntax.isLabel(label.getKey(), value)) {
-        problems.add(
-            ref,
-            path,
-            "'"
-                + NetworkStatusParser.printable(label.getKey())
-                + "' is not a valid label selector: the match is not applied");
-        return Optional.empty();
-      }
-      labels.put(label.getKey(), value);
-    }
-    return Optional.of(labels);
+    return IstioObject.labels(
+        ref, match.path("sourceLabels"), path, "the match is not applied", problems);
   }
 
   private static Optional<Routing.HttpMatch> match(
@@ -352,7 +339,7 @@ public final class VirtualServiceReader {
       }
       port = OptionalInt.of(number.intValue());
     }
-    Optional<Map<String, String>> labels =
+    Optional<java.util.SortedMap<String, String>> labels =
         sourceLabels(ref, match, path + ".sourceLabels", problems);
     if (labels.isEmpty()) {
       return Optional.empty();
