@@ -6,6 +6,7 @@ import io.telmesh.kube.ServiceEntryReader.ServiceEntry;
 import io.telmesh.model.ExternalHost;
 import io.telmesh.model.ExternalHost.Resolution;
 import io.telmesh.model.IpAddress;
+import io.telmesh.model.LabelSelector;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.NamespacedName;
 import io.telmesh.model.ServiceEndpoint;
@@ -136,8 +137,7 @@ final class ServiceEntries {
       for (Workload workload : workloads.values()) {
         boolean selected =
             workload.namespace().equals(entry.key().namespace())
-                && selector.entrySet().stream()
-                    .allMatch(e -> e.getValue().equals(workload.labels().get(e.getKey())));
+                && LabelSelector.matches(selector, workload.labels());
         if (!selected) {
           continue;
         }

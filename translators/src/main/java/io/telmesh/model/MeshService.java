@@ -154,7 +154,7 @@ public record MeshService(
   public boolean selects(Map<String, String> labels) {
     return selector
         .filter(s -> !s.isEmpty())
-        .map(s -> s.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey()))))
+        .map(s -> LabelSelector.matches(s, labels))
         .orElse(false);
   }
 }

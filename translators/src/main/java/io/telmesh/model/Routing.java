@@ -123,8 +123,7 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
     }
 
     public boolean selectsClient(Map<String, String> labels) {
-      return sourceLabels.entrySet().stream()
-          .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+      return LabelSelector.matches(sourceLabels, labels);
     }
   }
 
@@ -192,8 +191,7 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
     }
 
     public boolean selectsClient(Map<String, String> labels) {
-      return sourceLabels.entrySet().stream()
-          .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+      return LabelSelector.matches(sourceLabels, labels);
     }
   }
 

@@ -36,9 +36,7 @@ public record SidecarConfig(
 
   /** Whether its selector picks a pod with these labels (no selector: not a selecting Sidecar). */
   public boolean selects(Map<String, String> labels) {
-    return workloadSelector
-        .map(s -> s.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey()))))
-        .orElse(false);
+    return workloadSelector.map(s -> LabelSelector.matches(s, labels)).orElse(false);
   }
 
   /**

@@ -59,8 +59,7 @@ public record TrafficPolicy(
 
     /** Whether an endpoint whose pod carries these labels belongs to the subset. */
     public boolean selects(java.util.Map<String, String> podLabels) {
-      return labels.entrySet().stream()
-          .allMatch(e -> e.getValue().equals(podLabels.get(e.getKey())));
+      return LabelSelector.matches(labels, podLabels);
     }
   }
 
