@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.bootstrap.v3.RuntimeLayer;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.UpstreamConnectionOptions;
+import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
@@ -18,6 +19,7 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.KeepaliveSettings;
+import io.envoyproxy.envoy.config.core.v3.Pipe;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.TcpKeepalive;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
@@ -43,6 +45,7 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.Clusters;
+import io.telmesh.envoy.IstioMutualTls;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.envoy.Protos;
@@ -145,7 +148,8 @@ public final class BootstrapBuilder {
                 .addListeners(prometheusListener(workload))
                 .addListeners(readinessListener(workload))
                 .addClusters(adminCluster(localhost))
-                .addClusters(xdsCluster(xds, xdsRootCert)))
+                .addClusters(xdsCluster(xds, xdsRootCert))
+                .addClusters(sdsCluster()))
         .setDynamicResources(
             Bootstrap.DynamicResources.newBuilder()
                 .setLdsConfig(adsSource())
@@ -218,6 +222,41 @@ public final class BootstrapBuilder {
         .setAds(AggregatedConfigSource.getDefaultInstance())
         .setInitialFetchTimeout(Protos.seconds(0))
         .setResourceApiVersion(ApiVersion.V3)
+        .build();
+  }
+
+  /**
+   * istio-agent's SDS server, from which mutual TLS clusters and chains take the workload
+   * certificate and the mesh root, as in Istio's bootstrap. Without an agent beside Envoy nothing
+   * listens there, and only DestinationRules with ISTIO_MUTUAL would notice.
+   */
+  private static Cluster sdsCluster() {
+    return Cluster.newBuilder()
+        .setName(IstioMutualTls.SDS_CLUSTER)
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(Protos.seconds(1))
+        .setLoadAssignment(
+            ClusterLoadAssignment.newBuilder()
+                .setClusterName(IstioMutualTls.SDS_CLUSTER)
+                .addEndpoints(
+                    LocalityLbEndpoints.newBuilder()
+                        .addLbEndpoints(
+                            LbEndpoint.newBuilder()
+                                .setEndpoint(
+                                    Endpoint.newBuilder()
+                                        .setAddress(
+                                            Address.newBuilder()
+                                                .setPipe(
+                                                    Pipe.newBuilder()
+                                                        .setPath(IstioMutualTls.SDS_SOCKET)))))))
+        .putTypedExtensionProtocolOptions(
+            Clusters.HTTP_PROTOCOL_OPTIONS,
+            Protos.pack(
+                HttpProtocolOptions.newBuilder()
+                    .setExplicitHttpConfig(
+                        HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                    .build()))
         .build();
   }
 

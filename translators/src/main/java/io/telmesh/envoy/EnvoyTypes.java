@@ -54,6 +54,8 @@ public final class EnvoyTypes {
           StdoutAccessLog.getDefaultInstance(),
           io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
               .getDefaultInstance(),
+          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+              .getDefaultInstance(),
           io.envoyproxy.envoy.config.grpc_credential.v3.FileBasedMetadataConfig
               .getDefaultInstance(),
           io.envoyproxy.envoy.extensions.filters.http.grpc_stats.v3.FilterConfig

@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.listener.v3.ListenerFilterChainMatchPredicate;
 import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
 import io.envoyproxy.envoy.extensions.filters.listener.original_src.v3.OriginalSrc;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.type.v3.Int32Range;
 import java.util.Collection;
 import java.util.List;
@@ -61,6 +62,26 @@ public final class ListenerFilters {
     return httpInspector().toBuilder()
         .setFilterDisabled(
             ListenerFilterChainMatchPredicate.newBuilder().setNotMatch(anyPort(ports)))
+        .build();
+  }
+
+  /**
+   * The TLS inspector, running only on the ports whose chains accept Istio's mutual TLS, for the
+   * same reason as {@link #httpInspectorOnlyOn}: a port gaining mutual TLS is the only change that
+   * touches it. It goes before the HTTP inspector, which then leaves TLS connections alone.
+   *
+   * @param ports not empty
+   */
+  public static ListenerFilter tlsInspectorOnlyOn(Collection<Integer> ports) {
+    List<Integer> sorted = ports.stream().sorted().distinct().toList();
+    if (sorted.isEmpty()) {
+      throw new IllegalArgumentException("a TLS inspector that never runs is left out instead");
+    }
+    return ListenerFilter.newBuilder()
+        .setName(TLS_INSPECTOR)
+        .setTypedConfig(Protos.pack(TlsInspector.getDefaultInstance()))
+        .setFilterDisabled(
+            ListenerFilterChainMatchPredicate.newBuilder().setNotMatch(anyPort(sorted)))
         .build();
   }
 

@@ -20,6 +20,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.Addresses;
+import io.telmesh.envoy.IstioMutualTls;
 import io.telmesh.envoy.ListenerFilters;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
@@ -45,6 +46,7 @@ import java.util.TreeSet;
 public final class InboundListenerBuilder {
 
   static final String RAW_BUFFER = "raw_buffer";
+  static final String TLS = "tls";
   static final List<String> PLAINTEXT_HTTP_ALPNS = List.of("http/1.1", "h2c");
 
   private InboundListenerBuilder() {}
@@ -52,16 +54,23 @@ public final class InboundListenerBuilder {
   /** The minimal listener for a proxy whose pod is unknown: passthrough chains only. */
   public static Listener passthroughOnly(ProxyProfile profile) {
     return listener(
-        profile, passthroughChains(profile, AccessLogs.Chain.inbound()), new TreeSet<>());
+        profile,
+        passthroughChains(profile, AccessLogs.Chain.inbound()),
+        new TreeSet<>(),
+        new TreeSet<>());
   }
 
   public static Listener build(Workload workload, InboundPlan plan, ProxyProfile profile) {
     AccessLogs.Chain unpinned = unpinnedChain(workload);
     List<FilterChain> chains = new ArrayList<>(passthroughChains(profile, unpinned));
     SortedSet<Integer> sniffed = new TreeSet<>();
+    SortedSet<Integer> mutualTls = new TreeSet<>();
     for (InboundPort port : plan.ports()) {
       if (port.protocol() == AppProtocol.AUTO) {
         sniffed.add(port.targetPort());
+      }
+      if (port.mutualTls()) {
+        mutualTls.add(port.targetPort());
       }
       chains.addAll(portChains(port, Optional.empty(), profile, unpinned));
       if (InboundPlan.capturedPort(workload, port)) {
@@ -70,7 +79,7 @@ public final class InboundListenerBuilder {
         }
       }
     }
-    return listener(profile, chains, sniffed);
+    return listener(profile, chains, sniffed, mutualTls);
   }
 
   /**
@@ -94,11 +103,15 @@ public final class InboundListenerBuilder {
 
   /**
    * Listener-level fields depend on the pod alone (mode, address families) and on which of its
-   * ports are sniffed: any change to them drains every connection of the listener, so nothing else
-   * (explicit TCP, HTTP or Diameter ports coming and going) may show up here.
+   * ports are sniffed or accept mutual TLS: any change to them drains every connection of the
+   * listener, so nothing else (explicit TCP, HTTP or Diameter ports coming and going) may show up
+   * here.
    */
   private static Listener listener(
-      ProxyProfile profile, List<FilterChain> chains, SortedSet<Integer> sniffed) {
+      ProxyProfile profile,
+      List<FilterChain> chains,
+      SortedSet<Integer> sniffed,
+      SortedSet<Integer> mutualTls) {
     String primary = profile.ipv4() ? Names.WILDCARD_V4 : Names.WILDCARD_V6;
     Listener.Builder listener =
         Listener.newBuilder()
@@ -115,6 +128,9 @@ public final class InboundListenerBuilder {
     if (profile.mode() == InterceptionMode.TPROXY) {
       listener.setTransparent(BoolValue.of(true));
       listener.addListenerFilters(ListenerFilters.originalSrc());
+    }
+    if (!mutualTls.isEmpty()) {
+      listener.addListenerFilters(ListenerFilters.tlsInspectorOnlyOn(mutualTls));
     }
     // Only sniffed ports have chains matching on ALPN; passthrough traffic is not sniffed (unlike
     // Istio), or every explicit port added or removed would change the inspector's predicate.
@@ -175,6 +191,7 @@ public final class InboundListenerBuilder {
             .map(b -> Names.interfaceChain(b.interfaceName(), number))
             .orElse(Names.listener(Names.WILDCARD_V4, number));
     List<FilterChain> chains = new ArrayList<>();
+    Optional<Filter> http = Optional.empty();
     if (port.protocol().isHttp() || port.protocol() == AppProtocol.AUTO) {
       FilterChainMatch.Builder match = match(number, binding);
       if (port.protocol() == AppProtocol.AUTO) {
@@ -188,25 +205,53 @@ public final class InboundListenerBuilder {
                   + number);
       Optional<AccessLog> log =
           profile.accessLog() ? Optional.of(AccessLogs.http(logAs)) : Optional.empty();
-      Filter http =
-          httpFilter(statPrefix, cluster, "inbound|http|" + number, port.protocol().isHttp2(), log);
-      chains.add(chain(chainName, match, http, binding));
+      http =
+          Optional.of(
+              httpFilter(
+                  statPrefix, cluster, "inbound|http|" + number, port.protocol().isHttp2(), log));
+      chains.add(chain(chainName, match, http.get(), binding));
     }
-    if (!port.protocol().isHttp()) {
+    Optional<Filter> tcp = Optional.empty();
+    if (!port.protocol().isHttp() || port.mutualTls()) {
       String statPrefix =
           binding.map(b -> Names.interfaceTcpStatPrefix(number, b.interfaceName())).orElse(cluster);
       Optional<Duration> idle =
           port.protocol() == AppProtocol.DIAMETER
               ? Optional.of(Duration.ZERO)
               : profile.idleTimeout();
-      chains.add(
-          chain(
-              chainName,
-              match(number, binding),
-              NetworkFilters.tcpProxy(statPrefix, cluster, idle, tcpLog(profile, logAs)),
-              binding));
+      tcp = Optional.of(NetworkFilters.tcpProxy(statPrefix, cluster, idle, tcpLog(profile, logAs)));
+    }
+    if (!port.protocol().isHttp()) {
+      chains.add(chain(chainName, match(number, binding), tcp.orElseThrow(), binding));
+    }
+    if (port.mutualTls()) {
+      chains.add(mutualTlsChain(chainName, number, binding, port.protocol().isHttp() ? http : tcp));
+      // The application's own TLS (a Diameter peer's, say), which the TLS inspector now tells
+      // apart from plaintext: passed through as before, as istiod's PERMISSIVE chains do.
+      FilterChainMatch.Builder ownTls = match(number, binding).setTransportProtocol(TLS);
+      chains.add(chain(chainName, ownTls, tcp.orElseThrow(), binding));
     }
     return chains;
+  }
+
+  /**
+   * The port's chain for Istio's mutual TLS, beside its plaintext ones (PERMISSIVE). What a sidecar
+   * tunnels inside TLS cannot be sniffed, so a sniffed port's TLS chain is its TCP chain; an HTTP
+   * port's keeps HTTP, agreeing on h2 or HTTP/1.1 in the handshake.
+   *
+   * @param filter the port's HTTP filter for an HTTP port, else its TCP proxy
+   */
+  private static FilterChain mutualTlsChain(
+      String name, int number, Optional<InterfaceBinding> binding, Optional<Filter> filter) {
+    FilterChainMatch.Builder match =
+        match(number, binding)
+            .setTransportProtocol(TLS)
+            .addAllApplicationProtocols(IstioMutualTls.SERVER_ALPN_MATCH);
+    Filter terminated = filter.orElseThrow();
+    boolean http = terminated.getName().equals(NetworkFilters.HTTP_CONNECTION_MANAGER);
+    return chain(name, match, terminated, binding).toBuilder()
+        .setTransportSocket(IstioMutualTls.downstream(http ? List.of("h2", "http/1.1") : List.of()))
+        .build();
   }
 
   private static FilterChainMatch.Builder match(int port, Optional<InterfaceBinding> binding) {

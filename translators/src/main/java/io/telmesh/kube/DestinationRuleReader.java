@@ -215,6 +215,7 @@ public final class DestinationRuleReader {
         policy.maxRetries(),
         policy.httpIdleTimeout(),
         policy.outlierDetection(),
+        policy.tls(),
         subsets,
         portLevel);
   }
@@ -224,6 +225,8 @@ public final class DestinationRuleReader {
     TrafficPolicy lb = own.has("loadBalancer") ? subset : rule;
     TrafficPolicy pool = own.has("connectionPool") ? subset : rule;
     TrafficPolicy outlier = own.has("outlierDetection") ? subset : rule;
+    // A tls the subset sets but that was refused is left out, as if unwritten: the rule's applies.
+    TrafficPolicy tls = subset.tls().isPresent() ? subset : rule;
     return new TrafficPolicy(
         rule.rule(),
         lb.loadBalancer(),
@@ -237,6 +240,7 @@ public final class DestinationRuleReader {
         pool.maxRetries(),
         pool.httpIdleTimeout(),
         outlier.outlierDetection(),
+        tls.tls(),
         List.of(),
         Map.of());
   }
@@ -248,7 +252,7 @@ public final class DestinationRuleReader {
 
   private static TrafficPolicy policy(
       NamespacedName key, Fields fields, JsonNode policy, String path) {
-    tls(fields, policy.path("tls"), path + ".tls");
+    Optional<TrafficPolicy.ClientTls> tls = tls(fields, policy.path("tls"), path + ".tls");
     JsonNode lb = policy.path("loadBalancer");
     Optional<TrafficPolicy.LoadBalancer> balancer = Optional.empty();
     Optional<TrafficPolicy.ConsistentHash> consistentHash = Optional.empty();
@@ -309,6 +313,7 @@ public final class DestinationRuleReader {
         fields.count(pool.path("http"), "maxRetries", http),
         fields.duration(pool.path("http"), "idleTimeout", http),
         outlierDetection,
+        tls,
         List.of(),
         Map.of());
   }
@@ -317,16 +322,18 @@ public final class DestinationRuleReader {
       java.util.Set.of("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL");
 
   /**
-   * {@code tls}: DISABLE is what telmesh does anyway. Every other mode needs certificates telmesh
-   * does not issue, so it is said aloud rather than silently leaving the traffic in plaintext.
+   * {@code tls}: DISABLE, and ISTIO_MUTUAL with the workload certificates telmesh's CA issues to
+   * each sidecar's agent. SIMPLE and MUTUAL need certificate files or a credential Secret served
+   * over SDS, which telmesh does not serve, so they are said aloud rather than silently leaving the
+   * traffic in plaintext.
    */
-  private static void tls(Fields fields, JsonNode tls, String path) {
+  private static Optional<TrafficPolicy.ClientTls> tls(Fields fields, JsonNode tls, String path) {
     if (tls.isMissingNode() || tls.isNull()) {
-      return;
+      return Optional.empty();
     }
     if (!tls.isObject()) {
       fields.problem(path, "is not an object: left out");
-      return;
+      return Optional.empty();
     }
     JsonNode modeNode = tls.path("mode");
     String mode = modeNode.isMissingNode() ? "DISABLE" : modeNode.asString("");
@@ -336,14 +343,83 @@ public final class DestinationRuleReader {
           "\""
               + NetworkStatusParser.printable(mode)
               + "\" is not DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL: left out");
-    } else if (!mode.equals("DISABLE")) {
+      return Optional.empty();
+    }
+    if (mode.equals("SIMPLE") || mode.equals("MUTUAL")) {
       fields.problem(
           path + ".mode",
           "tls mode "
               + mode
-              + " is not applied: telmesh issues no workload certificates; traffic stays"
-              + " plaintext");
+              + " is not applied: it needs certificate files or a credentialName Secret, which"
+              + " telmesh does not serve; traffic stays plaintext (ISTIO_MUTUAL is applied)");
+      return Optional.empty();
     }
+    if (mode.equals("DISABLE")) {
+      return Optional.of(
+          new TrafficPolicy.ClientTls(TrafficPolicy.TlsMode.DISABLE, Optional.empty(), List.of()));
+    }
+    // As Istio's validation: the mesh's own certificates are the whole point of ISTIO_MUTUAL.
+    boolean refused = false;
+    for (String field :
+        List.of("clientCertificate", "privateKey", "caCertificates", "credentialName")) {
+      if (tls.hasNonNull(field) && !tls.path(field).asString("").isEmpty()) {
+        fields.problem(
+            path + "." + field,
+            "cannot be set with ISTIO_MUTUAL, whose certificates are the mesh's: tls left out");
+        refused = true;
+      }
+    }
+    if (tls.path("insecureSkipVerify").asBoolean(false)) {
+      fields.problem(
+          path + ".insecureSkipVerify",
+          "is not applied with ISTIO_MUTUAL: the server's certificate is always verified");
+    }
+    Optional<String> sni = Optional.empty();
+    JsonNode sniNode = tls.path("sni");
+    if (!sniNode.isMissingNode() && !sniNode.isNull()) {
+      String value = sniNode.asString("");
+      // Envoy's UpstreamTlsContext.sni: at most 255 bytes.
+      if (!sniNode.isString() || value.isEmpty() || value.length() > 255 || !isPrintable(value)) {
+        fields.problem(
+            path + ".sni",
+            "\""
+                + NetworkStatusParser.printable(value)
+                + "\" is not a server name of 1-255 printable characters: tls left out");
+        refused = true;
+      } else {
+        sni = Optional.of(value);
+      }
+    }
+    List<String> names = new ArrayList<>();
+    JsonNode sans = tls.path("subjectAltNames");
+    if (!sans.isMissingNode() && !sans.isNull()) {
+      if (!sans.isArray()) {
+        fields.problem(path + ".subjectAltNames", "is not a list: tls left out");
+        refused = true;
+      } else {
+        for (int i = 0; i < sans.size(); i++) {
+          String name = sans.get(i).asString("");
+          if (!sans.get(i).isString() || name.isEmpty() || !isPrintable(name)) {
+            fields.problem(
+                path + ".subjectAltNames[" + i + "]",
+                "\""
+                    + NetworkStatusParser.printable(name)
+                    + "\" is not a subject alternative name: tls left out");
+            refused = true;
+          } else {
+            names.add(name);
+          }
+        }
+      }
+    }
+    if (refused) {
+      return Optional.empty();
+    }
+    return Optional.of(new TrafficPolicy.ClientTls(TrafficPolicy.TlsMode.ISTIO_MUTUAL, sni, names));
+  }
+
+  private static boolean isPrintable(String value) {
+    return value.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   /** Reads typed fields, reporting each bad one with its path. */

@@ -24,7 +24,8 @@ import java.util.TreeMap;
 /**
  * The inbound ports of each workload. One chain per target port: when two Services claim the same
  * target port the oldest Service wins (as Istio), and a different protocol from a younger one is a
- * problem. Container ports no Service covers are served only when recognised as Diameter
+ * problem. A port accepts Istio's mutual TLS too when a DestinationRule of any of them asks its
+ * clients for it. Container ports no Service covers are served only when recognised as Diameter
  * (peer-to-peer Diameter often has no Service).
  */
 final class InboundPortResolver {
@@ -71,6 +72,11 @@ final class InboundPortResolver {
                 protocol,
                 Optional.of(new ServicePortRef(service.key(), port.name(), port.port())));
         InboundPort existing = claimed.putIfAbsent(number, candidate);
+        if (mutualTlsRequested(service, port.port(), workload)) {
+          // Accepting mutual TLS as well costs plaintext clients nothing (PERMISSIVE), so any
+          // Service selecting the pod may ask for it, the younger ones too.
+          claimed.computeIfPresent(number, (n, claim) -> claim.withMutualTls());
+        }
         if (existing != null
             && existing.protocol() != protocol
             && !existing
@@ -127,5 +133,13 @@ final class InboundPortResolver {
     }
     return new WorkloadPorts(
         List.copyOf(claimed.values()), untouched.values().stream().sorted().toList());
+  }
+
+  /** Whether the Service's DestinationRule has clients of this port to the pod use mutual TLS. */
+  private static boolean mutualTlsRequested(MeshService service, int port, Workload workload) {
+    return service
+        .trafficPolicy()
+        .map(policy -> policy.istioMutualTo(port, workload.labels()))
+        .orElse(false);
   }
 }

@@ -16,6 +16,7 @@ import java.util.OptionalInt;
  *     simple} apart, so at most one of the two is present
  * @param tcpIdleTimeout {@code connectionPool.tcp.idleTimeout}: the tcp_proxy idle timeout of the
  *     Service's TCP ports (never of its Diameter ports)
+ * @param tls {@code tls}, when it is one telmesh applies: {@code DISABLE} or {@code ISTIO_MUTUAL}
  * @param subsets the rule's subsets, each with its policy already merged over the rule's (empty in
  *     a subset's own policy)
  * @param portLevel {@code portLevelSettings} by port number, each already merged over this policy
@@ -33,6 +34,7 @@ public record TrafficPolicy(
     OptionalInt maxRetries,
     Optional<Duration> httpIdleTimeout,
     Optional<OutlierDetection> outlierDetection,
+    Optional<ClientTls> tls,
     java.util.List<Subset> subsets,
     java.util.Map<Integer, TrafficPolicy> portLevel) {
 
@@ -44,6 +46,21 @@ public record TrafficPolicy(
   /** The policy for one Service port: its port-level settings when it has some, else this one. */
   public TrafficPolicy forPort(int port) {
     return portLevel.getOrDefault(port, this);
+  }
+
+  /** Whether clients are to speak Istio's mutual TLS to this port. */
+  public boolean istioMutual(int port) {
+    return forPort(port).tls().map(t -> t.mode() == TlsMode.ISTIO_MUTUAL).orElse(false);
+  }
+
+  /**
+   * Whether some client may speak Istio's mutual TLS to this port of a pod with these labels: the
+   * rule's policy for the port says so, or a subset that selects the pod does. The pod must then
+   * accept it.
+   */
+  public boolean istioMutualTo(int port, java.util.Map<String, String> podLabels) {
+    return istioMutual(port)
+        || subsets.stream().anyMatch(s -> s.selects(podLabels) && s.policy().istioMutual(port));
   }
 
   /**
@@ -60,6 +77,27 @@ public record TrafficPolicy(
     /** Whether an endpoint whose pod carries these labels belongs to the subset. */
     public boolean selects(java.util.Map<String, String> podLabels) {
       return LabelSelector.matches(labels, podLabels);
+    }
+  }
+
+  /** {@code tls.mode}, of the modes telmesh applies. */
+  public enum TlsMode {
+    DISABLE,
+    ISTIO_MUTUAL
+  }
+
+  /**
+   * {@code tls}: with {@code ISTIO_MUTUAL}, the client presents its workload certificate and checks
+   * the server's against the mesh root, both from the sidecar's agent (SDS).
+   *
+   * @param sni {@code sni}; empty sends istiod's default, the cluster's DNS SRV name
+   * @param subjectAltNames {@code subjectAltNames}; empty checks for the identities of the
+   *     Service's pods, as istiod does
+   */
+  public record ClientTls(TlsMode mode, Optional<String> sni, List<String> subjectAltNames) {
+
+    public ClientTls {
+      subjectAltNames = List.copyOf(subjectAltNames);
     }
   }
 

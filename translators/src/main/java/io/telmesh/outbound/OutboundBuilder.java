@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.Clusters;
+import io.telmesh.envoy.IstioMutualTls;
 import io.telmesh.envoy.Names;
 import io.telmesh.model.ExternalHost;
 import io.telmesh.model.IpAddress;
@@ -104,6 +105,17 @@ public final class OutboundBuilder {
         EgressScope.everything(OutboundTrafficPolicy.ALLOW_ANY));
   }
 
+  /** The shared outbound part of sidecars in the default trust domain. */
+  public static SharedOutbound build(
+      MeshState mesh,
+      ResourceSegment<ClusterLoadAssignment> endpoints,
+      Optional<Duration> idleTimeout,
+      boolean accessLog,
+      EgressScope scope) {
+    return build(
+        mesh, endpoints, idleTimeout, accessLog, scope, IstioMutualTls.DEFAULT_TRUST_DOMAIN);
+  }
+
   /**
    * The shared outbound listeners, clusters and routes.
    *
@@ -112,13 +124,16 @@ public final class OutboundBuilder {
    *     sidecars that have logs on share this variant as the others share the one without
    * @param scope which Services the sidecars see (their Sidecar's egress) and what happens to other
    *     destinations
+   * @param trustDomain the mesh's, in which mutual TLS clusters expect their servers' identities
    */
   public static SharedOutbound build(
       MeshState mesh,
       ResourceSegment<ClusterLoadAssignment> endpoints,
       Optional<Duration> idleTimeout,
       boolean accessLog,
-      EgressScope scope) {
+      EgressScope scope,
+      String trustDomain) {
+    ServiceIdentities identities = new ServiceIdentities(mesh, trustDomain);
     List<Problem> problems = new ArrayList<>();
     List<Cluster> clusters = new ArrayList<>();
     Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -128,8 +143,9 @@ public final class OutboundBuilder {
     List<OutboundPort> allPorts = ports(mesh);
     List<OutboundPort> visible = ScopedPorts.visible(mesh, allPorts, scope);
     for (OutboundPort port : visible) {
-      clusters.add(OutboundClusterBuilder.build(port));
-      subsets(port.service()).forEach(s -> clusters.add(OutboundClusterBuilder.subset(port, s)));
+      clusters.add(OutboundClusterBuilder.build(port, identities));
+      subsets(port.service())
+          .forEach(s -> clusters.add(OutboundClusterBuilder.subset(port, s, identities)));
       if (port.port().protocol().isHttp()) {
         httpByPort.computeIfAbsent(port.number(), p -> new ArrayList<>()).add(port);
         continue;

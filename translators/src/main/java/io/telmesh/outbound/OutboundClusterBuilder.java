@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.Clusters;
+import io.telmesh.envoy.IstioMutualTls;
 import io.telmesh.envoy.Names;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.ExternalHost;
@@ -23,19 +24,27 @@ final class OutboundClusterBuilder {
 
   private OutboundClusterBuilder() {}
 
-  static Cluster build(OutboundPort port) {
-    return build(port, port.cluster(), port.service().trafficPolicy());
+  static Cluster build(OutboundPort port, ServiceIdentities identities) {
+    return build(port, port.cluster(), "", port.service().trafficPolicy(), identities);
   }
 
   /** A DestinationRule subset's cluster: the Service port's, under its own name and policy. */
-  static Cluster subset(OutboundPort port, TrafficPolicy.Subset subset) {
+  static Cluster subset(
+      OutboundPort port, TrafficPolicy.Subset subset, ServiceIdentities identities) {
     return build(
         port,
         Names.outboundCluster(port.number(), subset.name(), port.service().fqdn()),
-        Optional.of(subset.policy()));
+        subset.name(),
+        Optional.of(subset.policy()),
+        identities);
   }
 
-  private static Cluster build(OutboundPort port, String name, Optional<TrafficPolicy> policy) {
+  private static Cluster build(
+      OutboundPort port,
+      String name,
+      String subset,
+      Optional<TrafficPolicy> policy,
+      ServiceIdentities identities) {
     Optional<ExternalHost> external = port.service().external();
     Cluster.Builder cluster =
         port.service().originalDestination()
@@ -56,7 +65,28 @@ final class OutboundClusterBuilder {
     }
     policy.ifPresent(
         p -> TrafficPolicies.apply(cluster, p.forPort(port.number()), port.port().protocol()));
+    policy
+        .flatMap(p -> p.forPort(port.number()).tls())
+        .filter(tls -> tls.mode() == TrafficPolicy.TlsMode.ISTIO_MUTUAL)
+        .ifPresent(
+            tls ->
+                cluster.setTransportSocket(
+                    IstioMutualTls.upstream(
+                        tls.sni().or(() -> defaultSni(port, subset)),
+                        tls.subjectAltNames().isEmpty()
+                            ? identities.of(port.service(), port.number())
+                            : tls.subjectAltNames(),
+                        port.port().protocol().isHttp2())));
     return cluster.build();
+  }
+
+  /**
+   * istiod's SNI for mutual TLS: the cluster's DNS SRV form, {@code outbound_.<port>_.<subset>_.
+   * <host>}. Envoy refuses a server name over 255 bytes, so such a (ServiceEntry) host sends none.
+   */
+  private static Optional<String> defaultSni(OutboundPort port, String subset) {
+    String sni = "outbound_." + port.number() + "_." + subset + "_." + port.service().fqdn();
+    return sni.length() <= 255 ? Optional.of(sni) : Optional.empty();
   }
 
   static boolean resolvedByDns(ExternalHost external) {

@@ -202,7 +202,14 @@ public final class MeshTranslation {
       Optional<Duration> idleTimeout, boolean accessLog, EgressScope scope) {
     return outboundVariants.computeIfAbsent(
         new OutboundVariant(idleTimeout, accessLog, scope),
-        v -> OutboundBuilder.build(mesh, endpoints, v.idleTimeout(), v.accessLog(), v.scope()));
+        v ->
+            OutboundBuilder.build(
+                mesh,
+                endpoints,
+                v.idleTimeout(),
+                v.accessLog(),
+                v.scope(),
+                settings.trustDomain()));
   }
 
   /** Which Istio objects shape this pod's sidecar config, and what was refused in them. */

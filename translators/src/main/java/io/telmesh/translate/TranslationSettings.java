@@ -11,9 +11,14 @@ import io.telmesh.model.OutboundTrafficPolicy;
  *     the default of namespaces that have none
  * @param outboundTrafficPolicy Istio's {@code meshConfig.outboundTrafficPolicy.mode}, for sidecars
  *     whose Sidecar does not set one
+ * @param trustDomain Istio's {@code meshConfig.trustDomain}: the SPIFFE IDs mutual TLS clusters
+ *     expect of their servers, as telmesh's CA issues them
  */
 public record TranslationSettings(
-    boolean accessLogDefault, String rootNamespace, OutboundTrafficPolicy outboundTrafficPolicy) {
+    boolean accessLogDefault,
+    String rootNamespace,
+    OutboundTrafficPolicy outboundTrafficPolicy,
+    String trustDomain) {
 
   public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
 
@@ -22,5 +27,15 @@ public record TranslationSettings(
   /** Istio's defaults for the mesh-wide settings. */
   public TranslationSettings(boolean accessLogDefault) {
     this(accessLogDefault, DEFAULT_ROOT_NAMESPACE, OutboundTrafficPolicy.ALLOW_ANY);
+  }
+
+  /** In Istio's default trust domain. */
+  public TranslationSettings(
+      boolean accessLogDefault, String rootNamespace, OutboundTrafficPolicy outboundTrafficPolicy) {
+    this(
+        accessLogDefault,
+        rootNamespace,
+        outboundTrafficPolicy,
+        io.telmesh.envoy.IstioMutualTls.DEFAULT_TRUST_DOMAIN);
   }
 }

@@ -3,11 +3,15 @@ package io.telmesh.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.telmesh.envoy.Clusters;
 import io.telmesh.kube.KubeObjects;
@@ -664,7 +668,161 @@ class DestinationRuleTest {
   }
 
   @Test
-  void tlsOtherThanDisableIsAProblemAndTrafficStaysPlaintext() {
+  void istioMutualTakesTheWorkloadCertificateFromTheAgentAndChecksTheServersIdentity()
+      throws Exception {
+    MeshState mesh =
+        withRules(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: smf, namespace: telco}
+            spec:
+              host: smf
+              trafficPolicy:
+                tls: {mode: ISTIO_MUTUAL}
+              subsets:
+              - name: v1
+                labels: {app: smf}
+              - name: plain
+                labels: {app: smf}
+                trafficPolicy:
+                  tls: {mode: DISABLE}
+              - name: pinned
+                labels: {app: smf}
+                trafficPolicy:
+                  tls:
+                    mode: ISTIO_MUTUAL
+                    sni: smf.internal
+                    subjectAltNames: [spiffe://cluster.local/ns/telco/sa/smf]
+            """);
+    assertThat(mesh.problems()).noneMatch(p -> p.kind().equals("DestinationRule"));
+    ProxyResources resources = amf(mesh);
+
+    UpstreamTlsContext tls = upstreamTls(cluster(resources, SMF));
+    assertThat(tls.getSni()).isEqualTo("outbound_.8080_._.smf.telco.svc.cluster.local");
+    CommonTlsContext common = tls.getCommonTlsContext();
+    assertThat(common.getTlsCertificateSdsSecretConfigsList())
+        .singleElement()
+        .satisfies(
+            sds -> {
+              assertThat(sds.getName()).isEqualTo("default");
+              assertThat(
+                      sds.getSdsConfig()
+                          .getApiConfigSource()
+                          .getGrpcServices(0)
+                          .getEnvoyGrpc()
+                          .getClusterName())
+                  .isEqualTo("sds-grpc");
+            });
+    var validation = common.getCombinedValidationContext();
+    assertThat(validation.getValidationContextSdsSecretConfig().getName()).isEqualTo("ROOTCA");
+    // smf-0 runs as the namespace's default service account.
+    assertThat(validation.getDefaultValidationContext().getMatchTypedSubjectAltNamesList())
+        .extracting(m -> m.getSanType() + " " + m.getMatcher().getExact())
+        .containsExactly("URI spiffe://cluster.local/ns/telco/sa/default");
+    // An HTTP/2 port offers h2 inside the mesh's ALPN.
+    assertThat(common.getAlpnProtocolsList()).containsExactly("istio", "h2");
+
+    assertThat(
+            upstreamTls(cluster(resources, "outbound|8080|v1|smf.telco.svc.cluster.local"))
+                .getSni())
+        .isEqualTo("outbound_.8080_.v1_.smf.telco.svc.cluster.local");
+    assertThat(
+            cluster(resources, "outbound|8080|plain|smf.telco.svc.cluster.local")
+                .hasTransportSocket())
+        .isFalse();
+    UpstreamTlsContext pinned =
+        upstreamTls(cluster(resources, "outbound|8080|pinned|smf.telco.svc.cluster.local"));
+    assertThat(pinned.getSni()).isEqualTo("smf.internal");
+    assertThat(
+            pinned
+                .getCommonTlsContext()
+                .getCombinedValidationContext()
+                .getDefaultValidationContext()
+                .getMatchTypedSubjectAltNamesList())
+        .extracting(m -> m.getMatcher().getExact())
+        .containsExactly("spiffe://cluster.local/ns/telco/sa/smf");
+    // Clusters the rule does not name are untouched.
+    assertThat(cluster(resources, OCS).hasTransportSocket()).isFalse();
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void theServersSidecarAcceptsMutualTlsBesidePlaintextWhereARuleAsksClientsForIt()
+      throws Exception {
+    String rule =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: smf, namespace: telco}
+        spec:
+          host: smf
+          trafficPolicy:
+            portLevelSettings:
+            - port: {number: 8080}
+              tls: {mode: ISTIO_MUTUAL}
+        """;
+    MeshState without = Meshes.demo();
+    MeshState with = withRules(rule);
+    NamespacedName smfPod = new NamespacedName("telco", "smf-0");
+    Listener before = inbound(without, smfPod);
+    Listener after = inbound(with, smfPod);
+
+    List<FilterChain> tlsChains =
+        after.getFilterChainsList().stream()
+            .filter(c -> c.getFilterChainMatch().getTransportProtocol().equals("tls"))
+            .filter(c -> !c.getFilterChainMatch().getApplicationProtocolsList().isEmpty())
+            .toList();
+    // The application's own TLS, now told apart from plaintext, is passed through untouched.
+    List<FilterChain> ownTls =
+        after.getFilterChainsList().stream()
+            .filter(c -> c.getFilterChainMatch().getTransportProtocol().equals("tls"))
+            .filter(c -> c.getFilterChainMatch().getApplicationProtocolsList().isEmpty())
+            .toList();
+    // One per chain the port has: the unpinned one and one per captured interface.
+    long plainChainsOf8080 =
+        before.getFilterChainsList().stream()
+            .filter(c -> c.getFilterChainMatch().getDestinationPort().getValue() == 8080)
+            .count();
+    assertThat(tlsChains).hasSize((int) plainChainsOf8080).isNotEmpty();
+    assertThat(ownTls).hasSize((int) plainChainsOf8080);
+    for (FilterChain chain : ownTls) {
+      assertThat(chain.hasTransportSocket()).isFalse();
+      assertThat(chain.getFilters(0).getName()).isEqualTo("envoy.filters.network.tcp_proxy");
+    }
+    for (FilterChain chain : tlsChains) {
+      assertThat(chain.getFilterChainMatch().getDestinationPort().getValue()).isEqualTo(8080);
+      assertThat(chain.getFilterChainMatch().getApplicationProtocolsList()).contains("istio");
+      DownstreamTlsContext tls =
+          chain.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class);
+      assertThat(tls.getRequireClientCertificate().getValue()).isTrue();
+      assertThat(tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName())
+          .isEqualTo("default");
+      assertThat(
+              tls.getCommonTlsContext()
+                  .getCombinedValidationContext()
+                  .getValidationContextSdsSecretConfig()
+                  .getName())
+          .isEqualTo("ROOTCA");
+    }
+    // PERMISSIVE: every plaintext chain is still there, byte for byte.
+    assertThat(after.getFilterChainsList()).containsAll(before.getFilterChainsList());
+    assertThat(after.getListenerFiltersList())
+        .extracting(f -> f.getName())
+        .contains("envoy.filters.listener.tls_inspector");
+    assertThat(before.getListenerFiltersList())
+        .extracting(f -> f.getName())
+        .doesNotContain("envoy.filters.listener.tls_inspector");
+    // A pod no rule concerns keeps its inbound listener byte-identical.
+    assertThat(inbound(with, AMF_POD)).isEqualTo(inbound(without, AMF_POD));
+    assertThat(
+            EnvoyValidator.create()
+                .validate(Translator.prepare(with).forProxy(Nodes.forWorkload(with, smfPod))))
+        .isEmpty();
+  }
+
+  @Test
+  void tlsModesTelmeshCannotServeAreProblemsAndTheRulesModeStillApplies() {
     MeshState mesh =
         withRules(
             """
@@ -692,32 +850,60 @@ class DestinationRuleTest {
                 labels: {app: smf}
                 trafficPolicy:
                   tls: {mode: PERMISSIVE}
+              - name: v4
+                labels: {app: smf}
+                trafficPolicy:
+                  tls: {mode: ISTIO_MUTUAL, credentialName: smf-cert, sni: "bad name"}
             """);
     assertThat(
             mesh.problems().stream()
                 .filter(p -> p.kind().equals("DestinationRule"))
                 .map(p -> p.field() + ": " + p.reason()))
         .containsExactlyInAnyOrder(
-            "spec.trafficPolicy.tls.mode: tls mode ISTIO_MUTUAL is not applied: telmesh issues no"
-                + " workload certificates; traffic stays plaintext",
-            "spec.trafficPolicy.portLevelSettings[0].tls.mode: tls mode SIMPLE is not applied:"
-                + " telmesh issues no workload certificates; traffic stays plaintext",
-            "spec.subsets[0].trafficPolicy.tls.mode: tls mode MUTUAL is not applied: telmesh"
-                + " issues no workload certificates; traffic stays plaintext",
+            "spec.trafficPolicy.portLevelSettings[0].tls.mode: tls mode SIMPLE is not applied: it"
+                + " needs certificate files or a credentialName Secret, which telmesh does not"
+                + " serve; traffic stays plaintext (ISTIO_MUTUAL is applied)",
+            "spec.subsets[0].trafficPolicy.tls.mode: tls mode MUTUAL is not applied: it needs"
+                + " certificate files or a credentialName Secret, which telmesh does not serve;"
+                + " traffic stays plaintext (ISTIO_MUTUAL is applied)",
             "spec.subsets[2].trafficPolicy.tls.mode: \"PERMISSIVE\" is not DISABLE, SIMPLE, MUTUAL"
-                + " or ISTIO_MUTUAL: left out");
+                + " or ISTIO_MUTUAL: left out",
+            "spec.subsets[3].trafficPolicy.tls.credentialName: cannot be set with ISTIO_MUTUAL,"
+                + " whose certificates are the mesh's: tls left out",
+            "spec.subsets[3].trafficPolicy.tls.sni: \"bad name\" is not a server name of 1-255"
+                + " printable characters: tls left out");
     ProxyResources resources = amf(mesh);
-    Cluster smf = cluster(resources, SMF);
-    assertThat(smf.hasTransportSocket()).isFalse();
-    assertThat(smf.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue())
-        .isEqualTo(5);
-    for (String subset : List.of("v1", "v2", "v3")) {
+    // A refused tls is as if unwritten: the rule's ISTIO_MUTUAL applies beneath it.
+    assertThat(cluster(resources, SMF).hasTransportSocket()).isTrue();
+    assertThat(cluster(resources, SMF).getCircuitBreakers().getThresholds(0).getMaxConnections())
+        .isEqualTo(com.google.protobuf.UInt32Value.of(5));
+    for (String subset : List.of("v1", "v3", "v4")) {
       assertThat(
               cluster(resources, "outbound|8080|" + subset + "|smf.telco.svc.cluster.local")
                   .hasTransportSocket())
-          .isFalse();
+          .as(subset)
+          .isTrue();
     }
+    assertThat(
+            cluster(resources, "outbound|8080|v2|smf.telco.svc.cluster.local").hasTransportSocket())
+        .isFalse();
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  private static UpstreamTlsContext upstreamTls(Cluster cluster) throws Exception {
+    assertThat(cluster.getTransportSocket().getName()).isEqualTo("envoy.transport_sockets.tls");
+    return cluster.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
+  }
+
+  private static Listener inbound(MeshState mesh, NamespacedName pod) {
+    return Translator.prepare(mesh)
+        .forProxy(Nodes.forWorkload(mesh, pod))
+        .listeners()
+        .all()
+        .stream()
+        .filter(l -> l.getName().equals("virtualInbound"))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static List<Route> virtualHost(RouteConfiguration routes, String name) {

@@ -188,7 +188,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       names = "--trust-domain",
       defaultValue = "cluster.local",
       paramLabel = "DOMAIN",
-      description = "SPIFFE trust domain of client certificates (default: ${DEFAULT-VALUE}).")
+      description =
+          "SPIFFE trust domain (Istio's meshConfig.trustDomain): of client certificates, and of"
+              + " the identities mutual TLS clusters expect (default: ${DEFAULT-VALUE}).")
   String trustDomain;
 
   @Option(
@@ -304,7 +306,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 ServerOptions.defaults().sendThreads(),
                 accessLogDefault)
             .withTranslation(
-                new TranslationSettings(accessLogDefault, rootNamespace, outboundTrafficPolicy));
+                new TranslationSettings(
+                    accessLogDefault, rootNamespace, outboundTrafficPolicy, trustDomain));
     if (securePort == null) {
       if (tlsCert != null || tlsKey != null) {
         throw UserError.usage("--tls-cert and --tls-key need --secure-port");
