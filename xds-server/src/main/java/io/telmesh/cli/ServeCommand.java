@@ -296,6 +296,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   /** The server options of this command line. */
   ServerOptions options(Optional<KubernetesClient> kubernetes) {
+    // SPIFFE's rule for a trust domain; it goes verbatim into every identity and certificate.
+    if (!trustDomain.matches("[a-z0-9._-]{1,255}")) {
+      throw UserError.usage(
+          "--trust-domain is not a trust domain: 1-255 lowercase letters, digits, '.', '-' and"
+              + " '_'");
+    }
     ServerOptions options =
         new ServerOptions(
                 bind,

@@ -1,6 +1,7 @@
 package io.telmesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -47,6 +48,19 @@ class ServeSidecarScopeTest {
                 .translation())
         .extracting(s -> s.rootNamespace(), s -> s.outboundTrafficPolicy())
         .containsExactly("mesh-root", OutboundTrafficPolicy.REGISTRY_ONLY);
+  }
+
+  @Test
+  void theTrustDomainReachesTranslationAndAHostileOneIsRefused() {
+    assertThat(parsed().translation().trustDomain()).isEqualTo("cluster.local");
+    assertThat(parsed("--trust-domain", "telco.example").translation().trustDomain())
+        .isEqualTo("telco.example");
+    for (String bad : List.of("", "Mesh", "a/b", "x\u0007y", "spiffe://x")) {
+      assertThatThrownBy(() -> parsed("--trust-domain", bad))
+          .isInstanceOf(UserError.class)
+          .hasMessageContaining("--trust-domain")
+          .hasMessageContaining("is not a trust domain");
+    }
   }
 
   @Test
