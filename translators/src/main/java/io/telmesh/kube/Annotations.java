@@ -10,6 +10,10 @@ public final class Annotations {
   public static final String NETWORKS_STATUS_OLD = "k8s.v1.cni.cncf.io/networks-status";
 
   public static final String SERVICE_NETWORK = "k8s.v1.cni.cncf.io/service-network";
+
+  /** Istio: the namespaces whose sidecars see a Service (comma list of *, ., ~ or names). */
+  public static final String SERVICE_EXPORT_TO = "networking.istio.io/exportTo";
+
   public static final String NAD_RESOURCE_NAME = "k8s.v1.cni.cncf.io/resourceName";
 
   public static final String INCLUDE_INBOUND_PORTS = "traffic.sidecar.istio.io/includeInboundPorts";

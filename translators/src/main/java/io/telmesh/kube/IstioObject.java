@@ -93,15 +93,34 @@ record IstioObject(NamespacedName key, ObjectRef ref, JsonNode spec, Instant cre
     if (node.isMissingNode() || node.isNull()) {
       return io.telmesh.model.ExportTo.PUBLIC;
     }
-    java.util.Set<String> entries = new java.util.TreeSet<>();
+    java.util.List<String> entries = new java.util.ArrayList<>();
     for (int i = 0; i < node.size() && i < 1000; i++) {
-      String entry = node.get(i).asString("");
+      entries.add(node.get(i).asString(""));
+    }
+    return exportTo(ref, entries, i -> "spec.exportTo[" + i + "]", "spec.exportTo", problems);
+  }
+
+  /**
+   * An export list as Istio validates it, wherever it is written ({@code spec.exportTo}, or a
+   * Service's {@code networking.istio.io/exportTo} annotation).
+   *
+   * @param entryField the field an entry is reported under, by index
+   */
+  static io.telmesh.model.ExportTo exportTo(
+      ObjectRef ref,
+      java.util.List<String> given,
+      java.util.function.IntFunction<String> entryField,
+      String field,
+      ProblemSink problems) {
+    java.util.Set<String> entries = new java.util.TreeSet<>();
+    for (int i = 0; i < given.size() && i < 1000; i++) {
+      String entry = given.get(i);
       boolean valid =
           entry.equals("*") || entry.equals(".") || entry.equals("~") || Syntax.isDnsLabel(entry);
       if (!valid || !entries.add(entry)) {
         problems.add(
             ref,
-            "spec.exportTo[" + i + "]",
+            entryField.apply(i),
             "'"
                 + NetworkStatusParser.printable(
                     entry.length() > 80 ? entry.substring(0, 80) : entry)
@@ -109,7 +128,7 @@ record IstioObject(NamespacedName key, ObjectRef ref, JsonNode spec, Instant cre
       }
     }
     if (entries.contains("~") && entries.size() > 1) {
-      problems.add(ref, "spec.exportTo", "~ (no namespace) cannot be combined: it applies alone");
+      problems.add(ref, field, "~ (no namespace) cannot be combined: it applies alone");
       return new io.telmesh.model.ExportTo(Set.of("~"));
     }
     return entries.isEmpty()

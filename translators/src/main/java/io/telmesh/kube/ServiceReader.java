@@ -26,6 +26,28 @@ public final class ServiceReader {
 
   private ServiceReader() {}
 
+  /**
+   * Istio's {@code networking.istio.io/exportTo} annotation: which namespaces' sidecars see the
+   * Service, in {@code exportTo}'s entries, comma-separated; keyed by the Service. Empty when the
+   * Service has none (it is then visible everywhere, as with Istio's default {@code
+   * defaultServiceExportTo}).
+   */
+  public static Optional<java.util.Map.Entry<ObjectRef, io.telmesh.model.ExportTo>> exportTo(
+      Service service, ProblemSink problems) {
+    Optional<ObjectMeta> meta = Meta.of(service);
+    String value =
+        meta.map(m -> Meta.annotations(m).get(Annotations.SERVICE_EXPORT_TO)).orElse(null);
+    if (value == null) {
+      return Optional.empty();
+    }
+    ObjectRef ref =
+        ObjectRef.service(new NamespacedName(Meta.namespace(meta.get()), meta.get().getName()));
+    String field = Annotations.field(Annotations.SERVICE_EXPORT_TO);
+    List<String> entries = java.util.Arrays.stream(value.split(",", -1)).map(String::trim).toList();
+    return Optional.of(
+        java.util.Map.entry(ref, IstioObject.exportTo(ref, entries, i -> field, field, problems)));
+  }
+
   public static Optional<MeshService> read(Service service, ProblemSink problems) {
     Optional<ObjectMeta> maybeMeta = Meta.of(service);
     if (maybeMeta.isEmpty()) {

@@ -153,6 +153,11 @@ public final class MeshStateBuilder {
             problems);
     services = VirtualServices.apply(services, virtualServices, problems);
     Map<ObjectRef, ExportTo> exports = new HashMap<>();
+    for (Service service : objects.services()) {
+      ServiceReader.exportTo(service, problems)
+          .filter(e -> !e.getValue().isPublic())
+          .ifPresent(e -> exports.put(e.getKey(), e.getValue()));
+    }
     entryObjects
         .values()
         .forEach(e -> export(exports, ServiceEntryReader.KIND, e.key(), e.exportTo()));

@@ -79,15 +79,16 @@ final class ScopedPorts {
   }
 
   /**
-   * The Service as this scope's clients see it: gone if it is a ServiceEntry host not exported to
-   * them, without a rule not exported to them, its routes cut to the matches their labels qualify
-   * for ({@code sourceLabels}; a client with no known labels qualifies for none of those).
+   * The Service as this scope's clients see it: gone if it (a Service by its {@code
+   * networking.istio.io/exportTo} annotation, or a ServiceEntry host) is not exported to them,
+   * without a rule not exported to them, its routes cut to the matches their labels qualify for
+   * ({@code sourceLabels}; a client with no known labels qualifies for none of those).
    */
   private static Optional<MeshService> clientView(
       MeshState mesh, MeshService service, EgressScope scope) {
     String client = scope.clientNamespace().orElse("");
     boolean exports = !mesh.exports().isEmpty() && scope.clientNamespace().isPresent();
-    if (exports && service.external().isPresent() && !mesh.exportedTo(service.ref(), client)) {
+    if (exports && !mesh.exportedTo(service.ref(), client)) {
       return Optional.empty();
     }
     MeshService view = service;

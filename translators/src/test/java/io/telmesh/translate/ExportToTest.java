@@ -46,6 +46,54 @@ class ExportToTest {
   }
 
   @Test
+  void aServicesExportToAnnotationHidesItFromOtherNamespacesSidecars() {
+    MeshState mesh =
+        Meshes.demoWith(
+            OAM_CLIENT
+                + """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: hss-internal
+                  namespace: telco
+                  annotations: {networking.istio.io/exportTo: "."}
+                spec:
+                  clusterIP: 10.96.50.1
+                  selector: {app: hss}
+                  ports: [{name: tcp-hss, port: 9100}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: hss-oam
+                  namespace: telco
+                  annotations: {networking.istio.io/exportTo: " oam , Bad_Name "}
+                spec:
+                  clusterIP: 10.96.50.2
+                  selector: {app: hss}
+                  ports: [{name: tcp-hss, port: 9101}]
+                """);
+    MeshTranslation translation = Translator.prepare(mesh);
+    ProxyResources amf = proxy(translation, "telco", "amf-0");
+    ProxyResources probe = proxy(translation, "oam", "probe-0");
+    String internal = "outbound|9100||hss-internal.telco.svc.cluster.local";
+    String oam = "outbound|9101||hss-oam.telco.svc.cluster.local";
+    assertThat(amf.clusters().byName()).containsKey(internal).doesNotContainKey(oam);
+    assertThat(probe.clusters().byName()).containsKey(oam).doesNotContainKey(internal);
+    // Services without the annotation stay visible everywhere.
+    assertThat(probe.clusters().byName()).containsKey(HSS);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.name().equals("hss-oam"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactly(
+            "metadata.annotations[networking.istio.io/exportTo]: 'Bad_Name' is not *, ., ~ or a"
+                + " namespace name, or is repeated: left out");
+    assertThat(EnvoyValidator.create().validate(probe)).isEmpty();
+    assertThat(EnvoyValidator.create().validate(amf)).isEmpty();
+  }
+
+  @Test
   void aRuleExportedToItsOwnNamespaceAppliesThereOnly() {
     MeshState mesh =
         Meshes.demoWith(
