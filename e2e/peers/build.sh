@@ -4,7 +4,8 @@
 #
 #   build.sh PEER...   build (or find) each peer; print one binary path per line
 #   build.sh all-ci    the peers CI's tests run: kube-apiserver, kubectl, etcd,
-#                      istioctl, and every module e2e/peers/NAME/ of our own
+#                      istioctl, pilot-agent (istio-agent), and every module
+#                      e2e/peers/NAME/ of our own
 #   build.sh all       all-ci plus pilot-discovery (istiod, for benchmarks)
 #
 # Upstream peers are built from the modules under upstream/ (see README.md); a
@@ -25,7 +26,7 @@ fallback_go=1.26.8
 fallback_go_sum='h1:ZOmGe1OnfREDMIdb1Qi4G9JSuDPBLGExZMQ4nis1RXM='
 
 # kube-apiserver first: kubectl after it reuses most of its build.
-ci_upstream=(kube-apiserver kubectl etcd istioctl)
+ci_upstream=(kube-apiserver kubectl etcd istioctl pilot-agent)
 # Built on demand: benchmarks only.
 more_upstream=(pilot-discovery)
 
@@ -152,7 +153,7 @@ locked() {
 # Sets the recipe of peer $1: module directory, package, binary name, version,
 # and the go build flags.
 describe() {
-  peer=$1 bin=$1 pkg='' version='' tags=''
+  peer=$1 bin=$1 pkg='' version='' tags='' companion=''
   ldflags=(-s -w)
   case $peer in
     kube-apiserver | kubectl)
@@ -171,12 +172,15 @@ describe() {
       dir=$here/upstream/etcd pkg=go.etcd.io/etcd/server/v3
       version=$(required_version "$dir/go.mod" "$pkg")
       ;;
-    istioctl | pilot-discovery)
+    istioctl | pilot-discovery | pilot-agent)
       dir=$here/upstream/istio
       pkg=istio.io/istio/$([[ $peer == istioctl ]] && echo istioctl || echo pilot)/cmd/$peer
       version=$(required_version "$dir/go.mod" istio.io/istio)
       # Istio's own release build: vtprotobuf marshalling, no protoc-gen-validate code.
       tags=vtprotobuf,disable_pgv
+      # The agent renders Envoy's bootstrap from this template, which Istio's proxy image
+      # holds at ./var/lib/istio/envoy/; kept beside the binary for tests to put there.
+      [[ $peer != pilot-agent ]] || companion=tools/packaging/common/envoy_bootstrap.json
       local rev=${version##*-} p=istio.io/istio/pkg/version
       # buildVersion comes from the module's VERSION file once it is downloaded.
       ldflags+=(-X "$p.buildGitRevision=$rev" -X "$p.buildStatus=Clean" -X "$p.buildTag=$version")
@@ -188,7 +192,7 @@ describe() {
       ;;
   esac
   local h
-  h=$(inputs_hash "$dir" "$pkg" "$tags" "${ldflags[@]}" "${build_flags[@]}" "$CGO_ENABLED")
+  h=$(inputs_hash "$dir" "$pkg" "$tags" "$companion" "${ldflags[@]}" "${build_flags[@]}" "$CGO_ENABLED")
   if [[ -n $version ]]; then key=$peer-$version-$h; else key=$peer-$h; fi
 }
 
@@ -207,6 +211,9 @@ build_locked() {
     flags+=(-X "istio.io/istio/pkg/version.buildVersion=$(<"$("$go" -C "$dir" list -m -f '{{.Dir}}' istio.io/istio)/VERSION")-dev")
   fi
   "$go" -C "$dir" build "${build_flags[@]}" "${tagflag[@]}" -ldflags="${flags[*]}" -o "$tmp/$bin" "$pkg"
+  if [[ -n $companion ]]; then
+    cp "$("$go" -C "$dir" list -m -f '{{.Dir}}' istio.io/istio)/$companion" "$tmp/"
+  fi
   chmod 755 "$tmp"
   mv -T "$tmp" "$cache/$key"
   built="built in $((SECONDS - start))s (sources ${fetched}s) with $("$go" env GOVERSION)"

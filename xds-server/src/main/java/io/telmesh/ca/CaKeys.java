@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -129,6 +130,61 @@ public record CaKeys(X509Certificate certificate, PrivateKey key) {
     } catch (IOException e) {
       throw new GeneralSecurityException(e);
     }
+  }
+
+  /**
+   * A workload's certificate, as Istio's CA issues one: no subject, the SPIFFE ID as its only
+   * (critical) alternative name, usable for both ends of mutual TLS.
+   *
+   * @param publicKey the key from the workload's signing request, which keeps the private half
+   */
+  public X509Certificate issueWorkload(
+      PublicKey publicKey, String spiffeId, Duration validity, Clock clock)
+      throws GeneralSecurityException {
+    Instant now = clock.instant();
+    try {
+      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+      X509CertificateHolder holder =
+          new JcaX509v3CertificateBuilder(
+                  certificate.getSubjectX500Principal(),
+                  serial(),
+                  // Backdated a little: the peer's clock may run behind ours.
+                  Date.from(now.minus(Duration.ofMinutes(2))),
+                  Date.from(now.plus(validity)),
+                  new javax.security.auth.x500.X500Principal(""),
+                  publicKey)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(
+                  Extension.keyUsage,
+                  true,
+                  new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(
+                      new KeyPurposeId[] {
+                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                      }))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  extensions.createAuthorityKeyIdentifier(certificate))
+              // Critical because the subject is empty (RFC 5280, 4.2.1.6).
+              .addExtension(
+                  Extension.subjectAlternativeName,
+                  true,
+                  new GeneralNames(
+                      new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)))
+              .build(signer(key));
+      return new JcaX509CertificateConverter().getCertificate(holder);
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+  }
+
+  /** A certificate in PEM. */
+  public static String toPem(X509Certificate certificate) {
+    return pem(certificate);
   }
 
   public String certificatePem() {

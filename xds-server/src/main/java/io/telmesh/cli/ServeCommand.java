@@ -10,6 +10,7 @@ import io.telmesh.auth.TokenReviewAuthenticator;
 import io.telmesh.ca.CaSecret;
 import io.telmesh.ca.RootCertPublisher;
 import io.telmesh.ca.SelfManagedCa;
+import io.telmesh.ca.WorkloadCertificates;
 import io.telmesh.logging.LogFormat;
 import io.telmesh.logging.Logging;
 import io.telmesh.model.MeshState;
@@ -51,6 +52,8 @@ import picocli.CommandLine.Spec;
     description =
         "Run the xDS control plane (ADS SotW and delta, LDS/CDS/RDS/EDS) and its monitoring endpoint.")
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
 
   @Spec CommandSpec spec;
 
@@ -474,6 +477,18 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       }
     }
     SelfManagedCa.Running runningCa = ca;
+    if (ca != null) {
+      options =
+          options.withSecure(
+              options
+                  .secure()
+                  .orElseThrow()
+                  .withWorkloadCa(WorkloadCertificates.of(ca.ca(), trustDomain)));
+    } else if (options.secure().isPresent()) {
+      LOG.info(
+          "workload certificates (Istio's CreateCertificate) are not served: the secure port's"
+              + " certificate comes from files, so telmesh holds no CA key");
+    }
     TelmeshServer server = new TelmeshServer(options, source(kubernetes));
     try {
       server.start();

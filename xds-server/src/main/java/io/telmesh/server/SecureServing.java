@@ -2,6 +2,7 @@ package io.telmesh.server;
 
 import io.telmesh.auth.Authenticator;
 import io.telmesh.auth.OperatorPolicy;
+import io.telmesh.ca.WorkloadCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.Optional;
  * @param authenticators how callers prove who they are, tried in order; none means the port
  *     authenticates no one (TLS for privacy only), which must be asked for explicitly
  * @param operators who may read debug types and CSDS, and any proxy's config
+ * @param workloadCa the CA that signs istio-agent's workload certificates on this port (Istio's
+ *     {@code IstioCertificateService}); empty when telmesh holds no CA key
  */
 public record SecureServing(
     int port,
@@ -29,7 +32,8 @@ public record SecureServing(
     String plaintextBind,
     Optional<Path> clientTrustBundle,
     List<Authenticator> authenticators,
-    OperatorPolicy operators) {
+    OperatorPolicy operators,
+    Optional<WorkloadCertificates> workloadCa) {
 
   /** TLS without client authentication: everyone who completes a handshake is served. */
   public SecureServing(
@@ -42,13 +46,36 @@ public record SecureServing(
         plaintextBind,
         Optional.empty(),
         List.of(),
-        OperatorPolicy.NOBODY);
+        OperatorPolicy.NOBODY,
+        Optional.empty());
   }
 
   public SecureServing withClientAuth(
       Optional<Path> trustBundle, List<Authenticator> authenticators, OperatorPolicy operators) {
     return new SecureServing(
-        port, certFile, keyFile, reload, plaintextBind, trustBundle, authenticators, operators);
+        port,
+        certFile,
+        keyFile,
+        reload,
+        plaintextBind,
+        trustBundle,
+        authenticators,
+        operators,
+        workloadCa);
+  }
+
+  /** This port, signing workload certificates with the CA too. */
+  public SecureServing withWorkloadCa(WorkloadCertificates ca) {
+    return new SecureServing(
+        port,
+        certFile,
+        keyFile,
+        reload,
+        plaintextBind,
+        clientTrustBundle,
+        authenticators,
+        operators,
+        Optional.of(ca));
   }
 
   public static final Duration DEFAULT_RELOAD = Duration.ofSeconds(10);

@@ -13,6 +13,7 @@ import io.telmesh.auth.AuthInterceptor;
 import io.telmesh.auth.OperatorOnly;
 import io.telmesh.auth.OperatorPolicy;
 import io.telmesh.auth.ProxyAuthorizer;
+import io.telmesh.ca.IstioCertificateService;
 import io.telmesh.debug.CsdsService;
 import io.telmesh.debug.DebugTypes;
 import io.telmesh.debug.ProxySync;
@@ -208,7 +209,8 @@ public final class TelmeshServer implements AutoCloseable {
           xdsServer(
                   NettyServerBuilder.forAddress(
                       new InetSocketAddress(options.plaintextBind(), options.xdsPort())),
-                  interceptors)
+                  interceptors,
+                  List.of())
               .start();
     } catch (IOException e) {
       throw cannotListen("xDS", options.plaintextBind(), options.xdsPort(), e);
@@ -270,8 +272,12 @@ public final class TelmeshServer implements AutoCloseable {
    * The xDS services on one port, with keepalive settings Envoy's pings need.
    *
    * @param interceptors in the order they see a call
+   * @param more services beside xDS, behind the same interceptors
    */
-  private Server xdsServer(NettyServerBuilder builder, List<ServerInterceptor> interceptors) {
+  private Server xdsServer(
+      NettyServerBuilder builder,
+      List<ServerInterceptor> interceptors,
+      List<BindableService> more) {
     // ServerInterceptors.intercept runs the last one first.
     List<ServerInterceptor> outermostLast = new java.util.ArrayList<>(interceptors);
     java.util.Collections.reverse(outermostLast);
@@ -288,6 +294,9 @@ public final class TelmeshServer implements AutoCloseable {
                     new CsdsService(views), new OperatorOnly(authorizer, "CSDS")),
                 outermostLast));
     for (BindableService service : xds.services()) {
+      builder.addService(ServerInterceptors.intercept(service, outermostLast));
+    }
+    for (BindableService service : more) {
       builder.addService(ServerInterceptors.intercept(service, outermostLast));
     }
     return builder.build();
@@ -326,7 +335,11 @@ public final class TelmeshServer implements AutoCloseable {
       return xdsServer(
               NettyServerBuilder.forAddress(
                   new InetSocketAddress(options.bindAddress(), serving.port()), credentials),
-              chain)
+              chain,
+              serving
+                  .workloadCa()
+                  .<List<BindableService>>map(ca -> List.of(new IstioCertificateService(ca)))
+                  .orElse(List.of()))
           .start();
     } catch (IOException e) {
       throw cannotListen("xDS over TLS", options.bindAddress(), serving.port(), e);

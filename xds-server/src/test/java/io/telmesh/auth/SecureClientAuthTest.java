@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -19,6 +20,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.telmesh.ca.CaKeys;
+import io.telmesh.ca.IstioCertificateService;
+import io.telmesh.ca.WorkloadCertificates;
+import io.telmesh.proto.istio.auth.IstioCertificateRequest;
+import io.telmesh.proto.istio.auth.IstioCertificateResponse;
 import io.telmesh.server.SecureServing;
 import io.telmesh.server.ServerOptions;
 import io.telmesh.server.TelmeshServer;
@@ -66,12 +73,14 @@ class SecureClientAuthTest {
           .token("telco-amf", "system:serviceaccount:telco:amf", null)
           .token("oam-default", "system:serviceaccount:oam:default", null)
           .token("bound-to-amf", "system:serviceaccount:telco:default", "amf-0")
-          .token("operator", "system:serviceaccount:telmesh-system:telmesh", null);
+          .token("operator", "system:serviceaccount:telmesh-system:telmesh", null)
+          .token("a-person", "alice", null);
   private KubernetesMockServer api;
   private KubernetesClient kube;
   private TestCertificates certificates;
   private Path ca;
   private TelmeshServer server;
+  private CaKeys workloadCa;
 
   @BeforeEach
   void start() throws Exception {
@@ -98,6 +107,8 @@ class SecureClientAuthTest {
                         Duration.ofSeconds(30)),
                     new SpiffeAuthenticator("cluster.local")),
                 new OperatorPolicy(Set.of("telmesh-system"), Set.of(), Set.of()));
+    workloadCa = CaKeys.generate("workload CA", Duration.ofDays(1), Clock.systemUTC());
+    serving = serving.withWorkloadCa(WorkloadCertificates.of(workloadCa, "cluster.local"));
     server =
         new TelmeshServer(
                 ServerOptions.defaults().withPorts(0, 0).withSecure(serving),
@@ -155,6 +166,109 @@ class SecureClientAuthTest {
     Object outcome = clustersOrStatus(client, node);
     assertThat(outcome).isInstanceOf(Status.class);
     return (Status) outcome;
+  }
+
+  /** Istio's CreateCertificate, as istio-agent calls it, with a fresh P-256 key's request. */
+  private IstioCertificateResponse createCertificate(
+      ChannelCredentials credentials, String csr, long validitySeconds) {
+    ManagedChannel channel = channel(credentials);
+    try {
+      return ClientCalls.blockingUnaryCall(
+          channel,
+          IstioCertificateService.CREATE_CERTIFICATE,
+          CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+          IstioCertificateRequest.newBuilder()
+              .setCsr(csr)
+              .setValidityDuration(validitySeconds)
+              .build());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static String csr() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    java.security.KeyPair keys = generator.generateKeyPair();
+    var request =
+        new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new org.bouncycastle.asn1.x500.X500Name("O=istio"), keys.getPublic())
+            .build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                    .build(keys.getPrivate()));
+    java.io.StringWriter pem = new java.io.StringWriter();
+    try (var writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(pem)) {
+      writer.writeObject(request);
+    }
+    return pem.toString();
+  }
+
+  @Test
+  void aSidecarsTokenGetsAWorkloadCertificateOfItsServiceAccount() throws Exception {
+    IstioCertificateResponse response =
+        createCertificate(token("telco-default"), csr(), Duration.ofHours(2).toSeconds());
+    assertThat(response.getCertChainList()).hasSize(2);
+    var factory = java.security.cert.CertificateFactory.getInstance("X.509");
+    var leaf =
+        (java.security.cert.X509Certificate)
+            factory.generateCertificate(
+                new java.io.ByteArrayInputStream(
+                    response.getCertChain(0).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    leaf.verify(workloadCa.certificate().getPublicKey());
+    assertThat(response.getCertChain(1)).isEqualTo(workloadCa.certificatePem());
+    assertThat(leaf.getSubjectAlternativeNames())
+        .extracting(n -> n.get(0) + " " + n.get(1))
+        .containsExactly("6 spiffe://cluster.local/ns/telco/sa/default");
+    assertThat(leaf.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+    assertThat(Duration.between(java.time.Instant.now(), leaf.getNotAfter().toInstant()))
+        .isBetween(Duration.ofMinutes(110), Duration.ofHours(2));
+  }
+
+  @Test
+  void workloadCertificatesAreRefusedToOthersAndForBadRequests() throws Exception {
+    String csr = csr();
+    assertThatThrownBy(() -> createCertificate(tls(), csr, 0))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    assertThatThrownBy(() -> createCertificate(token("a-person"), csr, 0))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription()).contains("service accounts only");
+            });
+    assertThatThrownBy(() -> createCertificate(token("telco-default"), "not a request", 0))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription()).startsWith("csr: ");
+            });
+    assertThatThrownBy(
+            () -> createCertificate(token("telco-default"), csr, Duration.ofDays(91).toSeconds()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e ->
+                assertThat(e.getStatus().getDescription())
+                    .startsWith("validity_duration: requested TTL"));
+    // The plaintext port, which authenticates no one, does not sign.
+    ManagedChannel plaintext =
+        NettyChannelBuilder.forAddress("localhost", server.xdsPort()).usePlaintext().build();
+    try {
+      assertThatThrownBy(
+              () ->
+                  ClientCalls.blockingUnaryCall(
+                      plaintext,
+                      IstioCertificateService.CREATE_CERTIFICATE,
+                      CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                      IstioCertificateRequest.newBuilder().setCsr(csr).build()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+    } finally {
+      plaintext.shutdownNow();
+    }
   }
 
   @Test

@@ -3,7 +3,9 @@ package io.telmesh.e2e.secure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.status.v3.ClientStatusDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.status.v3.ClientStatusRequest;
@@ -18,6 +20,7 @@ import io.telmesh.auth.BearerTokenCredentials;
 import io.telmesh.e2e.kube.KubeApiServer;
 import io.telmesh.e2e.peers.Peers;
 import io.telmesh.e2e.serve.ServeProcess;
+import io.telmesh.envoy.IstioMutualTls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Nodes;
 import io.telmesh.testing.TestCertificates;
@@ -28,6 +31,8 @@ import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +44,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -450,6 +456,72 @@ class SecureXdsKubernetesTest {
       assertThat(publishedRoot("telco")).isEqualTo(firstRoot);
       assertThat(clustersVia(firstRoot)).isInstanceOf(DiscoveryResponse.class);
     }
+  }
+
+  /**
+   * Istio's own agent, pointed at telmesh's CA with a real pod token, gets the pod's workload
+   * certificate and serves it and the root over SDS under the names telmesh's mutual TLS clusters
+   * and chains ask for ({@code default}, {@code ROOTCA}); the bootstrap the agent writes for Envoy
+   * has the {@code sds-grpc} cluster they name.
+   */
+  @Test
+  void istioAgentGetsThePodsCertificateFromTelmeshsCaAndServesItOverSds() throws Exception {
+    try (ServeProcess own = ownCa("own-ca-agent")) {
+      String root = publishedRoot("telco");
+      int status;
+      try (ServerSocket socket = new ServerSocket(0)) {
+        status = socket.getLocalPort();
+      }
+      try (IstioAgent agent =
+          IstioAgent.start(
+              work.resolve("agent-hss-0"),
+              ownCaPort,
+              root,
+              sidecarToken("telco", "default", "hss-0"),
+              "hss-0",
+              "telco",
+              "10.244.2.20",
+              "default",
+              status)) {
+        Secret workload =
+            agent.secret(IstioMutualTls.WORKLOAD_CERTIFICATE, HSS, Duration.ofSeconds(60));
+        List<X509Certificate> chain =
+            certificates(workload.getTlsCertificate().getCertificateChain().getInlineBytes());
+        X509Certificate rootCertificate = certificates(ByteString.copyFromUtf8(root)).get(0);
+        X509Certificate leaf = chain.get(0);
+        leaf.verify(rootCertificate.getPublicKey());
+        assertThat(leaf.getSubjectAlternativeNames())
+            .extracting(n -> n.get(0) + " " + n.get(1))
+            .containsExactly("6 spiffe://cluster.local/ns/telco/sa/default");
+        assertThat(leaf.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+        assertThat(workload.getTlsCertificate().getPrivateKey().getInlineBytes().toStringUtf8())
+            .contains("PRIVATE KEY");
+
+        Secret trust = agent.secret(IstioMutualTls.ROOT_CERTIFICATE, HSS, Duration.ofSeconds(30));
+        assertThat(certificates(trust.getValidationContext().getTrustedCa().getInlineBytes()))
+            .contains(rootCertificate);
+
+        // Istio's bootstrap has the cluster telmesh's TLS contexts name, on the same socket.
+        JsonNode bootstrap = JsonMapper.builder().build().readTree(agent.bootstrap());
+        JsonNode sds = null;
+        for (JsonNode cluster : bootstrap.path("static_resources").path("clusters")) {
+          if (cluster.path("name").asString("").equals(IstioMutualTls.SDS_CLUSTER)) {
+            sds = cluster;
+          }
+        }
+        assertThat(sds).as("sds-grpc in Istio's bootstrap").isNotNull();
+        assertThat(sds.toString()).contains(IstioMutualTls.SDS_SOCKET);
+      }
+      assertThat(own.log()).contains("workload certificate", "telco/default");
+    }
+  }
+
+  private static List<X509Certificate> certificates(ByteString pem) throws Exception {
+    return CertificateFactory.getInstance("X.509")
+        .generateCertificates(new java.io.ByteArrayInputStream(pem.toByteArray()))
+        .stream()
+        .map(X509Certificate.class::cast)
+        .toList();
   }
 
   private int ownCaPort;
