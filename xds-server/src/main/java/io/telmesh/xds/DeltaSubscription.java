@@ -2,9 +2,11 @@ package io.telmesh.xds;
 
 import io.telmesh.snapshot.Subscription;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -35,10 +37,16 @@ final class DeltaSubscription {
   }
 
   private boolean wildcard;
-  private final Set<String> names = new TreeSet<>();
+
+  /**
+   * The names subscribed explicitly, sorted: an interned list shared by every stream with the same
+   * names (a thousand sidecars subscribe to the same thousand EDS clusters), so a stream's
+   * subscription costs a reference rather than its own set of the strings its requests carried.
+   */
+  private List<String> names = List.of();
 
   /** Names the client holds no version of (subscribed since the last response). */
-  private final Set<String> fresh = new HashSet<>();
+  private Set<String> fresh = new HashSet<>();
 
   /** Whether the wildcard was turned on since the last response: every unnamed resource is owed. */
   private boolean wildcardOpened;
@@ -63,19 +71,27 @@ final class DeltaSubscription {
 
   /** A request's changes to the subscription. */
   void change(Collection<String> subscribe, Collection<String> unsubscribe) {
+    // Copied only when a request changes the names, which after the first is rare.
+    TreeSet<String> changed = null;
     for (String name : subscribe) {
       if (name.equals(Subscription.WILDCARD_NAME)) {
         wildcardOpened |= !wildcard && initial.isEmpty();
         wildcard = true;
-      } else if (names.add(name) && !initial.containsKey(name)) {
-        fresh.add(name);
+      } else if (!contains(changed, name)) {
+        changed = changed == null ? new TreeSet<>(names) : changed;
+        changed.add(name);
+        if (!initial.containsKey(name)) {
+          fresh.add(name);
+        }
       }
     }
     for (String name : unsubscribe) {
       if (name.equals(Subscription.WILDCARD_NAME)) {
         wildcard = false;
         wildcardOpened = false;
-      } else if (names.remove(name)) {
+      } else if (contains(changed, name)) {
+        changed = changed == null ? new TreeSet<>(names) : changed;
+        changed.remove(name);
         reportedMissing.remove(name);
         if (wildcard) {
           fresh.add(name); // the client drops it; the wildcard still wants it
@@ -84,6 +100,17 @@ final class DeltaSubscription {
         }
       }
     }
+    if (changed != null) {
+      names = Subscription.of(changed).names().orElseThrow();
+    }
+  }
+
+  private boolean contains(Set<String> changed, String name) {
+    return changed != null ? changed.contains(name) : subscribed(name);
+  }
+
+  private boolean subscribed(String name) {
+    return Collections.binarySearch(names, name) >= 0;
   }
 
   boolean wildcard() {
@@ -92,17 +119,17 @@ final class DeltaSubscription {
 
   /** Whether the client wants this resource: by name, or through the wildcard. */
   boolean includes(String name) {
-    return wildcard || names.contains(name);
+    return wildcard || subscribed(name);
   }
 
-  /** The names subscribed explicitly (a wildcard stream may have some too). */
-  Set<String> names() {
-    return Set.copyOf(names);
+  /** The names subscribed explicitly (a wildcard stream may have some too), sorted. */
+  List<String> names() {
+    return names;
   }
 
   /** Whether the client holds no version of this resource, whatever it was sent before. */
   boolean owed(String name) {
-    return fresh.contains(name) || (wildcardOpened && !names.contains(name));
+    return fresh.contains(name) || (wildcardOpened && !subscribed(name));
   }
 
   /** Whether every resource of the type must be looked at, not only what changed. */
@@ -128,7 +155,7 @@ final class DeltaSubscription {
    * subscription, so a client waiting for it stops waiting, and not on every push after.
    */
   boolean reportMissing(String name) {
-    return names.contains(name) && reportedMissing.add(name);
+    return subscribed(name) && reportedMissing.add(name);
   }
 
   void exists(String name) {
@@ -138,7 +165,8 @@ final class DeltaSubscription {
   /** A response is on its way: it accounts for what was owed and for the reconnect versions. */
   Owed responded() {
     Owed owed = new Owed(Set.copyOf(fresh), wildcardOpened);
-    fresh.clear();
+    // A new set, not clear(): a cleared set keeps the table its first thousand names grew.
+    fresh = new HashSet<>();
     wildcardOpened = false;
     initial = Map.of();
     return owed;
@@ -154,6 +182,6 @@ final class DeltaSubscription {
 
   /** As the snapshot layer keeps it (interned name lists), for status and debug output. */
   Subscription asSubscription() {
-    return wildcard ? Subscription.WILDCARD : Subscription.of(names);
+    return wildcard ? Subscription.WILDCARD : new Subscription(Optional.of(names));
   }
 }
