@@ -21,6 +21,13 @@ public final class TypeUrls {
   /** In SotW, an empty subscription to these means every resource (wildcard). */
   public static final Set<String> WILDCARD_TYPES = Set.of(CLUSTER, LISTENER);
 
+  /**
+   * Types whose state-of-the-world responses may carry only some of the subscribed resources:
+   * clients ask for them by name and keep what a response leaves out (the xDS protocol's rule for
+   * all but LDS and CDS).
+   */
+  public static final Set<String> BY_NAME_TYPES = Set.of(ENDPOINT, ROUTE);
+
   private TypeUrls() {}
 
   /** A short name for logs and metrics: {@code LDS}, {@code CDS}, ...; other types as they are. */

@@ -1,8 +1,10 @@
 package io.telmesh.xds;
 
+import com.google.protobuf.Any;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
+import io.telmesh.snapshot.PreparedResource;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.Responded;
 import io.telmesh.snapshot.Subscription;
@@ -10,8 +12,11 @@ import io.telmesh.snapshot.TypeSnapshot;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.status.ProxyStatusTracker.StreamKey;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +64,12 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
     /** The version the client NACKed: never sent again. */
     Optional<String> rejected = Optional.empty();
 
+    /**
+     * What the client's ACKed version was cut from, while it is known (not after a restart): the
+     * base an EDS or RDS response sends only the changes against.
+     */
+    Optional<Sent> acked = Optional.empty();
+
     TypeState(Subscription subscription, String holds) {
       this.subscription = subscription;
       this.holds = holds;
@@ -99,6 +110,7 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
           subscription(type, request.getResourceNamesList(), state.subscription.wildcard());
       if (nonce.isEmpty()) {
         state.holds = request.getVersionInfo(); // the client restarted the type
+        state.acked = Optional.empty();
       }
     }
     Optional<ProxySnapshot> snapshot = cache.snapshot(key.nodeId());
@@ -126,6 +138,7 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
           request.getErrorDetail().getMessage());
     } else {
       state.holds = pending.get().version();
+      state.acked = pending;
       state.rejected = Optional.empty();
       acked(type, pending.get().nonce());
     }
@@ -149,6 +162,17 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
     if (version.equals(state.holds) || state.rejected.filter(version::equals).isPresent()) {
       return;
     }
+    List<Any> resources = selection.resources();
+    Optional<Sent> base = state.acked.filter(a -> a.version().equals(state.holds));
+    if (TypeUrls.BY_NAME_TYPES.contains(type) && base.isPresent()) {
+      resources = changes(current, state.subscription, base.get());
+      if (resources.isEmpty()) {
+        // Only names it dropped changed: it already holds all it wants of this version.
+        state.holds = version;
+        state.acked = Optional.of(new Sent("", version, current, state.subscription));
+        return;
+      }
+    }
     String nonce = nextNonce();
     Sent sent = new Sent(nonce, version, current, state.subscription);
     state.pending = Optional.of(sent);
@@ -158,15 +182,40 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
         type,
         version,
         nonce,
-        selection.resources().size(),
+        resources.size(),
         new Responded(version, current, state.subscription));
     out.onNext(
         DiscoveryResponse.newBuilder()
             .setTypeUrl(type)
             .setVersionInfo(version)
             .setNonce(nonce)
-            .addAllResources(selection.resources())
+            .addAllResources(resources)
             .build());
+  }
+
+  /**
+   * An EDS or RDS response against what the client holds: only the subscribed resources that
+   * changed since, and those it subscribed to since. The protocol allows it for these types, whose
+   * resources a client asks for by name and never takes as removed for being left out of a response
+   * (only LDS and CDS responses are the whole state); Envoy, grpc-java and grpc-go all keep what a
+   * response leaves out. An endpoint change then costs one assignment per client, not all of them.
+   */
+  private static List<Any> changes(TypeSnapshot current, Subscription wanted, Sent base) {
+    List<String> names = wanted.names().orElseThrow();
+    Set<String> changed =
+        current == base.snapshot() ? Set.of() : current.changedSince(base.snapshot());
+    List<String> had = base.subscription().names().orElse(List.of());
+    List<Any> resources = new ArrayList<>();
+    for (String name : names) {
+      boolean fresh = !base.subscription().wildcard() && Collections.binarySearch(had, name) < 0;
+      if (fresh || changed.contains(name)) {
+        PreparedResource resource = current.get(name);
+        if (resource != null) {
+          resources.add(resource.any());
+        }
+      }
+    }
+    return resources;
   }
 
   /**
