@@ -466,8 +466,15 @@ class SecureXdsKubernetesTest {
    */
   @Test
   void istioAgentGetsThePodsCertificateFromTelmeshsCaAndServesItOverSds() throws Exception {
-    try (ServeProcess own = ownCa("own-ca-agent")) {
-      String root = publishedRoot("telco");
+    // A CA and root ConfigMap of its own, so the test above still sees its first start.
+    try (ServeProcess own =
+        ownCa(
+            "own-ca-agent",
+            "--ca-secret",
+            "telmesh-system/telmesh-ca-agent",
+            "--root-configmap",
+            AGENT_ROOT)) {
+      String root = publishedRoot("telco", AGENT_ROOT);
       int status;
       try (ServerSocket socket = new ServerSocket(0)) {
         status = socket.getLocalPort();
@@ -526,19 +533,24 @@ class SecureXdsKubernetesTest {
 
   private int ownCaPort;
 
-  private ServeProcess ownCa(String name) throws Exception {
+  private static final String AGENT_ROOT = "agent-test-root-cert";
+
+  private ServeProcess ownCa(String name, String... more) throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
       ownCaPort = socket.getLocalPort();
     }
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--kubeconfig",
+                work.resolve("telmesh.kubeconfig").toString(),
+                "--secure-port",
+                Integer.toString(ownCaPort),
+                "--operator-namespace",
+                "telmesh-system"));
+    args.addAll(List.of(more));
     ServeProcess process =
-        ServeProcess.start(
-            work.resolve(name + ".log"),
-            "--kubeconfig",
-            work.resolve("telmesh.kubeconfig").toString(),
-            "--secure-port",
-            Integer.toString(ownCaPort),
-            "--operator-namespace",
-            "telmesh-system");
+        ServeProcess.start(work.resolve(name + ".log"), args.toArray(String[]::new));
     process.awaitReady(WAIT);
     process.await("/api/v1/mesh", m -> m.contains("telco/hss-0"), WAIT);
     return process;
@@ -546,6 +558,10 @@ class SecureXdsKubernetesTest {
 
   /** The root published in the namespace, once it is there. */
   private String publishedRoot(String namespace) throws Exception {
+    return publishedRoot(namespace, "istio-ca-root-cert");
+  }
+
+  private String publishedRoot(String namespace, String configMap) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       try {
@@ -553,7 +569,7 @@ class SecureXdsKubernetesTest {
             api.kubectl(
                 "get",
                 "configmap",
-                "istio-ca-root-cert",
+                configMap,
                 "-n",
                 namespace,
                 "-o",
