@@ -97,39 +97,16 @@ public record CaKeys(X509Certificate certificate, PrivateKey key) {
               ? new GeneralName(GeneralName.iPAddress, name)
               : new GeneralName(GeneralName.dNSName, name));
     }
-    try {
-      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-      X509CertificateHolder holder =
-          new JcaX509v3CertificateBuilder(
-                  certificate,
-                  serial(),
-                  Date.from(now.minus(Duration.ofMinutes(5))),
-                  Date.from(now.plus(validity)),
-                  new X500Name("CN=" + names.get(0)),
-                  keys.getPublic())
-              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-              .addExtension(
-                  Extension.keyUsage,
-                  true,
-                  new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-              .addExtension(
-                  Extension.extendedKeyUsage,
-                  false,
-                  new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-              .addExtension(
-                  Extension.authorityKeyIdentifier,
-                  false,
-                  extensions.createAuthorityKeyIdentifier(certificate))
-              .addExtension(
-                  Extension.subjectAlternativeName,
-                  false,
-                  new GeneralNames(alternatives.toArray(GeneralName[]::new)))
-              .build(signer(key));
-      X509Certificate leaf = new JcaX509CertificateConverter().getCertificate(holder);
-      return new Issued(leaf, pem(leaf) + certificatePem(), keyPem(keys.getPrivate()));
-    } catch (IOException e) {
-      throw new GeneralSecurityException(e);
-    }
+    X509Certificate leaf =
+        leaf(
+            new X500Name("CN=" + names.get(0)),
+            keys.getPublic(),
+            now.minus(Duration.ofMinutes(5)),
+            now.plus(validity),
+            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth},
+            new GeneralNames(alternatives.toArray(GeneralName[]::new)),
+            false);
+    return new Issued(leaf, pem(leaf) + certificatePem(), keyPem(keys.getPrivate()));
   }
 
   /**
@@ -142,39 +119,48 @@ public record CaKeys(X509Certificate certificate, PrivateKey key) {
       PublicKey publicKey, String spiffeId, Duration validity, Clock clock)
       throws GeneralSecurityException {
     Instant now = clock.instant();
+    return leaf(
+        new X500Name(""),
+        publicKey,
+        // Backdated a little: the peer's clock may run behind ours.
+        now.minus(Duration.ofMinutes(2)),
+        now.plus(validity),
+        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth},
+        // Critical because the subject is empty (RFC 5280, 4.2.1.6).
+        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)),
+        true);
+  }
+
+  /** An end-entity certificate this CA signs: for key encipherment and signatures only. */
+  private X509Certificate leaf(
+      X500Name subject,
+      PublicKey publicKey,
+      Instant notBefore,
+      Instant notAfter,
+      KeyPurposeId[] purposes,
+      GeneralNames names,
+      boolean namesCritical)
+      throws GeneralSecurityException {
     try {
-      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       X509CertificateHolder holder =
           new JcaX509v3CertificateBuilder(
-                  certificate.getSubjectX500Principal(),
+                  certificate,
                   serial(),
-                  // Backdated a little: the peer's clock may run behind ours.
-                  Date.from(now.minus(Duration.ofMinutes(2))),
-                  Date.from(now.plus(validity)),
-                  new javax.security.auth.x500.X500Principal(""),
+                  Date.from(notBefore),
+                  Date.from(notAfter),
+                  subject,
                   publicKey)
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(
                   Extension.keyUsage,
                   true,
                   new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-              .addExtension(
-                  Extension.extendedKeyUsage,
-                  false,
-                  new ExtendedKeyUsage(
-                      new KeyPurposeId[] {
-                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
-                      }))
+              .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes))
               .addExtension(
                   Extension.authorityKeyIdentifier,
                   false,
-                  extensions.createAuthorityKeyIdentifier(certificate))
-              // Critical because the subject is empty (RFC 5280, 4.2.1.6).
-              .addExtension(
-                  Extension.subjectAlternativeName,
-                  true,
-                  new GeneralNames(
-                      new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)))
+                  new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate))
+              .addExtension(Extension.subjectAlternativeName, namesCritical, names)
               .build(signer(key));
       return new JcaX509CertificateConverter().getCertificate(holder);
     } catch (IOException e) {
