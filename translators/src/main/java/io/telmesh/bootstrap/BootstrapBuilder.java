@@ -250,14 +250,18 @@ public final class BootstrapBuilder {
                                                     Pipe.newBuilder()
                                                         .setPath(IstioMutualTls.SDS_SOCKET)))))))
         .putTypedExtensionProtocolOptions(
-            Clusters.HTTP_PROTOCOL_OPTIONS,
-            Protos.pack(
-                HttpProtocolOptions.newBuilder()
-                    .setExplicitHttpConfig(
-                        HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                    .build()))
+            Clusters.HTTP_PROTOCOL_OPTIONS, http2(Http2ProtocolOptions.getDefaultInstance()))
         .build();
+  }
+
+  /** A static cluster's HTTP/2, which gRPC to the agent and to telmesh speaks. */
+  private static com.google.protobuf.Any http2(Http2ProtocolOptions options) {
+    return Protos.pack(
+        HttpProtocolOptions.newBuilder()
+            .setExplicitHttpConfig(
+                HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(options))
+            .build());
   }
 
   // respect_dns_ttl is deprecated in favour of the DnsCluster extension, which Envoys older than
@@ -282,18 +286,12 @@ public final class BootstrapBuilder {
                             .setKeepaliveTime(UInt32Value.of(XDS_TCP_KEEPALIVE_SECONDS))))
             .putTypedExtensionProtocolOptions(
                 Clusters.HTTP_PROTOCOL_OPTIONS,
-                Protos.pack(
-                    HttpProtocolOptions.newBuilder()
-                        .setExplicitHttpConfig(
-                            HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                                .setHttp2ProtocolOptions(
-                                    Http2ProtocolOptions.newBuilder()
-                                        .setConnectionKeepalive(
-                                            KeepaliveSettings.newBuilder()
-                                                .setInterval(
-                                                    Protos.seconds(XDS_PING_INTERVAL_SECONDS))
-                                                .setTimeout(
-                                                    Protos.seconds(XDS_PING_TIMEOUT_SECONDS)))))
+                http2(
+                    Http2ProtocolOptions.newBuilder()
+                        .setConnectionKeepalive(
+                            KeepaliveSettings.newBuilder()
+                                .setInterval(Protos.seconds(XDS_PING_INTERVAL_SECONDS))
+                                .setTimeout(Protos.seconds(XDS_PING_TIMEOUT_SECONDS)))
                         .build()));
     rootCert.ifPresent(
         ca ->
