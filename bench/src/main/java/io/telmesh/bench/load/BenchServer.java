@@ -262,6 +262,7 @@ public final class BenchServer {
     private final Map<String, byte[]> sotw = new java.util.HashMap<>();
     private final Map<String, byte[]> delta = new java.util.HashMap<>();
     private byte[] deltaChange;
+    private byte[] sotwChange;
     private final Map<StreamObserver<byte[]>, Boolean> open =
         new java.util.concurrent.ConcurrentHashMap<>();
     private final Server grpc;
@@ -283,6 +284,16 @@ public final class BenchServer {
                       .setName("r1")
                       .setVersion("2")
                       .setResource(Protos.pack(r.endpoints().all().get(0))))
+              .build()
+              .toByteArray();
+      // SotW too: an EDS answer may carry only the changed assignment (the protocol allows it
+      // for types asked for by name), so the floor sends one, as delta does.
+      sotwChange =
+          DiscoveryResponse.newBuilder()
+              .setTypeUrl(SimClient.EDS)
+              .setVersionInfo("2")
+              .setNonce("2")
+              .addResources(Protos.pack(r.endpoints().all().get(0)))
               .build()
               .toByteArray();
       MethodDescriptor.Marshaller<byte[]> raw =
@@ -391,7 +402,7 @@ public final class BenchServer {
       open.forEach(
           (out, isDelta) -> {
             synchronized (out) {
-              out.onNext(isDelta ? deltaChange : sotw.get(SimClient.EDS));
+              out.onNext(isDelta ? deltaChange : sotwChange);
             }
           });
       return at;
