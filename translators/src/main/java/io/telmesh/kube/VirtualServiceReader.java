@@ -305,10 +305,13 @@ public final class VirtualServiceReader {
         ref, match.path("sourceLabels"), path, "the match is not applied", problems);
   }
 
+  /** The match fields istiod turns into header matchers, and the pseudo-header of each. */
+  private static final Map<String, String> PSEUDO_HEADERS =
+      Map.of("method", ":method", "authority", ":authority", "scheme", ":scheme");
+
   private static Optional<Routing.HttpMatch> match(
       ObjectRef ref, JsonNode match, String path, ProblemSink problems) {
-    for (String unsupported :
-        List.of("queryParams", "method", "scheme", "authority", "withoutHeaders")) {
+    for (String unsupported : List.of("queryParams", "withoutHeaders")) {
       if (match.has(unsupported)) {
         problems.add(ref, path + "." + unsupported, unsupported + " matches are not applied yet");
         return Optional.empty();
@@ -329,6 +332,18 @@ public final class VirtualServiceReader {
         return Optional.empty();
       }
       headers.put(header.getKey().toLowerCase(java.util.Locale.ROOT), condition.get());
+    }
+    // As istiod: method, authority and scheme are matched as their HTTP/2 pseudo-headers.
+    for (Map.Entry<String, String> pseudo : PSEUDO_HEADERS.entrySet()) {
+      if (match.has(pseudo.getKey())) {
+        Optional<Routing.StringMatch> condition =
+            stringMatch(
+                ref, match.path(pseudo.getKey()), path + "." + pseudo.getKey(), false, problems);
+        if (condition.isEmpty()) {
+          return Optional.empty();
+        }
+        headers.put(pseudo.getValue(), condition.get());
+      }
     }
     OptionalInt port = OptionalInt.empty();
     if (match.has("port")) {

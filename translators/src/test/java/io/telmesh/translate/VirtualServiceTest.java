@@ -142,7 +142,7 @@ class VirtualServiceTest {
                   http:
                   - match: [{uri: {regex: "(?=a)b"}}]
                     route: [{destination: {host: smf, subset: v2}}]
-                  - match: [{method: {exact: POST}}]
+                  - match: [{queryParams: {imsi: {exact: "001"}}}]
                     route: [{destination: {host: smf, subset: v2}}]
                   - route: [{destination: {host: smf, subset: v9}}]
                   - route: [{destination: {host: ghost}}]
@@ -165,7 +165,7 @@ class VirtualServiceTest {
             "smf spec.http[0].match[0].uri.regex: is not an RE2 regex (invalid or unsupported Perl"
                 + " syntax); Envoy matches with RE2: never sent to Envoy",
             "smf spec.http[0]: left out: a match condition of it is not applied",
-            "smf spec.http[1].match[0].method: method matches are not applied yet",
+            "smf spec.http[1].match[0].queryParams: queryParams matches are not applied yet",
             "smf spec.http[1]: left out: a match condition of it is not applied",
             "smf spec.http[2].route[0].destination.subset: no DestinationRule of "
                 + SMF
@@ -185,6 +185,52 @@ class VirtualServiceTest {
                 .getRoute()
                 .getCluster())
         .isEqualTo("outbound|8080||amf.telco.svc.cluster.local");
+    assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
+  }
+
+  @Test
+  void methodAuthorityAndSchemeMatchTheirPseudoHeadersAsIstiodDoes() {
+    MeshState mesh =
+        with(
+            SUBSETS
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: smf, namespace: telco}
+                spec:
+                  hosts: [smf]
+                  http:
+                  - match: [{method: {exact: POST}, authority: {prefix: smf}, scheme: {exact: http}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{method: {regex: "GET|HEAD"}}]
+                    route: [{destination: {host: smf, subset: v1}}]
+                  - match: [{method: {regex: "(?=P)OST"}}]
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - route: [{destination: {host: smf, subset: v1}}]
+                """);
+    assertThat(
+            mesh.problems().stream()
+                .filter(p -> p.kind().equals("VirtualService"))
+                .map(p -> p.field() + ": " + p.reason()))
+        .containsExactlyInAnyOrder(
+            "spec.http[2].match[0].method.regex: is not an RE2 regex (invalid or unsupported Perl"
+                + " syntax); Envoy matches with RE2: never sent to Envoy",
+            "spec.http[2]: left out: a match condition of it is not applied");
+    ProxyResources resources = amf(mesh);
+    List<Route> routes = host(resources, SMF + ":8080").getRoutesList();
+    assertThat(routes).hasSize(3);
+    assertThat(routes.get(0).getMatch().getHeadersList())
+        .extracting(
+            h ->
+                h.getName()
+                    + " "
+                    + (h.getStringMatch().hasSafeRegex()
+                        ? "~" + h.getStringMatch().getSafeRegex().getRegex()
+                        : h.getStringMatch().getExact() + h.getStringMatch().getPrefix()))
+        .containsExactlyInAnyOrder(":authority smf", ":method POST", ":scheme http");
+    assertThat(routes.get(1).getMatch().getHeaders(0).getName()).isEqualTo(":method");
+    assertThat(routes.get(1).getMatch().getHeaders(0).getStringMatch().getSafeRegex().getRegex())
+        .isEqualTo("GET|HEAD");
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 
