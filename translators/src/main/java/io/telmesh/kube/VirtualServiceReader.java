@@ -311,12 +311,6 @@ public final class VirtualServiceReader {
 
   private static Optional<Routing.HttpMatch> match(
       ObjectRef ref, JsonNode match, String path, ProblemSink problems) {
-    for (String unsupported : List.of("queryParams", "withoutHeaders")) {
-      if (match.has(unsupported)) {
-        problems.add(ref, path + "." + unsupported, unsupported + " matches are not applied yet");
-        return Optional.empty();
-      }
-    }
     Optional<Routing.StringMatch> uri = Optional.empty();
     if (match.has("uri")) {
       uri = stringMatch(ref, match.path("uri"), path + ".uri", false, problems);
@@ -359,7 +353,55 @@ public final class VirtualServiceReader {
     if (labels.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Routing.HttpMatch(uri, headers, port, labels.get()));
+    Optional<Map<String, Routing.StringMatch>> query =
+        conditions(ref, match.path("queryParams"), path + ".queryParams", false, problems);
+    Optional<Map<String, Routing.StringMatch>> without =
+        conditions(ref, match.path("withoutHeaders"), path + ".withoutHeaders", true, problems);
+    if (query.isEmpty() || without.isEmpty()) {
+      return Optional.empty();
+    }
+    for (String name : without.get().keySet()) {
+      if (name.startsWith(":")) {
+        // A pseudo-header's absence cannot be stated safely: the rule would match everything else.
+        problems.add(ref, path + ".withoutHeaders." + name, "a pseudo-header cannot be excluded");
+        return Optional.empty();
+      }
+    }
+    return Optional.of(
+        new Routing.HttpMatch(uri, headers, port, labels.get(), query.get(), without.get()));
+  }
+
+  /**
+   * A map of names to string conditions ({@code queryParams}, {@code withoutHeaders}); empty (a
+   * problem) when any entry is bad, so the match is never widened.
+   *
+   * @param header whether names are header names (compared lower-case)
+   */
+  private static Optional<Map<String, Routing.StringMatch>> conditions(
+      ObjectRef ref, JsonNode node, String path, boolean header, ProblemSink problems) {
+    Map<String, Routing.StringMatch> conditions = new TreeMap<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return Optional.of(conditions);
+    }
+    if (!node.isObject()) {
+      problems.add(ref, path, "is not a map: the match is not applied");
+      return Optional.empty();
+    }
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
+      if (entry.getKey().isEmpty() || !entry.getKey().chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        problems.add(ref, path, "has an empty or unprintable name: the match is not applied");
+        return Optional.empty();
+      }
+      Optional<Routing.StringMatch> condition =
+          stringMatch(ref, entry.getValue(), path + "." + entry.getKey(), header, problems);
+      if (condition.isEmpty()) {
+        return Optional.empty();
+      }
+      conditions.put(
+          header ? entry.getKey().toLowerCase(java.util.Locale.ROOT) : entry.getKey(),
+          condition.get());
+    }
+    return Optional.of(conditions);
   }
 
   private static Optional<Routing.StringMatch> stringMatch(

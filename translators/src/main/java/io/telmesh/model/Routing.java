@@ -169,14 +169,22 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
    *
    * @param sourceLabels the labels a client must carry for the match to be in its routes (Envoy
    *     cannot see them; the match is left out of other clients' routes); empty: every client
+   * @param queryParameters {@code queryParams}: conditions on the request's query parameters
+   * @param withoutHeaders {@code withoutHeaders}: headers whose condition must not hold
    */
   public record HttpMatch(
       Optional<StringMatch> uri,
       Map<String, StringMatch> headers,
       OptionalInt port,
-      Map<String, String> sourceLabels) {
+      Map<String, String> sourceLabels,
+      Map<String, StringMatch> queryParameters,
+      Map<String, StringMatch> withoutHeaders) {
 
     public HttpMatch {
+      queryParameters =
+          java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(queryParameters));
+      withoutHeaders =
+          java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(withoutHeaders));
       // Sorted, as istiod orders header matchers: Map.copyOf's order changes from run to run, and
       // with it the route configuration's bytes.
       headers = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(headers));
@@ -187,7 +195,7 @@ public record Routing(NamespacedName rule, List<HttpRule> rules, List<TcpRule> t
     /** A match for every client. */
     public HttpMatch(
         Optional<StringMatch> uri, Map<String, StringMatch> headers, OptionalInt port) {
-      this(uri, headers, port, Map.of());
+      this(uri, headers, port, Map.of(), Map.of(), Map.of());
     }
 
     public boolean selectsClient(Map<String, String> labels) {

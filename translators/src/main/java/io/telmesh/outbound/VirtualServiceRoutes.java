@@ -2,6 +2,7 @@ package io.telmesh.outbound;
 
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -71,10 +72,19 @@ public final class VirtualServiceRoutes {
       routeMatch.setPrefix(uri.map(Routing.StringMatch::value).orElse("/"));
     }
     match.ifPresent(
-        m ->
-            m.headers()
-                .forEach(
-                    (name, condition) -> routeMatch.addHeaders(headerMatcher(name, condition))));
+        m -> {
+          m.headers()
+              .forEach((name, condition) -> routeMatch.addHeaders(headerMatcher(name, condition)));
+          m.withoutHeaders()
+              .forEach(
+                  (name, condition) ->
+                      routeMatch.addHeaders(
+                          headerMatcher(name, condition).toBuilder().setInvertMatch(true)));
+          m.queryParameters()
+              .forEach(
+                  (name, condition) ->
+                      routeMatch.addQueryParameters(queryMatcher(name, condition)));
+        });
     RouteAction.Builder action =
         RouteAction.newBuilder()
             .setTimeout(Protos.fromJava(rule.timeout().orElse(Duration.ZERO)))
@@ -171,6 +181,19 @@ public final class VirtualServiceRoutes {
       case REGEX -> matcher.setSafeRegex(regex(condition.value()));
     }
     return header.setStringMatch(matcher).build();
+  }
+
+  /** A query parameter condition; Istio's {@code regex: "*"} is presence here too. */
+  private static QueryParameterMatcher queryMatcher(String name, Routing.StringMatch condition) {
+    QueryParameterMatcher.Builder query = QueryParameterMatcher.newBuilder().setName(name);
+    switch (condition.kind()) {
+      case PRESENT -> query.setPresentMatch(true);
+      case EXACT -> query.setStringMatch(StringMatcher.newBuilder().setExact(condition.value()));
+      case PREFIX -> query.setStringMatch(StringMatcher.newBuilder().setPrefix(condition.value()));
+      case REGEX ->
+          query.setStringMatch(StringMatcher.newBuilder().setSafeRegex(regex(condition.value())));
+    }
+    return query.build();
   }
 
   /** Envoy's safe_regex: RE2 is its only engine, so the deprecated engine field stays unset. */

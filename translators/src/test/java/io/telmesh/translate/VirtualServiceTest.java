@@ -142,7 +142,7 @@ class VirtualServiceTest {
                   http:
                   - match: [{uri: {regex: "(?=a)b"}}]
                     route: [{destination: {host: smf, subset: v2}}]
-                  - match: [{queryParams: {imsi: {exact: "001"}}}]
+                  - match: [{queryParams: {imsi: {regex: "(?=0)01"}}}]
                     route: [{destination: {host: smf, subset: v2}}]
                   - route: [{destination: {host: smf, subset: v9}}]
                   - route: [{destination: {host: ghost}}]
@@ -165,7 +165,8 @@ class VirtualServiceTest {
             "smf spec.http[0].match[0].uri.regex: is not an RE2 regex (invalid or unsupported Perl"
                 + " syntax); Envoy matches with RE2: never sent to Envoy",
             "smf spec.http[0]: left out: a match condition of it is not applied",
-            "smf spec.http[1].match[0].queryParams: queryParams matches are not applied yet",
+            "smf spec.http[1].match[0].queryParams.imsi.regex: is not an RE2 regex (invalid or"
+                + " unsupported Perl syntax); Envoy matches with RE2: never sent to Envoy",
             "smf spec.http[1]: left out: a match condition of it is not applied",
             "smf spec.http[2].route[0].destination.subset: no DestinationRule of "
                 + SMF
@@ -189,7 +190,7 @@ class VirtualServiceTest {
   }
 
   @Test
-  void methodAuthorityAndSchemeMatchTheirPseudoHeadersAsIstiodDoes() {
+  void methodAuthoritySchemeQueryParamsAndWithoutHeadersMatchAsIstiodTranslatesThem() {
     MeshState mesh =
         with(
             SUBSETS
@@ -206,6 +207,12 @@ class VirtualServiceTest {
                     route: [{destination: {host: smf, subset: v1}}]
                   - match: [{method: {regex: "(?=P)OST"}}]
                     route: [{destination: {host: smf, subset: v2}}]
+                  - match:
+                    - queryParams: {imsi: {exact: "001"}, debug: {regex: "on|yes"}}
+                      withoutHeaders: {x-canary: {exact: "yes"}, x-test: {regex: "*"}}
+                    route: [{destination: {host: smf, subset: v2}}]
+                  - match: [{withoutHeaders: {":method": {exact: GET}}}]
+                    route: [{destination: {host: smf, subset: v2}}]
                   - route: [{destination: {host: smf, subset: v1}}]
                 """);
     assertThat(
@@ -215,10 +222,12 @@ class VirtualServiceTest {
         .containsExactlyInAnyOrder(
             "spec.http[2].match[0].method.regex: is not an RE2 regex (invalid or unsupported Perl"
                 + " syntax); Envoy matches with RE2: never sent to Envoy",
-            "spec.http[2]: left out: a match condition of it is not applied");
+            "spec.http[2]: left out: a match condition of it is not applied",
+            "spec.http[4].match[0].withoutHeaders.:method: a pseudo-header cannot be excluded",
+            "spec.http[4]: left out: a match condition of it is not applied");
     ProxyResources resources = amf(mesh);
     List<Route> routes = host(resources, SMF + ":8080").getRoutesList();
-    assertThat(routes).hasSize(3);
+    assertThat(routes).hasSize(4);
     assertThat(routes.get(0).getMatch().getHeadersList())
         .extracting(
             h ->
@@ -231,6 +240,23 @@ class VirtualServiceTest {
     assertThat(routes.get(1).getMatch().getHeaders(0).getName()).isEqualTo(":method");
     assertThat(routes.get(1).getMatch().getHeaders(0).getStringMatch().getSafeRegex().getRegex())
         .isEqualTo("GET|HEAD");
+    // queryParams and withoutHeaders (inverted header matchers, "*" being presence).
+    var query = routes.get(2).getMatch();
+    assertThat(query.getQueryParametersList())
+        .extracting(
+            q ->
+                q.getName()
+                    + " "
+                    + q.getStringMatch().getExact()
+                    + q.getStringMatch().getSafeRegex().getRegex())
+        .containsExactly("debug on|yes", "imsi 001");
+    assertThat(query.getHeadersList())
+        .extracting(
+            h ->
+                h.getName()
+                    + (h.getInvertMatch() ? " not " : " ")
+                    + (h.getPresentMatch() ? "present" : h.getStringMatch().getExact()))
+        .containsExactly("x-canary not yes", "x-test not present");
     assertThat(EnvoyValidator.create().validate(resources)).isEmpty();
   }
 
