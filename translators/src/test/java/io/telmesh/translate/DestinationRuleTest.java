@@ -55,6 +55,14 @@ class DestinationRuleTest {
   private static final String OCS = "outbound|3868||ocs.telco.svc.cluster.local";
   private static final String DB = "outbound|9042||db.telco.svc.cluster.local";
 
+  /** The mesh's DestinationRule problems, as "field: reason". */
+  private static List<String> problems(MeshState mesh) {
+    return mesh.problems().stream()
+        .filter(p -> p.kind().equals("DestinationRule"))
+        .map(p -> p.field() + ": " + p.reason())
+        .toList();
+  }
+
   @Test
   void aTrafficPolicyLandsInTheFieldsIstiodSets() throws Exception {
     MeshState mesh =
@@ -276,10 +284,7 @@ class DestinationRuleTest {
               - name: broken
                 labels: {"app/": "x y"}
             """);
-    assertThat(
-            mesh.problems().stream()
-                .filter(p -> p.kind().equals("DestinationRule"))
-                .map(p -> p.field() + ": " + p.reason()))
+    assertThat(problems(mesh))
         .containsExactlyInAnyOrder(
             "spec.subsets[2].name: \"Bad_Name\" is not a DNS-1123 label: subset left out",
             "spec.subsets[3].name: subset all is defined twice: the first is used",
@@ -334,10 +339,7 @@ class DestinationRuleTest {
                   - port: {number: 8443}
                     loadBalancer: {simple: ROUND_ROBIN}
             """);
-    assertThat(
-            mesh.problems().stream()
-                .filter(p -> p.kind().equals("DestinationRule"))
-                .map(p -> p.field() + ": " + p.reason()))
+    assertThat(problems(mesh))
         .containsExactlyInAnyOrder(
             "spec.trafficPolicy.portLevelSettings[1].port.number: a port number 1-65535 is"
                 + " required: entry left out",
@@ -493,10 +495,7 @@ class DestinationRuleTest {
                   loadBalancer:
                     consistentHash: {httpCookie: {name: c}}
             """);
-    assertThat(
-            mesh.problems().stream()
-                .filter(p -> p.kind().equals("DestinationRule"))
-                .map(p -> p.field() + ": " + p.reason()))
+    assertThat(problems(mesh))
         .containsExactly(
             "spec.trafficPolicy.loadBalancer.consistentHash: hashes on HTTP requests, which TCP"
                 + " port 8443 of oam.telco.svc.cluster.local (subset v1) does not have: only"
@@ -855,10 +854,7 @@ class DestinationRuleTest {
                 trafficPolicy:
                   tls: {mode: ISTIO_MUTUAL, credentialName: smf-cert, sni: "bad name"}
             """);
-    assertThat(
-            mesh.problems().stream()
-                .filter(p -> p.kind().equals("DestinationRule"))
-                .map(p -> p.field() + ": " + p.reason()))
+    assertThat(problems(mesh))
         .containsExactlyInAnyOrder(
             "spec.trafficPolicy.portLevelSettings[0].tls.mode: tls mode SIMPLE is not applied: it"
                 + " needs certificate files or a credentialName Secret, which telmesh does not"

@@ -69,6 +69,14 @@ class VirtualServiceTest {
         .orElseThrow();
   }
 
+  /** The mesh's VirtualService problems, as "field: reason". */
+  private static List<String> problems(MeshState mesh) {
+    return mesh.problems().stream()
+        .filter(p -> p.kind().equals("VirtualService"))
+        .map(p -> p.field() + ": " + p.reason())
+        .toList();
+  }
+
   @Test
   void httpRulesBecomeIstiodsRoutesInOrder() {
     MeshState mesh =
@@ -215,10 +223,7 @@ class VirtualServiceTest {
                     route: [{destination: {host: smf, subset: v2}}]
                   - route: [{destination: {host: smf, subset: v1}}]
                 """);
-    assertThat(
-            mesh.problems().stream()
-                .filter(p -> p.kind().equals("VirtualService"))
-                .map(p -> p.field() + ": " + p.reason()))
+    assertThat(problems(mesh))
         .containsExactlyInAnyOrder(
             "spec.http[2].match[0].method.regex: is not an RE2 regex (invalid or unsupported Perl"
                 + " syntax); Envoy matches with RE2: never sent to Envoy",
@@ -326,10 +331,7 @@ class VirtualServiceTest {
                     route: [{destination: {host: smf, subset: v1}}]
                 """
                     .formatted(huge));
-    assertThat(
-            mesh.problems().stream()
-                .filter(p -> p.kind().equals("VirtualService"))
-                .map(p -> p.field() + ": " + p.reason()))
+    assertThat(problems(mesh))
         .containsExactlyInAnyOrder(
             "spec.http[0].match[0].uri.regex: is not an RE2 regex (invalid escape sequence); Envoy"
                 + " matches with RE2: never sent to Envoy",
@@ -501,10 +503,7 @@ class VirtualServiceTest {
                     route: [{destination: {host: smf, subset: v2}}]
                   - route: [{destination: {host: smf, subset: v1}}]
                 """);
-    assertThat(
-            mesh.problems().stream()
-                .filter(p -> p.kind().equals("VirtualService"))
-                .map(p -> p.field() + ": " + p.reason()))
+    assertThat(problems(mesh))
         .containsExactlyInAnyOrder(
             "spec.http[8].rewrite.uri: is not a non-empty text without control characters",
             "spec.http[8]: left out: its rewrite is not applied",
