@@ -33,6 +33,25 @@ final class Memo<K, V> {
     return entry.result();
   }
 
+  /**
+   * As {@link #get}, between builds: the result replaces the previous generation's, which stays the
+   * generation (a fast build that redoes a few keys does not roll).
+   */
+  Result<V> refresh(K key, List<Object> inputs, Function<K, Result<V>> compute) {
+    Entry<V> entry = previous.get(key);
+    if (entry == null || !sameObjects(entry.inputs(), inputs)) {
+      entry = new Entry<>(inputs, compute.apply(key));
+      previous.put(key, entry);
+    }
+    return entry.result();
+  }
+
+  /** Between builds: {@code now} replaces {@code before}, with a result computed without inputs. */
+  void replace(K before, K now, Result<V> result) {
+    previous.remove(before);
+    previous.put(now, new Entry<>(List.of(), result));
+  }
+
   /** Ends a build: what was used becomes the previous generation. */
   void roll() {
     previous = current;

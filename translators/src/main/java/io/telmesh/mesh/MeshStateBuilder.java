@@ -25,12 +25,14 @@ import io.telmesh.model.NetworkAttachment;
 import io.telmesh.model.NetworkSelection;
 import io.telmesh.model.ObjectRef;
 import io.telmesh.model.PodInterface;
+import io.telmesh.model.Problem;
 import io.telmesh.model.ServiceEndpoint;
 import io.telmesh.model.SidecarConfig;
 import io.telmesh.model.Workload;
 import io.telmesh.model.WorkloadPorts;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,8 +88,126 @@ public final class MeshStateBuilder {
     return new MeshStateBuilder().next(objects);
   }
 
+  /** What the last build kept, for a next view that changes only EndpointSlices. */
+  private Optional<EndpointInputs> last = Optional.empty();
+
+  private long fullBuilds;
+
   /** Builds the state for a new view, reusing what the previous view had unchanged. */
   public synchronized MeshState next(KubeObjects objects) {
+    Optional<MeshState> endpointsOnly =
+        last.flatMap(l -> EndpointChange.of(l, objects, s -> guarded(s, EndpointSliceReader::read)))
+            .map(change -> endpointsOnly(last.get(), change));
+    return endpointsOnly.orElseGet(() -> full(objects));
+  }
+
+  /**
+   * The fast path of an endpoint change: only the changed slices are read and only their Services'
+   * endpoints joined again; everything else is the previous state's, as a full build would find it.
+   * Work proportional to what changed, bar copying the state's maps.
+   */
+  @SuppressWarnings("ReferenceEquality") // slices are memo inputs: their identity is the point
+  private MeshState endpointsOnly(EndpointInputs previous, EndpointChange change) {
+    List<Optional<Slice>> slices = new ArrayList<>(previous.slices());
+    List<List<Problem>> sliceProblems = new ArrayList<>(previous.sliceProblems());
+    Map<NamespacedName, List<Slice>> ordinary = new HashMap<>(previous.ordinary());
+    Map<NamespacedName, List<Slice>> multus = new HashMap<>(previous.multus());
+    IdentityHashMap<Slice, Slice> replaced = new IdentityHashMap<>();
+    for (EndpointChange.Replaced slice : change.slices()) {
+      slices.set(slice.index(), Optional.of(slice.now()));
+      sliceProblems.set(slice.index(), slice.read().problems());
+      replaced.put(slice.before(), slice.now());
+      Map<NamespacedName, List<Slice>> group = slice.now().multusManaged() ? multus : ordinary;
+      group.put(
+          slice.now().service(),
+          group.get(slice.now().service()).stream()
+              .map(s -> s == slice.before() ? slice.now() : s)
+              .toList());
+    }
+    PodLocalities localities = previous.localities().withSlicesReplaced(replaced);
+    Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints =
+        new HashMap<>(previous.state().endpoints());
+    Map<NamespacedName, List<Problem>> joinProblems = new HashMap<>(previous.joinProblems());
+    for (NamespacedName key : change.services()) {
+      MeshService service = previous.state().services().get(key);
+      if (service == null || service.external().isPresent()) {
+        continue; // slices of a Service the mesh does not serve (or an entry's) join nothing
+      }
+      Memo.Result<Map<Integer, List<ServiceEndpoint>>> joined =
+          join(service, ordinary, multus, previous.selection(), localities, endpointJoins::refresh);
+      endpoints.put(key, joined.value());
+      joinProblems.put(key, joined.problems());
+    }
+    change
+        .slices()
+        .forEach(slice -> sliceReads.replace(slice.objectBefore(), slice.object(), slice.read()));
+    MeshState state =
+        previous
+            .state()
+            .withEndpoints(
+                endpoints, problems(previous.baseProblems(), sliceProblems, joinProblems));
+    last =
+        Optional.of(
+            new EndpointInputs(
+                change.objects(),
+                slices,
+                sliceProblems,
+                ordinary,
+                multus,
+                localities,
+                previous.selection(),
+                previous.baseProblems(),
+                joinProblems,
+                state));
+    return state;
+  }
+
+  private static List<Problem> problems(
+      List<Problem> base, List<List<Problem>> slices, Map<NamespacedName, List<Problem>> joins) {
+    List<Problem> all = new ArrayList<>(base);
+    slices.forEach(all::addAll);
+    joins.values().forEach(all::addAll);
+    return all;
+  }
+
+  /** One Service's endpoints from its slices, selected pods and their localities, memoised. */
+  private static Memo.Result<Map<Integer, List<ServiceEndpoint>>> join(
+      MeshService service,
+      Map<NamespacedName, List<Slice>> ordinary,
+      Map<NamespacedName, List<Slice>> multus,
+      Selection selection,
+      PodLocalities localities,
+      Joiner joiner) {
+    List<Slice> own = ordinary.getOrDefault(service.key(), List.of());
+    List<Slice> secondary = multus.getOrDefault(service.key(), List.of());
+    List<Workload> selected = selection.selectedBy(service);
+    List<Object> inputs = new ArrayList<>(own);
+    inputs.add(SEPARATOR);
+    inputs.addAll(secondary);
+    inputs.add(SEPARATOR);
+    inputs.addAll(selected);
+    inputs.add(SEPARATOR);
+    inputs.addAll(localities.inputsFor(EndpointResolver.podsOf(own, secondary, selected)));
+    return joiner.join(
+        service, inputs, s -> EndpointResolver.resolve(s, own, secondary, selected, localities));
+  }
+
+  /** {@link Memo#get} or {@link Memo#refresh}: a full build rolls its memo, the fast path not. */
+  @FunctionalInterface
+  private interface Joiner {
+    Memo.Result<Map<Integer, List<ServiceEndpoint>>> join(
+        MeshService service,
+        List<Object> inputs,
+        Function<MeshService, Memo.Result<Map<Integer, List<ServiceEndpoint>>>> compute);
+  }
+
+  /** Builds that went through every object (the others redid only some endpoints). */
+  synchronized long fullBuilds() {
+    return fullBuilds;
+  }
+
+  private MeshState full(KubeObjects objects) {
+    fullBuilds++;
     ProblemSink problems = new ProblemSink();
     objects.sourceProblems().forEach(problems::add);
 
@@ -176,10 +296,13 @@ public final class MeshStateBuilder {
             problems);
     Sidecars.check(sidecars, workloads, problems);
     List<Slice> slices = new ArrayList<>();
+    List<Optional<Slice>> sliceReadings = new ArrayList<>();
+    List<List<Problem>> sliceProblems = new ArrayList<>();
     for (EndpointSlice slice : objects.endpointSlices()) {
       Memo.Result<Optional<Slice>> read =
           sliceReads.get(slice, List.of(), s -> guarded(s, EndpointSliceReader::read));
-      read.problems().forEach(problems::add);
+      sliceProblems.add(read.problems());
+      sliceReadings.add(read.value());
       read.value().ifPresent(slices::add);
     }
 
@@ -196,27 +319,15 @@ public final class MeshStateBuilder {
     PodLocalities localities =
         new PodLocalities(workloads, slices.stream().filter(s -> !s.multusManaged()).toList());
     Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints = new HashMap<>();
+    Map<NamespacedName, List<Problem>> joinProblems = new HashMap<>();
     for (MeshService service : services.values()) {
       if (service.external().isPresent()) {
         endpoints.put(service.key(), entries.endpoints().getOrDefault(service.key(), Map.of()));
         continue;
       }
-      List<Slice> own = ordinary.getOrDefault(service.key(), List.of());
-      List<Slice> secondary = multus.getOrDefault(service.key(), List.of());
-      List<Workload> selected = selection.selectedBy(service);
-      List<Object> inputs = new ArrayList<>(own);
-      inputs.add(SEPARATOR);
-      inputs.addAll(secondary);
-      inputs.add(SEPARATOR);
-      inputs.addAll(selected);
-      inputs.add(SEPARATOR);
-      inputs.addAll(localities.inputsFor(EndpointResolver.podsOf(own, secondary, selected)));
       Memo.Result<Map<Integer, List<ServiceEndpoint>>> joined =
-          endpointJoins.get(
-              service,
-              inputs,
-              s -> EndpointResolver.resolve(s, own, secondary, selected, localities));
-      joined.problems().forEach(problems::add);
+          join(service, ordinary, multus, selection, localities, endpointJoins::get);
+      joinProblems.put(service.key(), joined.problems());
       endpoints.put(service.key(), joined.value());
     }
     Map<NamespacedName, WorkloadPorts> workloadPorts = new HashMap<>();
@@ -246,15 +357,31 @@ public final class MeshStateBuilder {
     entryReads.roll();
     lastGoodEntries.roll();
     lastGoodSidecars.roll();
-    return new MeshState(
-        workloads,
-        services,
-        endpoints,
-        networks,
-        workloadPorts,
-        sidecars,
-        exports,
-        problems.problems());
+    List<Problem> base = problems.problems();
+    MeshState state =
+        new MeshState(
+            workloads,
+            services,
+            endpoints,
+            networks,
+            workloadPorts,
+            sidecars,
+            exports,
+            problems(base, sliceProblems, joinProblems));
+    last =
+        Optional.of(
+            new EndpointInputs(
+                objects,
+                sliceReadings,
+                sliceProblems,
+                ordinary,
+                multus,
+                localities,
+                selection,
+                base,
+                joinProblems,
+                state));
+    return state;
   }
 
   /**

@@ -31,17 +31,64 @@ final class PodLocalities {
   private final Map<NamespacedName, Workload> workloads;
 
   /** pod -> the ordinary slices holding an endpoint of it, in the order they were given. */
-  private final Map<NamespacedName, List<Slice>> slicesByPod = new HashMap<>();
+  private final Map<NamespacedName, List<Slice>> slicesByPod;
 
   /** pod -> the smallest non-empty zone its ordinary endpoints carry (order-independent). */
-  private final Map<NamespacedName, String> zoneByPod = new HashMap<>();
+  private final Map<NamespacedName, String> zoneByPod;
+
+  /** pod -> its slices since endpoint changes replaced some of them; wins over slicesByPod. */
+  private final Map<NamespacedName, List<Slice>> replacedSlices;
+
+  private PodLocalities(
+      Map<NamespacedName, Workload> workloads,
+      Map<NamespacedName, List<Slice>> slicesByPod,
+      Map<NamespacedName, List<Slice>> replacedSlices,
+      Map<NamespacedName, String> zoneByPod) {
+    this.workloads = workloads;
+    this.slicesByPod = slicesByPod;
+    this.replacedSlices = replacedSlices;
+    this.zoneByPod = zoneByPod;
+  }
+
+  /**
+   * The same localities with slices replaced by new readings that name the same pods with the same
+   * zones (an endpoint change, {@link EndpointChange}): only the memo inputs change.
+   */
+  @SuppressWarnings("ReferenceEquality") // slices are memo inputs: their identity is the point
+  PodLocalities withSlicesReplaced(IdentityHashMap<Slice, Slice> replaced) {
+    // Only the pods of the replaced slices get new lists; the rest of the map is shared, as a
+    // layer under them, so an endpoint change costs its own pods, not the mesh's.
+    Map<NamespacedName, List<Slice>> changed = new HashMap<>(replacedSlices);
+    for (Map.Entry<Slice, Slice> replacement : replaced.entrySet()) {
+      for (Address address : replacement.getKey().endpoints()) {
+        if (address.pod().isEmpty()) {
+          continue;
+        }
+        NamespacedName pod = address.pod().get();
+        List<Slice> slices = changed.getOrDefault(pod, slicesByPod.getOrDefault(pod, List.of()));
+        if (!slices.isEmpty()) {
+          changed.put(
+              pod,
+              slices.stream()
+                  .map(s -> s == replacement.getKey() ? replacement.getValue() : s)
+                  .toList());
+        }
+      }
+    }
+    return new PodLocalities(workloads, slicesByPod, changed, zoneByPod);
+  }
+
+  private List<Slice> slicesOf(NamespacedName pod) {
+    List<Slice> replacedOnes = replacedSlices.get(pod);
+    return replacedOnes != null ? replacedOnes : slicesByPod.getOrDefault(pod, List.of());
+  }
 
   /**
    * @param ordinary the mesh's EndpointSlices written for the cluster network (never the multus
    *     ones: a secondary network has no zone of its own)
    */
   PodLocalities(Map<NamespacedName, Workload> workloads, Collection<Slice> ordinary) {
-    this.workloads = workloads;
+    this(workloads, new HashMap<>(), Map.of(), new HashMap<>());
     for (Slice slice : ordinary) {
       Set<NamespacedName> pods = new HashSet<>();
       for (Address address : slice.endpoints()) {
@@ -87,7 +134,7 @@ final class PodLocalities {
     for (NamespacedName pod : new TreeSet<>(pods)) {
       Workload workload = workloads.get(pod);
       inputs.add(workload == null ? ABSENT : workload);
-      for (Slice slice : slicesByPod.getOrDefault(pod, List.of())) {
+      for (Slice slice : slicesOf(pod)) {
         if (seen.put(slice, Boolean.TRUE) == null) {
           inputs.add(slice);
         }

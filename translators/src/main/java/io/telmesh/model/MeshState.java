@@ -1,5 +1,6 @@
 package io.telmesh.model;
 
+import com.google.common.collect.ImmutableSortedMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,15 +50,24 @@ public record MeshState(
         problems);
   }
 
+  // Immutable copies that are not copied again: a state derived from another (an endpoint change,
+  // withEndpoints) shares every map it does not replace.
   public MeshState {
-    workloads = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(workloads));
-    services = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(services));
+    workloads = ImmutableSortedMap.copyOfSorted(workloads);
+    services = ImmutableSortedMap.copyOfSorted(services);
     endpoints = Map.copyOf(endpoints);
-    networks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(networks));
+    networks = ImmutableSortedMap.copyOfSorted(networks);
     workloadPorts = Map.copyOf(workloadPorts);
-    sidecars = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(sidecars));
+    sidecars = ImmutableSortedMap.copyOfSorted(sidecars);
     exports = Map.copyOf(exports);
     problems = problems.stream().sorted().distinct().toList();
+  }
+
+  /** This state with other endpoints and problems (an endpoint change: nothing else moved). */
+  public MeshState withEndpoints(
+      Map<NamespacedName, Map<Integer, List<ServiceEndpoint>>> endpoints, List<Problem> problems) {
+    return new MeshState(
+        workloads, services, endpoints, networks, workloadPorts, sidecars, exports, problems);
   }
 
   /** Whether an Istio object applies to clients in {@code namespace}. */

@@ -2,6 +2,7 @@ package io.telmesh.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.telmesh.kube.KubeObjects;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.InboundPort;
 import io.telmesh.model.IpAddress;
@@ -12,8 +13,10 @@ import io.telmesh.model.PodInterface;
 import io.telmesh.model.Problem;
 import io.telmesh.model.ServiceEndpoint;
 import io.telmesh.model.UntouchedPort;
+import io.telmesh.testing.KubeEdits;
 import io.telmesh.testing.Meshes;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Every problem case yields a problem naming object and field; the rest translates normally. */
@@ -317,5 +320,58 @@ class MeshStateBuilderTest {
               assertThat(p.kind()).isEqualTo("Manifest");
               assertThat(p.reason()).contains("broken YAML");
             });
+  }
+
+  private static KubeObjects readiness(KubeObjects objects, String slice, boolean ready) {
+    return KubeEdits.editSlice(
+        objects,
+        "telco",
+        slice,
+        b ->
+            b.editFirstEndpoint()
+                .withNewConditions()
+                .withReady(ready)
+                .endConditions()
+                .endEndpoint());
+  }
+
+  /**
+   * An endpoint change (slices replaced in place, every other object the same instance) is read
+   * alone: no full build, and the state is what a fresh build of the view makes. A zone, a slice
+   * that no longer reads, or any other object changed goes the full way.
+   */
+  @Test
+  void endpointChangesAreJoinedAloneAndEqualAFreshBuild() {
+    KubeObjects demo = Meshes.objects(Meshes.demoDir());
+    MeshStateBuilder builder = new MeshStateBuilder();
+    builder.next(demo);
+    KubeObjects smfDown = readiness(demo, "smf-9dl2c", false);
+    KubeObjects ocsDown = readiness(smfDown, "ocs-multus-n7q4w", false);
+    KubeObjects bothUp = readiness(readiness(ocsDown, "smf-9dl2c", true), "ocs-multus-n7q4w", true);
+    for (KubeObjects view : List.of(smfDown, ocsDown, bothUp, demo)) {
+      MeshState state = builder.next(view);
+      assertThat(state).isEqualTo(MeshStateBuilder.build(view));
+    }
+    assertThat(builder.fullBuilds()).as("endpoint changes only").isEqualTo(1);
+    assertThat(builder.next(smfDown).endpoints())
+        .isNotEqualTo(MeshStateBuilder.build(demo).endpoints());
+
+    KubeObjects zoned =
+        KubeEdits.editSlice(
+            smfDown, "telco", "smf-9dl2c", b -> b.editFirstEndpoint().withZone("z9").endEndpoint());
+    KubeObjects unreadable =
+        KubeEdits.editSlice(
+            zoned, "telco", "smf-9dl2c", b -> b.editMetadata().withLabels(Map.of()).endMetadata());
+    KubeObjects podEdited =
+        KubeEdits.editPod(
+            demo, "telco", "amf-0", b -> b.editMetadata().addToLabels("tier", "x").endMetadata());
+    long full = builder.fullBuilds();
+    for (KubeObjects view : List.of(zoned, unreadable, podEdited)) {
+      MeshState state = builder.next(view);
+      assertThat(state).isEqualTo(MeshStateBuilder.build(view));
+    }
+    assertThat(builder.fullBuilds()).as("a zone, an unreadable slice, a pod").isEqualTo(full + 3);
+    assertThat(builder.next(podEdited).problems())
+        .isEqualTo(MeshStateBuilder.build(podEdited).problems());
   }
 }

@@ -35,7 +35,8 @@ public final class KubeEdits {
         objects.endpointSlices(),
         objects.pods(),
         objects.networkAttachments(),
-        List.of());
+        objects.sourceProblems(),
+        objects.istioObjects());
   }
 
   public static KubeObjects withoutService(KubeObjects objects, String namespace, String name) {
@@ -48,7 +49,8 @@ public final class KubeEdits {
         objects.endpointSlices(),
         objects.pods(),
         objects.networkAttachments(),
-        List.of());
+        objects.sourceProblems(),
+        objects.istioObjects());
   }
 
   public static KubeObjects editService(
@@ -63,7 +65,8 @@ public final class KubeEdits {
         objects.endpointSlices(),
         replaced(objects.pods(), pod),
         objects.networkAttachments(),
-        List.of());
+        objects.sourceProblems(),
+        objects.istioObjects());
   }
 
   public static KubeObjects editPod(
@@ -85,7 +88,8 @@ public final class KubeEdits {
         replaced(objects.endpointSlices(), slice),
         objects.pods(),
         objects.networkAttachments(),
-        List.of());
+        objects.sourceProblems(),
+        objects.istioObjects());
   }
 
   public static KubeObjects withNetwork(KubeObjects objects, GenericKubernetesResource network) {
@@ -94,7 +98,8 @@ public final class KubeEdits {
         objects.endpointSlices(),
         objects.pods(),
         replaced(objects.networkAttachments(), network),
-        List.of());
+        objects.sourceProblems(),
+        objects.istioObjects());
   }
 
   /**
@@ -125,7 +130,8 @@ public final class KubeEdits {
                 new GenericKubernetesResourceBuilder(n)
                     .withMetadata(bump(n.getMetadata(), revision))
                     .build()),
-        List.of());
+        objects.sourceProblems(),
+        objects.istioObjects());
   }
 
   /** A Service with a cluster IP, selecting {@code app: <selector>} (none when null). */
@@ -195,10 +201,16 @@ public final class KubeEdits {
         .orElseThrow(() -> new IllegalArgumentException("no object " + namespace + "/" + name));
   }
 
+  /** The object in place of its namesake (where an informer's store keeps it), else appended. */
   private static <T extends HasMetadata> List<T> replaced(List<T> objects, T object) {
     List<T> result = new ArrayList<>(objects);
-    result.removeIf(
-        o -> named(o, object.getMetadata().getNamespace(), object.getMetadata().getName()));
+    for (int i = 0; i < result.size(); i++) {
+      if (named(
+          result.get(i), object.getMetadata().getNamespace(), object.getMetadata().getName())) {
+        result.set(i, object);
+        return result;
+      }
+    }
     result.add(object);
     return result;
   }

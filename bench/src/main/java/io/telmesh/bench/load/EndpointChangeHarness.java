@@ -1,0 +1,71 @@
+package io.telmesh.bench.load;
+
+import io.telmesh.kube.KubeObjects;
+import io.telmesh.mesh.MeshStateBuilder;
+import io.telmesh.model.MeshState;
+import io.telmesh.testing.MeshGenerator;
+import io.telmesh.translate.MeshTranslation;
+import io.telmesh.translate.Translator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What one endpoint change costs the push thread before any proxy is served, at several mesh sizes:
+ * {@link MeshStateBuilder#next} (the mesh state) and {@link Translator#prepare} against the
+ * previous translation (the shared part), each the median of many flips of one endpoint's readiness
+ * after a warm-up. Medians, because the collector's pauses land on either.
+ *
+ * <p>{@code java -Xmx4g -cp bench/target/benchmarks.jar io.telmesh.bench.load.EndpointChangeHarness
+ * [services ...]}, default {@code 250 1000 4000} (with twice as many pods, 3 interfaces each).
+ */
+public final class EndpointChangeHarness {
+
+  private static final int WARMUP = 40;
+  private static final int MEASURED = 100;
+
+  private EndpointChangeHarness() {}
+
+  public static void main(String[] args) {
+    List<Integer> sizes = new ArrayList<>();
+    for (String arg : args) {
+      sizes.add(Integer.parseInt(arg));
+    }
+    if (sizes.isEmpty()) {
+      sizes = List.of(250, 1000, 4000);
+    }
+    System.out.println(
+        "| services | pods | mesh state (next), median | shared translation, median |");
+    System.out.println("|---|---|---|---|");
+    for (int services : sizes) {
+      KubeObjects base = BenchMesh.generate(new MeshGenerator.Shape(services, services * 2, 3, 10));
+      MeshStateBuilder builder = new MeshStateBuilder();
+      MeshTranslation translation = Translator.prepare(builder.next(base));
+      List<Long> next = new ArrayList<>();
+      List<Long> prepare = new ArrayList<>();
+      for (int i = 0; i < WARMUP + MEASURED; i++) {
+        KubeObjects flipped = BenchServer.withEndpointFlip(base, i);
+        long started = System.nanoTime();
+        MeshState mesh = builder.next(flipped);
+        long built = System.nanoTime();
+        MeshTranslation following = Translator.prepare(mesh, translation);
+        long prepared = System.nanoTime();
+        following.forgetPrevious();
+        translation = following;
+        if (i >= WARMUP) {
+          next.add(built - started);
+          prepare.add(prepared - built);
+        }
+      }
+      System.out.printf(
+          "| %d | %d | %.2f ms | %.2f ms |%n",
+          services, services * 2, median(next), median(prepare));
+    }
+  }
+
+  private static double median(List<Long> nanos) {
+    List<Long> sorted = new ArrayList<>(nanos);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2) / 1e6;
+  }
+}
