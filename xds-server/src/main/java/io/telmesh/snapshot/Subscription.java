@@ -41,6 +41,27 @@ public record Subscription(Optional<List<String>> names) {
     return true;
   }
 
+  /**
+   * Whether these names, in this order, are exactly this subscription's. One pass of string
+   * comparisons: a SotW client repeats its thousand EDS names in every ACK, and an unchanged list
+   * then costs no copy, sort, hash or intern.
+   */
+  public boolean sameNames(List<String> requested) {
+    if (names.isEmpty()) {
+      return false;
+    }
+    List<String> own = names.get();
+    if (own.size() != requested.size()) {
+      return false;
+    }
+    for (int i = 0; i < own.size(); i++) {
+      if (!own.get(i).equals(requested.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public boolean wildcard() {
     return names.isEmpty();
   }

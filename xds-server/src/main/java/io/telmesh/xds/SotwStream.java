@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,8 +107,10 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
       return;
     } else {
       answer(type, state, request);
-      state.subscription =
-          subscription(type, request.getResourceNamesList(), state.subscription.wildcard());
+      if (!state.subscription.sameNames(request.getResourceNamesList())) {
+        state.subscription =
+            subscription(type, request.getResourceNamesList(), state.subscription.wildcard());
+      }
       if (nonce.isEmpty()) {
         state.holds = request.getVersionInfo(); // the client restarted the type
         state.acked = Optional.empty();
@@ -154,15 +157,17 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
       return;
     }
     TypeSnapshot current = snapshot.type(type);
-    TypeSnapshot.Selection selection =
+    // A wildcard's version is the snapshot's: its list (thousands of entries) is built only when
+    // it is sent, not on every push that leaves the type alone.
+    Optional<TypeSnapshot.Selection> named =
         state.subscription.wildcard()
-            ? current.everything()
-            : current.select(state.subscription.names().orElseThrow());
-    String version = selection.version();
+            ? Optional.empty()
+            : Optional.of(current.select(state.subscription.names().orElseThrow()));
+    String version = named.map(TypeSnapshot.Selection::version).orElse(current.version());
     if (version.equals(state.holds) || state.rejected.filter(version::equals).isPresent()) {
       return;
     }
-    List<Any> resources = selection.resources();
+    List<Any> resources = named.orElseGet(current::everything).resources();
     Optional<Sent> base = state.acked.filter(a -> a.version().equals(state.holds));
     if (TypeUrls.BY_NAME_TYPES.contains(type) && base.isPresent()) {
       resources = changes(current, state.subscription, base.get());
@@ -206,6 +211,17 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
         current == base.snapshot() ? Set.of() : current.changedSince(base.snapshot());
     List<String> had = base.subscription().names().orElse(List.of());
     List<Any> resources = new ArrayList<>();
+    if (had == names) {
+      // The same interned list: nothing newly subscribed, so only the changed names can be due
+      // (one per endpoint change, against a thousand subscribed).
+      for (String name : new TreeSet<>(changed)) {
+        PreparedResource resource = wanted.includes(name) ? current.get(name) : null;
+        if (resource != null) {
+          resources.add(resource.any());
+        }
+      }
+      return resources;
+    }
     for (String name : names) {
       boolean fresh = !base.subscription().wildcard() && Collections.binarySearch(had, name) < 0;
       if (fresh || changed.contains(name)) {
