@@ -8,6 +8,15 @@ public interface PushMetrics {
   /** Building the mesh state and the shared part of the translation, once per generation. */
   void translatedMesh(Duration duration);
 
+  /** From the first change of a burst to the end of its debounce window. */
+  default void debounced(Duration waited) {}
+
+  /**
+   * From the shared part being ready to a worker taking up one proxy's snapshot: the wait behind
+   * the other proxies of the same push.
+   */
+  default void proxyQueued(Duration waited) {}
+
   /** Translating and preparing one proxy's snapshot. */
   void translatedProxy(Duration duration);
 

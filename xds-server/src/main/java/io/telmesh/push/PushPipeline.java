@@ -15,6 +15,7 @@ import io.telmesh.validate.EnvoyValidator;
 import io.telmesh.validate.Violation;
 import io.telmesh.xds.ProxyCache;
 import io.telmesh.xds.ProxyRegistry;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +59,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private final ScheduledExecutorService pushThread;
   private final ExecutorService workers;
   private final Debouncer debouncer;
+  private final Clock clock;
   private final AtomicReference<KubeObjects> latest = new AtomicReference<>();
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final Map<String, List<Problem>> proxyProblems = new ConcurrentHashMap<>();
@@ -125,6 +127,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     this.pushThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "push"));
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.workers = Executors.newFixedThreadPool(threads, r -> daemon(r, "push-worker"));
+    this.clock = clock;
     this.debouncer = new Debouncer(pushThread, debounceQuiet, debounceMax, clock, this::flush);
     registry.addListener(this);
   }
@@ -162,6 +165,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       return;
     }
     try {
+      metrics.debounced(Duration.between(changedAt, clock.instant()));
       long started = System.nanoTime();
       MeshState mesh = meshBuilder.next(objects);
       Generation previous = current.get();
@@ -171,20 +175,23 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
               : Translator.prepare(mesh, previous.translation());
       Duration shared = Duration.ofNanos(System.nanoTime() - started);
       metrics.translatedMesh(shared);
-      metrics.meshServed(mesh);
       Generation next = new Generation(++generation, mesh, translation, changedAt);
       current.set(next);
       List<ProxyRegistry.Connection> proxies = new ArrayList<>(registry.connections());
       pushAll(next, proxies);
+      // The per-network gauges wait for the proxies: they are for operators, not on a push's path.
+      metrics.meshServed(mesh);
       translation.forgetPrevious();
       metrics.pushed(Duration.ofNanos(System.nanoTime() - started), proxies.size());
       logProblems();
       if (firstState.getCount() > 0) {
         LOG.info(
-            "first mesh state loaded: {} pods, {} services, {} problems",
+            "first mesh state loaded: {} pods, {} services, {} problems; ready {} ms after the"
+                + " JVM started",
             mesh.workloads().size(),
             mesh.services().size(),
-            mesh.problems().size());
+            mesh.problems().size(),
+            ManagementFactory.getRuntimeMXBean().getUptime());
       } else {
         LOG.info(
             "generation {}: pushed {} proxies in {} ms ({} ms mesh state and shared translation)",
@@ -202,10 +209,12 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
 
   private void pushAll(Generation next, List<ProxyRegistry.Connection> proxies) {
     CountDownLatch done = new CountDownLatch(proxies.size());
+    long queued = System.nanoTime();
     for (ProxyRegistry.Connection connection : proxies) {
       workers.execute(
           () -> {
             try {
+              metrics.proxyQueued(Duration.ofNanos(System.nanoTime() - queued));
               push(connection.node(), next);
             } finally {
               done.countDown();

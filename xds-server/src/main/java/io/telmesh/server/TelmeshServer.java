@@ -394,6 +394,11 @@ public final class TelmeshServer implements AutoCloseable {
     return monitoring.port();
   }
 
+  /** The server's meters (what {@code /metrics} serves). */
+  public TelmeshMetrics metrics() {
+    return metrics;
+  }
+
   public PushPipeline pipeline() {
     return pipeline;
   }

@@ -25,13 +25,15 @@ public final class ProxyStatusTracker {
 
   /**
    * A response as sent. {@code changedAt} is when the source change it carries happened; {@code
-   * content} what it carried (references to shared snapshots), when known.
+   * push} whether a new snapshot caused it (rather than the proxy's request); {@code content} what
+   * it carried (references to shared snapshots), when known.
    */
   public record Sent(
       String version,
       String nonce,
       Instant at,
       Instant changedAt,
+      boolean push,
       int resources,
       Optional<Responded> content) {}
 
@@ -83,7 +85,11 @@ public final class ProxyStatusTracker {
     this.events = events;
   }
 
-  /** A response left the stream. */
+  /**
+   * A response left the stream.
+   *
+   * @param push whether a new snapshot caused it; only pushes date a convergence
+   */
   public void sent(
       StreamKey stream,
       String typeUrl,
@@ -91,14 +97,24 @@ public final class ProxyStatusTracker {
       String version,
       String nonce,
       Instant changedAt,
+      boolean push,
       int resources,
       Optional<Responded> content) {
-    Sent sent = new Sent(version, nonce, clock.instant(), changedAt, resources, content);
+    Instant now = clock.instant();
+    Sent sent = new Sent(version, nonce, now, changedAt, push, resources, content);
     update(
         stream,
         typeUrl,
         status -> new TypeStatus(Optional.of(sent), status.lastAcked(), status.lastNack()));
     events.pushed(typeShortName);
+    if (push) {
+      events.pushSent(typeShortName, Duration.between(changedAt, now));
+    }
+  }
+
+  /** A new snapshot was taken up by its stream after waiting this long behind the stream's work. */
+  public void pushDequeued(Duration waited) {
+    events.streamQueued(waited);
   }
 
   /** The client ACKed the response with this nonce (the stream checked it was the latest). */
@@ -109,8 +125,10 @@ public final class ProxyStatusTracker {
         typeUrl,
         status -> {
           Optional<Sent> answered = status.lastSent().filter(s -> s.nonce().equals(nonce));
-          answered.ifPresent(
-              s -> events.converged(typeShortName, Duration.between(s.changedAt(), now)));
+          answered
+              .filter(Sent::push)
+              .ifPresent(
+                  s -> events.converged(typeShortName, Duration.between(s.changedAt(), now)));
           return answered.isEmpty()
               ? status
               : new TypeStatus(status.lastSent(), answered, status.lastNack());

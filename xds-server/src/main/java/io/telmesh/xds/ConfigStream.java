@@ -5,6 +5,8 @@ import io.telmesh.snapshot.Responded;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import io.telmesh.status.ProxyStatusTracker.StreamKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,12 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
   private final String noncePrefix;
   private long nonces;
   private volatile boolean closed;
+
+  /** Whether the responses being cut now answer a new snapshot rather than a request. */
+  private boolean pushing;
+
+  /** Changes older than the stream are not converged by it: a connecting proxy is answered. */
+  private final Instant opened = Instant.now();
 
   ConfigStream(
       StreamKey key,
@@ -57,14 +65,21 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
 
   @Override
   public final void snapshotChanged(ProxySnapshot snapshot) {
+    long installed = System.nanoTime();
     serial.execute(
         () -> {
           if (!closed) {
-            for (String type : TypeUrls.PUSH_ORDER) {
-              S state = types.get(type);
-              if (state != null) {
-                respond(type, state, snapshot);
+            tracker.pushDequeued(Duration.ofNanos(System.nanoTime() - installed));
+            pushing = true;
+            try {
+              for (String type : TypeUrls.PUSH_ORDER) {
+                S state = types.get(type);
+                if (state != null) {
+                  respond(type, state, snapshot);
+                }
               }
+            } finally {
+              pushing = false;
             }
           }
         });
@@ -113,6 +128,7 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
         version,
         nonce,
         from.changedAt(),
+        pushing && from.changedAt().isAfter(opened),
         resources,
         Optional.of(content));
   }

@@ -136,6 +136,67 @@ class StreamStateTest {
     }
   }
 
+  /**
+   * An endpoint change is timed stage by stage (debounce, the proxy's wait in the push, its
+   * stream's queue, change to send, change to ACK); a proxy connecting is answered, not converged.
+   */
+  @Test
+  void anEndpointChangeIsTimedStageByStageAndAConnectingProxyIsNoConvergence() throws Exception {
+    try (AdsClient.Sotw ads = server.client().sotw()) {
+      ads.request(AMF, TypeUrls.ENDPOINT, List.of(SMF));
+      DiscoveryResponse first = ads.next(TypeUrls.ENDPOINT, WAIT);
+      ads.ack(first, List.of(SMF));
+      awaitEdsSynced();
+      assertThat(timerCount("telmesh_push_sent", "EDS")).isZero();
+      assertThat(timerCount("telmesh_convergence", "EDS"))
+          .as("answering a connecting proxy is not a convergence")
+          .isZero();
+      long debounces = timerCount("telmesh_push_debounce", null);
+      long proxyQueues = timerCount("telmesh_push_proxy_queue", null);
+      long streamQueues = timerCount("telmesh_xds_stream_queue", null);
+
+      server.publish(notReady(server.objects(), "smf-9dl2c"));
+      DiscoveryResponse change = ads.next(TypeUrls.ENDPOINT, WAIT);
+      ads.ack(change, List.of(SMF));
+      awaitEdsSynced();
+
+      assertThat(timerCount("telmesh_push_debounce", null)).isEqualTo(debounces + 1);
+      assertThat(timerCount("telmesh_push_proxy_queue", null)).isEqualTo(proxyQueues + 1);
+      assertThat(timerCount("telmesh_xds_stream_queue", null)).isEqualTo(streamQueues + 1);
+      assertThat(timerCount("telmesh_push_sent", "EDS")).isEqualTo(1);
+      assertThat(timerCount("telmesh_convergence", "EDS")).isEqualTo(1);
+      assertThat(timerNanos("telmesh_convergence", "EDS"))
+          .as("the ACK comes after the send")
+          .isGreaterThanOrEqualTo(timerNanos("telmesh_push_sent", "EDS"));
+    }
+  }
+
+  private void awaitEdsSynced() throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      var status = server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.ENDPOINT);
+      if (status != null && status.synced()) {
+        return;
+      }
+      Thread.sleep(20); // the ACK is handled on the stream's own executor
+    }
+    throw new AssertionError("EDS never synced");
+  }
+
+  private io.micrometer.core.instrument.Timer timer(String name, String type) {
+    var search = server.telmesh().metrics().registry().find(name);
+    return (type == null ? search : search.tag("type", type)).timer();
+  }
+
+  private long timerCount(String name, String type) {
+    var timer = timer(name, type);
+    return timer == null ? 0 : timer.count();
+  }
+
+  private double timerNanos(String name, String type) {
+    return timer(name, type).totalTime(TimeUnit.NANOSECONDS);
+  }
+
   @Test
   void aRequestWithAStaleNonceIsIgnored() throws Exception {
     try (AdsClient.Sotw ads = server.client().sotw()) {

@@ -81,6 +81,11 @@ public final class BenchServer {
       switch (command[0]) {
         case "CHANGE" ->
             System.out.println("CHANGED " + micros(server.change(Integer.parseInt(command[1]))));
+        case "MARK" -> {
+          server.markStages();
+          System.out.println("MARK ok");
+        }
+        case "STAGES" -> System.out.println("STAGES " + server.stagesSinceMark());
         case "HEAP" -> {
           for (int i = 0; i < 3; i++) {
             System.gc();
@@ -145,6 +150,14 @@ public final class BenchServer {
 
     Instant change(int change) throws Exception;
 
+    /** Starts a window of the server's push-stage timers (telmesh only). */
+    default void markStages() {}
+
+    /** The push stages since {@link #markStages}, one line. */
+    default String stagesSinceMark() {
+      return "n/a";
+    }
+
     @Override
     void close();
   }
@@ -153,6 +166,7 @@ public final class BenchServer {
     private final KubeObjects objects;
     private final TelmeshServer server;
     private Consumer<KubeObjects> sink;
+    private final StageWindow stages;
 
     TelmeshMode(KubeObjects objects) throws Exception {
       this.objects = objects;
@@ -182,6 +196,17 @@ public final class BenchServer {
       if (!server.pipeline().awaitReady(Duration.ofMinutes(2))) {
         throw new IllegalStateException("not ready");
       }
+      stages = new StageWindow(server.metrics().registry());
+    }
+
+    @Override
+    public void markStages() {
+      stages.mark();
+    }
+
+    @Override
+    public String stagesSinceMark() {
+      return stages.since();
     }
 
     @Override

@@ -204,6 +204,7 @@ public final class LoadHarness {
             watching.add(sims.get(i));
           }
         }
+        command(in, out, "MARK");
         for (int change = 0; change < changes; change++) {
           List<SimClient.EdsWaiter> waiters = watching.stream().map(SimClient::expectEds).toList();
           long changedAt = Long.parseLong(command(in, out, "CHANGE " + change));
@@ -228,6 +229,8 @@ public final class LoadHarness {
         System.out.printf(
             "convergence after an endpoint change: p50 | p99 = %s (%d samples of %d expected)%n",
             convergence, samples.size(), changes * watching.size());
+        // Where the time went, from the server's own timers over the same flips.
+        System.out.println("stages: " + command(in, out, "STAGES"));
       }
 
       String storm = "n/a";
