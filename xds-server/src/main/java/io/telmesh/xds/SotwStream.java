@@ -81,9 +81,10 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
       StreamKey key,
       ProxyCache cache,
       ProxyStatusTracker tracker,
-      StreamObserver<DiscoveryResponse> out,
-      Executor serial) {
-    super(key, cache, tracker, serial, "s");
+      ResponseStream<DiscoveryResponse> out,
+      Executor serial,
+      SendWindow window) {
+    super(key, cache, tracker, serial, "s", out, window);
     this.out = out;
   }
 
@@ -118,7 +119,8 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
     }
     Optional<ProxySnapshot> snapshot = cache.snapshot(key.nodeId());
     if (snapshot.isPresent()) {
-      respond(type, state, snapshot.get());
+      TypeState answered = state;
+      whenSendable(() -> respond(type, answered, snapshot.get()));
     }
   }
 
