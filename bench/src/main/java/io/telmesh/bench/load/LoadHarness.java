@@ -41,7 +41,9 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code java -Xmx6g -cp bench/target/benchmarks.jar io.telmesh.bench.load.LoadHarness [services
  * pods interfaces clients changes modes kinds]}, defaults {@code 1000 2000 3 2000 10
  * ceiling,stock,telmesh delta,sotw}. With {@code TELMESH_BENCH_SIDECAR=own-namespace} the mesh
- * carries a root Sidecar importing each namespace's own Services ({@link BenchMesh}).
+ * carries a root Sidecar importing each namespace's own Services ({@link BenchMesh}); {@code
+ * TELMESH_BENCH_SERVER_HEAP} sets the server's {@code -Xmx} (default 8g). There is one client per
+ * pod, so more clients need more pods.
  */
 public final class LoadHarness {
 
@@ -115,7 +117,9 @@ public final class LoadHarness {
     String kind = delta ? "delta" : "sotw";
     System.out.printf("%n== %s, %d %s clients%n", mode, clients, kind);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx8g", "-XX:+UseG1GC"));
+    // TELMESH_BENCH_SERVER_HEAP=1g: the server's heap limit (the 10,000-sidecar target's 1 GB).
+    String heap = System.getenv().getOrDefault("TELMESH_BENCH_SERVER_HEAP", "8g");
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-XX:+UseG1GC"));
     // e.g. -XX:StartFlightRecording=filename=/tmp/server.jfr to profile the server
     String extra = System.getenv("TELMESH_BENCH_SERVER_OPTS");
     if (extra != null && !extra.isBlank()) {
