@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a state-of-the-world and a delta stream share: the stream's identity, the node's snapshots
@@ -41,42 +39,17 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
   /** Changes older than the stream are not converged by it: a connecting proxy is answered. */
   private final Instant opened = Instant.now();
 
-  private final ResponseStream<?> transport;
-  private final SendWindow window;
-
-  /** Whether this stream holds one of the window's permits (given back from any thread). */
-  private final AtomicBoolean permit = new AtomicBoolean();
-
-  /** Bumped at each permit taken, so a hold timer never gives back a later permit. */
-  private final AtomicLong permits = new AtomicLong();
-
-  private final SendWindow.Waiter waiter = this::permitGranted;
-
-  /** On the serial executor: a pass was put off until a permit comes. */
-  private boolean waitingForPermit;
-
-  /** On the serial executor: a push was among what was put off. */
-  private boolean pushPutOff;
-
-  /** A pass that may send is running (the transport's ready signal waits for its end). */
-  private volatile boolean passing;
-
   ConfigStream(
       StreamKey key,
       ProxyCache cache,
       ProxyStatusTracker tracker,
       Executor serial,
-      String noncePrefix,
-      ResponseStream<?> transport,
-      SendWindow window) {
+      String noncePrefix) {
     this.key = key;
     this.cache = cache;
     this.tracker = tracker;
     this.serial = serial;
     this.noncePrefix = noncePrefix;
-    this.transport = transport;
-    this.window = window;
-    transport.onReady(this::transportReady);
     cache.listen(key.nodeId(), this);
   }
 
@@ -97,92 +70,19 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
         () -> {
           if (!closed) {
             tracker.pushDequeued(Duration.ofNanos(System.nanoTime() - installed));
-            whenSendable(() -> respondAll(snapshot, true), true);
+            pushing = true;
+            try {
+              for (String type : TypeUrls.PUSH_ORDER) {
+                S state = types.get(type);
+                if (state != null) {
+                  respond(type, state, snapshot);
+                }
+              }
+            } finally {
+              pushing = false;
+            }
           }
         });
-  }
-
-  /**
-   * Runs a pass that may send, on the serial executor, once this stream holds a send permit; put
-   * off otherwise, and then covered by one pass over every type when the permit comes.
-   */
-  final void whenSendable(Runnable pass) {
-    whenSendable(pass, false);
-  }
-
-  private void whenSendable(Runnable pass, boolean push) {
-    if (!permit.get()) {
-      if (waitingForPermit || !window.acquireOrWait(waiter)) {
-        waitingForPermit = true;
-        pushPutOff |= push;
-        return;
-      }
-      took();
-    }
-    passing = true;
-    try {
-      pass.run();
-    } finally {
-      passing = false;
-    }
-    if (transport.isReady()) {
-      giveBack();
-    }
-  }
-
-  private void respondAll(ProxySnapshot snapshot, boolean push) {
-    pushing = push;
-    try {
-      for (String type : TypeUrls.PUSH_ORDER) {
-        S state = types.get(type);
-        if (state != null) {
-          respond(type, state, snapshot);
-        }
-      }
-    } finally {
-      pushing = false;
-    }
-  }
-
-  /** The window handed this stream a permit: the put-off pass runs with the current snapshot. */
-  private void permitGranted() {
-    serial.execute(
-        () -> {
-          took();
-          waitingForPermit = false;
-          boolean push = pushPutOff;
-          pushPutOff = false;
-          if (closed) {
-            giveBack();
-            return;
-          }
-          Optional<ProxySnapshot> snapshot = cache.snapshot(key.nodeId());
-          whenSendable(() -> snapshot.ifPresent(s -> respondAll(s, push)), push);
-        });
-  }
-
-  private void took() {
-    permit.set(true);
-    long mine = permits.incrementAndGet();
-    window.afterHold(
-        () -> {
-          if (permits.get() == mine) {
-            giveBack();
-          }
-        });
-  }
-
-  /** The transport wrote what was queued: the permit goes to the next stream. */
-  private void transportReady() {
-    if (!passing && transport.isReady()) {
-      giveBack();
-    }
-  }
-
-  private void giveBack() {
-    if (permit.compareAndSet(true, false)) {
-      window.release();
-    }
   }
 
   /** The stream ended: it stops following the node's snapshots and forgets its status. */
@@ -191,8 +91,6 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
       closed = true;
       cache.unlisten(key.nodeId(), this);
       tracker.forget(key);
-      window.forget(waiter);
-      giveBack();
     }
   }
 

@@ -61,10 +61,9 @@ final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest, DeltaStream.
       StreamKey key,
       ProxyCache cache,
       ProxyStatusTracker tracker,
-      ResponseStream<DeltaDiscoveryResponse> out,
-      Executor serial,
-      SendWindow window) {
-    super(key, cache, tracker, serial, "d", out, window);
+      StreamObserver<DeltaDiscoveryResponse> out,
+      Executor serial) {
+    super(key, cache, tracker, serial, "d");
     this.out = out;
   }
 
@@ -85,9 +84,7 @@ final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest, DeltaStream.
           request.getResourceNamesSubscribeList(), request.getResourceNamesUnsubscribeList());
     }
     TypeState current = state;
-    cache
-        .snapshot(key.nodeId())
-        .ifPresent(snapshot -> whenSendable(() -> respond(type, current, snapshot)));
+    cache.snapshot(key.nodeId()).ifPresent(snapshot -> respond(type, current, snapshot));
   }
 
   /** An ACK or NACK of the response awaiting an answer; any other nonce answers nothing. */

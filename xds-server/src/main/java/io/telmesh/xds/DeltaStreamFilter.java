@@ -28,7 +28,7 @@ final class DeltaStreamFilter
 
   @Override
   protected ConfigStream<DeltaDiscoveryRequest, ?> open(StreamKey key, Executor serial) {
-    return new DeltaStream(key, context.cache(), context.tracker(), out, serial, context.window());
+    return new DeltaStream(key, context.cache(), context.tracker(), out, serial);
   }
 
   @Override

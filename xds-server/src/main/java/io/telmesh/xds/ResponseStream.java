@@ -12,22 +12,9 @@ final class ResponseStream<T> implements StreamObserver<T> {
 
   private final ServerCallStreamObserver<T> delegate;
   private boolean closed;
-  private volatile Runnable onReady = () -> {};
 
-  /** Must be made while the call starts: gRPC takes the ready handler only then. */
   ResponseStream(StreamObserver<T> delegate) {
     this.delegate = (ServerCallStreamObserver<T>) delegate;
-    this.delegate.setOnReadyHandler(() -> onReady.run());
-  }
-
-  /** Whether the transport has written what was sent, down to gRPC's small threshold. */
-  boolean isReady() {
-    return delegate.isReady();
-  }
-
-  /** Runs each time the transport turns ready again. */
-  void onReady(Runnable handler) {
-    onReady = handler;
   }
 
   /** Runs when the client cancels the call (disconnects, deadline, RST_STREAM). */

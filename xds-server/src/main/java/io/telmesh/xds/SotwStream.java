@@ -81,10 +81,9 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
       StreamKey key,
       ProxyCache cache,
       ProxyStatusTracker tracker,
-      ResponseStream<DiscoveryResponse> out,
-      Executor serial,
-      SendWindow window) {
-    super(key, cache, tracker, serial, "s", out, window);
+      StreamObserver<DiscoveryResponse> out,
+      Executor serial) {
+    super(key, cache, tracker, serial, "s");
     this.out = out;
   }
 
@@ -119,8 +118,7 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
     }
     Optional<ProxySnapshot> snapshot = cache.snapshot(key.nodeId());
     if (snapshot.isPresent()) {
-      TypeState answered = state;
-      whenSendable(() -> respond(type, answered, snapshot.get()));
+      respond(type, state, snapshot.get());
     }
   }
 

@@ -26,7 +26,7 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest, Discovery
 
   @Override
   protected ConfigStream<DiscoveryRequest, ?> open(StreamKey key, Executor serial) {
-    return new SotwStream(key, context.cache(), context.tracker(), out, serial, context.window());
+    return new SotwStream(key, context.cache(), context.tracker(), out, serial);
   }
 
   @Override

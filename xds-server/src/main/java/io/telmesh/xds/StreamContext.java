@@ -5,12 +5,11 @@ import io.telmesh.status.ProxyStatusTracker;
 
 /**
  * What every stream filter needs: where proxies register, where status goes, who answers debug
- * types, who may read what, and the server-wide bound on responses queued in the transport.
+ * types, who may read what.
  */
 record StreamContext(
     ProxyRegistry registry,
     ProxyCache cache,
     ProxyStatusTracker tracker,
     DebugResponder debug,
-    ProxyAuthorizer authorizer,
-    SendWindow window) {}
+    ProxyAuthorizer authorizer) {}

@@ -15,12 +15,9 @@ import io.grpc.stub.StreamObserver;
 import io.telmesh.auth.ProxyAuthorizer;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,20 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link DeltaStream}); the open ones are counted, and each leaves the count however it ends.
  */
 public final class XdsServices implements AutoCloseable {
-
-  /** Streams that may have a response waiting in the transport at once (istiod's default). */
-  static final int CONCURRENT_SENDS = 100;
-
-  /** The longest a stream keeps its send permit while its client does not read. */
-  static final Duration PERMIT_HOLD = Duration.ofSeconds(5);
-
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "xds-send-window");
-            thread.setDaemon(true);
-            return thread;
-          });
 
   private final StreamContext context;
   private final StreamExecutors executors;
@@ -57,14 +40,7 @@ public final class XdsServices implements AutoCloseable {
       ProxyAuthorizer authorizer,
       int sendThreads) {
     this.executors = new StreamExecutors(sendThreads);
-    this.context =
-        new StreamContext(
-            registry,
-            cache,
-            tracker,
-            debug,
-            authorizer,
-            new SendWindow(CONCURRENT_SENDS, PERMIT_HOLD, timer));
+    this.context = new StreamContext(registry, cache, tracker, debug, authorizer);
   }
 
   public List<BindableService> services() {
@@ -179,7 +155,6 @@ public final class XdsServices implements AutoCloseable {
 
   @Override
   public void close() {
-    timer.shutdownNow();
     executors.close();
   }
 }
