@@ -47,10 +47,10 @@ record EndpointChange(KubeObjects objects, List<Replaced> slices) {
       KubeObjects objects,
       Function<EndpointSlice, Memo.Result<Optional<Slice>>> reader) {
     KubeObjects before = last.objects();
-    if (!sameInstances(before.services(), objects.services())
-        || !sameInstances(before.pods(), objects.pods())
-        || !sameInstances(before.networkAttachments(), objects.networkAttachments())
-        || !sameInstances(before.istioObjects(), objects.istioObjects())
+    if (!Memo.sameInstances(before.services(), objects.services())
+        || !Memo.sameInstances(before.pods(), objects.pods())
+        || !Memo.sameInstances(before.networkAttachments(), objects.networkAttachments())
+        || !Memo.sameInstances(before.istioObjects(), objects.istioObjects())
         || !before.sourceProblems().equals(objects.sourceProblems())
         || before.endpointSlices().size() != objects.endpointSlices().size()) {
       return Optional.empty();
@@ -96,20 +96,5 @@ record EndpointChange(KubeObjects objects, List<Replaced> slices) {
         && a.getName() != null
         && Objects.equals(a.getNamespace(), b.getNamespace())
         && a.getName().equals(b.getName());
-  }
-
-  private static boolean sameInstances(List<?> a, List<?> b) {
-    if (a == b) {
-      return true;
-    }
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -25,10 +25,7 @@ final class Memo<K, V> {
    * time, computed otherwise.
    */
   Result<V> get(K key, List<Object> inputs, Function<K, Result<V>> compute) {
-    Entry<V> entry = previous.get(key);
-    if (entry == null || !sameObjects(entry.inputs(), inputs)) {
-      entry = new Entry<>(inputs, compute.apply(key));
-    }
+    Entry<V> entry = reusedOrComputed(key, inputs, compute);
     current.put(key, entry);
     return entry.result();
   }
@@ -38,12 +35,16 @@ final class Memo<K, V> {
    * generation (a fast build that redoes a few keys does not roll).
    */
   Result<V> refresh(K key, List<Object> inputs, Function<K, Result<V>> compute) {
-    Entry<V> entry = previous.get(key);
-    if (entry == null || !sameObjects(entry.inputs(), inputs)) {
-      entry = new Entry<>(inputs, compute.apply(key));
-      previous.put(key, entry);
-    }
+    Entry<V> entry = reusedOrComputed(key, inputs, compute);
+    previous.put(key, entry);
     return entry.result();
+  }
+
+  private Entry<V> reusedOrComputed(K key, List<Object> inputs, Function<K, Result<V>> compute) {
+    Entry<V> entry = previous.get(key);
+    return entry != null && sameInstances(entry.inputs(), inputs)
+        ? entry
+        : new Entry<>(inputs, compute.apply(key));
   }
 
   /** Between builds: {@code now} replaces {@code before}, with a result computed without inputs. */
@@ -58,7 +59,11 @@ final class Memo<K, V> {
     current = new IdentityHashMap<>();
   }
 
-  private static boolean sameObjects(List<Object> a, List<Object> b) {
+  /** Whether both lists hold the very same objects, in the same order. */
+  static boolean sameInstances(List<?> a, List<?> b) {
+    if (a == b) {
+      return true;
+    }
     if (a.size() != b.size()) {
       return false;
     }
