@@ -146,7 +146,7 @@ class StreamStateTest {
       ads.request(AMF, TypeUrls.ENDPOINT, List.of(SMF));
       DiscoveryResponse first = ads.next(TypeUrls.ENDPOINT, WAIT);
       ads.ack(first, List.of(SMF));
-      awaitEdsSynced();
+      awaitSynced(TypeUrls.ENDPOINT);
       assertThat(timerCount("telmesh_push_sent", "EDS")).isZero();
       assertThat(timerCount("telmesh_convergence", "EDS"))
           .as("answering a connecting proxy is not a convergence")
@@ -158,7 +158,7 @@ class StreamStateTest {
       server.publish(notReady(server.objects(), "smf-9dl2c"));
       DiscoveryResponse change = ads.next(TypeUrls.ENDPOINT, WAIT);
       ads.ack(change, List.of(SMF));
-      awaitEdsSynced();
+      awaitSynced(TypeUrls.ENDPOINT);
 
       assertThat(timerCount("telmesh_push_debounce", null)).isEqualTo(debounces + 1);
       assertThat(timerCount("telmesh_push_proxy_queue", null)).isEqualTo(proxyQueues + 1);
@@ -171,16 +171,17 @@ class StreamStateTest {
     }
   }
 
-  private void awaitEdsSynced() throws InterruptedException {
+  /** Waits for AMF's stream to ACK its latest response of a type (handled on its own executor). */
+  private void awaitSynced(String typeUrl) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      var status = server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.ENDPOINT);
+      var status = server.telmesh().tracker().status(AMF.getId()).get(typeUrl);
       if (status != null && status.synced()) {
         return;
       }
-      Thread.sleep(20); // the ACK is handled on the stream's own executor
+      Thread.sleep(20);
     }
-    throw new AssertionError("EDS never synced");
+    throw new AssertionError(TypeUrls.shortName(typeUrl) + " never synced");
   }
 
   private io.micrometer.core.instrument.Timer timer(String name, String type) {
@@ -251,10 +252,7 @@ class StreamStateTest {
         AdsClient.Sotw debug = server.client().sotw()) {
       sidecar.request(AMF, TypeUrls.CLUSTER, List.of());
       sidecar.ack(sidecar.next(TypeUrls.CLUSTER, WAIT), List.of());
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (!cdsSynced() && System.nanoTime() < deadline) {
-        Thread.sleep(20); // the ACK is handled on the stream's own executor
-      }
+      awaitSynced(TypeUrls.CLUSTER);
       debug.send(
           DiscoveryRequest.newBuilder()
               .setNode(istioctl)
@@ -298,11 +296,6 @@ class StreamStateTest {
     assertThat(server.telmesh().openStreams()).as("a cancelled stream leaves too").isZero();
     assertThat(server.telmesh().registry().size()).isZero();
     assertThat(server.telmesh().tracker().streams(AMF.getId())).isZero();
-  }
-
-  private boolean cdsSynced() {
-    var status = server.telmesh().tracker().status(AMF.getId()).get(TypeUrls.CLUSTER);
-    return status != null && status.synced();
   }
 
   /** {@code telmesh_xds_nacks_total{type}} as the monitoring port reports it. */
