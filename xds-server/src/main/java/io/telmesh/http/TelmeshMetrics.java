@@ -54,10 +54,10 @@ public final class TelmeshMetrics
   private final Supplier<Map<String, Integer>> proxiesPerNetwork;
 
   /** One row of {@code telmesh_pod_network_interface}. */
-  private record PodInterface(String namespace, String pod, String iface, String network) {}
+  private record InterfaceRow(String namespace, String pod, String iface, String network) {}
 
   /** The rows last registered; meshServed runs on the push thread only. */
-  private List<PodInterface> publishedInterfaces = List.of();
+  private List<InterfaceRow> publishedInterfaces = List.of();
 
   public TelmeshMetrics(IntSupplier connectedProxies, IntSupplier openStreams) {
     this(connectedProxies, openStreams, Map::of);
@@ -172,14 +172,14 @@ public final class TelmeshMetrics
     for (Workload workload : mesh.workloads().values()) {
       workload.networks().forEach(network -> pods.merge(network, 1, Integer::sum));
     }
-    List<PodInterface> interfaces =
+    List<InterfaceRow> interfaces =
         mesh.workloads().values().stream()
             .flatMap(
                 workload ->
                     workload.interfaces().stream()
                         .map(
                             iface ->
-                                new PodInterface(
+                                new InterfaceRow(
                                     workload.namespace(),
                                     workload.name(),
                                     iface.name(),
