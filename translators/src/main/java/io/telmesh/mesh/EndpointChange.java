@@ -25,14 +25,18 @@ import java.util.function.Function;
  */
 record EndpointChange(KubeObjects objects, List<Replaced> slices) {
 
-  /** One slice replaced in place. */
+  /** One slice replaced in place; {@code read} is its new reading, which read. */
   record Replaced(
       int index,
       EndpointSlice objectBefore,
       EndpointSlice object,
       Slice before,
-      Slice now,
-      Memo.Result<Optional<Slice>> read) {}
+      Memo.Result<Optional<Slice>> read) {
+
+    Slice now() {
+      return read.value().orElseThrow();
+    }
+  }
 
   /** The Services whose endpoints the replaced slices feed. */
   Set<NamespacedName> services() {
@@ -70,7 +74,7 @@ record EndpointChange(KubeObjects objects, List<Replaced> slices) {
       if (old.isEmpty() || read.value().isEmpty() || !inPlace(old.get(), read.value().get())) {
         return Optional.empty();
       }
-      replaced.add(new Replaced(i, was, is, old.get(), read.value().get(), read));
+      replaced.add(new Replaced(i, was, is, old.get(), read));
     }
     return Optional.of(new EndpointChange(objects, List.copyOf(replaced)));
   }
