@@ -135,6 +135,9 @@ public final class KubernetesSource implements MeshSource {
   private Consumer<KubeObjects> sink;
   private long startedAt;
 
+  /** When the last view was built: written by the emitter, read on the informers' threads. */
+  private volatile long lastEmitNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
+
   public KubernetesSource(KubernetesClient client, Optional<String> namespace) {
     this.client = client;
     this.namespace = namespace;
@@ -245,10 +248,16 @@ public final class KubernetesSource implements MeshSource {
     return informer;
   }
 
-  /** Coalesces event storms (a relist fires one event per object) into one view. */
+  /**
+   * Coalesces event storms (a relist fires one event per object): at most one view per {@link
+   * #COALESCE_MILLIS}. A change after a quiet spell is handed on at once, since the pipeline's
+   * debounce follows anyway and a lone endpoint change should not wait twice.
+   */
   private void changed() {
     if (emitScheduled.compareAndSet(false, true)) {
-      var unused = emitter.schedule(this::emit, COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+      long sinceLast = System.nanoTime() - lastEmitNanos;
+      long delay = Math.max(0, TimeUnit.MILLISECONDS.toNanos(COALESCE_MILLIS) - sinceLast);
+      var unused = emitter.schedule(this::emit, delay, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -256,6 +265,7 @@ public final class KubernetesSource implements MeshSource {
    * Hands the informers' view on; a failure is logged here, since no one reads the task's future.
    */
   private void emit() {
+    lastEmitNanos = System.nanoTime();
     emitScheduled.set(false);
     try {
       emitView();
