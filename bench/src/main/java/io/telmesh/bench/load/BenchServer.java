@@ -69,6 +69,8 @@ public final class BenchServer {
           case "telmesh" -> new TelmeshMode(objects);
           case "stock" -> new StockMode(objects);
           case "ceiling" -> new CeilingMode(objects);
+          case "telmesh-kube" -> new TelmeshKubeMode(objects);
+          case "istiod" -> new IstiodMode(objects);
           default -> throw new IllegalArgumentException(mode);
         };
     System.out.println("READY " + server.port());
@@ -86,20 +88,8 @@ public final class BenchServer {
           System.out.println("MARK ok");
         }
         case "STAGES" -> System.out.println("STAGES " + server.stagesSinceMark());
-        case "HEAP" -> {
-          for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(200);
-          }
-          Runtime rt = Runtime.getRuntime();
-          System.out.println("HEAP " + (rt.totalMemory() - rt.freeMemory()));
-        }
-        case "CPU" ->
-            System.out.println(
-                "CPU "
-                    + ((com.sun.management.OperatingSystemMXBean)
-                            ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime());
+        case "HEAP" -> System.out.println("HEAP " + server.heapBytes());
+        case "CPU" -> System.out.println("CPU " + server.cpuNanos());
         case "QUIT" -> {
           server.close();
           System.out.println("BYE");
@@ -120,17 +110,8 @@ public final class BenchServer {
   static KubeObjects withEndpointFlip(KubeObjects objects, int change) {
     List<EndpointSlice> slices = new ArrayList<>();
     for (EndpointSlice slice : objects.endpointSlices()) {
-      if (slice.getMetadata().getName().equals("svc0-slice")) {
-        slice =
-            new EndpointSliceBuilder(slice)
-                .editFirstEndpoint()
-                .withNewConditions()
-                .withReady(change % 2 == 1)
-                .endConditions()
-                .endEndpoint()
-                .build();
-      }
-      slices.add(slice);
+      slices.add(
+          slice.getMetadata().getName().equals(FLIPPED_SLICE) ? flipped(slice, change) : slice);
     }
     return new KubeObjects(
         objects.services(),
@@ -141,12 +122,43 @@ public final class BenchServer {
         objects.istioObjects());
   }
 
+  /** The slice whose first endpoint's readiness every change flips. */
+  static final String FLIPPED_SLICE = "svc0-slice";
+
+  /** {@code slice} after change {@code change}: its first endpoint ready on odd changes. */
+  static EndpointSlice flipped(EndpointSlice slice, int change) {
+    return new EndpointSliceBuilder(slice)
+        .editFirstEndpoint()
+        .withNewConditions()
+        .withReady(change % 2 == 1)
+        .endConditions()
+        .endEndpoint()
+        .build();
+  }
+
   static List<ProxyNode> nodes(MeshState mesh) {
     return mesh.workloads().keySet().stream().map(k -> Nodes.forWorkload(mesh, k)).toList();
   }
 
   interface Mode extends AutoCloseable {
     int port();
+
+    /** The server's live heap: this JVM's, after garbage collection. */
+    default long heapBytes() throws Exception {
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        Thread.sleep(200);
+      }
+      Runtime rt = Runtime.getRuntime();
+      return rt.totalMemory() - rt.freeMemory();
+    }
+
+    /** The server's CPU time so far: this JVM's. */
+    default long cpuNanos() throws Exception {
+      return ((com.sun.management.OperatingSystemMXBean)
+              ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+    }
 
     Instant change(int change) throws Exception;
 

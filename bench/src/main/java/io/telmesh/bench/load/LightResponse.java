@@ -1,5 +1,6 @@
 package io.telmesh.bench.load;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
@@ -24,6 +25,7 @@ record LightResponse(
     int resources,
     Map<String, String> resourceVersions,
     List<String> removed,
+    List<ByteString> bodies,
     long bytes) {
 
   /**
@@ -31,7 +33,7 @@ record LightResponse(
    * system_version_info=1, resources=2 (Resource: name=3, version=1), type_url=4, nonce=5,
    * removed_resources=6.
    */
-  static LightResponse parse(byte[] data, boolean delta) throws IOException {
+  static LightResponse parse(byte[] data, boolean delta, boolean keepBodies) throws IOException {
     CodedInputStream in = CodedInputStream.newInstance(data);
     String type = "";
     String version = "";
@@ -39,6 +41,7 @@ record LightResponse(
     int resources = 0;
     Map<String, String> resourceVersions = new LinkedHashMap<>();
     List<String> removed = new ArrayList<>();
+    List<ByteString> bodies = new ArrayList<>();
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
@@ -49,7 +52,10 @@ record LightResponse(
         case 2 -> {
           resources++;
           if (delta) {
-            readResource(in.readBytes().newCodedInput(), resourceVersions);
+            readResource(
+                in.readBytes().newCodedInput(), resourceVersions, keepBodies ? bodies : null);
+          } else if (keepBodies) {
+            bodies.add(in.readBytes());
           } else {
             in.skipField(tag);
           }
@@ -61,10 +67,12 @@ record LightResponse(
       }
     }
     return new LightResponse(
-        type, version, nonce, resources, resourceVersions, removed, data.length);
+        type, version, nonce, resources, resourceVersions, removed, bodies, data.length);
   }
 
-  private static void readResource(CodedInputStream resource, Map<String, String> into)
+  /** A delta Resource: name=3, version=1, resource=2 (the Any kept in {@code bodies} if given). */
+  private static void readResource(
+      CodedInputStream resource, Map<String, String> into, List<ByteString> bodies)
       throws IOException {
     String name = "";
     String version = "";
@@ -77,12 +85,20 @@ record LightResponse(
       switch (WireFormat.getTagFieldNumber(tag)) {
         case 3 -> name = resource.readString();
         case 1 -> version = resource.readString();
+        case 2 -> {
+          if (bodies != null) {
+            bodies.add(resource.readBytes());
+          } else {
+            resource.skipField(tag);
+          }
+        }
         default -> resource.skipField(tag);
       }
     }
   }
 
-  static MethodDescriptor.Marshaller<LightResponse> marshaller(boolean delta) {
+  /** {@code keepBodies}: keep each resource's Any, for a client that reads what it was sent. */
+  static MethodDescriptor.Marshaller<LightResponse> marshaller(boolean delta, boolean keepBodies) {
     return new MethodDescriptor.Marshaller<>() {
       @Override
       public InputStream stream(LightResponse value) {
@@ -92,7 +108,7 @@ record LightResponse(
       @Override
       public LightResponse parse(InputStream stream) {
         try {
-          return LightResponse.parse(stream.readAllBytes(), delta);
+          return LightResponse.parse(stream.readAllBytes(), delta, keepBodies);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

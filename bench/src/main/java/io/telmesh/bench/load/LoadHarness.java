@@ -31,19 +31,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Drives {@link BenchServer} processes with simulated sidecars and prints the figures: full push
  * wall time, server CPU and bytes per proxy, convergence after an endpoint change, a reconnect
- * storm, heap per connected proxy; for telmesh, the stock library and the ceiling.
+ * storm, heap per connected proxy; for telmesh, the stock library and the ceiling, and, fed the
+ * same mesh through a real API server, for telmesh's Kubernetes source and istiod ({@code
+ * telmesh-kube}, {@code istiod}: the endpoint change is then an EndpointSlice update written to the
+ * API server).
  *
  * <p>{@code java -Xmx6g -cp bench/target/benchmarks.jar io.telmesh.bench.load.LoadHarness [services
- * pods interfaces clients changes modes kinds]}, defaults {@code 1000 2000 3 2000 10
- * ceiling,stock,telmesh delta,sotw}. With {@code TELMESH_BENCH_SIDECAR=own-namespace} the mesh
- * carries a root Sidecar importing each namespace's own Services ({@link BenchMesh}); {@code
- * TELMESH_BENCH_SERVER_HEAP} sets the server's {@code -Xmx} (default 8g). There is one client per
- * pod, so more clients need more pods.
+ * pods interfaces clients changes modes kinds warmup]}, defaults {@code 1000 2000 3 2000 10
+ * ceiling,stock,telmesh delta,sotw 0}; {@code warmup} endpoint changes go unmeasured first. With
+ * {@code TELMESH_BENCH_SIDECAR=own-namespace} the mesh carries a root Sidecar importing each
+ * namespace's own Services ({@link BenchMesh}); {@code TELMESH_BENCH_SERVER_HEAP} sets the server's
+ * {@code -Xmx} (default 8g). There is one client per pod, so more clients need more pods.
  */
 public final class LoadHarness {
 
@@ -52,6 +56,7 @@ public final class LoadHarness {
   private final int interfaces;
   private final int clients;
   private final int changes;
+  private final int warmup;
   private final List<ProxyNode> nodes;
 
   /** The Service whose endpoint {@link BenchServer#withEndpointFlip} flips, as clusters end. */
@@ -60,7 +65,8 @@ public final class LoadHarness {
   private final Map<String, List<String>> edsNames = new LinkedHashMap<>();
   private final Map<String, List<String>> rdsNames = new LinkedHashMap<>();
 
-  LoadHarness(int services, int pods, int interfaces, int clients, int changes) {
+  LoadHarness(int services, int pods, int interfaces, int clients, int changes, int warmup) {
+    this.warmup = warmup;
     this.services = services;
     this.pods = pods;
     this.interfaces = interfaces;
@@ -91,10 +97,12 @@ public final class LoadHarness {
     List<String> modes =
         Arrays.asList((args.length > 5 ? args[5] : "ceiling,stock,telmesh").split(",", -1));
     List<String> kinds = Arrays.asList((args.length > 6 ? args[6] : "delta,sotw").split(",", -1));
-    LoadHarness harness = new LoadHarness(services, pods, interfaces, clients, changes);
+    int warmup = arg(args, 7, 0);
+    LoadHarness harness = new LoadHarness(services, pods, interfaces, clients, changes, warmup);
     System.out.printf(
-        "mesh: %d services, %d pods, %d interfaces, %s; %d clients%n",
-        services, pods, interfaces, BenchMesh.describe(), clients);
+        "mesh: %d services, %d pods, %d interfaces, %s; %d clients; %d endpoint changes measured"
+            + " after %d unmeasured%n",
+        services, pods, interfaces, BenchMesh.describe(), clients, changes, warmup);
     List<String> rows = new ArrayList<>();
     for (String kind : kinds) {
       for (String mode : modes) {
@@ -104,9 +112,17 @@ public final class LoadHarness {
     System.out.println();
     System.out.println(
         "| server | clients | full push wall | proxies/s | server CPU/proxy | bytes/proxy | heap/proxy |"
-            + " convergence p50 | p99 | reconnect storm |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+            + " convergence p50 | p99 | server CPU per change | reconnect storm |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
+  }
+
+  /**
+   * The servers fed through a real API server (telmesh's informers, istiod): their sidecars find
+   * the names to subscribe in what CDS and LDS send, as Envoy does, since istiod names its own.
+   */
+  private static boolean onApiServer(String mode) {
+    return mode.equals("telmesh-kube") || mode.equals("istiod");
   }
 
   private static int arg(String[] args, int index, int fallback) {
@@ -142,6 +158,7 @@ public final class LoadHarness {
     int port = Integer.parseInt(expect(out, "READY"));
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     ExecutorService executor = Executors.newFixedThreadPool(2);
+    ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
     List<ManagedChannel> channels = new ArrayList<>();
     List<SimClient> sims = new ArrayList<>();
     try {
@@ -156,7 +173,11 @@ public final class LoadHarness {
                 .build());
         Node envoyNode =
             Nodes.envoyNode(node.pod().name(), node.pod().namespace(), node.ip(), Map.of());
-        sims.add(new SimClient(envoyNode, delta, edsNames.get(node.id()), rdsNames.get(node.id())));
+        sims.add(
+            onApiServer(mode)
+                ? new SimClient(envoyNode, delta, retries)
+                : new SimClient(
+                    envoyNode, delta, edsNames.get(node.id()), rdsNames.get(node.id()), retries));
       }
       // One proxy first: the heap baseline includes everything shared.
       sims.get(0).connect(channels.get(0), false);
@@ -198,27 +219,27 @@ public final class LoadHarness {
           perProxyHeap / 1024);
 
       String convergence = "n/a | n/a";
+      String changeCpu = "n/a";
       if (changes > 0) {
         List<Long> samples = new ArrayList<>();
         // Only the sidecars that hold svc0's clusters get its endpoint change (all of them,
         // unless a Sidecar scopes what they see).
         List<SimClient> watching = new ArrayList<>();
-        for (int i = 0; i < sims.size(); i++) {
-          if (edsNames.get(nodes.get(i).id()).stream().anyMatch(n -> n.endsWith(FLIPPED))) {
-            watching.add(sims.get(i));
+        for (SimClient sim : sims) {
+          if (sim.edsNames().stream().anyMatch(n -> n.endsWith(FLIPPED))) {
+            watching.add(sim);
           }
         }
+        // Unmeasured changes first, alike for every server: a JVM compiles the change's path
+        // during its first changes, and its JIT's CPU would otherwise be counted as the push's.
+        flips(in, out, watching, 0, warmup, new ArrayList<>());
         command(in, out, "MARK");
-        for (int change = 0; change < changes; change++) {
-          List<SimClient.EdsWaiter> waiters = watching.stream().map(SimClient::expectEds).toList();
-          long changedAt = Long.parseLong(command(in, out, "CHANGE " + change));
-          for (SimClient.EdsWaiter waiter : waiters) {
-            if (waiter.arrived.await(60, TimeUnit.SECONDS)) {
-              samples.add(ChronoUnit.MICROS.between(Instant.EPOCH, waiter.at) - changedAt);
-            }
-          }
-          Thread.sleep(300);
-        }
+        long cpuChanges = Long.parseLong(command(in, out, "CPU"));
+        flips(in, out, watching, warmup, changes, samples);
+        // The pauses between changes are idle: the server's CPU over them is the changes' cost.
+        changeCpu =
+            String.format(
+                "%.1f ms", (Long.parseLong(command(in, out, "CPU")) - cpuChanges) / 1e6 / changes);
         Collections.sort(samples);
         convergence =
             samples.isEmpty()
@@ -231,8 +252,9 @@ public final class LoadHarness {
                                 Math.min(samples.size() - 1, Math.ceil(samples.size() * 0.99) - 1))
                         / 1000.0);
         System.out.printf(
-            "convergence after an endpoint change: p50 | p99 = %s (%d samples of %d expected)%n",
-            convergence, samples.size(), changes * watching.size());
+            "convergence after an endpoint change: p50 | p99 = %s (%d samples of %d expected),"
+                + " server CPU %s per change%n",
+            convergence, samples.size(), changes * watching.size(), changeCpu);
         // Where the time went, from the server's own timers over the same flips.
         System.out.println("stages: " + command(in, out, "STAGES"));
       }
@@ -262,7 +284,7 @@ public final class LoadHarness {
                 + " ms window)");
       }
       return String.format(
-          "| %s | %d %s | %.1f s | %.0f | %.2f ms | %d | %.1f KB | %s | %s |",
+          "| %s | %d %s | %.1f s | %.0f | %.2f ms | %d | %.1f KB | %s | %s | %s |",
           mode,
           sims.size(),
           kind,
@@ -272,8 +294,10 @@ public final class LoadHarness {
           bytes,
           perProxyHeap / 1024,
           convergence,
+          changeCpu,
           storm);
     } finally {
+      retries.shutdownNow();
       channels.forEach(ManagedChannel::shutdownNow);
       boolean stopped =
           loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
@@ -284,6 +308,31 @@ public final class LoadHarness {
       in.println("QUIT");
       server.waitFor(30, TimeUnit.SECONDS);
       server.destroyForcibly();
+    }
+  }
+
+  /**
+   * Endpoint changes {@code first} to {@code first + count - 1}, each awaited by every watching
+   * sidecar (60 s at most) and followed by a pause; arrival delays in microseconds go to {@code
+   * samples}.
+   */
+  private static void flips(
+      PrintWriter in,
+      BufferedReader out,
+      List<SimClient> watching,
+      int first,
+      int count,
+      List<Long> samples)
+      throws Exception {
+    for (int change = first; change < first + count; change++) {
+      List<SimClient.EdsWaiter> waiters = watching.stream().map(SimClient::expectEds).toList();
+      long changedAt = Long.parseLong(command(in, out, "CHANGE " + change));
+      for (SimClient.EdsWaiter waiter : waiters) {
+        if (waiter.arrived.await(60, TimeUnit.SECONDS)) {
+          samples.add(ChronoUnit.MICROS.between(Instant.EPOCH, waiter.at) - changedAt);
+        }
+      }
+      Thread.sleep(300);
     }
   }
 

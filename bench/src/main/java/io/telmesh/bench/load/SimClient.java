@@ -17,12 +17,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One simulated sidecar: subscribes CDS and LDS (wildcard), EDS and RDS by name, ACKs everything,
  * and records when each type arrived and how many bytes it received. Sends the node on every
- * request (Envoy's default), so the stock library can serve it too.
+ * request (Envoy's default), so the stock library can serve it too. Given no names, it finds them
+ * as Envoy does: the EDS clusters in what CDS sent, the RDS names in LDS's connection managers,
+ * each subscribed once found (a server it knows nothing about, such as istiod).
  */
 final class SimClient {
 
@@ -33,9 +38,11 @@ final class SimClient {
 
   private final Node node;
   private final boolean delta;
-  private final List<String> edsNames;
-  private final List<String> rdsNames;
+  private final boolean discover;
+  private volatile List<String> edsNames;
+  private volatile List<String> rdsNames;
   private final Map<String, String> versions = new ConcurrentHashMap<>();
+  private final Map<String, String> nonces = new ConcurrentHashMap<>();
 
   /**
    * Delta: per type, name -> version as received (for reconnects with initial_resource_versions).
@@ -49,33 +56,73 @@ final class SimClient {
   private volatile EdsWaiter edsWaiter;
   private StreamObserver<Object> requests;
 
+  /** Where a failed stream's next attempt is scheduled (istiod refuses connections over a rate). */
+  private final ScheduledExecutorService retries;
+
+  private ManagedChannel channel;
+  private boolean closing;
+  private int attempts;
+
+  /** Counts streams, so that only the current one's failure is retried. */
+  private long stream;
+
+  /** Envoy's ADS retry: full jitter over an exponential back-off from 500 ms to 30 s. */
+  private static final long RETRY_BASE_MILLIS = 500;
+
+  private static final long RETRY_MAX_MILLIS = 30_000;
+
   /** Waits for an EDS response after a given instant and records its arrival time. */
   static final class EdsWaiter {
     final CountDownLatch arrived = new CountDownLatch(1);
     volatile Instant at;
   }
 
-  SimClient(Node node, boolean delta, List<String> edsNames, List<String> rdsNames) {
+  SimClient(
+      Node node,
+      boolean delta,
+      List<String> edsNames,
+      List<String> rdsNames,
+      ScheduledExecutorService retries) {
     this.node = node;
+    this.retries = retries;
     this.delta = delta;
+    this.discover = false;
     this.edsNames = edsNames;
     this.rdsNames = rdsNames;
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  void connect(ManagedChannel channel, boolean withVersions) {
+  /** A client that finds its EDS and RDS names in what CDS and LDS send it. */
+  SimClient(Node node, boolean delta, ScheduledExecutorService retries) {
+    this.node = node;
+    this.retries = retries;
+    this.delta = delta;
+    this.discover = true;
+    this.edsNames = List.of();
+    this.rdsNames = List.of();
+  }
+
+  synchronized void connect(ManagedChannel channel, boolean withVersions) {
     initial = new CountDownLatch(4);
     seen.clear();
+    this.channel = channel;
+    closing = false;
+    attempts = 0;
+    open(withVersions);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private synchronized void open(boolean withVersions) {
     MethodDescriptor method =
         delta
             ? AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().toBuilder(
                     ProtoUtils.marshaller(DeltaDiscoveryRequest.getDefaultInstance()),
-                    LightResponse.marshaller(true))
+                    LightResponse.marshaller(true, discover))
                 .build()
             : AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
                     ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()),
-                    LightResponse.marshaller(false))
+                    LightResponse.marshaller(false, discover))
                 .build();
+    long mine = ++stream;
     requests =
         ClientCalls.asyncBidiStreamingCall(
             channel.newCall(method, CallOptions.DEFAULT),
@@ -86,15 +133,24 @@ final class SimClient {
               }
 
               @Override
-              public void onError(Throwable t) {}
+              public void onError(Throwable t) {
+                failed(mine);
+              }
 
               @Override
-              public void onCompleted() {}
+              public void onCompleted() {
+                failed(mine);
+              }
             });
     subscribe(CDS, List.of(), withVersions);
     subscribe(LDS, List.of(), withVersions);
-    subscribe(EDS, edsNames, withVersions);
-    subscribe(RDS, rdsNames, withVersions);
+    // No names yet: an empty first request would be a wildcard subscription.
+    if (!edsNames.isEmpty()) {
+      subscribe(EDS, edsNames, withVersions);
+    }
+    if (!rdsNames.isEmpty()) {
+      subscribe(RDS, rdsNames, withVersions);
+    }
   }
 
   private synchronized void subscribe(String type, List<String> names, boolean withVersions) {
@@ -122,6 +178,7 @@ final class SimClient {
   private synchronized void received(LightResponse response) {
     bytes.addAndGet(response.bytes());
     responses.incrementAndGet();
+    attempts = 0;
     String type = response.typeUrl();
     if (delta) {
       Map<String, String> mine = tracked.computeIfAbsent(type, t -> new HashMap<>());
@@ -135,6 +192,7 @@ final class SimClient {
               .build());
     } else {
       versions.put(type, response.version());
+      nonces.put(type, response.nonce());
       List<String> names = type.equals(EDS) ? edsNames : type.equals(RDS) ? rdsNames : List.of();
       requests.onNext(
           DiscoveryRequest.newBuilder()
@@ -145,6 +203,21 @@ final class SimClient {
               .setResponseNonce(response.nonce())
               .build());
     }
+    if (discover && type.equals(CDS)) {
+      List<String> found = found(edsNames, DiscoveredNames.edsClusters(response.bodies()));
+      if (found.size() > edsNames.size()) {
+        List<String> added = found.subList(edsNames.size(), found.size());
+        edsNames = found;
+        resubscribe(EDS, found, added);
+      }
+    } else if (discover && type.equals(LDS)) {
+      List<String> found = found(rdsNames, DiscoveredNames.routeConfigs(response.bodies()));
+      if (found.size() > rdsNames.size()) {
+        List<String> added = found.subList(rdsNames.size(), found.size());
+        rdsNames = found;
+        resubscribe(RDS, found, added);
+      }
+    }
     if (seen.putIfAbsent(type, Boolean.TRUE) == null) {
       initial.countDown();
     }
@@ -154,6 +227,68 @@ final class SimClient {
       waiter.arrived.countDown();
       edsWaiter = null;
     }
+  }
+
+  /** The current stream ended without being asked to: try again, as a sidecar does. */
+  private synchronized void failed(long which) {
+    if (closing || which != stream) {
+      return;
+    }
+    long cap = Math.min(RETRY_MAX_MILLIS, RETRY_BASE_MILLIS << Math.min(attempts++, 6));
+    if (retries.isShutdown()) {
+      return;
+    }
+    var unused =
+        retries.schedule(
+            () -> {
+              synchronized (this) {
+                if (!closing && which == stream) {
+                  open(true);
+                }
+              }
+            },
+            1 + ThreadLocalRandom.current().nextLong(cap),
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** {@code known} followed by the names of {@code seen} it lacks, in order. */
+  private static List<String> found(List<String> known, List<String> seen) {
+    List<String> all = new ArrayList<>(known);
+    java.util.Set<String> have = new java.util.HashSet<>(known);
+    for (String name : seen) {
+      if (have.add(name)) {
+        all.add(name);
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  /**
+   * As Envoy asks for names it found: delta subscribes the new ones; SotW repeats the whole list
+   * with the type's last version and nonce.
+   */
+  private void resubscribe(String type, List<String> all, List<String> added) {
+    if (delta) {
+      requests.onNext(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type)
+              .addAllResourceNamesSubscribe(added)
+              .build());
+    } else {
+      requests.onNext(
+          DiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type)
+              .addAllResourceNames(all)
+              .setVersionInfo(versions.getOrDefault(type, ""))
+              .setResponseNonce(nonces.getOrDefault(type, ""))
+              .build());
+    }
+  }
+
+  List<String> edsNames() {
+    return edsNames;
   }
 
   CountDownLatch initial() {
@@ -177,6 +312,7 @@ final class SimClient {
   void disconnect() {
     try {
       synchronized (this) {
+        closing = true;
         requests.onCompleted();
       }
     } catch (RuntimeException e) {

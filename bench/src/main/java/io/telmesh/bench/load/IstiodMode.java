@@ -1,0 +1,174 @@
+package io.telmesh.bench.load;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.telmesh.e2e.peers.Peers;
+import io.telmesh.kube.KubeObjects;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * istiod ({@code pilot-discovery}, built from the same istio module as the e2e tests' pilot-agent)
+ * on a real API server holding the mesh, with its defaults: the reference for Istio's push path.
+ * Sidecars connect to its plaintext xDS port as they do to 15010. Its heap is the Go runtime's
+ * in-use heap from its own metrics; its CPU is the process's user and system time.
+ */
+final class IstiodMode implements BenchServer.Mode {
+
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+
+  /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+  private static final long TICKS_PER_SECOND = 100;
+
+  private final ApiServerMesh mesh;
+  private final Process istiod;
+  private final int grpcPort;
+  private final int monitoringPort;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  IstiodMode(KubeObjects objects) throws Exception {
+    mesh = ApiServerMesh.start(objects);
+    try {
+      mesh.client()
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName("istio-system")
+                  .endMetadata()
+                  .build())
+          .create();
+      Path dir = Files.createTempDirectory("telmesh-bench-istiod");
+      Files.writeString(dir.resolve("mesh"), "rootNamespace: istio-system\n");
+      grpcPort = freePort();
+      monitoringPort = freePort();
+      int httpPort = freePort();
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  Peers.binary("pilot-discovery").toString(),
+                  "discovery",
+                  "--kubeconfig",
+                  mesh.kubeconfig().toString(),
+                  "--meshConfig",
+                  dir.resolve("mesh").toString(),
+                  "--grpcAddr",
+                  "127.0.0.1:" + grpcPort,
+                  "--httpAddr",
+                  "127.0.0.1:" + httpPort,
+                  "--monitoringAddr",
+                  "127.0.0.1:" + monitoringPort,
+                  "--secureGRPCAddr",
+                  "127.0.0.1:" + freePort(),
+                  "--httpsAddr",
+                  "127.0.0.1:" + freePort(),
+                  "--ctrlz_port",
+                  Integer.toString(freePort()),
+                  "--log_output_level",
+                  "default:warn"));
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("istiod.log").toFile());
+      builder.environment().put("POD_NAMESPACE", "istio-system");
+      builder.environment().put("POD_NAME", "istiod-bench");
+      builder.environment().put("REVISION", "default");
+      istiod = builder.start();
+      awaitReady(URI.create("http://127.0.0.1:" + httpPort + "/ready"), dir);
+      System.err.println("istiod ready; its log: " + dir.resolve("istiod.log"));
+    } catch (Exception e) {
+      mesh.close();
+      throw e;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private void awaitReady(URI ready, Path dir) throws Exception {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!istiod.isAlive()) {
+        throw new IllegalStateException(
+            "istiod exited " + istiod.exitValue() + "; see " + dir.resolve("istiod.log"));
+      }
+      try {
+        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("istiod not ready in " + READY_TIMEOUT);
+  }
+
+  @Override
+  public int port() {
+    return grpcPort;
+  }
+
+  @Override
+  public Instant change(int change) {
+    return mesh.flip(change);
+  }
+
+  /** go_memstats_heap_inuse_bytes: Go has no "after a collection" reading to ask for. */
+  @Override
+  public long heapBytes() throws Exception {
+    String metrics =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + monitoringPort + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith("go_memstats_heap_inuse_bytes "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1).trim()))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalStateException("istiod reports no go_memstats_heap_inuse_bytes"));
+  }
+
+  /** utime and stime, fields 14 and 15 of /proc/PID/stat (after the parenthesised name). */
+  @Override
+  public long cpuNanos() throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(istiod.pid()), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return TimeUnit.SECONDS.toNanos(ticks) / TICKS_PER_SECOND;
+  }
+
+  @Override
+  public void close() {
+    istiod.destroy();
+    try {
+      if (!istiod.waitFor(20, TimeUnit.SECONDS)) {
+        istiod.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      mesh.close();
+    }
+  }
+}
