@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * istiod ({@code pilot-discovery}, built from the same istio module as the e2e tests' pilot-agent)
  * on a real API server holding the mesh, with its defaults: the reference for Istio's push path.
- * Sidecars connect to its plaintext xDS port as they do to 15010. Its heap is the Go runtime's
- * in-use heap from its own metrics; its CPU is the process's user and system time.
+ * Sidecars connect to its plaintext xDS port as they do to 15010. Its heap is the Go runtime's live
+ * heap after a collection, from its own metrics; its CPU is the process's user and system time. Its
+ * environment is the harness's, so istiod's own variables ({@code PILOT_MAX_REQUESTS_PER_SECOND},
+ * {@code PILOT_DEBOUNCE_AFTER}) can be set on the command line.
  */
 final class IstiodMode implements BenchServer.Mode {
 
@@ -34,6 +36,7 @@ final class IstiodMode implements BenchServer.Mode {
   private final Process istiod;
   private final int grpcPort;
   private final int monitoringPort;
+  private final int httpPort;
   private final HttpClient http = HttpClient.newHttpClient();
 
   IstiodMode(KubeObjects objects) throws Exception {
@@ -52,7 +55,7 @@ final class IstiodMode implements BenchServer.Mode {
       Files.writeString(dir.resolve("mesh"), "rootNamespace: istio-system\n");
       grpcPort = freePort();
       monitoringPort = freePort();
-      int httpPort = freePort();
+      httpPort = freePort();
       List<String> command =
           new ArrayList<>(
               List.of(
@@ -130,9 +133,22 @@ final class IstiodMode implements BenchServer.Mode {
     return mesh.flip(change);
   }
 
-  /** go_memstats_heap_inuse_bytes: Go has no "after a collection" reading to ask for. */
+  /**
+   * The live heap after a collection, as the JVM's is read: pprof's heap profile with {@code gc=1}
+   * collects first (istiod serves pprof on its HTTP port), then go_memstats_heap_alloc_bytes.
+   */
   @Override
   public long heapBytes() throws Exception {
+    int collected =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + httpPort + "/debug/pprof/heap?gc=1"))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+    if (collected != 200) {
+      throw new IllegalStateException("istiod's pprof heap answered " + collected);
+    }
     String metrics =
         http.send(
                 HttpRequest.newBuilder(
@@ -142,11 +158,11 @@ final class IstiodMode implements BenchServer.Mode {
             .body();
     return metrics
         .lines()
-        .filter(l -> l.startsWith("go_memstats_heap_inuse_bytes "))
+        .filter(l -> l.startsWith("go_memstats_heap_alloc_bytes "))
         .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1).trim()))
         .findFirst()
         .orElseThrow(
-            () -> new IllegalStateException("istiod reports no go_memstats_heap_inuse_bytes"));
+            () -> new IllegalStateException("istiod reports no go_memstats_heap_alloc_bytes"));
   }
 
   /** utime and stime, fields 14 and 15 of /proc/PID/stat (after the parenthesised name). */
