@@ -46,6 +46,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -84,10 +85,11 @@ public final class BenchServer {
         case "CHANGE" ->
             System.out.println("CHANGED " + micros(server.change(Integer.parseInt(command[1]))));
         case "MARK" -> {
-          server.markStages();
+          server.stages().ifPresent(StageWindow::mark);
           System.out.println("MARK ok");
         }
-        case "STAGES" -> System.out.println("STAGES " + server.stagesSinceMark());
+        case "STAGES" ->
+            System.out.println("STAGES " + server.stages().map(StageWindow::since).orElse("n/a"));
         case "HEAP" -> System.out.println("HEAP " + server.heapBytes());
         case "CPU" -> System.out.println("CPU " + server.cpuNanos());
         case "QUIT" -> {
@@ -162,12 +164,9 @@ public final class BenchServer {
 
     Instant change(int change) throws Exception;
 
-    /** Starts a window of the server's push-stage timers (telmesh only). */
-    default void markStages() {}
-
-    /** The push stages since {@link #markStages}, one line. */
-    default String stagesSinceMark() {
-      return "n/a";
+    /** The server's push-stage timers (telmesh only): a window per MARK, read by STAGES. */
+    default Optional<StageWindow> stages() {
+      return Optional.empty();
     }
 
     @Override
@@ -212,13 +211,8 @@ public final class BenchServer {
     }
 
     @Override
-    public void markStages() {
-      stages.mark();
-    }
-
-    @Override
-    public String stagesSinceMark() {
-      return stages.since();
+    public Optional<StageWindow> stages() {
+      return Optional.of(stages);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,9 +111,7 @@ final class IstiodMode implements BenchServer.Mode {
             "istiod exited " + istiod.exitValue() + "; see " + dir.resolve("istiod.log"));
       }
       try {
-        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
+        if (get(ready.toString(), BodyHandlers.discarding()).statusCode() == 200) {
           return;
         }
       } catch (IOException notYet) {
@@ -139,23 +138,13 @@ final class IstiodMode implements BenchServer.Mode {
    */
   @Override
   public long heapBytes() throws Exception {
-    int collected =
-        http.send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + httpPort + "/debug/pprof/heap?gc=1"))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding())
-            .statusCode();
-    if (collected != 200) {
-      throw new IllegalStateException("istiod's pprof heap answered " + collected);
+    HttpResponse<Void> collected =
+        get("http://127.0.0.1:" + httpPort + "/debug/pprof/heap?gc=1", BodyHandlers.discarding());
+    if (collected.statusCode() != 200) {
+      throw new IllegalStateException("istiod's pprof heap answered " + collected.statusCode());
     }
     String metrics =
-        http.send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + monitoringPort + "/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+        get("http://127.0.0.1:" + monitoringPort + "/metrics", BodyHandlers.ofString()).body();
     return metrics
         .lines()
         .filter(l -> l.startsWith("go_memstats_heap_alloc_bytes "))
@@ -163,6 +152,10 @@ final class IstiodMode implements BenchServer.Mode {
         .findFirst()
         .orElseThrow(
             () -> new IllegalStateException("istiod reports no go_memstats_heap_alloc_bytes"));
+  }
+
+  private <T> HttpResponse<T> get(String uri, HttpResponse.BodyHandler<T> body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(uri)).build(), body);
   }
 
   /** utime and stime, fields 14 and 15 of /proc/PID/stat (after the parenthesised name). */

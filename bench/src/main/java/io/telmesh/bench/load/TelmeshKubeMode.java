@@ -66,13 +66,8 @@ final class TelmeshKubeMode implements BenchServer.Mode {
   }
 
   @Override
-  public void markStages() {
-    stages.mark();
-  }
-
-  @Override
-  public String stagesSinceMark() {
-    return stages.since();
+  public Optional<StageWindow> stages() {
+    return Optional.of(stages);
   }
 
   @Override
