@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -63,6 +64,14 @@ public final class TelmeshMetrics
   private Map<?, ?> servedWorkloads;
 
   private Map<?, ?> servedPorts;
+
+  /**
+   * Per-type timers, each registered once: they are recorded for every response and ACK, and a
+   * registry lookup builds the meter's id and tags on each call.
+   */
+  private final Map<String, Timer> pushSentByType = new ConcurrentHashMap<>();
+
+  private final Map<String, Timer> convergenceByType = new ConcurrentHashMap<>();
 
   public TelmeshMetrics(IntSupplier connectedProxies, IntSupplier openStreams) {
     this(connectedProxies, openStreams, Map::of);
@@ -335,24 +344,37 @@ public final class TelmeshMetrics
 
   @Override
   public void pushSent(String type, Duration sinceChange) {
-    Timer.builder("telmesh_push_sent")
-        .description(
-            "From a source change to a push carrying it being handed to the proxy's stream, by type")
-        .tag("type", type)
-        .publishPercentileHistogram()
-        .register(registry)
+    pushSentByType
+        .computeIfAbsent(
+            type,
+            t ->
+                byType(
+                    "telmesh_push_sent",
+                    "From a source change to a push carrying it being handed to the proxy's"
+                        + " stream, by type",
+                    t))
         .record(sinceChange);
   }
 
   @Override
   public void converged(String type, Duration latency) {
-    Timer.builder("telmesh_convergence")
-        .description(
-            "From a source change to the proxy's ACK of the push carrying it, by type (pushes"
-                + " only, not answers to a connecting proxy)")
+    convergenceByType
+        .computeIfAbsent(
+            type,
+            t ->
+                byType(
+                    "telmesh_convergence",
+                    "From a source change to the proxy's ACK of the push carrying it, by type"
+                        + " (pushes only, not answers to a connecting proxy)",
+                    t))
+        .record(latency);
+  }
+
+  private Timer byType(String name, String description, String type) {
+    return Timer.builder(name)
+        .description(description)
         .tag("type", type)
         .publishPercentileHistogram()
-        .register(registry)
-        .record(latency);
+        .register(registry);
   }
 }
