@@ -16,7 +16,8 @@ import java.util.Map;
  * A DiscoveryResponse or DeltaDiscoveryResponse read without materializing its resources: the
  * simulated sidecars only need the type, version, nonce, sizes and (delta) resource names and
  * versions, and parsing megabytes of config per client would make the harness, not the server, the
- * bottleneck.
+ * bottleneck. A client that finds its names in what it is sent keeps each resource's bytes,
+ * unparsed until it reads its clusters and listeners ({@link DiscoveredNames}).
  */
 record LightResponse(
     String typeUrl,

@@ -204,19 +204,9 @@ final class SimClient {
               .build());
     }
     if (discover && type.equals(CDS)) {
-      List<String> found = found(edsNames, DiscoveredNames.edsClusters(response.bodies()));
-      if (found.size() > edsNames.size()) {
-        List<String> added = found.subList(edsNames.size(), found.size());
-        edsNames = found;
-        resubscribe(EDS, found, added);
-      }
+      edsNames = discovered(EDS, edsNames, DiscoveredNames.edsClusters(response.bodies()));
     } else if (discover && type.equals(LDS)) {
-      List<String> found = found(rdsNames, DiscoveredNames.routeConfigs(response.bodies()));
-      if (found.size() > rdsNames.size()) {
-        List<String> added = found.subList(rdsNames.size(), found.size());
-        rdsNames = found;
-        resubscribe(RDS, found, added);
-      }
+      rdsNames = discovered(RDS, rdsNames, DiscoveredNames.routeConfigs(response.bodies()));
     }
     if (seen.putIfAbsent(type, Boolean.TRUE) == null) {
       initial.countDown();
@@ -251,8 +241,11 @@ final class SimClient {
             TimeUnit.MILLISECONDS);
   }
 
-  /** {@code known} followed by the names of {@code seen} it lacks, in order. */
-  private static List<String> found(List<String> known, List<String> seen) {
+  /**
+   * {@code known} followed by the names of {@code seen} it lacks, in order; any new ones are
+   * subscribed to {@code type} at once.
+   */
+  private List<String> discovered(String type, List<String> known, List<String> seen) {
     List<String> all = new ArrayList<>(known);
     java.util.Set<String> have = new java.util.HashSet<>(known);
     for (String name : seen) {
@@ -260,6 +253,10 @@ final class SimClient {
         all.add(name);
       }
     }
+    if (all.size() == known.size()) {
+      return known;
+    }
+    resubscribe(type, all, all.subList(known.size(), all.size()));
     return List.copyOf(all);
   }
 
