@@ -35,13 +35,17 @@ public final class Protos {
   /** Like {@link Any#pack}, with deterministic bytes. */
   public static Any pack(Message message) {
     return Any.newBuilder()
-        .setTypeUrl(TYPE_URL_PREFIX + message.getDescriptorForType().getFullName())
+        .setTypeUrl(typeUrl(message))
         .setValue(deterministicBytes(message))
         .build();
   }
 
+  /**
+   * Interned: every proxy's listeners hold a dozen packed filter configs, and one string per type
+   * is all they need rather than a copy per {@code Any}.
+   */
   public static String typeUrl(Message message) {
-    return TYPE_URL_PREFIX + message.getDescriptorForType().getFullName();
+    return (TYPE_URL_PREFIX + message.getDescriptorForType().getFullName()).intern();
   }
 
   public static Duration seconds(long seconds) {

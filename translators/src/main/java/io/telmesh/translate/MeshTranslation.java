@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.telmesh.inbound.InboundClusterBuilder;
 import io.telmesh.inbound.InboundListenerBuilder;
 import io.telmesh.inbound.InboundPlan;
+import io.telmesh.model.InboundPort;
 import io.telmesh.model.InterceptionMode;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.MeshState;
@@ -71,6 +72,12 @@ public final class MeshTranslation {
   private record OutboundVariant(
       Optional<Duration> idleTimeout, boolean accessLog, EgressScope scope) {}
 
+  /** What a sidecar's virtual outbound listener is built from: nothing of its pod. */
+  private record VirtualOutboundInputs(ProxyProfile profile, OutboundTrafficPolicy policy) {}
+
+  /** What a sidecar's inbound clusters are built from: its ports, not its addresses. */
+  private record InboundClusterInputs(List<InboundPort> ports, ProxyProfile profile) {}
+
   /** A proxyless gRPC server's listeners and the inputs they were built from. */
   private record ServerPart(
       Workload workload, WorkloadPorts ports, ResourceSegment<Listener> listeners) {}
@@ -83,6 +90,18 @@ public final class MeshTranslation {
   private final Map<OutboundVariant, SharedOutbound> outboundVariants = new ConcurrentHashMap<>();
   private final Map<String, OwnPart> own = new ConcurrentHashMap<>();
   private volatile Map<String, OwnPart> previousOwn;
+
+  /**
+   * The parts of a pod's own resources that depend on its profile and port numbers only: one object
+   * per variant, shared by every proxy of it (and so serialized once), rather than a copy per
+   * proxy.
+   */
+  private final Map<VirtualOutboundInputs, Listener> virtualOutbounds = new ConcurrentHashMap<>();
+
+  private volatile Map<VirtualOutboundInputs, Listener> previousVirtualOutbounds;
+  private final Map<InboundClusterInputs, List<Cluster>> inboundClusters =
+      new ConcurrentHashMap<>();
+  private volatile Map<InboundClusterInputs, List<Cluster>> previousInboundClusters;
   private final Map<NamespacedName, ServerPart> servers = new ConcurrentHashMap<>();
   private volatile Map<NamespacedName, ServerPart> previousServers;
 
@@ -109,6 +128,9 @@ public final class MeshTranslation {
               (variant, shared) -> outboundVariants.put(variant, shared.withEndpoints(endpoints)));
     }
     this.previousOwn = previous.map(p -> p.own).orElse(Map.of());
+    // Found again in the previous generation, like a pod's own part: the same objects stay.
+    this.previousVirtualOutbounds = previous.map(p -> p.virtualOutbounds).orElse(Map.of());
+    this.previousInboundClusters = previous.map(p -> p.inboundClusters).orElse(Map.of());
     this.previousServers = previous.map(p -> p.servers).orElse(Map.of());
     outbound(Optional.empty());
   }
@@ -176,6 +198,8 @@ public final class MeshTranslation {
   public void forgetPrevious() {
     previousOwn = Map.of();
     previousServers = Map.of();
+    previousVirtualOutbounds = Map.of();
+    previousInboundClusters = Map.of();
   }
 
   public MeshState mesh() {
@@ -328,10 +352,10 @@ public final class MeshTranslation {
     InboundPlan plan = InboundPlan.of(workload, ports.inbound());
     List<Listener> listeners = new ArrayList<>();
     if (profile.mode() != InterceptionMode.NONE) {
-      listeners.add(VirtualOutboundBuilder.build(profile, policy));
+      listeners.add(virtualOutbound(profile, policy));
       listeners.add(InboundListenerBuilder.build(workload, plan, profile));
     }
-    List<Cluster> clusters = InboundClusterBuilder.build(ports.inbound(), profile);
+    List<Cluster> clusters = inboundClusters(ports.inbound(), profile);
     OwnPart part =
         new OwnPart(
             workload,
@@ -343,6 +367,24 @@ public final class MeshTranslation {
             plan.problems());
     own.put(nodeId, part);
     return part;
+  }
+
+  private Listener virtualOutbound(ProxyProfile profile, OutboundTrafficPolicy policy) {
+    return virtualOutbounds.computeIfAbsent(
+        new VirtualOutboundInputs(profile, policy),
+        inputs -> {
+          Listener known = previousVirtualOutbounds.get(inputs);
+          return known != null ? known : VirtualOutboundBuilder.build(profile, policy);
+        });
+  }
+
+  private List<Cluster> inboundClusters(List<InboundPort> ports, ProxyProfile profile) {
+    return inboundClusters.computeIfAbsent(
+        new InboundClusterInputs(ports, profile),
+        inputs -> {
+          List<Cluster> known = previousInboundClusters.get(inputs);
+          return known != null ? known : List.copyOf(InboundClusterBuilder.build(ports, profile));
+        });
   }
 
   /**
