@@ -23,9 +23,11 @@ public final class PreparedSegment {
   private final Map<String, PreparedResource> byName;
   private final String digest;
 
-  /** Diffs against earlier segments, computed once for all proxies that share both. */
-  private final Map<PreparedSegment, Set<String>> diffs =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  /**
+   * Diffs against earlier segments, computed once for all proxies that share both. Made on first
+   * use: a proxy's own segments are rarely diffed, and an empty weak map is most of their weight.
+   */
+  private Map<PreparedSegment, Set<String>> diffs;
 
   private PreparedSegment(Map<String, PreparedResource> byName, String digest) {
     this.byName = Collections.unmodifiableMap(byName);
@@ -83,7 +85,14 @@ public final class PreparedSegment {
 
   /** Names added, removed or changed since {@code earlier}. */
   public Set<String> changedSince(PreparedSegment earlier) {
-    return diffs.computeIfAbsent(
+    Map<PreparedSegment, Set<String>> memo;
+    synchronized (this) {
+      if (diffs == null) {
+        diffs = Collections.synchronizedMap(new WeakHashMap<>());
+      }
+      memo = diffs;
+    }
+    return memo.computeIfAbsent(
         earlier,
         e -> {
           Set<String> changed = new HashSet<>();

@@ -23,15 +23,17 @@ public final class TypeSnapshot {
 
   /**
    * Named subscriptions' resources and versions, per interned name list; weak keys compare by
-   * identity, so a lookup does not hash a thousand names.
+   * identity, so a lookup does not hash a thousand names. Made on first use, as {@link #diffs} is:
+   * a proxy's own listeners and clusters get a snapshot each, rarely selected or diffed, and an
+   * empty weak map costs more than the rest of the snapshot.
    */
-  private final Map<List<String>, Selection> selections = new MapMaker().weakKeys().makeMap();
+  private volatile Map<List<String>, Selection> selections;
 
   /**
    * Diffs against earlier snapshots (weak keys, by identity), computed once for all proxies sharing
    * both.
    */
-  private final Map<TypeSnapshot, Set<String>> diffs = new MapMaker().weakKeys().makeMap();
+  private volatile Map<TypeSnapshot, Set<String>> diffs;
 
   public TypeSnapshot(String typeUrl, List<PreparedSegment> segments) {
     this.typeUrl = typeUrl;
@@ -94,7 +96,16 @@ public final class TypeSnapshot {
    * every proxy subscribing to the same EDS names asks again.
    */
   public Selection select(List<String> names) {
-    return selections.computeIfAbsent(names, this::selectNow);
+    Map<List<String>, Selection> memo = selections;
+    if (memo == null) {
+      synchronized (this) {
+        memo = selections;
+        if (memo == null) {
+          selections = memo = weakMap();
+        }
+      }
+    }
+    return memo.computeIfAbsent(names, this::selectNow);
   }
 
   private Selection selectNow(List<String> names) {
@@ -116,7 +127,21 @@ public final class TypeSnapshot {
    * memoised, so proxies sharing segments pay for a change once.
    */
   public Set<String> changedSince(TypeSnapshot earlier) {
-    return diffs.computeIfAbsent(earlier, this::diff);
+    Map<TypeSnapshot, Set<String>> memo = diffs;
+    if (memo == null) {
+      synchronized (this) {
+        memo = diffs;
+        if (memo == null) {
+          diffs = memo = weakMap();
+        }
+      }
+    }
+    return memo.computeIfAbsent(earlier, this::diff);
+  }
+
+  /** Few threads write at once (a change's diff, an ACK's selection): one segment is plenty. */
+  private static <K, V> Map<K, V> weakMap() {
+    return new MapMaker().weakKeys().concurrencyLevel(1).makeMap();
   }
 
   /**

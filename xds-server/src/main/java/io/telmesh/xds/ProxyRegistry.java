@@ -1,5 +1,7 @@
 package io.telmesh.xds;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.telmesh.node.ProxyNode;
 import java.time.Instant;
@@ -23,8 +25,22 @@ public final class ProxyRegistry {
     void disconnected(ProxyNode node);
   }
 
-  /** A connected proxy, with the node it sent (as sent, for CSDS). */
-  public record Connection(ProxyNode node, Node sent, Instant since, int streams) {}
+  /**
+   * A connected proxy, with the node it sent, serialized as it came: only CSDS and debug requests
+   * read it, and an Istio node's few dozen metadata fields cost several times their wire size as
+   * parsed objects, on every connected proxy.
+   */
+  public record Connection(ProxyNode node, ByteString nodeAsSent, Instant since, int streams) {
+
+    /** The node as sent. */
+    public Node sent() {
+      try {
+        return Node.parseFrom(nodeAsSent);
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("a node serialized here parses", e);
+      }
+    }
+  }
 
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -39,8 +55,9 @@ public final class ProxyRegistry {
             node.id(),
             (id, existing) ->
                 existing == null
-                    ? new Connection(node, sent, Instant.now(), 1)
-                    : new Connection(node, sent, existing.since(), existing.streams() + 1));
+                    ? new Connection(node, sent.toByteString(), Instant.now(), 1)
+                    : new Connection(
+                        node, sent.toByteString(), existing.since(), existing.streams() + 1));
     if (result.streams() == 1) {
       listeners.forEach(l -> l.connected(node));
     }
@@ -56,7 +73,7 @@ public final class ProxyRegistry {
             return null;
           }
           return new Connection(
-              existing.node(), existing.sent(), existing.since(), existing.streams() - 1);
+              existing.node(), existing.nodeAsSent(), existing.since(), existing.streams() - 1);
         });
     if (last[0]) {
       listeners.forEach(l -> l.disconnected(node));

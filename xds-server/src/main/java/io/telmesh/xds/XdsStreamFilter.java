@@ -119,6 +119,7 @@ abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
       }
       if (stream == null) {
         context.registry().open(node, rawNode);
+        rawNode = null; // the registry keeps it, serialized
         stream = open(new StreamKey(node.id(), number), serial);
         if (released.get()) {
           stream.close(); // cancelled meanwhile
