@@ -183,6 +183,8 @@ public final class LoadHarness {
       sims.get(0).connect(channels.get(0), false);
       await(sims.subList(0, 1));
       long heapOne = Long.parseLong(command(in, out, "HEAP"));
+      HeapHistogram histogramOne =
+          System.getenv("TELMESH_BENCH_HISTO") != null ? HeapHistogram.of(server.pid()) : null;
       long cpuBefore = Long.parseLong(command(in, out, "CPU"));
       long start = System.nanoTime();
       for (int i = 1; i < sims.size(); i++) {
@@ -193,19 +195,10 @@ public final class LoadHarness {
       long cpu = Long.parseLong(command(in, out, "CPU")) - cpuBefore;
       Thread.sleep(1000);
       long heapAll = Long.parseLong(command(in, out, "HEAP"));
-      if (System.getenv("TELMESH_BENCH_HISTO") != null) {
-        // What the heap per proxy is made of: the server's live-object histogram.
-        Process histo =
-            new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(server.pid()),
-                    "GC.class_histogram")
-                .redirectErrorStream(true)
-                .start();
-        new String(histo.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-            .lines()
-            .limit(30)
-            .forEach(System.out::println);
+      if (histogramOne != null) {
+        // What the heap per proxy is made of: the classes that grew from one proxy to all.
+        System.out.print(
+            HeapHistogram.of(server.pid()).growthSince(histogramOne, sims.size() - 1, 30));
       }
       long bytes = sims.stream().mapToLong(SimClient::bytes).sum() / sims.size();
       double perProxyHeap = (heapAll - heapOne) / (double) Math.max(1, sims.size() - 1);
