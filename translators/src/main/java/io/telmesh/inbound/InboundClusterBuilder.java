@@ -19,6 +19,17 @@ public final class InboundClusterBuilder {
 
   private InboundClusterBuilder() {}
 
+  /** What of an inbound port its cluster is built from. */
+  public record PortShape(int targetPort, AppProtocol protocol) {}
+
+  /**
+   * What of the ports {@link #build} reads: pods whose ports have the same shape (whatever Service
+   * declared them) get equal clusters, so a caller may share one list between them.
+   */
+  public static List<PortShape> shapeOf(List<InboundPort> ports) {
+    return ports.stream().map(p -> new PortShape(p.targetPort(), p.protocol())).toList();
+  }
+
   public static List<Cluster> build(List<InboundPort> ports, ProxyProfile profile) {
     List<Cluster> clusters = new ArrayList<>();
     for (InboundPort port : ports) {

@@ -76,7 +76,8 @@ public final class MeshTranslation {
   private record VirtualOutboundInputs(ProxyProfile profile, OutboundTrafficPolicy policy) {}
 
   /** What a sidecar's inbound clusters are built from: its ports, not its addresses. */
-  private record InboundClusterInputs(List<InboundPort> ports, ProxyProfile profile) {}
+  private record InboundClusterInputs(
+      List<InboundClusterBuilder.PortShape> ports, ProxyProfile profile) {}
 
   /** A proxyless gRPC server's listeners and the inputs they were built from. */
   private record ServerPart(
@@ -380,7 +381,7 @@ public final class MeshTranslation {
 
   private List<Cluster> inboundClusters(List<InboundPort> ports, ProxyProfile profile) {
     return inboundClusters.computeIfAbsent(
-        new InboundClusterInputs(ports, profile),
+        new InboundClusterInputs(InboundClusterBuilder.shapeOf(ports), profile),
         inputs -> {
           List<Cluster> known = previousInboundClusters.get(inputs);
           return known != null ? known : List.copyOf(InboundClusterBuilder.build(ports, profile));

@@ -207,6 +207,57 @@ class IncrementalTranslationTest {
   }
 
   @Test
+  void podsShareWhatDoesNotDependOnTheirAddresses() {
+    MeshStateBuilder builder = new MeshStateBuilder();
+    MeshState mesh = builder.next(BASE);
+    MeshTranslation translation = Translator.prepare(mesh);
+    List<ProxyResources> all =
+        mesh.workloads().keySet().stream()
+            .map(k -> translation.forProxy(Nodes.forWorkload(mesh, k)))
+            .toList();
+    ProxyResources first = all.get(0);
+    for (ProxyResources other : all.subList(1, all.size())) {
+      assertThat(other.listeners().byName().get(io.telmesh.envoy.Names.VIRTUAL_OUTBOUND))
+          .isSameAs(first.listeners().byName().get(io.telmesh.envoy.Names.VIRTUAL_OUTBOUND));
+      assertThat(other.listeners().byName().get(io.telmesh.envoy.Names.VIRTUAL_INBOUND))
+          .isNotSameAs(first.listeners().byName().get(io.telmesh.envoy.Names.VIRTUAL_INBOUND));
+    }
+    // Pods with the same inbound ports share their inbound clusters, object for object.
+    Map<java.util.Set<String>, ProxyResources> byPorts = new LinkedHashMap<>();
+    int shared = 0;
+    for (ProxyResources r : all) {
+      java.util.Set<String> inbound = new java.util.TreeSet<>();
+      r.clusters().byName().keySet().stream()
+          .filter(n -> n.startsWith("inbound|"))
+          .forEach(inbound::add);
+      ProxyResources seen = byPorts.putIfAbsent(inbound, r);
+      if (seen != null) {
+        for (String name : inbound) {
+          assertThat(r.clusters().byName().get(name)).isSameAs(seen.clusters().byName().get(name));
+        }
+        shared++;
+      }
+    }
+    assertThat(shared).as("pods sharing a port set in the generated mesh").isPositive();
+
+    // A pod whose own part is rebuilt in the next generation still gets the same shared object.
+    io.telmesh.model.NamespacedName key = mesh.workloads().firstKey();
+    MeshState changed =
+        builder.next(
+            editPod(
+                BASE,
+                key.name(),
+                b -> b.editMetadata().addToLabels("touched", "yes").endMetadata()));
+    ProxyResources rebuilt =
+        Translator.prepare(changed, translation).forProxy(Nodes.forWorkload(changed, key));
+    assertThat(rebuilt.listeners().byName().get(io.telmesh.envoy.Names.VIRTUAL_INBOUND))
+        .as("the pod's own part was built again")
+        .isNotSameAs(first.listeners().byName().get(io.telmesh.envoy.Names.VIRTUAL_INBOUND));
+    assertThat(rebuilt.listeners().byName().get(io.telmesh.envoy.Names.VIRTUAL_OUTBOUND))
+        .isSameAs(first.listeners().byName().get(io.telmesh.envoy.Names.VIRTUAL_OUTBOUND));
+  }
+
+  @Test
   void anEndpointChangeReusesEveryOtherResourceObject() {
     MeshStateBuilder builder = new MeshStateBuilder();
     MeshState before = builder.next(BASE);
