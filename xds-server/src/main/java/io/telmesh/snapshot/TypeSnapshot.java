@@ -27,13 +27,13 @@ public final class TypeSnapshot {
    * a proxy's own listeners and clusters get a snapshot each, rarely selected or diffed, and an
    * empty weak map costs more than the rest of the snapshot.
    */
-  private volatile Map<List<String>, Selection> selections;
+  private final LazyWeakMap<List<String>, Selection> selections = new LazyWeakMap<>();
 
   /**
    * Diffs against earlier snapshots (weak keys, by identity), computed once for all proxies sharing
    * both.
    */
-  private volatile Map<TypeSnapshot, Set<String>> diffs;
+  private final LazyWeakMap<TypeSnapshot, Set<String>> diffs = new LazyWeakMap<>();
 
   public TypeSnapshot(String typeUrl, List<PreparedSegment> segments) {
     this.typeUrl = typeUrl;
@@ -96,16 +96,7 @@ public final class TypeSnapshot {
    * every proxy subscribing to the same EDS names asks again.
    */
   public Selection select(List<String> names) {
-    Map<List<String>, Selection> memo = selections;
-    if (memo == null) {
-      synchronized (this) {
-        memo = selections;
-        if (memo == null) {
-          selections = memo = weakMap();
-        }
-      }
-    }
-    return memo.computeIfAbsent(names, this::selectNow);
+    return selections.get().computeIfAbsent(names, this::selectNow);
   }
 
   private Selection selectNow(List<String> names) {
@@ -127,21 +118,26 @@ public final class TypeSnapshot {
    * memoised, so proxies sharing segments pay for a change once.
    */
   public Set<String> changedSince(TypeSnapshot earlier) {
-    Map<TypeSnapshot, Set<String>> memo = diffs;
-    if (memo == null) {
-      synchronized (this) {
-        memo = diffs;
-        if (memo == null) {
-          diffs = memo = weakMap();
-        }
-      }
-    }
-    return memo.computeIfAbsent(earlier, this::diff);
+    return diffs.get().computeIfAbsent(earlier, this::diff);
   }
 
-  /** Few threads write at once (a change's diff, an ACK's selection): one segment is plenty. */
-  private static <K, V> Map<K, V> weakMap() {
-    return new MapMaker().weakKeys().concurrencyLevel(1).makeMap();
+  /** A weak-keyed (identity) map made on first use. */
+  private static final class LazyWeakMap<K, V> {
+    private volatile Map<K, V> map;
+
+    Map<K, V> get() {
+      Map<K, V> made = map;
+      if (made == null) {
+        synchronized (this) {
+          made = map;
+          if (made == null) {
+            // Few threads write at once (a change's diff, an ACK's selection): one segment will do.
+            map = made = new MapMaker().weakKeys().concurrencyLevel(1).makeMap();
+          }
+        }
+      }
+      return made;
+    }
   }
 
   /**
