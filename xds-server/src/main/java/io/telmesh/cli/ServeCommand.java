@@ -240,6 +240,16 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   Duration debounceMax;
 
   @Option(
+      names = "--send-buffer",
+      paramLabel = "SIZE",
+      converter = ByteSizeConverter.class,
+      description =
+          "Responses handed to gRPC and not yet read by their proxies, across all streams, in"
+              + " bytes; past it, proxies are sent their config in turn (default: a quarter of the"
+              + " heap limit).")
+  Long sendBuffer;
+
+  @Option(
       names = "--rescan",
       defaultValue = "10s",
       converter = DurationConverter.class,
@@ -316,7 +326,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 accessLogDefault)
             .withTranslation(
                 new TranslationSettings(
-                    accessLogDefault, rootNamespace, outboundTrafficPolicy, trustDomain));
+                    accessLogDefault, rootNamespace, outboundTrafficPolicy, trustDomain))
+            .withSendBuffer(sendBuffer == null ? ServerOptions.defaultSendBuffer() : sendBuffer);
     if (securePort == null) {
       if (tlsCert != null || tlsKey != null) {
         throw UserError.usage("--tls-cert and --tls-key need --secure-port");

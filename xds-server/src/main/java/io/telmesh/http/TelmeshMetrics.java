@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -176,6 +177,25 @@ public final class TelmeshMetrics
         .description(
             "Watched resources that cannot be listed or watched (a missing permission, a CRD not"
                 + " installed)")
+        .register(registry);
+  }
+
+  /**
+   * The server-wide send buffer at each scrape: responses handed to gRPC and not yet read by their
+   * proxies, its limit, and the streams waiting for room in it (a full push to many proxies at
+   * once, or proxies that stopped reading).
+   */
+  public void watchSendBuffer(LongSupplier inUse, long limit, IntSupplier waiting) {
+    Gauge.builder("telmesh_xds_send_buffer_bytes", inUse::getAsLong)
+        .description("Bytes of responses handed to gRPC and not yet written to their proxies")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("telmesh_xds_send_buffer_limit_bytes", () -> limit)
+        .description("The send buffer's limit (--send-buffer)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("telmesh_xds_streams_waiting_to_send", waiting::getAsInt)
+        .description("Streams whose next response waits for room in the send buffer")
         .register(registry);
   }
 

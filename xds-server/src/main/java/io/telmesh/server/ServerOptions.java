@@ -17,6 +17,9 @@ import java.util.Optional;
  *     namespace and outbound traffic policy)
  * @param secure xDS over TLS besides the plaintext port, which then listens on loopback only unless
  *     {@link SecureServing#plaintextBind} says otherwise
+ * @param sendBuffer bytes of responses the server hands to gRPC before they are written, across all
+ *     streams: gRPC serializes each into direct memory until its client reads it, so this bounds
+ *     that memory when thousands of proxies are sent their first config at once
  */
 public record ServerOptions(
     String bindAddress,
@@ -26,7 +29,22 @@ public record ServerOptions(
     Duration debounceMax,
     int sendThreads,
     TranslationSettings translation,
-    Optional<SecureServing> secure) {
+    Optional<SecureServing> secure,
+    long sendBuffer) {
+
+  public ServerOptions {
+    if (sendBuffer <= 0) {
+      throw new IllegalArgumentException("sendBuffer must be positive: " + sendBuffer);
+    }
+  }
+
+  /**
+   * A quarter of the heap limit: the JVM's direct memory limit is the heap's unless set, and the
+   * heap must still hold every proxy's state.
+   */
+  public static long defaultSendBuffer() {
+    return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4);
+  }
 
   /** Plaintext only. */
   public ServerOptions(
@@ -45,7 +63,8 @@ public record ServerOptions(
         debounceMax,
         sendThreads,
         new TranslationSettings(accessLogDefault),
-        Optional.empty());
+        Optional.empty(),
+        defaultSendBuffer());
   }
 
   /** Without access logs by default. */
@@ -71,7 +90,15 @@ public record ServerOptions(
 
   public ServerOptions withPorts(int xds, int monitoring) {
     return new ServerOptions(
-        bindAddress, xds, monitoring, debounceQuiet, debounceMax, sendThreads, translation, secure);
+        bindAddress,
+        xds,
+        monitoring,
+        debounceQuiet,
+        debounceMax,
+        sendThreads,
+        translation,
+        secure,
+        sendBuffer);
   }
 
   public ServerOptions withTranslation(TranslationSettings settings) {
@@ -83,7 +110,8 @@ public record ServerOptions(
         debounceMax,
         sendThreads,
         settings,
-        secure);
+        secure,
+        sendBuffer);
   }
 
   /** Whether sidecars write access logs unless their pod or node says otherwise. */
@@ -100,7 +128,21 @@ public record ServerOptions(
         debounceMax,
         sendThreads,
         translation,
-        Optional.of(serving));
+        Optional.of(serving),
+        sendBuffer);
+  }
+
+  public ServerOptions withSendBuffer(long bytes) {
+    return new ServerOptions(
+        bindAddress,
+        xdsPort,
+        monitoringPort,
+        debounceQuiet,
+        debounceMax,
+        sendThreads,
+        translation,
+        secure,
+        bytes);
   }
 
   /** Where the plaintext xDS port listens: loopback while the secure port is on, by default. */

@@ -132,8 +132,17 @@ public final class TelmeshServer implements AutoCloseable {
             () -> pipeline.current().map(PushPipeline.Generation::mesh),
             options.secure().map(SecureServing::operators).orElse(OperatorPolicy.NOBODY),
             metrics);
-    this.xds = new XdsServices(cache, registry, tracker, debug, authorizer, options.sendThreads());
+    this.xds =
+        new XdsServices(
+            cache,
+            registry,
+            tracker,
+            debug,
+            authorizer,
+            options.sendThreads(),
+            options.sendBuffer());
     services[0] = xds;
+    metrics.watchSendBuffer(xds::sendBufferInUse, options.sendBuffer(), xds::streamsWaitingToSend);
   }
 
   /** Connected sidecars and proxyless pods of the mesh, by each network their pod is on. */
@@ -388,6 +397,11 @@ public final class TelmeshServer implements AutoCloseable {
   /** xDS streams open right now, whatever state they are in. */
   public int openStreams() {
     return xds.openStreams();
+  }
+
+  /** Bytes of responses handed to gRPC and not yet written to their proxies. */
+  public long sendBufferInUse() {
+    return xds.sendBufferInUse();
   }
 
   public int monitoringPort() {

@@ -1,38 +1,66 @@
 package io.telmesh.xds;
 
+import com.google.protobuf.MessageLite;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 
 /**
- * The response side of one stream. Responses come from the stream's serial executor (config) and
- * from gRPC's thread (debug answers), so sends are serialized here; after the stream ended, sends
- * are dropped rather than thrown. A cancelled call (the client went away) is reported once.
+ * The response side of one stream, sending only as fast as the client reads. Responses come from
+ * the stream's serial executor (config) and from gRPC's thread (debug answers); they queue here,
+ * unserialized (their resources are shared with every other proxy), and go to gRPC one at a time
+ * while the call is ready (its transport holds less than gRPC's threshold unwritten) and the
+ * server-wide {@link SendBudget} allows. A response's bytes count against the budget until the call
+ * is ready again, which is when gRPC has written all but a few KB of it. After the stream ended,
+ * responses are dropped rather than thrown. A cancelled call (the client went away) is reported
+ * once.
  */
-final class ResponseStream<T> implements StreamObserver<T> {
+final class ResponseStream<T extends MessageLite> implements StreamObserver<T> {
 
   private final ServerCallStreamObserver<T> delegate;
+  private final SendBudget budget;
+  private final Executor serial;
+  private final ArrayDeque<T> queue = new ArrayDeque<>();
+  private Runnable onCancel = () -> {};
   private boolean closed;
 
-  ResponseStream(StreamObserver<T> delegate) {
+  /** Bytes taken from the budget for responses gRPC may not have written yet. */
+  private long unwritten;
+
+  /** The head of the queue waits for the budget; its grant arrives on {@code serial}. */
+  private boolean awaitingGrant;
+
+  /**
+   * Must be made while gRPC starts the call: the ready and cancel handlers can be set only then.
+   *
+   * @param serial where a budget grant resumes sending (the stream's own executor)
+   */
+  ResponseStream(StreamObserver<T> delegate, SendBudget budget, Executor serial) {
     this.delegate = (ServerCallStreamObserver<T>) delegate;
+    this.budget = budget;
+    this.serial = serial;
+    this.delegate.setOnReadyHandler(this::ready);
+    this.delegate.setOnCancelHandler(this::cancelled);
   }
 
   /** Runs when the client cancels the call (disconnects, deadline, RST_STREAM). */
-  void onCancel(Runnable handler) {
-    delegate.setOnCancelHandler(handler);
+  synchronized void onCancel(Runnable handler) {
+    this.onCancel = handler;
   }
 
   @Override
   public synchronized void onNext(T value) {
     if (!closed && !delegate.isCancelled()) {
-      delegate.onNext(value);
+      queue.add(value);
+      drain();
     }
   }
 
   @Override
   public synchronized void onError(Throwable t) {
     if (!closed) {
-      closed = true;
+      end();
       delegate.onError(t);
     }
   }
@@ -40,8 +68,68 @@ final class ResponseStream<T> implements StreamObserver<T> {
   @Override
   public synchronized void onCompleted() {
     if (!closed) {
-      closed = true;
+      end();
       delegate.onCompleted();
     }
+  }
+
+  /** Responses queued here, not yet handed to gRPC. */
+  synchronized int queued() {
+    return queue.size();
+  }
+
+  private void cancelled() {
+    Runnable handler;
+    synchronized (this) {
+      end();
+      handler = onCancel;
+    }
+    handler.run();
+  }
+
+  private synchronized void ready() {
+    written();
+    drain();
+  }
+
+  private void drain() {
+    while (!closed && !awaitingGrant && !queue.isEmpty() && delegate.isReady()) {
+      long bytes = queue.peek().getSerializedSize();
+      if (!budget.take(bytes, () -> serial.execute(() -> granted(bytes)))) {
+        awaitingGrant = true;
+        return;
+      }
+      send(bytes);
+    }
+  }
+
+  private synchronized void granted(long bytes) {
+    awaitingGrant = false;
+    if (closed || delegate.isCancelled()) {
+      budget.give(bytes);
+      return;
+    }
+    send(bytes);
+    drain();
+  }
+
+  private void send(long bytes) {
+    unwritten += bytes;
+    delegate.onNext(queue.poll());
+    if (delegate.isReady()) {
+      written(); // small enough that gRPC's transport took it below its threshold at once
+    }
+  }
+
+  private void written() {
+    budget.give(unwritten);
+    unwritten = 0;
+  }
+
+  /** The call's buffers go with it. A grant still on its way is given back when it arrives. */
+  private void end() {
+    closed = true;
+    queue.clear();
+    written();
   }
 }

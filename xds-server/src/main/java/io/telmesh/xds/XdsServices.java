@@ -18,6 +18,7 @@ import io.telmesh.status.ProxyStatusTracker;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,6 +30,7 @@ public final class XdsServices implements AutoCloseable {
 
   private final StreamContext context;
   private final StreamExecutors executors;
+  private final SendBudget budget;
   private final AtomicLong streams = new AtomicLong();
   private final Set<XdsStreamFilter<?, ?>> open = ConcurrentHashMap.newKeySet();
 
@@ -38,8 +40,10 @@ public final class XdsServices implements AutoCloseable {
       ProxyStatusTracker tracker,
       DebugResponder debug,
       ProxyAuthorizer authorizer,
-      int sendThreads) {
+      int sendThreads,
+      long sendBuffer) {
     this.executors = new StreamExecutors(sendThreads);
+    this.budget = new SendBudget(sendBuffer);
     this.context = new StreamContext(registry, cache, tracker, debug, authorizer);
   }
 
@@ -115,13 +119,14 @@ public final class XdsServices implements AutoCloseable {
   private StreamObserver<DiscoveryRequest> sotw(
       StreamObserver<DiscoveryResponse> raw, String defaultType) {
     SotwStreamFilter[] filter = new SotwStreamFilter[1];
+    Executor serial = executors.next();
     filter[0] =
         new SotwStreamFilter(
             context,
-            new ResponseStream<>(raw),
+            new ResponseStream<>(raw, budget, serial),
             defaultType,
             streams.incrementAndGet(),
-            executors.next(),
+            serial,
             () -> open.remove(filter[0]));
     open.add(filter[0]);
     return filter[0];
@@ -130,13 +135,14 @@ public final class XdsServices implements AutoCloseable {
   private StreamObserver<DeltaDiscoveryRequest> delta(
       StreamObserver<DeltaDiscoveryResponse> raw, String defaultType) {
     DeltaStreamFilter[] filter = new DeltaStreamFilter[1];
+    Executor serial = executors.next();
     filter[0] =
         new DeltaStreamFilter(
             context,
-            new ResponseStream<>(raw),
+            new ResponseStream<>(raw, budget, serial),
             defaultType,
             streams.incrementAndGet(),
-            executors.next(),
+            serial,
             () -> open.remove(filter[0]));
     open.add(filter[0]);
     return filter[0];
@@ -151,6 +157,16 @@ public final class XdsServices implements AutoCloseable {
 
   public int openStreams() {
     return open.size();
+  }
+
+  /** Bytes of responses handed to gRPC and not known to be written yet, across all streams. */
+  public long sendBufferInUse() {
+    return budget.inFlight();
+  }
+
+  /** Streams whose next response waits for the send buffer. */
+  public int streamsWaitingToSend() {
+    return budget.waiting();
   }
 
   @Override
