@@ -27,6 +27,11 @@ final class DeltaStreamFilter
   }
 
   @Override
+  protected DeltaDiscoveryRequest compact(DeltaDiscoveryRequest request) {
+    return context.compactor().compact(request);
+  }
+
+  @Override
   protected ConfigStream<DeltaDiscoveryRequest, ?> open(StreamKey key, Executor serial) {
     return new DeltaStream(key, context.cache(), context.tracker(), out, serial);
   }

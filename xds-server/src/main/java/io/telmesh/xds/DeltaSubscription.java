@@ -45,7 +45,10 @@ final class DeltaSubscription {
    */
   private List<String> names = List.of();
 
-  /** Names the client holds no version of (subscribed since the last response). */
+  /**
+   * Names the client holds no version of (subscribed since the last response). Between a first
+   * request and its response, usually all of {@link #names}: then a view of that shared list.
+   */
   private Set<String> fresh = new HashSet<>();
 
   /** Whether the wildcard was turned on since the last response: every unnamed resource is owed. */
@@ -81,7 +84,7 @@ final class DeltaSubscription {
         changed = changed == null ? new TreeSet<>(names) : changed;
         changed.add(name);
         if (!initial.containsKey(name)) {
-          fresh.add(name);
+          mutableFresh().add(name);
         }
       }
     }
@@ -94,15 +97,25 @@ final class DeltaSubscription {
         changed.remove(name);
         reportedMissing.remove(name);
         if (wildcard) {
-          fresh.add(name); // the client drops it; the wildcard still wants it
+          mutableFresh().add(name); // the client drops it; the wildcard still wants it
         } else {
-          fresh.remove(name);
+          mutableFresh().remove(name);
         }
       }
     }
     if (changed != null) {
       names = Subscription.of(changed).names().orElseThrow();
     }
+    if (fresh.size() == names.size() && !names.isEmpty() && fresh.containsAll(names)) {
+      fresh = new SortedNames(names);
+    }
+  }
+
+  private Set<String> mutableFresh() {
+    if (fresh instanceof SortedNames) {
+      fresh = new HashSet<>(fresh);
+    }
+    return fresh;
   }
 
   private boolean contains(Set<String> changed, String name) {
@@ -138,7 +151,7 @@ final class DeltaSubscription {
   }
 
   Set<String> owedNames() {
-    return Set.copyOf(fresh);
+    return fresh instanceof SortedNames ? fresh : Set.copyOf(fresh);
   }
 
   /** The version a reconnecting client said it has, until the first response; else null. */
@@ -164,7 +177,7 @@ final class DeltaSubscription {
 
   /** A response is on its way: it accounts for what was owed and for the reconnect versions. */
   Owed responded() {
-    Owed owed = new Owed(Set.copyOf(fresh), wildcardOpened);
+    Owed owed = new Owed(fresh instanceof SortedNames ? fresh : Set.copyOf(fresh), wildcardOpened);
     // A new set, not clear(): a cleared set keeps the table its first thousand names grew.
     fresh = new HashSet<>();
     wildcardOpened = false;
@@ -176,7 +189,7 @@ final class DeltaSubscription {
    * The response accounting for {@code owed} was refused: what is still subscribed is owed again.
    */
   void refused(Owed owed) {
-    owed.names().stream().filter(this::includes).forEach(fresh::add);
+    owed.names().stream().filter(this::includes).forEach(mutableFresh()::add);
     wildcardOpened |= owed.everythingUnnamed() && wildcard;
   }
 

@@ -25,6 +25,11 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest, Discovery
   }
 
   @Override
+  protected DiscoveryRequest compact(DiscoveryRequest request) {
+    return context.compactor().compact(request);
+  }
+
+  @Override
   protected ConfigStream<DiscoveryRequest, ?> open(StreamKey key, Executor serial) {
     return new SotwStream(key, context.cache(), context.tracker(), out, serial);
   }

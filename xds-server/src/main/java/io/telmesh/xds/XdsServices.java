@@ -44,7 +44,8 @@ public final class XdsServices implements AutoCloseable {
       long sendBuffer) {
     this.executors = new StreamExecutors(sendThreads);
     this.budget = new SendBudget(sendBuffer);
-    this.context = new StreamContext(registry, cache, tracker, debug, authorizer);
+    this.context =
+        new StreamContext(registry, cache, tracker, debug, authorizer, new RequestCompactor());
   }
 
   public List<BindableService> services() {

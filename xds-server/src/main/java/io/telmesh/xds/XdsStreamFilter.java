@@ -74,6 +74,9 @@ abstract class XdsStreamFilter<Q, R extends MessageLite> implements StreamObserv
   /** The stream that serves this node's config requests on this stream. */
   protected abstract ConfigStream<Q, ?> open(StreamKey key, Executor serial);
 
+  /** The request as it waits for the stream's executor: its names shared, its node dropped. */
+  protected abstract Q compact(Q request);
+
   /** Answers a type telmesh does not serve. */
   protected abstract void answerUnknownType(Q request, String typeUrl, String nonce);
 
@@ -126,7 +129,7 @@ abstract class XdsStreamFilter<Q, R extends MessageLite> implements StreamObserv
           stream.close(); // cancelled meanwhile
         }
       }
-      stream.request(typeUrl, request);
+      stream.request(typeUrl, compact(request));
     } catch (RuntimeException e) {
       LOG.error("stream of proxy {} failed on a request", node == null ? "?" : node.id(), e);
       fail(

@@ -159,4 +159,22 @@ class DeltaSubscriptionTest {
     assertThat(s.owed("a")).isTrue();
     assertThat(s.owed("b")).as("unsubscribed meanwhile").isFalse();
   }
+
+  @Test
+  void whatAFirstRequestOwesIsSharedWithTheSubscriptionUntilAChangeMakesItTheStreamsOwn() {
+    DeltaSubscription s = first(List.of("c", "a", "b"));
+    DeltaSubscription other = first(List.of("b", "c", "a"));
+    assertThat(s.owedNames()).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(s.owedNames()).isEqualTo(other.owedNames());
+
+    s.change(List.of("d"), List.of("b"));
+    assertThat(s.owed("b")).as("unsubscribed before it was sent").isFalse();
+    assertThat(other.owed("b")).as("another stream's debt is its own").isTrue();
+    assertThat(s.owedNames()).containsExactlyInAnyOrder("a", "c", "d");
+
+    DeltaSubscription.Owed owed = other.responded();
+    assertThat(other.owed("a")).isFalse();
+    other.refused(owed);
+    assertThat(other.owedNames()).containsExactlyInAnyOrder("a", "b", "c");
+  }
 }
