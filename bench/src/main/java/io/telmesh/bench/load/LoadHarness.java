@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * ceiling,stock,telmesh delta,sotw 0}; {@code warmup} endpoint changes go unmeasured first. With
  * {@code TELMESH_BENCH_SIDECAR=own-namespace} the mesh carries a root Sidecar importing each
  * namespace's own Services ({@link BenchMesh}); {@code TELMESH_BENCH_SERVER_HEAP} sets the server's
- * {@code -Xmx} (default 8g). There is one client per pod, so more clients need more pods.
+ * {@code -Xmx} (default 8g); {@code TELMESH_BENCH_CLIENT_WINDOW} fixes the clients' HTTP/2 stream
+ * window, in bytes. There is one client per pod, so more clients need more pods.
  */
 public final class LoadHarness {
 
@@ -163,14 +164,21 @@ public final class LoadHarness {
     List<SimClient> sims = new ArrayList<>();
     try {
       for (ProxyNode node : nodes) {
-        channels.add(
+        NettyChannelBuilder channel =
             NettyChannelBuilder.forAddress("127.0.0.1", port)
                 .usePlaintext()
                 .eventLoopGroup(loops)
                 .channelType(NioSocketChannel.class)
                 .executor(executor)
-                .maxInboundMessageSize(512 * 1024 * 1024)
-                .build());
+                .maxInboundMessageSize(512 * 1024 * 1024);
+        // TELMESH_BENCH_CLIENT_WINDOW=262144: a fixed HTTP/2 window per client stream instead of
+        // grpc-java's self-tuning one, which on loopback grows to megabytes per stream; at 10,000
+        // clients in one process the received, unread bytes ran it out of direct memory.
+        String window = System.getenv("TELMESH_BENCH_CLIENT_WINDOW");
+        if (window != null && !window.isBlank()) {
+          channel.flowControlWindow(Integer.parseInt(window.trim()));
+        }
+        channels.add(channel.build());
         Node envoyNode =
             Nodes.envoyNode(node.pod().name(), node.pod().namespace(), node.ip(), Map.of());
         sims.add(
