@@ -185,13 +185,19 @@ public final class TelmeshMetrics
    * proxies, its limit, and the streams waiting for room in it (a full push to many proxies at
    * once, or proxies that stopped reading).
    */
-  public void watchSendBuffer(LongSupplier inUse, long limit, IntSupplier waiting) {
+  public void watchSendBuffer(
+      LongSupplier inUse, long limit, IntSupplier waiting, LongSupplier stalled) {
     Gauge.builder("telmesh_xds_send_buffer_bytes", inUse::getAsLong)
         .description("Bytes of responses handed to gRPC and not yet written to their proxies")
         .baseUnit("bytes")
         .register(registry);
     Gauge.builder("telmesh_xds_send_buffer_limit_bytes", () -> limit)
         .description("The send buffer's limit (--send-buffer)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("telmesh_xds_send_buffer_stalled_bytes", stalled::getAsLong)
+        .description(
+            "Bytes written off the send buffer because their proxies had not read them for 30 s")
         .baseUnit("bytes")
         .register(registry);
     Gauge.builder("telmesh_xds_streams_waiting_to_send", waiting::getAsInt)

@@ -142,7 +142,11 @@ public final class TelmeshServer implements AutoCloseable {
             options.sendThreads(),
             options.sendBuffer());
     services[0] = xds;
-    metrics.watchSendBuffer(xds::sendBufferInUse, options.sendBuffer(), xds::streamsWaitingToSend);
+    metrics.watchSendBuffer(
+        xds::sendBufferInUse,
+        options.sendBuffer(),
+        xds::streamsWaitingToSend,
+        xds::sendBufferStalled);
   }
 
   /** Connected sidecars and proxyless pods of the mesh, by each network their pod is on. */

@@ -28,6 +28,12 @@ final class ResponseStream<T extends MessageLite> implements StreamObserver<T> {
   /** Bytes taken from the budget for responses gRPC may not have written yet. */
   private long unwritten;
 
+  /** When {@link #unwritten} last went from none to some, in {@link System#nanoTime()}. */
+  private long holdingSince;
+
+  /** Bytes written off the budget as stalled, until the call is ready again or ends. */
+  private long writtenOff;
+
   /** The head of the queue waits for the budget; its grant arrives on {@code serial}. */
   private boolean awaitingGrant;
 
@@ -113,7 +119,27 @@ final class ResponseStream<T extends MessageLite> implements StreamObserver<T> {
     drain();
   }
 
+  /**
+   * Writes off the bytes this stream has held for longer than {@code patience} without its client
+   * reading them, so that they stop holding back every other stream.
+   *
+   * @return the bytes written off now, 0 if none
+   */
+  synchronized long writeOffIfStalled(long nowNanos, long patienceNanos) {
+    if (unwritten == 0 || nowNanos - holdingSince < patienceNanos) {
+      return 0;
+    }
+    long bytes = unwritten;
+    unwritten = 0;
+    writtenOff += bytes;
+    budget.writeOff(bytes);
+    return bytes;
+  }
+
   private void send(long bytes) {
+    if (unwritten == 0) {
+      holdingSince = System.nanoTime();
+    }
     unwritten += bytes;
     delegate.onNext(queue.poll());
     if (delegate.isReady()) {
@@ -124,6 +150,10 @@ final class ResponseStream<T extends MessageLite> implements StreamObserver<T> {
   private void written() {
     budget.give(unwritten);
     unwritten = 0;
+    if (writtenOff > 0) {
+      budget.stalledGone(writtenOff);
+      writtenOff = 0;
+    }
   }
 
   /** The call's buffers go with it. A grant still on its way is given back when it arrives. */

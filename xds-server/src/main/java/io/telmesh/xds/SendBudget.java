@@ -10,12 +10,17 @@ import java.util.List;
  * keeps them until the client reads it; ten thousand sidecars each being sent a 1.4 MB first push
  * would need gigabytes. A stream that would go over the limit waits its turn, first come first
  * served; one response alone may always go, however large, so that none waits forever.
+ *
+ * <p>A proxy that stops reading would hold its share for ever, and a few hundred such would stall
+ * every other proxy's config; so bytes held too long are written off ({@link #writeOff}): they stop
+ * counting against the limit and are counted as stalled until their stream is written or ends.
  */
 final class SendBudget {
 
   private final long limit;
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
   private long inFlight;
+  private long stalled;
 
   private record Waiter(long bytes, Runnable granted) {}
 
@@ -60,6 +65,23 @@ final class SendBudget {
       }
     }
     granted.forEach(Runnable::run);
+  }
+
+  /** Bytes a stream has held too long stop holding others back; they count as stalled instead. */
+  void writeOff(long bytes) {
+    synchronized (this) {
+      stalled += bytes;
+    }
+    give(bytes);
+  }
+
+  /** Stalled bytes were written at last, or went with their stream. */
+  synchronized void stalledGone(long bytes) {
+    stalled -= bytes;
+  }
+
+  synchronized long stalled() {
+    return stalled;
   }
 
   synchronized long inFlight() {

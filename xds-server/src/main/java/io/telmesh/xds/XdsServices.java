@@ -13,13 +13,20 @@ import io.grpc.BindableService;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.auth.ProxyAuthorizer;
+import io.telmesh.node.ProxyNode;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC xDS services: ADS (state of the world and delta) and the per-type LDS/CDS/RDS/EDS
@@ -28,9 +35,25 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class XdsServices implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(XdsServices.class);
+
+  /**
+   * How long a stream may hold send-buffer bytes its proxy does not read before they are written
+   * off: far longer than a healthy proxy takes to read a full config, short enough that a few stuck
+   * proxies do not hold up a push to everyone else for long.
+   */
+  static final Duration STALL_PATIENCE = Duration.ofSeconds(30);
+
   private final StreamContext context;
   private final StreamExecutors executors;
   private final SendBudget budget;
+  private final ScheduledExecutorService stallCheck =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "xds-stall-check");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final AtomicLong streams = new AtomicLong();
   private final Set<XdsStreamFilter<?, ?>> open = ConcurrentHashMap.newKeySet();
 
@@ -44,6 +67,7 @@ public final class XdsServices implements AutoCloseable {
       long sendBuffer) {
     this.executors = new StreamExecutors(sendThreads);
     this.budget = new SendBudget(sendBuffer);
+    var unused = stallCheck.scheduleWithFixedDelay(this::writeOffStalled, 5, 5, TimeUnit.SECONDS);
     this.context =
         new StreamContext(registry, cache, tracker, debug, authorizer, new RequestCompactor());
   }
@@ -165,13 +189,35 @@ public final class XdsServices implements AutoCloseable {
     return budget.inFlight();
   }
 
+  /** Send-buffer bytes written off because their proxies stopped reading them. */
+  public long sendBufferStalled() {
+    return budget.stalled();
+  }
+
   /** Streams whose next response waits for the send buffer. */
   public int streamsWaitingToSend() {
     return budget.waiting();
   }
 
+  private void writeOffStalled() {
+    long now = System.nanoTime();
+    for (XdsStreamFilter<?, ?> filter : List.copyOf(open)) {
+      long bytes = filter.out.writeOffIfStalled(now, STALL_PATIENCE.toNanos());
+      if (bytes > 0) {
+        ProxyNode node = filter.node();
+        LOG.warn(
+            "proxy {} has not read {} bytes of its config for {} s; they no longer hold back other"
+                + " proxies' sends",
+            node == null ? "?" : node.id(),
+            bytes,
+            STALL_PATIENCE.toSeconds());
+      }
+    }
+  }
+
   @Override
   public void close() {
+    stallCheck.shutdownNow();
     executors.close();
   }
 }

@@ -203,4 +203,34 @@ class ResponseStreamTest {
     assertThat(budget.inFlight()).isZero();
     assertThat(budget.waiting()).isZero();
   }
+
+  @Test
+  void bytesAProxyDoesNotReadForTooLongStopHoldingBackTheOthersAndCountAsStalled() {
+    DiscoveryResponse big = response("a1", 80);
+    int size = big.getSerializedSize();
+    SendBudget budget = new SendBudget(size);
+    Call a = new Call();
+    Call b = new Call();
+    ResponseStream<DiscoveryResponse> streamA = new ResponseStream<>(a, budget, serial);
+    ResponseStream<DiscoveryResponse> streamB = new ResponseStream<>(b, budget, serial);
+    long start = System.nanoTime();
+    long patience = java.time.Duration.ofSeconds(30).toNanos();
+
+    streamA.onNext(big);
+    streamB.onNext(response("b1", 80));
+    assertThat(streamA.writeOffIfStalled(start, patience)).as("not stalled yet").isZero();
+    assertThat(streamB.writeOffIfStalled(start + 2 * patience, patience))
+        .as("holds nothing")
+        .isZero();
+
+    assertThat(streamA.writeOffIfStalled(System.nanoTime() + patience, patience)).isEqualTo(size);
+    serial.runAll();
+    assertThat(b.sent).extracting(DiscoveryResponse::getNonce).containsExactly("b1");
+    assertThat(budget.stalled()).isEqualTo(size);
+    assertThat(budget.inFlight()).as("B's only").isEqualTo(size);
+
+    a.written();
+    assertThat(budget.stalled()).as("read at last").isZero();
+    assertThat(budget.inFlight()).isEqualTo(size);
+  }
 }
