@@ -74,6 +74,9 @@ public final class TelmeshMetrics
 
   private final Map<String, Timer> convergenceByType = new ConcurrentHashMap<>();
 
+  /** Counted on every response sent: looked up here rather than built and registered each time. */
+  private final Map<String, Counter> pushesByType = new ConcurrentHashMap<>();
+
   public TelmeshMetrics(IntSupplier connectedProxies, IntSupplier openStreams) {
     this(connectedProxies, openStreams, Map::of);
   }
@@ -347,10 +350,14 @@ public final class TelmeshMetrics
 
   @Override
   public void pushed(String type) {
-    Counter.builder("telmesh_xds_pushes")
-        .description("xDS responses sent, by type")
-        .tag("type", type)
-        .register(registry)
+    pushesByType
+        .computeIfAbsent(
+            type,
+            t ->
+                Counter.builder("telmesh_xds_pushes")
+                    .description("xDS responses sent, by type")
+                    .tag("type", t)
+                    .register(registry))
         .increment();
   }
 
