@@ -31,6 +31,8 @@ class CliErrorsTest {
       {"serve", "--log-level", "loud"},
       {"serve", "--log-format", "xml"},
       {"serve", "--max-manifest-file-size", "lots"},
+      {"serve", "--send-buffer", "0"},
+      {"serve", "--send-buffer", "-5Mi"},
       {"validate", "--max-manifest-parse-time", "soon"},
       {"iptables", "--family", "5"},
       {"proxy-status", "--xds-address", "no-port"},

@@ -51,6 +51,14 @@ class ServeSidecarScopeTest {
   }
 
   @Test
+  void theSendBufferIsAQuarterOfTheHeapUnlessSet() {
+    assertThat(parsed().sendBuffer()).isEqualTo(ServerOptions.defaultSendBuffer());
+    assertThat(ServerOptions.defaultSendBuffer())
+        .isGreaterThanOrEqualTo(Runtime.getRuntime().maxMemory() / 4);
+    assertThat(parsed("--send-buffer", "64Mi").sendBuffer()).isEqualTo(64L << 20);
+  }
+
+  @Test
   void theTrustDomainReachesTranslationAndAHostileOneIsRefused() {
     assertThat(parsed().translation().trustDomain()).isEqualTo("cluster.local");
     assertThat(parsed("--trust-domain", "telco.example").translation().trustDomain())
