@@ -62,7 +62,11 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private final Clock clock;
   private final AtomicReference<KubeObjects> latest = new AtomicReference<>();
   private final AtomicReference<Generation> current = new AtomicReference<>();
-  private final Map<String, List<Problem>> proxyProblems = new ConcurrentHashMap<>();
+  private final Map<String, ProxyProblems> proxyProblems = new ConcurrentHashMap<>();
+
+  /** A proxy's problems as of the generation its installed snapshot was built from. */
+  private record ProxyProblems(long generation, List<Problem> problems) {}
+
   private final CountDownLatch firstState = new CountDownLatch(1);
   private volatile Set<Problem> reportedProblems = Set.of();
   private long generation;
@@ -155,7 +159,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   public List<Problem> problems() {
     Set<Problem> all = new HashSet<>();
     current().ifPresent(g -> all.addAll(g.translation().problems()));
-    proxyProblems.values().forEach(all::addAll);
+    proxyProblems.values().forEach(p -> all.addAll(p.problems()));
     return all.stream().sorted().toList();
   }
 
@@ -260,12 +264,16 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
                       + ", which keeps its last good version"));
         }
       }
-      // Problems first: whoever sees the push can see why part of it was held back.
-      if (problems.isEmpty()) {
-        proxyProblems.remove(node.id());
-      } else {
-        proxyProblems.put(node.id(), List.copyOf(problems));
-      }
+      // Problems first: whoever sees the push can see why part of it was held back. A push of an
+      // older generation (a connecting proxy's, racing a new generation's) leaves both alone.
+      long number = generation.number();
+      List<Problem> found = List.copyOf(problems);
+      proxyProblems.compute(
+          node.id(),
+          (id, known) ->
+              known != null && known.generation() > number
+                  ? known
+                  : found.isEmpty() ? null : new ProxyProblems(number, found));
       logDrains(node, snapshot);
       cache.setSnapshot(node.id(), snapshot);
       metrics.translatedProxy(Duration.ofNanos(System.nanoTime() - started));
@@ -304,16 +312,27 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     metrics.problems(now.size());
   }
 
+  /**
+   * A connecting proxy is translated on the workers, beside the others connecting with it (a
+   * restart brings them all at once) and beside a generation's push, rather than one at a time on
+   * the push thread. The cache keeps the later generation if the two pushes race.
+   */
   @Override
   public void connected(ProxyNode node) {
     LOG.info("proxy {} connected", node.id());
-    pushThread.execute(
+    workers.execute(
         () ->
             current()
                 .ifPresent(
                     g -> {
                       push(node, g);
-                      logProblems();
+                      if (registry.connection(node.id()).isEmpty()) {
+                        // It went while being translated, maybe after its disconnection was
+                        // handled: what was just installed for it goes too.
+                        cache.remove(node.id());
+                        proxyProblems.remove(node.id());
+                      }
+                      pushThread.execute(this::logProblems);
                     }));
   }
 

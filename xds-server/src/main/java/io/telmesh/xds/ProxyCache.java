@@ -26,11 +26,25 @@ public final class ProxyCache {
 
   private final Map<String, NodeState> nodes = new ConcurrentHashMap<>();
 
-  /** Installs (or replaces) a proxy's snapshot and tells its streams. */
-  public void setSnapshot(String nodeId, ProxySnapshot snapshot) {
+  /**
+   * Installs (or replaces) a proxy's snapshot and tells its streams, unless one of a later
+   * generation is installed already: a connecting proxy's first push and a new generation's push to
+   * it run on different workers, and the older must not land last.
+   *
+   * @return whether it was installed
+   */
+  public boolean setSnapshot(String nodeId, ProxySnapshot snapshot) {
     NodeState state = nodes.computeIfAbsent(nodeId, n -> new NodeState());
-    state.snapshot = snapshot;
-    state.listeners.forEach(listener -> listener.snapshotChanged(snapshot));
+    // Told under the lock, so streams hear of snapshots in the order they were installed.
+    synchronized (state) {
+      ProxySnapshot installed = state.snapshot;
+      if (installed != null && installed.generation() > snapshot.generation()) {
+        return false;
+      }
+      state.snapshot = snapshot;
+      state.listeners.forEach(listener -> listener.snapshotChanged(snapshot));
+      return true;
+    }
   }
 
   public Optional<ProxySnapshot> snapshot(String nodeId) {
