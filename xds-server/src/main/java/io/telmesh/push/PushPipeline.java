@@ -326,12 +326,9 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
                 .ifPresent(
                     g -> {
                       push(node, g);
-                      if (registry.connection(node.id()).isEmpty()) {
-                        // It went while being translated, maybe after its disconnection was
-                        // handled: what was just installed for it goes too.
-                        cache.remove(node.id());
-                        proxyProblems.remove(node.id());
-                      }
+                      // It may have gone while being translated, after its disconnection was
+                      // handled: what was just installed for it goes too.
+                      forgetIfGone(node);
                       pushThread.execute(this::logProblems);
                     }));
   }
@@ -339,13 +336,17 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   @Override
   public void disconnected(ProxyNode node) {
     LOG.info("proxy {} disconnected", node.id());
-    pushThread.execute(
-        () -> {
-          if (registry.connection(node.id()).isEmpty()) {
-            cache.remove(node.id());
-            proxyProblems.remove(node.id());
-          }
-        });
+    pushThread.execute(() -> forgetIfGone(node));
+  }
+
+  /**
+   * Drops a proxy's snapshot and problems unless it still has a stream (it may have reconnected).
+   */
+  private void forgetIfGone(ProxyNode node) {
+    if (registry.connection(node.id()).isEmpty()) {
+      cache.remove(node.id());
+      proxyProblems.remove(node.id());
+    }
   }
 
   @Override
