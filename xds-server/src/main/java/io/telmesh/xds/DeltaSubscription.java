@@ -150,6 +150,7 @@ final class DeltaSubscription {
     return wildcardOpened;
   }
 
+  /** What is owed now, unchangeable: the shared view as it is, else a copy. */
   Set<String> owedNames() {
     return fresh instanceof SortedNames ? fresh : Set.copyOf(fresh);
   }
@@ -177,7 +178,7 @@ final class DeltaSubscription {
 
   /** A response is on its way: it accounts for what was owed and for the reconnect versions. */
   Owed responded() {
-    Owed owed = new Owed(fresh instanceof SortedNames ? fresh : Set.copyOf(fresh), wildcardOpened);
+    Owed owed = new Owed(owedNames(), wildcardOpened);
     // A new set, not clear(): a cleared set keeps the table its first thousand names grew.
     fresh = new HashSet<>();
     wildcardOpened = false;

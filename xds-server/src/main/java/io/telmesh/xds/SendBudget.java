@@ -92,10 +92,6 @@ final class SendBudget {
     return waiting.size();
   }
 
-  long limit() {
-    return limit;
-  }
-
   private boolean fits(long bytes) {
     return inFlight == 0 || inFlight + bytes <= limit;
   }
