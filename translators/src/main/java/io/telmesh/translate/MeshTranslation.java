@@ -34,6 +34,8 @@ import io.telmesh.scope.EgressScope;
 import io.telmesh.scope.SidecarScopes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -106,6 +108,14 @@ public final class MeshTranslation {
   private final Map<NamespacedName, ServerPart> servers = new ConcurrentHashMap<>();
   private volatile Map<NamespacedName, ServerPart> previousServers;
 
+  /**
+   * When only endpoints changed since the previous translation: each of its endpoint segments (by
+   * identity) and the segment that replaces it here. Dropped with the previous generation.
+   */
+  private volatile Optional<
+          Map<ResourceSegment<ClusterLoadAssignment>, ResourceSegment<ClusterLoadAssignment>>>
+      endpointSuccessors = Optional.empty();
+
   MeshTranslation(
       MeshState mesh, TranslationSettings settings, Optional<MeshTranslation> previous) {
     this.mesh = mesh;
@@ -122,11 +132,22 @@ public final class MeshTranslation {
         previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
     this.proxyless = servicesSame ? previous.get().proxyless : ProxylessBuilder.build(mesh);
     if (servicesSame && sameOutboundInputs(previous.get().mesh, mesh)) {
+      IdentityHashMap<
+              ResourceSegment<ClusterLoadAssignment>, ResourceSegment<ClusterLoadAssignment>>
+          successors = new IdentityHashMap<>();
+      successors.put(previous.get().endpoints, endpoints);
       previous
           .get()
           .outboundVariants
           .forEach(
-              (variant, shared) -> outboundVariants.put(variant, shared.withEndpoints(endpoints)));
+              (variant, shared) -> {
+                SharedOutbound next = shared.withEndpoints(endpoints);
+                outboundVariants.put(variant, next);
+                successors.put(shared.endpoints(), next.endpoints());
+              });
+      if (onlyEndpointsDiffer(previous.get().mesh, mesh)) {
+        endpointSuccessors = Optional.of(Collections.unmodifiableMap(successors));
+      }
     }
     this.previousOwn = previous.map(p -> p.own).orElse(Map.of());
     // Found again in the previous generation, like a pod's own part: the same objects stay.
@@ -134,6 +155,21 @@ public final class MeshTranslation {
     this.previousInboundClusters = previous.map(p -> p.inboundClusters).orElse(Map.of());
     this.previousServers = previous.map(p -> p.servers).orElse(Map.of());
     outbound(Optional.empty());
+  }
+
+  /**
+   * Whether every input of a proxy's resources but endpoints is the previous state's, by identity:
+   * a state derived by an endpoint change shares all other maps, and anything built afresh is not
+   * an endpoint-only change, however equal.
+   */
+  @SuppressWarnings("ReferenceEquality") // identity is the point: see above
+  private static boolean onlyEndpointsDiffer(MeshState before, MeshState mesh) {
+    return before.workloads() == mesh.workloads()
+        && before.services() == mesh.services()
+        && before.networks() == mesh.networks()
+        && before.workloadPorts() == mesh.workloadPorts()
+        && before.sidecars() == mesh.sidecars()
+        && before.exports() == mesh.exports();
   }
 
   /** The label keys some VirtualService match names as {@code sourceLabels}. */
@@ -197,6 +233,7 @@ public final class MeshTranslation {
    * Drops the reference to the previous generation's per-proxy parts once every proxy is pushed.
    */
   public void forgetPrevious() {
+    endpointSuccessors = Optional.empty();
     previousOwn = Map.of();
     previousServers = Map.of();
     previousVirtualOutbounds = Map.of();
@@ -255,6 +292,19 @@ public final class MeshTranslation {
 
   public ResourceSegment<ClusterLoadAssignment> endpoints() {
     return endpoints;
+  }
+
+  /**
+   * Present when this translation differs from the one it was prepared from only in its endpoint
+   * assignments (an endpoint change): every proxy's resources are then the previous ones but for
+   * its endpoint segments, each replaced by the segment this maps it to (keys by identity). A
+   * segment not in the map is one this translation cannot vouch for: translate that proxy. Empty
+   * once {@link #forgetPrevious} is called.
+   */
+  public Optional<
+          Map<ResourceSegment<ClusterLoadAssignment>, ResourceSegment<ClusterLoadAssignment>>>
+      endpointSuccessors() {
+    return endpointSuccessors;
   }
 
   /** Mesh-wide problems: those found reading objects, and those of the shared outbound part. */

@@ -299,4 +299,42 @@ class IncrementalTranslationTest {
               }
             });
   }
+
+  @Test
+  void anEndpointChangeSaysWhichEndpointSegmentReplacesWhich() {
+    MeshStateBuilder builder = new MeshStateBuilder();
+    MeshState before = builder.next(BASE);
+    MeshTranslation first = Translator.prepare(before);
+    ProxyNode node = Nodes.forWorkload(before, before.workloads().firstKey());
+    ProxyResources a = first.forProxy(node);
+    assertThat(first.endpointSuccessors()).as("a first translation has no predecessor").isEmpty();
+
+    UnaryOperator<EndpointSliceBuilder> notReady =
+        b ->
+            b.editFirstEndpoint()
+                .withNewConditions()
+                .withReady(false)
+                .endConditions()
+                .endEndpoint();
+    MeshTranslation second =
+        Translator.prepare(builder.next(editSlice(BASE, "svc1-slice", notReady)), first);
+    ProxyResources b = second.forProxy(node);
+
+    assertThat(second.endpointSuccessors()).isPresent();
+    assertThat(second.endpointSuccessors().get().get(a.endpoints().segments().get(0)))
+        .isSameAs(b.endpoints().segments().get(0))
+        .isNotSameAs(a.endpoints().segments().get(0));
+    second.forgetPrevious();
+    assertThat(second.endpointSuccessors()).isEmpty();
+
+    MeshTranslation third =
+        Translator.prepare(
+            builder.next(
+                editPod(
+                    BASE,
+                    before.workloads().firstKey().name(),
+                    p -> p.editMetadata().addToLabels("version", "v2").endMetadata())),
+            second);
+    assertThat(third.endpointSuccessors()).as("a pod changed: not endpoints only").isEmpty();
+  }
 }

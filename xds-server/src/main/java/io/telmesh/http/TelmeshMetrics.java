@@ -47,6 +47,7 @@ public final class TelmeshMetrics
   private final Timer push;
   private final Timer debounce;
   private final Timer proxyQueue;
+  private final Counter endpointRefreshes;
   private final Timer streamQueue;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final MultiGauge podsPerNetwork;
@@ -124,6 +125,12 @@ public final class TelmeshMetrics
                 "From a generation's shared translation being ready to a worker taking up one"
                     + " proxy's snapshot")
             .publishPercentileHistogram()
+            .register(registry);
+    endpointRefreshes =
+        Counter.builder("telmesh_push_endpoint_refreshes")
+            .description(
+                "Proxies given an endpoint-only generation's new endpoints without being"
+                    + " translated again")
             .register(registry);
     streamQueue =
         Timer.builder("telmesh_xds_stream_queue")
@@ -301,6 +308,11 @@ public final class TelmeshMetrics
   @Override
   public void proxyQueued(Duration waited) {
     proxyQueue.record(waited);
+  }
+
+  @Override
+  public void endpointsRefreshed(int proxies) {
+    endpointRefreshes.increment(proxies);
   }
 
   @Override

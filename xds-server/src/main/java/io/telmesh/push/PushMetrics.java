@@ -17,6 +17,9 @@ public interface PushMetrics {
    */
   default void proxyQueued(Duration waited) {}
 
+  /** Proxies given a generation's new endpoints without being translated (endpoint-only change). */
+  default void endpointsRefreshed(int proxies) {}
+
   /** Translating and preparing one proxy's snapshot. */
   void translatedProxy(Duration duration);
 

@@ -62,10 +62,14 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private final Clock clock;
   private final AtomicReference<KubeObjects> latest = new AtomicReference<>();
   private final AtomicReference<Generation> current = new AtomicReference<>();
-  private final Map<String, ProxyProblems> proxyProblems = new ConcurrentHashMap<>();
+  private final Map<String, LastPush> lastPushes = new ConcurrentHashMap<>();
 
-  /** A proxy's problems as of the generation its installed snapshot was built from. */
-  private record ProxyProblems(long generation, List<Problem> problems) {}
+  /**
+   * What a proxy was last given: the generation, the node it was translated for, the snapshot and
+   * the proxy's problems in it. A push of an older generation never replaces a later one's.
+   */
+  private record LastPush(
+      long generation, ProxyNode node, ProxySnapshot snapshot, List<Problem> problems) {}
 
   private final CountDownLatch firstState = new CountDownLatch(1);
   private volatile Set<Problem> reportedProblems = Set.of();
@@ -159,7 +163,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   public List<Problem> problems() {
     Set<Problem> all = new HashSet<>();
     current().ifPresent(g -> all.addAll(g.translation().problems()));
-    proxyProblems.values().forEach(p -> all.addAll(p.problems()));
+    lastPushes.values().forEach(p -> all.addAll(p.problems()));
     return all.stream().sorted().toList();
   }
 
@@ -182,7 +186,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       Generation next = new Generation(++generation, mesh, translation, changedAt);
       current.set(next);
       List<ProxyRegistry.Connection> proxies = new ArrayList<>(registry.connections());
-      pushAll(next, proxies);
+      int refreshed = pushAll(previous, next, proxies);
       // The per-network gauges wait for the proxies: they are for operators, not on a push's path.
       metrics.meshServed(mesh);
       translation.forgetPrevious();
@@ -198,11 +202,14 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
             ManagementFactory.getRuntimeMXBean().getUptime());
       } else {
         LOG.info(
-            "generation {}: pushed {} proxies in {} ms ({} ms mesh state and shared translation)",
+            "generation {}: pushed {} proxies in {} ms ({} ms mesh state and shared translation;"
+                + " {} given new endpoints only, {} translated)",
             next.number(),
             proxies.size(),
             Duration.ofNanos(System.nanoTime() - started).toMillis(),
-            shared.toMillis());
+            shared.toMillis(),
+            refreshed,
+            proxies.size() - refreshed);
       }
       firstState.countDown();
     } catch (RuntimeException e) {
@@ -211,7 +218,65 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     }
   }
 
-  private void pushAll(Generation next, List<ProxyRegistry.Connection> proxies) {
+  /**
+   * Pushes a generation to every proxy: on an endpoint-only change, proxies whose last push was the
+   * previous generation's get its snapshot with new endpoints, right here; the rest are translated
+   * on the workers.
+   *
+   * @return how many proxies were given new endpoints only
+   */
+  private int pushAll(
+      Generation previous, Generation next, List<ProxyRegistry.Connection> proxies) {
+    long queued = System.nanoTime();
+    Optional<EndpointRefresh> refresh =
+        previous == null
+            ? Optional.empty()
+            : EndpointRefresh.of(next.translation(), snapshots, validator);
+    List<ProxyRegistry.Connection> translate = new ArrayList<>();
+    for (ProxyRegistry.Connection connection : proxies) {
+      long waited = System.nanoTime() - queued;
+      if (refresh.isPresent()
+          && refreshEndpoints(connection.node(), previous.number(), next, refresh.get())) {
+        metrics.proxyQueued(Duration.ofNanos(waited));
+      } else {
+        translate.add(connection);
+      }
+    }
+    translateAll(next, translate);
+    metrics.endpointsRefreshed(proxies.size() - translate.size());
+    return proxies.size() - translate.size();
+  }
+
+  /**
+   * Installs the previous generation's snapshot with this one's endpoints, if that is all that
+   * changed for this proxy: it was last given the previous generation, translated for this very
+   * node, with nothing held back or wrong.
+   *
+   * @return false when the proxy must be translated
+   */
+  @SuppressWarnings("ReferenceEquality") // the node of this connection: a reconnection translates
+  private boolean refreshEndpoints(
+      ProxyNode node, long previous, Generation next, EndpointRefresh refresh) {
+    LastPush last = lastPushes.get(node.id());
+    if (last == null
+        || last.generation() != previous
+        || last.node() != node
+        || !last.problems().isEmpty()) {
+      return false;
+    }
+    Optional<ProxySnapshot> snapshot =
+        refresh.next(last.snapshot(), next.number(), next.changedAt());
+    if (snapshot.isEmpty()) {
+      return false;
+    }
+    // Only over the record it was derived from, and only onto the snapshot that record installed:
+    // a connecting proxy's push in between makes the derivation stale.
+    return lastPushes.replace(
+            node.id(), last, new LastPush(next.number(), node, snapshot.get(), List.of()))
+        && cache.replaceSnapshot(node.id(), last.snapshot(), snapshot.get());
+  }
+
+  private void translateAll(Generation next, List<ProxyRegistry.Connection> proxies) {
     CountDownLatch done = new CountDownLatch(proxies.size());
     long queued = System.nanoTime();
     for (ProxyRegistry.Connection connection : proxies) {
@@ -267,13 +332,9 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
       // Problems first: whoever sees the push can see why part of it was held back. A push of an
       // older generation (a connecting proxy's, racing a new generation's) leaves both alone.
       long number = generation.number();
-      List<Problem> found = List.copyOf(problems);
-      proxyProblems.compute(
-          node.id(),
-          (id, known) ->
-              known != null && known.generation() > number
-                  ? known
-                  : found.isEmpty() ? null : new ProxyProblems(number, found));
+      LastPush pushed = new LastPush(number, node, snapshot, List.copyOf(problems));
+      lastPushes.compute(
+          node.id(), (id, known) -> known != null && known.generation() > number ? known : pushed);
       logDrains(node, snapshot);
       cache.setSnapshot(node.id(), snapshot);
       metrics.translatedProxy(Duration.ofNanos(System.nanoTime() - started));
@@ -345,7 +406,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   private void forgetIfGone(ProxyNode node) {
     if (registry.connection(node.id()).isEmpty()) {
       cache.remove(node.id());
-      proxyProblems.remove(node.id());
+      lastPushes.remove(node.id());
     }
   }
 

@@ -15,6 +15,13 @@ public record ProxySnapshot(long generation, Instant changedAt, Map<String, Type
     byType = Map.copyOf(byType);
   }
 
+  /** This snapshot with one type replaced, as of another generation. */
+  public ProxySnapshot with(TypeSnapshot type, long generation, Instant changedAt) {
+    Map<String, TypeSnapshot> types = new java.util.HashMap<>(byType);
+    types.put(type.typeUrl(), type);
+    return new ProxySnapshot(generation, changedAt, types);
+  }
+
   public TypeSnapshot type(String typeUrl) {
     TypeSnapshot snapshot = byType.get(typeUrl);
     return snapshot != null ? snapshot : new TypeSnapshot(typeUrl, java.util.List.of());

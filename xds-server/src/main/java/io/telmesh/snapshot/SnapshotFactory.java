@@ -4,6 +4,7 @@ import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.Message;
 import io.telmesh.resources.ProxyResources;
+import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceSet;
 import java.time.Instant;
 import java.util.List;
@@ -59,13 +60,22 @@ public final class SnapshotFactory {
             TypeUrls.ENDPOINT, type(TypeUrls.ENDPOINT, resources.endpoints())));
   }
 
-  private TypeSnapshot type(String typeUrl, ResourceSet<? extends Message> set) {
-    List<PreparedSegment> segments = set.segments().stream().map(s -> preparer.prepare(s)).toList();
+  /** A segment serialized and versioned, once per segment object. */
+  public PreparedSegment prepare(ResourceSegment<? extends Message> segment) {
+    return preparer.prepare(segment);
+  }
+
+  /** The type snapshot of these segments, shared by every proxy with the same ones. */
+  public TypeSnapshot type(String typeUrl, List<PreparedSegment> segments) {
     try {
       return shared.get(
           new SegmentList(typeUrl, segments), () -> new TypeSnapshot(typeUrl, segments));
     } catch (ExecutionException e) {
       throw new IllegalStateException("building a type snapshot cannot fail", e.getCause());
     }
+  }
+
+  private TypeSnapshot type(String typeUrl, ResourceSet<? extends Message> set) {
+    return type(typeUrl, set.segments().stream().map(s -> preparer.prepare(s)).toList());
   }
 }

@@ -47,6 +47,29 @@ public final class ProxyCache {
     }
   }
 
+  /**
+   * Installs {@code next} and tells the streams only if {@code expected} is still the installed
+   * snapshot: for a snapshot derived from the installed one, which anything installed meanwhile (a
+   * reconnected proxy's first push) makes stale.
+   *
+   * @return whether it was installed
+   */
+  @SuppressWarnings("ReferenceEquality") // that very snapshot, not an equal one
+  public boolean replaceSnapshot(String nodeId, ProxySnapshot expected, ProxySnapshot next) {
+    NodeState state = nodes.get(nodeId);
+    if (state == null) {
+      return false;
+    }
+    synchronized (state) {
+      if (state.snapshot != expected) {
+        return false;
+      }
+      state.snapshot = next;
+      state.listeners.forEach(listener -> listener.snapshotChanged(next));
+      return true;
+    }
+  }
+
   public Optional<ProxySnapshot> snapshot(String nodeId) {
     NodeState state = nodes.get(nodeId);
     return state == null ? Optional.empty() : Optional.ofNullable(state.snapshot);
