@@ -55,10 +55,13 @@ public final class ResourceType<T extends Message> {
 
   /** The type by its type URL. */
   public static Optional<ResourceType<?>> byTypeUrl(String typeUrl) {
-    return PUSH_ORDER.stream()
-        .<ResourceType<?>>map(t -> t)
-        .filter(t -> t.typeUrl.equals(typeUrl))
-        .findFirst();
+    // Asked for every response and ACK: a loop, not a stream.
+    for (ResourceType<?> type : PUSH_ORDER) {
+      if (type.typeUrl.equals(typeUrl)) {
+        return Optional.of(type);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

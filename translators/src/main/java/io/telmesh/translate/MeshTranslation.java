@@ -121,13 +121,17 @@ public final class MeshTranslation {
     this.mesh = mesh;
     this.settings = settings;
     this.endpoints = OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
+    // Reading every Service's routes for source labels costs more than an endpoint change's
+    // translation: the scopes carry over while their inputs are the same objects.
     this.scopes =
-        new SidecarScopes(
-            mesh.sidecars().values(),
-            settings.rootNamespace(),
-            settings.outboundTrafficPolicy(),
-            !mesh.exports().isEmpty(),
-            sourceLabelKeys(mesh));
+        previous.filter(p -> sameScopeInputs(p.mesh, mesh)).isPresent()
+            ? previous.get().scopes
+            : new SidecarScopes(
+                mesh.sidecars().values(),
+                settings.rootNamespace(),
+                settings.outboundTrafficPolicy(),
+                !mesh.exports().isEmpty(),
+                sourceLabelKeys(mesh));
     boolean servicesSame =
         previous.map(p -> p.mesh.services().equals(mesh.services())).orElse(false);
     this.proxyless = servicesSame ? previous.get().proxyless : ProxylessBuilder.build(mesh);
@@ -170,6 +174,13 @@ public final class MeshTranslation {
         && before.workloadPorts() == mesh.workloadPorts()
         && before.sidecars() == mesh.sidecars()
         && before.exports() == mesh.exports();
+  }
+
+  @SuppressWarnings("ReferenceEquality") // identity: equal but rebuilt maps are read again
+  private static boolean sameScopeInputs(MeshState before, MeshState mesh) {
+    return before.sidecars() == mesh.sidecars()
+        && before.exports() == mesh.exports()
+        && before.services() == mesh.services();
   }
 
   /** The label keys some VirtualService match names as {@code sourceLabels}. */

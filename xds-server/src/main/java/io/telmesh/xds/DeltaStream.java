@@ -175,20 +175,28 @@ final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest, DeltaStream.
   /** The names that may differ between what the proxy has and the current snapshot. */
   private static Set<String> candidates(TypeState state, TypeSnapshot current) {
     DeltaSubscription subscription = state.subscription;
-    Set<String> names = new LinkedHashSet<>(subscription.owedNames());
+    Set<String> owed = subscription.owedNames();
     if (state.has.isPresent() && !subscription.owesEverything()) {
       TypeSnapshot has = state.has.get();
-      if (current != has && !current.version().equals(has.version())) {
-        names.addAll(current.changedSince(has));
+      Set<String> changed =
+          current != has && !current.version().equals(has.version())
+              ? current.changedSince(has)
+              : Set.of();
+      if (owed.isEmpty() || changed.isEmpty()) {
+        // A push to a proxy that owes nothing: the shared diff itself, not a copy per stream.
+        return owed.isEmpty() ? changed : owed;
       }
-    } else {
-      names.addAll(subscription.names());
-      names.addAll(subscription.initialNames());
-      if (subscription.wildcard()) {
-        current.all().forEach(r -> names.add(r.name()));
-      }
-      state.has.ifPresent(has -> names.addAll(current.changedSince(has)));
+      Set<String> names = new LinkedHashSet<>(owed);
+      names.addAll(changed);
+      return names;
     }
+    Set<String> names = new LinkedHashSet<>(owed);
+    names.addAll(subscription.names());
+    names.addAll(subscription.initialNames());
+    if (subscription.wildcard()) {
+      current.all().forEach(r -> names.add(r.name()));
+    }
+    state.has.ifPresent(has -> names.addAll(current.changedSince(has)));
     return names;
   }
 

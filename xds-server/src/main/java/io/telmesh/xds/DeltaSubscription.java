@@ -152,6 +152,9 @@ final class DeltaSubscription {
 
   /** What is owed now, unchangeable: the shared view as it is, else a copy. */
   Set<String> owedNames() {
+    if (fresh.isEmpty()) {
+      return Set.of(); // after the first response, nearly always: Set.copyOf would copy it twice
+    }
     return fresh instanceof SortedNames ? fresh : Set.copyOf(fresh);
   }
 
@@ -180,7 +183,9 @@ final class DeltaSubscription {
   Owed responded() {
     Owed owed = new Owed(owedNames(), wildcardOpened);
     // A new set, not clear(): a cleared set keeps the table its first thousand names grew.
-    fresh = new HashSet<>();
+    if (!fresh.isEmpty()) {
+      fresh = new HashSet<>();
+    }
     wildcardOpened = false;
     initial = Map.of();
     return owed;

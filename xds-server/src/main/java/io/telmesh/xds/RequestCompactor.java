@@ -24,9 +24,9 @@ final class RequestCompactor {
   DeltaDiscoveryRequest compact(DeltaDiscoveryRequest request) {
     if (request.getResourceNamesSubscribeCount() == 0
         && request.getResourceNamesUnsubscribeCount() == 0
-        && request.getInitialResourceVersionsCount() == 0
-        && !request.hasNode()) {
-      return request; // an ACK: nothing worth copying
+        && request.getInitialResourceVersionsCount() == 0) {
+      // An ACK: no names to share. Envoy repeats the node on each unless told not to.
+      return request.hasNode() ? request.toBuilder().clearNode().build() : request;
     }
     Map<String, String> initial = new LinkedHashMap<>();
     request

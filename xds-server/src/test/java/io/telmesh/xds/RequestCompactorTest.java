@@ -70,5 +70,12 @@ class RequestCompactorTest {
             .setResponseNonce("d1")
             .build();
     assertThat(compactor.compact(deltaAck)).isSameAs(deltaAck);
+    assertThat(
+            compactor.compact(
+                deltaAck.toBuilder()
+                    .setNode(Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of()))
+                    .build()))
+        .as("Envoy repeats the node on every ACK unless told not to: it goes")
+        .isEqualTo(deltaAck);
   }
 }
