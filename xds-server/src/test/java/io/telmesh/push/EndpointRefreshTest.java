@@ -131,6 +131,55 @@ class EndpointRefreshTest {
     }
   }
 
+  /**
+   * A second stream of the same pod with other metadata makes the registry's node a new one without
+   * a connect push (Envoy's hot restart does this): the endpoint change must not be derived from
+   * the snapshot translated for the old node.
+   */
+  @Test
+  void aProxyWhoseNodeChangedSinceItsLastPushIsTranslated() throws Exception {
+    KubeObjects demo = Meshes.objects(Meshes.demoDir());
+    ManualSource source = new ManualSource(demo);
+    Node restarted = Nodes.envoyNode("amf-0", "telco", "10.244.1.10", Map.of("IDLE_TIMEOUT", "7s"));
+    try (TelmeshServer server = start(source);
+        AdsClient client = new AdsClient(server.xdsPort());
+        AdsClient.Delta first = client.delta();
+        AdsClient.Delta second = client.delta()) {
+      subscribeAll(first);
+      ProxySnapshot before = server.cache().snapshot(AMF.getId()).orElseThrow();
+      second.subscribe(restarted, TypeUrls.CLUSTER, List.of());
+      second.ack(second.next(TypeUrls.CLUSTER, WAIT));
+      ProxyNode now = node(server);
+      assertThat(now.metadata().idleTimeout()).isPresent();
+      assertThat(server.cache().snapshot(AMF.getId()).orElseThrow())
+          .as("a second stream brings no push of its own")
+          .isSameAs(before);
+      double refreshed = refreshes(server);
+
+      KubeObjects flipped =
+          Objects.withSlice(
+              demo,
+              SMF_SLICE,
+              slice ->
+                  slice
+                      .editFirstEndpoint()
+                      .withNewConditions()
+                      .withReady(false)
+                      .endConditions()
+                      .endEndpoint());
+      source.publish(flipped);
+      first.next(TypeUrls.ENDPOINT, WAIT);
+
+      assertThat(refreshes(server)).isEqualTo(refreshed);
+      ProxySnapshot after = server.cache().snapshot(AMF.getId()).orElseThrow();
+      ProxySnapshot full = fullTranslation(flipped, now);
+      assertThat(after.type(TypeUrls.LISTENER).version())
+          .as("the listeners of the node as it is now, with its idle timeout")
+          .isEqualTo(full.type(TypeUrls.LISTENER).version())
+          .isNotEqualTo(before.type(TypeUrls.LISTENER).version());
+    }
+  }
+
   private static TelmeshServer start(ManualSource source) throws Exception {
     TelmeshServer server =
         new TelmeshServer(
