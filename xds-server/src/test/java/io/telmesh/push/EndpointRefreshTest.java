@@ -50,7 +50,7 @@ class EndpointRefreshTest {
       ProxySnapshot before = server.cache().snapshot(AMF.getId()).orElseThrow();
       double refreshed = refreshes(server);
 
-      KubeObjects flipped = smfNotReady(demo);
+      KubeObjects flipped = Objects.firstEndpointNotReady(demo, SMF_SLICE);
       source.publish(flipped);
 
       DeltaDiscoveryResponse eds = delta.next(WAIT);
@@ -146,7 +146,7 @@ class EndpointRefreshTest {
           .isSameAs(before);
       double refreshed = refreshes(server);
 
-      KubeObjects flipped = smfNotReady(demo);
+      KubeObjects flipped = Objects.firstEndpointNotReady(demo, SMF_SLICE);
       source.publish(flipped);
       first.next(TypeUrls.ENDPOINT, WAIT);
 
@@ -158,20 +158,6 @@ class EndpointRefreshTest {
           .isEqualTo(full.type(TypeUrls.LISTENER).version())
           .isNotEqualTo(before.type(TypeUrls.LISTENER).version());
     }
-  }
-
-  /** The demo mesh with smf's first endpoint not ready: an endpoint-only change. */
-  private static KubeObjects smfNotReady(KubeObjects demo) {
-    return Objects.withSlice(
-        demo,
-        SMF_SLICE,
-        slice ->
-            slice
-                .editFirstEndpoint()
-                .withNewConditions()
-                .withReady(false)
-                .endConditions()
-                .endEndpoint());
   }
 
   private static TelmeshServer start(ManualSource source) throws Exception {

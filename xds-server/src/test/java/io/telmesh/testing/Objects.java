@@ -27,6 +27,19 @@ public final class Objects {
         objects.services(), slices, objects.pods(), objects.networkAttachments(), List.of());
   }
 
+  /** The slice's first endpoint turned not ready: the endpoint-only change tests make. */
+  public static KubeObjects firstEndpointNotReady(KubeObjects objects, String slice) {
+    return withSlice(
+        objects,
+        slice,
+        b ->
+            b.editFirstEndpoint()
+                .withNewConditions()
+                .withReady(false)
+                .endConditions()
+                .endEndpoint());
+  }
+
   public static KubeObjects withService(KubeObjects objects, Service service) {
     List<Service> services = new ArrayList<>(objects.services());
     services.removeIf(

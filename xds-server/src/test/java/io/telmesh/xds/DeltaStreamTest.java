@@ -43,15 +43,7 @@ class DeltaStreamTest {
   }
 
   private KubeObjects smfNotReady() {
-    return Objects.withSlice(
-        server.objects(),
-        "smf-9dl2c",
-        b ->
-            b.editFirstEndpoint()
-                .withNewConditions()
-                .withReady(false)
-                .endConditions()
-                .endEndpoint());
+    return Objects.firstEndpointNotReady(server.objects(), "smf-9dl2c");
   }
 
   @Test

@@ -176,16 +176,7 @@ class LibraryDefectsTest {
 
   @Test
   void defect4_versionsPerTypeSoAnEndpointChangeSendsEdsOnly() throws Exception {
-    KubeObjects changed =
-        Objects.withSlice(
-            demo,
-            "smf-9dl2c",
-            b ->
-                b.editFirstEndpoint()
-                    .withNewConditions()
-                    .withReady(false)
-                    .endConditions()
-                    .endEndpoint());
+    KubeObjects changed = Objects.firstEndpointNotReady(demo, "smf-9dl2c");
     ProxyResources after =
         Translator.prepare(MeshStateBuilder.build(changed))
             .forProxy(io.telmesh.node.ProxyNode.from(AMF));

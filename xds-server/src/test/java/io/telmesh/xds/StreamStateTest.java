@@ -45,18 +45,6 @@ class StreamStateTest {
 
   @RegisterExtension final ServerExtension server = ServerExtension.demo();
 
-  private KubeObjects notReady(KubeObjects objects, String slice) {
-    return Objects.withSlice(
-        objects,
-        slice,
-        b ->
-            b.editFirstEndpoint()
-                .withNewConditions()
-                .withReady(false)
-                .endConditions()
-                .endEndpoint());
-  }
-
   @Test
   void aNackOnOneStreamIsNeitherResentNorHiddenWhileAnotherStreamOfTheNodeGetsPushes()
       throws Exception {
@@ -70,7 +58,7 @@ class StreamStateTest {
       a.nack(rejected, "", List.of(SMF), "endpoint rejected for the test");
 
       // Pushes for the other stream: ocs endpoints change twice.
-      KubeObjects once = notReady(server.objects(), "ocs-multus-n7q4w");
+      KubeObjects once = Objects.firstEndpointNotReady(server.objects(), "ocs-multus-n7q4w");
       server.publish(once);
       DiscoveryResponse second = b.next(TypeUrls.ENDPOINT, WAIT);
       b.ack(second, List.of(OCS));
@@ -84,7 +72,9 @@ class StreamStateTest {
       assertThat(server.telmesh().tracker().streams(AMF.getId())).isEqualTo(2);
 
       // New content for both: smf and ocs turn not ready. The NACKing stream gets it too.
-      server.publish(notReady(notReady(server.objects(), "smf-9dl2c"), "ocs-multus-n7q4w"));
+      server.publish(
+          Objects.firstEndpointNotReady(
+              Objects.firstEndpointNotReady(server.objects(), "smf-9dl2c"), "ocs-multus-n7q4w"));
       DiscoveryResponse fresh = a.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(fresh.getVersionInfo()).isNotEqualTo(rejected.getVersionInfo());
       a.nack(fresh, "", List.of(SMF), "rejected again");
@@ -120,7 +110,7 @@ class StreamStateTest {
       DiscoveryResponse clusters = ads.next(TypeUrls.CLUSTER, WAIT);
       ads.ack(clusters, List.of());
 
-      server.publish(notReady(server.objects(), "smf-9dl2c"));
+      server.publish(Objects.firstEndpointNotReady(server.objects(), "smf-9dl2c"));
       DiscoveryResponse change = ads.next(TypeUrls.ENDPOINT, WAIT);
       assertThat(assignments(change)).containsExactly(SMF);
       assertThat(change.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
@@ -155,7 +145,7 @@ class StreamStateTest {
       long proxyQueues = timerCount("telmesh_push_proxy_queue", null);
       long streamQueues = timerCount("telmesh_xds_stream_queue", null);
 
-      server.publish(notReady(server.objects(), "smf-9dl2c"));
+      server.publish(Objects.firstEndpointNotReady(server.objects(), "smf-9dl2c"));
       DiscoveryResponse change = ads.next(TypeUrls.ENDPOINT, WAIT);
       ads.ack(change, List.of(SMF));
       awaitSynced(TypeUrls.ENDPOINT);
@@ -204,7 +194,7 @@ class StreamStateTest {
       ads.request(AMF, TypeUrls.ENDPOINT, List.of(SMF));
       DiscoveryResponse first = ads.next(TypeUrls.ENDPOINT, WAIT);
       ads.ack(first, List.of(SMF));
-      server.publish(notReady(server.objects(), "smf-9dl2c"));
+      server.publish(Objects.firstEndpointNotReady(server.objects(), "smf-9dl2c"));
       DiscoveryResponse second = ads.next(TypeUrls.ENDPOINT, WAIT);
 
       // An answer to the first response, arriving after the second was sent: stale.

@@ -260,16 +260,7 @@ class XdsServerTest {
       delta.ack(delta.next(TypeUrls.ENDPOINT, WAIT));
       assertThat(delta.drain(QUIET)).isEmpty();
 
-      server.publish(
-          Objects.withSlice(
-              server.objects(),
-              "smf-9dl2c",
-              b ->
-                  b.editFirstEndpoint()
-                      .withNewConditions()
-                      .withReady(false)
-                      .endConditions()
-                      .endEndpoint()));
+      server.publish(Objects.firstEndpointNotReady(server.objects(), "smf-9dl2c"));
       DeltaDiscoveryResponse eds = delta.next(WAIT);
       assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
       assertThat(eds.getResourcesList())
