@@ -168,12 +168,10 @@ public final class MeshTranslation {
    */
   @SuppressWarnings("ReferenceEquality") // identity is the point: see above
   private static boolean onlyEndpointsDiffer(MeshState before, MeshState mesh) {
-    return before.workloads() == mesh.workloads()
-        && before.services() == mesh.services()
+    return sameScopeInputs(before, mesh)
+        && before.workloads() == mesh.workloads()
         && before.networks() == mesh.networks()
-        && before.workloadPorts() == mesh.workloadPorts()
-        && before.sidecars() == mesh.sidecars()
-        && before.exports() == mesh.exports();
+        && before.workloadPorts() == mesh.workloadPorts();
   }
 
   @SuppressWarnings("ReferenceEquality") // identity: equal but rebuilt maps are read again

@@ -183,7 +183,8 @@ final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest, DeltaStream.
               ? current.changedSince(has)
               : Set.of();
       if (owed.isEmpty() || changed.isEmpty()) {
-        // A push to a proxy that owes nothing: the shared diff itself, not a copy per stream.
+        // One of the two is empty (a push to a proxy that owes nothing, usually): the other as it
+        // is, so the shared diff is not copied per stream.
         return owed.isEmpty() ? changed : owed;
       }
       Set<String> names = new LinkedHashSet<>(owed);

@@ -35,14 +35,12 @@ public final class ProxyCache {
    */
   public boolean setSnapshot(String nodeId, ProxySnapshot snapshot) {
     NodeState state = nodes.computeIfAbsent(nodeId, n -> new NodeState());
-    // Told under the lock, so streams hear of snapshots in the order they were installed.
     synchronized (state) {
       ProxySnapshot installed = state.snapshot;
       if (installed != null && installed.generation() > snapshot.generation()) {
         return false;
       }
-      state.snapshot = snapshot;
-      state.listeners.forEach(listener -> listener.snapshotChanged(snapshot));
+      install(state, snapshot);
       return true;
     }
   }
@@ -64,10 +62,15 @@ public final class ProxyCache {
       if (state.snapshot != expected) {
         return false;
       }
-      state.snapshot = next;
-      state.listeners.forEach(listener -> listener.snapshotChanged(next));
+      install(state, next);
       return true;
     }
+  }
+
+  /** Under the node's lock, so streams hear of snapshots in the order they were installed. */
+  private static void install(NodeState state, ProxySnapshot snapshot) {
+    state.snapshot = snapshot;
+    state.listeners.forEach(listener -> listener.snapshotChanged(snapshot));
   }
 
   public Optional<ProxySnapshot> snapshot(String nodeId) {
