@@ -59,28 +59,59 @@ public final class OutboundBuilder {
       BiFunction<NamespacedName, Integer, Optional<ClusterLoadAssignment>> reusable) {
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     for (OutboundPort port : ports(mesh)) {
-      if (port.service().external().isPresent()
-          && port.service().external().get().resolution() != ExternalHost.Resolution.STATIC) {
-        // DNS entries carry their endpoints in the cluster; NONE entries have none.
-        continue;
-      }
-      assignments.add(
-          reusable
-              .apply(port.service().key(), port.number())
-              .orElseGet(
-                  () ->
-                      EndpointBuilder.build(
-                          port.cluster(), mesh.endpointsOf(port.service().key(), port.number()))));
-      if (!port.service().originalDestination()) {
-        for (TrafficPolicy.Subset subset : subsets(port.service())) {
-          assignments.add(
-              EndpointBuilder.build(
-                  Names.outboundCluster(port.number(), subset.name(), port.service().fqdn()),
-                  subsetEndpoints(mesh, port, subset)));
+      addAssignments(mesh, port, reusable, assignments);
+    }
+    return ResourceSegment.of(ResourceType.ENDPOINT, assignments);
+  }
+
+  /**
+   * {@code previous} with the assignments of the {@code changed} Services built again, for a mesh
+   * state that differs from the one {@code previous} was built from in those Services' endpoints
+   * only: every other assignment, subsets included, depends on nothing that moved.
+   */
+  public static ResourceSegment<ClusterLoadAssignment> endpointsAfter(
+      MeshState mesh,
+      ResourceSegment<ClusterLoadAssignment> previous,
+      Iterable<NamespacedName> changed) {
+    List<ClusterLoadAssignment> rebuilt = new ArrayList<>();
+    for (NamespacedName key : changed) {
+      MeshService service = mesh.services().get(key);
+      if (service != null) {
+        for (ServicePort port : service.ports()) {
+          addAssignments(
+              mesh, new OutboundPort(service, port), (s, p) -> Optional.empty(), rebuilt);
         }
       }
     }
-    return ResourceSegment.of(ResourceType.ENDPOINT, assignments);
+    return previous.with(rebuilt);
+  }
+
+  /** A Service port's assignment and its subsets' (none for DNS and NONE entries). */
+  private static void addAssignments(
+      MeshState mesh,
+      OutboundPort port,
+      BiFunction<NamespacedName, Integer, Optional<ClusterLoadAssignment>> reusable,
+      List<ClusterLoadAssignment> assignments) {
+    if (port.service().external().isPresent()
+        && port.service().external().get().resolution() != ExternalHost.Resolution.STATIC) {
+      // DNS entries carry their endpoints in the cluster; NONE entries have none.
+      return;
+    }
+    assignments.add(
+        reusable
+            .apply(port.service().key(), port.number())
+            .orElseGet(
+                () ->
+                    EndpointBuilder.build(
+                        port.cluster(), mesh.endpointsOf(port.service().key(), port.number()))));
+    if (!port.service().originalDestination()) {
+      for (TrafficPolicy.Subset subset : subsets(port.service())) {
+        assignments.add(
+            EndpointBuilder.build(
+                Names.outboundCluster(port.number(), subset.name(), port.service().fqdn()),
+                subsetEndpoints(mesh, port, subset)));
+      }
+    }
   }
 
   /** The shared outbound part without access logs. */

@@ -38,8 +38,7 @@ public record SharedOutbound(
    */
   public SharedOutbound withEndpoints(ResourceSegment<ClusterLoadAssignment> next) {
     ResourceSegment<ClusterLoadAssignment> own =
-        endpoints.size() == next.size()
-                && endpoints.byName().keySet().equals(next.byName().keySet())
+        next.replacedSince(endpoints).isPresent()
             ? next
             : ScopedPorts.endpointsOf(next, clusters.resources());
     return new SharedOutbound(listeners, clusters, routesByNamespace, own, untouched, problems);

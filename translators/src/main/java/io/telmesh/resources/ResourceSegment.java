@@ -1,9 +1,13 @@
 package io.telmesh.resources;
 
 import com.google.protobuf.Message;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -38,6 +42,45 @@ public final class ResourceSegment<T extends Message> {
       }
     }
     return new ResourceSegment<>(type, map);
+  }
+
+  /**
+   * This segment with {@code replacements} put in by name, beside or instead of its own resources:
+   * an endpoint change rebuilds a few assignments and keeps every other object.
+   */
+  public ResourceSegment<T> with(Collection<T> replacements) {
+    if (replacements.isEmpty()) {
+      return this;
+    }
+    SortedMap<String, T> map = new TreeMap<>(byName);
+    for (T resource : replacements) {
+      map.put(type.nameOf(resource), resource);
+    }
+    return new ResourceSegment<>(type, map);
+  }
+
+  /**
+   * The resources of this segment that are not {@code earlier}'s objects, when both hold the same
+   * names; empty when the names differ. One walk of both in name order, so a segment derived from
+   * another by {@link #with} is compared in proportion to its size, without lookups.
+   */
+  @SuppressWarnings("ReferenceEquality") // a resource carried over is the same object
+  public Optional<List<T>> replacedSince(ResourceSegment<T> earlier) {
+    if (earlier.size() != size()) {
+      return Optional.empty();
+    }
+    List<T> replaced = new ArrayList<>();
+    Iterator<Map.Entry<String, T>> before = earlier.byName.entrySet().iterator();
+    for (Map.Entry<String, T> entry : byName.entrySet()) {
+      Map.Entry<String, T> old = before.next();
+      if (!old.getKey().equals(entry.getKey())) {
+        return Optional.empty();
+      }
+      if (old.getValue() != entry.getValue()) {
+        replaced.add(entry.getValue());
+      }
+    }
+    return Optional.of(replaced);
   }
 
   public static <T extends Message> ResourceSegment<T> empty(ResourceType<T> type) {

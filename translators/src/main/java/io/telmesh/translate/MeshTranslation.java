@@ -120,7 +120,11 @@ public final class MeshTranslation {
       MeshState mesh, TranslationSettings settings, Optional<MeshTranslation> previous) {
     this.mesh = mesh;
     this.settings = settings;
-    this.endpoints = OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
+    this.endpoints =
+        previous.filter(p -> onlyEndpointsDiffer(p.mesh, mesh)).isPresent()
+            ? OutboundBuilder.endpointsAfter(
+                mesh, previous.get().endpoints, endpointsReplaced(previous.get().mesh, mesh))
+            : OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
     // Reading every Service's routes for source labels costs more than an endpoint change's
     // translation: the scopes carry over while their inputs are the same objects.
     this.scopes =
@@ -181,6 +185,26 @@ public final class MeshTranslation {
         && before.services() == mesh.services();
   }
 
+  /**
+   * The Services whose endpoints are not the previous state's objects: an endpoint change replaces
+   * only the changed Services' entries and shares the rest.
+   */
+  @SuppressWarnings("ReferenceEquality") // identity: an equal but rebuilt entry is built again
+  private static List<NamespacedName> endpointsReplaced(MeshState before, MeshState mesh) {
+    List<NamespacedName> replaced = new ArrayList<>();
+    mesh.endpoints()
+        .forEach(
+            (service, byPort) -> {
+              if (before.endpoints().get(service) != byPort) {
+                replaced.add(service);
+              }
+            });
+    before.endpoints().keySet().stream()
+        .filter(service -> !mesh.endpoints().containsKey(service))
+        .forEach(replaced::add);
+    return replaced;
+  }
+
   /** The label keys some VirtualService match names as {@code sourceLabels}. */
   private static java.util.Set<String> sourceLabelKeys(MeshState mesh) {
     java.util.Set<String> keys = new java.util.TreeSet<>();
@@ -229,7 +253,12 @@ public final class MeshTranslation {
         return false;
       }
     }
-    return namespaces(before).equals(namespaces(now));
+    return sameNamespaces(before, now);
+  }
+
+  @SuppressWarnings("ReferenceEquality") // the same workloads have the same namespaces
+  private static boolean sameNamespaces(MeshState before, MeshState now) {
+    return before.workloads() == now.workloads() || namespaces(before).equals(namespaces(now));
   }
 
   private static java.util.Set<String> namespaces(MeshState mesh) {

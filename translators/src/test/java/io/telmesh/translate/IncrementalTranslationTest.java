@@ -3,6 +3,7 @@ package io.telmesh.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -16,7 +17,9 @@ import io.telmesh.model.MeshState;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.resources.ResourceSet;
+import io.telmesh.testing.KubeEdits;
 import io.telmesh.testing.MeshGenerator;
+import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -336,5 +339,51 @@ class IncrementalTranslationTest {
                     p -> p.editMetadata().addToLabels("version", "v2").endMetadata())),
             second);
     assertThat(third.endpointSuccessors()).as("a pod changed: not endpoints only").isEmpty();
+  }
+
+  @Test
+  void anEndpointChangeRebuildsItsServicesAssignmentsSubsetsIncludedAndKeepsEveryOther() {
+    KubeObjects withRule =
+        Meshes.demoObjectsWith(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: smf, namespace: telco}
+            spec:
+              host: smf.telco.svc.cluster.local
+              subsets:
+              - name: all
+                labels: {app: smf}
+            """);
+    MeshStateBuilder builder = new MeshStateBuilder();
+    MeshTranslation first = Translator.prepare(builder.next(withRule));
+    KubeObjects changed =
+        KubeEdits.editSlice(
+            withRule,
+            "telco",
+            "smf-9dl2c",
+            b ->
+                b.editFirstEndpoint()
+                    .withNewConditions()
+                    .withReady(false)
+                    .endConditions()
+                    .endEndpoint());
+    MeshTranslation second = Translator.prepare(builder.next(changed), first);
+    assertThat(second.endpointSuccessors()).as("an endpoint-only change").isPresent();
+
+    Map<String, ClusterLoadAssignment> before = first.endpoints().byName();
+    Map<String, ClusterLoadAssignment> after = second.endpoints().byName();
+    assertThat(after)
+        .isEqualTo(Translator.prepare(MeshStateBuilder.build(changed)).endpoints().byName())
+        .containsKey("outbound|8080|all|smf.telco.svc.cluster.local");
+    assertThat(after.keySet()).isEqualTo(before.keySet());
+    before.forEach(
+        (name, assignment) -> {
+          if (name.endsWith("|smf.telco.svc.cluster.local")) {
+            assertThat(after.get(name)).as(name).isNotEqualTo(assignment);
+          } else {
+            assertThat(after.get(name)).as(name).isSameAs(assignment);
+          }
+        });
   }
 }

@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceSet;
+import io.telmesh.resources.ResourceType;
 import io.telmesh.snapshot.PreparedSegment;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.SnapshotFactory;
@@ -67,23 +68,31 @@ final class EndpointRefresh {
   /**
    * Whether a proxy's verdict stays the same with {@code after} in place of {@code before}: the
    * rules across resources see an assignment's name only, so with the same names and nothing wrong
-   * inside {@code after} alone, nothing Envoy checks has changed.
+   * inside the assignments {@code after} does not share with {@code before}, nothing Envoy checks
+   * has changed. (The shared ones were judged with {@code before}: a proxy that held a wrong one
+   * had problems, and is translated anyway.) Both are walked once, in name order, so an endpoint
+   * change checks what it changed rather than every assignment.
    */
   private static boolean judgedAlike(
       ResourceSegment<ClusterLoadAssignment> before,
       ResourceSegment<ClusterLoadAssignment> after,
       Function<ProxyResources, List<Violation>> validator) {
-    return before.byName().keySet().equals(after.byName().keySet())
-        && validator
-            .apply(
-                new ProxyResources(
-                    ResourceSet.of(),
-                    ResourceSet.of(),
-                    ResourceSet.of(),
-                    ResourceSet.of(after),
-                    List.of(),
-                    List.of()))
-            .isEmpty();
+    return after
+        .replacedSince(before)
+        .map(
+            changed ->
+                changed.isEmpty()
+                    || validator
+                        .apply(
+                            new ProxyResources(
+                                ResourceSet.of(),
+                                ResourceSet.of(),
+                                ResourceSet.of(),
+                                ResourceSet.of(ResourceSegment.of(ResourceType.ENDPOINT, changed)),
+                                List.of(),
+                                List.of()))
+                        .isEmpty())
+        .orElse(false);
   }
 
   /**

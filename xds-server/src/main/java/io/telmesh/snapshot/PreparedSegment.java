@@ -1,5 +1,6 @@
 package io.telmesh.snapshot;
 
+import com.google.common.hash.Hasher;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.telmesh.envoy.Protos;
@@ -48,7 +49,8 @@ public final class PreparedSegment {
       ResourceSegment<? extends Message> segment,
       java.util.function.Function<Message, PreparedResource> known) {
     Map<String, PreparedResource> byName = new LinkedHashMap<>();
-    SortedMap<String, String> versions = new TreeMap<>();
+    // A segment is sorted by name already: its digest is hashed as it is walked.
+    Hasher digest = ResourceVersions.newSet();
     segment
         .byName()
         .forEach(
@@ -59,9 +61,9 @@ public final class PreparedSegment {
                 resource = new PreparedResource(name, any, ResourceVersions.of(any.getValue()));
               }
               byName.put(name, resource);
-              versions.put(name, resource.version());
+              ResourceVersions.add(digest, name, resource.version());
             });
-    return new PreparedSegment(byName, ResourceVersions.ofSet(versions));
+    return new PreparedSegment(byName, ResourceVersions.finish(digest));
   }
 
   /** A segment of already prepared resources (a proxy's last good versions, say). */

@@ -4,6 +4,9 @@ import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.Message;
 import io.telmesh.resources.ResourceSegment;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -26,10 +29,28 @@ public final class SegmentPreparer {
       return prepared.get(
           segment,
           () -> {
-            PreparedSegment result = PreparedSegment.prepare(segment, resources::getIfPresent);
-            segment
-                .byName()
-                .forEach((name, message) -> resources.put(message, result.byName().get(name)));
+            // Only what is packed anew is remembered: a carried-over object is known already.
+            Set<Message> unknown = Collections.newSetFromMap(new IdentityHashMap<>());
+            PreparedSegment result =
+                PreparedSegment.prepare(
+                    segment,
+                    message -> {
+                      PreparedResource known = resources.getIfPresent(message);
+                      if (known == null) {
+                        unknown.add(message);
+                      }
+                      return known;
+                    });
+            if (!unknown.isEmpty()) {
+              segment
+                  .byName()
+                  .forEach(
+                      (name, message) -> {
+                        if (unknown.contains(message)) {
+                          resources.put(message, result.byName().get(name));
+                        }
+                      });
+            }
             return result;
           });
     } catch (ExecutionException e) {
