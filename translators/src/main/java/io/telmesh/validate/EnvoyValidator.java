@@ -48,7 +48,7 @@ public final class EnvoyValidator {
   }
 
   public static EnvoyValidator create() {
-    return new EnvoyValidator(ProtoConstraintValidator.envoy());
+    return new EnvoyValidator(ProtoConstraintValidator.envoy().remembering());
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.telmesh.validate;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
@@ -25,7 +27,8 @@ import java.util.function.Function;
  * Any}-packed messages are walked; an {@code Any} of a type telmesh does not know is itself a
  * violation, since Envoy would reject it too.
  *
- * <p>Immutable and thread-safe: the compiled rules are built once per instance.
+ * <p>Thread-safe: the compiled rules are built once per instance and never change. A {@link
+ * #remembering} instance also keeps the {@code Any} contents it found clean.
  */
 public final class ProtoConstraintValidator {
 
@@ -34,12 +37,50 @@ public final class ProtoConstraintValidator {
   private final Function<String, Optional<Message>> types;
   private final Clock clock;
 
+  /**
+   * Typed configs found clean, by content. Sidecars differ in their addresses and chain matches,
+   * while their filters' typed configs repeat: 200 pods of the reference mesh carry 2300 of them
+   * with 31 distinct contents. A clean content stays clean wherever it sits, so its path need not
+   * be kept.
+   */
+  private final Optional<Cache<AnyContent, Boolean>> cleanAnys;
+
+  private record AnyContent(String typeUrl, ByteString value) {}
+
+  /** What the remembered contents may weigh, in bytes of content. */
+  private static final long REMEMBERED_BYTES = 16L << 20;
+
   private ProtoConstraintValidator(
-      PlanCompiler.Plans plans, Function<String, Optional<Message>> types, Clock clock) {
-    this.plans = plans.byType();
-    this.covered = plans.covered();
+      Map<Descriptor, MessagePlan> plans,
+      Set<Descriptor> covered,
+      Function<String, Optional<Message>> types,
+      Clock clock,
+      Optional<Cache<AnyContent, Boolean>> cleanAnys) {
+    this.plans = plans;
+    this.covered = covered;
     this.types = types;
     this.clock = clock;
+    this.cleanAnys = cleanAnys;
+  }
+
+  private ProtoConstraintValidator(
+      PlanCompiler.Plans plans, Function<String, Optional<Message>> types, Clock clock) {
+    this(plans.byType(), plans.covered(), types, clock, Optional.empty());
+  }
+
+  /**
+   * This validator's rules, remembering the {@code Any} contents it finds clean (up to 16 MB of
+   * them) so that a content met again is not unpacked and walked again: for a server that checks
+   * every new sidecar's own listeners. Its timestamp rules are read once per content, as a
+   * remembered resource's are.
+   */
+  public ProtoConstraintValidator remembering() {
+    Cache<AnyContent, Boolean> clean =
+        CacheBuilder.newBuilder()
+            .maximumWeight(REMEMBERED_BYTES)
+            .<AnyContent, Boolean>weigher((content, yes) -> content.value().size() + 64)
+            .build();
+    return new ProtoConstraintValidator(plans, covered, types, clock, Optional.of(clean));
   }
 
   /** The validator for everything telmesh emits: every type of {@link EnvoyTypes}. */
@@ -192,6 +233,11 @@ public final class ProtoConstraintValidator {
   /** The content of an Any is checked in place: its fields continue the Any field's path. */
   private void visitAny(Message any, Walk walk) {
     String typeUrl = WellKnownMessages.typeUrl(any);
+    ByteString value = WellKnownMessages.anyValue(any);
+    AnyContent remembered = new AnyContent(typeUrl, value);
+    if (cleanAnys.isPresent() && cleanAnys.get().getIfPresent(remembered) != null) {
+      return;
+    }
     Optional<Message> prototype = types.apply(typeUrl);
     if (prototype.isEmpty()) {
       walk.report(
@@ -202,7 +248,7 @@ public final class ProtoConstraintValidator {
               + "reject a typed config it has no extension for)");
       return;
     }
-    ByteString value = WellKnownMessages.anyValue(any);
+    int found = walk.violations().size();
     Message content;
     try {
       // Dynamic, not generated: reading fields of a DynamicMessage is a map lookup, while
@@ -214,6 +260,9 @@ public final class ProtoConstraintValidator {
       return;
     }
     visitPlanned(content, walk);
+    if (cleanAnys.isPresent() && walk.violations().size() == found) {
+      cleanAnys.get().put(remembered, Boolean.TRUE);
+    }
   }
 
   private static String show(Object item) {

@@ -32,8 +32,11 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.Clusters;
+import io.telmesh.envoy.EnvoyTypes;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.envoy.Protos;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,42 @@ class ProtoConstraintValidatorTest {
     assertThat(v.resourceType()).isEqualTo("Listener");
     assertThat(v.resourceName()).isEqualTo("l");
     assertThat(v.describe()).contains("at least 1 characters long, is 0");
+  }
+
+  @Test
+  void aRememberingValidatorUnpacksACleanTypedConfigOnceAndReportsABadOneEveryTime() {
+    List<String> unpacked = new ArrayList<>();
+    ProtoConstraintValidator remembering =
+        ProtoConstraintValidator.of(
+                List.of(Listener.getDescriptor(), TcpProxy.getDescriptor()),
+                typeUrl -> {
+                  unpacked.add(typeUrl);
+                  return EnvoyTypes.prototype(typeUrl);
+                },
+                Clock.systemUTC())
+            .remembering();
+    Filter clean = NetworkFilters.tcpProxy("s", "c", Optional.empty());
+    Filter bad = tcpProxy(TcpProxy.newBuilder().setCluster("c").build());
+    // The same content at two places, in two listeners: clean wherever it sits.
+    Listener twice =
+        tcpListener(clean).toBuilder()
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .setFilterChainMatch(
+                        FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(81)))
+                    .addFilters(clean))
+            .build();
+
+    assertThat(remembering.validate(tcpListener(clean))).isEmpty();
+    assertThat(remembering.validate(twice)).isEmpty();
+    assertThat(unpacked).as("one content, unpacked once").hasSize(1);
+
+    for (int i = 0; i < 2; i++) {
+      Violation v = single(remembering.validate(tcpListener(bad)));
+      assertThat(v.path()).isEqualTo("filter_chains[0].filters[0].typed_config.stat_prefix");
+    }
+    assertThat(unpacked).as("a content with violations is unpacked each time").hasSize(3);
+    assertThat(validator.validate(twice)).isEqualTo(remembering.validate(twice));
   }
 
   @Test
