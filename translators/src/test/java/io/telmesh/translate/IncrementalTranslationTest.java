@@ -38,6 +38,10 @@ class IncrementalTranslationTest {
   private static final KubeObjects BASE =
       MeshGenerator.generate(new MeshGenerator.Shape(30, 60, 3, 3));
 
+  /** An endpoint-only change: the slice's first endpoint turned not ready. */
+  private static final UnaryOperator<EndpointSliceBuilder> FIRST_NOT_READY =
+      b -> b.editFirstEndpoint().withNewConditions().withReady(false).endConditions().endEndpoint();
+
   private static KubeObjects editSlice(
       KubeObjects objects, String name, UnaryOperator<EndpointSliceBuilder> edit) {
     List<EndpointSlice> slices = new ArrayList<>();
@@ -92,16 +96,7 @@ class IncrementalTranslationTest {
   void incrementalEqualsFreshThroughAChainOfChanges() {
     List<KubeObjects> views = new ArrayList<>();
     views.add(BASE);
-    views.add(
-        editSlice(
-            views.get(views.size() - 1),
-            "svc0-slice",
-            b ->
-                b.editFirstEndpoint()
-                    .withNewConditions()
-                    .withReady(false)
-                    .endConditions()
-                    .endEndpoint()));
+    views.add(editSlice(views.get(views.size() - 1), "svc0-slice", FIRST_NOT_READY));
     views.add(
         editPod(
             views.get(views.size() - 1),
@@ -268,17 +263,7 @@ class IncrementalTranslationTest {
     ProxyNode node = Nodes.forWorkload(before, before.workloads().firstKey());
     ProxyResources a = first.forProxy(node);
 
-    MeshState after =
-        builder.next(
-            editSlice(
-                BASE,
-                "svc1-slice",
-                b ->
-                    b.editFirstEndpoint()
-                        .withNewConditions()
-                        .withReady(false)
-                        .endConditions()
-                        .endEndpoint()));
+    MeshState after = builder.next(editSlice(BASE, "svc1-slice", FIRST_NOT_READY));
     MeshTranslation second = Translator.prepare(after, first);
     ProxyResources b = second.forProxy(node);
 
@@ -312,15 +297,8 @@ class IncrementalTranslationTest {
     ProxyResources a = first.forProxy(node);
     assertThat(first.endpointSuccessors()).as("a first translation has no predecessor").isEmpty();
 
-    UnaryOperator<EndpointSliceBuilder> notReady =
-        b ->
-            b.editFirstEndpoint()
-                .withNewConditions()
-                .withReady(false)
-                .endConditions()
-                .endEndpoint();
     MeshTranslation second =
-        Translator.prepare(builder.next(editSlice(BASE, "svc1-slice", notReady)), first);
+        Translator.prepare(builder.next(editSlice(BASE, "svc1-slice", FIRST_NOT_READY)), first);
     ProxyResources b = second.forProxy(node);
 
     assertThat(second.endpointSuccessors()).isPresent();
@@ -357,17 +335,7 @@ class IncrementalTranslationTest {
             """);
     MeshStateBuilder builder = new MeshStateBuilder();
     MeshTranslation first = Translator.prepare(builder.next(withRule));
-    KubeObjects changed =
-        KubeEdits.editSlice(
-            withRule,
-            "telco",
-            "smf-9dl2c",
-            b ->
-                b.editFirstEndpoint()
-                    .withNewConditions()
-                    .withReady(false)
-                    .endConditions()
-                    .endEndpoint());
+    KubeObjects changed = KubeEdits.editSlice(withRule, "telco", "smf-9dl2c", FIRST_NOT_READY);
     MeshTranslation second = Translator.prepare(builder.next(changed), first);
     assertThat(second.endpointSuccessors()).as("an endpoint-only change").isPresent();
 
