@@ -234,11 +234,13 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
             : EndpointRefresh.of(next.translation(), snapshots, validator);
     List<ProxyRegistry.Connection> translate = new ArrayList<>();
     for (ProxyRegistry.Connection connection : proxies) {
-      long waited = System.nanoTime() - queued;
-      if (refresh.isPresent()
-          && refreshEndpoints(connection.node(), previous.number(), next, refresh.get())) {
-        metrics.proxyQueued(Duration.ofNanos(waited));
-      } else {
+      if (refresh.isEmpty()
+          || !refreshEndpoints(
+              connection.node(),
+              previous.number(),
+              next,
+              refresh.get(),
+              Duration.ofNanos(System.nanoTime() - queued))) {
         translate.add(connection);
       }
     }
@@ -256,7 +258,7 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
    */
   @SuppressWarnings("ReferenceEquality") // the node of this connection: a reconnection translates
   private boolean refreshEndpoints(
-      ProxyNode node, long previous, Generation next, EndpointRefresh refresh) {
+      ProxyNode node, long previous, Generation next, EndpointRefresh refresh, Duration waited) {
     LastPush last = lastPushes.get(node.id());
     if (last == null
         || last.generation() != previous
@@ -271,9 +273,14 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
     }
     // Only over the record it was derived from, and only onto the snapshot that record installed:
     // a connecting proxy's push in between makes the derivation stale.
-    return lastPushes.replace(
-            node.id(), last, new LastPush(next.number(), node, snapshot.get(), List.of()))
-        && cache.replaceSnapshot(node.id(), last.snapshot(), snapshot.get());
+    if (!lastPushes.replace(
+        node.id(), last, new LastPush(next.number(), node, snapshot.get(), List.of()))) {
+      return false;
+    }
+    // Timed before the install: once installed, the stream may send it and have it ACKed before
+    // this thread runs again. (One that loses to a connecting push is translated and timed again.)
+    metrics.proxyQueued(waited);
+    return cache.replaceSnapshot(node.id(), last.snapshot(), snapshot.get());
   }
 
   private void translateAll(Generation next, List<ProxyRegistry.Connection> proxies) {
