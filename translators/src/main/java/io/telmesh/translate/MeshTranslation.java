@@ -120,8 +120,9 @@ public final class MeshTranslation {
       MeshState mesh, TranslationSettings settings, Optional<MeshTranslation> previous) {
     this.mesh = mesh;
     this.settings = settings;
+    boolean endpointsOnly = previous.filter(p -> onlyEndpointsDiffer(p.mesh, mesh)).isPresent();
     this.endpoints =
-        previous.filter(p -> onlyEndpointsDiffer(p.mesh, mesh)).isPresent()
+        endpointsOnly
             ? OutboundBuilder.endpointsAfter(
                 mesh, previous.get().endpoints, endpointsReplaced(previous.get().mesh, mesh))
             : OutboundBuilder.endpoints(mesh, reusableAssignments(mesh, previous));
@@ -153,7 +154,7 @@ public final class MeshTranslation {
                 outboundVariants.put(variant, next);
                 successors.put(shared.endpoints(), next.endpoints());
               });
-      if (onlyEndpointsDiffer(previous.get().mesh, mesh)) {
+      if (endpointsOnly) {
         endpointSuccessors = Optional.of(Collections.unmodifiableMap(successors));
       }
     }
