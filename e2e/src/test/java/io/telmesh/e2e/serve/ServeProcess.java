@@ -21,36 +21,66 @@ import java.util.function.Predicate;
  */
 public final class ServeProcess implements AutoCloseable {
 
-  private final Process process;
-  private final Path log;
-  private final int xdsPort;
-  private final int monitoringPort;
-  private final HttpClient http = HttpClient.newHttpClient();
+  /**
+   * A port found free can be taken before serve binds it (an outgoing connection's ephemeral port,
+   * say): serve is then started again on other ports, this many times in all.
+   */
+  private static final int LAUNCHES = 3;
 
-  private ServeProcess(Process process, Path log, int xdsPort, int monitoringPort) {
-    this.process = process;
+  private static final String PORT_TAKEN = "address already in use";
+
+  private final Path log;
+  private final List<String> args;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Process process;
+  private int xdsPort;
+  private int monitoringPort;
+  private int launches;
+  private long logOffset;
+
+  private ServeProcess(Path log, List<String> args) {
     this.log = log;
-    this.xdsPort = xdsPort;
-    this.monitoringPort = monitoringPort;
+    this.args = args;
   }
 
   /** Starts {@code telmesh serve ARGS --bind 127.0.0.1 --xds-port … --monitoring-port …}. */
   public static ServeProcess start(Path log, String... args) throws IOException {
-    int xds = freePort();
-    int monitoring = freePort();
+    ServeProcess serve = new ServeProcess(log, List.of(args));
+    serve.launch();
+    return serve;
+  }
+
+  /** Launches serve on new free ports; a later launch appends to the log, so each try shows. */
+  private void launch() throws IOException {
+    xdsPort = freePort();
+    monitoringPort = freePort();
     List<String> command = telmesh("serve");
-    command.addAll(List.of(args));
+    command.addAll(args);
     command.addAll(
         List.of(
             "--bind",
             "127.0.0.1",
             "--xds-port",
-            Integer.toString(xds),
+            Integer.toString(xdsPort),
             "--monitoring-port",
-            Integer.toString(monitoring)));
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new ServeProcess(process, log, xds, monitoring);
+            Integer.toString(monitoringPort)));
+    logOffset = launches == 0 ? 0 : Files.size(log);
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                launches == 0
+                    ? ProcessBuilder.Redirect.to(log.toFile())
+                    : ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    launches++;
+  }
+
+  /** Whether the last launch exited because one of its ports was taken, with launches left. */
+  private boolean relaunchable() throws IOException {
+    return !process.isAlive()
+        && launches < LAUNCHES
+        && log().substring((int) Math.min(logOffset, log().length())).contains(PORT_TAKEN);
   }
 
   /** {@code telmesh ARGS} as a command line: this JVM's java on the test classpath. */
@@ -101,6 +131,10 @@ public final class ServeProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "(no answer)";
     while (System.nanoTime() < deadline) {
+      if (relaunchable()) {
+        launch();
+        continue;
+      }
       if (!process.isAlive()) {
         throw new AssertionError("serve exited " + process.exitValue() + "; log:\n" + log());
       }
