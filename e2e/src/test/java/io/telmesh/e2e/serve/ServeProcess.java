@@ -78,9 +78,11 @@ public final class ServeProcess implements AutoCloseable {
 
   /** Whether the last launch exited because one of its ports was taken, with launches left. */
   private boolean relaunchable() throws IOException {
-    return !process.isAlive()
-        && launches < LAUNCHES
-        && log().substring((int) Math.min(logOffset, log().length())).contains(PORT_TAKEN);
+    if (process.isAlive() || launches >= LAUNCHES) {
+      return false;
+    }
+    String text = log();
+    return text.substring((int) Math.min(logOffset, text.length())).contains(PORT_TAKEN);
   }
 
   /** {@code telmesh ARGS} as a command line: this JVM's java on the test classpath. */
