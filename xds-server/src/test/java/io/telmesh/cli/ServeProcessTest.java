@@ -6,17 +6,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Nodes;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.telmesh.testing.ServeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,54 +20,13 @@ class ServeProcessTest {
 
   @TempDir Path tmp;
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Test
   void servesTheBundledDemoAndStopsCleanlyOnSigterm() throws Exception {
-    int xds = freePort();
-    int monitoring = freePort();
-    String classpath =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path log = tmp.resolve("serve.log");
-    Process process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                classpath,
-                Main.class.getName(),
-                "serve",
-                "--bind",
-                "127.0.0.1",
-                "--xds-port",
-                Integer.toString(xds),
-                "--monitoring-port",
-                Integer.toString(monitoring),
-                "--log-format",
-                "json")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+    ServeProcess serve = ServeProcess.start(log, "--log-format", "json");
     try {
-      HttpClient http = HttpClient.newHttpClient();
-      URI ready = URI.create("http://127.0.0.1:" + monitoring + "/ready");
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      int status = 0;
-      while (status != 200 && System.nanoTime() < deadline) {
-        try {
-          status =
-              http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString())
-                  .statusCode();
-        } catch (java.io.IOException notYet) {
-          Thread.sleep(200);
-        }
-      }
-      assertThat(status).as("ready; log:%n%s", Files.readString(log)).isEqualTo(200);
-
-      try (AdsClient client = new AdsClient(xds);
+      serve.awaitReady(Duration.ofSeconds(60));
+      try (AdsClient client = new AdsClient(serve.xdsPort());
           AdsClient.Sotw ads = client.sotw()) {
         ads.request(
             Nodes.envoyNode("hss-0", "telco", "10.244.2.20", Map.of()),
@@ -80,13 +34,7 @@ class ServeProcessTest {
             List.of());
         DiscoveryResponse cds = ads.next(TypeUrls.CLUSTER, Duration.ofSeconds(30));
         assertThat(cds.getResourcesCount()).isGreaterThan(5);
-        String metrics =
-            http.send(
-                    HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + monitoring + "/metrics"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body();
+        String metrics = serve.get("/metrics").body();
         assertThat(metrics)
             .contains(
                 "telmesh_proxies_connected 1.0",
@@ -111,13 +59,10 @@ class ServeProcessTest {
                 "process_uptime_seconds",
                 "process_files_open_files");
       }
-      String output = Files.readString(log);
-      assertThat(output)
-          .contains(
-              "xDS (ADS", ":" + xds, "sidecar~10.244.1.10~amf-0.telco~telco.svc.cluster.local");
+      assertThat(serve.log())
+          .contains("xDS (ADS", "sidecar~10.244.1.10~amf-0.telco~telco.svc.cluster.local");
     } finally {
-      process.destroy(); // SIGTERM
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(serve.terminate(Duration.ofSeconds(30))).isTrue();
     }
     String all = Files.readString(log);
     assertThat(all).contains("shutting down", "stopped");

@@ -3,9 +3,9 @@ package io.telmesh.e2e.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telmesh.e2e.peers.Peers;
-import io.telmesh.e2e.serve.ServeProcess;
 import io.telmesh.e2e.serve.TestPods;
 import io.telmesh.e2e.xds.SotwSidecar;
+import io.telmesh.testing.ServeProcess;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

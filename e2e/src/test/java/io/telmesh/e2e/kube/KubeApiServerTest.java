@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import io.telmesh.e2e.peers.Peers;
-import io.telmesh.e2e.serve.ServeProcess;
 import io.telmesh.e2e.serve.TestPods;
 import io.telmesh.e2e.xds.DeltaSidecar;
 import io.telmesh.e2e.xds.SotwSidecar;
+import io.telmesh.testing.ServeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

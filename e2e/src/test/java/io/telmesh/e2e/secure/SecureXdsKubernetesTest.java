@@ -19,10 +19,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.telmesh.auth.BearerTokenCredentials;
 import io.telmesh.e2e.kube.KubeApiServer;
 import io.telmesh.e2e.peers.Peers;
-import io.telmesh.e2e.serve.ServeProcess;
 import io.telmesh.envoy.IstioMutualTls;
 import io.telmesh.testing.AdsClient;
 import io.telmesh.testing.Nodes;
+import io.telmesh.testing.ServeProcess;
 import io.telmesh.testing.TestCertificates;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -96,22 +96,20 @@ class SecureXdsKubernetesTest {
     Path cert = work.resolve("tls.crt");
     Path key = work.resolve("tls.key");
     certificates.writeServing(cert, key);
-    try (ServerSocket socket = new ServerSocket(0)) {
-      securePort = socket.getLocalPort();
-    }
     serve =
         ServeProcess.start(
             work.resolve("serve.log"),
             "--kubeconfig",
             kubeconfig.toString(),
             "--secure-port",
-            Integer.toString(securePort),
+            "0",
             "--tls-cert",
             cert.toString(),
             "--tls-key",
             key.toString(),
             "--operator-namespace",
             "telmesh-system");
+    securePort = serve.securePort();
     serve.awaitReady(WAIT);
     serve.await("/api/v1/mesh", m -> m.contains("telco/hss-0"), WAIT);
   }
@@ -303,17 +301,13 @@ class SecureXdsKubernetesTest {
     assertThat(serve.log())
         .doesNotContain("proxy sidecar~10.244.3.30~db-0.telco~telco.svc.cluster.local connected");
 
-    int tlsOnlyPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      tlsOnlyPort = socket.getLocalPort();
-    }
     try (ServeProcess tlsOnly =
         ServeProcess.start(
             work.resolve("serve-tls-only.log"),
             "--kubeconfig",
             work.resolve("telmesh.kubeconfig").toString(),
             "--secure-port",
-            Integer.toString(tlsOnlyPort),
+            "0",
             "--tls-cert",
             work.resolve("tls.crt").toString(),
             "--tls-key",
@@ -322,7 +316,7 @@ class SecureXdsKubernetesTest {
             "none")) {
       tlsOnly.awaitReady(WAIT);
       tlsOnly.await("/api/v1/mesh", m -> m.contains("telco/db-0"), WAIT);
-      grpcJavaCall("db-0", tlsOnlyPort, trustStore, tlsOnly);
+      grpcJavaCall("db-0", tlsOnly.securePort(), trustStore, tlsOnly);
     }
   }
 
@@ -536,21 +530,19 @@ class SecureXdsKubernetesTest {
   private static final String AGENT_ROOT = "agent-test-root-cert";
 
   private ServeProcess ownCa(String name, String... more) throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      ownCaPort = socket.getLocalPort();
-    }
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
                 "--kubeconfig",
                 work.resolve("telmesh.kubeconfig").toString(),
                 "--secure-port",
-                Integer.toString(ownCaPort),
+                "0",
                 "--operator-namespace",
                 "telmesh-system"));
     args.addAll(List.of(more));
     ServeProcess process =
         ServeProcess.start(work.resolve(name + ".log"), args.toArray(String[]::new));
+    ownCaPort = process.securePort();
     process.awaitReady(WAIT);
     process.await("/api/v1/mesh", m -> m.contains("telco/hss-0"), WAIT);
     return process;
