@@ -74,8 +74,8 @@ public final class ProxyStatusTracker {
   private static final Comparator<TypeStatus> WORST_FIRST =
       Comparator.comparingInt(TypeStatus::severity).reversed();
 
-  /** Per node, per stream, per type URL. */
-  private final Map<String, Map<Long, Map<String, TypeStatus>>> byNode = new ConcurrentHashMap<>();
+  /** Per node, per stream; each stream's status holds its types. */
+  private final Map<String, Map<Long, StreamStatus>> byNode = new ConcurrentHashMap<>();
 
   private final Clock clock;
   private final XdsEvents events;
@@ -86,71 +86,25 @@ public final class ProxyStatusTracker {
   }
 
   /**
-   * A response left the stream.
-   *
-   * @param push whether a new snapshot caused it; only pushes date a convergence
+   * A stream opened: what it sends and how the client answers is tracked until it closes. The
+   * stream reports into its own status, so a response or an answer touches only that stream's
+   * entries, not the node's.
    */
-  public void sent(
-      StreamKey stream,
-      String typeUrl,
-      String typeShortName,
-      String version,
-      String nonce,
-      Instant changedAt,
-      boolean push,
-      int resources,
-      Optional<Responded> content) {
-    Instant now = clock.instant();
-    Sent sent = new Sent(version, nonce, now, changedAt, push, resources, content);
-    update(
-        stream,
-        typeUrl,
-        status -> new TypeStatus(Optional.of(sent), status.lastAcked(), status.lastNack()));
-    events.pushed(typeShortName);
-    if (push) {
-      events.pushSent(typeShortName, Duration.between(changedAt, now));
-    }
+  public StreamStatus open(StreamKey stream) {
+    StreamStatus status = new StreamStatus(stream);
+    byNode.compute(
+        stream.nodeId(),
+        (node, streams) -> {
+          Map<Long, StreamStatus> all = streams == null ? new ConcurrentHashMap<>() : streams;
+          all.put(stream.stream(), status);
+          return all;
+        });
+    return status;
   }
 
   /** A new snapshot was taken up by its stream after waiting this long behind the stream's work. */
   public void pushDequeued(Duration waited) {
     events.streamQueued(waited);
-  }
-
-  /** The client ACKed the response with this nonce (the stream checked it was the latest). */
-  public void acked(StreamKey stream, String typeUrl, String typeShortName, String nonce) {
-    Instant now = clock.instant();
-    update(
-        stream,
-        typeUrl,
-        status -> {
-          Optional<Sent> answered = status.lastSent().filter(s -> s.nonce().equals(nonce));
-          answered
-              .filter(Sent::push)
-              .ifPresent(
-                  s -> events.converged(typeShortName, Duration.between(s.changedAt(), now)));
-          return answered.isEmpty()
-              ? status
-              : new TypeStatus(status.lastSent(), answered, status.lastNack());
-        });
-  }
-
-  /** The client NACKed the response with this nonce (the stream checked it was the latest). */
-  public void nacked(
-      StreamKey stream, String typeUrl, String typeShortName, String nonce, String message) {
-    events.nacked(typeShortName);
-    Instant now = clock.instant();
-    update(
-        stream,
-        typeUrl,
-        status -> {
-          String version =
-              status.lastSent().filter(s -> s.nonce().equals(nonce)).map(Sent::version).orElse("");
-          return new TypeStatus(
-              status.lastSent(),
-              status.lastAcked(),
-              Optional.of(new Nack(version, nonce, message, now)));
-        });
   }
 
   /**
@@ -164,8 +118,8 @@ public final class ProxyStatusTracker {
         .getOrDefault(nodeId, Map.of())
         .values()
         .forEach(
-            types ->
-                types.forEach(
+            stream ->
+                stream.types.forEach(
                     (type, status) ->
                         merged.merge(
                             type, status, (a, b) -> WORST_FIRST.compare(a, b) <= 0 ? a : b)));
@@ -177,26 +131,90 @@ public final class ProxyStatusTracker {
     return byNode.getOrDefault(nodeId, Map.of()).size();
   }
 
-  /** The stream ended: what it was sent and answered goes with it. */
-  public void forget(StreamKey stream) {
-    byNode.computeIfPresent(
-        stream.nodeId(),
-        (node, streams) -> {
-          streams.remove(stream.stream());
-          return streams.isEmpty() ? null : streams;
-        });
-  }
+  /** The status of one open stream, per type URL; reported into by that stream only. */
+  public final class StreamStatus {
 
-  /** Every change happens inside the node's entry, so a stream ending cannot drop another's. */
-  private void update(StreamKey stream, String typeUrl, UnaryOperator<TypeStatus> change) {
-    byNode.compute(
-        stream.nodeId(),
-        (node, streams) -> {
-          Map<Long, Map<String, TypeStatus>> all =
-              streams == null ? new ConcurrentHashMap<>() : streams;
-          all.computeIfAbsent(stream.stream(), s -> new ConcurrentHashMap<>())
-              .compute(typeUrl, (t, s) -> change.apply(s == null ? TypeStatus.EMPTY : s));
-          return all;
-        });
+    private final StreamKey key;
+    private final Map<String, TypeStatus> types = new ConcurrentHashMap<>();
+
+    private StreamStatus(StreamKey key) {
+      this.key = key;
+    }
+
+    /**
+     * A response left the stream.
+     *
+     * @param push whether a new snapshot caused it; only pushes date a convergence
+     */
+    public void sent(
+        String typeUrl,
+        String typeShortName,
+        String version,
+        String nonce,
+        Instant changedAt,
+        boolean push,
+        int resources,
+        Optional<Responded> content) {
+      Instant now = clock.instant();
+      Sent sent = new Sent(version, nonce, now, changedAt, push, resources, content);
+      update(
+          typeUrl,
+          status -> new TypeStatus(Optional.of(sent), status.lastAcked(), status.lastNack()));
+      events.pushed(typeShortName);
+      if (push) {
+        events.pushSent(typeShortName, Duration.between(changedAt, now));
+      }
+    }
+
+    /** The client ACKed the response with this nonce (the stream checked it was the latest). */
+    public void acked(String typeUrl, String typeShortName, String nonce) {
+      Instant now = clock.instant();
+      update(
+          typeUrl,
+          status -> {
+            Optional<Sent> answered = status.lastSent().filter(s -> s.nonce().equals(nonce));
+            answered
+                .filter(Sent::push)
+                .ifPresent(
+                    s -> events.converged(typeShortName, Duration.between(s.changedAt(), now)));
+            return answered.isEmpty()
+                ? status
+                : new TypeStatus(status.lastSent(), answered, status.lastNack());
+          });
+    }
+
+    /** The client NACKed the response with this nonce (the stream checked it was the latest). */
+    public void nacked(String typeUrl, String typeShortName, String nonce, String message) {
+      events.nacked(typeShortName);
+      Instant now = clock.instant();
+      update(
+          typeUrl,
+          status -> {
+            String version =
+                status
+                    .lastSent()
+                    .filter(s -> s.nonce().equals(nonce))
+                    .map(Sent::version)
+                    .orElse("");
+            return new TypeStatus(
+                status.lastSent(),
+                status.lastAcked(),
+                Optional.of(new Nack(version, nonce, message, now)));
+          });
+    }
+
+    /** The stream ended: what it was sent and answered goes with it. */
+    public void close() {
+      byNode.computeIfPresent(
+          key.nodeId(),
+          (node, streams) -> {
+            streams.remove(key.stream(), this);
+            return streams.isEmpty() ? null : streams;
+          });
+    }
+
+    private void update(String typeUrl, UnaryOperator<TypeStatus> change) {
+      types.compute(typeUrl, (t, s) -> change.apply(s == null ? TypeStatus.EMPTY : s));
+    }
   }
 }

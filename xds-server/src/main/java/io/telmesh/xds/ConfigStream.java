@@ -28,6 +28,7 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
   protected final StreamKey key;
   protected final ProxyCache cache;
   private final ProxyStatusTracker tracker;
+  private final ProxyStatusTracker.StreamStatus status;
   private final Executor serial;
   private final String noncePrefix;
   private long nonces;
@@ -48,6 +49,7 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
     this.key = key;
     this.cache = cache;
     this.tracker = tracker;
+    this.status = tracker.open(key);
     this.serial = serial;
     this.noncePrefix = noncePrefix;
     cache.listen(key.nodeId(), this);
@@ -90,7 +92,7 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
     if (!closed) {
       closed = true;
       cache.unlisten(key.nodeId(), this);
-      tracker.forget(key);
+      status.close();
     }
   }
 
@@ -121,8 +123,7 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
       String nonce,
       int resources,
       Responded content) {
-    tracker.sent(
-        key,
+    status.sent(
         typeUrl,
         TypeUrls.shortName(typeUrl),
         version,
@@ -134,10 +135,10 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
   }
 
   final void acked(String typeUrl, String nonce) {
-    tracker.acked(key, typeUrl, TypeUrls.shortName(typeUrl), nonce);
+    status.acked(typeUrl, TypeUrls.shortName(typeUrl), nonce);
   }
 
   final void nacked(String typeUrl, String nonce, String message) {
-    tracker.nacked(key, typeUrl, TypeUrls.shortName(typeUrl), nonce, message);
+    status.nacked(typeUrl, TypeUrls.shortName(typeUrl), nonce, message);
   }
 }
