@@ -32,15 +32,17 @@ public final class ServeProcess implements AutoCloseable {
       Pattern.compile("(?m)^  monitoring on http://\\S+:(\\d+) ");
 
   private final Path log;
-  private final HttpClient http = HttpClient.newHttpClient();
   private final Process process;
-  private int xdsPort;
-  private OptionalInt securePort = OptionalInt.empty();
-  private int monitoringPort;
+  private final Ports ports;
+  private final HttpClient http = HttpClient.newHttpClient();
 
-  private ServeProcess(Path log, Process process) {
+  /** Where serve said it listens. */
+  private record Ports(int xds, OptionalInt secure, int monitoring) {}
+
+  private ServeProcess(Path log, Process process, Ports ports) {
     this.log = log;
     this.process = process;
+    this.ports = ports;
   }
 
   /**
@@ -54,29 +56,31 @@ public final class ServeProcess implements AutoCloseable {
     command.addAll(List.of("--bind", "127.0.0.1", "--xds-port", "0", "--monitoring-port", "0"));
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    ServeProcess serve = new ServeProcess(log, process);
-    serve.awaitListening();
-    return serve;
+    try {
+      return new ServeProcess(log, process, awaitPorts(process, log));
+    } catch (AssertionError | IOException | InterruptedException e) {
+      process.destroyForcibly();
+      throw e;
+    }
   }
 
   /** Reads the ports from serve's banner; the monitoring line is printed after the xDS ones. */
-  private void awaitListening() throws IOException, InterruptedException {
+  private static Ports awaitPorts(Process process, Path log)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + LISTENING.toNanos();
     while (System.nanoTime() < deadline) {
-      String text = log();
+      String text = Files.readString(log);
       Matcher monitoring = MONITORING.matcher(text);
       if (monitoring.find()) {
         Matcher xds = XDS.matcher(text);
         if (!xds.find()) {
           throw new AssertionError("serve printed no xDS port; log:\n" + text);
         }
-        xdsPort = Integer.parseInt(xds.group(1));
-        monitoringPort = Integer.parseInt(monitoring.group(1));
         Matcher secure = SECURE.matcher(text);
-        if (secure.find()) {
-          securePort = OptionalInt.of(Integer.parseInt(secure.group(1)));
-        }
-        return;
+        return new Ports(
+            Integer.parseInt(xds.group(1)),
+            secure.find() ? OptionalInt.of(Integer.parseInt(secure.group(1))) : OptionalInt.empty(),
+            Integer.parseInt(monitoring.group(1)));
       }
       if (!process.isAlive()) {
         throw new AssertionError(
@@ -84,9 +88,8 @@ public final class ServeProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    close();
     throw new AssertionError(
-        "serve never said where it listens in " + LISTENING + "; log:\n" + log());
+        "serve never said where it listens in " + LISTENING + "; log:\n" + Files.readString(log));
   }
 
   /** {@code telmesh ARGS} as a command line: this JVM's java on the test classpath. */
@@ -102,16 +105,18 @@ public final class ServeProcess implements AutoCloseable {
   }
 
   public int xdsPort() {
-    return xdsPort;
+    return ports.xds();
   }
 
   /** The TLS xDS port, for a serve started with {@code --secure-port 0}. */
   public int securePort() {
-    return securePort.orElseThrow(() -> new IllegalStateException("serve has no --secure-port"));
+    return ports
+        .secure()
+        .orElseThrow(() -> new IllegalStateException("serve has no --secure-port"));
   }
 
   public int monitoringPort() {
-    return monitoringPort;
+    return ports.monitoring();
   }
 
   public boolean alive() {
@@ -125,7 +130,7 @@ public final class ServeProcess implements AutoCloseable {
   /** A monitoring path's status and body; status 0 when nothing answers. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoringPort + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.monitoring() + path))
             .timeout(Duration.ofSeconds(10))
             .build(),
         HttpResponse.BodyHandlers.ofString());
