@@ -4,8 +4,8 @@ import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.SortedMap;
 
 /**
@@ -31,11 +31,9 @@ public final class ResourceVersions {
 
   /** The version of a set: a hash over its names and their resource versions, in name order. */
   public static String ofSet(SortedMap<String, String> versionsByName) {
-    Hasher hasher = Hashing.murmur3_128().newHasher();
-    for (Map.Entry<String, String> entry : versionsByName.entrySet()) {
-      add(hasher, entry.getKey(), entry.getValue());
-    }
-    return finish(hasher);
+    SetDigest digest = newSet();
+    versionsByName.forEach(digest::add);
+    return digest.finish();
   }
 
   /**
@@ -44,27 +42,57 @@ public final class ResourceVersions {
    * input gives the same version in both.
    */
   public static String ofSegments(java.util.List<String> segmentDigests) {
-    Hasher hasher = newSet();
-    for (String digest : segmentDigests) {
-      add(hasher, "segment", digest);
+    SetDigest digest = newSet();
+    for (String segment : segmentDigests) {
+      digest.add("segment", segment);
     }
-    return finish(hasher);
+    return digest.finish();
   }
 
   /** Starts an incremental set version; add entries in a deterministic order. */
-  public static Hasher newSet() {
-    return Hashing.murmur3_128().newHasher();
+  public static SetDigest newSet() {
+    return new SetDigest();
   }
 
-  public static void add(Hasher hasher, String name, String version) {
-    hasher
-        .putString(name, StandardCharsets.UTF_8)
-        .putByte((byte) 0)
-        .putString(version, StandardCharsets.UTF_8)
-        .putByte((byte) 0);
-  }
+  /**
+   * A set version being hashed: each name and version as UTF-8 followed by a zero byte. Names and
+   * versions are ASCII but for hostile input, and an endpoint change hashes a whole segment's
+   * thousands of them: ASCII goes through one reused buffer rather than a new array and buffer per
+   * string. The bytes hashed, and so the version, are the same either way.
+   */
+  public static final class SetDigest {
 
-  public static String finish(Hasher hasher) {
-    return hasher.hash().toString().substring(0, 16);
+    private final Hasher hasher = Hashing.murmur3_128().newHasher();
+    private ByteBuffer scratch = ByteBuffer.allocate(256);
+
+    private SetDigest() {}
+
+    public SetDigest add(String name, String version) {
+      put(name);
+      put(version);
+      return this;
+    }
+
+    private void put(String text) {
+      int length = text.length();
+      if (scratch.capacity() <= length) {
+        scratch = ByteBuffer.allocate(Math.max(length + 1, 2 * scratch.capacity()));
+      }
+      scratch.clear();
+      for (int i = 0; i < length; i++) {
+        char c = text.charAt(i);
+        if (c >= 0x80) {
+          hasher.putString(text, StandardCharsets.UTF_8).putByte((byte) 0);
+          return;
+        }
+        scratch.put((byte) c);
+      }
+      scratch.put((byte) 0).flip();
+      hasher.putBytes(scratch);
+    }
+
+    public String finish() {
+      return hasher.hash().toString().substring(0, 16);
+    }
   }
 }

@@ -19,11 +19,16 @@ import java.util.TreeMap;
 public final class ResourceSegment<T extends Message> {
 
   private final ResourceType<T> type;
+
+  /** Never handed out: walking it wraps no entries, which the read-only view does one by one. */
+  private final SortedMap<String, T> entries;
+
   private final SortedMap<String, T> byName;
 
-  private ResourceSegment(ResourceType<T> type, SortedMap<String, T> byName) {
+  private ResourceSegment(ResourceType<T> type, SortedMap<String, T> entries) {
     this.type = type;
-    this.byName = Collections.unmodifiableSortedMap(byName);
+    this.entries = entries;
+    this.byName = Collections.unmodifiableSortedMap(entries);
   }
 
   /**
@@ -70,8 +75,8 @@ public final class ResourceSegment<T extends Message> {
       return Optional.empty();
     }
     List<T> replaced = new ArrayList<>();
-    Iterator<Map.Entry<String, T>> before = earlier.byName.entrySet().iterator();
-    for (Map.Entry<String, T> entry : byName.entrySet()) {
+    Iterator<Map.Entry<String, T>> before = earlier.entries.entrySet().iterator();
+    for (Map.Entry<String, T> entry : entries.entrySet()) {
       Map.Entry<String, T> old = before.next();
       if (!old.getKey().equals(entry.getKey())) {
         return Optional.empty();

@@ -1,6 +1,5 @@
 package io.telmesh.snapshot;
 
-import com.google.common.hash.Hasher;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.telmesh.envoy.Protos;
@@ -50,7 +49,7 @@ public final class PreparedSegment {
       java.util.function.Function<Message, PreparedResource> known) {
     Map<String, PreparedResource> byName = new LinkedHashMap<>();
     // A segment is sorted by name already: its digest is hashed as it is walked.
-    Hasher digest = ResourceVersions.newSet();
+    ResourceVersions.SetDigest digest = ResourceVersions.newSet();
     segment
         .byName()
         .forEach(
@@ -61,9 +60,9 @@ public final class PreparedSegment {
                 resource = new PreparedResource(name, any, ResourceVersions.of(any.getValue()));
               }
               byName.put(name, resource);
-              ResourceVersions.add(digest, name, resource.version());
+              digest.add(name, resource.version());
             });
-    return new PreparedSegment(byName, ResourceVersions.finish(digest));
+    return new PreparedSegment(byName, digest.finish());
   }
 
   /** A segment of already prepared resources (a proxy's last good versions, say). */

@@ -1,7 +1,6 @@
 package io.telmesh.snapshot;
 
 import com.google.common.collect.MapMaker;
-import com.google.common.hash.Hasher;
 import com.google.protobuf.Any;
 import io.telmesh.envoy.ResourceVersions;
 import java.util.ArrayList;
@@ -101,15 +100,15 @@ public final class TypeSnapshot {
 
   private Selection selectNow(List<String> names) {
     List<Any> selected = new ArrayList<>();
-    Hasher hasher = ResourceVersions.newSet();
+    ResourceVersions.SetDigest digest = ResourceVersions.newSet();
     for (String name : names) {
       PreparedResource resource = get(name);
-      ResourceVersions.add(hasher, name, resource == null ? "-" : resource.version());
+      digest.add(name, resource == null ? "-" : resource.version());
       if (resource != null) {
         selected.add(resource.any());
       }
     }
-    return new Selection(List.copyOf(selected), ResourceVersions.finish(hasher));
+    return new Selection(List.copyOf(selected), digest.finish());
   }
 
   /**

@@ -162,14 +162,17 @@ final class DeltaStream extends ConfigStream<DeltaDiscoveryRequest, DeltaStream.
         nonce,
         send.size(),
         new Responded(current.version(), current, subscription.asSubscription()));
-    out.onNext(
+    DeltaDiscoveryResponse.Builder response =
         DeltaDiscoveryResponse.newBuilder()
             .setTypeUrl(type)
             .setSystemVersionInfo(current.version())
             .setNonce(nonce)
-            .addAllResources(send)
-            .addAllRemovedResources(removed)
-            .build());
+            .addAllResources(send);
+    if (!removed.isEmpty()) {
+      // protobuf copies even an empty list into a new one, on every push to every stream
+      response.addAllRemovedResources(removed);
+    }
+    out.onNext(response.build());
   }
 
   /** The names that may differ between what the proxy has and the current snapshot. */
