@@ -102,11 +102,6 @@ public final class ProxyStatusTracker {
     return status;
   }
 
-  /** A new snapshot was taken up by its stream after waiting this long behind the stream's work. */
-  public void pushDequeued(Duration waited) {
-    events.streamQueued(waited);
-  }
-
   /**
    * A node's status per type, its streams merged: per type the stream that most needs attention (a
    * NACK, then a response not yet ACKed), so one stream's trouble is never hidden by another's
@@ -201,6 +196,11 @@ public final class ProxyStatusTracker {
                 status.lastAcked(),
                 Optional.of(new Nack(version, nonce, message, now)));
           });
+    }
+
+    /** A new snapshot was taken up by this stream after waiting this long behind its work. */
+    public void pushDequeued(Duration waited) {
+      events.streamQueued(waited);
     }
 
     /** The stream ended: what it was sent and answered goes with it. */

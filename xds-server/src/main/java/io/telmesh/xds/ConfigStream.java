@@ -27,7 +27,6 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
 
   protected final StreamKey key;
   protected final ProxyCache cache;
-  private final ProxyStatusTracker tracker;
   private final ProxyStatusTracker.StreamStatus status;
   private final Executor serial;
   private final String noncePrefix;
@@ -48,7 +47,6 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
       String noncePrefix) {
     this.key = key;
     this.cache = cache;
-    this.tracker = tracker;
     this.status = tracker.open(key);
     this.serial = serial;
     this.noncePrefix = noncePrefix;
@@ -71,7 +69,7 @@ abstract class ConfigStream<Q, S> implements ProxyCache.SnapshotListener {
     serial.execute(
         () -> {
           if (!closed) {
-            tracker.pushDequeued(Duration.ofNanos(System.nanoTime() - installed));
+            status.pushDequeued(Duration.ofNanos(System.nanoTime() - installed));
             pushing = true;
             try {
               for (String type : TypeUrls.PUSH_ORDER) {
