@@ -294,7 +294,7 @@ public final class TelmeshServer implements AutoCloseable {
     // ServerInterceptors.intercept runs the last one first.
     List<ServerInterceptor> outermostLast = new java.util.ArrayList<>(interceptors);
     java.util.Collections.reverse(outermostLast);
-    builder
+    xds.runCallsOn(builder)
         // Envoy pings the control plane every 30s (Istio bootstrap); the gRPC default would
         // GOAWAY it.
         .permitKeepAliveTime(10, TimeUnit.SECONDS)

@@ -2,10 +2,12 @@ package io.telmesh.xds;
 
 import io.telmesh.auth.ProxyAuthorizer;
 import io.telmesh.status.ProxyStatusTracker;
+import java.util.concurrent.Executor;
 
 /**
  * What every stream filter needs: where proxies register, where status goes, who answers debug
- * types, who may read what, and what makes queued requests cheap to hold.
+ * types, who may read what, what makes queued requests cheap to hold, and where work too long for a
+ * transport thread goes (requests arrive on one: {@link CallExecutors}).
  */
 record StreamContext(
     ProxyRegistry registry,
@@ -13,4 +15,5 @@ record StreamContext(
     ProxyStatusTracker tracker,
     DebugResponder debug,
     ProxyAuthorizer authorizer,
-    RequestCompactor compactor) {}
+    RequestCompactor compactor,
+    Executor offTransport) {}

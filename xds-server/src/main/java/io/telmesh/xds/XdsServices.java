@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc.Endp
 import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc.ListenerDiscoveryServiceImplBase;
 import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc.RouteDiscoveryServiceImplBase;
 import io.grpc.BindableService;
+import io.grpc.ServerBuilder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.auth.ProxyAuthorizer;
@@ -46,6 +47,7 @@ public final class XdsServices implements AutoCloseable {
 
   private final StreamContext context;
   private final StreamExecutors executors;
+  private final CallExecutors calls;
   private final SendBudget budget;
   private final ScheduledExecutorService stallCheck =
       Executors.newSingleThreadScheduledExecutor(
@@ -66,10 +68,24 @@ public final class XdsServices implements AutoCloseable {
       int sendThreads,
       long sendBuffer) {
     this.executors = new StreamExecutors(sendThreads);
+    this.calls =
+        new CallExecutors(
+            services().stream()
+                .map(service -> service.bindService().getServiceDescriptor().getName())
+                .collect(java.util.stream.Collectors.toSet()));
     this.budget = new SendBudget(sendBuffer);
     var unused = stallCheck.scheduleWithFixedDelay(this::writeOffStalled, 5, 5, TimeUnit.SECONDS);
     this.context =
-        new StreamContext(registry, cache, tracker, debug, authorizer, new RequestCompactor());
+        new StreamContext(
+            registry, cache, tracker, debug, authorizer, new RequestCompactor(), calls.pool());
+  }
+
+  /**
+   * Has {@code builder} run the calls of these services as {@link CallExecutors} says: an xDS
+   * stream's requests on the transport thread that read them, everything else on a pool.
+   */
+  public <T extends ServerBuilder<T>> T runCallsOn(T builder) {
+    return builder.executor(calls.pool()).callExecutor(calls);
   }
 
   public List<BindableService> services() {
@@ -219,5 +235,6 @@ public final class XdsServices implements AutoCloseable {
   public void close() {
     stallCheck.shutdownNow();
     executors.close();
+    calls.close();
   }
 }

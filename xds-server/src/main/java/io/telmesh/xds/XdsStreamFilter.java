@@ -1,5 +1,6 @@
 package io.telmesh.xds;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.MessageLite;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
@@ -47,6 +48,7 @@ abstract class XdsStreamFilter<Q, R extends MessageLite> implements StreamObserv
   private Node rawNode;
   private volatile ConfigStream<Q, ?> stream;
   private long debugNonces;
+  private Executor debugAnswers;
 
   /**
    * @param number this stream's number, unique in the server process
@@ -104,7 +106,17 @@ abstract class XdsStreamFilter<Q, R extends MessageLite> implements StreamObserv
           fail(refusal.get());
           return;
         }
-        answerDebug(node, request, typeUrl, "t" + Long.toString(++debugNonces, 36));
+        String nonce = "t" + Long.toString(++debugNonces, 36);
+        ProxyNode client = node;
+        debugAnswers()
+            .execute(
+                () -> {
+                  try {
+                    answerDebug(client, request, typeUrl, nonce);
+                  } catch (RuntimeException e) {
+                    failed(e);
+                  }
+                });
         return;
       }
       if (node.isDebugClient()) {
@@ -131,11 +143,25 @@ abstract class XdsStreamFilter<Q, R extends MessageLite> implements StreamObserv
       }
       stream.request(typeUrl, compact(request));
     } catch (RuntimeException e) {
-      LOG.error("stream of proxy {} failed on a request", node == null ? "?" : node.id(), e);
-      fail(
-          Status.INTERNAL.withDescription(
-              "telmesh could not handle the request: " + e.getMessage()));
+      failed(e);
     }
+  }
+
+  private void failed(RuntimeException e) {
+    LOG.error("stream of proxy {} failed on a request", node == null ? "?" : node.id(), e);
+    fail(
+        Status.INTERNAL.withDescription("telmesh could not handle the request: " + e.getMessage()));
+  }
+
+  /**
+   * Debug answers (a sync status or config dump of every proxy) take long for a transport thread;
+   * they go to the pool, one at a time per stream, in the order asked.
+   */
+  private Executor debugAnswers() {
+    if (debugAnswers == null) {
+      debugAnswers = MoreExecutors.newSequentialExecutor(context.offTransport());
+    }
+    return debugAnswers;
   }
 
   private boolean identify(StreamRequest request) {

@@ -1,0 +1,189 @@
+package io.telmesh.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.status.v3.ClientStatusDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.status.v3.ClientStatusRequest;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.telmesh.snapshot.TypeUrls;
+import io.telmesh.source.BundledDemo;
+import io.telmesh.source.StaticSource;
+import io.telmesh.testing.AdsClient;
+import io.telmesh.testing.Nodes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which threads run the server's calls: an xDS stream's requests are handled on the transport
+ * thread that read them, but the start of a call, where authentication runs and may wait on the API
+ * server, is not, so one slow start holds up no other stream on its connection.
+ */
+class CallThreadsTest {
+
+  private static final Metadata.Key<String> HOLD =
+      Metadata.Key.of("x-hold", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final Queue<String> seen = new ConcurrentLinkedQueue<>();
+  private TelmeshServer server;
+
+  /** Holds the start of calls that ask for it, as a slow authentication would; notes threads. */
+  private final ServerInterceptor slowStart =
+      new ServerInterceptor() {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+          String service = call.getMethodDescriptor().getServiceName();
+          seen.add(service + " start " + Thread.currentThread().getName());
+          if (headers.containsKey(HOLD)) {
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+            @Override
+            public void onMessage(Q message) {
+              seen.add(service + " message " + Thread.currentThread().getName());
+              super.onMessage(message);
+            }
+          };
+        }
+      };
+
+  private void start() throws Exception {
+    server =
+        new TelmeshServer(
+                ServerOptions.defaults().withPorts(0, 0),
+                new StaticSource(BundledDemo.read(), "the demo"),
+                List.of(slowStart))
+            .start();
+    assertThat(server.pipeline().awaitReady(Duration.ofSeconds(30))).isTrue();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private ManagedChannel channel() {
+    return NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+  }
+
+  private static DiscoveryRequest clusters(String pod, String ip) {
+    return DiscoveryRequest.newBuilder()
+        .setNode(Nodes.envoyNode(pod, "telco", ip, Map.of()))
+        .setTypeUrl(TypeUrls.CLUSTER)
+        .build();
+  }
+
+  @Test
+  void aStreamWhoseStartWaitsHoldsUpNoOtherStreamOnItsConnection() throws Exception {
+    start();
+    ManagedChannel channel = channel();
+    try (AdsClient client = new AdsClient(channel)) {
+      Metadata hold = new Metadata();
+      hold.put(HOLD, "yes");
+      LinkedBlockingQueue<DiscoveryResponse> heldResponses = new LinkedBlockingQueue<>();
+      StreamObserver<DiscoveryRequest> held =
+          AggregatedDiscoveryServiceGrpc.newStub(channel)
+              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(hold))
+              .streamAggregatedResources(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(DiscoveryResponse value) {
+                      heldResponses.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
+                  });
+      held.onNext(clusters("hss-0", "10.244.2.20"));
+      awaitSeen("start", 1);
+
+      try (AdsClient.Sotw free = client.sotw()) {
+        free.send(clusters("amf-0", "10.244.1.10"));
+        assertThat(free.next(Duration.ofSeconds(10)))
+            .as("a stream on the same connection is served while another's start waits")
+            .isNotNull();
+      }
+      assertThat(heldResponses).as("the held stream waits").isEmpty();
+
+      release.countDown();
+      assertThat(heldResponses.poll(10, TimeUnit.SECONDS))
+          .as("the held stream's request waited in order, and is answered once it starts")
+          .isNotNull();
+      held.onCompleted();
+    }
+  }
+
+  @Test
+  void xdsRequestsRunOnTransportThreadsAndOtherCallsOnThePool() throws Exception {
+    start();
+    try (AdsClient client = new AdsClient(channel());
+        AdsClient.Sotw ads = client.sotw()) {
+      ads.send(clusters("hss-0", "10.244.2.20"));
+      DiscoveryResponse response = ads.next(Duration.ofSeconds(10));
+      assertThat(response).isNotNull();
+      ads.ack(response, List.of());
+      var unused =
+          ClientStatusDiscoveryServiceGrpc.newBlockingStub(client.channel())
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .fetchClientStatus(ClientStatusRequest.getDefaultInstance());
+      awaitSeen("message", 3);
+    }
+    String ads = AggregatedDiscoveryServiceGrpc.SERVICE_NAME;
+    String csds = ClientStatusDiscoveryServiceGrpc.SERVICE_NAME;
+    assertThat(seen)
+        .filteredOn(event -> event.startsWith(ads + " start "))
+        .singleElement()
+        .asString()
+        .contains("grpc-call-");
+    // The first request comes with the call's headers and may be handled in the start's run; the
+    // ACK, sent after the response, is read long after it.
+    assertThat(seen)
+        .filteredOn(event -> event.startsWith(ads + " message "))
+        .hasSize(2)
+        .last()
+        .asString()
+        .doesNotContain("grpc-call-");
+    assertThat(seen)
+        .filteredOn(event -> event.startsWith(csds + " "))
+        .hasSize(2)
+        .allSatisfy(event -> assertThat(event).contains("grpc-call-"));
+  }
+
+  private void awaitSeen(String kind, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (seen.stream().filter(event -> event.contains(" " + kind + " ")).count() < count
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+}
