@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Where gRPC runs the server's calls. An xDS stream's messages are handled on the transport thread
- * that read them: handling one only hands it to the stream's own executor, and hopping to a pooled
- * thread first cost about a quarter of the server's CPU per endpoint change, most of it parking and
- * waking pool threads (docs/benchmarks.md). The start of every call still runs on the pool, because
- * that is where interceptors run and the secure port's authentication may wait for a TokenReview;
- * so do all calls of other services (health, CSDS dumps, certificate signing), which are few and
- * not cut to be short.
+ * Where gRPC runs the calls of a port whose interceptors may block (the secure port, whose
+ * authentication may wait for a TokenReview). An xDS stream's requests are handled on the transport
+ * thread that read them: handling one only hands it to the stream's own executor, and hopping to a
+ * pooled thread first cost a fifth to a quarter of the server's CPU per endpoint change, most of it
+ * parking and waking pool threads (docs/benchmarks.md). The start of each call, where the
+ * interceptors run, stays on the pool, and so do all calls of other services (health, CSDS,
+ * certificate signing). The plaintext port, where nothing blocks, uses gRPC's direct mode instead.
  */
 final class CallExecutors implements ServerCallExecutorSupplier, AutoCloseable {
 

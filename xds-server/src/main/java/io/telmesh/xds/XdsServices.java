@@ -81,11 +81,17 @@ public final class XdsServices implements AutoCloseable {
   }
 
   /**
-   * Has {@code builder} run the calls of these services as {@link CallExecutors} says: an xDS
-   * stream's requests on the transport thread that read them, everything else on a pool.
+   * For a port whose interceptors may block (the secure port's authentication): each xDS call
+   * starts on a pool and its later requests run on the transport thread that read them ({@link
+   * CallExecutors}); other services' calls run on the pool.
    */
-  public <T extends ServerBuilder<T>> T runCallsOn(T builder) {
+  public <T extends ServerBuilder<T>> T startCallsOnPool(T builder) {
     return builder.executor(calls.pool()).callExecutor(calls);
+  }
+
+  /** Where work too long for a transport thread goes: CSDS answers, debug-type answers. */
+  public Executor offTransport() {
+    return calls.pool();
   }
 
   public List<BindableService> services() {
