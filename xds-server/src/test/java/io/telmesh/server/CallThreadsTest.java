@@ -13,8 +13,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.source.BundledDemo;
 import io.telmesh.source.StaticSource;
@@ -28,7 +26,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -134,39 +131,23 @@ class CallThreadsTest {
     try (AdsClient client = new AdsClient(channel)) {
       Metadata hold = new Metadata();
       hold.put(HOLD, "yes");
-      LinkedBlockingQueue<DiscoveryResponse> heldResponses = new LinkedBlockingQueue<>();
-      StreamObserver<DiscoveryRequest> held =
-          AggregatedDiscoveryServiceGrpc.newStub(channel)
-              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(hold))
-              .streamAggregatedResources(
-                  new StreamObserver<>() {
-                    @Override
-                    public void onNext(DiscoveryResponse value) {
-                      heldResponses.add(value);
-                    }
+      try (AdsClient.Sotw held = client.sotw(hold)) {
+        held.send(clusters("hss-0", "10.244.2.20"));
+        awaitSeen("start", 1);
 
-                    @Override
-                    public void onError(Throwable t) {}
+        try (AdsClient.Sotw free = client.sotw()) {
+          free.send(clusters("amf-0", "10.244.1.10"));
+          assertThat(free.next(Duration.ofSeconds(10)))
+              .as("a stream on the same connection is served while another's start waits")
+              .isNotNull();
+        }
+        assertThat(held.drain(Duration.ZERO)).as("the held stream waits").isEmpty();
 
-                    @Override
-                    public void onCompleted() {}
-                  });
-      held.onNext(clusters("hss-0", "10.244.2.20"));
-      awaitSeen("start", 1);
-
-      try (AdsClient.Sotw free = client.sotw()) {
-        free.send(clusters("amf-0", "10.244.1.10"));
-        assertThat(free.next(Duration.ofSeconds(10)))
-            .as("a stream on the same connection is served while another's start waits")
+        release.countDown();
+        assertThat(held.next(Duration.ofSeconds(10)))
+            .as("the held stream's request waited in order, and is answered once it starts")
             .isNotNull();
       }
-      assertThat(heldResponses).as("the held stream waits").isEmpty();
-
-      release.countDown();
-      assertThat(heldResponses.poll(10, TimeUnit.SECONDS))
-          .as("the held stream's request waited in order, and is answered once it starts")
-          .isNotNull();
-      held.onCompleted();
     }
   }
 

@@ -7,8 +7,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -39,9 +41,16 @@ public final class AdsClient implements AutoCloseable {
   }
 
   public Sotw sotw() {
+    return sotw(new Metadata());
+  }
+
+  /** A stream whose call carries these headers too. */
+  public Sotw sotw(Metadata headers) {
     Sotw stream = new Sotw();
     stream.requests =
-        AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(stream.observer);
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .streamAggregatedResources(stream.observer);
     return stream;
   }
 
