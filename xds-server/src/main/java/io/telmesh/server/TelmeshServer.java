@@ -223,8 +223,9 @@ public final class TelmeshServer implements AutoCloseable {
           xdsServer(
                   // Nothing here blocks: this port authenticates no one, and answers that take
                   // long (CSDS, debug types) are built off the transport threads. gRPC's direct
-                  // mode, which also deframes inline, took a quarter off the CPU of an endpoint
-                  // change against the executor of the secure port (docs/benchmarks.md).
+                  // mode, which also deframes inline, took a quarter off the server's CPU per
+                  // endpoint change against gRPC's default executor, and an eighth against the
+                  // secure port's (docs/benchmarks.md).
                   NettyServerBuilder.forAddress(
                           new InetSocketAddress(options.plaintextBind(), options.xdsPort()))
                       .directExecutor(),
