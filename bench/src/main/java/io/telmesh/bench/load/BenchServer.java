@@ -47,13 +47,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * One server under load, alone in its JVM, driven over stdin/stdout by {@link LoadHarness}. Modes:
  * {@code telmesh} (the real server), {@code stock} (java-control-plane as its README shows:
  * SimpleCache, one snapshot per node, default serializer and executor) and {@code ceiling} (a plain
- * gRPC stream writing the same pre-serialized bytes to every client).
+ * gRPC stream writing the same pre-serialized bytes to every client). In the harness's TLS mode
+ * ({@link BenchTls}) telmesh and the ceiling serve over TLS, telmesh on its secure port.
  */
 public final class BenchServer {
 
@@ -64,6 +66,10 @@ public final class BenchServer {
     MeshGenerator.Shape shape =
         new MeshGenerator.Shape(
             Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), 10);
+    if (BenchTls.fromEnvironment().isPresent() && !Set.of("telmesh", "ceiling").contains(mode)) {
+      throw new IllegalArgumentException(
+          "the TLS mode serves telmesh and the ceiling only: " + mode);
+    }
     KubeObjects objects = BenchMesh.generate(shape);
     Mode server =
         switch (mode) {
@@ -197,10 +203,13 @@ public final class BenchServer {
             @Override
             public void close() {}
           };
+      ServerOptions options =
+          new ServerOptions("127.0.0.1", 0, 0, Duration.ofMillis(1), Duration.ofMillis(100), 2);
       server =
           new TelmeshServer(
-                  new ServerOptions(
-                      "127.0.0.1", 0, 0, Duration.ofMillis(1), Duration.ofMillis(100), 2),
+                  BenchTls.fromEnvironment()
+                      .map(tls -> options.withSecure(tls.telmesh()))
+                      .orElse(options),
                   source,
                   List.of())
               .start();
@@ -217,7 +226,7 @@ public final class BenchServer {
 
     @Override
     public int port() {
-      return server.xdsPort();
+      return server.secureXdsPort().orElse(server.xdsPort());
     }
 
     @Override
@@ -372,8 +381,12 @@ public final class BenchServer {
                             DeltaDiscoveryRequest::getResponseNonce);
                       }))
               .build();
+      InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+      Optional<BenchTls> tls = BenchTls.fromEnvironment();
       grpc =
-          NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+          (tls.isPresent()
+                  ? NettyServerBuilder.forAddress(loopback, tls.get().ceiling())
+                  : NettyServerBuilder.forAddress(loopback))
               .addService(service)
               .build()
               .start();

@@ -29,6 +29,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  * {@code TELMESH_BENCH_SIDECAR=own-namespace} the mesh carries a root Sidecar importing each
  * namespace's own Services ({@link BenchMesh}); {@code TELMESH_BENCH_SERVER_HEAP} sets the server's
  * {@code -Xmx} (default 8g); {@code TELMESH_BENCH_CLIENT_WINDOW} fixes the clients' HTTP/2 stream
- * window, in bytes. There is one client per pod, so more clients need more pods.
+ * window, in bytes; {@code TELMESH_BENCH_TLS=1} serves over TLS with client certificates ({@link
+ * BenchTls}). There is one client per pod, so more clients need more pods.
  */
 public final class LoadHarness {
 
@@ -65,9 +67,15 @@ public final class LoadHarness {
 
   private final Map<String, List<String>> edsNames = new LinkedHashMap<>();
   private final Map<String, List<String>> rdsNames = new LinkedHashMap<>();
+  private final Optional<BenchTls> tls;
 
-  LoadHarness(int services, int pods, int interfaces, int clients, int changes, int warmup) {
+  LoadHarness(int services, int pods, int interfaces, int clients, int changes, int warmup)
+      throws Exception {
     this.warmup = warmup;
+    this.tls =
+        "1".equals(System.getenv("TELMESH_BENCH_TLS"))
+            ? Optional.of(BenchTls.create())
+            : Optional.empty();
     this.services = services;
     this.pods = pods;
     this.interfaces = interfaces;
@@ -104,6 +112,7 @@ public final class LoadHarness {
         "mesh: %d services, %d pods, %d interfaces, %s; %d clients; %d endpoint changes measured"
             + " after %d unmeasured%n",
         services, pods, interfaces, BenchMesh.describe(), clients, changes, warmup);
+    harness.tls.ifPresent(t -> System.out.println("over TLS, with client certificates"));
     List<String> rows = new ArrayList<>();
     for (String kind : kinds) {
       for (String mode : modes) {
@@ -151,8 +160,10 @@ public final class LoadHarness {
             Integer.toString(services),
             Integer.toString(pods),
             Integer.toString(interfaces)));
-    Process server =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder serverProcess =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    tls.ifPresent(t -> serverProcess.environment().put(BenchTls.DIR_VARIABLE, t.dir().toString()));
+    Process server = serverProcess.start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     PrintWriter in = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -165,8 +176,9 @@ public final class LoadHarness {
     try {
       for (ProxyNode node : nodes) {
         NettyChannelBuilder channel =
-            NettyChannelBuilder.forAddress("127.0.0.1", port)
-                .usePlaintext()
+            (tls.isPresent()
+                    ? NettyChannelBuilder.forAddress("localhost", port, tls.get().client())
+                    : NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext())
                 .eventLoopGroup(loops)
                 .channelType(NioSocketChannel.class)
                 .executor(executor)
