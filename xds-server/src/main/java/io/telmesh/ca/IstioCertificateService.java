@@ -12,8 +12,6 @@ import io.telmesh.auth.Identity;
 import io.telmesh.proto.istio.auth.IstioCertificateRequest;
 import io.telmesh.proto.istio.auth.IstioCertificateResponse;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +40,9 @@ public final class IstioCertificateService implements BindableService {
   private static final Logger LOG = LoggerFactory.getLogger(IstioCertificateService.class);
 
   private final WorkloadCertificates certificates;
-  private final Executor signing;
 
-  /**
-   * @param signing where signing requests are parsed and signed: not the transport thread, which
-   *     reads every other stream on the connection and would wait out a burst of new pods' requests
-   */
-  public IstioCertificateService(WorkloadCertificates certificates, Executor signing) {
+  public IstioCertificateService(WorkloadCertificates certificates) {
     this.certificates = certificates;
-    this.signing = signing;
   }
 
   @Override
@@ -63,18 +55,6 @@ public final class IstioCertificateService implements BindableService {
   private void createCertificate(
       IstioCertificateRequest request, StreamObserver<IstioCertificateResponse> response) {
     Optional<Identity> caller = AuthInterceptor.caller();
-    try {
-      signing.execute(() -> createCertificate(request, caller, response));
-    } catch (RejectedExecutionException e) {
-      response.onError(
-          Status.UNAVAILABLE.withDescription("server is shutting down").asRuntimeException());
-    }
-  }
-
-  private void createCertificate(
-      IstioCertificateRequest request,
-      Optional<Identity> caller,
-      StreamObserver<IstioCertificateResponse> response) {
     Optional<Identity.ServiceAccountName> account = caller.flatMap(Identity::serviceAccount);
     if (account.isEmpty()) {
       String who = caller.map(Identity::describe).orElse("an unauthenticated caller");

@@ -82,9 +82,8 @@ public final class TelmeshServer implements AutoCloseable {
   }
 
   /**
-   * @param interceptors applied to every gRPC call (auditing, tests); they run on gRPC's transport
-   *     threads (on the secure port, once the caller is authenticated, on the thread that did
-   *     that), so they must not block
+   * @param interceptors applied to every gRPC call (auditing, tests); on the plaintext port they
+   *     run on gRPC's transport threads, so they must not block
    */
   public TelmeshServer(
       ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors) {
@@ -225,8 +224,8 @@ public final class TelmeshServer implements AutoCloseable {
                   // Nothing here blocks: this port authenticates no one, and answers that take
                   // long (CSDS, debug types) are built off the transport threads. gRPC's direct
                   // mode, which also deframes inline, took a quarter off the server's CPU per
-                  // endpoint change against gRPC's default executor, and an eighth against a
-                  // start-on-pool executor per call (docs/benchmarks.md).
+                  // endpoint change against gRPC's default executor, and an eighth against the
+                  // secure port's (docs/benchmarks.md).
                   NettyServerBuilder.forAddress(
                           new InetSocketAddress(options.plaintextBind(), options.xdsPort()))
                       .directExecutor(),
@@ -350,21 +349,18 @@ public final class TelmeshServer implements AutoCloseable {
       LOG.warn(
           "xDS over TLS authenticates no one: every caller that completes a handshake is served");
     } else {
-      chain.add(new AuthInterceptor(serving.authenticators(), metrics, xds.offTransport()));
+      chain.add(new AuthInterceptor(serving.authenticators(), metrics));
     }
     chain.addAll(interceptors);
     try {
       return xdsServer(
-              // As on the plaintext port: authentication and certificate signing, which may
-              // wait or take long, run off the transport threads.
-              NettyServerBuilder.forAddress(
-                      new InetSocketAddress(options.bindAddress(), serving.port()), credentials)
-                  .directExecutor(),
+              xds.startCallsOnPool(
+                  NettyServerBuilder.forAddress(
+                      new InetSocketAddress(options.bindAddress(), serving.port()), credentials)),
               chain,
               serving
                   .workloadCa()
-                  .<List<BindableService>>map(
-                      ca -> List.of(new IstioCertificateService(ca, xds.offTransport())))
+                  .<List<BindableService>>map(ca -> List.of(new IstioCertificateService(ca)))
                   .orElse(List.of()))
           .start();
     } catch (IOException e) {

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc.Endp
 import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc.ListenerDiscoveryServiceImplBase;
 import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc.RouteDiscoveryServiceImplBase;
 import io.grpc.BindableService;
+import io.grpc.ServerBuilder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.auth.ProxyAuthorizer;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,21 +47,7 @@ public final class XdsServices implements AutoCloseable {
 
   private final StreamContext context;
   private final StreamExecutors executors;
-  private final AtomicLong offTransportThreads = new AtomicLong();
-
-  /**
-   * Work that may wait or take long, which the transport threads must not do: authenticating a
-   * caller (a TokenReview), signing a certificate, CSDS and debug-type answers. Both ports run
-   * their calls on the transport threads (gRPC's direct mode).
-   */
-  private final ExecutorService offTransport =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread thread = new Thread(r, "off-transport-" + offTransportThreads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-          });
-
+  private final CallExecutors calls;
   private final SendBudget budget;
   private final ScheduledExecutorService stallCheck =
       Executors.newSingleThreadScheduledExecutor(
@@ -82,16 +68,30 @@ public final class XdsServices implements AutoCloseable {
       int sendThreads,
       long sendBuffer) {
     this.executors = new StreamExecutors(sendThreads);
+    this.calls =
+        new CallExecutors(
+            services().stream()
+                .map(service -> service.bindService().getServiceDescriptor().getName())
+                .collect(java.util.stream.Collectors.toSet()));
     this.budget = new SendBudget(sendBuffer);
     var unused = stallCheck.scheduleWithFixedDelay(this::writeOffStalled, 5, 5, TimeUnit.SECONDS);
     this.context =
         new StreamContext(
-            registry, cache, tracker, debug, authorizer, new RequestCompactor(), offTransport);
+            registry, cache, tracker, debug, authorizer, new RequestCompactor(), calls.pool());
   }
 
-  /** Where work too long for a transport thread goes (see {@link #offTransport}). */
+  /**
+   * For a port whose interceptors may block (the secure port's authentication): each xDS call
+   * starts on a pool and its later requests run on the transport thread that read them ({@link
+   * CallExecutors}); other services' calls run on the pool.
+   */
+  public <T extends ServerBuilder<T>> T startCallsOnPool(T builder) {
+    return builder.executor(calls.pool()).callExecutor(calls);
+  }
+
+  /** Where work too long for a transport thread goes: CSDS answers, debug-type answers. */
   public Executor offTransport() {
-    return offTransport;
+    return calls.pool();
   }
 
   public List<BindableService> services() {
@@ -241,11 +241,6 @@ public final class XdsServices implements AutoCloseable {
   public void close() {
     stallCheck.shutdownNow();
     executors.close();
-    offTransport.shutdown();
-    try {
-      offTransport.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    calls.close();
   }
 }

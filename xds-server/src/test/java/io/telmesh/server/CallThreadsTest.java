@@ -13,9 +13,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.telmesh.auth.Authenticator;
-import io.telmesh.auth.Identity;
-import io.telmesh.auth.OperatorPolicy;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.source.BundledDemo;
 import io.telmesh.source.StaticSource;
@@ -26,9 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,10 +32,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Which threads run the server's calls. Both ports run in gRPC's direct mode: an xDS stream's
- * requests are handled on the transport thread that read them. On the secure port, authentication,
- * which may wait on the API server, runs off the transport threads, so one slow authentication
- * holds up no other stream on its connection, and the call then starts where it was authenticated.
+ * Which threads run the server's calls. An xDS stream's requests are handled on the transport
+ * thread that read them, on both ports. On the secure port the start of a call, where
+ * authentication runs and may wait on the API server, is not, so one slow start holds up no other
+ * stream on its connection; the plaintext port, where nothing blocks, runs everything in gRPC's
+ * direct mode.
  */
 class CallThreadsTest {
 
@@ -55,32 +51,21 @@ class CallThreadsTest {
   private final Queue<String> seen = new ConcurrentLinkedQueue<>();
   private TelmeshServer server;
 
-  /**
-   * Everyone is the operator "tester"; callers that ask for it wait first, as a TokenReview against
-   * a slow API server would.
-   */
-  private final Authenticator slowAuthentication =
-      (headers, transport) -> {
-        seen.add("- authenticate " + Thread.currentThread().getName());
-        if (headers.containsKey(HOLD)) {
-          try {
-            release.await(30, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        return Optional.of(
-            new Identity("tester", Set.of(), Optional.empty(), Optional.empty(), "test"));
-      };
-
-  /** Notes the threads a call's start and its messages run on. */
-  private final ServerInterceptor threads =
+  /** Holds the start of calls that ask for it, as a slow authentication would; notes threads. */
+  private final ServerInterceptor slowStart =
       new ServerInterceptor() {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
           String service = call.getMethodDescriptor().getServiceName();
           seen.add(service + " start " + Thread.currentThread().getName());
+          if (headers.containsKey(HOLD)) {
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
           return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
             @Override
             public void onMessage(Q message) {
@@ -101,17 +86,13 @@ class CallThreadsTest {
                     .withPorts(0, 0)
                     .withSecure(
                         new SecureServing(
-                                0,
-                                dir.resolve("tls.crt"),
-                                dir.resolve("tls.key"),
-                                Duration.ofMinutes(1),
-                                SecureServing.LOOPBACK)
-                            .withClientAuth(
-                                Optional.empty(),
-                                List.of(slowAuthentication),
-                                new OperatorPolicy(Set.of(), Set.of(), Set.of("tester")))),
+                            0,
+                            dir.resolve("tls.crt"),
+                            dir.resolve("tls.key"),
+                            Duration.ofMinutes(1),
+                            SecureServing.LOOPBACK)),
                 new StaticSource(BundledDemo.read(), "the demo"),
-                List.of(threads))
+                List.of(slowStart))
             .start();
     assertThat(server.pipeline().awaitReady(Duration.ofSeconds(30))).isTrue();
   }
@@ -144,8 +125,7 @@ class CallThreadsTest {
   }
 
   @Test
-  void onTheSecurePortAStreamWhoseAuthenticationWaitsHoldsUpNoOtherStreamOnItsConnection()
-      throws Exception {
+  void onTheSecurePortAStreamWhoseStartWaitsHoldsUpNoOtherStreamOnItsConnection() throws Exception {
     start();
     ManagedChannel channel = secure();
     try (AdsClient client = new AdsClient(channel)) {
@@ -153,35 +133,32 @@ class CallThreadsTest {
       hold.put(HOLD, "yes");
       try (AdsClient.Sotw held = client.sotw(hold)) {
         held.send(clusters("hss-0", "10.244.2.20"));
-        awaitSeen("authenticate", 1);
+        awaitSeen("start", 1);
 
         try (AdsClient.Sotw free = client.sotw()) {
           free.send(clusters("amf-0", "10.244.1.10"));
           assertThat(free.next(Duration.ofSeconds(10)))
-              .as("a stream on the same connection is served while another's authentication waits")
+              .as("a stream on the same connection is served while another's start waits")
               .isNotNull();
         }
         assertThat(held.drain(Duration.ZERO)).as("the held stream waits").isEmpty();
 
         release.countDown();
         assertThat(held.next(Duration.ofSeconds(10)))
-            .as("the held stream's request waited, and is answered once it is authenticated")
+            .as("the held stream's request waited in order, and is answered once it starts")
             .isNotNull();
       }
     }
   }
 
   @Test
-  void onTheSecurePortAuthenticationRunsOffTheTransportAndAcksOnIt() throws Exception {
+  void onTheSecurePortCallsStartOnThePoolAndAcksRunOnTransportThreads() throws Exception {
     start();
     List<String> events = exchange(secure());
-    assertThat(seen).first().asString().startsWith("- authenticate off-transport-");
     assertThat(events).hasSize(3);
-    assertThat(events.get(0))
-        .as("the start, where the caller was authenticated")
-        .contains("off-transport-");
-    // The first request may be read before the start and handed over there; the ACK, sent after
-    // the response, is read long after it.
+    assertThat(events.get(0)).as("the start").contains("grpc-call-");
+    // The first request comes with the call's headers and may be handled in the start's run; the
+    // ACK, sent after the response, is read long after it.
     assertThat(events.get(2)).as("the ACK").contains(TRANSPORT);
   }
 
