@@ -35,6 +35,11 @@ record BenchTls(Path dir) {
   /** A CA, a serving certificate for 127.0.0.1 and localhost, and the sidecars' certificate. */
   static BenchTls create() throws IOException, GeneralSecurityException {
     Path dir = Files.createTempDirectory("telmesh-bench-tls");
+    // Deleted in the reverse order of registration: the files, then the directory.
+    dir.toFile().deleteOnExit();
+    for (String file : List.of("ca.crt", "tls.crt", "tls.key", "client.crt", "client.key")) {
+      dir.resolve(file).toFile().deleteOnExit();
+    }
     TestCertificates certificates = new TestCertificates("telmesh bench CA");
     certificates.writeCa(dir.resolve("ca.crt"));
     certificates.writeServing(dir.resolve("tls.crt"), dir.resolve("tls.key"));

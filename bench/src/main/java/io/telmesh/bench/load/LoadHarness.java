@@ -1,6 +1,7 @@
 package io.telmesh.bench.load;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -172,12 +173,14 @@ public final class LoadHarness {
     ExecutorService executor = Executors.newFixedThreadPool(2);
     ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
     List<ManagedChannel> channels = new ArrayList<>();
+    Optional<ChannelCredentials> clientTls =
+        tls.isPresent() ? Optional.of(tls.get().client()) : Optional.empty();
     List<SimClient> sims = new ArrayList<>();
     try {
       for (ProxyNode node : nodes) {
         NettyChannelBuilder channel =
-            (tls.isPresent()
-                    ? NettyChannelBuilder.forAddress("localhost", port, tls.get().client())
+            (clientTls.isPresent()
+                    ? NettyChannelBuilder.forAddress("localhost", port, clientTls.get())
                     : NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext())
                 .eventLoopGroup(loops)
                 .channelType(NioSocketChannel.class)
