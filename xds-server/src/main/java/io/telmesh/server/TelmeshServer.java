@@ -83,7 +83,9 @@ public final class TelmeshServer implements AutoCloseable {
 
   /**
    * @param interceptors applied to every gRPC call (auditing, tests); on the plaintext port they
-   *     run on gRPC's transport threads, so they must not block
+   *     run on gRPC's transport threads, and on the secure port so do the listeners they return for
+   *     xDS calls, so neither may block (only {@code interceptCall} on the secure port runs on a
+   *     pool)
    */
   public TelmeshServer(
       ServerOptions options, MeshSource source, List<ServerInterceptor> interceptors) {
