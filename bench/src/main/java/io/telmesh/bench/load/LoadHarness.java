@@ -51,7 +51,8 @@ import java.util.concurrent.TimeUnit;
  * namespace's own Services ({@link BenchMesh}); {@code TELMESH_BENCH_SERVER_HEAP} sets the server's
  * {@code -Xmx} (default 8g); {@code TELMESH_BENCH_CLIENT_WINDOW} fixes the clients' HTTP/2 stream
  * window, in bytes; {@code TELMESH_BENCH_TLS=1} serves over TLS with client certificates ({@link
- * BenchTls}). There is one client per pod, so more clients need more pods.
+ * BenchTls}); {@code TELMESH_BENCH_PER_CHANGE=1} prints each change's median and slowest arrival.
+ * There is one client per pod, so more clients need more pods.
  */
 public final class LoadHarness {
 
@@ -65,6 +66,13 @@ public final class LoadHarness {
 
   /** The Service whose endpoint {@link BenchServer#withEndpointFlip} flips, as clusters end. */
   private static final String FLIPPED = "||svc0.ns0.svc.cluster.local";
+
+  /** After each measured change, so that one change's stragglers do not delay the next's. */
+  private static final long PAUSE_MS = 300;
+
+  private static final long WARMUP_PAUSE_MS = 30;
+
+  private static final boolean PER_CHANGE = "1".equals(System.getenv("TELMESH_BENCH_PER_CHANGE"));
 
   private final Map<String, List<String>> edsNames = new LinkedHashMap<>();
   private final Map<String, List<String>> rdsNames = new LinkedHashMap<>();
@@ -248,10 +256,12 @@ public final class LoadHarness {
         }
         // Unmeasured changes first, alike for every server: a JVM compiles the change's path
         // during its first changes, and its JIT's CPU would otherwise be counted as the push's.
-        flips(in, out, watching, 0, warmup, new ArrayList<>());
+        // They need only run the path, not stand apart: a short pause lets each change's ACKs
+        // land first, so the next is pushed as a measured one is.
+        flips(in, out, watching, 0, warmup, new ArrayList<>(), WARMUP_PAUSE_MS);
         command(in, out, "MARK");
         long cpuChanges = Long.parseLong(command(in, out, "CPU"));
-        flips(in, out, watching, warmup, changes, samples);
+        flips(in, out, watching, warmup, changes, samples, PAUSE_MS);
         // The pauses between changes are idle: the server's CPU over them is the changes' cost.
         changeCpu =
             String.format(
@@ -338,17 +348,30 @@ public final class LoadHarness {
       List<SimClient> watching,
       int first,
       int count,
-      List<Long> samples)
+      List<Long> samples,
+      long pauseMillis)
       throws Exception {
     for (int change = first; change < first + count; change++) {
       List<SimClient.EdsWaiter> waiters = watching.stream().map(SimClient::expectEds).toList();
       long changedAt = Long.parseLong(command(in, out, "CHANGE " + change));
+      List<Long> delays = new ArrayList<>(waiters.size());
       for (SimClient.EdsWaiter waiter : waiters) {
         if (waiter.arrived.await(60, TimeUnit.SECONDS)) {
-          samples.add(ChronoUnit.MICROS.between(Instant.EPOCH, waiter.at) - changedAt);
+          delays.add(ChronoUnit.MICROS.between(Instant.EPOCH, waiter.at) - changedAt);
         }
       }
-      Thread.sleep(300);
+      samples.addAll(delays);
+      if (PER_CHANGE && !delays.isEmpty()) {
+        Collections.sort(delays);
+        // Which changes make the tail, to be matched against the server's GC and JIT logs.
+        System.out.printf(
+            "change %d at %d us: p50 %.1f ms, max %.1f ms%n",
+            change,
+            changedAt,
+            delays.get(delays.size() / 2) / 1000.0,
+            delays.get(delays.size() - 1) / 1000.0);
+      }
+      Thread.sleep(pauseMillis);
     }
   }
 
