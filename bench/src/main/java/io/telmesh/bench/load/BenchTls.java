@@ -32,18 +32,24 @@ record BenchTls(Path dir) {
   private static final String TRUST_DOMAIN = "cluster.local";
   private static final String CLIENT_ID = "spiffe://" + TRUST_DOMAIN + "/ns/bench/sa/sidecars";
 
+  private static final String CA = "ca.crt";
+  private static final String SERVING_CERT = "tls.crt";
+  private static final String SERVING_KEY = "tls.key";
+  private static final String CLIENT_CERT = "client.crt";
+  private static final String CLIENT_KEY = "client.key";
+
   /** A CA, a serving certificate for 127.0.0.1 and localhost, and the sidecars' certificate. */
   static BenchTls create() throws IOException, GeneralSecurityException {
     Path dir = Files.createTempDirectory("telmesh-bench-tls");
     // Deleted in the reverse order of registration: the files, then the directory.
     dir.toFile().deleteOnExit();
-    for (String file : List.of("ca.crt", "tls.crt", "tls.key", "client.crt", "client.key")) {
+    for (String file : List.of(CA, SERVING_CERT, SERVING_KEY, CLIENT_CERT, CLIENT_KEY)) {
       dir.resolve(file).toFile().deleteOnExit();
     }
     TestCertificates certificates = new TestCertificates("telmesh bench CA");
-    certificates.writeCa(dir.resolve("ca.crt"));
-    certificates.writeServing(dir.resolve("tls.crt"), dir.resolve("tls.key"));
-    certificates.writeClient(dir.resolve("client.crt"), dir.resolve("client.key"), CLIENT_ID);
+    certificates.writeCa(dir.resolve(CA));
+    certificates.writeServing(dir.resolve(SERVING_CERT), dir.resolve(SERVING_KEY));
+    certificates.writeClient(dir.resolve(CLIENT_CERT), dir.resolve(CLIENT_KEY), CLIENT_ID);
     return new BenchTls(dir);
   }
 
@@ -54,25 +60,25 @@ record BenchTls(Path dir) {
 
   ChannelCredentials client() throws IOException {
     return TlsChannelCredentials.newBuilder()
-        .trustManager(dir.resolve("ca.crt").toFile())
-        .keyManager(dir.resolve("client.crt").toFile(), dir.resolve("client.key").toFile())
+        .trustManager(dir.resolve(CA).toFile())
+        .keyManager(dir.resolve(CLIENT_CERT).toFile(), dir.resolve(CLIENT_KEY).toFile())
         .build();
   }
 
   ServerCredentials ceiling() throws IOException {
     return TlsServerCredentials.create(
-        dir.resolve("tls.crt").toFile(), dir.resolve("tls.key").toFile());
+        dir.resolve(SERVING_CERT).toFile(), dir.resolve(SERVING_KEY).toFile());
   }
 
   SecureServing telmesh() {
     return new SecureServing(
             0,
-            dir.resolve("tls.crt"),
-            dir.resolve("tls.key"),
+            dir.resolve(SERVING_CERT),
+            dir.resolve(SERVING_KEY),
             Duration.ofMinutes(10),
             SecureServing.LOOPBACK)
         .withClientAuth(
-            Optional.of(dir.resolve("ca.crt")),
+            Optional.of(dir.resolve(CA)),
             List.of(new SpiffeAuthenticator(TRUST_DOMAIN)),
             new OperatorPolicy(Set.of(), Set.of(), Set.of(CLIENT_ID)));
   }
