@@ -1,5 +1,6 @@
 package io.telmesh.bench.load;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -19,6 +20,8 @@ import io.telmesh.translate.Translator;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,13 +47,16 @@ import java.util.concurrent.TimeUnit;
  * telmesh-kube}, {@code istiod}: the endpoint change is then an EndpointSlice update written to the
  * API server).
  *
- * <p>{@code java -Xmx6g -cp bench/target/benchmarks.jar io.telmesh.bench.load.LoadHarness [services
- * pods interfaces clients changes modes kinds warmup]}, defaults {@code 1000 2000 3 2000 10
- * ceiling,stock,telmesh delta,sotw 0}; {@code warmup} endpoint changes go unmeasured first. With
- * {@code TELMESH_BENCH_SIDECAR=own-namespace} the mesh carries a root Sidecar importing each
- * namespace's own Services ({@link BenchMesh}); {@code TELMESH_BENCH_SERVER_HEAP} sets the server's
- * {@code -Xmx} (default 8g); {@code TELMESH_BENCH_CLIENT_WINDOW} fixes the clients' HTTP/2 stream
- * window, in bytes; {@code TELMESH_BENCH_TLS=1} serves over TLS with client certificates ({@link
+ * <p>{@code java -Xms6g -Xmx6g -XX:+AlwaysPreTouch -cp bench/target/benchmarks.jar
+ * io.telmesh.bench.load.LoadHarness [services pods interfaces clients changes modes kinds warmup]},
+ * defaults {@code 1000 2000 3 2000 10 ceiling,stock,telmesh delta,sotw 0}; {@code warmup} endpoint
+ * changes go unmeasured first. The simulated sidecars' receipt times are the measurement, so this
+ * JVM's heap is best touched up front: growing it mid-run stalls every sidecar on page faults,
+ * whichever server is being measured then (the header says whether it was). With {@code
+ * TELMESH_BENCH_SIDECAR=own-namespace} the mesh carries a root Sidecar importing each namespace's
+ * own Services ({@link BenchMesh}); {@code TELMESH_BENCH_SERVER_HEAP} sets the server's {@code
+ * -Xmx} (default 8g); {@code TELMESH_BENCH_CLIENT_WINDOW} fixes the clients' HTTP/2 stream window,
+ * in bytes; {@code TELMESH_BENCH_TLS=1} serves over TLS with client certificates ({@link
  * BenchTls}); {@code TELMESH_BENCH_PER_CHANGE=1} prints each change's median and slowest arrival.
  * There is one client per pod, so more clients need more pods.
  */
@@ -121,6 +127,7 @@ public final class LoadHarness {
         "mesh: %d services, %d pods, %d interfaces, %s; %d clients; %d endpoint changes measured"
             + " after %d unmeasured%n",
         services, pods, interfaces, BenchMesh.describe(), clients, changes, warmup);
+    System.out.println(harnessHeap());
     harness.tls.ifPresent(t -> System.out.println("over TLS, with client certificates"));
     List<String> rows = new ArrayList<>();
     for (String kind : kinds) {
@@ -142,6 +149,25 @@ public final class LoadHarness {
    */
   private static boolean onApiServer(String mode) {
     return mode.equals("telmesh-kube") || mode.equals("istiod");
+  }
+
+  /**
+   * Whether this JVM's heap was touched before the clients started (the class comment says why).
+   */
+  private static String harnessHeap() {
+    boolean preTouched =
+        Boolean.parseBoolean(
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption("AlwaysPreTouch")
+                .getValue());
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    return String.format(
+        "harness heap: %d of %d MB committed at start, %s",
+        heap.getInit() >> 20,
+        heap.getMax() >> 20,
+        preTouched
+            ? "pre-touched"
+            : "not pre-touched (-Xms6g -Xmx6g -XX:+AlwaysPreTouch, docs/benchmarks.md)");
   }
 
   private static int arg(String[] args, int index, int fallback) {
