@@ -5,6 +5,7 @@ import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -316,7 +317,7 @@ public final class TelmeshServer implements AutoCloseable {
                     new CsdsService(views, xds.offTransport()),
                     new OperatorOnly(authorizer, "CSDS")),
                 outermostLast));
-    for (BindableService service : xds.services()) {
+    for (ServerServiceDefinition service : xds.services()) {
       builder.addService(ServerInterceptors.intercept(service, outermostLast));
     }
     for (BindableService service : more) {

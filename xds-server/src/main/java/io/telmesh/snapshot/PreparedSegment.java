@@ -8,6 +8,7 @@ import io.telmesh.resources.ResourceSegment;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -23,6 +24,9 @@ public final class PreparedSegment {
   private final Map<String, PreparedResource> byName;
   private final String digest;
 
+  /** Every resource's state-of-the-world entry, joined once for every proxy sent the segment. */
+  private final SotwEntries sotw;
+
   /**
    * Diffs against earlier segments, computed once for all proxies that share both. Made on first
    * use: a proxy's own segments are rarely diffed, and an empty weak map is most of their weight.
@@ -32,6 +36,7 @@ public final class PreparedSegment {
   private PreparedSegment(Map<String, PreparedResource> byName, String digest) {
     this.byName = Collections.unmodifiableMap(byName);
     this.digest = digest;
+    this.sotw = SotwEntries.of(List.copyOf(byName.values()));
   }
 
   public static PreparedSegment prepare(ResourceSegment<? extends Message> segment) {
@@ -109,6 +114,11 @@ public final class PreparedSegment {
               .forEach(changed::add);
           return Set.copyOf(changed);
         });
+  }
+
+  /** The segment's resources as a state-of-the-world response carries them, in name order. */
+  public SotwEntries sotw() {
+    return sotw;
   }
 
   /** A content digest of the segment: names and resource versions. */

@@ -1,7 +1,6 @@
 package io.telmesh.snapshot;
 
 import com.google.common.collect.MapMaker;
-import com.google.protobuf.Any;
 import io.telmesh.envoy.ResourceVersions;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,6 +32,8 @@ public final class TypeSnapshot {
    * both.
    */
   private final LazyWeakMap<TypeSnapshot, Set<String>> diffs = new LazyWeakMap<>();
+
+  private volatile Selection everything;
 
   public TypeSnapshot(String typeUrl, List<PreparedSegment> segments) {
     this.typeUrl = typeUrl;
@@ -77,15 +78,25 @@ public final class TypeSnapshot {
     return size;
   }
 
-  /** The resources of a subscription, packed, and its version. */
-  public record Selection(List<Any> resources, String version) {}
+  /**
+   * The resources of a subscription, as a state-of-the-world response carries them, and its
+   * version.
+   */
+  public record Selection(SotwEntries resources, String version) {}
 
   /**
-   * A wildcard subscription's answer. Not remembered: wildcard types (listeners, clusters) carry a
-   * pod's own resources, so the snapshot is rarely shared, and the list is only needed to send.
+   * A wildcard subscription's answer, joined from the segments' entries on first use and kept: a
+   * few rope nodes, and every stream of the proxy (grpc-go opens one per target) sends the same.
    */
   public Selection everything() {
-    return new Selection(all().stream().map(PreparedResource::any).toList(), version);
+    Selection made = everything;
+    if (made == null) {
+      made =
+          new Selection(
+              SotwEntries.join(segments.stream().map(PreparedSegment::sotw).toList()), version);
+      everything = made; // racing threads join equal entries; either may stay
+    }
+    return made;
   }
 
   /**
@@ -99,16 +110,16 @@ public final class TypeSnapshot {
   }
 
   private Selection selectNow(List<String> names) {
-    List<Any> selected = new ArrayList<>();
+    List<PreparedResource> selected = new ArrayList<>();
     ResourceVersions.SetDigest digest = ResourceVersions.newSet();
     for (String name : names) {
       PreparedResource resource = get(name);
       digest.add(name, resource == null ? "-" : resource.version());
       if (resource != null) {
-        selected.add(resource.any());
+        selected.add(resource);
       }
     }
-    return new Selection(List.copyOf(selected), digest.finish());
+    return new Selection(SotwEntries.of(selected), digest.finish());
   }
 
   /**

@@ -1,10 +1,10 @@
 package io.telmesh.xds;
 
-import com.google.protobuf.MessageLite;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.function.ToLongFunction;
 
 /**
  * The response side of one stream, sending only as fast as the client reads. Responses come from
@@ -16,9 +16,10 @@ import java.util.concurrent.Executor;
  * responses are dropped rather than thrown. A cancelled call (the client went away) is reported
  * once.
  */
-final class ResponseStream<T extends MessageLite> implements StreamObserver<T> {
+final class ResponseStream<T> implements StreamObserver<T> {
 
   private final ServerCallStreamObserver<T> delegate;
+  private final ToLongFunction<? super T> size;
   private final SendBudget budget;
   private final Executor serial;
   private final ArrayDeque<T> queue = new ArrayDeque<>();
@@ -40,10 +41,16 @@ final class ResponseStream<T extends MessageLite> implements StreamObserver<T> {
   /**
    * Must be made while gRPC starts the call: the ready and cancel handlers can be set only then.
    *
+   * @param size a response's size in bytes, as sent
    * @param serial where a budget grant resumes sending (the stream's own executor)
    */
-  ResponseStream(StreamObserver<T> delegate, SendBudget budget, Executor serial) {
+  ResponseStream(
+      StreamObserver<T> delegate,
+      ToLongFunction<? super T> size,
+      SendBudget budget,
+      Executor serial) {
     this.delegate = (ServerCallStreamObserver<T>) delegate;
+    this.size = size;
     this.budget = budget;
     this.serial = serial;
     this.delegate.setOnReadyHandler(this::ready);
@@ -100,7 +107,7 @@ final class ResponseStream<T extends MessageLite> implements StreamObserver<T> {
 
   private void drain() {
     while (!closed && !awaitingGrant && !queue.isEmpty() && delegate.isReady()) {
-      long bytes = queue.peek().getSerializedSize();
+      long bytes = size.applyAsLong(queue.peek());
       if (!budget.take(bytes, () -> serial.execute(() -> granted(bytes)))) {
         awaitingGrant = true;
         return;

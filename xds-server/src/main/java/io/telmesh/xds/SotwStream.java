@@ -1,12 +1,11 @@
 package io.telmesh.xds;
 
-import com.google.protobuf.Any;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.snapshot.PreparedResource;
 import io.telmesh.snapshot.ProxySnapshot;
 import io.telmesh.snapshot.Responded;
+import io.telmesh.snapshot.SotwEntries;
 import io.telmesh.snapshot.Subscription;
 import io.telmesh.snapshot.TypeSnapshot;
 import io.telmesh.snapshot.TypeUrls;
@@ -44,7 +43,7 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
 
   private static final Logger LOG = LoggerFactory.getLogger(SotwStream.class);
 
-  private final StreamObserver<DiscoveryResponse> out;
+  private final StreamObserver<EncodedResponse> out;
 
   /** A response as sent: its nonce and version and what it was cut from. */
   private record Sent(
@@ -81,7 +80,7 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
       StreamKey key,
       ProxyCache cache,
       ProxyStatusTracker tracker,
-      StreamObserver<DiscoveryResponse> out,
+      StreamObserver<EncodedResponse> out,
       Executor serial) {
     super(key, cache, tracker, serial, "s");
     this.out = out;
@@ -167,11 +166,11 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
     if (version.equals(state.holds) || state.rejected.filter(version::equals).isPresent()) {
       return;
     }
-    List<Any> resources = named.orElseGet(current::everything).resources();
+    SotwEntries resources = named.orElseGet(current::everything).resources();
     Optional<Sent> base = state.acked.filter(a -> a.version().equals(state.holds));
     if (TypeUrls.BY_NAME_TYPES.contains(type) && base.isPresent()) {
       resources = changes(current, state.subscription, base.get());
-      if (resources.isEmpty()) {
+      if (resources.count() == 0) {
         // Only names it dropped changed: it already holds all it wants of this version.
         state.holds = version;
         state.acked = Optional.of(new Sent("", version, current, state.subscription));
@@ -187,15 +186,9 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
         type,
         version,
         nonce,
-        resources.size(),
+        resources.count(),
         new Responded(version, current, state.subscription));
-    out.onNext(
-        DiscoveryResponse.newBuilder()
-            .setTypeUrl(type)
-            .setVersionInfo(version)
-            .setNonce(nonce)
-            .addAllResources(resources)
-            .build());
+    out.onNext(EncodedResponse.of(type, version, nonce, resources));
   }
 
   /**
@@ -205,33 +198,33 @@ final class SotwStream extends ConfigStream<DiscoveryRequest, SotwStream.TypeSta
    * (only LDS and CDS responses are the whole state); Envoy, grpc-java and grpc-go all keep what a
    * response leaves out. An endpoint change then costs one assignment per client, not all of them.
    */
-  private static List<Any> changes(TypeSnapshot current, Subscription wanted, Sent base) {
+  private static SotwEntries changes(TypeSnapshot current, Subscription wanted, Sent base) {
     List<String> names = wanted.names().orElseThrow();
     Set<String> changed =
         current == base.snapshot() ? Set.of() : current.changedSince(base.snapshot());
     List<String> had = base.subscription().names().orElse(List.of());
-    List<Any> resources = new ArrayList<>();
+    List<PreparedResource> resources = new ArrayList<>();
     if (had == names) {
       // The same interned list: nothing newly subscribed, so only the changed names can be due
       // (one per endpoint change, against a thousand subscribed).
       for (String name : new TreeSet<>(changed)) {
         PreparedResource resource = wanted.includes(name) ? current.get(name) : null;
         if (resource != null) {
-          resources.add(resource.any());
+          resources.add(resource);
         }
       }
-      return resources;
+      return SotwEntries.of(resources);
     }
     for (String name : names) {
       boolean fresh = !base.subscription().wildcard() && Collections.binarySearch(had, name) < 0;
       if (fresh || changed.contains(name)) {
         PreparedResource resource = current.get(name);
         if (resource != null) {
-          resources.add(resource.any());
+          resources.add(resource);
         }
       }
     }
-    return resources;
+    return SotwEntries.of(resources);
   }
 
   /**

@@ -7,11 +7,11 @@ import io.telmesh.status.ProxyStatusTracker.StreamKey;
 import java.util.concurrent.Executor;
 
 /** {@link XdsStreamFilter} for state-of-the-world streams. */
-final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest, DiscoveryResponse> {
+final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest, EncodedResponse> {
 
   SotwStreamFilter(
       StreamContext context,
-      ResponseStream<DiscoveryResponse> out,
+      ResponseStream<EncodedResponse> out,
       String defaultTypeUrl,
       long number,
       Executor serial,
@@ -39,7 +39,9 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest, Discovery
     if (!request.getResponseNonce().isEmpty()) {
       return; // the ACK of our empty answer
     }
-    out.onNext(DiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setNonce(nonce).build());
+    out.onNext(
+        EncodedResponse.of(
+            DiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setNonce(nonce).build()));
   }
 
   @Override
@@ -50,7 +52,8 @@ final class SotwStreamFilter extends XdsStreamFilter<DiscoveryRequest, Discovery
     try {
       DiscoveryResponse response =
           context.debug().respond(client, request.toBuilder().setTypeUrl(typeUrl).build());
-      out.onNext(response.toBuilder().setTypeUrl(typeUrl).setNonce(nonce).build());
+      out.onNext(
+          EncodedResponse.of(response.toBuilder().setTypeUrl(typeUrl).setNonce(nonce).build()));
     } catch (DebugRequestException e) {
       fail(e.status());
     }

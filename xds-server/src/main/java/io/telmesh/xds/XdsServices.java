@@ -1,23 +1,34 @@
 package io.telmesh.xds;
 
+import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc.ClusterDiscoveryServiceImplBase;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc.EndpointDiscoveryServiceImplBase;
+import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc.ListenerDiscoveryServiceImplBase;
+import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc.RouteDiscoveryServiceImplBase;
 import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.telmesh.auth.ProxyAuthorizer;
 import io.telmesh.node.ProxyNode;
 import io.telmesh.snapshot.TypeUrls;
 import io.telmesh.status.ProxyStatusTracker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,7 +82,7 @@ public final class XdsServices implements AutoCloseable {
     this.calls =
         new CallExecutors(
             services().stream()
-                .map(service -> service.bindService().getServiceDescriptor().getName())
+                .map(service -> service.getServiceDescriptor().getName())
                 .collect(java.util.stream.Collectors.toSet()));
     this.budget = new SendBudget(sendBuffer);
     var unused = stallCheck.scheduleWithFixedDelay(this::writeOffStalled, 5, 5, TimeUnit.SECONDS);
@@ -94,83 +105,105 @@ public final class XdsServices implements AutoCloseable {
     return calls.pool();
   }
 
-  public List<BindableService> services() {
+  /**
+   * The services to serve. Their state-of-the-world methods send {@link EncodedResponse}s: the same
+   * methods and messages on the wire, written from bytes encoded once for every proxy.
+   */
+  public List<ServerServiceDefinition> services() {
     return List.of(
-        new AggregatedDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamAggregatedResources(
-              StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, "");
-          }
+        withEncodedSotw(
+            new AggregatedDiscoveryServiceImplBase() {
+              @Override
+              public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+                  StreamObserver<DeltaDiscoveryResponse> out) {
+                return delta(out, "");
+              }
+            },
+            AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+            ""),
+        withEncodedSotw(
+            new ListenerDiscoveryServiceImplBase() {
+              @Override
+              public StreamObserver<DeltaDiscoveryRequest> deltaListeners(
+                  StreamObserver<DeltaDiscoveryResponse> out) {
+                return delta(out, TypeUrls.LISTENER);
+              }
+            },
+            ListenerDiscoveryServiceGrpc.getStreamListenersMethod(),
+            TypeUrls.LISTENER),
+        withEncodedSotw(
+            new ClusterDiscoveryServiceImplBase() {
+              @Override
+              public StreamObserver<DeltaDiscoveryRequest> deltaClusters(
+                  StreamObserver<DeltaDiscoveryResponse> out) {
+                return delta(out, TypeUrls.CLUSTER);
+              }
+            },
+            ClusterDiscoveryServiceGrpc.getStreamClustersMethod(),
+            TypeUrls.CLUSTER),
+        withEncodedSotw(
+            new RouteDiscoveryServiceImplBase() {
+              @Override
+              public StreamObserver<DeltaDiscoveryRequest> deltaRoutes(
+                  StreamObserver<DeltaDiscoveryResponse> out) {
+                return delta(out, TypeUrls.ROUTE);
+              }
+            },
+            RouteDiscoveryServiceGrpc.getStreamRoutesMethod(),
+            TypeUrls.ROUTE),
+        withEncodedSotw(
+            new EndpointDiscoveryServiceImplBase() {
+              @Override
+              public StreamObserver<DeltaDiscoveryRequest> deltaEndpoints(
+                  StreamObserver<DeltaDiscoveryResponse> out) {
+                return delta(out, TypeUrls.ENDPOINT);
+              }
+            },
+            EndpointDiscoveryServiceGrpc.getStreamEndpointsMethod(),
+            TypeUrls.ENDPOINT));
+  }
 
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
-              StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, "");
-          }
-        },
-        new ListenerDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamListeners(
-              StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, TypeUrls.LISTENER);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaListeners(
-              StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, TypeUrls.LISTENER);
-          }
-        },
-        new ClusterDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamClusters(
-              StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, TypeUrls.CLUSTER);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaClusters(
-              StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, TypeUrls.CLUSTER);
-          }
-        },
-        new RouteDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamRoutes(
-              StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, TypeUrls.ROUTE);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaRoutes(
-              StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, TypeUrls.ROUTE);
-          }
-        },
-        new EndpointDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamEndpoints(
-              StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, TypeUrls.ENDPOINT);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaEndpoints(
-              StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, TypeUrls.ENDPOINT);
-          }
-        });
+  /**
+   * A generated service with its state-of-the-world method served by {@link #sotw} and marshalled
+   * as {@link EncodedResponse}; its other methods (delta, and the fetch methods it leaves
+   * unimplemented) and its schema, for reflection, stay as generated.
+   */
+  private ServerServiceDefinition withEncodedSotw(
+      BindableService generated,
+      MethodDescriptor<DiscoveryRequest, DiscoveryResponse> sotwMethod,
+      String defaultType) {
+    ServerServiceDefinition bound = generated.bindService();
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> method : bound.getMethods()) {
+      if (!method
+          .getMethodDescriptor()
+          .getFullMethodName()
+          .equals(sotwMethod.getFullMethodName())) {
+        methods.add(method);
+      }
+    }
+    methods.add(
+        ServerMethodDefinition.create(
+            sotwMethod.toBuilder(sotwMethod.getRequestMarshaller(), EncodedResponse.MARSHALLER)
+                .build(),
+            ServerCalls.asyncBidiStreamingCall(out -> sotw(out, defaultType))));
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(bound.getServiceDescriptor().getName())
+            .setSchemaDescriptor(bound.getServiceDescriptor().getSchemaDescriptor());
+    methods.forEach(method -> descriptor.addMethod(method.getMethodDescriptor()));
+    ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(service::addMethod);
+    return service.build();
   }
 
   private StreamObserver<DiscoveryRequest> sotw(
-      StreamObserver<DiscoveryResponse> raw, String defaultType) {
+      StreamObserver<EncodedResponse> raw, String defaultType) {
     SotwStreamFilter[] filter = new SotwStreamFilter[1];
     Executor serial = executors.next();
     filter[0] =
         new SotwStreamFilter(
             context,
-            new ResponseStream<>(raw, budget, serial),
+            new ResponseStream<>(raw, EncodedResponse::size, budget, serial),
             defaultType,
             streams.incrementAndGet(),
             serial,
@@ -186,7 +219,7 @@ public final class XdsServices implements AutoCloseable {
     filter[0] =
         new DeltaStreamFilter(
             context,
-            new ResponseStream<>(raw, budget, serial),
+            new ResponseStream<>(raw, DeltaDiscoveryResponse::getSerializedSize, budget, serial),
             defaultType,
             streams.incrementAndGet(),
             serial,

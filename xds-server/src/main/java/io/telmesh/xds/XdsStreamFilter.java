@@ -1,7 +1,6 @@
 package io.telmesh.xds;
 
 import com.google.common.util.concurrent.MoreExecutors;
-import com.google.protobuf.MessageLite;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * @param <Q> the request type (SotW or delta)
  * @param <R> the response type
  */
-abstract class XdsStreamFilter<Q, R extends MessageLite> implements StreamObserver<Q> {
+abstract class XdsStreamFilter<Q, R> implements StreamObserver<Q> {
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsStreamFilter.class);
 

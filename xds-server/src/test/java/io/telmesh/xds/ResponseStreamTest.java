@@ -117,8 +117,10 @@ class ResponseStreamTest {
     SendBudget budget = new SendBudget(size + size / 2);
     Call a = new Call();
     Call b = new Call();
-    ResponseStream<DiscoveryResponse> streamA = new ResponseStream<>(a, budget, serial);
-    ResponseStream<DiscoveryResponse> streamB = new ResponseStream<>(b, budget, serial);
+    ResponseStream<DiscoveryResponse> streamA =
+        new ResponseStream<>(a, DiscoveryResponse::getSerializedSize, budget, serial);
+    ResponseStream<DiscoveryResponse> streamB =
+        new ResponseStream<>(b, DiscoveryResponse::getSerializedSize, budget, serial);
 
     streamA.onNext(big);
     streamB.onNext(response("b1", 80));
@@ -144,7 +146,8 @@ class ResponseStreamTest {
   void aCallThatIsNotReadyKeepsItsResponsesInOrderUntilItIs() {
     SendBudget budget = new SendBudget(1 << 20);
     Call a = new Call();
-    ResponseStream<DiscoveryResponse> stream = new ResponseStream<>(a, budget, serial);
+    ResponseStream<DiscoveryResponse> stream =
+        new ResponseStream<>(a, DiscoveryResponse::getSerializedSize, budget, serial);
 
     stream.onNext(response("1", 80));
     stream.onNext(response("2", 10));
@@ -166,7 +169,8 @@ class ResponseStreamTest {
   void oneResponseLargerThanTheWholeBudgetStillGoesWhenNothingElseIsInFlight() {
     SendBudget budget = new SendBudget(10);
     Call a = new Call();
-    new ResponseStream<>(a, budget, serial).onNext(response("huge", 500));
+    new ResponseStream<>(a, DiscoveryResponse::getSerializedSize, budget, serial)
+        .onNext(response("huge", 500));
     assertThat(a.sent).hasSize(1);
   }
 
@@ -178,9 +182,12 @@ class ResponseStreamTest {
     Call a = new Call();
     Call b = new Call();
     Call c = new Call();
-    ResponseStream<DiscoveryResponse> streamA = new ResponseStream<>(a, budget, serial);
-    ResponseStream<DiscoveryResponse> streamB = new ResponseStream<>(b, budget, serial);
-    ResponseStream<DiscoveryResponse> streamC = new ResponseStream<>(c, budget, serial);
+    ResponseStream<DiscoveryResponse> streamA =
+        new ResponseStream<>(a, DiscoveryResponse::getSerializedSize, budget, serial);
+    ResponseStream<DiscoveryResponse> streamB =
+        new ResponseStream<>(b, DiscoveryResponse::getSerializedSize, budget, serial);
+    ResponseStream<DiscoveryResponse> streamC =
+        new ResponseStream<>(c, DiscoveryResponse::getSerializedSize, budget, serial);
     List<String> cancelled = new ArrayList<>();
     streamB.onCancel(() -> cancelled.add("b"));
 
@@ -211,8 +218,10 @@ class ResponseStreamTest {
     SendBudget budget = new SendBudget(size);
     Call a = new Call();
     Call b = new Call();
-    ResponseStream<DiscoveryResponse> streamA = new ResponseStream<>(a, budget, serial);
-    ResponseStream<DiscoveryResponse> streamB = new ResponseStream<>(b, budget, serial);
+    ResponseStream<DiscoveryResponse> streamA =
+        new ResponseStream<>(a, DiscoveryResponse::getSerializedSize, budget, serial);
+    ResponseStream<DiscoveryResponse> streamB =
+        new ResponseStream<>(b, DiscoveryResponse::getSerializedSize, budget, serial);
     long start = System.nanoTime();
     long patience = java.time.Duration.ofSeconds(30).toNanos();
 

@@ -11,6 +11,9 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,26 +71,30 @@ final class AdsTap implements ServerInterceptor {
     String[] node = {""};
     ServerCall<Q, S> tapped =
         new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          /**
+           * Read back through the method's own marshaller: telmesh hands gRPC its responses already
+           * encoded, so the tap sees them as a proxy does, whatever object carries them.
+           */
           @Override
           public void sendMessage(S message) {
             S sent = message;
-            if (message instanceof DiscoveryResponse response) {
-              DiscoveryResponse out =
-                  node[0].contains(faultyNode) ? withoutLocalities(response) : response;
-              events.add(
-                  new Event(
-                      stream,
-                      node[0],
-                      false,
-                      out.getTypeUrl(),
-                      out.getVersionInfo(),
-                      out.getNonce(),
-                      out.getResourcesList().stream().map(AdsTap::name).toList(),
-                      false,
-                      Instant.now()));
-              @SuppressWarnings("unchecked")
-              S cast = (S) out;
-              sent = cast;
+            DiscoveryResponse response =
+                onTheWire(call.getMethodDescriptor().streamResponse(message));
+            DiscoveryResponse out =
+                node[0].contains(faultyNode) ? withoutLocalities(response) : response;
+            events.add(
+                new Event(
+                    stream,
+                    node[0],
+                    false,
+                    out.getTypeUrl(),
+                    out.getVersionInfo(),
+                    out.getNonce(),
+                    out.getResourcesList().stream().map(AdsTap::name).toList(),
+                    false,
+                    Instant.now()));
+            if (!out.equals(response)) {
+              sent = call.getMethodDescriptor().parseResponse(out.toByteString().newInput());
             }
             super.sendMessage(sent);
           }
@@ -115,6 +122,14 @@ final class AdsTap implements ServerInterceptor {
         super.onMessage(message);
       }
     };
+  }
+
+  private static DiscoveryResponse onTheWire(InputStream bytes) {
+    try (bytes) {
+      return DiscoveryResponse.parseFrom(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a response that is not a DiscoveryResponse", e);
+    }
   }
 
   private DiscoveryResponse withoutLocalities(DiscoveryResponse response) {
