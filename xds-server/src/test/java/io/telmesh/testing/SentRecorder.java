@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -38,7 +39,7 @@ public final class SentRecorder implements ServerInterceptor {
               sent.add(
                   new Sent(
                       message,
-                      onTheWire(call.getMethodDescriptor().streamResponse(message)),
+                      onTheWire(call.getMethodDescriptor(), message),
                       Thread.currentThread().getName()));
             }
             super.sendMessage(message);
@@ -47,8 +48,12 @@ public final class SentRecorder implements ServerInterceptor {
         headers);
   }
 
-  private static DiscoveryResponse onTheWire(InputStream bytes) {
-    try (bytes) {
+  /**
+   * A SotW method's response as a proxy reads it: written by the method's own marshaller, whatever
+   * object the server handed gRPC.
+   */
+  public static <R> DiscoveryResponse onTheWire(MethodDescriptor<?, R> method, R message) {
+    try (InputStream bytes = method.streamResponse(message)) {
       return DiscoveryResponse.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
       throw new AssertionError("a SotW response that is not a DiscoveryResponse", e);

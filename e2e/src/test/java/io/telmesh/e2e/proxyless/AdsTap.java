@@ -11,9 +11,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.telmesh.testing.SentRecorder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +77,7 @@ final class AdsTap implements ServerInterceptor {
           public void sendMessage(S message) {
             S sent = message;
             DiscoveryResponse response =
-                onTheWire(call.getMethodDescriptor().streamResponse(message));
+                SentRecorder.onTheWire(call.getMethodDescriptor(), message);
             DiscoveryResponse out =
                 node[0].contains(faultyNode) ? withoutLocalities(response) : response;
             events.add(
@@ -122,14 +120,6 @@ final class AdsTap implements ServerInterceptor {
         super.onMessage(message);
       }
     };
-  }
-
-  private static DiscoveryResponse onTheWire(InputStream bytes) {
-    try (bytes) {
-      return DiscoveryResponse.parseFrom(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException("a response that is not a DiscoveryResponse", e);
-    }
   }
 
   private DiscoveryResponse withoutLocalities(DiscoveryResponse response) {
