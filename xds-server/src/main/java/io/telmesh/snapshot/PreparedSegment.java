@@ -8,7 +8,6 @@ import io.telmesh.resources.ResourceSegment;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -36,7 +35,7 @@ public final class PreparedSegment {
   private PreparedSegment(Map<String, PreparedResource> byName, String digest) {
     this.byName = Collections.unmodifiableMap(byName);
     this.digest = digest;
-    this.sotw = SotwEntries.of(List.copyOf(byName.values()));
+    this.sotw = SotwEntries.of(byName.values());
   }
 
   public static PreparedSegment prepare(ResourceSegment<? extends Message> segment) {

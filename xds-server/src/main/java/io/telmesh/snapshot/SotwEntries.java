@@ -8,6 +8,7 @@ import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -65,7 +66,7 @@ public record SotwEntries(int count, ByteString bytes) {
   }
 
   /** These resources' entries, in order. */
-  public static SotwEntries of(List<PreparedResource> resources) {
+  public static SotwEntries of(Collection<PreparedResource> resources) {
     return new SotwEntries(
         resources.size(),
         ByteString.copyFrom(resources.stream().map(PreparedResource::sotw).toList()));
