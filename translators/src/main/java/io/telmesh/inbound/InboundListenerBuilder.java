@@ -4,7 +4,6 @@ import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
-import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
@@ -12,19 +11,12 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteAction;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.Addresses;
 import io.telmesh.envoy.IstioMutualTls;
 import io.telmesh.envoy.ListenerFilters;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
-import io.telmesh.envoy.Protos;
 import io.telmesh.model.AppProtocol;
 import io.telmesh.model.InboundPort;
 import io.telmesh.model.InterceptionMode;
@@ -36,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Builds {@code virtualInbound}: the blackhole and TCP passthrough chains, a chain (or an HTTP and
@@ -55,14 +48,28 @@ public final class InboundListenerBuilder {
   public static Listener passthroughOnly(ProxyProfile profile) {
     return listener(
         profile,
-        passthroughChains(profile, AccessLogs.Chain.inbound()),
+        passthroughChains(profile, AccessLogs.Chain.inbound(), InboundFilter::build),
         new TreeSet<>(),
         new TreeSet<>());
   }
 
   public static Listener build(Workload workload, InboundPlan plan, ProxyProfile profile) {
+    return build(workload, plan, profile, InboundFilter::build);
+  }
+
+  /**
+   * The listener, its chains' network filters from {@code filters}.
+   *
+   * @param filters builds a chain's network filter; a translation passes its memo, so proxies with
+   *     equal ports share the filter objects rather than each building and packing its own
+   */
+  public static Listener build(
+      Workload workload,
+      InboundPlan plan,
+      ProxyProfile profile,
+      Function<InboundFilter, Filter> filters) {
     AccessLogs.Chain unpinned = unpinnedChain(workload);
-    List<FilterChain> chains = new ArrayList<>(passthroughChains(profile, unpinned));
+    List<FilterChain> chains = new ArrayList<>(passthroughChains(profile, unpinned, filters));
     SortedSet<Integer> sniffed = new TreeSet<>();
     SortedSet<Integer> mutualTls = new TreeSet<>();
     for (InboundPort port : plan.ports()) {
@@ -72,10 +79,10 @@ public final class InboundListenerBuilder {
       if (port.mutualTls()) {
         mutualTls.add(port.targetPort());
       }
-      chains.addAll(portChains(port, Optional.empty(), profile, unpinned));
+      chains.addAll(portChains(port, Optional.empty(), profile, unpinned, filters));
       if (InboundPlan.capturedPort(workload, port)) {
         for (InterfaceBinding binding : plan.interfaces()) {
-          chains.addAll(portChains(port, Optional.of(binding), profile, unpinned));
+          chains.addAll(portChains(port, Optional.of(binding), profile, unpinned, filters));
         }
       }
     }
@@ -96,9 +103,9 @@ public final class InboundListenerBuilder {
     return workload.defaultInterface().map(i -> chain.on(i.name(), i.network())).orElse(chain);
   }
 
-  /** The chain's access log, when the profile has them on. */
-  private static Optional<AccessLog> tcpLog(ProxyProfile profile, AccessLogs.Chain chain) {
-    return profile.accessLog() ? Optional.of(AccessLogs.tcp(chain)) : Optional.empty();
+  /** The chain the access log names, when the profile has logs on. */
+  private static Optional<AccessLogs.Chain> logged(ProxyProfile profile, AccessLogs.Chain chain) {
+    return profile.accessLog() ? Optional.of(chain) : Optional.empty();
   }
 
   /**
@@ -145,7 +152,8 @@ public final class InboundListenerBuilder {
    * virtualInbound-catchall-http} is left out: it matches only sniffed traffic, and passthrough
    * traffic is not sniffed here.
    */
-  private static List<FilterChain> passthroughChains(ProxyProfile profile, AccessLogs.Chain logAs) {
+  private static List<FilterChain> passthroughChains(
+      ProxyProfile profile, AccessLogs.Chain logAs, Function<InboundFilter, Filter> filters) {
     FilterChain blackhole =
         FilterChain.newBuilder()
             .setName(Names.VIRTUAL_INBOUND_BLACKHOLE_CHAIN)
@@ -153,22 +161,24 @@ public final class InboundListenerBuilder {
                 FilterChainMatch.newBuilder()
                     .setDestinationPort(UInt32Value.of(Names.INBOUND_CAPTURE_PORT)))
             .addFilters(
-                NetworkFilters.tcpProxy(
-                    Names.BLACKHOLE_CLUSTER,
-                    Names.BLACKHOLE_CLUSTER,
-                    Optional.empty(),
-                    tcpLog(profile, logAs.port(Names.INBOUND_CAPTURE_PORT))))
+                filters.apply(
+                    new InboundFilter.Tcp(
+                        Names.BLACKHOLE_CLUSTER,
+                        Names.BLACKHOLE_CLUSTER,
+                        Optional.empty(),
+                        logged(profile, logAs.port(Names.INBOUND_CAPTURE_PORT)))))
             .build();
     FilterChain tcp =
         FilterChain.newBuilder()
             .setName(Names.VIRTUAL_INBOUND_PASSTHROUGH_CHAIN)
             .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol(RAW_BUFFER))
             .addFilters(
-                NetworkFilters.tcpProxy(
-                    Names.INBOUND_PASSTHROUGH_CLUSTER,
-                    Names.INBOUND_PASSTHROUGH_CLUSTER,
-                    profile.idleTimeout(),
-                    tcpLog(profile, logAs)))
+                filters.apply(
+                    new InboundFilter.Tcp(
+                        Names.INBOUND_PASSTHROUGH_CLUSTER,
+                        Names.INBOUND_PASSTHROUGH_CLUSTER,
+                        profile.idleTimeout(),
+                        logged(profile, logAs))))
             .build();
     return List.of(blackhole, tcp);
   }
@@ -178,7 +188,8 @@ public final class InboundListenerBuilder {
       InboundPort port,
       Optional<InterfaceBinding> binding,
       ProxyProfile profile,
-      AccessLogs.Chain unpinned) {
+      AccessLogs.Chain unpinned,
+      Function<InboundFilter, Filter> filters) {
     int number = port.targetPort();
     AccessLogs.Chain logAs =
         binding
@@ -203,12 +214,15 @@ public final class InboundListenerBuilder {
                   + binding.map(InterfaceBinding::interfaceName).orElse(Names.WILDCARD_V4)
                   + "_"
                   + number);
-      Optional<AccessLog> log =
-          profile.accessLog() ? Optional.of(AccessLogs.http(logAs)) : Optional.empty();
       http =
           Optional.of(
-              httpFilter(
-                  statPrefix, cluster, "inbound|http|" + number, port.protocol().isHttp2(), log));
+              filters.apply(
+                  new InboundFilter.Http(
+                      statPrefix,
+                      cluster,
+                      "inbound|http|" + number,
+                      port.protocol().isHttp2(),
+                      logged(profile, logAs))));
       chains.add(chain(chainName, match, http.get(), binding));
     }
     Optional<Filter> tcp = Optional.empty();
@@ -219,7 +233,10 @@ public final class InboundListenerBuilder {
           port.protocol() == AppProtocol.DIAMETER
               ? Optional.of(Duration.ZERO)
               : profile.idleTimeout();
-      tcp = Optional.of(NetworkFilters.tcpProxy(statPrefix, cluster, idle, tcpLog(profile, logAs)));
+      tcp =
+          Optional.of(
+              filters.apply(
+                  new InboundFilter.Tcp(statPrefix, cluster, idle, logged(profile, logAs))));
     }
     if (!port.protocol().isHttp()) {
       chains.add(chain(chainName, match(number, binding), tcp.orElseThrow(), binding));
@@ -284,38 +301,5 @@ public final class InboundListenerBuilder {
                                 "network", Value.newBuilder().setStringValue(b.network()).build())
                             .build())));
     return chain.build();
-  }
-
-  /** Inbound HTTP: an inline route sending everything to the port's inbound cluster. */
-  private static Filter httpFilter(
-      String statPrefix,
-      String cluster,
-      String virtualHost,
-      boolean http2,
-      Optional<AccessLog> accessLog) {
-    RouteConfiguration routes =
-        RouteConfiguration.newBuilder()
-            .setName(cluster)
-            .setValidateClusters(BoolValue.of(false))
-            .addVirtualHosts(
-                VirtualHost.newBuilder()
-                    .setName(virtualHost)
-                    .addDomains("*")
-                    .addRoutes(
-                        Route.newBuilder()
-                            .setName("default")
-                            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                            .setRoute(
-                                RouteAction.newBuilder()
-                                    .setCluster(cluster)
-                                    .setTimeout(Protos.seconds(0))
-                                    .setMaxStreamDuration(
-                                        RouteAction.MaxStreamDuration.newBuilder()
-                                            .setMaxStreamDuration(Protos.seconds(0))
-                                            .setGrpcTimeoutHeaderMax(Protos.seconds(0))))))
-            .build();
-    HttpConnectionManager.Builder manager = NetworkFilters.sidecarHttp(statPrefix, http2);
-    accessLog.ifPresent(manager::addAccessLog);
-    return NetworkFilters.httpConnectionManager(NetworkFilters.inlineRoutes(manager, routes));
   }
 }

@@ -2,9 +2,11 @@ package io.telmesh.translate;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.telmesh.inbound.InboundClusterBuilder;
+import io.telmesh.inbound.InboundFilter;
 import io.telmesh.inbound.InboundListenerBuilder;
 import io.telmesh.inbound.InboundPlan;
 import io.telmesh.model.InboundPort;
@@ -105,6 +107,14 @@ public final class MeshTranslation {
   private final Map<InboundClusterInputs, List<Cluster>> inboundClusters =
       new ConcurrentHashMap<>();
   private volatile Map<InboundClusterInputs, List<Cluster>> previousInboundClusters;
+
+  /**
+   * Inbound chains' network filters by what they are built from: a reconnecting fleet's proxies
+   * differ in addresses, not in filters, so each filter is built, packed and validated once.
+   */
+  private final Map<InboundFilter, Filter> inboundFilters = new ConcurrentHashMap<>();
+
+  private volatile Map<InboundFilter, Filter> previousInboundFilters;
   private final Map<NamespacedName, ServerPart> servers = new ConcurrentHashMap<>();
   private volatile Map<NamespacedName, ServerPart> previousServers;
 
@@ -162,6 +172,7 @@ public final class MeshTranslation {
     // Found again in the previous generation, like a pod's own part: the same objects stay.
     this.previousVirtualOutbounds = previous.map(p -> p.virtualOutbounds).orElse(Map.of());
     this.previousInboundClusters = previous.map(p -> p.inboundClusters).orElse(Map.of());
+    this.previousInboundFilters = previous.map(p -> p.inboundFilters).orElse(Map.of());
     this.previousServers = previous.map(p -> p.servers).orElse(Map.of());
     outbound(Optional.empty());
   }
@@ -277,6 +288,7 @@ public final class MeshTranslation {
     previousServers = Map.of();
     previousVirtualOutbounds = Map.of();
     previousInboundClusters = Map.of();
+    previousInboundFilters = Map.of();
   }
 
   public MeshState mesh() {
@@ -443,7 +455,7 @@ public final class MeshTranslation {
     List<Listener> listeners = new ArrayList<>();
     if (profile.mode() != InterceptionMode.NONE) {
       listeners.add(virtualOutbound(profile, policy));
-      listeners.add(InboundListenerBuilder.build(workload, plan, profile));
+      listeners.add(InboundListenerBuilder.build(workload, plan, profile, this::inboundFilter));
     }
     List<Cluster> clusters = inboundClusters(ports.inbound(), profile);
     OwnPart part =
@@ -465,6 +477,15 @@ public final class MeshTranslation {
         inputs -> {
           Listener known = previousVirtualOutbounds.get(inputs);
           return known != null ? known : VirtualOutboundBuilder.build(profile, policy);
+        });
+  }
+
+  private Filter inboundFilter(InboundFilter inputs) {
+    return inboundFilters.computeIfAbsent(
+        inputs,
+        i -> {
+          Filter known = previousInboundFilters.get(i);
+          return known != null ? known : i.build();
         });
   }
 

@@ -3,6 +3,7 @@ package io.telmesh.validate;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.resources.ResourceSegment;
 import io.telmesh.resources.ResourceSet;
@@ -36,6 +37,13 @@ public final class EnvoyValidator {
       CacheBuilder.newBuilder().weakKeys().build();
 
   /**
+   * Per network filter object: a proxy's own listener is new per proxy, its filters are mostly
+   * shared with every proxy of the same ports, and unpacking them is most of the facts' cost.
+   */
+  private final Cache<Filter, ResourceFacts.FilterFacts> factsByFilter =
+      CacheBuilder.newBuilder().weakKeys().build();
+
+  /**
    * The cross-resource verdict per combination of segment facts: proxies sharing their outbound
    * segments and with equal own facts (an endpoint change keeps names and references) cost a
    * lookup.
@@ -64,7 +72,7 @@ public final class EnvoyValidator {
   /** {@link CrossResourceValidator}'s verdict, from the facts of each segment, remembered. */
   private List<Violation> crossResource(ProxyResources resources) {
     List<ResourceFacts> groups = new ArrayList<>();
-    addFacts(resources.listeners(), ResourceFacts::listeners, groups);
+    addFacts(resources.listeners(), l -> ResourceFacts.listeners(l, this::filterFacts), groups);
     addFacts(resources.clusters(), ResourceFacts::clusters, groups);
     addFacts(resources.routes(), ResourceFacts::routes, groups);
     addFacts(resources.endpoints(), ResourceFacts::assignments, groups);
@@ -86,6 +94,14 @@ public final class EnvoyValidator {
       } catch (ExecutionException e) {
         throw new IllegalStateException("extracting cross-resource facts failed", e.getCause());
       }
+    }
+  }
+
+  private ResourceFacts.FilterFacts filterFacts(Filter filter) {
+    try {
+      return factsByFilter.get(filter, () -> ResourceFacts.FilterFacts.of(filter));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("extracting a filter's facts failed", e.getCause());
     }
   }
 

@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What the cross-resource rules need to know of a group of resources: names, listener addresses,
@@ -51,10 +52,54 @@ public record ResourceFacts(
     String fingerprint) {
 
   /** A value found at a path inside a named resource. */
-  public record Located(String resourceType, String resourceName, String path, String value) {}
+  public record Located(String resourceType, String resourceName, String path, String value) {
+
+    Located placedIn(String name, String prefix) {
+      return new Located(resourceType, name, prefix + path, value);
+    }
+  }
 
   public static ResourceFacts listeners(List<Listener> listeners) {
     return of(listeners, List.of(), List.of(), List.of());
+  }
+
+  /**
+   * The listeners' facts, each network filter's from {@code filters}: a validator remembers them
+   * per filter object, and proxies with equal ports share their inbound filters.
+   */
+  public static ResourceFacts listeners(
+      List<Listener> listeners, Function<Filter, FilterFacts> filters) {
+    Extraction x = new Extraction(filters);
+    listeners.forEach(x::listener);
+    return x.facts();
+  }
+
+  /**
+   * What one network filter contributes: its references and violations, with paths relative to the
+   * filter and no listener name, placed into each listener that holds it.
+   */
+  public record FilterFacts(
+      List<Located> clusterReferences, List<Located> routeReferences, List<Violation> internal) {
+
+    /** Unpacks the filter's config: the costly part, so callers remember the result. */
+    public static FilterFacts of(Filter filter) {
+      Extraction x = new Extraction(FilterFacts::of);
+      x.filter("", "", filter);
+      return new FilterFacts(
+          List.copyOf(x.clusterReferences),
+          List.copyOf(x.routeReferences),
+          List.copyOf(x.internal));
+    }
+
+    void placeIn(String listener, String path, Extraction x) {
+      clusterReferences.forEach(l -> x.clusterReferences.add(l.placedIn(listener, path)));
+      routeReferences.forEach(l -> x.routeReferences.add(l.placedIn(listener, path)));
+      internal.forEach(
+          v ->
+              x.internal.add(
+                  new Violation(
+                      v.resourceType(), listener, path + v.path(), v.rule(), v.message())));
+    }
   }
 
   public static ResourceFacts clusters(List<Cluster> clusters) {
@@ -74,7 +119,7 @@ public record ResourceFacts(
       List<Cluster> clusters,
       List<RouteConfiguration> routes,
       List<ClusterLoadAssignment> assignments) {
-    Extraction x = new Extraction();
+    Extraction x = new Extraction(FilterFacts::of);
     listeners.forEach(x::listener);
     clusters.forEach(x::cluster);
     routes.forEach(r -> x.route("RouteConfiguration", r.getName(), "", r));
@@ -93,6 +138,11 @@ public record ResourceFacts(
     final List<String> routeNames = new ArrayList<>();
     final List<String> assignmentNames = new ArrayList<>();
     final List<Violation> internal = new ArrayList<>();
+    final Function<Filter, FilterFacts> filters;
+
+    Extraction(Function<Filter, FilterFacts> filters) {
+      this.filters = filters;
+    }
 
     void listener(Listener listener) {
       String name = listener.getName();
@@ -180,7 +230,7 @@ public record ResourceFacts(
                   "a filter chain needs at least one network filter"));
         }
         for (int f = 0; f < chain.getFiltersCount(); f++) {
-          filter(name, path + ".filters[" + f + "]", chain.getFilters(f));
+          filters.apply(chain.getFilters(f)).placeIn(name, path + ".filters[" + f + "]", this);
         }
       }
     }

@@ -16,6 +16,8 @@ import io.telmesh.model.NamespacedName;
 import io.telmesh.resources.ProxyResources;
 import io.telmesh.testing.Meshes;
 import io.telmesh.testing.Nodes;
+import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -187,6 +189,48 @@ class ProxyShapeTest {
     assertThat(a.clusters().segments().get(0)).isSameAs(b.clusters().segments().get(0));
     assertThat(a.endpoints().segments().get(0)).isSameAs(b.endpoints().segments().get(0));
     assertThat(a.routes().segments().get(0)).isSameAs(b.routes().segments().get(0));
+  }
+
+  /**
+   * A second AMF, amf-0's manifest with its own addresses: the same ports on the same networks, so
+   * the same inbound filters, which one translation builds once; the chains still match each pod's
+   * own addresses.
+   */
+  @Test
+  void podsWithEqualPortsShareTheirInboundFiltersButNotTheirMatches() throws Exception {
+    String amf0 =
+        Arrays.stream(Files.readString(Meshes.demoDir().resolve("20-pods.yaml")).split("\n---\n"))
+            .filter(d -> d.contains("name: amf-0"))
+            .findFirst()
+            .orElseThrow();
+    MeshState mesh = Meshes.demoWith(amf0.replace("amf-0", "amf-1").replaceAll("\\.10\\b", ".11"));
+    MeshTranslation translation = Translator.prepare(mesh);
+    Listener first = inbound(translation, mesh, "amf-0", Map.of());
+    Listener second = inbound(translation, mesh, "amf-1", Map.of());
+    Listener logged = inbound(translation, mesh, "amf-1", Map.of("TELMESH_ACCESS_LOG", "true"));
+    assertThat(second.getFilterChainsList())
+        .extracting(FilterChain::getName)
+        .contains("net1_8080", "net2_9000")
+        .isEqualTo(first.getFilterChainsList().stream().map(FilterChain::getName).toList());
+    for (int i = 0; i < first.getFilterChainsCount(); i++) {
+      FilterChain a = first.getFilterChains(i);
+      FilterChain b = second.getFilterChains(i);
+      assertThat(b.getFilters(0)).as(a.getName()).isSameAs(a.getFilters(0));
+      assertThat(logged.getFilterChains(i).getFilters(0))
+          .as(a.getName() + " with an access log")
+          .isNotEqualTo(a.getFilters(0));
+      if (a.getName().startsWith("net")) {
+        assertThat(b.getFilterChainMatch()).as(a.getName()).isNotEqualTo(a.getFilterChainMatch());
+      }
+    }
+  }
+
+  private static Listener inbound(
+      MeshTranslation translation, MeshState mesh, String pod, Map<String, String> metadata) {
+    String ip =
+        mesh.workload(new NamespacedName("telco", pod)).orElseThrow().clusterIps().get(0).address();
+    return listener(
+        translation.forProxy(Nodes.sidecar(pod, "telco", ip, metadata)), Names.VIRTUAL_INBOUND);
   }
 
   @Test

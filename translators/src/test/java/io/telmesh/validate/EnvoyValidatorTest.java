@@ -2,6 +2,7 @@ package io.telmesh.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.telmesh.model.MeshState;
 import io.telmesh.node.ProxyNode;
@@ -16,6 +17,7 @@ import io.telmesh.translate.MeshTranslation;
 import io.telmesh.translate.Translator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The remembering validator finds exactly what checking every resource afresh finds. */
@@ -118,5 +120,58 @@ class EnvoyValidatorTest {
             v ->
                 assertThat(v.path())
                     .isEqualTo("filter_chains[3].filters[0].typed_config.stat_prefix"));
+  }
+
+  /**
+   * Facts are remembered per filter object, and one object can sit in several listeners: each
+   * listener's violations name it and their own path.
+   */
+  @Test
+  void aFilterSharedByTwoListenersIsReportedInEach() {
+    MeshState mesh = Meshes.demo();
+    ProxyResources good =
+        Translator.prepare(mesh).forProxy(Nodes.forWorkload(mesh, mesh.workloads().firstKey()));
+    ResourceSegment<Listener> own = good.listeners().segments().get(1);
+    Filter nowhere =
+        Filter.newBuilder()
+            .setName("envoy.filters.network.tcp_proxy")
+            .setTypedConfig(
+                io.telmesh.envoy.Protos.pack(
+                    io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                        .newBuilder()
+                        .setStatPrefix("nowhere")
+                        .setCluster("nowhere")
+                        .build()))
+            .build();
+    Map<String, Integer> chainOf = Map.of("virtualInbound", 3, "virtualOutbound", 0);
+    List<Listener> listeners = new ArrayList<>(own.resources());
+    listeners.replaceAll(
+        l ->
+            chainOf.containsKey(l.getName())
+                ? l.toBuilder()
+                    .setFilterChains(
+                        chainOf.get(l.getName()),
+                        l.getFilterChains(chainOf.get(l.getName())).toBuilder()
+                            .setFilters(0, nowhere))
+                    .build()
+                : l);
+    ProxyResources bad =
+        new ProxyResources(
+            ResourceSet.of(
+                good.listeners().segments().get(0),
+                ResourceSegment.of(ResourceType.LISTENER, listeners)),
+            good.clusters(),
+            good.routes(),
+            good.endpoints(),
+            good.untouched(),
+            good.problems());
+    List<Violation> violations = EnvoyValidator.create().validate(bad);
+    assertThat(violations).isEqualTo(direct(bad));
+    assertThat(violations)
+        .filteredOn(v -> v.rule().equals("reference.cluster"))
+        .extracting(v -> v.resourceName() + " " + v.path())
+        .containsExactlyInAnyOrder(
+            "virtualInbound filter_chains[3].filters[0].typed_config.cluster",
+            "virtualOutbound filter_chains[0].filters[0].typed_config.cluster");
   }
 }
