@@ -18,15 +18,26 @@ import java.time.format.DateTimeFormatter;
 public final class OneLineLayout extends LayoutBase<ILoggingEvent> {
 
   static final int MAX_MESSAGE = 4000;
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  /** A second and its formatted text. */
+  private record Second(long epochSecond, String text) {}
+
+  /**
+   * The last second formatted: a reconnecting fleet logs hundreds of lines a second, and the
+   * formatter cost more than the rest of the line (its millisecond part is appended as digits).
+   */
+  private volatile Second last = new Second(Long.MIN_VALUE, "");
 
   @Override
   public String doLayout(ILoggingEvent event) {
     StringBuilder line = new StringBuilder(128);
-    line.append(TIME.format(Instant.ofEpochMilli(event.getTimeStamp())))
-        .append(' ')
-        .append(String.format("%-5s", event.getLevel()))
+    appendTime(line, event.getTimeStamp());
+    String level = event.getLevel().toString();
+    line.append(' ')
+        .append(level)
+        .append("     ", 0, Math.max(0, 5 - level.length()))
         .append(' ')
         .append(shortName(event.getLoggerName()))
         .append(": ")
@@ -36,6 +47,23 @@ public final class OneLineLayout extends LayoutBase<ILoggingEvent> {
       line.append(" [").append(summary(thrown)).append(']');
     }
     return line.append('\n').toString();
+  }
+
+  /** {@code 2026-12-02T08:25:57.123Z}. */
+  void appendTime(StringBuilder line, long epochMilli) {
+    long epochSecond = Math.floorDiv(epochMilli, 1000L);
+    Second second = last;
+    if (second.epochSecond() != epochSecond) {
+      second = new Second(epochSecond, SECONDS.format(Instant.ofEpochSecond(epochSecond)));
+      last = second;
+    }
+    int millis = (int) Math.floorMod(epochMilli, 1000L);
+    line.append(second.text())
+        .append('.')
+        .append((char) ('0' + millis / 100))
+        .append((char) ('0' + millis / 10 % 10))
+        .append((char) ('0' + millis % 10))
+        .append('Z');
   }
 
   private static String shortName(String logger) {

@@ -69,6 +69,50 @@ class LoggingTest {
     assertThat(lines.get(1)).contains("more characters)");
   }
 
+  /** The remembered second and the appended milliseconds print what the formatter prints. */
+  @Test
+  void timesAreTheFormattersToTheMillisecond() {
+    java.time.format.DateTimeFormatter formatter =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
+            .withZone(java.time.ZoneOffset.UTC);
+    OneLineLayout layout = new OneLineLayout();
+    for (long millis :
+        new long[] {
+          1_764_000_000_000L,
+          1_764_000_000_005L,
+          1_764_000_000_050L,
+          1_764_000_000_999L,
+          1_764_000_001_000L,
+          1_764_000_000_123L,
+          0L,
+          -1L,
+          253_402_300_799_999L
+        }) {
+      StringBuilder line = new StringBuilder();
+      layout.appendTime(line, millis);
+      assertThat(line.toString())
+          .as("%d", millis)
+          .isEqualTo(formatter.format(java.time.Instant.ofEpochMilli(millis)));
+    }
+  }
+
+  @Test
+  void levelsArePaddedToOneWidth() {
+    OneLineLayout layout = new OneLineLayout();
+    for (Level level : List.of(Level.INFO, Level.WARN, Level.ERROR, Level.DEBUG, Level.TRACE)) {
+      ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent();
+      event.setLevel(level);
+      event.setLoggerName("io.telmesh.push.PushPipeline");
+      event.setMessage("pushed");
+      event.setTimeStamp(1_764_000_000_123L);
+      assertThat(layout.doLayout(event))
+          .isEqualTo(
+              "2025-11-24T16:00:00.123Z "
+                  + String.format("%-5s", level)
+                  + " PushPipeline: pushed\n");
+    }
+  }
+
   @Test
   void anExceptionIsOneSummaryLine() {
     Logging.configure(Level.INFO, LogFormat.TEXT);
