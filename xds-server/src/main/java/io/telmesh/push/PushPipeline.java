@@ -388,11 +388,30 @@ public final class PushPipeline implements ProxyRegistry.Listener, AutoCloseable
   @Override
   public void connected(ProxyNode node) {
     LOG.info("proxy {} connected", node.id());
+    translateAndPush(node);
+  }
+
+  @Override
+  public void nodeChanged(ProxyNode node) {
+    LOG.info("proxy {} opened another stream with a changed node; translating for it", node.id());
+    translateAndPush(node);
+  }
+
+  /**
+   * Translates for the node the registry holds when the worker runs, not the one given: of two
+   * streams' pushes racing, both are for the node as it is now.
+   */
+  private void translateAndPush(ProxyNode given) {
     workers.execute(
         () ->
             current()
                 .ifPresent(
                     g -> {
+                      ProxyNode node =
+                          registry
+                              .connection(given.id())
+                              .map(ProxyRegistry.Connection::node)
+                              .orElse(given);
                       push(node, g);
                       // It may have gone while being translated, after its disconnection was
                       // handled: what was just installed for it goes too.

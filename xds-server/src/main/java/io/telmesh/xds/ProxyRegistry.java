@@ -18,9 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProxyRegistry {
 
-  /** Told when a proxy's first stream opens and its last stream closes. */
+  /**
+   * Told when a proxy's first stream opens, when a further stream brings another node, and when its
+   * last stream closes.
+   */
   public interface Listener {
     void connected(ProxyNode node);
+
+    /**
+     * A further stream of a connected proxy sent a node that differs from the one before: Envoy's
+     * hot restart, the new Envoy with new metadata beside the old one. Snapshots are per node id,
+     * so both are served for the node as it is now, as the next mesh change would serve them.
+     */
+    void nodeChanged(ProxyNode node);
 
     void disconnected(ProxyNode node);
   }
@@ -50,16 +60,22 @@ public final class ProxyRegistry {
   }
 
   void open(ProxyNode node, Node sent) {
+    boolean[] changed = {false};
     Connection result =
         connections.compute(
             node.id(),
-            (id, existing) ->
-                existing == null
-                    ? new Connection(node, sent.toByteString(), Instant.now(), 1)
-                    : new Connection(
-                        node, sent.toByteString(), existing.since(), existing.streams() + 1));
+            (id, existing) -> {
+              if (existing == null) {
+                return new Connection(node, sent.toByteString(), Instant.now(), 1);
+              }
+              changed[0] = !existing.node().equals(node);
+              return new Connection(
+                  node, sent.toByteString(), existing.since(), existing.streams() + 1);
+            });
     if (result.streams() == 1) {
       listeners.forEach(l -> l.connected(node));
+    } else if (changed[0]) {
+      listeners.forEach(l -> l.nodeChanged(node));
     }
   }
 
