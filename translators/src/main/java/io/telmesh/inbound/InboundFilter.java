@@ -3,14 +3,13 @@ package io.telmesh.inbound;
 import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.telmesh.envoy.AccessLogs;
 import io.telmesh.envoy.NetworkFilters;
-import io.telmesh.envoy.Protos;
+import io.telmesh.envoy.RouteActions;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -61,13 +60,7 @@ public sealed interface InboundFilter {
                               .setName("default")
                               .setMatch(RouteMatch.newBuilder().setPrefix("/"))
                               .setRoute(
-                                  RouteAction.newBuilder()
-                                      .setCluster(cluster)
-                                      .setTimeout(Protos.seconds(0))
-                                      .setMaxStreamDuration(
-                                          RouteAction.MaxStreamDuration.newBuilder()
-                                              .setMaxStreamDuration(Protos.seconds(0))
-                                              .setGrpcTimeoutHeaderMax(Protos.seconds(0))))))
+                                  RouteActions.withTimeout(Duration.ZERO).setCluster(cluster))))
               .build();
       HttpConnectionManager.Builder manager = NetworkFilters.sidecarHttp(statPrefix, http2);
       log.map(AccessLogs::http).ifPresent(manager::addAccessLog);

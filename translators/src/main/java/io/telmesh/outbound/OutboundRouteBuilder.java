@@ -8,10 +8,11 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.telmesh.envoy.Names;
-import io.telmesh.envoy.Protos;
+import io.telmesh.envoy.RouteActions;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.OutboundTrafficPolicy;
 import io.telmesh.model.TrafficPolicy;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -83,14 +84,7 @@ final class OutboundRouteBuilder {
   }
 
   private static Route route(String name, String cluster, Optional<TrafficPolicy.HashKey> hash) {
-    RouteAction.Builder action =
-        RouteAction.newBuilder()
-            .setCluster(cluster)
-            .setTimeout(Protos.seconds(0))
-            .setMaxStreamDuration(
-                RouteAction.MaxStreamDuration.newBuilder()
-                    .setMaxStreamDuration(Protos.seconds(0))
-                    .setGrpcTimeoutHeaderMax(Protos.seconds(0)));
+    RouteAction.Builder action = RouteActions.withTimeout(Duration.ZERO).setCluster(cluster);
     hash.map(HashPolicies::http).ifPresent(action::addHashPolicy);
     return Route.newBuilder()
         .setName(name)

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.telmesh.envoy.Names;
 import io.telmesh.envoy.NetworkFilters;
 import io.telmesh.envoy.Protos;
+import io.telmesh.envoy.RouteActions;
 import io.telmesh.model.MeshService;
 import io.telmesh.model.Routing;
 import java.time.Duration;
@@ -85,13 +86,7 @@ public final class VirtualServiceRoutes {
                   (name, condition) ->
                       routeMatch.addQueryParameters(queryMatcher(name, condition)));
         });
-    RouteAction.Builder action =
-        RouteAction.newBuilder()
-            .setTimeout(Protos.fromJava(rule.timeout().orElse(Duration.ZERO)))
-            .setMaxStreamDuration(
-                RouteAction.MaxStreamDuration.newBuilder()
-                    .setMaxStreamDuration(Protos.seconds(0))
-                    .setGrpcTimeoutHeaderMax(Protos.seconds(0)));
+    RouteAction.Builder action = RouteActions.withTimeout(rule.timeout().orElse(Duration.ZERO));
     Route.Builder route = Route.newBuilder();
     Routing.HeaderOperations headers = rule.headers();
     route

@@ -94,16 +94,7 @@ class EnvoyValidatorTest {
             .build();
     List<Listener> listeners = new ArrayList<>(own.resources());
     listeners.replaceAll(l -> l.getName().equals("virtualInbound") ? broken : l);
-    ProxyResources bad =
-        new ProxyResources(
-            ResourceSet.of(
-                good.listeners().segments().get(0),
-                ResourceSegment.of(ResourceType.LISTENER, listeners)),
-            good.clusters(),
-            good.routes(),
-            good.endpoints(),
-            good.untouched(),
-            good.problems());
+    ProxyResources bad = withOwnListeners(good, listeners);
     EnvoyValidator validator = EnvoyValidator.create();
     assertThat(validator.validate(good))
         .as("the good proxy first, so its shared segments are remembered")
@@ -155,16 +146,7 @@ class EnvoyValidatorTest {
                             .setFilters(0, nowhere))
                     .build()
                 : l);
-    ProxyResources bad =
-        new ProxyResources(
-            ResourceSet.of(
-                good.listeners().segments().get(0),
-                ResourceSegment.of(ResourceType.LISTENER, listeners)),
-            good.clusters(),
-            good.routes(),
-            good.endpoints(),
-            good.untouched(),
-            good.problems());
+    ProxyResources bad = withOwnListeners(good, listeners);
     List<Violation> violations = EnvoyValidator.create().validate(bad);
     assertThat(violations).isEqualTo(direct(bad));
     assertThat(violations)
@@ -173,5 +155,18 @@ class EnvoyValidatorTest {
         .containsExactlyInAnyOrder(
             "virtualInbound filter_chains[3].filters[0].typed_config.cluster",
             "virtualOutbound filter_chains[0].filters[0].typed_config.cluster");
+  }
+
+  /** The proxy's resources with these listeners as its own segment. */
+  private static ProxyResources withOwnListeners(ProxyResources good, List<Listener> listeners) {
+    return new ProxyResources(
+        ResourceSet.of(
+            good.listeners().segments().get(0),
+            ResourceSegment.of(ResourceType.LISTENER, listeners)),
+        good.clusters(),
+        good.routes(),
+        good.endpoints(),
+        good.untouched(),
+        good.problems());
   }
 }

@@ -13,7 +13,6 @@ import io.telmesh.status.XdsEvents;
 import io.telmesh.xds.ProxyCache;
 import io.telmesh.xds.ProxyRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,7 @@ class CsdsServiceTest {
       new CsdsService(
           new ProxyViews(
               new ProxyRegistry(),
-              new ProxyStatusTracker(Clock.systemUTC(), new NoEvents()),
+              new ProxyStatusTracker(Clock.systemUTC(), XdsEvents.NONE),
               new ProxyCache()),
           answering::add);
 
@@ -54,17 +53,6 @@ class CsdsServiceTest {
     public void onCompleted() {
       events.add("completed");
     }
-  }
-
-  private static final class NoEvents implements XdsEvents {
-    @Override
-    public void pushed(String typeShortName) {}
-
-    @Override
-    public void nacked(String typeShortName) {}
-
-    @Override
-    public void converged(String typeShortName, Duration latency) {}
   }
 
   private void runAll() {
