@@ -72,9 +72,7 @@ class EnvoyValidatorTest {
 
   @Test
   void findsABrokenResourceInAProxysOwnSegmentAndACrossReference() {
-    MeshState mesh = Meshes.demo();
-    ProxyResources good =
-        Translator.prepare(mesh).forProxy(Nodes.forWorkload(mesh, mesh.workloads().firstKey()));
+    ProxyResources good = firstDemoProxy();
     ResourceSegment<Listener> own = good.listeners().segments().get(1);
     Listener inbound = own.byName().get("virtualInbound");
     Listener broken =
@@ -119,9 +117,7 @@ class EnvoyValidatorTest {
    */
   @Test
   void aFilterSharedByTwoListenersIsReportedInEach() {
-    MeshState mesh = Meshes.demo();
-    ProxyResources good =
-        Translator.prepare(mesh).forProxy(Nodes.forWorkload(mesh, mesh.workloads().firstKey()));
+    ProxyResources good = firstDemoProxy();
     ResourceSegment<Listener> own = good.listeners().segments().get(1);
     Filter nowhere =
         Filter.newBuilder()
@@ -155,6 +151,12 @@ class EnvoyValidatorTest {
         .containsExactlyInAnyOrder(
             "virtualInbound filter_chains[3].filters[0].typed_config.cluster",
             "virtualOutbound filter_chains[0].filters[0].typed_config.cluster");
+  }
+
+  /** The demo's first workload's sidecar, which is valid. */
+  private static ProxyResources firstDemoProxy() {
+    MeshState mesh = Meshes.demo();
+    return Translator.prepare(mesh).forProxy(Nodes.forWorkload(mesh, mesh.workloads().firstKey()));
   }
 
   /** The proxy's resources with these listeners as its own segment. */
