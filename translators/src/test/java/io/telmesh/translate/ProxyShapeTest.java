@@ -28,9 +28,14 @@ class ProxyShapeTest {
   private static final MeshTranslation TRANSLATION = Translator.prepare(DEMO);
 
   private static ProxyResources sidecar(String pod, Map<String, String> metadata) {
+    return sidecar(DEMO, TRANSLATION, pod, metadata);
+  }
+
+  private static ProxyResources sidecar(
+      MeshState mesh, MeshTranslation translation, String pod, Map<String, String> metadata) {
     String ip =
-        DEMO.workload(new NamespacedName("telco", pod)).orElseThrow().clusterIps().get(0).address();
-    return TRANSLATION.forProxy(Nodes.sidecar(pod, "telco", ip, metadata));
+        mesh.workload(new NamespacedName("telco", pod)).orElseThrow().clusterIps().get(0).address();
+    return translation.forProxy(Nodes.sidecar(pod, "telco", ip, metadata));
   }
 
   private static Listener listener(ProxyResources resources, String name) {
@@ -227,10 +232,7 @@ class ProxyShapeTest {
 
   private static Listener inbound(
       MeshTranslation translation, MeshState mesh, String pod, Map<String, String> metadata) {
-    String ip =
-        mesh.workload(new NamespacedName("telco", pod)).orElseThrow().clusterIps().get(0).address();
-    return listener(
-        translation.forProxy(Nodes.sidecar(pod, "telco", ip, metadata)), Names.VIRTUAL_INBOUND);
+    return listener(sidecar(mesh, translation, pod, metadata), Names.VIRTUAL_INBOUND);
   }
 
   @Test
